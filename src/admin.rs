@@ -1,0 +1,101 @@
+//! Administrative commands behind the CLI: users, keys and client secrets.
+use zeroize::Zeroizing;
+
+use crate::auth::password;
+use crate::oauth::tokens::generate_secret;
+use crate::store::Store;
+use crate::store::users::{UserRow, normalize_email};
+
+pub type AdminResult<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// Shortest password accepted from an administrator (NIST SP 800-63B §5.1.1.2).
+const MIN_PASSWORD_LEN: usize = 8;
+
+/// Reads one secret from standard input: the first line, without its line ending.
+pub fn read_secret_line(input: &mut impl std::io::BufRead) -> AdminResult<Zeroizing<String>> {
+    let mut line = Zeroizing::new(String::new());
+    input.read_line(&mut line)?;
+    let trimmed = line.trim_end_matches(['\n', '\r']);
+    Ok(Zeroizing::new(trimmed.to_string()))
+}
+
+fn check_password(password: &str) -> AdminResult<()> {
+    if password.chars().count() < MIN_PASSWORD_LEN {
+        return Err(
+            format!("the password must have at least {MIN_PASSWORD_LEN} characters").into(),
+        );
+    }
+    Ok(())
+}
+
+pub fn check_email(email: &str) -> AdminResult<String> {
+    let email = normalize_email(email);
+    let valid = email.len() <= 254
+        && email.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty() && !domain.is_empty() && !domain.contains('@')
+        })
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if valid {
+        Ok(email)
+    } else {
+        Err(format!("{email:?} is not an email address").into())
+    }
+}
+
+pub async fn add_user(
+    store: &Store,
+    email: &str,
+    name: Option<String>,
+    email_verified: bool,
+    password: Zeroizing<String>,
+    now: i64,
+) -> AdminResult<String> {
+    let email = check_email(email)?;
+    check_password(&password)?;
+    if store.find_user_by_email(&email).await?.is_some() {
+        return Err(format!("a user with email {email} already exists").into());
+    }
+    let password_hash = password::hash_blocking(password.as_bytes())?;
+    let id = uuid::Uuid::new_v4().to_string();
+    store
+        .insert_user(&UserRow {
+            id: id.clone(),
+            email,
+            name,
+            password_hash,
+            email_verified,
+            disabled: false,
+            created_at: now,
+        })
+        .await?;
+    Ok(id)
+}
+
+pub async fn set_password(
+    store: &Store,
+    email: &str,
+    password: Zeroizing<String>,
+) -> AdminResult<()> {
+    check_password(&password)?;
+    let hash = password::hash_blocking(password.as_bytes())?;
+    if store.set_password_hash(email, &hash).await? {
+        Ok(())
+    } else {
+        Err(format!("no user with email {}", normalize_email(email)).into())
+    }
+}
+
+pub async fn set_disabled(store: &Store, email: &str, disabled: bool) -> AdminResult<()> {
+    if store.set_user_disabled(email, disabled).await? {
+        Ok(())
+    } else {
+        Err(format!("no user with email {}", normalize_email(email)).into())
+    }
+}
+
+/// A new client secret (256 random bits) and its argon2id hash for `config.toml`.
+pub fn generate_client_secret() -> AdminResult<(String, String)> {
+    let secret = generate_secret();
+    let hash = password::hash_blocking(secret.as_bytes())?;
+    Ok((secret, hash))
+}

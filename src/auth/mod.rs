@@ -1,0 +1,4 @@
+//! Who the user is: passwords, browser sessions and CSRF protection of forms.
+pub mod csrf;
+pub mod password;
+pub mod session;

@@ -1,0 +1,558 @@
+//! Configuration: `config.toml` plus `TESSERA_*` environment overrides, validated once at
+//! start. Every error names the key it is about, so an operator can fix it without guessing.
+use std::collections::HashSet;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::oauth::client::{AuthMethod, Client};
+
+/// Top-level keys that may be overridden from the environment as `TESSERA_<KEY>`.
+const ENV_STRING_KEYS: &[&str] = &["issuer", "listen", "database_url", "keys_dir"];
+const ENV_INTEGER_KEYS: &[&str] = &[
+    "access_token_ttl",
+    "id_token_ttl",
+    "authorization_code_ttl",
+    "session_idle_ttl",
+    "session_absolute_ttl",
+    "password_hash_concurrency",
+    "max_body_bytes",
+    "request_timeout",
+];
+
+/// The longest an authorization code may live (RFC 9700 §4.2.1 / DESIGN: ≤ 60 s).
+const MAX_CODE_TTL: i64 = 60;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The issuer identifier: an `https` URL (or `http` on loopback for development).
+    #[serde(default = "defaults::issuer")]
+    pub issuer: String,
+    #[serde(default = "defaults::listen")]
+    pub listen: String,
+    #[serde(default = "defaults::database_url")]
+    pub database_url: String,
+    #[serde(default = "defaults::keys_dir")]
+    pub keys_dir: PathBuf,
+    /// Seconds an access token (RFC 9068 JWT) is valid.
+    #[serde(default = "defaults::access_token_ttl")]
+    pub access_token_ttl: i64,
+    /// Seconds an ID token is valid.
+    #[serde(default = "defaults::id_token_ttl")]
+    pub id_token_ttl: i64,
+    /// Seconds an authorization code is valid (at most 60).
+    #[serde(default = "defaults::authorization_code_ttl")]
+    pub authorization_code_ttl: i64,
+    /// A browser session ends after this many seconds without use.
+    #[serde(default = "defaults::session_idle_ttl")]
+    pub session_idle_ttl: i64,
+    /// A browser session ends this many seconds after sign-in, however active.
+    #[serde(default = "defaults::session_absolute_ttl")]
+    pub session_absolute_ttl: i64,
+    /// How many argon2 hashes may run at once (0 = number of CPU cores).
+    #[serde(default)]
+    pub password_hash_concurrency: usize,
+    /// Largest request body accepted, in bytes.
+    #[serde(default = "defaults::max_body_bytes")]
+    pub max_body_bytes: usize,
+    /// Seconds before a request is abandoned with 408.
+    #[serde(default = "defaults::request_timeout")]
+    pub request_timeout: u64,
+    #[serde(default)]
+    pub clients: Vec<ClientConfig>,
+}
+
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClientConfig {
+    pub client_id: String,
+    /// Shown on the consent page; defaults to the client_id.
+    #[serde(default)]
+    pub client_name: Option<String>,
+    /// argon2id PHC string from `tessera client hash-secret`; absent for public clients.
+    #[serde(default)]
+    pub client_secret_hash: Option<String>,
+    pub redirect_uris: Vec<String>,
+    #[serde(default = "defaults::client_scopes")]
+    pub scopes: Vec<String>,
+    #[serde(default = "defaults::auth_method")]
+    pub token_endpoint_auth_method: AuthMethod,
+    /// First-party clients may skip the consent page.
+    #[serde(default)]
+    pub skip_consent: bool,
+}
+
+impl fmt::Debug for ClientConfig {
+    // The secret hash stays out of Debug output: it is offline-crackable material.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("client_id", &self.client_id)
+            .field("redirect_uris", &self.redirect_uris)
+            .field(
+                "token_endpoint_auth_method",
+                &self.token_endpoint_auth_method,
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+mod defaults {
+    use super::AuthMethod;
+    use std::path::PathBuf;
+
+    pub fn issuer() -> String {
+        "http://127.0.0.1:8080".into()
+    }
+    pub fn listen() -> String {
+        "127.0.0.1:8080".into()
+    }
+    pub fn database_url() -> String {
+        "sqlite://data/tessera.db".into()
+    }
+    pub fn keys_dir() -> PathBuf {
+        PathBuf::from("keys")
+    }
+    pub fn access_token_ttl() -> i64 {
+        900
+    }
+    pub fn id_token_ttl() -> i64 {
+        3600
+    }
+    pub fn authorization_code_ttl() -> i64 {
+        60
+    }
+    pub fn session_idle_ttl() -> i64 {
+        8 * 3600
+    }
+    pub fn session_absolute_ttl() -> i64 {
+        7 * 24 * 3600
+    }
+    pub fn max_body_bytes() -> usize {
+        16 * 1024
+    }
+    pub fn request_timeout() -> u64 {
+        30
+    }
+    pub fn client_scopes() -> Vec<String> {
+        vec!["openid".into(), "profile".into(), "email".into()]
+    }
+    pub fn auth_method() -> AuthMethod {
+        AuthMethod::ClientSecretBasic
+    }
+}
+
+/// A configuration problem, naming the key it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "config key `{}`: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads `path`, applies `TESSERA_*` overrides from `env`, and validates.
+    pub fn load(
+        path: &Path,
+        env: impl Iterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::new("(file)", format!("cannot read {}: {e}", path.display()))
+        })?;
+        Self::from_toml_with_env(&text, env)
+    }
+
+    /// Parses TOML text, applies overrides, validates.
+    pub fn from_toml_with_env(
+        text: &str,
+        env: impl Iterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| toml_error(&e))?;
+        apply_env_overrides(&mut table, env)?;
+        let config: Config =
+            Config::deserialize(toml::Value::Table(table)).map_err(|e| toml_error(&e))?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        Self::from_toml_with_env(text, std::iter::empty())
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        validate_issuer(&self.issuer)?;
+        self.listen_addr()?;
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres://")
+            || self.database_url.starts_with("postgresql://"))
+        {
+            return Err(ConfigError::new(
+                "database_url",
+                "must start with sqlite:, postgres:// or postgresql://",
+            ));
+        }
+        for (key, value) in [
+            ("access_token_ttl", self.access_token_ttl),
+            ("id_token_ttl", self.id_token_ttl),
+            ("authorization_code_ttl", self.authorization_code_ttl),
+            ("session_idle_ttl", self.session_idle_ttl),
+            ("session_absolute_ttl", self.session_absolute_ttl),
+        ] {
+            if value <= 0 {
+                return Err(ConfigError::new(
+                    key,
+                    "must be a positive number of seconds",
+                ));
+            }
+        }
+        if self.authorization_code_ttl > MAX_CODE_TTL {
+            return Err(ConfigError::new(
+                "authorization_code_ttl",
+                format!("must be at most {MAX_CODE_TTL} seconds"),
+            ));
+        }
+        if self.max_body_bytes < 1024 {
+            return Err(ConfigError::new("max_body_bytes", "must be at least 1024"));
+        }
+        if self.request_timeout == 0 {
+            return Err(ConfigError::new("request_timeout", "must be positive"));
+        }
+        let mut seen = HashSet::new();
+        for (index, client) in self.clients.iter().enumerate() {
+            let key = format!("clients[{index}]");
+            if !seen.insert(client.client_id.as_str()) {
+                return Err(ConfigError::new(
+                    format!("{key}.client_id"),
+                    format!("duplicate client_id {:?}", client.client_id),
+                ));
+            }
+            validate_client(&key, client)?;
+        }
+        Ok(())
+    }
+
+    pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
+        self.listen
+            .parse()
+            .map_err(|_| ConfigError::new("listen", "must be an address like 127.0.0.1:8080"))
+    }
+
+    /// Cookies get `Secure` and the `__Host-` prefix unless the issuer is plain http
+    /// (allowed for loopback development only).
+    pub fn secure_cookies(&self) -> bool {
+        self.issuer.starts_with("https://")
+    }
+
+    pub fn issuer_is_loopback_http(&self) -> bool {
+        url::Url::parse(&self.issuer)
+            .map(|u| u.scheme() == "http" && is_loopback_host(&u))
+            .unwrap_or(false)
+    }
+
+    /// The registered clients, in the protocol core's terms.
+    pub fn clients(&self) -> Vec<Client> {
+        self.clients
+            .iter()
+            .map(|c| Client {
+                id: c.client_id.clone(),
+                name: c.client_name.clone().unwrap_or_else(|| c.client_id.clone()),
+                secret_hash: c.client_secret_hash.clone(),
+                auth_method: c.token_endpoint_auth_method,
+                redirect_uris: c.redirect_uris.clone(),
+                allowed_scopes: c.scopes.clone(),
+                skip_consent: c.skip_consent,
+            })
+            .collect()
+    }
+}
+
+fn toml_error(e: &impl fmt::Display) -> ConfigError {
+    // toml/serde messages already name the offending key ("unknown field `x`").
+    ConfigError::new("(file)", e.to_string().trim().replace('\n', " "))
+}
+
+fn apply_env_overrides(
+    table: &mut toml::Table,
+    env: impl Iterator<Item = (String, String)>,
+) -> Result<(), ConfigError> {
+    for (name, value) in env {
+        let Some(key) = name.strip_prefix("TESSERA_") else {
+            continue;
+        };
+        let key = key.to_ascii_lowercase();
+        if ENV_STRING_KEYS.contains(&key.as_str()) {
+            table.insert(key, toml::Value::String(value));
+        } else if ENV_INTEGER_KEYS.contains(&key.as_str()) {
+            let number: i64 = value
+                .trim()
+                .parse()
+                .map_err(|_| ConfigError::new(name.clone(), "must be an integer"))?;
+            table.insert(key, toml::Value::Integer(number));
+        }
+        // Other TESSERA_* variables (TESSERA_CONFIG, TESSERA_LOG, test settings) are not config keys.
+    }
+    Ok(())
+}
+
+fn validate_issuer(issuer: &str) -> Result<(), ConfigError> {
+    let url = url::Url::parse(issuer)
+        .map_err(|e| ConfigError::new("issuer", format!("not a URL: {e}")))?;
+    if url.scheme() != "https" && url.scheme() != "http" {
+        return Err(ConfigError::new("issuer", "must be an https URL"));
+    }
+    if url.query().is_some() || issuer.contains('?') {
+        return Err(ConfigError::new(
+            "issuer",
+            "must not have a query (OIDC Discovery §3)",
+        ));
+    }
+    if url.fragment().is_some() || issuer.contains('#') {
+        return Err(ConfigError::new(
+            "issuer",
+            "must not have a fragment (OIDC Discovery §3)",
+        ));
+    }
+    if url.path() != "/" || issuer.ends_with('/') {
+        return Err(ConfigError::new(
+            "issuer",
+            "must be scheme://host[:port] with no path and no trailing slash (Tessera serves at the root)",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ConfigError::new("issuer", "must not contain credentials"));
+    }
+    Ok(())
+}
+
+fn validate_client(key: &str, client: &ClientConfig) -> Result<(), ConfigError> {
+    if client.client_id.is_empty() || !client.client_id.chars().all(|c| (' '..='~').contains(&c)) {
+        return Err(ConfigError::new(
+            format!("{key}.client_id"),
+            "must be non-empty printable ASCII",
+        ));
+    }
+    match (
+        client.token_endpoint_auth_method,
+        &client.client_secret_hash,
+    ) {
+        (AuthMethod::None, Some(_)) => {
+            return Err(ConfigError::new(
+                format!("{key}.client_secret_hash"),
+                "a public client (token_endpoint_auth_method = \"none\") has no secret",
+            ));
+        }
+        (AuthMethod::None, None) => {}
+        (_, None) => {
+            return Err(ConfigError::new(
+                format!("{key}.client_secret_hash"),
+                "required for a confidential client (make one with `tessera client hash-secret`)",
+            ));
+        }
+        (_, Some(hash)) => {
+            if crate::auth::password::parse_phc(hash).is_err() {
+                return Err(ConfigError::new(
+                    format!("{key}.client_secret_hash"),
+                    "is not an argon2 PHC string (make one with `tessera client hash-secret`)",
+                ));
+            }
+        }
+    }
+    if client.redirect_uris.is_empty() {
+        return Err(ConfigError::new(
+            format!("{key}.redirect_uris"),
+            "at least one redirect URI is required",
+        ));
+    }
+    for (i, uri) in client.redirect_uris.iter().enumerate() {
+        validate_redirect_uri(uri)
+            .map_err(|m| ConfigError::new(format!("{key}.redirect_uris[{i}]"), m))?;
+    }
+    if !client.scopes.iter().any(|s| s == "openid") {
+        return Err(ConfigError::new(
+            format!("{key}.scopes"),
+            "must include \"openid\"",
+        ));
+    }
+    for scope in &client.scopes {
+        if !crate::oauth::scope::is_scope_token(scope) {
+            return Err(ConfigError::new(
+                format!("{key}.scopes"),
+                format!("{scope:?} is not a valid scope token"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_redirect_uri(uri: &str) -> Result<(), &'static str> {
+    if uri.contains('#') {
+        return Err("must not contain a fragment (RFC 6749 §3.1.2)");
+    }
+    let url = url::Url::parse(uri).map_err(|_| "must be an absolute URI (RFC 6749 §3.1.2)")?;
+    if url.cannot_be_a_base() && !uri.contains(":/") {
+        return Err("must be an absolute URI with a path");
+    }
+    match url.scheme() {
+        "https" => Ok(()),
+        // RFC 8252 §7.3 / RFC 9700 §2.6: plain http only for the loopback interface.
+        "http" if is_loopback_host(&url) => Ok(()),
+        "http" => {
+            Err("http is allowed only on a loopback host (127.0.0.1, [::1], localhost); use https")
+        }
+        "javascript" | "data" | "file" | "vbscript" => Err("this scheme is not allowed"),
+        _ => Ok(()), // private-use schemes of native apps (RFC 8252 §7.1)
+    }
+}
+
+fn is_loopback_host(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7sFrbNPIEvIvZS6R0E0q3lUO5JgxSvgEjWEnSvi4hhw";
+
+    fn config_with_client(client: &str) -> String {
+        format!("issuer = \"https://id.example.com\"\n[[clients]]\n{client}\n")
+    }
+
+    fn error_key(text: &str) -> String {
+        Config::from_toml(text)
+            .expect_err("config should be refused")
+            .key
+    }
+
+    #[test]
+    fn defaults_are_valid() {
+        let config = Config::from_toml("").unwrap();
+        assert_eq!(config.database_url, "sqlite://data/tessera.db");
+        assert_eq!(config.authorization_code_ttl, 60);
+        assert!(config.issuer_is_loopback_http());
+        assert!(!config.secure_cookies());
+    }
+
+    #[test]
+    fn unknown_key_is_refused_by_name() {
+        let err = Config::from_toml("isuer = \"https://x\"").unwrap_err();
+        assert!(err.message.contains("isuer"), "{err}");
+    }
+
+    #[test]
+    fn issuer_with_query_fragment_or_path_is_refused() {
+        assert_eq!(
+            error_key("issuer = \"https://id.example.com?x=1\""),
+            "issuer"
+        );
+        assert_eq!(error_key("issuer = \"https://id.example.com#x\""), "issuer");
+        assert_eq!(error_key("issuer = \"https://id.example.com/\""), "issuer");
+        assert_eq!(error_key("issuer = \"not a url\""), "issuer");
+    }
+
+    #[test]
+    fn duplicate_client_id_is_refused() {
+        let client = format!(
+            "client_id = \"a\"\nclient_secret_hash = \"{HASH}\"\nredirect_uris = [\"https://a.example/cb\"]"
+        );
+        let text = format!("{}[[clients]]\n{client}\n", config_with_client(&client));
+        assert_eq!(error_key(&text), "clients[1].client_id");
+    }
+
+    #[test]
+    fn bad_redirect_uris_are_refused() {
+        for uri in [
+            "/relative/cb",
+            "https://a.example/cb#frag",
+            "http://a.example/cb",
+            "javascript:alert(1)",
+        ] {
+            let client = format!(
+                "client_id = \"a\"\nclient_secret_hash = \"{HASH}\"\nredirect_uris = [\"{uri}\"]"
+            );
+            assert_eq!(
+                error_key(&config_with_client(&client)),
+                "clients[0].redirect_uris[0]",
+                "{uri}"
+            );
+        }
+    }
+
+    #[test]
+    fn loopback_http_and_custom_scheme_redirects_are_allowed() {
+        let client = format!(
+            "client_id = \"a\"\nclient_secret_hash = \"{HASH}\"\nredirect_uris = [\"http://127.0.0.1:8765/cb\", \"http://[::1]/cb\", \"com.example.app:/cb\"]"
+        );
+        Config::from_toml(&config_with_client(&client)).unwrap();
+    }
+
+    #[test]
+    fn confidential_client_needs_a_secret_and_public_client_must_not_have_one() {
+        let client = "client_id = \"a\"\nredirect_uris = [\"https://a.example/cb\"]";
+        assert_eq!(
+            error_key(&config_with_client(client)),
+            "clients[0].client_secret_hash"
+        );
+        let client = format!(
+            "client_id = \"a\"\nclient_secret_hash = \"{HASH}\"\ntoken_endpoint_auth_method = \"none\"\nredirect_uris = [\"https://a.example/cb\"]"
+        );
+        assert_eq!(
+            error_key(&config_with_client(&client)),
+            "clients[0].client_secret_hash"
+        );
+        let client = "client_id = \"a\"\nclient_secret_hash = \"plain\"\nredirect_uris = [\"https://a.example/cb\"]";
+        assert_eq!(
+            error_key(&config_with_client(client)),
+            "clients[0].client_secret_hash"
+        );
+    }
+
+    #[test]
+    fn code_ttl_is_capped_at_sixty_seconds() {
+        assert_eq!(
+            error_key("authorization_code_ttl = 600"),
+            "authorization_code_ttl"
+        );
+    }
+
+    #[test]
+    fn env_overrides_apply_and_are_checked() {
+        let env = vec![
+            (
+                "TESSERA_ISSUER".to_string(),
+                "https://login.example.org".to_string(),
+            ),
+            ("TESSERA_ACCESS_TOKEN_TTL".to_string(), "300".to_string()),
+            ("TESSERA_CONFIG".to_string(), "ignored.toml".to_string()),
+        ];
+        let config = Config::from_toml_with_env("", env.into_iter()).unwrap();
+        assert_eq!(config.issuer, "https://login.example.org");
+        assert_eq!(config.access_token_ttl, 300);
+        let env = vec![("TESSERA_ACCESS_TOKEN_TTL".to_string(), "soon".to_string())];
+        let err = Config::from_toml_with_env("", env.into_iter()).unwrap_err();
+        assert_eq!(err.key, "TESSERA_ACCESS_TOKEN_TTL");
+    }
+}

@@ -1,0 +1,123 @@
+//! The consent page (OIDC Core §3.1.2.4). Approval is remembered per user and client and
+//! asked again only for scopes not yet approved, or when the client sends prompt=consent.
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+
+use super::AppError;
+use super::authorize::{error_redirect, issue_code, target_of, validate};
+use super::browser::{csrf_ok, csrf_token, current_session, see_other};
+use super::pages::{ConsentPage, describe_scope, error_page, render};
+use crate::auth::csrf;
+use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::oauth::params::Params;
+use crate::oauth::scope::Scopes;
+use crate::routes;
+use crate::state::AppState;
+
+pub async fn consent_page(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let params = Params::parse(query.unwrap_or_default().as_bytes());
+    let (request, client) = match validate(&state, &params) {
+        Ok(valid) => valid,
+        Err(response) => return response,
+    };
+    let session = match current_session(&state, &jar).await {
+        Ok(Some(session)) => session,
+        Ok(None) => return see_other(&format!("{}?{}", routes::LOGIN, params.to_query())),
+        Err(e) => return e.into_response(),
+    };
+    let user_email = match state.store().find_user(&session.user_id).await {
+        Ok(Some(user)) => user.email,
+        Ok(None) => return see_other(&format!("{}?{}", routes::LOGIN, params.to_query())),
+        Err(e) => return AppError::from(e).into_response(),
+    };
+    let (jar, csrf_token) = csrf_token(jar, state.secure_cookies());
+    let page = ConsentPage {
+        client_name: client.name.clone(),
+        user_email,
+        scopes: request.scope.iter().filter_map(describe_scope).collect(),
+        action: format!("{}?{}", routes::CONSENT, params.to_query()),
+        csrf_token,
+    };
+    (
+        jar,
+        render(StatusCode::OK, page, Some(&request.redirect_uri)),
+    )
+        .into_response()
+}
+
+pub async fn consent_submit(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let params = Params::parse(query.unwrap_or_default().as_bytes());
+    let (request, client) = match validate(&state, &params) {
+        Ok(valid) => valid,
+        Err(response) => return response,
+    };
+    if !super::token::is_form_content_type(&headers) {
+        return error_page(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "Invalid form",
+            "The consent form must be posted as application/x-www-form-urlencoded.",
+        );
+    }
+    let form = Params::parse(&body);
+    if !csrf_ok(&jar, state.secure_cookies(), form.get(csrf::FIELD)) {
+        return error_page(
+            StatusCode::FORBIDDEN,
+            "Form expired",
+            "This form has expired. Go back to the application and sign in again.",
+        );
+    }
+    let result: Result<Response, AppError> = async {
+        let Some(session) = current_session(&state, &jar).await? else {
+            return Ok(see_other(&format!(
+                "{}?{}",
+                routes::LOGIN,
+                params.to_query()
+            )));
+        };
+        match form.get("decision") {
+            Some("allow") => {
+                let store = state.store();
+                let previous = store
+                    .find_consent(&session.user_id, &client.id)
+                    .await?
+                    .and_then(|s| Scopes::parse(&s))
+                    .unwrap_or_default();
+                let approved = previous.union(&request.scope);
+                store
+                    .save_consent(
+                        &session.user_id,
+                        &client.id,
+                        &approved.to_string(),
+                        state.now(),
+                    )
+                    .await?;
+                issue_code(&state, &request, &session).await
+            }
+            Some("deny") => Ok(error_redirect(
+                &state,
+                &target_of(&request),
+                &OAuthError::new(ErrorCode::AccessDenied, "the user denied the request"),
+            )),
+            _ => Ok(error_page(
+                StatusCode::BAD_REQUEST,
+                "Invalid form",
+                "Choose Allow or Deny.",
+            )),
+        }
+    }
+    .await;
+    result.unwrap_or_else(IntoResponse::into_response)
+}

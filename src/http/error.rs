@@ -1,0 +1,49 @@
+//! Internal failures (database, signing, hashing pool). They are logged with the request's
+//! span and answered with a generic 500; protocol errors are `OAuthError`, handled per endpoint.
+use axum::response::{IntoResponse, Response};
+
+use crate::auth::password::PasswordError;
+use crate::keys::KeyError;
+use crate::store::StoreError;
+
+#[derive(Debug)]
+pub enum AppError {
+    Store(StoreError),
+    Keys(KeyError),
+    Password(PasswordError),
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Store(e) => write!(f, "database: {e}"),
+            Self::Keys(e) => write!(f, "keys: {e}"),
+            Self::Password(e) => write!(f, "password hashing: {e}"),
+        }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl From<KeyError> for AppError {
+    fn from(e: KeyError) -> Self {
+        Self::Keys(e)
+    }
+}
+
+impl From<PasswordError> for AppError {
+    fn from(e: PasswordError) -> Self {
+        Self::Password(e)
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        tracing::error!(error = %self, "request failed");
+        super::generic_internal_error()
+    }
+}

@@ -1,0 +1,64 @@
+//! Public, cacheable documents (discovery, JWKS, the stylesheet) and health probes.
+use axum::extract::State;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use crate::state::AppState;
+
+const STYLESHEET: &str = include_str!("../../assets/tessera.css");
+
+fn json_document(body: String, max_age: &'static str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            ),
+            (header::CACHE_CONTROL, HeaderValue::from_static(max_age)),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+pub async fn discovery(State(state): State<AppState>) -> Response {
+    json_document(state.discovery_json().to_string(), "public, max-age=3600")
+}
+
+pub async fn jwks(State(state): State<AppState>) -> Response {
+    // Short: clients must notice a newly published key soon after a rotation.
+    json_document(state.jwks_json().to_string(), "public, max-age=300")
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/css; charset=utf-8"),
+            ),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("public, max-age=86400"),
+            ),
+        ],
+        STYLESHEET,
+    )
+        .into_response()
+}
+
+/// The process is up.
+pub async fn healthz() -> &'static str {
+    "ok"
+}
+
+/// The process can serve: the database answers.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store().ping().await {
+        Ok(()) => (StatusCode::OK, "ready").into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! The HTTP surface: thin axum adapters over the protocol core, plus the middleware every
+//! request passes through (request ids, tracing without secrets, timeouts, body limits).
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::routes;
+use crate::state::AppState;
+
+mod authorize;
+mod browser;
+pub mod client_secret;
+mod consent;
+mod error;
+mod login;
+mod metadata;
+mod pages;
+mod token;
+mod userinfo;
+
+pub use error::AppError;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application. Tests call this with a state of their own.
+pub fn app(state: AppState) -> Router {
+    let config = state.config();
+    let max_body = config.max_body_bytes;
+    let timeout = Duration::from_secs(config.request_timeout);
+
+    let middleware = ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(
+            // Only method and path are recorded: query strings and bodies may carry codes,
+            // tokens or passwords.
+            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+                let request_id = request
+                    .headers()
+                    .get(REQUEST_ID)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!(
+                    "request",
+                    id = %request_id,
+                    method = %request.method(),
+                    path = %request.uri().path(),
+                )
+            }),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(CatchPanicLayer::custom(|_| generic_internal_error()))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(RequestBodyLimitLayer::new(max_body))
+        .layer(DefaultBodyLimit::max(max_body))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ));
+
+    Router::new()
+        .route(routes::DISCOVERY, get(metadata::discovery))
+        .route(routes::JWKS, get(metadata::jwks))
+        .route(routes::HEALTHZ, get(metadata::healthz))
+        .route(routes::READYZ, get(metadata::readyz))
+        .route(routes::STYLESHEET, get(metadata::stylesheet))
+        .route(
+            routes::AUTHORIZE,
+            get(authorize::authorize_get).post(authorize::authorize_post),
+        )
+        .route(
+            routes::LOGIN,
+            get(login::login_page).post(login::login_submit),
+        )
+        .route(
+            routes::CONSENT,
+            get(consent::consent_page).post(consent::consent_submit),
+        )
+        .route(routes::TOKEN, axum::routing::post(token::token))
+        .route(
+            routes::USERINFO,
+            get(userinfo::userinfo_get).post(userinfo::userinfo_post),
+        )
+        .fallback(not_found)
+        .layer(middleware)
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "Not found").into_response()
+}
+
+/// Internal failures get a body that says nothing; the details are in the log under the
+/// response's `x-request-id`.
+pub(crate) fn generic_internal_error() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(header::CACHE_CONTROL, "no-store")],
+        "Internal server error. Quote the x-request-id response header when reporting this.",
+    )
+        .into_response()
+}

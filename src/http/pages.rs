@@ -1,0 +1,122 @@
+//! Tessera's HTML pages and the headers every page carries: a strict CSP that forbids
+//! framing and scripts, no referrer, no caching.
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub client_name: String,
+    pub action: String,
+    pub csrf_token: String,
+    pub email: String,
+    pub error: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "consent.html")]
+pub struct ConsentPage {
+    pub client_name: String,
+    pub user_email: String,
+    pub scopes: Vec<&'static str>,
+    pub action: String,
+    pub csrf_token: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub title: &'static str,
+    pub message: String,
+}
+
+/// Renders a page. `final_redirect` is where a form on it may end up after our 303s:
+/// browsers apply `form-action` to redirects too, so the client's redirect_uri origin must
+/// be allowed or the last hop of the sign-in would be blocked.
+pub fn render(
+    status: StatusCode,
+    page: impl IntoResponse,
+    final_redirect: Option<&str>,
+) -> Response {
+    let mut response = (status, page).into_response();
+    apply_page_headers(response.headers_mut(), final_redirect);
+    response
+}
+
+pub fn error_page(status: StatusCode, title: &'static str, message: impl Into<String>) -> Response {
+    render(
+        status,
+        ErrorPage {
+            title,
+            message: message.into(),
+        },
+        None,
+    )
+}
+
+fn apply_page_headers(headers: &mut HeaderMap, final_redirect: Option<&str>) {
+    let mut form_action = String::from("'self'");
+    if let Some(source) = final_redirect.and_then(csp_source_for) {
+        form_action.push(' ');
+        form_action.push_str(&source);
+    }
+    let csp = format!(
+        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
+    );
+    if let Ok(value) = HeaderValue::from_str(&csp) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+}
+
+/// The CSP source expression for a redirect URI: its origin for http(s), its scheme for
+/// private-use schemes. Only characters that cannot break out of the directive pass.
+fn csp_source_for(redirect_uri: &str) -> Option<String> {
+    let url = url::Url::parse(redirect_uri).ok()?;
+    let source = match url.scheme() {
+        "http" | "https" => url.origin().ascii_serialization(),
+        scheme => format!("{scheme}:"),
+    };
+    let safe = source
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._:/[]+".contains(&b));
+    safe.then_some(source)
+}
+
+/// Plain words for the scopes on the consent page.
+pub fn describe_scope(scope: &str) -> Option<&'static str> {
+    match scope {
+        "openid" => Some("Know who you are (a stable account identifier)"),
+        "profile" => Some("See your name"),
+        "email" => Some("See your email address"),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csp_sources() {
+        assert_eq!(
+            csp_source_for("https://app.example:8443/cb?x=1").unwrap(),
+            "https://app.example:8443"
+        );
+        assert_eq!(
+            csp_source_for("http://127.0.0.1:5000/cb").unwrap(),
+            "http://127.0.0.1:5000"
+        );
+        assert_eq!(
+            csp_source_for("com.example.app:/cb").unwrap(),
+            "com.example.app:"
+        );
+    }
+}

@@ -1,0 +1,24 @@
+//! Tessera: an OpenID Connect provider. `app(state)` builds the whole HTTP surface;
+//! `main.rs` only parses the command line and starts things.
+#![forbid(unsafe_code)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+pub mod admin;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod http;
+pub mod keys;
+pub mod oauth;
+pub mod routes;
+pub mod server;
+pub mod state;
+pub mod store;
+
+pub use http::app;
+pub use state::AppState;

@@ -1,0 +1,157 @@
+//! Registered clients (RFC 6749 §2) and redirect URI matching: exact string comparison,
+//! with the RFC 8252 §7.3 loopback exception that the port may vary.
+use std::fmt;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuthMethod {
+    ClientSecretBasic,
+    ClientSecretPost,
+    /// A public client: no secret, PKCE is its only proof.
+    None,
+}
+
+impl AuthMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ClientSecretBasic => "client_secret_basic",
+            Self::ClientSecretPost => "client_secret_post",
+            Self::None => "none",
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct Client {
+    pub id: String,
+    pub name: String,
+    /// argon2id PHC string of the client secret; `None` for public clients.
+    pub secret_hash: Option<String>,
+    pub auth_method: AuthMethod,
+    pub redirect_uris: Vec<String>,
+    pub allowed_scopes: Vec<String>,
+    pub skip_consent: bool,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("id", &self.id)
+            .field("auth_method", &self.auth_method)
+            .field("redirect_uris", &self.redirect_uris)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    pub fn is_public(&self) -> bool {
+        self.auth_method == AuthMethod::None
+    }
+
+    /// True when `requested` is one of the registered redirect URIs.
+    pub fn redirect_uri_registered(&self, requested: &str) -> bool {
+        self.redirect_uris
+            .iter()
+            .any(|registered| redirect_uri_matches(registered, requested))
+    }
+
+    pub fn allows_scope(&self, scope: &str) -> bool {
+        self.allowed_scopes.iter().any(|s| s == scope)
+    }
+}
+
+/// Exact match, or for `http` loopback IP literals, a match of everything but the port
+/// (RFC 8252 §7.3). No normalisation of case, encoding or trailing slashes: a redirect URI
+/// is compared as the string the client registered.
+pub fn redirect_uri_matches(registered: &str, requested: &str) -> bool {
+    if registered == requested {
+        return true;
+    }
+    match (split_loopback(registered), split_loopback(requested)) {
+        (Some((host_a, rest_a)), Some((host_b, rest_b))) => host_a == host_b && rest_a == rest_b,
+        _ => false,
+    }
+}
+
+/// Splits `http://127.0.0.1[:port]<rest>` (or `[::1]`) into host and the part after the port.
+/// Returns `None` for anything that is not exactly such a loopback URI.
+fn split_loopback(uri: &str) -> Option<(&'static str, &str)> {
+    const HOSTS: [&str; 2] = ["127.0.0.1", "[::1]"];
+    let after_scheme = uri.strip_prefix("http://")?;
+    let host = HOSTS.into_iter().find(|h| after_scheme.starts_with(h))?;
+    let after_host = after_scheme.get(host.len()..)?;
+    let rest = match after_host.strip_prefix(':') {
+        Some(port_and_rest) => {
+            let digits = port_and_rest.bytes().take_while(u8::is_ascii_digit).count();
+            let port = port_and_rest.get(..digits)?;
+            if port.is_empty() || port.parse::<u16>().is_err() {
+                return None;
+            }
+            port_and_rest.get(digits..)?
+        }
+        None => after_host,
+    };
+    // After the authority only a path or query may follow; this refuses `@`, `.evil`, etc.
+    if rest.is_empty() || rest.starts_with('/') || rest.starts_with('?') {
+        Some((host, rest))
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_match_only() {
+        let registered = "https://app.example.com/cb";
+        assert!(redirect_uri_matches(registered, registered));
+        for attack in [
+            "https://app.example.com/cb/",
+            "https://app.example.com/cb/../evil",
+            "https://APP.example.com/cb",
+            "https://app.example.com/CB",
+            "https://app.example.com/cb?x=1",
+            "https://app.example.com/cb#x",
+            "https://app.example.com.evil.com/cb",
+            "https://app.example.com@evil.com/cb",
+            "https://app.example.com%2fcb",
+            "https://app.example.com/c%62",
+            "https://app.example.com:443/cb",
+            "http://app.example.com/cb",
+            "https://app.example.com\\@evil.com/cb",
+            "https://app.example.com/cbx",
+            "https://app.example.com/c",
+        ] {
+            assert!(!redirect_uri_matches(registered, attack), "{attack}");
+        }
+    }
+
+    #[test]
+    fn loopback_port_may_vary_but_nothing_else() {
+        let registered = "http://127.0.0.1:8765/cb";
+        assert!(redirect_uri_matches(
+            registered,
+            "http://127.0.0.1:51234/cb"
+        ));
+        assert!(redirect_uri_matches(registered, "http://127.0.0.1/cb"));
+        assert!(redirect_uri_matches(
+            "http://[::1]/cb",
+            "http://[::1]:4000/cb"
+        ));
+        for attack in [
+            "http://127.0.0.1:80@evil.com/cb",
+            "http://127.0.0.1.evil.com/cb",
+            "http://127.0.0.1:8765/cb/x",
+            "http://127.0.0.1:99999/cb",
+            "http://[::1]:8765/cb",
+            "http://localhost:8765/cb",
+            "https://127.0.0.1:8765/cb",
+        ] {
+            assert!(!redirect_uri_matches(registered, attack), "{attack}");
+        }
+    }
+}

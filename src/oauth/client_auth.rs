@@ -1,0 +1,142 @@
+//! Client authentication at the token endpoint (RFC 6749 §2.3, OIDC Core §9): which client is
+//! calling and which secret must be verified. Verifying the secret itself (argon2) is the
+//! caller's job; this only decides.
+use super::client::{AuthMethod, Client};
+use super::error::OAuthError;
+
+/// Credentials as they arrived: from the `Authorization: Basic` header and/or the body.
+#[derive(Default)]
+pub struct PresentedCredentials {
+    pub basic: Option<(String, String)>,
+    pub body_client_id: Option<String>,
+    pub body_client_secret: Option<String>,
+}
+
+/// The client claimed by a request, and the secret it must prove (none for public clients).
+pub struct ClaimedClient<'c> {
+    pub client: &'c Client,
+    pub secret: Option<String>,
+    /// True when the client tried HTTP Basic, so a failure answers with `WWW-Authenticate: Basic`.
+    pub used_basic: bool,
+}
+
+pub fn identify_client<'c>(
+    presented: PresentedCredentials,
+    find_client: impl Fn(&str) -> Option<&'c Client>,
+) -> Result<ClaimedClient<'c>, OAuthError> {
+    let PresentedCredentials {
+        basic,
+        body_client_id,
+        body_client_secret,
+    } = presented;
+    let (client_id, secret, method, used_basic) = match (basic, body_client_secret) {
+        (Some(_), Some(_)) => {
+            return Err(OAuthError::invalid_request(
+                "use exactly one client authentication method",
+            ));
+        }
+        (Some((id, secret)), None) => {
+            if body_client_id
+                .as_ref()
+                .is_some_and(|body_id| *body_id != id)
+            {
+                return Err(OAuthError::invalid_request(
+                    "client_id in the body differs from the authenticated client",
+                ));
+            }
+            (id, Some(secret), AuthMethod::ClientSecretBasic, true)
+        }
+        (None, Some(secret)) => {
+            let id = body_client_id
+                .ok_or_else(|| OAuthError::invalid_client("client_secret without client_id"))?;
+            (id, Some(secret), AuthMethod::ClientSecretPost, false)
+        }
+        (None, None) => {
+            let id = body_client_id
+                .ok_or_else(|| OAuthError::invalid_client("client authentication is required"))?;
+            (id, None, AuthMethod::None, false)
+        }
+    };
+    let client = find_client(&client_id)
+        .ok_or_else(|| OAuthError::invalid_client("client authentication failed"))?;
+    if client.auth_method != method {
+        // Same message as a wrong secret where a secret was involved, so probing which
+        // method a client uses tells nothing.
+        return Err(OAuthError::invalid_client(
+            if client.is_public() || method == AuthMethod::None {
+                "client authentication failed: this client uses a different authentication method"
+            } else {
+                "client authentication failed"
+            },
+        ));
+    }
+    Ok(ClaimedClient {
+        client,
+        secret,
+        used_basic,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(id: &str, method: AuthMethod) -> Client {
+        Client {
+            id: id.into(),
+            name: id.into(),
+            secret_hash: None,
+            auth_method: method,
+            redirect_uris: vec![],
+            allowed_scopes: vec![],
+            skip_consent: false,
+        }
+    }
+
+    #[test]
+    fn each_client_must_use_its_registered_method() {
+        let clients = [
+            client("basic", AuthMethod::ClientSecretBasic),
+            client("post", AuthMethod::ClientSecretPost),
+            client("public", AuthMethod::None),
+        ];
+        let find = |id: &str| clients.iter().find(|c| c.id == id);
+        let basic = |id: &str| PresentedCredentials {
+            basic: Some((id.into(), "s".into())),
+            ..Default::default()
+        };
+        let post = |id: &str| PresentedCredentials {
+            body_client_id: Some(id.into()),
+            body_client_secret: Some("s".into()),
+            ..Default::default()
+        };
+        let none = |id: &str| PresentedCredentials {
+            body_client_id: Some(id.into()),
+            ..Default::default()
+        };
+        assert!(identify_client(basic("basic"), find).is_ok());
+        assert!(identify_client(post("post"), find).is_ok());
+        assert!(
+            identify_client(none("public"), find)
+                .unwrap()
+                .secret
+                .is_none()
+        );
+        assert!(identify_client(post("basic"), find).is_err());
+        assert!(identify_client(none("basic"), find).is_err());
+        assert!(identify_client(basic("public"), find).is_err());
+        assert!(identify_client(none("unknown"), find).is_err());
+        assert!(identify_client(PresentedCredentials::default(), find).is_err());
+    }
+
+    #[test]
+    fn two_methods_at_once_are_refused() {
+        let clients = [client("basic", AuthMethod::ClientSecretBasic)];
+        let presented = PresentedCredentials {
+            basic: Some(("basic".into(), "s".into())),
+            body_client_id: Some("basic".into()),
+            body_client_secret: Some("s".into()),
+        };
+        assert!(identify_client(presented, |id| clients.iter().find(|c| c.id == id)).is_err());
+    }
+}

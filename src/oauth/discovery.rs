@@ -1,0 +1,53 @@
+//! OpenID Connect Discovery 1.0 §3 provider metadata, advertising exactly what Tessera does.
+use serde_json::{Value, json};
+
+use super::scope;
+use crate::routes;
+
+pub fn provider_metadata(issuer: &str) -> Value {
+    let url = |path: &str| format!("{issuer}{path}");
+    json!({
+        "issuer": issuer,
+        "authorization_endpoint": url(routes::AUTHORIZE),
+        "token_endpoint": url(routes::TOKEN),
+        "userinfo_endpoint": url(routes::USERINFO),
+        "jwks_uri": url(routes::JWKS),
+        "scopes_supported": scope::SUPPORTED,
+        "response_types_supported": ["code"],
+        "response_modes_supported": ["query"],
+        "grant_types_supported": ["authorization_code"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "code_challenge_methods_supported": ["S256"],
+        "authorization_response_iss_parameter_supported": true,
+        "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "claims_supported": [
+            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "at_hash",
+            "email", "email_verified", "name"
+        ],
+        "claims_parameter_supported": false,
+        "request_parameter_supported": false,
+        "request_uri_parameter_supported": false,
+        "require_request_uri_registration": false,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn endpoints_use_the_route_constants() {
+        let metadata = provider_metadata("https://id.example");
+        assert_eq!(metadata["token_endpoint"], "https://id.example/token");
+        assert_eq!(
+            metadata["jwks_uri"],
+            format!("https://id.example{}", routes::JWKS)
+        );
+        assert_eq!(
+            metadata["code_challenge_methods_supported"],
+            json!(["S256"])
+        );
+    }
+}

@@ -1,0 +1,187 @@
+//! The token endpoint's grants (RFC 6749 §4.1.3, §5). Parsing the request and checking an
+//! authorization code against the client, redirect_uri, expiry and PKCE.
+use super::client::Client;
+use super::error::{ErrorCode, OAuthError};
+use super::params::Params;
+use super::pkce;
+
+/// A parsed token request.
+#[derive(Debug)]
+pub enum TokenRequest {
+    AuthorizationCode {
+        code: String,
+        redirect_uri: Option<String>,
+        code_verifier: Option<String>,
+    },
+}
+
+pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> {
+    params.reject_duplicates()?;
+    match params.get("grant_type") {
+        None => Err(OAuthError::invalid_request("grant_type is required")),
+        Some("authorization_code") => {
+            let code = params
+                .get("code")
+                .ok_or_else(|| OAuthError::invalid_request("code is required"))?;
+            Ok(TokenRequest::AuthorizationCode {
+                code: code.to_string(),
+                redirect_uri: params.get("redirect_uri").map(str::to_string),
+                code_verifier: params.get("code_verifier").map(str::to_string),
+            })
+        }
+        Some(_) => Err(OAuthError::new(
+            ErrorCode::UnsupportedGrantType,
+            "only the authorization_code grant is supported",
+        )),
+    }
+}
+
+/// An authorization code as stored, after it was consumed by this request.
+#[derive(Debug, Clone)]
+pub struct IssuedCode {
+    pub client_id: String,
+    pub user_id: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    pub nonce: Option<String>,
+    pub code_challenge: Option<String>,
+    pub auth_time: i64,
+    pub amr: String,
+    pub expires_at: i64,
+}
+
+/// Checks a freshly consumed code against the request that presented it.
+pub fn check_code_exchange(
+    code: &IssuedCode,
+    client: &Client,
+    redirect_uri: Option<&str>,
+    code_verifier: Option<&str>,
+    now: i64,
+) -> Result<(), OAuthError> {
+    if code.client_id != client.id {
+        return Err(OAuthError::invalid_grant(
+            "the code was issued to another client",
+        ));
+    }
+    if now >= code.expires_at {
+        return Err(OAuthError::invalid_grant("the code has expired"));
+    }
+    // The authorization request always carries redirect_uri (OIDC Core §3.1.2.1), so the
+    // token request must repeat it exactly (RFC 6749 §4.1.3).
+    if redirect_uri != Some(code.redirect_uri.as_str()) {
+        return Err(OAuthError::invalid_grant(
+            "redirect_uri does not match the authorization request",
+        ));
+    }
+    pkce::verify_pkce(code.code_challenge.as_deref(), code_verifier)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::client::AuthMethod;
+
+    const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+    const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+    fn client(id: &str) -> Client {
+        Client {
+            id: id.into(),
+            name: id.into(),
+            secret_hash: None,
+            auth_method: AuthMethod::None,
+            redirect_uris: vec!["https://a/cb".into()],
+            allowed_scopes: vec!["openid".into()],
+            skip_consent: false,
+        }
+    }
+
+    fn code() -> IssuedCode {
+        IssuedCode {
+            client_id: "a".into(),
+            user_id: "u".into(),
+            redirect_uri: "https://a/cb".into(),
+            scope: "openid".into(),
+            nonce: None,
+            code_challenge: Some(CHALLENGE.into()),
+            auth_time: 0,
+            amr: "pwd".into(),
+            expires_at: 160,
+        }
+    }
+
+    #[test]
+    fn valid_exchange() {
+        assert!(
+            check_code_exchange(
+                &code(),
+                &client("a"),
+                Some("https://a/cb"),
+                Some(VERIFIER),
+                100
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn code_from_another_client_is_refused() {
+        let err = check_code_exchange(
+            &code(),
+            &client("b"),
+            Some("https://a/cb"),
+            Some(VERIFIER),
+            100,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidGrant);
+    }
+
+    #[test]
+    fn expired_code_is_refused() {
+        assert!(
+            check_code_exchange(
+                &code(),
+                &client("a"),
+                Some("https://a/cb"),
+                Some(VERIFIER),
+                160
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn redirect_uri_must_repeat_exactly() {
+        assert!(
+            check_code_exchange(
+                &code(),
+                &client("a"),
+                Some("https://a/cb/"),
+                Some(VERIFIER),
+                100
+            )
+            .is_err()
+        );
+        assert!(check_code_exchange(&code(), &client("a"), None, Some(VERIFIER), 100).is_err());
+    }
+
+    #[test]
+    fn grant_types_and_duplicates() {
+        let params = Params::parse(b"grant_type=password&username=a");
+        assert_eq!(
+            parse_token_request(&params).unwrap_err().code,
+            ErrorCode::UnsupportedGrantType
+        );
+        let params = Params::parse(b"grant_type=authorization_code&code=a&code=b");
+        assert_eq!(
+            parse_token_request(&params).unwrap_err().code,
+            ErrorCode::InvalidRequest
+        );
+        let params = Params::parse(b"code=a");
+        assert_eq!(
+            parse_token_request(&params).unwrap_err().code,
+            ErrorCode::InvalidRequest
+        );
+    }
+}

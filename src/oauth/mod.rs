@@ -1,0 +1,12 @@
+//! The protocol core: pure decisions over parsed requests, stored records and `now`.
+//! Nothing here imports axum or sqlx or reads the clock.
+pub mod authorize;
+pub mod client;
+pub mod client_auth;
+pub mod discovery;
+pub mod error;
+pub mod grants;
+pub mod params;
+pub mod pkce;
+pub mod scope;
+pub mod tokens;

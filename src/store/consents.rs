@@ -1,0 +1,41 @@
+//! Remembered consent: the scopes a user approved for a client.
+use super::{Store, StoreResult, on_pool};
+
+impl Store {
+    pub async fn find_consent(
+        &self,
+        user_id: &str,
+        client_id: &str,
+    ) -> StoreResult<Option<String>> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar("select scope from consents where user_id = $1 and client_id = $2")
+                .bind(user_id)
+                .bind(client_id)
+                .fetch_optional(pool)
+                .await
+        })
+    }
+
+    /// Records the approved scopes, replacing what was there (callers pass the union).
+    pub async fn save_consent(
+        &self,
+        user_id: &str,
+        client_id: &str,
+        scope: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "insert into consents (user_id, client_id, scope, updated_at) values ($1, $2, $3, $4)
+                 on conflict (user_id, client_id) do update set scope = excluded.scope, updated_at = excluded.updated_at",
+            )
+            .bind(user_id)
+            .bind(client_id)
+            .bind(scope)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })
+    }
+}

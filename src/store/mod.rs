@@ -1,0 +1,125 @@
+//! Persistence: plain async functions over one sqlx pool, SQLite or PostgreSQL. SQL is written
+//! once in the common dialect (`$1` placeholders work on both); one file per table group.
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub mod codes;
+pub mod consents;
+pub mod sessions;
+pub mod users;
+
+pub use sqlx::Error as StoreError;
+pub type StoreResult<T> = Result<T, StoreError>;
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
+
+#[derive(Clone, Debug)]
+pub enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The database handle shared by every request; cloning is cheap.
+#[derive(Clone, Debug)]
+pub struct Store {
+    db: Db,
+}
+
+/// Runs the same body against whichever pool this store holds. The body is compiled once
+/// per backend, so each gets its own statically typed query.
+macro_rules! on_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match $store.db() {
+            $crate::store::Db::Sqlite($pool) => $body,
+            $crate::store::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+impl Store {
+    /// Connects to `database_url`. SQLite files (and their folder) are created on first use.
+    pub async fn connect(database_url: &str) -> StoreResult<Self> {
+        if database_url.starts_with("sqlite:") {
+            let options = SqliteConnectOptions::from_str(database_url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(5));
+            if let Some(parent) = options.get_filename().parent() {
+                if !parent.as_os_str().is_empty() {
+                    std::fs::create_dir_all(parent).map_err(StoreError::Io)?;
+                }
+            }
+            let pool = SqlitePoolOptions::new()
+                .max_connections(8)
+                .connect_with(options)
+                .await?;
+            Ok(Self {
+                db: Db::Sqlite(pool),
+            })
+        } else {
+            let options = PgConnectOptions::from_str(database_url)?;
+            Self::connect_postgres(options).await
+        }
+    }
+
+    /// Connects to PostgreSQL with explicit options (tests use a schema per test).
+    pub async fn connect_postgres(options: PgConnectOptions) -> StoreResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Self {
+            db: Db::Postgres(pool),
+        })
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Applies the embedded migrations for this backend.
+    pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
+        match &self.db {
+            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+        }
+    }
+
+    /// A cheap round trip for readiness checks.
+    pub async fn ping(&self) -> StoreResult<()> {
+        on_pool!(self, |pool| sqlx::query("select 1")
+            .execute(pool)
+            .await
+            .map(|_| ()))
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, |pool| pool.close().await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migration_versions_are_in_lockstep() {
+        let versions = |m: &sqlx::migrate::Migrator| {
+            m.iter()
+                .map(|m| (m.version, m.description.to_string()))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(versions(&SQLITE_MIGRATIONS), versions(&POSTGRES_MIGRATIONS));
+        assert!(!SQLITE_MIGRATIONS.iter().next().is_none());
+    }
+}
