@@ -1,0 +1,446 @@
+//! Test harness: a real Tessera on a real listener with a fresh database per test
+//! (a SQLite file, or a PostgreSQL schema when TESSERA_TEST_POSTGRES_URL is set), an
+//! injected clock, and a minimal browser that keeps cookies and does not follow redirects.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::str::FromStr;
+use std::sync::{Arc, OnceLock};
+
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use sqlx::postgres::PgConnectOptions;
+use tessera::clock::ManualClock;
+use tessera::config::Config;
+use tessera::keys::KeyStore;
+use tessera::store::Store;
+use tessera::{AppState, app};
+use zeroize::Zeroizing;
+
+pub const START: i64 = 1_800_000_000;
+pub const CONFIDENTIAL_SECRET: &str = "confidential-secret";
+pub const POST_SECRET: &str = "post-secret";
+pub const REDIRECT: &str = "http://127.0.0.1:8765/cb";
+pub const PUBLIC_REDIRECT: &str = "http://127.0.0.1/native/cb";
+pub const USER_EMAIL: &str = "ada@example.com";
+pub const USER_PASSWORD: &str = "correct horse battery";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// SQLite always; PostgreSQL too when TESSERA_TEST_POSTGRES_URL is set.
+    pub fn all() -> Vec<Backend> {
+        let mut backends = vec![Backend::Sqlite];
+        if postgres_url().is_some() {
+            backends.push(Backend::Postgres);
+        }
+        backends
+    }
+}
+
+fn postgres_url() -> Option<String> {
+    std::env::var("TESSERA_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+}
+
+/// Argon2 hashes are slow to make; make each test secret's hash once per test binary.
+fn hashed(secret: &'static str) -> String {
+    static HASHES: OnceLock<std::sync::Mutex<HashMap<&'static str, String>>> = OnceLock::new();
+    let map = HASHES.get_or_init(Default::default);
+    let mut map = map.lock().unwrap();
+    map.entry(secret)
+        .or_insert_with(|| tessera::auth::password::hash_blocking(secret.as_bytes()).unwrap())
+        .clone()
+}
+
+/// One RSA key per test binary (generation is slow); copied into each test's keys_dir.
+fn test_key_pem() -> &'static [u8] {
+    static PEM: OnceLock<Vec<u8>> = OnceLock::new();
+    PEM.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        tessera::keys::generate_key(dir.path(), 1).unwrap();
+        let file = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
+        std::fs::read(file).unwrap()
+    })
+}
+
+pub fn base_config(issuer: &str) -> String {
+    format!(
+        r#"
+issuer = "{issuer}"
+listen = "127.0.0.1:0"
+
+[[clients]]
+client_id = "confidential"
+client_name = "Confidential App"
+client_secret_hash = "{confidential}"
+redirect_uris = ["{REDIRECT}", "https://app.example.com/cb"]
+scopes = ["openid", "profile", "email", "offline_access"]
+
+[[clients]]
+client_id = "post-client"
+client_secret_hash = "{post}"
+token_endpoint_auth_method = "client_secret_post"
+redirect_uris = ["https://post.example.com/cb"]
+
+[[clients]]
+client_id = "public"
+client_name = "Native App"
+token_endpoint_auth_method = "none"
+redirect_uris = ["{PUBLIC_REDIRECT}"]
+
+[[clients]]
+client_id = "first-party"
+client_secret_hash = "{confidential}"
+redirect_uris = ["https://first.example.com/cb"]
+skip_consent = true
+"#,
+        confidential = hashed(CONFIDENTIAL_SECRET),
+        post = hashed(POST_SECRET),
+    )
+}
+
+pub struct TestApp {
+    pub issuer: String,
+    pub store: Store,
+    pub clock: ManualClock,
+    pub state: AppState,
+    pub backend: Backend,
+    _dir: tempfile::TempDir,
+    _server: tokio::task::JoinHandle<()>,
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, |_| {}).await
+    }
+
+    /// Starts with the standard test config, edited by `adjust` (e.g. to switch to https).
+    pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let issuer = format!("http://{}", listener.local_addr().unwrap());
+        let mut config = Config::from_toml(&base_config(&issuer)).unwrap();
+        adjust(&mut config);
+        let dir = tempfile::tempdir().unwrap();
+        let store = match backend {
+            Backend::Sqlite => {
+                let url = format!("sqlite://{}", dir.path().join("tessera.db").display());
+                Store::connect(&url).await.unwrap()
+            }
+            Backend::Postgres => postgres_store().await,
+        };
+        store.migrate().await.unwrap();
+        let keys_dir = dir.path().join("keys");
+        std::fs::create_dir_all(&keys_dir).unwrap();
+        std::fs::write(keys_dir.join("000000000001-test.pem"), test_key_pem()).unwrap();
+        config.keys_dir = keys_dir.clone();
+        let keys = KeyStore::load(&keys_dir).unwrap();
+        let clock = ManualClock::starting_at(START);
+        let state = AppState::new(config.clone(), store.clone(), keys, Arc::new(clock.clone()));
+        let router = app(state.clone());
+        let server = tokio::spawn(async move {
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await
+            .unwrap();
+        });
+        TestApp {
+            issuer: config.issuer.clone(),
+            store,
+            clock,
+            state,
+            backend,
+            _dir: dir,
+            _server: server,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.issuer, path)
+    }
+
+    pub async fn add_user(&self, email: &str, password: &str) -> String {
+        tessera::admin::add_user(
+            &self.store,
+            email,
+            Some("Ada Lovelace".into()),
+            true,
+            Zeroizing::new(password.into()),
+            START,
+        )
+        .await
+        .unwrap()
+    }
+
+    pub fn browser(&self) -> Browser {
+        Browser::new(&self.issuer)
+    }
+}
+
+/// A fresh schema per test in the shared test database.
+async fn postgres_store() -> Store {
+    let url = postgres_url().unwrap();
+    let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let admin = Store::connect(&url).await.unwrap();
+    if let tessera::store::Db::Postgres(pool) = admin.db() {
+        sqlx::query(sqlx::AssertSqlSafe(format!("create schema {schema}")))
+            .execute(pool)
+            .await
+            .unwrap();
+    }
+    admin.close().await;
+    let options = PgConnectOptions::from_str(&url)
+        .unwrap()
+        .options([("search_path", schema.as_str())]);
+    Store::connect_postgres(options).await.unwrap()
+}
+
+/// Just enough of a browser: cookies by name, no redirect following, form posts.
+pub struct Browser {
+    pub client: reqwest::Client,
+    pub cookies: HashMap<String, String>,
+    origin: String,
+}
+
+#[derive(Debug)]
+pub struct Page {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> Option<String> {
+        self.headers.get(LOCATION).map(|v| v.to_str().unwrap().to_string())
+    }
+
+    pub fn header(&self, name: &str) -> Option<String> {
+        self.headers.get(name).map(|v| v.to_str().unwrap().to_string())
+    }
+
+    /// The value of a hidden input.
+    pub fn hidden(&self, name: &str) -> String {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no {name} in {}", self.body)) + marker.len();
+        let end = self.body[start..].find('"').unwrap() + start;
+        self.body[start..end].to_string()
+    }
+
+    /// The action of the page's form, HTML entities decoded.
+    pub fn form_action(&self) -> String {
+        let marker = "action=\"";
+        let start = self.body.find(marker).expect("no form") + marker.len();
+        let end = self.body[start..].find('"').unwrap() + start;
+        html_unescape(&self.body[start..end])
+    }
+
+    pub fn set_cookies(&self) -> Vec<String> {
+        self.headers
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_string())
+            .collect()
+    }
+}
+
+fn html_unescape(s: &str) -> String {
+    s.replace("&#38;", "&")
+        .replace("&amp;", "&")
+        .replace("&#x3d;", "=")
+        .replace("&#61;", "=")
+        .replace("&#x2f;", "/")
+        .replace("&#47;", "/")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+}
+
+impl Browser {
+    pub fn new(origin: &str) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            cookies: HashMap::new(),
+            origin: origin.to_string(),
+        }
+    }
+
+    fn absolute(&self, url: &str) -> String {
+        if url.starts_with('/') {
+            format!("{}{}", self.origin, url)
+        } else {
+            url.to_string()
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn finish(&mut self, response: reqwest::Response) -> Page {
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        for value in headers.get_all(SET_COOKIE) {
+            let value = value.to_str().unwrap();
+            let pair = value.split(';').next().unwrap();
+            let (name, val) = pair.split_once('=').unwrap();
+            if val.is_empty() || value.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_string(), val.to_string());
+            }
+        }
+        let body = response.text().await.unwrap();
+        Page { status, headers, body }
+    }
+
+    pub async fn get(&mut self, url: &str) -> Page {
+        let response = self
+            .client
+            .get(self.absolute(url))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.finish(response).await
+    }
+
+    pub async fn post_form(&mut self, url: &str, fields: &[(&str, &str)]) -> Page {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields)
+            .finish();
+        let response = self
+            .client
+            .post(self.absolute(url))
+            .header("cookie", self.cookie_header())
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.finish(response).await
+    }
+
+    /// Follows 303s from `url` until the browser would leave Tessera; returns the last page
+    /// served by Tessera, or the off-site Location it was sent to.
+    pub async fn follow(&mut self, mut page: Page) -> Result<Page, String> {
+        while page.status == 303 {
+            let location = page.location().unwrap();
+            if !location.starts_with('/') && !location.starts_with(&self.origin) {
+                return Err(location);
+            }
+            page = self.get(&location).await;
+        }
+        Ok(page)
+    }
+
+    /// Signs in on the login page `page` and follows redirects.
+    pub async fn submit_login(&mut self, login: &Page, email: &str, password: &str) -> Result<Page, String> {
+        let csrf = login.hidden("csrf_token");
+        let page = self
+            .post_form(
+                &login.form_action(),
+                &[("csrf_token", &csrf), ("email", email), ("password", password)],
+            )
+            .await;
+        self.follow(page).await
+    }
+
+    /// Answers the consent page `page` and returns where the browser was sent.
+    pub async fn submit_consent(&mut self, consent: &Page, decision: &str) -> Page {
+        let csrf = consent.hidden("csrf_token");
+        self.post_form(&consent.form_action(), &[("csrf_token", &csrf), ("decision", decision)])
+            .await
+    }
+}
+
+/// Query parameters of a redirect Location.
+pub fn query_of(location: &str) -> HashMap<String, String> {
+    let url = url::Url::parse(location).unwrap();
+    url.query_pairs().into_owned().collect()
+}
+
+pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+/// An authorization URL with PKCE for `client_id`.
+pub fn authorize_url(client_id: &str, redirect_uri: &str, extra: &[(&str, &str)]) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query
+        .append_pair("client_id", client_id)
+        .append_pair("redirect_uri", redirect_uri)
+        .append_pair("response_type", "code")
+        .append_pair("scope", "openid email profile")
+        .append_pair("state", "st-123")
+        .append_pair("nonce", "n-456")
+        .append_pair("code_challenge", CHALLENGE)
+        .append_pair("code_challenge_method", "S256");
+    for (k, v) in extra {
+        query.append_pair(k, v);
+    }
+    format!("/authorize?{}", query.finish())
+}
+
+/// Runs the browser part of a sign-in for `client_id` and returns the code.
+pub async fn obtain_code(app: &TestApp, browser: &mut Browser, client_id: &str, redirect_uri: &str) -> String {
+    let start = browser.get(&authorize_url(client_id, redirect_uri, &[])).await;
+    let page = match browser.follow(start).await {
+        Ok(page) => page,
+        Err(location) => return query_of(&location)["code"].clone(),
+    };
+    let page = if page.body.contains("name=\"password\"") {
+        match browser.submit_login(&page, USER_EMAIL, USER_PASSWORD).await {
+            Ok(page) => page,
+            Err(location) => return query_of(&location)["code"].clone(),
+        }
+    } else {
+        page
+    };
+    assert!(page.body.contains("Allow"), "expected consent page: {}", page.body);
+    let done = browser.submit_consent(&page, "allow").await;
+    let location = done.location().expect("redirect to client");
+    let _ = app;
+    query_of(&location)["code"].clone()
+}
+
+/// Posts a token request with HTTP Basic client authentication.
+pub async fn token_request(app: &TestApp, basic: Option<(&str, &str)>, fields: &[(&str, &str)]) -> reqwest::Response {
+    let body = url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(fields)
+        .finish();
+    let mut request = reqwest::Client::new()
+        .post(app.url("/token"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body);
+    if let Some((id, secret)) = basic {
+        request = request.basic_auth(id, Some(secret));
+    }
+    request.send().await.unwrap()
+}
+
+/// Exchanges a code for the confidential client with the standard verifier.
+pub async fn exchange(app: &TestApp, code: &str) -> reqwest::Response {
+    token_request(
+        app,
+        Some(("confidential", CONFIDENTIAL_SECRET)),
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await
+}
