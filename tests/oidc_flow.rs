@@ -7,8 +7,8 @@ use openidconnect::core::{
     CoreAuthenticationFlow, CoreClient, CoreProviderMetadata, CoreTokenResponse, CoreUserInfoClaims,
 };
 use openidconnect::{
-    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce, OAuth2TokenResponse,
-    PkceCodeChallenge, RedirectUrl, Scope, TokenResponse,
+    AccessTokenHash, AuthorizationCode, ClientId, ClientSecret, CsrfToken, IssuerUrl, Nonce,
+    OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, Scope, TokenResponse,
 };
 
 fn http_client() -> reqwest::Client {
@@ -25,9 +25,12 @@ async fn openidconnect_client_signs_in_end_to_end() {
         let user_id = app.add_user(USER_EMAIL, USER_PASSWORD).await;
         let http = http_client();
 
-        let metadata = CoreProviderMetadata::discover_async(IssuerUrl::new(app.issuer.clone()).unwrap(), &http)
-            .await
-            .expect("discovery");
+        let metadata = CoreProviderMetadata::discover_async(
+            IssuerUrl::new(app.issuer.clone()).unwrap(),
+            &http,
+        )
+        .await
+        .expect("discovery");
         let client = CoreClient::from_provider_metadata(
             metadata,
             ClientId::new("confidential".into()),
@@ -53,8 +56,15 @@ async fn openidconnect_client_signs_in_end_to_end() {
         assert_eq!(first.status, 303);
         let login = browser.follow(first).await.unwrap();
         assert!(login.body.contains("Confidential App"));
-        let consent = browser.submit_login(&login, USER_EMAIL, USER_PASSWORD).await.unwrap();
-        assert!(consent.body.contains("See your email address"), "{}", consent.body);
+        let consent = browser
+            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap();
+        assert!(
+            consent.body.contains("See your email address"),
+            "{}",
+            consent.body
+        );
         let back = browser.submit_consent(&consent, "allow").await;
         assert_eq!(back.status, 303);
         let location = back.location().unwrap();
@@ -74,14 +84,19 @@ async fn openidconnect_client_signs_in_end_to_end() {
 
         let id_token = tokens.id_token().expect("id_token");
         // The library checks signature (JWKS), issuer, audience, expiry and nonce.
-        let verifier = client.id_token_verifier().set_time_fn(|| {
-            chrono_like_time(START + 1)
-        });
+        let verifier = client
+            .id_token_verifier()
+            .set_time_fn(|| chrono_like_time(START + 1));
         let claims = id_token.claims(&verifier, &nonce).expect("valid ID token");
         assert_eq!(claims.subject().as_str(), user_id);
         assert_eq!(claims.email().unwrap().as_str(), USER_EMAIL);
         assert_eq!(claims.auth_time().unwrap().timestamp(), START);
-        let amr: Vec<String> = claims.auth_method_refs().unwrap().iter().map(|a| a.to_string()).collect();
+        let amr: Vec<String> = claims
+            .auth_method_refs()
+            .unwrap()
+            .iter()
+            .map(|a| a.to_string())
+            .collect();
         assert_eq!(amr, vec!["pwd"]);
         let expected_hash = AccessTokenHash::from_token(
             tokens.access_token(),
@@ -105,9 +120,14 @@ async fn openidconnect_client_signs_in_end_to_end() {
         );
 
         // A second sign-in reuses the session and the remembered consent: straight back to the app.
-        let again = browser.get(&authorize_url("confidential", REDIRECT, &[])).await;
+        let again = browser
+            .get(&authorize_url("confidential", REDIRECT, &[]))
+            .await;
         let location = again.location().unwrap();
-        assert!(location.starts_with(REDIRECT) && location.contains("code="), "{location}");
+        assert!(
+            location.starts_with(REDIRECT) && location.contains("code="),
+            "{location}"
+        );
     }
 }
 
@@ -122,13 +142,17 @@ async fn public_client_uses_pkce_without_a_secret_on_any_loopback_port() {
         let app = TestApp::spawn(backend).await;
         app.add_user(USER_EMAIL, USER_PASSWORD).await;
         let http = http_client();
-        let metadata = CoreProviderMetadata::discover_async(IssuerUrl::new(app.issuer.clone()).unwrap(), &http)
-            .await
-            .unwrap();
+        let metadata = CoreProviderMetadata::discover_async(
+            IssuerUrl::new(app.issuer.clone()).unwrap(),
+            &http,
+        )
+        .await
+        .unwrap();
         // RFC 8252 §7.3: the registered loopback URI has no port; the app picks one at run time.
         let redirect = "http://127.0.0.1:49152/native/cb";
-        let client = CoreClient::from_provider_metadata(metadata, ClientId::new("public".into()), None)
-            .set_redirect_uri(RedirectUrl::new(redirect.into()).unwrap());
+        let client =
+            CoreClient::from_provider_metadata(metadata, ClientId::new("public".into()), None)
+                .set_redirect_uri(RedirectUrl::new(redirect.into()).unwrap());
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (auth_url, _state, nonce) = client
             .authorize_url(
@@ -141,7 +165,10 @@ async fn public_client_uses_pkce_without_a_secret_on_any_loopback_port() {
         let mut browser = app.browser();
         let start = browser.get(auth_url.as_str()).await;
         let login = browser.follow(start).await.unwrap();
-        let consent = browser.submit_login(&login, USER_EMAIL, USER_PASSWORD).await.unwrap();
+        let consent = browser
+            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap();
         let back = browser.submit_consent(&consent, "allow").await;
         let code = query_of(&back.location().unwrap())["code"].clone();
         let tokens = client
@@ -151,8 +178,14 @@ async fn public_client_uses_pkce_without_a_secret_on_any_loopback_port() {
             .request_async(&http)
             .await
             .expect("public client exchange");
-        let verifier = client.id_token_verifier().set_time_fn(|| chrono_like_time(START + 1));
-        tokens.id_token().unwrap().claims(&verifier, &nonce).expect("valid ID token");
+        let verifier = client
+            .id_token_verifier()
+            .set_time_fn(|| chrono_like_time(START + 1));
+        tokens
+            .id_token()
+            .unwrap()
+            .claims(&verifier, &nonce)
+            .expect("valid ID token");
     }
 }
 
@@ -164,13 +197,31 @@ async fn client_secret_post_client_and_skip_consent_client() {
         let mut browser = app.browser();
 
         // A first-party client (skip_consent) goes from login straight back to the app.
-        let start = browser.get(&authorize_url("first-party", "https://first.example.com/cb", &[])).await;
+        let start = browser
+            .get(&authorize_url(
+                "first-party",
+                "https://first.example.com/cb",
+                &[],
+            ))
+            .await;
         let login = browser.follow(start).await.unwrap();
-        let sent_to = browser.submit_login(&login, USER_EMAIL, USER_PASSWORD).await.unwrap_err();
-        assert!(sent_to.starts_with("https://first.example.com/cb?code="), "{sent_to}");
+        let sent_to = browser
+            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap_err();
+        assert!(
+            sent_to.starts_with("https://first.example.com/cb?code="),
+            "{sent_to}"
+        );
 
         // client_secret_post: credentials in the body.
-        let code = obtain_code(&app, &mut browser, "post-client", "https://post.example.com/cb").await;
+        let code = obtain_code(
+            &app,
+            &mut browser,
+            "post-client",
+            "https://post.example.com/cb",
+        )
+        .await;
         let response = token_request(
             &app,
             None,

@@ -69,6 +69,7 @@ async fn authorize(
 
 /// Validates an authorization request, or returns the response for an invalid one:
 /// an error page while the redirect_uri is not trusted, an error redirect after.
+#[allow(clippy::result_large_err)] // the error is the finished response, returned once
 pub fn validate<'s>(
     state: &'s AppState,
     params: &Params,

@@ -26,11 +26,11 @@ pub async fn current_session(
 
 /// The CSRF token for a form on this page, reusing the browser's cookie when it has one.
 pub fn csrf_token(jar: CookieJar, secure: bool) -> (CookieJar, String) {
-    if let Some(existing) = jar.get(csrf::cookie_name(secure)) {
-        if !existing.value().is_empty() {
-            let token = existing.value().to_string();
-            return (jar, token);
-        }
+    if let Some(existing) = jar.get(csrf::cookie_name(secure))
+        && !existing.value().is_empty()
+    {
+        let token = existing.value().to_string();
+        return (jar, token);
     }
     let token = csrf::new_token();
     (jar.add(csrf::csrf_cookie(token.clone(), secure)), token)

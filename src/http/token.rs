@@ -156,14 +156,14 @@ async fn authenticate_client<'s>(
             error,
             used_basic: tried_basic,
         })?;
-    if let Some(secret) = claimed.secret {
-        if !verify_client_secret(state, claimed.client, secret).await? {
-            tracing::info!(client_id = %claimed.client.id, "client authentication failed");
-            return Err(TokenError::OAuth {
-                error: OAuthError::invalid_client("client authentication failed"),
-                used_basic: claimed.used_basic,
-            });
-        }
+    if let Some(secret) = claimed.secret
+        && !verify_client_secret(state, claimed.client, secret).await?
+    {
+        tracing::info!(client_id = %claimed.client.id, "client authentication failed");
+        return Err(TokenError::OAuth {
+            error: OAuthError::invalid_client("client authentication failed"),
+            used_basic: claimed.used_basic,
+        });
     }
     Ok(claimed.client)
 }

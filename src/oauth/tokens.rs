@@ -44,10 +44,10 @@ impl UserClaims {
             claims.insert("email".into(), json!(self.email));
             claims.insert("email_verified".into(), json!(self.email_verified));
         }
-        if scope.contains("profile") {
-            if let Some(name) = &self.name {
-                claims.insert("name".into(), json!(name));
-            }
+        if scope.contains("profile")
+            && let Some(name) = &self.name
+        {
+            claims.insert("name".into(), json!(name));
         }
         claims
     }

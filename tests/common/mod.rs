@@ -42,7 +42,9 @@ impl Backend {
 }
 
 fn postgres_url() -> Option<String> {
-    std::env::var("TESSERA_TEST_POSTGRES_URL").ok().filter(|s| !s.is_empty())
+    std::env::var("TESSERA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|s| !s.is_empty())
 }
 
 /// Argon2 hashes are slow to make; make each test secret's hash once per test binary.
@@ -61,7 +63,12 @@ fn test_key_pem() -> &'static [u8] {
     PEM.get_or_init(|| {
         let dir = tempfile::tempdir().unwrap();
         tessera::keys::generate_key(dir.path(), 1).unwrap();
-        let file = std::fs::read_dir(dir.path()).unwrap().next().unwrap().unwrap().path();
+        let file = std::fs::read_dir(dir.path())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
         std::fs::read(file).unwrap()
     })
 }
@@ -104,6 +111,8 @@ skip_consent = true
 
 pub struct TestApp {
     pub issuer: String,
+    /// Where the listener really is (the issuer may be a pretend https URL).
+    pub base: String,
     pub store: Store,
     pub clock: ManualClock,
     pub state: AppState,
@@ -149,6 +158,7 @@ impl TestApp {
             .unwrap();
         });
         TestApp {
+            base: issuer.clone(),
             issuer: config.issuer.clone(),
             store,
             clock,
@@ -160,7 +170,7 @@ impl TestApp {
     }
 
     pub fn url(&self, path: &str) -> String {
-        format!("{}{}", self.issuer, path)
+        format!("{}{}", self.base, path)
     }
 
     pub async fn add_user(&self, email: &str, password: &str) -> String {
@@ -177,7 +187,7 @@ impl TestApp {
     }
 
     pub fn browser(&self) -> Browser {
-        Browser::new(&self.issuer)
+        Browser::new(&self.base)
     }
 }
 
@@ -215,17 +225,25 @@ pub struct Page {
 
 impl Page {
     pub fn location(&self) -> Option<String> {
-        self.headers.get(LOCATION).map(|v| v.to_str().unwrap().to_string())
+        self.headers
+            .get(LOCATION)
+            .map(|v| v.to_str().unwrap().to_string())
     }
 
     pub fn header(&self, name: &str) -> Option<String> {
-        self.headers.get(name).map(|v| v.to_str().unwrap().to_string())
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_string())
     }
 
     /// The value of a hidden input.
     pub fn hidden(&self, name: &str) -> String {
         let marker = format!("name=\"{name}\" value=\"");
-        let start = self.body.find(&marker).unwrap_or_else(|| panic!("no {name} in {}", self.body)) + marker.len();
+        let start = self
+            .body
+            .find(&marker)
+            .unwrap_or_else(|| panic!("no {name} in {}", self.body))
+            + marker.len();
         let end = self.body[start..].find('"').unwrap() + start;
         self.body[start..end].to_string()
     }
@@ -303,7 +321,11 @@ impl Browser {
             }
         }
         let body = response.text().await.unwrap();
-        Page { status, headers, body }
+        Page {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&mut self, url: &str) -> Page {
@@ -347,12 +369,21 @@ impl Browser {
     }
 
     /// Signs in on the login page `page` and follows redirects.
-    pub async fn submit_login(&mut self, login: &Page, email: &str, password: &str) -> Result<Page, String> {
+    pub async fn submit_login(
+        &mut self,
+        login: &Page,
+        email: &str,
+        password: &str,
+    ) -> Result<Page, String> {
         let csrf = login.hidden("csrf_token");
         let page = self
             .post_form(
                 &login.form_action(),
-                &[("csrf_token", &csrf), ("email", email), ("password", password)],
+                &[
+                    ("csrf_token", &csrf),
+                    ("email", email),
+                    ("password", password),
+                ],
             )
             .await;
         self.follow(page).await
@@ -361,8 +392,11 @@ impl Browser {
     /// Answers the consent page `page` and returns where the browser was sent.
     pub async fn submit_consent(&mut self, consent: &Page, decision: &str) -> Page {
         let csrf = consent.hidden("csrf_token");
-        self.post_form(&consent.form_action(), &[("csrf_token", &csrf), ("decision", decision)])
-            .await
+        self.post_form(
+            &consent.form_action(),
+            &[("csrf_token", &csrf), ("decision", decision)],
+        )
+        .await
     }
 }
 
@@ -394,8 +428,15 @@ pub fn authorize_url(client_id: &str, redirect_uri: &str, extra: &[(&str, &str)]
 }
 
 /// Runs the browser part of a sign-in for `client_id` and returns the code.
-pub async fn obtain_code(app: &TestApp, browser: &mut Browser, client_id: &str, redirect_uri: &str) -> String {
-    let start = browser.get(&authorize_url(client_id, redirect_uri, &[])).await;
+pub async fn obtain_code(
+    app: &TestApp,
+    browser: &mut Browser,
+    client_id: &str,
+    redirect_uri: &str,
+) -> String {
+    let start = browser
+        .get(&authorize_url(client_id, redirect_uri, &[]))
+        .await;
     let page = match browser.follow(start).await {
         Ok(page) => page,
         Err(location) => return query_of(&location)["code"].clone(),
@@ -408,7 +449,11 @@ pub async fn obtain_code(app: &TestApp, browser: &mut Browser, client_id: &str, 
     } else {
         page
     };
-    assert!(page.body.contains("Allow"), "expected consent page: {}", page.body);
+    assert!(
+        page.body.contains("Allow"),
+        "expected consent page: {}",
+        page.body
+    );
     let done = browser.submit_consent(&page, "allow").await;
     let location = done.location().expect("redirect to client");
     let _ = app;
@@ -416,7 +461,11 @@ pub async fn obtain_code(app: &TestApp, browser: &mut Browser, client_id: &str, 
 }
 
 /// Posts a token request with HTTP Basic client authentication.
-pub async fn token_request(app: &TestApp, basic: Option<(&str, &str)>, fields: &[(&str, &str)]) -> reqwest::Response {
+pub async fn token_request(
+    app: &TestApp,
+    basic: Option<(&str, &str)>,
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
     let body = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs(fields)
         .finish();

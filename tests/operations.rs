@@ -1,0 +1,214 @@
+//! Operations basics: health and readiness, request ids, discovery and JWKS documents, the CLI.
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use common::*;
+use serde_json::Value;
+
+#[tokio::test]
+async fn health_readiness_request_ids_and_unknown_routes() {
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let healthz = reqwest::get(app.url("/healthz")).await.unwrap();
+        assert_eq!(healthz.status(), 200);
+        assert!(healthz.headers().contains_key("x-request-id"));
+        assert_eq!(
+            reqwest::get(app.url("/readyz")).await.unwrap().status(),
+            200
+        );
+        assert_eq!(reqwest::get(app.url("/nope")).await.unwrap().status(), 404);
+        app.store.close().await;
+        assert_eq!(
+            reqwest::get(app.url("/readyz")).await.unwrap().status(),
+            503
+        );
+    }
+}
+
+#[tokio::test]
+async fn discovery_advertises_what_is_implemented() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let metadata: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(metadata["issuer"], app.issuer);
+    assert_eq!(
+        metadata["code_challenge_methods_supported"],
+        serde_json::json!(["S256"])
+    );
+    assert_eq!(
+        metadata["authorization_response_iss_parameter_supported"],
+        true
+    );
+    assert_eq!(
+        metadata["response_types_supported"],
+        serde_json::json!(["code"])
+    );
+    assert_eq!(
+        metadata["grant_types_supported"],
+        serde_json::json!(["authorization_code"])
+    );
+    for endpoint in [
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "jwks_uri",
+    ] {
+        let url = metadata[endpoint].as_str().unwrap();
+        assert!(url.starts_with(&app.issuer), "{endpoint}");
+    }
+    let jwks: Value = reqwest::get(metadata["jwks_uri"].as_str().unwrap())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = &jwks["keys"][0];
+    for field in ["kty", "use", "alg", "kid", "n", "e"] {
+        assert!(key.get(field).is_some(), "{field}");
+    }
+    for private in ["d", "p", "q", "dp", "dq", "qi"] {
+        assert!(key.get(private).is_none(), "{private}");
+    }
+}
+
+fn tessera(dir: &std::path::Path, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(["--config", dir.join("config.toml").to_str().unwrap()])
+        .args(args)
+        .current_dir(dir)
+        .env_remove("TESSERA_CONFIG")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    if let Some(input) = stdin {
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
+    }
+    drop(child.stdin.take());
+    let output = child.wait_with_output().unwrap();
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn cli_manages_users_keys_and_validates_config() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        base_config("http://127.0.0.1:8080"),
+    )
+    .unwrap();
+
+    let (ok, out, err) = tessera(dir.path(), &["check-config"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("valid"));
+
+    let (ok, out, err) = tessera(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "Grace@Example.com",
+            "--name",
+            "Grace",
+            "--password-stdin",
+        ],
+        Some("a long enough password\n"),
+    );
+    assert!(ok, "{err}");
+    assert!(out.contains("created user"));
+    let (ok, _, err) = tessera(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "grace@example.com",
+            "--password-stdin",
+        ],
+        Some("another password\n"),
+    );
+    assert!(!ok && err.contains("already exists"), "{err}");
+    let (ok, _, err) = tessera(
+        dir.path(),
+        &[
+            "user",
+            "add",
+            "--email",
+            "x@example.com",
+            "--password-stdin",
+        ],
+        Some("short\n"),
+    );
+    assert!(!ok && err.contains("at least"), "{err}");
+    let (ok, _, _) = tessera(
+        dir.path(),
+        &[
+            "user",
+            "passwd",
+            "--email",
+            "grace@example.com",
+            "--password-stdin",
+        ],
+        Some("a new long password\n"),
+    );
+    assert!(ok);
+    let (ok, _, _) = tessera(
+        dir.path(),
+        &["user", "disable", "--email", "grace@example.com"],
+        None,
+    );
+    assert!(ok);
+    let (ok, out, _) = tessera(dir.path(), &["user", "list"], None);
+    assert!(ok);
+    assert!(
+        out.contains("grace@example.com") && out.contains("disabled"),
+        "{out}"
+    );
+
+    let (ok, out, err) = tessera(dir.path(), &["keys", "generate"], None);
+    assert!(ok, "{err}");
+    assert!(out.contains("generated key"));
+    let (ok, out, _) = tessera(dir.path(), &["keys", "list"], None);
+    assert!(ok && out.contains("signing"), "{out}");
+
+    let (ok, out, _) = tessera(dir.path(), &["client", "hash-secret"], Some("s3cret\n"));
+    assert!(ok && out.trim().starts_with("$argon2id$"), "{out}");
+    assert!(tessera::auth::password::verify_blocking(
+        b"s3cret",
+        out.trim()
+    ));
+    let (ok, out, _) = tessera(dir.path(), &["client", "hash-secret", "--generate"], None);
+    assert!(
+        ok && out.contains("client_secret = ") && out.contains("client_secret_hash = \"$argon2id$"),
+        "{out}"
+    );
+
+    // Invalid configuration stops with a message naming the key.
+    std::fs::write(
+        dir.path().join("config.toml"),
+        "issuer = \"https://id.example.com/path?x\"\n",
+    )
+    .unwrap();
+    let (ok, _, err) = tessera(dir.path(), &["check-config"], None);
+    assert!(!ok && err.contains("issuer"), "{err}");
+    std::fs::write(dir.path().join("config.toml"), "unknown_key = 1\n").unwrap();
+    let (ok, _, err) = tessera(dir.path(), &["serve"], None);
+    assert!(!ok && err.contains("unknown_key"), "{err}");
+}
