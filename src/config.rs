@@ -17,6 +17,10 @@ const ENV_INTEGER_KEYS: &[&str] = &[
     "authorization_code_ttl",
     "session_idle_ttl",
     "session_absolute_ttl",
+    "refresh_token_ttl",
+    "refresh_token_idle_ttl",
+    "refresh_grace_period",
+    "purge_interval",
     "password_hash_concurrency",
     "max_body_bytes",
     "request_timeout",
@@ -52,6 +56,19 @@ pub struct Config {
     /// A browser session ends this many seconds after sign-in, however active.
     #[serde(default = "defaults::session_absolute_ttl")]
     pub session_absolute_ttl: i64,
+    /// A refresh-token family ends this many seconds after the sign-in that started it.
+    #[serde(default = "defaults::refresh_token_ttl")]
+    pub refresh_token_ttl: i64,
+    /// A refresh token not used for this many seconds expires.
+    #[serde(default = "defaults::refresh_token_idle_ttl")]
+    pub refresh_token_idle_ttl: i64,
+    /// Seconds after a rotation during which a confidential client presenting the old refresh
+    /// token (two racing refreshes) is refused without revoking the family. Public clients: 0.
+    #[serde(default = "defaults::refresh_grace_period")]
+    pub refresh_grace_period: i64,
+    /// Seconds between purges of expired codes, sessions, tokens and revocations.
+    #[serde(default = "defaults::purge_interval")]
+    pub purge_interval: i64,
     /// How many argon2 hashes may run at once (0 = number of CPU cores).
     #[serde(default)]
     pub password_hash_concurrency: usize,
@@ -83,6 +100,13 @@ pub struct ClientConfig {
     /// First-party clients may skip the consent page.
     #[serde(default)]
     pub skip_consent: bool,
+    /// Where RP-initiated logout may send the browser afterwards (exact match).
+    #[serde(default)]
+    pub post_logout_redirect_uris: Vec<String>,
+    /// Logging out through this client also revokes its refresh tokens bound to that
+    /// browser session (never other clients' tokens).
+    #[serde(default = "defaults::yes")]
+    pub logout_revokes_refresh_tokens: bool,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -129,6 +153,21 @@ mod defaults {
     }
     pub fn session_absolute_ttl() -> i64 {
         7 * 24 * 3600
+    }
+    pub fn refresh_token_ttl() -> i64 {
+        30 * 24 * 3600
+    }
+    pub fn refresh_token_idle_ttl() -> i64 {
+        14 * 24 * 3600
+    }
+    pub fn refresh_grace_period() -> i64 {
+        5
+    }
+    pub fn purge_interval() -> i64 {
+        3600
+    }
+    pub fn yes() -> bool {
+        true
     }
     pub fn max_body_bytes() -> usize {
         16 * 1024
@@ -215,6 +254,9 @@ impl Config {
             ("authorization_code_ttl", self.authorization_code_ttl),
             ("session_idle_ttl", self.session_idle_ttl),
             ("session_absolute_ttl", self.session_absolute_ttl),
+            ("refresh_token_ttl", self.refresh_token_ttl),
+            ("refresh_token_idle_ttl", self.refresh_token_idle_ttl),
+            ("purge_interval", self.purge_interval),
         ] {
             if value <= 0 {
                 return Err(ConfigError::new(
@@ -227,6 +269,12 @@ impl Config {
             return Err(ConfigError::new(
                 "authorization_code_ttl",
                 format!("must be at most {MAX_CODE_TTL} seconds"),
+            ));
+        }
+        if !(0..=60).contains(&self.refresh_grace_period) {
+            return Err(ConfigError::new(
+                "refresh_grace_period",
+                "must be between 0 and 60 seconds",
             ));
         }
         if self.max_body_bytes < 1024 {
@@ -279,6 +327,8 @@ impl Config {
                 redirect_uris: c.redirect_uris.clone(),
                 allowed_scopes: c.scopes.clone(),
                 skip_consent: c.skip_consent,
+                post_logout_redirect_uris: c.post_logout_redirect_uris.clone(),
+                logout_revokes_refresh_tokens: c.logout_revokes_refresh_tokens,
             })
             .collect()
     }
@@ -384,6 +434,10 @@ fn validate_client(key: &str, client: &ClientConfig) -> Result<(), ConfigError> 
     for (i, uri) in client.redirect_uris.iter().enumerate() {
         validate_redirect_uri(uri)
             .map_err(|m| ConfigError::new(format!("{key}.redirect_uris[{i}]"), m))?;
+    }
+    for (i, uri) in client.post_logout_redirect_uris.iter().enumerate() {
+        validate_redirect_uri(uri)
+            .map_err(|m| ConfigError::new(format!("{key}.post_logout_redirect_uris[{i}]"), m))?;
     }
     if !client.scopes.iter().any(|s| s == "openid") {
         return Err(ConfigError::new(

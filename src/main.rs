@@ -36,6 +36,8 @@ enum Command {
     Migrate,
     /// Validate the configuration and exit.
     CheckConfig,
+    /// Delete expired codes, sessions, refresh tokens and revocations once, and exit.
+    Purge,
     /// Manage users.
     #[command(subcommand)]
     User(UserCommand),
@@ -152,6 +154,16 @@ async fn run(cli: Cli) -> AdminResult<()> {
         Command::Migrate => {
             open_store(&config).await?;
             println!("database is up to date");
+            Ok(())
+        }
+        Command::Purge => {
+            let store = open_store(&config).await?;
+            let purged = store.purge_expired(now).await?;
+            println!(
+                "purged {} codes, {} sessions, {} refresh tokens, {} access-token revocations",
+                purged.codes, purged.sessions, purged.refresh_tokens, purged.revoked_access_tokens
+            );
+            store.close().await;
             Ok(())
         }
         Command::User(command) => user_command(&config, command, now).await,

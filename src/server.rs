@@ -26,6 +26,12 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(signing_kid = %keys.signing_kid(), published = keys.keys().len(), "keys loaded");
 
     let issuer = config.issuer.clone();
+    let purge_every = std::time::Duration::from_secs(config.purge_interval.unsigned_abs());
+    tokio::spawn(purge_periodically(
+        store.clone(),
+        clock.clone(),
+        purge_every,
+    ));
     let state = AppState::new(config, store.clone(), keys, clock);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, %issuer, "Tessera is listening");
@@ -38,6 +44,20 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Runs the purge on a timer. Each run is a few indexed deletes; a failure is logged and the
+/// next run tries again.
+async fn purge_periodically(store: Store, clock: Arc<dyn Clock>, every: std::time::Duration) {
+    let mut timer = tokio::time::interval(every);
+    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        timer.tick().await;
+        match store.purge_expired(clock.now()).await {
+            Ok(purged) => tracing::debug!(?purged, "purged expired rows"),
+            Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+    }
 }
 
 fn warn_about_unsafe_settings(config: &Config, addr: SocketAddr) {

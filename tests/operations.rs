@@ -51,8 +51,21 @@ async fn discovery_advertises_what_is_implemented() {
     );
     assert_eq!(
         metadata["grant_types_supported"],
-        serde_json::json!(["authorization_code"])
+        serde_json::json!(["authorization_code", "refresh_token"])
     );
+    for endpoint in [
+        "revocation_endpoint",
+        "introspection_endpoint",
+        "end_session_endpoint",
+    ] {
+        assert!(
+            metadata[endpoint]
+                .as_str()
+                .unwrap()
+                .starts_with(&app.issuer),
+            "{endpoint}"
+        );
+    }
     for endpoint in [
         "authorization_endpoint",
         "token_endpoint",

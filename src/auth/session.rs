@@ -31,6 +31,12 @@ pub fn removal_cookie(secure: bool) -> Cookie<'static> {
     cookie
 }
 
+/// The session's public identifier (`sid` in ID tokens, the handle on the account page):
+/// a hash of the stored hash, so it can be shown without revealing the lookup key.
+pub fn public_id(id_hash: &str) -> String {
+    crate::oauth::tokens::hash_secret(id_hash)
+}
+
 /// Authentication methods (RFC 8176), stored as a space-separated list.
 pub fn amr_to_string(amr: &[&str]) -> String {
     amr.join(" ")

@@ -41,7 +41,7 @@ pub async fn authorize_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !super::token::is_form_content_type(&headers) {
+    if !super::form::is_form_content_type(&headers) {
         return error_page(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Invalid request",

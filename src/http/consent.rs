@@ -64,7 +64,7 @@ pub async fn consent_submit(
         Ok(valid) => valid,
         Err(response) => return response,
     };
-    if !super::token::is_form_content_type(&headers) {
+    if !super::form::is_form_content_type(&headers) {
         return error_page(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Invalid form",

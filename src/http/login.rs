@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use super::AppError;
 use super::authorize::{proceed, validate};
-use super::browser::{csrf_ok, csrf_token};
+use super::browser::{csrf_ok, csrf_token, see_other};
 use super::pages::{LoginPage, error_page, render};
 use crate::auth::{csrf, session};
 use crate::oauth::authorize::AuthorizationRequest;
@@ -24,27 +24,38 @@ use crate::store::sessions::SessionRow;
 const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
 const MAX_PASSWORD_LEN: usize = 1024;
 
+/// Where a sign-in continues: an authorization request, or (with no request) the account page.
+enum Next<'s> {
+    Authorization(AuthorizationRequest, &'s Client),
+    Account,
+}
+
+#[allow(clippy::result_large_err)] // the error is the finished response, returned once
+fn next_step<'s>(state: &'s AppState, params: &Params) -> Result<Next<'s>, Response> {
+    let is_authorization = ["client_id", "redirect_uri", "response_type"]
+        .iter()
+        .any(|name| params.get(name).is_some());
+    if !is_authorization {
+        return Ok(Next::Account);
+    }
+    validate(state, params).map(|(request, client)| Next::Authorization(request, client))
+}
+
 pub async fn login_page(
     State(state): State<AppState>,
     jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Response {
     let params = Params::parse(query.unwrap_or_default().as_bytes());
-    let (request, client) = match validate(&state, &params) {
-        Ok(valid) => valid,
+    let next = match next_step(&state, &params) {
+        Ok(next) => next,
         Err(response) => return response,
     };
-    let email = request.login_hint.clone().unwrap_or_default();
-    login_form(
-        &state,
-        jar,
-        &params,
-        &request,
-        client,
-        email,
-        None,
-        StatusCode::OK,
-    )
+    let email = match &next {
+        Next::Authorization(request, _) => request.login_hint.clone().unwrap_or_default(),
+        Next::Account => String::new(),
+    };
+    login_form(&state, jar, &params, &next, email, None, StatusCode::OK)
 }
 
 pub async fn login_submit(
@@ -55,11 +66,11 @@ pub async fn login_submit(
     body: Bytes,
 ) -> Response {
     let params = Params::parse(query.unwrap_or_default().as_bytes());
-    let (request, client) = match validate(&state, &params) {
-        Ok(valid) => valid,
+    let next = match next_step(&state, &params) {
+        Ok(next) => next,
         Err(response) => return response,
     };
-    if !super::token::is_form_content_type(&headers) {
+    if !super::form::is_form_content_type(&headers) {
         return error_page(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Invalid form",
@@ -75,8 +86,7 @@ pub async fn login_submit(
             &state,
             jar,
             &params,
-            &request,
-            client,
+            &next,
             email,
             Some(message),
             StatusCode::FORBIDDEN,
@@ -85,7 +95,13 @@ pub async fn login_submit(
     let password = Zeroizing::new(form.take("password").unwrap_or_default());
     match sign_in(&state, jar.clone(), &email, password).await {
         Ok(Some((jar, session))) => {
-            match proceed(&state, &params, &request, client, Some(&session), true).await {
+            let continued = match &next {
+                Next::Authorization(request, client) => {
+                    proceed(&state, &params, request, client, Some(&session), true).await
+                }
+                Next::Account => Ok(see_other(routes::ACCOUNT)),
+            };
+            match continued {
                 Ok(response) => (jar, response).into_response(),
                 Err(e) => e.into_response(),
             }
@@ -94,8 +110,7 @@ pub async fn login_submit(
             &state,
             jar,
             &params,
-            &request,
-            client,
+            &next,
             email,
             Some(BAD_CREDENTIALS),
             StatusCode::OK,
@@ -150,24 +165,30 @@ async fn sign_in(
     Ok(Some((jar, row)))
 }
 
-#[allow(clippy::too_many_arguments)]
 fn login_form(
     state: &AppState,
     jar: CookieJar,
     params: &Params,
-    request: &AuthorizationRequest,
-    client: &Client,
+    next: &Next<'_>,
     email: String,
     error: Option<&str>,
     status: StatusCode,
 ) -> Response {
     let (jar, csrf_token) = csrf_token(jar, state.secure_cookies());
+    let (client_name, action, final_redirect) = match next {
+        Next::Authorization(request, client) => (
+            client.name.clone(),
+            format!("{}?{}", routes::LOGIN, params.to_query()),
+            Some(request.redirect_uri.as_str()),
+        ),
+        Next::Account => ("your account".to_string(), routes::LOGIN.to_string(), None),
+    };
     let page = LoginPage {
-        client_name: client.name.clone(),
-        action: format!("{}?{}", routes::LOGIN, params.to_query()),
+        client_name,
+        action,
         csrf_token,
         email,
         error: error.map(str::to_string),
     };
-    (jar, render(status, page, Some(&request.redirect_uri))).into_response()
+    (jar, render(status, page, final_redirect)).into_response()
 }

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -18,14 +18,24 @@ use tower_http::trace::TraceLayer;
 use crate::routes;
 use crate::state::AppState;
 
+mod access_token;
+mod account;
 mod authorize;
 mod browser;
+mod client_auth;
 pub mod client_secret;
 mod consent;
 mod error;
+mod form;
+mod introspect;
+mod issue;
+mod json_error;
 mod login;
+mod logout;
 mod metadata;
 mod pages;
+mod refresh_grant;
+mod revoke;
 mod token;
 mod userinfo;
 
@@ -89,7 +99,19 @@ pub fn app(state: AppState) -> Router {
             routes::CONSENT,
             get(consent::consent_page).post(consent::consent_submit),
         )
-        .route(routes::TOKEN, axum::routing::post(token::token))
+        .route(routes::TOKEN, post(token::token))
+        .route(routes::REVOKE, post(revoke::revoke))
+        .route(
+            routes::LOGOUT,
+            get(logout::logout_get).post(logout::logout_post),
+        )
+        .route(routes::ACCOUNT, get(account::account_page))
+        .route(routes::ACCOUNT_END_SESSION, post(account::end_session))
+        .route(
+            routes::ACCOUNT_WITHDRAW_CONSENT,
+            post(account::withdraw_consent),
+        )
+        .route(routes::INTROSPECT, post(introspect::introspect))
         .route(
             routes::USERINFO,
             get(userinfo::userinfo_get).post(userinfo::userinfo_post),

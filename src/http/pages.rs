@@ -26,6 +26,42 @@ pub struct ConsentPage {
 }
 
 #[derive(Template, WebTemplate)]
+#[template(path = "account.html")]
+pub struct AccountPage {
+    pub email: String,
+    pub sessions: Vec<SessionItem>,
+    pub consents: Vec<ConsentItem>,
+    pub csrf_token: String,
+}
+
+pub struct SessionItem {
+    /// The session's public id, posted back to end it.
+    pub handle: String,
+    pub signed_in: String,
+    pub last_active: String,
+    pub current: bool,
+}
+
+pub struct ConsentItem {
+    pub client_id: String,
+    pub client_name: String,
+    pub scopes: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "logout.html")]
+pub struct LogoutPage {
+    pub client_name: Option<String>,
+    pub csrf_token: String,
+    /// The logout request's parameters, carried through the confirmation.
+    pub fields: Vec<(&'static str, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "signed_out.html")]
+pub struct SignedOutPage;
+
+#[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
     pub title: &'static str,
@@ -90,12 +126,24 @@ fn csp_source_for(redirect_uri: &str) -> Option<String> {
     safe.then_some(source)
 }
 
+/// "5 minutes ago"-style wording for the account page (no time zone to guess).
+pub fn ago(now: i64, then: i64) -> String {
+    let seconds = (now - then).max(0);
+    match seconds {
+        0..60 => "just now".into(),
+        60..3600 => format!("{} minutes ago", seconds / 60),
+        3600..86400 => format!("{} hours ago", seconds / 3600),
+        _ => format!("{} days ago", seconds / 86400),
+    }
+}
+
 /// Plain words for the scopes on the consent page.
 pub fn describe_scope(scope: &str) -> Option<&'static str> {
     match scope {
         "openid" => Some("Know who you are (a stable account identifier)"),
         "profile" => Some("See your name"),
         "email" => Some("See your email address"),
+        "offline_access" => Some("Stay connected: keep access while you are not using it"),
         _ => None,
     }
 }

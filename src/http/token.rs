@@ -1,118 +1,37 @@
-//! `POST /token` (RFC 6749 §3.2, §4.1.3, §5): client authentication, atomic code consumption,
-//! PKCE, and the signed ID and access tokens. Every answer carries `Cache-Control: no-store`.
-use axum::Json;
+//! `POST /token` (RFC 6749 §3.2, §4.1.3, §5): client authentication, then the grant. The
+//! authorization_code grant lives here; refresh_token in `refresh_grant.rs`.
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use base64::engine::general_purpose::STANDARD;
-use serde_json::json;
 
-use super::AppError;
-use super::client_secret::verify_client_secret;
+use super::client_auth::authenticate_client;
+use super::form::is_form_content_type;
+use super::issue::{Family, Grant, NewRefresh, mint, token_response};
+use super::json_error::{JsonError, no_store_json};
+use super::refresh_grant::refresh_token_grant;
 use crate::auth::session::amr_from_string;
 use crate::oauth::client::Client;
-use crate::oauth::client_auth::{PresentedCredentials, identify_client};
-use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::oauth::error::OAuthError;
 use crate::oauth::grants::{self, TokenRequest};
 use crate::oauth::params::Params;
 use crate::oauth::scope::Scopes;
-use crate::oauth::tokens::{self, TokenContext, UserClaims, hash_secret};
+use crate::oauth::tokens::hash_secret;
 use crate::state::AppState;
-use crate::store::codes::Consumed;
-
-/// True for `application/x-www-form-urlencoded`, with or without parameters such as charset.
-pub fn is_form_content_type(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|media| {
-            media
-                .trim()
-                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
-        })
-}
-
-/// A token-endpoint failure: a protocol error (§5.2 JSON) or an internal one (500).
-enum TokenError {
-    OAuth { error: OAuthError, used_basic: bool },
-    Internal(AppError),
-}
-
-impl From<OAuthError> for TokenError {
-    fn from(error: OAuthError) -> Self {
-        Self::OAuth {
-            error,
-            used_basic: false,
-        }
-    }
-}
-
-impl From<AppError> for TokenError {
-    fn from(e: AppError) -> Self {
-        Self::Internal(e)
-    }
-}
-
-impl From<crate::store::StoreError> for TokenError {
-    fn from(e: crate::store::StoreError) -> Self {
-        Self::Internal(e.into())
-    }
-}
-
-impl IntoResponse for TokenError {
-    fn into_response(self) -> Response {
-        match self {
-            Self::Internal(e) => e.into_response(),
-            Self::OAuth { error, used_basic } => oauth_error_response(&error, used_basic),
-        }
-    }
-}
-
-/// RFC 6749 §5.2: JSON error; `invalid_client` is a 401 with a `WWW-Authenticate` challenge.
-fn oauth_error_response(error: &OAuthError, used_basic: bool) -> Response {
-    let status = if error.code == ErrorCode::InvalidClient {
-        StatusCode::UNAUTHORIZED
-    } else {
-        StatusCode::BAD_REQUEST
-    };
-    let body = json!({ "error": error.code.as_str(), "error_description": error.description });
-    let mut response = (status, no_store_headers(), Json(body)).into_response();
-    if error.code == ErrorCode::InvalidClient {
-        let challenge = if used_basic {
-            "Basic realm=\"tessera\", charset=\"UTF-8\""
-        } else {
-            "Basic realm=\"tessera\""
-        };
-        response.headers_mut().insert(
-            header::WWW_AUTHENTICATE,
-            HeaderValue::from_static(challenge),
-        );
-    }
-    response
-}
-
-fn no_store_headers() -> [(header::HeaderName, HeaderValue); 2] {
-    [
-        (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        (header::PRAGMA, HeaderValue::from_static("no-cache")),
-    ]
-}
+use crate::store::codes::{CodeTokens, Consumed};
 
 pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    match exchange(&state, &headers, &body).await {
+    match dispatch(&state, &headers, &body).await {
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
 }
 
-async fn exchange(
+async fn dispatch(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<Response, TokenError> {
+) -> Result<Response, JsonError> {
     if !is_form_content_type(headers) {
         return Err(OAuthError::invalid_request(
             "the body must be application/x-www-form-urlencoded",
@@ -137,63 +56,11 @@ async fn exchange(
             )
             .await
         }
+        TokenRequest::RefreshToken {
+            refresh_token,
+            scope,
+        } => refresh_token_grant(state, client, &refresh_token, scope.as_deref()).await,
     }
-}
-
-async fn authenticate_client<'s>(
-    state: &'s AppState,
-    headers: &HeaderMap,
-    params: &Params,
-) -> Result<&'s Client, TokenError> {
-    let presented = PresentedCredentials {
-        basic: basic_credentials(headers)?,
-        body_client_id: params.get("client_id").map(str::to_string),
-        body_client_secret: params.get("client_secret").map(str::to_string),
-    };
-    let tried_basic = presented.basic.is_some();
-    let claimed =
-        identify_client(presented, |id| state.client(id)).map_err(|error| TokenError::OAuth {
-            error,
-            used_basic: tried_basic,
-        })?;
-    if let Some(secret) = claimed.secret
-        && !verify_client_secret(state, claimed.client, secret).await?
-    {
-        tracing::info!(client_id = %claimed.client.id, "client authentication failed");
-        return Err(TokenError::OAuth {
-            error: OAuthError::invalid_client("client authentication failed"),
-            used_basic: claimed.used_basic,
-        });
-    }
-    Ok(claimed.client)
-}
-
-/// `Authorization: Basic` credentials; RFC 6749 §2.3.1 form-encodes id and secret first.
-fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, TokenError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let malformed = || TokenError::OAuth {
-        error: OAuthError::invalid_client("malformed Basic credentials"),
-        used_basic: true,
-    };
-    let value = value.to_str().map_err(|_| malformed())?;
-    let Some((scheme, encoded)) = value.split_once(' ') else {
-        return Err(malformed());
-    };
-    if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(malformed());
-    }
-    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| malformed())?;
-    let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
-    let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
-    let unescape = |s: &str| -> String {
-        url::form_urlencoded::parse(format!("x={s}").as_bytes())
-            .next()
-            .map(|(_, v)| v.into_owned())
-            .unwrap_or_default()
-    };
-    Ok(Some((unescape(id), unescape(secret))))
 }
 
 async fn authorization_code_grant(
@@ -202,62 +69,89 @@ async fn authorization_code_grant(
     code: &str,
     redirect_uri: Option<&str>,
     code_verifier: Option<&str>,
-) -> Result<Response, TokenError> {
+) -> Result<Response, JsonError> {
     let now = state.now();
+    let store = state.store();
     let code_hash = hash_secret(code);
-    let issued = match state.store().consume_code(&code_hash, now).await? {
+    let issued = match store.consume_code(&code_hash, now).await? {
         Consumed::Fresh(issued) => issued,
         Consumed::AlreadyUsed => {
-            tracing::warn!(client_id = %client.id, "authorization code replayed");
+            revoke_tokens_of_replayed_code(state, &code_hash, now).await?;
             return Err(OAuthError::invalid_grant("the code has already been used").into());
         }
         Consumed::NotFound => return Err(OAuthError::invalid_grant("the code is invalid").into()),
     };
     grants::check_code_exchange(&issued, client, redirect_uri, code_verifier, now)?;
 
-    let user = state
-        .store()
+    let user = store
         .find_user(&issued.user_id)
         .await?
         .filter(|u| !u.disabled)
         .ok_or_else(|| OAuthError::invalid_grant("the user account is no longer active"))?;
-    let user = UserClaims {
-        sub: user.id,
-        email: user.email,
-        email_verified: user.email_verified,
-        name: user.name,
-    };
     let scope = Scopes::parse(&issued.scope).unwrap_or_default();
     let amr = amr_from_string(&issued.amr);
-    let config = state.config();
-    let ctx = TokenContext {
-        issuer: state.issuer(),
-        client_id: &client.id,
+    let grant = Grant {
+        client,
         user: &user,
         scope: &scope,
         auth_time: issued.auth_time,
         amr: &amr,
         nonce: issued.nonce.as_deref(),
-        now,
-        access_token_ttl: config.access_token_ttl,
-        id_token_ttl: config.id_token_ttl,
+        session_id_hash: &issued.session_id_hash,
     };
-    let jti = uuid::Uuid::new_v4().to_string();
-    let keys = state.keys();
-    let access_token = keys
-        .sign("at+jwt", tokens::access_token_claims(&ctx, &jti))
-        .map_err(AppError::from)?;
-    let id_token = keys
-        .sign("JWT", tokens::id_token_claims(&ctx, &access_token))
-        .map_err(AppError::from)?;
-    state.store().record_code_token(&code_hash, &jti).await?;
+    let minted = mint(state, &grant, now)?;
 
-    let body = json!({
-        "access_token": access_token,
-        "token_type": "Bearer",
-        "expires_in": config.access_token_ttl,
-        "id_token": id_token,
-        "scope": scope.to_string(),
-    });
-    Ok((StatusCode::OK, no_store_headers(), Json(body)).into_response())
+    // OIDC Core §11: offline_access (only ever granted with consent) brings a refresh token.
+    let refresh = if scope.contains("offline_access") {
+        let refresh = NewRefresh::generate();
+        let family_id = uuid::Uuid::new_v4().to_string();
+        let family = Family {
+            id: &family_id,
+            scope: &issued.scope,
+            expires_at: now + state.config().refresh_token_ttl,
+        };
+        store
+            .insert_refresh_token(&refresh.row(state, &grant, &family, &minted, now))
+            .await?;
+        Some((refresh, family_id))
+    } else {
+        None
+    };
+    store
+        .record_code_tokens(
+            &code_hash,
+            &CodeTokens {
+                access_token_jti: minted.jti.clone(),
+                access_token_expires_at: minted.access_token_expires_at,
+                refresh_family_id: refresh.as_ref().map(|(_, family)| family.clone()),
+            },
+        )
+        .await?;
+    let refresh_token = refresh.as_ref().map(|(r, _)| r.token.as_str());
+    Ok(no_store_json(token_response(
+        state,
+        &minted,
+        &scope,
+        refresh_token,
+    )))
+}
+
+/// RFC 6749 §4.1.2: a code used twice is evidence of theft; revoke what its first use got.
+/// This commits before the error is answered.
+async fn revoke_tokens_of_replayed_code(
+    state: &AppState,
+    code_hash: &str,
+    now: i64,
+) -> Result<(), JsonError> {
+    tracing::warn!("authorization code replayed: revoking the tokens it issued");
+    let store = state.store();
+    if let Some(tokens) = store.find_code_tokens(code_hash).await? {
+        store
+            .revoke_access_token(&tokens.access_token_jti, tokens.access_token_expires_at)
+            .await?;
+        if let Some(family) = tokens.refresh_family_id {
+            store.revoke_refresh_family(&family, now).await?;
+        }
+    }
+    Ok(())
 }

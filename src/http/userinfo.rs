@@ -9,10 +9,11 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::AppError;
+use super::access_token::verify_access_token;
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::params::Params;
 use crate::oauth::scope::Scopes;
-use crate::oauth::tokens::{UserClaims, check_access_token_claims};
+use crate::oauth::tokens::UserClaims;
 use crate::state::AppState;
 
 pub async fn userinfo_get(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -26,7 +27,7 @@ pub async fn userinfo_post(
     body: Bytes,
 ) -> Response {
     let from_header = bearer_from_header(&headers);
-    let from_body = if super::token::is_form_content_type(&headers) {
+    let from_body = if super::form::is_form_content_type(&headers) {
         let params = Params::parse(&body);
         if params.duplicated().is_some() {
             return bearer_error(OAuthError::invalid_request(
@@ -72,13 +73,10 @@ async fn userinfo(
     token: &str,
 ) -> Result<Result<serde_json::Map<String, Value>, OAuthError>, AppError> {
     let invalid = |why: &'static str| Ok(Err(OAuthError::new(ErrorCode::InvalidToken, why)));
-    let claims = match state.keys().verify(token, "at+jwt") {
+    let claims = match verify_access_token(state, token).await? {
         Ok(claims) => claims,
         Err(why) => return invalid(why),
     };
-    if let Err(why) = check_access_token_claims(&claims, state.issuer(), state.now()) {
-        return invalid(why);
-    }
     let scope = claims
         .get("scope")
         .and_then(Value::as_str)

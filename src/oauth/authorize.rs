@@ -173,7 +173,15 @@ fn validate_trusted(
         ));
     }
     // Scopes the client may not have, or that Tessera does not know, are dropped (OIDC Core §5.4).
+    let prompt = parse_prompt(params.get("prompt"))?;
     let scope = requested.retain(|s| client.allows_scope(s) && scope::SUPPORTED.contains(&s));
+    // OIDC Core §11: offline_access is honoured only when the user is asked (prompt=consent),
+    // or for a first-party client that never asks; otherwise it is ignored.
+    let scope = if prompt.consent || client.skip_consent {
+        scope
+    } else {
+        scope.retain(|s| s != "offline_access")
+    };
 
     let code_challenge = match (
         params.get("code_challenge"),
@@ -211,7 +219,6 @@ fn validate_trusted(
     {
         return Err(OAuthError::invalid_request("nonce is too long"));
     }
-    let prompt = parse_prompt(params.get("prompt"))?;
     let max_age =
         match params.get("max_age") {
             None => None,
@@ -346,6 +353,8 @@ mod tests {
             redirect_uris: vec!["https://app.example/cb".into()],
             allowed_scopes: vec!["openid".into(), "email".into()],
             skip_consent: false,
+            post_logout_redirect_uris: vec![],
+            logout_revokes_refresh_tokens: true,
         }
     }
 

@@ -33,6 +33,8 @@ pub struct Client {
     pub redirect_uris: Vec<String>,
     pub allowed_scopes: Vec<String>,
     pub skip_consent: bool,
+    pub post_logout_redirect_uris: Vec<String>,
+    pub logout_revokes_refresh_tokens: bool,
 }
 
 impl fmt::Debug for Client {
@@ -55,6 +57,13 @@ impl Client {
         self.redirect_uris
             .iter()
             .any(|registered| redirect_uri_matches(registered, requested))
+    }
+
+    /// RP-Initiated Logout 1.0 §3: exact match against the registered list.
+    pub fn post_logout_redirect_registered(&self, requested: &str) -> bool {
+        self.post_logout_redirect_uris
+            .iter()
+            .any(|r| r == requested)
     }
 
     pub fn allows_scope(&self, scope: &str) -> bool {

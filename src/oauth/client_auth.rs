@@ -90,6 +90,8 @@ mod tests {
             redirect_uris: vec![],
             allowed_scopes: vec![],
             skip_consent: false,
+            post_logout_redirect_uris: vec![],
+            logout_revokes_refresh_tokens: true,
         }
     }
 

@@ -13,6 +13,10 @@ pub enum TokenRequest {
         redirect_uri: Option<String>,
         code_verifier: Option<String>,
     },
+    RefreshToken {
+        refresh_token: String,
+        scope: Option<String>,
+    },
 }
 
 pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> {
@@ -29,9 +33,18 @@ pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> 
                 code_verifier: params.get("code_verifier").map(str::to_string),
             })
         }
+        Some("refresh_token") => {
+            let refresh_token = params
+                .get("refresh_token")
+                .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
+            Ok(TokenRequest::RefreshToken {
+                refresh_token: refresh_token.to_string(),
+                scope: params.get("scope").map(str::to_string),
+            })
+        }
         Some(_) => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
-            "only the authorization_code grant is supported",
+            "supported grant types: authorization_code, refresh_token",
         )),
     }
 }
@@ -41,6 +54,7 @@ pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> 
 pub struct IssuedCode {
     pub client_id: String,
     pub user_id: String,
+    pub session_id_hash: String,
     pub redirect_uri: String,
     pub scope: String,
     pub nonce: Option<String>,
@@ -93,6 +107,8 @@ mod tests {
             redirect_uris: vec!["https://a/cb".into()],
             allowed_scopes: vec!["openid".into()],
             skip_consent: false,
+            post_logout_redirect_uris: vec![],
+            logout_revokes_refresh_tokens: true,
         }
     }
 
@@ -100,6 +116,7 @@ mod tests {
         IssuedCode {
             client_id: "a".into(),
             user_id: "u".into(),
+            session_id_hash: "s".into(),
             redirect_uri: "https://a/cb".into(),
             scope: "openid".into(),
             nonce: None,

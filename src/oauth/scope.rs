@@ -2,7 +2,7 @@
 use std::fmt;
 
 /// The scopes Tessera understands. Others are ignored, as OIDC Core §5.4 asks.
-pub const SUPPORTED: &[&str] = &["openid", "profile", "email"];
+pub const SUPPORTED: &[&str] = &["openid", "profile", "email", "offline_access"];
 
 /// `scope-token = 1*( %x21 / %x23-5B / %x5D-7E )`
 pub fn is_scope_token(token: &str) -> bool {

@@ -63,6 +63,8 @@ pub struct TokenContext<'a> {
     pub auth_time: i64,
     pub amr: &'a [String],
     pub nonce: Option<&'a str>,
+    /// The browser session's public id (OIDC Front-Channel Logout `sid`), for logout hints.
+    pub sid: Option<&'a str>,
     pub now: i64,
     pub access_token_ttl: i64,
     pub id_token_ttl: i64,
@@ -81,6 +83,7 @@ pub fn access_token_claims(ctx: &TokenContext<'_>, jti: &str) -> Map<String, Val
     claims.insert("iat".into(), json!(ctx.now));
     claims.insert("exp".into(), json!(ctx.now + ctx.access_token_ttl));
     claims.insert("auth_time".into(), json!(ctx.auth_time));
+    claims.insert("amr".into(), json!(ctx.amr));
     claims
 }
 
@@ -97,6 +100,9 @@ pub fn id_token_claims(ctx: &TokenContext<'_>, access_token: &str) -> Map<String
     claims.insert("at_hash".into(), json!(at_hash(access_token)));
     if let Some(nonce) = ctx.nonce {
         claims.insert("nonce".into(), json!(nonce));
+    }
+    if let Some(sid) = ctx.sid {
+        claims.insert("sid".into(), json!(sid));
     }
     claims
 }
@@ -174,6 +180,7 @@ mod tests {
             auth_time: 90,
             amr: &amr,
             nonce: Some("n-1"),
+            sid: Some("s-1"),
             now: 100,
             access_token_ttl: 900,
             id_token_ttl: 3600,

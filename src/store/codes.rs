@@ -23,6 +23,7 @@ pub struct NewCode<'a> {
 struct CodeRow {
     client_id: String,
     user_id: String,
+    session_id_hash: String,
     redirect_uri: String,
     scope: String,
     nonce: Option<String>,
@@ -30,6 +31,14 @@ struct CodeRow {
     auth_time: i64,
     amr: String,
     expires_at: i64,
+}
+
+/// The tokens issued for a code.
+#[derive(Debug, Clone)]
+pub struct CodeTokens {
+    pub access_token_jti: String,
+    pub access_token_expires_at: i64,
+    pub refresh_family_id: Option<String>,
 }
 
 /// What consuming a code found.
@@ -74,7 +83,7 @@ impl Store {
             sqlx::query_as(
                 "update authorization_codes set consumed_at = $1
                  where code_hash = $2 and consumed_at is null
-                 returning client_id, user_id, redirect_uri, scope, nonce, code_challenge, auth_time, amr, expires_at",
+                 returning client_id, user_id, session_id_hash, redirect_uri, scope, nonce, code_challenge, auth_time, amr, expires_at",
             )
             .bind(now)
             .bind(code_hash)
@@ -85,6 +94,7 @@ impl Store {
             return Ok(Consumed::Fresh(IssuedCode {
                 client_id: row.client_id,
                 user_id: row.user_id,
+                session_id_hash: row.session_id_hash,
                 redirect_uri: row.redirect_uri,
                 scope: row.scope,
                 nonce: row.nonce,
@@ -107,19 +117,44 @@ impl Store {
         })
     }
 
-    /// Remembers which access token a code produced, so a replay can revoke it.
-    pub async fn record_code_token(
+    /// Remembers which tokens a code produced, so a replay can revoke them.
+    pub async fn record_code_tokens(
         &self,
         code_hash: &str,
-        access_token_jti: &str,
+        tokens: &CodeTokens,
     ) -> StoreResult<()> {
         on_pool!(self, |pool| {
-            sqlx::query("update authorization_codes set access_token_jti = $1 where code_hash = $2")
-                .bind(access_token_jti)
-                .bind(code_hash)
-                .execute(pool)
-                .await
-                .map(|_| ())
+            sqlx::query(
+                "update authorization_codes set access_token_jti = $1, access_token_expires_at = $2, refresh_family_id = $3
+                 where code_hash = $4",
+            )
+            .bind(&tokens.access_token_jti)
+            .bind(tokens.access_token_expires_at)
+            .bind(&tokens.refresh_family_id)
+            .bind(code_hash)
+            .execute(pool)
+            .await
+            .map(|_| ())
         })
+    }
+
+    /// The tokens a (consumed) code produced, if its first exchange got that far.
+    pub async fn find_code_tokens(&self, code_hash: &str) -> StoreResult<Option<CodeTokens>> {
+        let row: Option<(Option<String>, Option<i64>, Option<String>)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "select access_token_jti, access_token_expires_at, refresh_family_id
+                 from authorization_codes where code_hash = $1",
+            )
+            .bind(code_hash)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row.and_then(|(jti, expires_at, family)| {
+            Some(CodeTokens {
+                access_token_jti: jti?,
+                access_token_expires_at: expires_at?,
+                refresh_family_id: family,
+            })
+        }))
     }
 }

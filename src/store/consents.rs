@@ -39,3 +39,28 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// (client_id, scope) pairs the user approved.
+    pub async fn list_consents(&self, user_id: &str) -> StoreResult<Vec<(String, String)>> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(
+                "select client_id, scope from consents where user_id = $1 order by client_id",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await
+        })
+    }
+
+    pub async fn delete_consent(&self, user_id: &str, client_id: &str) -> StoreResult<()> {
+        on_pool!(self, |pool| {
+            sqlx::query("delete from consents where user_id = $1 and client_id = $2")
+                .bind(user_id)
+                .bind(client_id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+    }
+}

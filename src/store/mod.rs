@@ -10,6 +10,9 @@ use sqlx::sqlite::{
 
 pub mod codes;
 pub mod consents;
+pub mod purge;
+pub mod refresh_tokens;
+pub mod revocations;
 pub mod sessions;
 pub mod users;
 

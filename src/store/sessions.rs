@@ -85,3 +85,24 @@ impl Store {
         })
     }
 }
+
+impl Store {
+    /// A user's live sessions, newest first.
+    pub async fn list_user_sessions(
+        &self,
+        user_id: &str,
+        now: i64,
+    ) -> StoreResult<Vec<SessionRow>> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(
+                "select id_hash, user_id, auth_time, amr, created_at, last_seen_at, idle_expires_at, expires_at
+                 from sessions where user_id = $1 and expires_at > $2 and idle_expires_at > $2
+                 order by created_at desc",
+            )
+            .bind(user_id)
+            .bind(now)
+            .fetch_all(pool)
+            .await
+        })
+    }
+}

@@ -1,0 +1,71 @@
+//! Client authentication for the token, revocation and introspection endpoints: HTTP Basic
+//! (credentials form-encoded first, RFC 6749 §2.3.1), body credentials, or none for public
+//! clients. The core decides which client and which secret; this verifies the secret.
+use axum::http::{HeaderMap, header};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
+use super::client_secret::verify_client_secret;
+use super::json_error::JsonError;
+use crate::oauth::client::Client;
+use crate::oauth::client_auth::{PresentedCredentials, identify_client};
+use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
+use crate::state::AppState;
+
+pub async fn authenticate_client<'s>(
+    state: &'s AppState,
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<&'s Client, JsonError> {
+    let presented = PresentedCredentials {
+        basic: basic_credentials(headers)?,
+        body_client_id: params.get("client_id").map(str::to_string),
+        body_client_secret: params.get("client_secret").map(str::to_string),
+    };
+    let tried_basic = presented.basic.is_some();
+    let claimed =
+        identify_client(presented, |id| state.client(id)).map_err(|error| JsonError::OAuth {
+            error,
+            used_basic: tried_basic,
+        })?;
+    if let Some(secret) = claimed.secret
+        && !verify_client_secret(state, claimed.client, secret).await?
+    {
+        tracing::info!(client_id = %claimed.client.id, "client authentication failed");
+        return Err(JsonError::OAuth {
+            error: OAuthError::invalid_client("client authentication failed"),
+            used_basic: claimed.used_basic,
+        });
+    }
+    Ok(claimed.client)
+}
+
+fn basic_credentials(headers: &HeaderMap) -> Result<Option<(String, String)>, JsonError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let malformed = || JsonError::OAuth {
+        error: OAuthError::invalid_client("malformed Basic credentials"),
+        used_basic: true,
+    };
+    let value = value.to_str().map_err(|_| malformed())?;
+    let Some((scheme, encoded)) = value.split_once(' ') else {
+        return Err(malformed());
+    };
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(malformed());
+    }
+    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| malformed())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
+    Ok(Some((form_unescape(id), form_unescape(secret))))
+}
+
+fn form_unescape(s: &str) -> String {
+    // A literal `&` would split the pair; it can only mean itself here.
+    url::form_urlencoded::parse(format!("x={}", s.replace('&', "%26")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
+}

@@ -1,0 +1,214 @@
+//! Refresh tokens, keyed by the SHA-256 of the token. Rotation marks the old token replaced
+//! with one conditional update, so two racing refreshes cannot both rotate it (RFC 9700 §4.14).
+use super::{Store, StoreResult, on_pool};
+use crate::oauth::refresh::RefreshTokenRecord;
+
+#[derive(Debug, Clone)]
+pub struct NewRefreshToken<'a> {
+    pub token_hash: &'a str,
+    pub family_id: &'a str,
+    pub client_id: &'a str,
+    pub user_id: &'a str,
+    pub session_id_hash: &'a str,
+    pub scope: &'a str,
+    pub auth_time: i64,
+    pub amr: String,
+    pub access_token_jti: &'a str,
+    pub access_token_expires_at: i64,
+    pub created_at: i64,
+    pub idle_expires_at: i64,
+    pub expires_at: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    family_id: String,
+    client_id: String,
+    user_id: String,
+    session_id_hash: String,
+    scope: String,
+    auth_time: i64,
+    amr: String,
+    created_at: i64,
+    idle_expires_at: i64,
+    expires_at: i64,
+    replaced_at: Option<i64>,
+    revoked_at: Option<i64>,
+}
+
+impl From<Row> for RefreshTokenRecord {
+    fn from(row: Row) -> Self {
+        Self {
+            family_id: row.family_id,
+            client_id: row.client_id,
+            user_id: row.user_id,
+            session_id_hash: row.session_id_hash,
+            scope: row.scope,
+            auth_time: row.auth_time,
+            amr: row.amr,
+            created_at: row.created_at,
+            idle_expires_at: row.idle_expires_at,
+            expires_at: row.expires_at,
+            replaced_at: row.replaced_at,
+            revoked_at: row.revoked_at,
+        }
+    }
+}
+
+impl Store {
+    pub async fn insert_refresh_token(&self, token: &NewRefreshToken<'_>) -> StoreResult<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "insert into refresh_tokens (token_hash, family_id, client_id, user_id, session_id_hash, scope,
+                    auth_time, amr, access_token_jti, access_token_expires_at, created_at, idle_expires_at, expires_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+            )
+            .bind(token.token_hash)
+            .bind(token.family_id)
+            .bind(token.client_id)
+            .bind(token.user_id)
+            .bind(token.session_id_hash)
+            .bind(token.scope)
+            .bind(token.auth_time)
+            .bind(&token.amr)
+            .bind(token.access_token_jti)
+            .bind(token.access_token_expires_at)
+            .bind(token.created_at)
+            .bind(token.idle_expires_at)
+            .bind(token.expires_at)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })
+    }
+
+    pub async fn find_refresh_token(
+        &self,
+        token_hash: &str,
+    ) -> StoreResult<Option<RefreshTokenRecord>> {
+        let row: Option<Row> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "select family_id, client_id, user_id, session_id_hash, scope, auth_time, amr, created_at,
+                    idle_expires_at, expires_at, replaced_at, revoked_at
+                 from refresh_tokens where token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(row.map(Into::into))
+    }
+
+    /// Replaces `old_hash` by `new` in one transaction. Returns false, changing nothing, when
+    /// the old token was already replaced or revoked (a concurrent refresh won).
+    pub async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        new: &NewRefreshToken<'_>,
+    ) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            async {
+                let mut tx = pool.begin().await?;
+                let claimed = sqlx::query(
+                    "update refresh_tokens set replaced_at = $1
+                     where token_hash = $2 and replaced_at is null and revoked_at is null",
+                )
+                .bind(new.created_at)
+                .bind(old_hash)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                    == 1;
+                if !claimed {
+                    tx.rollback().await?;
+                    return Ok(false);
+                }
+                sqlx::query(
+                    "insert into refresh_tokens (token_hash, family_id, client_id, user_id, session_id_hash, scope,
+                        auth_time, amr, access_token_jti, access_token_expires_at, created_at, idle_expires_at, expires_at)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                )
+                .bind(new.token_hash)
+                .bind(new.family_id)
+                .bind(new.client_id)
+                .bind(new.user_id)
+                .bind(new.session_id_hash)
+                .bind(new.scope)
+                .bind(new.auth_time)
+                .bind(&new.amr)
+                .bind(new.access_token_jti)
+                .bind(new.access_token_expires_at)
+                .bind(new.created_at)
+                .bind(new.idle_expires_at)
+                .bind(new.expires_at)
+                .execute(&mut *tx)
+                .await?;
+                tx.commit().await?;
+                Ok(true)
+            }
+            .await
+        })
+    }
+
+    /// Revokes every refresh token of a family and every access token issued from it.
+    pub async fn revoke_refresh_family(&self, family_id: &str, now: i64) -> StoreResult<()> {
+        on_pool!(self, |pool| {
+            async {
+                let mut tx = pool.begin().await?;
+                sqlx::query(
+                    "insert into revoked_access_tokens (jti, expires_at)
+                     select access_token_jti, access_token_expires_at from refresh_tokens
+                     where family_id = $1 and access_token_expires_at > $2
+                     on conflict (jti) do nothing",
+                )
+                .bind(family_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query("update refresh_tokens set revoked_at = $1 where family_id = $2 and revoked_at is null")
+                    .bind(now)
+                    .bind(family_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await
+            }
+            .await
+        })
+    }
+
+    /// The families of a user's refresh tokens for one client (withdrawn consent).
+    pub async fn refresh_families_for_client(
+        &self,
+        user_id: &str,
+        client_id: &str,
+    ) -> StoreResult<Vec<String>> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "select distinct family_id from refresh_tokens
+                 where user_id = $1 and client_id = $2 and revoked_at is null",
+            )
+            .bind(user_id)
+            .bind(client_id)
+            .fetch_all(pool)
+            .await
+        })
+    }
+
+    /// The families started in one browser session, optionally only one client's.
+    pub async fn refresh_families_for_session(
+        &self,
+        session_id_hash: &str,
+        client_id: Option<&str>,
+    ) -> StoreResult<Vec<String>> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "select distinct family_id from refresh_tokens
+                 where session_id_hash = $1 and ($2 is null or client_id = $2) and revoked_at is null",
+            )
+            .bind(session_id_hash)
+            .bind(client_id)
+            .fetch_all(pool)
+            .await
+        })
+    }
+}
