@@ -61,6 +61,9 @@ pub fn see_other(location: &str) -> Response {
 /// Appends response parameters to a redirect URI, keeping any query it was registered with
 /// (RFC 6749 §3.1.2) and never touching the rest of the string.
 pub fn redirect_uri_with(redirect_uri: &str, pairs: &[(&str, &str)]) -> String {
+    if pairs.is_empty() {
+        return redirect_uri.to_string();
+    }
     let mut query = url::form_urlencoded::Serializer::new(String::new());
     for (name, value) in pairs {
         query.append_pair(name, value);

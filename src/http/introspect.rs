@@ -49,7 +49,7 @@ async fn introspection(
     if let Some(answer) = refresh_token_answer(state, client, token).await? {
         return Ok(answer);
     }
-    Ok(access_token_answer(state, client, token).await?)
+    access_token_answer(state, client, token).await
 }
 
 fn inactive() -> Value {
@@ -110,15 +110,17 @@ async fn access_token_answer(
         .get("sub")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    if !state
+    let active_user = state
         .store()
         .find_user(sub)
         .await?
-        .is_some_and(|u| !u.disabled)
-    {
+        .is_some_and(|u| !u.disabled);
+    if !active_user {
         return Ok(inactive());
     }
-    let mut answer = json!({ "active": true, "token_type": "Bearer" });
+    let mut answer = serde_json::Map::new();
+    answer.insert("active".into(), json!(true));
+    answer.insert("token_type".into(), json!("Bearer"));
     for claim in [
         "scope",
         "client_id",
@@ -132,8 +134,8 @@ async fn access_token_answer(
         "amr",
     ] {
         if let Some(value) = claims.get(claim) {
-            answer[claim] = value.clone();
+            answer.insert(claim.into(), value.clone());
         }
     }
-    Ok(answer)
+    Ok(Value::Object(answer))
 }

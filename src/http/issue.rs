@@ -121,17 +121,16 @@ pub fn token_response(
     scope: &Scopes,
     refresh_token: Option<&str>,
 ) -> Value {
-    let mut body = json!({
-        "access_token": minted.access_token,
-        "token_type": "Bearer",
-        "expires_in": state.config().access_token_ttl,
-        "scope": scope.to_string(),
-    });
+    let mut body = serde_json::Map::new();
+    body.insert("access_token".into(), json!(minted.access_token));
+    body.insert("token_type".into(), json!("Bearer"));
+    body.insert("expires_in".into(), json!(state.config().access_token_ttl));
+    body.insert("scope".into(), json!(scope.to_string()));
     if let Some(id_token) = &minted.id_token {
-        body["id_token"] = json!(id_token);
+        body.insert("id_token".into(), json!(id_token));
     }
     if let Some(refresh_token) = refresh_token {
-        body["refresh_token"] = json!(refresh_token);
+        body.insert("refresh_token".into(), json!(refresh_token));
     }
-    body
+    Value::Object(body)
 }

@@ -45,7 +45,7 @@ pub struct CodeTokens {
 #[derive(Debug)]
 pub enum Consumed {
     /// First use: the code is now spent and this is what it was issued for.
-    Fresh(IssuedCode),
+    Fresh(Box<IssuedCode>),
     /// The code was already used: a replay.
     AlreadyUsed,
     NotFound,
@@ -91,7 +91,7 @@ impl Store {
             .await
         })?;
         if let Some(row) = row {
-            return Ok(Consumed::Fresh(IssuedCode {
+            return Ok(Consumed::Fresh(Box::new(IssuedCode {
                 client_id: row.client_id,
                 user_id: row.user_id,
                 session_id_hash: row.session_id_hash,
@@ -102,7 +102,7 @@ impl Store {
                 auth_time: row.auth_time,
                 amr: row.amr,
                 expires_at: row.expires_at,
-            }));
+            })));
         }
         let seen: i64 = on_pool!(self, |pool| {
             sqlx::query_scalar("select count(*) from authorization_codes where code_hash = $1")

@@ -21,6 +21,7 @@ pub const CONFIDENTIAL_SECRET: &str = "confidential-secret";
 pub const POST_SECRET: &str = "post-secret";
 pub const REDIRECT: &str = "http://127.0.0.1:8765/cb";
 pub const PUBLIC_REDIRECT: &str = "http://127.0.0.1/native/cb";
+pub const POST_LOGOUT: &str = "https://app.example.com/signed-out";
 pub const USER_EMAIL: &str = "ada@example.com";
 pub const USER_PASSWORD: &str = "correct horse battery";
 
@@ -85,6 +86,7 @@ client_name = "Confidential App"
 client_secret_hash = "{confidential}"
 redirect_uris = ["{REDIRECT}", "https://app.example.com/cb"]
 scopes = ["openid", "profile", "email", "offline_access"]
+post_logout_redirect_uris = ["{POST_LOGOUT}"]
 
 [[clients]]
 client_id = "post-client"
@@ -97,6 +99,7 @@ client_id = "public"
 client_name = "Native App"
 token_endpoint_auth_method = "none"
 redirect_uris = ["{PUBLIC_REDIRECT}"]
+scopes = ["openid", "email", "offline_access"]
 
 [[clients]]
 client_id = "first-party"
@@ -492,4 +495,97 @@ pub async fn exchange(app: &TestApp, code: &str) -> reqwest::Response {
         ],
     )
     .await
+}
+
+/// Signs in (once per browser) and consents with `offline_access` and `prompt=consent`,
+/// returning the code.
+pub async fn obtain_offline_code(
+    browser: &mut Browser,
+    client_id: &str,
+    redirect_uri: &str,
+) -> String {
+    let url = authorize_url(client_id, redirect_uri, &[("prompt", "consent")]).replace(
+        "scope=openid+email+profile",
+        "scope=openid+email+profile+offline_access",
+    );
+    let start = browser.get(&url).await;
+    let mut page = browser.follow(start).await.unwrap();
+    if page.body.contains("name=\"password\"") {
+        page = browser
+            .submit_login(&page, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap();
+    }
+    assert!(
+        page.body.contains("Stay connected"),
+        "offline access on the consent page: {}",
+        page.body
+    );
+    let done = browser.submit_consent(&page, "allow").await;
+    query_of(&done.location().unwrap())["code"].clone()
+}
+
+/// Signs in with offline access for the confidential client; returns the token response.
+pub async fn offline_tokens(app: &TestApp, browser: &mut Browser) -> serde_json::Value {
+    let code = obtain_offline_code(browser, "confidential", REDIRECT).await;
+    let response = exchange(app, &code).await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["refresh_token"].is_string(), "{body}");
+    body
+}
+
+/// `grant_type=refresh_token` for the confidential client.
+pub async fn refresh(app: &TestApp, refresh_token: &str, scope: Option<&str>) -> reqwest::Response {
+    let mut fields = vec![
+        ("grant_type", "refresh_token"),
+        ("refresh_token", refresh_token),
+    ];
+    if let Some(scope) = scope {
+        fields.push(("scope", scope));
+    }
+    token_request(app, Some(("confidential", CONFIDENTIAL_SECRET)), &fields).await
+}
+
+/// A client-authenticated form POST to `path` (revoke, introspect), with each test client's
+/// registered authentication method.
+pub async fn client_post(
+    app: &TestApp,
+    path: &str,
+    client: (&str, &str),
+    fields: &[(&str, &str)],
+) -> reqwest::Response {
+    let request = reqwest::Client::new().post(app.url(path));
+    let request = if client.0 == "post-client" {
+        let mut fields = fields.to_vec();
+        fields.extend([("client_id", client.0), ("client_secret", client.1)]);
+        request.form(&fields)
+    } else {
+        request.basic_auth(client.0, Some(client.1)).form(fields)
+    };
+    request.send().await.unwrap()
+}
+
+pub async fn introspect(app: &TestApp, token: &str) -> serde_json::Value {
+    client_post(
+        app,
+        "/introspect",
+        ("confidential", CONFIDENTIAL_SECRET),
+        &[("token", token)],
+    )
+    .await
+    .json()
+    .await
+    .unwrap()
+}
+
+pub async fn userinfo_status(app: &TestApp, access_token: &str) -> u16 {
+    reqwest::Client::new()
+        .get(app.url("/userinfo"))
+        .bearer_auth(access_token)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
 }
