@@ -22,6 +22,11 @@ const ENV_INTEGER_KEYS: &[&str] = &[
     "refresh_grace_period",
     "purge_interval",
     "password_hash_concurrency",
+    "password_hash_queue",
+    "login_max_failures_per_account",
+    "login_max_failures_per_ip",
+    "client_max_auth_failures",
+    "throttle_window",
     "max_body_bytes",
     "request_timeout",
 ];
@@ -72,6 +77,32 @@ pub struct Config {
     /// How many argon2 hashes may run at once (0 = number of CPU cores).
     #[serde(default)]
     pub password_hash_concurrency: usize,
+    /// How many hashes may wait for a free slot; beyond that, logins answer 503 at once
+    /// (0 = four per slot).
+    #[serde(default)]
+    pub password_hash_queue: usize,
+    /// Failed sign-ins per account within `throttle_window` before that account's password
+    /// step is refused for the rest of the window.
+    #[serde(default = "defaults::login_max_failures_per_account")]
+    pub login_max_failures_per_account: i64,
+    /// Failed sign-ins per client IP address within `throttle_window`.
+    #[serde(default = "defaults::login_max_failures_per_ip")]
+    pub login_max_failures_per_ip: i64,
+    /// Failed client authentications per client_id (and per client_id from one address:
+    /// a fifth of this) within `throttle_window`.
+    #[serde(default = "defaults::client_max_auth_failures")]
+    pub client_max_auth_failures: i64,
+    /// The throttling window, in seconds.
+    #[serde(default = "defaults::throttle_window")]
+    pub throttle_window: i64,
+    /// Proxies whose `X-Forwarded-For` is believed (CIDR list). Empty: the socket address is
+    /// the client, whatever the headers say.
+    #[serde(default)]
+    pub trusted_proxies: Vec<String>,
+    /// Browser origins allowed to call the token and userinfo endpoints (CORS), e.g.
+    /// "https://spa.example.com". Discovery and JWKS are readable from any origin.
+    #[serde(default)]
+    pub cors_allowed_origins: Vec<String>,
     /// Largest request body accepted, in bytes.
     #[serde(default = "defaults::max_body_bytes")]
     pub max_body_bytes: usize,
@@ -169,6 +200,18 @@ mod defaults {
     pub fn yes() -> bool {
         true
     }
+    pub fn login_max_failures_per_account() -> i64 {
+        5
+    }
+    pub fn login_max_failures_per_ip() -> i64 {
+        50
+    }
+    pub fn client_max_auth_failures() -> i64 {
+        50
+    }
+    pub fn throttle_window() -> i64 {
+        900
+    }
     pub fn max_body_bytes() -> usize {
         16 * 1024
     }
@@ -257,6 +300,13 @@ impl Config {
             ("refresh_token_ttl", self.refresh_token_ttl),
             ("refresh_token_idle_ttl", self.refresh_token_idle_ttl),
             ("purge_interval", self.purge_interval),
+            (
+                "login_max_failures_per_account",
+                self.login_max_failures_per_account,
+            ),
+            ("login_max_failures_per_ip", self.login_max_failures_per_ip),
+            ("client_max_auth_failures", self.client_max_auth_failures),
+            ("throttle_window", self.throttle_window),
         ] {
             if value <= 0 {
                 return Err(ConfigError::new(
@@ -271,6 +321,12 @@ impl Config {
                 format!("must be at most {MAX_CODE_TTL} seconds"),
             ));
         }
+        if self.throttle_window > crate::store::purge::MAX_THROTTLE_WINDOW {
+            return Err(ConfigError::new(
+                "throttle_window",
+                "must be at most 86400 seconds (a day)",
+            ));
+        }
         if !(0..=60).contains(&self.refresh_grace_period) {
             return Err(ConfigError::new(
                 "refresh_grace_period",
@@ -282,6 +338,25 @@ impl Config {
         }
         if self.request_timeout == 0 {
             return Err(ConfigError::new("request_timeout", "must be positive"));
+        }
+        for (i, cidr) in self.trusted_proxies.iter().enumerate() {
+            parse_cidr(cidr).ok_or_else(|| {
+                ConfigError::new(
+                    format!("trusted_proxies[{i}]"),
+                    "must be an address or CIDR such as 10.0.0.0/8",
+                )
+            })?;
+        }
+        for (i, origin) in self.cors_allowed_origins.iter().enumerate() {
+            let valid = url::Url::parse(origin).is_ok_and(|u| {
+                u.origin().ascii_serialization() == *origin && u.origin().is_tuple()
+            });
+            if !valid {
+                return Err(ConfigError::new(
+                    format!("cors_allowed_origins[{i}]"),
+                    "must be an origin like https://app.example.com (no path, no wildcard)",
+                ));
+            }
         }
         let mut seen = HashSet::new();
         for (index, client) in self.clients.iter().enumerate() {
@@ -309,6 +384,14 @@ impl Config {
         self.issuer.starts_with("https://")
     }
 
+    /// The parsed `trusted_proxies` (validated at load).
+    pub fn trusted_proxy_nets(&self) -> Vec<ipnet::IpNet> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|c| parse_cidr(c))
+            .collect()
+    }
+
     pub fn issuer_is_loopback_http(&self) -> bool {
         url::Url::parse(&self.issuer)
             .map(|u| u.scheme() == "http" && is_loopback_host(&u))
@@ -332,6 +415,13 @@ impl Config {
             })
             .collect()
     }
+}
+
+/// A CIDR, or a single address as its /32 or /128.
+fn parse_cidr(text: &str) -> Option<ipnet::IpNet> {
+    text.parse::<ipnet::IpNet>()
+        .ok()
+        .or_else(|| text.parse::<IpAddr>().ok().map(ipnet::IpNet::from))
 }
 
 fn toml_error(e: &impl fmt::Display) -> ConfigError {

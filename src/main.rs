@@ -160,8 +160,12 @@ async fn run(cli: Cli) -> AdminResult<()> {
             let store = open_store(&config).await?;
             let purged = store.purge_expired(now).await?;
             println!(
-                "purged {} codes, {} sessions, {} refresh tokens, {} access-token revocations",
-                purged.codes, purged.sessions, purged.refresh_tokens, purged.revoked_access_tokens
+                "purged {} codes, {} sessions, {} refresh tokens, {} access-token revocations, {} throttle counters",
+                purged.codes,
+                purged.sessions,
+                purged.refresh_tokens,
+                purged.revoked_access_tokens,
+                purged.throttle_counters
             );
             store.close().await;
             Ok(())

@@ -27,6 +27,7 @@ struct Inner {
     /// Serialised once: discovery is fetched often and never changes while running.
     discovery_json: String,
     jwks_json: String,
+    trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl AppState {
@@ -36,7 +37,9 @@ impl AppState {
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
-        let passwords = PasswordHasher::new(config.password_hash_concurrency);
+        let passwords =
+            PasswordHasher::new(config.password_hash_concurrency, config.password_hash_queue);
+        let trusted_proxies = config.trusted_proxy_nets();
         let discovery_json = discovery::provider_metadata(&config.issuer).to_string();
         let jwks_json = keys.jwks().to_string();
         Self {
@@ -50,6 +53,7 @@ impl AppState {
                 secret_cache: SecretCache::default(),
                 discovery_json,
                 jwks_json,
+                trusted_proxies,
             }),
         }
     }
@@ -92,6 +96,10 @@ impl AppState {
 
     pub fn jwks_json(&self) -> &str {
         &self.inner.jwks_json
+    }
+
+    pub fn trusted_proxies(&self) -> &[ipnet::IpNet] {
+        &self.inner.trusted_proxies
     }
 
     pub fn secure_cookies(&self) -> bool {

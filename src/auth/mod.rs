@@ -1,4 +1,6 @@
 //! Who the user is: passwords, browser sessions and CSRF protection of forms.
+pub mod client_ip;
 pub mod csrf;
 pub mod password;
 pub mod session;
+pub mod throttle;

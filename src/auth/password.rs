@@ -2,6 +2,7 @@
 //! Hashing runs on the blocking pool behind a semaphore, so a login flood is limited to a
 //! fixed number of cores and cannot starve the async workers serving /token and the rest.
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use argon2::Argon2;
 use argon2::password_hash::phc::PasswordHash;
@@ -17,6 +18,8 @@ const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$dGVzc2VyYS1kdW1teS1zYWx
 pub enum PasswordError {
     /// The hashing pool is gone (shutting down) or a hash task failed.
     Unavailable,
+    /// Every slot is busy and the queue is full: answer 503 rather than wait without bound.
+    Overloaded,
     Hash(String),
 }
 
@@ -24,6 +27,7 @@ impl std::fmt::Display for PasswordError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Unavailable => f.write_str("password hashing is unavailable"),
+            Self::Overloaded => f.write_str("password hashing is overloaded"),
             Self::Hash(e) => write!(f, "password hashing failed: {e}"),
         }
     }
@@ -56,22 +60,35 @@ pub fn verify_blocking(secret: &[u8], phc: &str) -> bool {
     }
 }
 
-/// The server's bounded argon2 pool.
+/// The server's bounded argon2 pool: `slots` hashes run at once (each on a blocking thread,
+/// ~19 MiB each), at most `queue` more wait; anything beyond is refused at once.
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    /// Hashes running or waiting for a slot.
+    admitted: Arc<AtomicUsize>,
+    capacity: usize,
 }
 
 impl PasswordHasher {
-    /// `concurrency` hashes at most run at once; 0 means one per CPU core.
-    pub fn new(concurrency: usize) -> Self {
+    /// `concurrency` hashes at most run at once (0: one per CPU core); `queue` more may wait
+    /// (0: four per slot).
+    pub fn new(concurrency: usize, queue: usize) -> Self {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1);
-        let permits = if concurrency == 0 { cores } else { concurrency };
+        let slots = if concurrency == 0 { cores } else { concurrency };
+        let queue = if queue == 0 { 4 * slots } else { queue };
         Self {
-            permits: Arc::new(Semaphore::new(permits)),
+            permits: Arc::new(Semaphore::new(slots)),
+            admitted: Arc::new(AtomicUsize::new(0)),
+            capacity: slots + queue,
         }
+    }
+
+    /// Hashes running or queued right now.
+    pub fn in_flight(&self) -> usize {
+        self.admitted.load(Ordering::SeqCst)
     }
 
     pub async fn hash(&self, secret: Zeroizing<String>) -> Result<String, PasswordError> {
@@ -99,6 +116,11 @@ impl PasswordHasher {
         &self,
         work: impl FnOnce() -> T + Send + 'static,
     ) -> Result<T, PasswordError> {
+        let admitted = self.admitted.fetch_add(1, Ordering::SeqCst);
+        let _admission = Admission(&self.admitted);
+        if admitted >= self.capacity {
+            return Err(PasswordError::Overloaded);
+        }
         let _permit = self
             .permits
             .acquire()
@@ -107,6 +129,15 @@ impl PasswordHasher {
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|_| PasswordError::Unavailable)
+    }
+}
+
+/// Gives the admission back however `run` ends (including a dropped request future).
+struct Admission<'a>(&'a AtomicUsize);
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -124,7 +155,7 @@ mod tests {
 
     #[tokio::test]
     async fn hash_then_verify() {
-        let hasher = PasswordHasher::new(1);
+        let hasher = PasswordHasher::new(1, 1);
         let hash = hasher
             .hash(Zeroizing::new("correct horse".into()))
             .await
@@ -148,5 +179,28 @@ mod tests {
                 .await
                 .unwrap()
         );
+    }
+
+    #[tokio::test]
+    async fn a_full_queue_is_refused_at_once() {
+        let hasher = PasswordHasher::new(1, 1);
+        let running = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.verify(Zeroizing::new("a".into()), None).await })
+        };
+        let queued = {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.verify(Zeroizing::new("b".into()), None).await })
+        };
+        while hasher.in_flight() < 2 {
+            tokio::task::yield_now().await;
+        }
+        assert!(matches!(
+            hasher.verify(Zeroizing::new("c".into()), None).await,
+            Err(PasswordError::Overloaded)
+        ));
+        assert!(running.await.unwrap().is_ok());
+        assert!(queued.await.unwrap().is_ok());
+        assert_eq!(hasher.in_flight(), 0);
     }
 }

@@ -5,8 +5,11 @@ use axum::http::{HeaderMap, header};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
-use super::client_secret::verify_client_secret;
+use std::net::IpAddr;
+
+use super::client_secret::{already_verified, verify_client_secret};
 use super::json_error::JsonError;
+use super::throttle::{blocked_for, client_auth_limits, record_failure};
 use crate::oauth::client::Client;
 use crate::oauth::client_auth::{PresentedCredentials, identify_client};
 use crate::oauth::error::OAuthError;
@@ -17,6 +20,7 @@ pub async fn authenticate_client<'s>(
     state: &'s AppState,
     headers: &HeaderMap,
     params: &Params,
+    ip: IpAddr,
 ) -> Result<&'s Client, JsonError> {
     let presented = PresentedCredentials {
         basic: basic_credentials(headers)?,
@@ -29,10 +33,21 @@ pub async fn authenticate_client<'s>(
             error,
             used_basic: tried_basic,
         })?;
-    if let Some(secret) = claimed.secret
-        && !verify_client_secret(state, claimed.client, secret).await?
-    {
+    let Some(secret) = claimed.secret else {
+        return Ok(claimed.client);
+    };
+    // The common case, a secret that already passed argon2, costs no hashing and no
+    // database round trip; everything else is throttled before argon2 runs.
+    if already_verified(state, claimed.client, &secret) {
+        return Ok(claimed.client);
+    }
+    let limits = client_auth_limits(state, &claimed.client.id, ip);
+    if let Some(retry_after) = blocked_for(state, &limits).await? {
+        return Err(JsonError::Throttled { retry_after });
+    }
+    if !verify_client_secret(state, claimed.client, secret).await? {
         tracing::info!(client_id = %claimed.client.id, "client authentication failed");
+        record_failure(state, &limits).await?;
         return Err(JsonError::OAuth {
             error: OAuthError::invalid_client("client authentication failed"),
             used_basic: claimed.used_basic,

@@ -35,7 +35,13 @@ impl SecretCache {
     }
 }
 
-/// True when `secret` is the client's secret.
+/// True when `secret` is known to be the client's secret without any hashing.
+pub fn already_verified(state: &AppState, client: &Client, secret: &str) -> bool {
+    let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
+    state.secret_cache().matches(&client.id, &digest)
+}
+
+/// Verifies `secret` with argon2 and remembers it when right.
 pub async fn verify_client_secret(
     state: &AppState,
     client: &Client,
@@ -43,16 +49,12 @@ pub async fn verify_client_secret(
 ) -> Result<bool, AppError> {
     let secret = Zeroizing::new(secret);
     let digest: [u8; 32] = Sha256::digest(secret.as_bytes()).into();
-    let cache = state.secret_cache();
-    if cache.matches(&client.id, &digest) {
-        return Ok(true);
-    }
     let Some(hash) = client.secret_hash.clone() else {
         return Ok(false);
     };
     let ok = state.passwords().verify(secret, Some(hash)).await?;
     if ok {
-        cache.remember(&client.id, digest);
+        state.secret_cache().remember(&client.id, digest);
     }
     Ok(ok)
 }

@@ -1,5 +1,6 @@
 //! Internal failures (database, signing, hashing pool). They are logged with the request's
 //! span and answered with a generic 500; protocol errors are `OAuthError`, handled per endpoint.
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::password::PasswordError;
@@ -43,6 +44,19 @@ impl From<PasswordError> for AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        if let Self::Password(PasswordError::Overloaded) = self {
+            // A login flood: shed load quickly instead of queueing without bound.
+            tracing::warn!("password hashing queue full: answering 503");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [
+                    (header::RETRY_AFTER, "1"),
+                    (header::CACHE_CONTROL, "no-store"),
+                ],
+                "Too many sign-ins at this moment. Please try again in a few seconds.",
+            )
+                .into_response();
+        }
         tracing::error!(error = %self, "request failed");
         super::generic_internal_error()
     }

@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::access_token::verify_access_token;
 use super::client_auth::authenticate_client;
+use super::client_ip::ClientIp;
 use super::form::is_form_content_type;
 use super::json_error::{JsonError, no_store_json};
 use crate::auth::session::amr_from_string;
@@ -20,10 +21,11 @@ use crate::state::AppState;
 
 pub async fn introspect(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    match introspection(&state, &headers, &body).await {
+    match introspection(&state, &headers, &body, ip).await {
         Ok(answer) => no_store_json(answer),
         Err(e) => e.into_response(),
     }
@@ -33,6 +35,7 @@ async fn introspection(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
+    ip: std::net::IpAddr,
 ) -> Result<Value, JsonError> {
     if !is_form_content_type(headers) {
         return Err(OAuthError::invalid_request(
@@ -42,7 +45,7 @@ async fn introspection(
     }
     let params = Params::parse(body);
     params.reject_duplicates()?;
-    let client = authenticate_client(state, headers, &params).await?;
+    let client = authenticate_client(state, headers, &params, ip).await?;
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;

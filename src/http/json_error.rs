@@ -10,7 +10,14 @@ use super::AppError;
 use crate::oauth::error::{ErrorCode, OAuthError};
 
 pub enum JsonError {
-    OAuth { error: OAuthError, used_basic: bool },
+    OAuth {
+        error: OAuthError,
+        used_basic: bool,
+    },
+    /// Too many failed client authentications: 429 with Retry-After.
+    Throttled {
+        retry_after: i64,
+    },
     Internal(AppError),
 }
 
@@ -46,6 +53,22 @@ impl IntoResponse for JsonError {
         match self {
             Self::Internal(e) => e.into_response(),
             Self::OAuth { error, used_basic } => oauth_error_response(&error, used_basic),
+            Self::Throttled { retry_after } => {
+                let body = json!({
+                    "error": "invalid_client",
+                    "error_description": format!("too many failed client authentications; retry after {retry_after} seconds"),
+                });
+                let mut response = (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    no_store_headers(),
+                    Json(body),
+                )
+                    .into_response();
+                if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+                response
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 //! the same: unknown emails are checked against a dummy argon2 hash.
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use zeroize::Zeroizing;
@@ -11,7 +11,10 @@ use zeroize::Zeroizing;
 use super::AppError;
 use super::authorize::{proceed, validate};
 use super::browser::{csrf_ok, csrf_token, see_other};
+use super::client_ip::ClientIp;
 use super::pages::{LoginPage, error_page, render};
+use super::throttle;
+use crate::auth::throttle::minutes;
 use crate::auth::{csrf, session};
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::client::Client;
@@ -60,6 +63,7 @@ pub async fn login_page(
 
 pub async fn login_submit(
     State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     jar: CookieJar,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -93,20 +97,37 @@ pub async fn login_submit(
         );
     }
     let password = Zeroizing::new(form.take("password").unwrap_or_default());
-    match sign_in(&state, jar.clone(), &email, password).await {
-        Ok(Some((jar, session))) => {
-            let continued = match &next {
-                Next::Authorization(request, client) => {
-                    proceed(&state, &params, request, client, Some(&session), true).await
-                }
-                Next::Account => Ok(see_other(routes::ACCOUNT)),
-            };
-            match continued {
-                Ok(response) => (jar, response).into_response(),
-                Err(e) => e.into_response(),
+    let limits = throttle::LoginLimits::new(&state, &email, ip);
+    match throttle::blocked_for(&state, limits.all()).await {
+        // Refused before any password work, with the same words whether the account exists.
+        Ok(Some(wait)) => {
+            let message = format!("Too many attempts. Try again in {} minutes.", minutes(wait));
+            let mut response = login_form(
+                &state,
+                jar,
+                &params,
+                &next,
+                email,
+                Some(&message),
+                StatusCode::TOO_MANY_REQUESTS,
+            );
+            if let Ok(value) = HeaderValue::from_str(&wait.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
             }
+            return response;
         }
-        Ok(None) => login_form(
+        Ok(None) => {}
+        Err(e) => return e.into_response(),
+    }
+    let signed_in = match sign_in(&state, jar.clone(), &email, password).await {
+        Ok(signed_in) => signed_in,
+        Err(e) => return e.into_response(),
+    };
+    let Some((jar, session)) = signed_in else {
+        if let Err(e) = throttle::record_failure(&state, limits.all()).await {
+            return e.into_response();
+        }
+        return login_form(
             &state,
             jar,
             &params,
@@ -114,7 +135,19 @@ pub async fn login_submit(
             email,
             Some(BAD_CREDENTIALS),
             StatusCode::OK,
-        ),
+        );
+    };
+    if let Err(e) = throttle::reset(&state, limits.of_account()).await {
+        return e.into_response();
+    }
+    let continued = match &next {
+        Next::Authorization(request, client) => {
+            proceed(&state, &params, request, client, Some(&session), true).await
+        }
+        Next::Account => Ok(see_other(routes::ACCOUNT)),
+    };
+    match continued {
+        Ok(response) => (jar, response).into_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -4,11 +4,12 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
+use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -23,6 +24,7 @@ mod account;
 mod authorize;
 mod browser;
 mod client_auth;
+mod client_ip;
 pub mod client_secret;
 mod consent;
 mod error;
@@ -36,6 +38,7 @@ mod metadata;
 mod pages;
 mod refresh_grant;
 mod revoke;
+mod throttle;
 mod token;
 mod userinfo;
 
@@ -81,9 +84,30 @@ pub fn app(state: AppState) -> Router {
             HeaderValue::from_static("nosniff"),
         ));
 
-    Router::new()
+    // Public documents: readable from any origin (no credentials involved).
+    let public_documents = Router::new()
         .route(routes::DISCOVERY, get(metadata::discovery))
         .route(routes::JWKS, get(metadata::jwks))
+        .layer(
+            CorsLayer::new()
+                .allow_origin(Any)
+                .allow_methods([Method::GET]),
+        );
+    // Endpoints browser-based public clients call: only the configured origins, never `*`,
+    // never with cookies.
+    let mut client_apis = Router::new()
+        .route(routes::TOKEN, post(token::token))
+        .route(
+            routes::USERINFO,
+            get(userinfo::userinfo_get).post(userinfo::userinfo_post),
+        );
+    if let Some(cors) = client_api_cors(&config.cors_allowed_origins) {
+        client_apis = client_apis.layer(cors);
+    }
+    // Pages, /authorize and the confidential-client endpoints get no CORS at all.
+    let router = Router::new()
+        .merge(public_documents)
+        .merge(client_apis)
         .route(routes::HEALTHZ, get(metadata::healthz))
         .route(routes::READYZ, get(metadata::readyz))
         .route(routes::STYLESHEET, get(metadata::stylesheet))
@@ -99,7 +123,6 @@ pub fn app(state: AppState) -> Router {
             routes::CONSENT,
             get(consent::consent_page).post(consent::consent_submit),
         )
-        .route(routes::TOKEN, post(token::token))
         .route(routes::REVOKE, post(revoke::revoke))
         .route(
             routes::LOGOUT,
@@ -112,13 +135,35 @@ pub fn app(state: AppState) -> Router {
             post(account::withdraw_consent),
         )
         .route(routes::INTROSPECT, post(introspect::introspect))
-        .route(
-            routes::USERINFO,
-            get(userinfo::userinfo_get).post(userinfo::userinfo_post),
-        )
         .fallback(not_found)
-        .layer(middleware)
-        .with_state(state)
+        .layer(middleware);
+    let router = if config.secure_cookies() {
+        // https issuer: tell browsers to never use plain http here again (RFC 6797).
+        router.layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        ))
+    } else {
+        router
+    };
+    router.with_state(state)
+}
+
+fn client_api_cors(origins: &[String]) -> Option<CorsLayer> {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .max_age(Duration::from_secs(600)),
+    )
 }
 
 async fn not_found() -> Response {

@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use super::access_token::verify_access_token;
 use super::client_auth::authenticate_client;
+use super::client_ip::ClientIp;
 use super::form::is_form_content_type;
 use super::json_error::JsonError;
 use crate::oauth::error::OAuthError;
@@ -16,8 +17,13 @@ use crate::oauth::params::Params;
 use crate::oauth::tokens::hash_secret;
 use crate::state::AppState;
 
-pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    match revoke_token(&state, &headers, &body).await {
+pub async fn revoke(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match revoke_token(&state, &headers, &body, ip).await {
         Ok(()) => (
             StatusCode::OK,
             [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))],
@@ -27,7 +33,12 @@ pub async fn revoke(State(state): State<AppState>, headers: HeaderMap, body: Byt
     }
 }
 
-async fn revoke_token(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<(), JsonError> {
+async fn revoke_token(
+    state: &AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    ip: std::net::IpAddr,
+) -> Result<(), JsonError> {
     if !is_form_content_type(headers) {
         return Err(OAuthError::invalid_request(
             "the body must be application/x-www-form-urlencoded",
@@ -36,7 +47,7 @@ async fn revoke_token(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Res
     }
     let params = Params::parse(body);
     params.reject_duplicates()?;
-    let client = authenticate_client(state, headers, &params).await?;
+    let client = authenticate_client(state, headers, &params, ip).await?;
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;

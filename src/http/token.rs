@@ -6,6 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
 use super::client_auth::authenticate_client;
+use super::client_ip::ClientIp;
 use super::form::is_form_content_type;
 use super::issue::{Family, Grant, NewRefresh, mint, token_response};
 use super::json_error::{JsonError, no_store_json};
@@ -20,8 +21,13 @@ use crate::oauth::tokens::hash_secret;
 use crate::state::AppState;
 use crate::store::codes::{CodeTokens, Consumed};
 
-pub async fn token(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    match dispatch(&state, &headers, &body).await {
+pub async fn token(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    match dispatch(&state, &headers, &body, ip).await {
         Ok(response) => response,
         Err(e) => e.into_response(),
     }
@@ -31,6 +37,7 @@ async fn dispatch(
     state: &AppState,
     headers: &HeaderMap,
     body: &[u8],
+    ip: std::net::IpAddr,
 ) -> Result<Response, JsonError> {
     if !is_form_content_type(headers) {
         return Err(OAuthError::invalid_request(
@@ -40,7 +47,7 @@ async fn dispatch(
     }
     let params = Params::parse(body);
     params.reject_duplicates()?;
-    let client = authenticate_client(state, headers, &params).await?;
+    let client = authenticate_client(state, headers, &params, ip).await?;
     match grants::parse_token_request(&params)? {
         TokenRequest::AuthorizationCode {
             code,

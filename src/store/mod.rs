@@ -14,6 +14,7 @@ pub mod purge;
 pub mod refresh_tokens;
 pub mod revocations;
 pub mod sessions;
+pub mod throttle;
 pub mod users;
 
 pub use sqlx::Error as StoreError;

@@ -3,6 +3,9 @@
 //! an hour after expiry (kept that long so a late replay is still recognised as one).
 use super::{Store, StoreResult, on_pool};
 
+/// Throttle windows are at most a day (config validation), so older counters are dead.
+pub const MAX_THROTTLE_WINDOW: i64 = 86_400;
+
 /// How long a code row outlives its expiry, for replay detection.
 const CODE_RETENTION: i64 = 3600;
 
@@ -12,6 +15,7 @@ pub struct Purged {
     pub sessions: u64,
     pub refresh_tokens: u64,
     pub revoked_access_tokens: u64,
+    pub throttle_counters: u64,
 }
 
 impl Store {
@@ -41,6 +45,11 @@ impl Store {
             revoked_access_tokens: delete(
                 "delete from revoked_access_tokens where expires_at <= $1",
                 now,
+            )
+            .await?,
+            throttle_counters: delete(
+                "delete from throttle_counters where window_start < $1",
+                now - MAX_THROTTLE_WINDOW,
             )
             .await?,
         })

@@ -165,11 +165,13 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-                sqlx::query("update refresh_tokens set revoked_at = $1 where family_id = $2 and revoked_at is null")
-                    .bind(now)
-                    .bind(family_id)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "update refresh_tokens set revoked_at = $1 where family_id = $2 and revoked_at is null",
+                )
+                .bind(now)
+                .bind(family_id)
+                .execute(&mut *tx)
+                .await?;
                 tx.commit().await
             }
             .await
