@@ -131,17 +131,31 @@ impl TestApp {
 
     /// Starts with the standard test config, edited by `adjust` (e.g. to switch to https).
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_on(backend, None, adjust).await
+    }
+
+    /// Another instance on the same database, as behind a load balancer.
+    pub async fn second_instance(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
+        Self::spawn_on(self.backend, Some(self.store.clone()), adjust).await
+    }
+
+    async fn spawn_on(
+        backend: Backend,
+        shared: Option<Store>,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let issuer = format!("http://{}", listener.local_addr().unwrap());
         let mut config = Config::from_toml(&base_config(&issuer)).unwrap();
         adjust(&mut config);
         let dir = tempfile::tempdir().unwrap();
-        let store = match backend {
-            Backend::Sqlite => {
+        let store = match (shared, backend) {
+            (Some(store), _) => store,
+            (None, Backend::Sqlite) => {
                 let url = format!("sqlite://{}", dir.path().join("tessera.db").display());
                 Store::connect(&url).await.unwrap()
             }
-            Backend::Postgres => postgres_store().await,
+            (None, Backend::Postgres) => postgres_store().await,
         };
         store.migrate().await.unwrap();
         let keys_dir = dir.path().join("keys");
@@ -292,6 +306,10 @@ impl Browser {
             cookies: HashMap::new(),
             origin: origin.to_string(),
         }
+    }
+
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     fn absolute(&self, url: &str) -> String {
