@@ -1,12 +1,15 @@
 //! argon2id password and client-secret hashing (OWASP parameters: m=19456 KiB, t=2, p=1).
 //! Hashing runs on the blocking pool behind a semaphore, so a login flood is limited to a
 //! fixed number of cores and cannot starve the async workers serving /token and the rest.
-use std::sync::Arc;
+//! Each slot owns one 19 MiB argon2 work area, reused for every hash: a flood allocates
+//! nothing, so the allocator has nothing to keep (measured in docs/performance.md).
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
-use argon2::Argon2;
+use argon2::password_hash::PasswordHasher as _;
 use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use subtle::ConstantTimeEq;
 use tokio::sync::Semaphore;
 use zeroize::Zeroizing;
 
@@ -54,10 +57,42 @@ pub fn hash_blocking(secret: &[u8]) -> Result<String, PasswordError> {
 
 /// Verifies on the current thread. An unparsable hash never verifies.
 pub fn verify_blocking(secret: &[u8], phc: &str) -> bool {
-    match parse_phc(phc) {
-        Ok(parsed) => Argon2::default().verify_password(secret, &parsed).is_ok(),
-        Err(_) => false,
+    verify_with_memory(secret, phc, &mut Vec::new())
+}
+
+/// Verifies using (and growing, if needed) `memory` as argon2's work area, so repeated
+/// verifications on one slot reuse one allocation.
+fn verify_with_memory(secret: &[u8], phc: &str, memory: &mut Vec<Block>) -> bool {
+    let Ok(parsed) = parse_phc(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected), Ok(params)) =
+        (&parsed.salt, &parsed.hash, Params::try_from(&parsed))
+    else {
+        return false;
+    };
+    let Some(version) = parsed
+        .version
+        .map_or(Some(Version::V0x13), |v| Version::try_from(v).ok())
+    else {
+        return false;
+    };
+    let blocks = params.block_count();
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
     }
+    let Some(work_area) = memory.get_mut(..blocks) else {
+        return false;
+    };
+    let mut computed = vec![0u8; expected.len()];
+    let argon2 = Argon2::new(Algorithm::Argon2id, version, params);
+    if argon2
+        .hash_password_into_with_memory(secret, salt.as_ref(), &mut computed, work_area)
+        .is_err()
+    {
+        return false;
+    }
+    computed.ct_eq(expected.as_bytes()).into()
 }
 
 /// The server's bounded argon2 pool: `slots` hashes run at once (each on a blocking thread,
@@ -65,22 +100,30 @@ pub fn verify_blocking(secret: &[u8], phc: &str) -> bool {
 #[derive(Clone)]
 pub struct PasswordHasher {
     permits: Arc<Semaphore>,
+    /// One argon2 work area per slot, taken for a hash and put back after.
+    work_areas: Arc<Mutex<Vec<Vec<Block>>>>,
     /// Hashes running or waiting for a slot.
     admitted: Arc<AtomicUsize>,
     capacity: usize,
 }
 
 impl PasswordHasher {
-    /// `concurrency` hashes at most run at once (0: one per CPU core); `queue` more may wait
+    /// `concurrency` hashes at most run at once (0: cores - 1, at least 1); `queue` more may wait
     /// (0: four per slot).
     pub fn new(concurrency: usize, queue: usize) -> Self {
         let cores = std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1);
-        let slots = if concurrency == 0 { cores } else { concurrency };
+        // By default one core stays free for the async workers serving every other endpoint.
+        let slots = if concurrency == 0 {
+            cores.saturating_sub(1).max(1)
+        } else {
+            concurrency
+        };
         let queue = if queue == 0 { 4 * slots } else { queue };
         Self {
             permits: Arc::new(Semaphore::new(slots)),
+            work_areas: Arc::new(Mutex::new(Vec::with_capacity(slots))),
             admitted: Arc::new(AtomicUsize::new(0)),
             capacity: slots + queue,
         }
@@ -102,14 +145,33 @@ impl PasswordHasher {
         secret: Zeroizing<String>,
         phc: Option<String>,
     ) -> Result<bool, PasswordError> {
-        self.run(move || match phc {
-            Some(phc) => verify_blocking(secret.as_bytes(), &phc),
-            None => {
-                let _ = verify_blocking(secret.as_bytes(), DUMMY_HASH);
-                false
+        let work_areas = self.work_areas.clone();
+        self.run(move || {
+            // The semaphore guarantees a free work area; an empty pool just means first use.
+            let mut memory = work_areas
+                .lock()
+                .ok()
+                .and_then(|mut pool| pool.pop())
+                .unwrap_or_default();
+            let verified = match &phc {
+                Some(phc) => verify_with_memory(secret.as_bytes(), phc, &mut memory),
+                None => {
+                    let _ = verify_with_memory(secret.as_bytes(), DUMMY_HASH, &mut memory);
+                    false
+                }
+            };
+            if let Ok(mut pool) = work_areas.lock() {
+                pool.push(memory);
             }
+            verified
         })
         .await
+    }
+
+    /// True when a new hash would be refused: callers can shed load before doing any
+    /// other work for a request that cannot be served.
+    pub fn is_saturated(&self) -> bool {
+        self.in_flight() >= self.capacity
     }
 
     async fn run<T: Send + 'static>(

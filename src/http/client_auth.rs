@@ -7,9 +7,11 @@ use base64::engine::general_purpose::STANDARD;
 
 use std::net::IpAddr;
 
+use super::AppError;
 use super::client_secret::{already_verified, verify_client_secret};
 use super::json_error::JsonError;
 use super::throttle::{blocked_for, client_auth_limits, record_failure};
+use crate::auth::password::PasswordError;
 use crate::oauth::client::Client;
 use crate::oauth::client_auth::{PresentedCredentials, identify_client};
 use crate::oauth::error::OAuthError;
@@ -40,6 +42,11 @@ pub async fn authenticate_client<'s>(
     // database round trip; everything else is throttled before argon2 runs.
     if already_verified(state, claimed.client, &secret) {
         return Ok(claimed.client);
+    }
+    if state.passwords().is_saturated() {
+        return Err(JsonError::Internal(AppError::Password(
+            PasswordError::Overloaded,
+        )));
     }
     let limits = client_auth_limits(state, &claimed.client.id, ip);
     if let Some(retry_after) = blocked_for(state, &limits).await? {

@@ -14,6 +14,7 @@ use super::browser::{csrf_ok, csrf_token, see_other};
 use super::client_ip::ClientIp;
 use super::pages::{LoginPage, error_page, render};
 use super::throttle;
+use crate::auth::password::PasswordError;
 use crate::auth::throttle::minutes;
 use crate::auth::{csrf, session};
 use crate::oauth::authorize::AuthorizationRequest;
@@ -97,6 +98,10 @@ pub async fn login_submit(
         );
     }
     let password = Zeroizing::new(form.take("password").unwrap_or_default());
+    // Shed a flood before spending even the throttle's database reads on it.
+    if state.passwords().is_saturated() {
+        return AppError::Password(PasswordError::Overloaded).into_response();
+    }
     let limits = throttle::LoginLimits::new(&state, &email, ip);
     match throttle::blocked_for(&state, limits.all()).await {
         // Refused before any password work, with the same words whether the account exists.
