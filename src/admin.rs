@@ -71,26 +71,43 @@ pub async fn add_user(
     Ok(id)
 }
 
+/// Sets a new password and signs the user out everywhere: an administrator resets a
+/// password when the old one may be known to someone else.
 pub async fn set_password(
     store: &Store,
     email: &str,
     password: Zeroizing<String>,
+    now: i64,
 ) -> AdminResult<()> {
     check_password(&password)?;
     let hash = password::hash_blocking(password.as_bytes())?;
-    if store.set_password_hash(email, &hash).await? {
-        Ok(())
-    } else {
-        Err(format!("no user with email {}", normalize_email(email)).into())
+    if !store.set_password_hash(email, &hash).await? {
+        return Err(format!("no user with email {}", normalize_email(email)).into());
     }
+    end_everything(store, email, now).await
 }
 
-pub async fn set_disabled(store: &Store, email: &str, disabled: bool) -> AdminResult<()> {
-    if store.set_user_disabled(email, disabled).await? {
-        Ok(())
-    } else {
-        Err(format!("no user with email {}", normalize_email(email)).into())
+/// Disables (or re-enables) a user. Disabling ends their sessions and revokes their refresh
+/// and access tokens, so re-enabling later does not bring old tokens back.
+pub async fn set_disabled(store: &Store, email: &str, disabled: bool, now: i64) -> AdminResult<()> {
+    if !store.set_user_disabled(email, disabled).await? {
+        return Err(format!("no user with email {}", normalize_email(email)).into());
     }
+    if disabled {
+        end_everything(store, email, now).await?;
+    }
+    Ok(())
+}
+
+async fn end_everything(store: &Store, email: &str, now: i64) -> AdminResult<()> {
+    let Some(user) = store.find_user_by_email(email).await? else {
+        return Ok(());
+    };
+    store.delete_user_sessions(&user.id).await?;
+    for family in store.refresh_families_for_user(&user.id).await? {
+        store.revoke_refresh_family(&family, now).await?;
+    }
+    Ok(())
 }
 
 /// A new client secret (256 random bits) and its argon2id hash for `config.toml`.

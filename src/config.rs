@@ -31,6 +31,9 @@ const ENV_INTEGER_KEYS: &[&str] = &[
     "request_timeout",
 ];
 
+/// TESSERA_* variables that are read elsewhere, not configuration keys.
+const NOT_CONFIG_KEYS: &[&str] = &["TESSERA_CONFIG", "TESSERA_LOG"];
+
 /// The longest an authorization code may live (RFC 9700 §4.2.1 / DESIGN: ≤ 60 s).
 const MAX_CODE_TTL: i64 = 60;
 
@@ -446,8 +449,21 @@ fn apply_env_overrides(
                 .parse()
                 .map_err(|_| ConfigError::new(name.clone(), "must be an integer"))?;
             table.insert(key, toml::Value::Integer(number));
+        } else if !(NOT_CONFIG_KEYS.contains(&name.as_str()) || name.starts_with("TESSERA_TEST_")) {
+            // A misspelt override would otherwise be silently ignored.
+            return Err(ConfigError::new(
+                name.clone(),
+                format!(
+                    "unknown setting; the environment can override {}",
+                    ENV_STRING_KEYS
+                        .iter()
+                        .chain(ENV_INTEGER_KEYS)
+                        .map(|k| format!("TESSERA_{}", k.to_ascii_uppercase()))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
         }
-        // Other TESSERA_* variables (TESSERA_CONFIG, TESSERA_LOG, test settings) are not config keys.
     }
     Ok(())
 }
@@ -695,6 +711,12 @@ mod tests {
         let config = Config::from_toml_with_env("", env.into_iter()).unwrap();
         assert_eq!(config.issuer, "https://login.example.org");
         assert_eq!(config.access_token_ttl, 300);
+        let env = vec![(
+            "TESSERA_ISUER".to_string(),
+            "https://typo.example".to_string(),
+        )];
+        let err = Config::from_toml_with_env("", env.into_iter()).unwrap_err();
+        assert_eq!(err.key, "TESSERA_ISUER");
         let env = vec![("TESSERA_ACCESS_TOKEN_TTL".to_string(), "soon".to_string())];
         let err = Config::from_toml_with_env("", env.into_iter()).unwrap_err();
         assert_eq!(err.key, "TESSERA_ACCESS_TOKEN_TTL");

@@ -216,15 +216,15 @@ async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminR
             password_stdin: _,
         } => {
             let password = admin::read_secret_line(stdin)?;
-            admin::set_password(&store, &email, password).await?;
-            println!("password changed");
+            admin::set_password(&store, &email, password, now).await?;
+            println!("password changed; the user was signed out everywhere");
         }
         UserCommand::Disable { email } => {
-            admin::set_disabled(&store, &email, true).await?;
-            println!("user disabled and signed out");
+            admin::set_disabled(&store, &email, true, now).await?;
+            println!("user disabled, signed out and their tokens revoked");
         }
         UserCommand::Enable { email } => {
-            admin::set_disabled(&store, &email, false).await?;
+            admin::set_disabled(&store, &email, false, now).await?;
             println!("user enabled");
         }
         UserCommand::List => {

@@ -61,14 +61,19 @@ async fn purge_periodically(store: Store, clock: Arc<dyn Clock>, every: std::tim
 }
 
 fn warn_about_unsafe_settings(config: &Config, addr: SocketAddr) {
-    if addr.ip().is_loopback() {
-        return;
-    }
-    if !config.secure_cookies() {
+    if !config.secure_cookies() && !config.issuer_is_loopback_http() {
+        tracing::warn!(
+            issuer = %config.issuer,
+            "the issuer is plain http on a non-loopback host: session cookies cannot be Secure; use an https issuer"
+        );
+    } else if !config.secure_cookies() && !addr.ip().is_loopback() {
         tracing::warn!(
             issuer = %config.issuer,
             "the issuer is plain http but Tessera listens beyond loopback: use an https issuer in production"
         );
+    }
+    if addr.ip().is_loopback() {
+        return;
     }
     for client in &config.clients {
         let demo = client.client_secret_hash.as_deref().is_some_and(|hash| {

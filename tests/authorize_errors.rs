@@ -328,3 +328,48 @@ async fn post_to_authorize_works_like_get() {
     assert_eq!(page.status, 303);
     assert!(page.location().unwrap().starts_with("/login?"));
 }
+
+#[tokio::test]
+async fn the_consent_page_cannot_skip_a_demanded_sign_in() {
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let mut browser = app.browser();
+        obtain_code(&app, &mut browser, "confidential", REDIRECT).await;
+        app.clock.advance(120);
+        let post = "https://post.example.com/cb";
+        for demand in [("prompt", "login"), ("max_age", "60")] {
+            let direct =
+                authorize_url("post-client", post, &[demand]).replace("/authorize?", "/consent?");
+            let page = browser.get(&direct).await;
+            assert!(
+                page.location().unwrap().starts_with("/login?"),
+                "{demand:?}"
+            );
+            let csrf = browser.cookies.get("tessera_csrf").cloned().unwrap();
+            let posted = browser
+                .post_form(&direct, &[("csrf_token", &csrf), ("decision", "allow")])
+                .await;
+            assert!(
+                posted.location().unwrap().starts_with("/login?"),
+                "{demand:?}"
+            );
+        }
+        // The honest path: sign in again, then consent, with no loop back to the login page.
+        let start = browser
+            .get(&authorize_url(
+                "post-client",
+                post,
+                &[("prompt", "login"), ("max_age", "0")],
+            ))
+            .await;
+        let login = browser.follow(start).await.unwrap();
+        let consent = browser
+            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap();
+        assert!(consent.body.contains("Allow"), "{}", consent.body);
+        let done = browser.submit_consent(&consent, "allow").await;
+        assert!(query_of(&done.location().unwrap()).contains_key("code"));
+    }
+}

@@ -137,11 +137,20 @@ pub async fn proceed(
         (Decision::Login, _) | (Decision::Issue | Decision::Consent, None) => Ok(see_other(
             &format!("{}?{}", routes::LOGIN, params.to_query()),
         )),
-        (Decision::Consent, Some(_)) => Ok(see_other(&format!(
-            "{}?{}",
-            routes::CONSENT,
-            params.to_query()
-        ))),
+        (Decision::Consent, Some(_)) => {
+            // A sign-in made just now satisfied prompt=login / max_age; the consent page
+            // checks them again, so carry the request on without them.
+            let carried = if fresh_login {
+                authorize::after_fresh_login(params)
+            } else {
+                params.clone()
+            };
+            Ok(see_other(&format!(
+                "{}?{}",
+                routes::CONSENT,
+                carried.to_query()
+            )))
+        }
         (Decision::Issue, Some(session)) => issue_code(state, request, session).await,
         (Decision::ErrorRedirect(error), _) => {
             Ok(error_redirect(state, &target_of(request), &error))

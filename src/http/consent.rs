@@ -11,11 +11,13 @@ use super::authorize::{error_redirect, issue_code, target_of, validate};
 use super::browser::{csrf_ok, csrf_token, current_session, see_other};
 use super::pages::{ConsentPage, describe_scope, error_page, render};
 use crate::auth::csrf;
+use crate::oauth::authorize::{AuthorizationRequest, SessionView, authentication_satisfied};
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::params::Params;
 use crate::oauth::scope::Scopes;
 use crate::routes;
 use crate::state::AppState;
+use crate::store::sessions::SessionRow;
 
 pub async fn consent_page(
     State(state): State<AppState>,
@@ -27,7 +29,7 @@ pub async fn consent_page(
         Ok(valid) => valid,
         Err(response) => return response,
     };
-    let session = match current_session(&state, &jar).await {
+    let session = match signed_in_for(&state, &jar, &request).await {
         Ok(Some(session)) => session,
         Ok(None) => return see_other(&format!("{}?{}", routes::LOGIN, params.to_query())),
         Err(e) => return e.into_response(),
@@ -80,7 +82,7 @@ pub async fn consent_submit(
         );
     }
     let result: Result<Response, AppError> = async {
-        let Some(session) = current_session(&state, &jar).await? else {
+        let Some(session) = signed_in_for(&state, &jar, &request).await? else {
             return Ok(see_other(&format!(
                 "{}?{}",
                 routes::LOGIN,
@@ -120,4 +122,20 @@ pub async fn consent_submit(
     }
     .await;
     result.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// The browser's session, if it meets the request's `prompt=login` / `max_age` demands; the
+/// consent step must not become a way around them.
+async fn signed_in_for(
+    state: &AppState,
+    jar: &CookieJar,
+    request: &AuthorizationRequest,
+) -> Result<Option<SessionRow>, AppError> {
+    let session = current_session(state, jar).await?;
+    Ok(session.filter(|s| {
+        let view = SessionView {
+            auth_time: s.auth_time,
+        };
+        authentication_satisfied(request, &view, false, state.now())
+    }))
 }

@@ -277,6 +277,41 @@ pub struct SessionView {
     pub auth_time: i64,
 }
 
+/// Whether the session's sign-in meets the request's `prompt=login` and `max_age` demands.
+/// Checked again on the consent page, so it cannot be skipped by going there directly.
+pub fn authentication_satisfied(
+    request: &AuthorizationRequest,
+    session: &SessionView,
+    fresh_login: bool,
+    now: i64,
+) -> bool {
+    if fresh_login {
+        return true;
+    }
+    if request.prompt.login {
+        return false;
+    }
+    request
+        .max_age
+        .is_none_or(|max_age| now.saturating_sub(session.auth_time) <= max_age)
+}
+
+/// The request to continue with after a sign-in made for it: its `prompt=login` and
+/// `max_age` are satisfied by that sign-in, so later steps must not demand another.
+pub fn after_fresh_login(params: &Params) -> Params {
+    let mut params = params.clone();
+    params.set("max_age", None);
+    let prompt: Vec<&str> = params
+        .get("prompt")
+        .unwrap_or_default()
+        .split(' ')
+        .filter(|p| !p.is_empty() && *p != "login")
+        .collect();
+    let prompt = prompt.join(" ");
+    params.set("prompt", (!prompt.is_empty()).then_some(prompt.as_str()));
+    params
+}
+
 /// The next step of an authorization request.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Decision {
@@ -303,15 +338,8 @@ pub fn decide(
     fresh_login: bool,
     now: i64,
 ) -> Decision {
-    let authenticated = match session {
-        None => false,
-        Some(_) if fresh_login => true,
-        Some(_) if request.prompt.login => false,
-        Some(s) => match request.max_age {
-            Some(max_age) => now.saturating_sub(s.auth_time) <= max_age,
-            None => true,
-        },
-    };
+    let authenticated =
+        session.is_some_and(|s| authentication_satisfied(request, s, fresh_login, now));
     if !authenticated {
         return if request.prompt.none {
             Decision::ErrorRedirect(OAuthError::new(

@@ -35,6 +35,14 @@ impl Params {
         self.values.get(name).map(String::as_str)
     }
 
+    /// Sets or (with `None`) removes a parameter.
+    pub fn set(&mut self, name: &str, value: Option<&str>) {
+        match value {
+            Some(value) => self.values.insert(name.to_string(), value.to_string()),
+            None => self.values.remove(name),
+        };
+    }
+
     /// Removes and returns a parameter, e.g. a password that should not linger.
     pub fn take(&mut self, name: &str) -> Option<String> {
         self.values.remove(name)

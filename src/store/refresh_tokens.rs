@@ -213,4 +213,16 @@ impl Store {
             .await
         })
     }
+
+    /// Every live family of a user (sign-out everywhere).
+    pub async fn refresh_families_for_user(&self, user_id: &str) -> StoreResult<Vec<String>> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "select distinct family_id from refresh_tokens where user_id = $1 and revoked_at is null",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await
+        })
+    }
 }

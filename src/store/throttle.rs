@@ -43,15 +43,4 @@ impl Store {
                 .map(|_| ())
         })
     }
-
-    /// Drops counters whose window ended before `cutoff`.
-    pub async fn purge_throttle(&self, cutoff: i64) -> StoreResult<u64> {
-        on_pool!(self, |pool| {
-            sqlx::query("delete from throttle_counters where window_start < $1")
-                .bind(cutoff)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-        })
-    }
 }

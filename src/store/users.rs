@@ -97,28 +97,26 @@ impl Store {
         })
     }
 
-    /// Disables (or re-enables) an account and ends its sessions. Returns false when no such user.
+    /// Disables (or re-enables) an account. Returns false when no such user.
     pub async fn set_user_disabled(&self, email: &str, disabled: bool) -> StoreResult<bool> {
         let email = normalize_email(email);
-        let updated = on_pool!(self, |pool| {
+        on_pool!(self, |pool| {
             sqlx::query("update users set disabled = $1 where email = $2")
                 .bind(disabled)
                 .bind(&email)
                 .execute(pool)
                 .await
                 .map(|r| r.rows_affected() > 0)
-        })?;
-        if updated && disabled {
-            on_pool!(self, |pool| {
-                sqlx::query(
-                    "delete from sessions where user_id in (select id from users where email = $1)",
-                )
-                .bind(&email)
+        })
+    }
+
+    pub async fn delete_user_sessions(&self, user_id: &str) -> StoreResult<()> {
+        on_pool!(self, |pool| {
+            sqlx::query("delete from sessions where user_id = $1")
+                .bind(user_id)
                 .execute(pool)
                 .await
                 .map(|_| ())
-            })?;
-        }
-        Ok(updated)
+        })
     }
 }
