@@ -193,7 +193,16 @@ fn pem_files(dir: &Path) -> Result<Vec<PathBuf>, KeyError> {
 
 /// Generates a new RSA-2048 key in `dir` (mode 0600). It becomes the signing key.
 pub fn generate_key(dir: &Path, now: i64) -> Result<String, KeyError> {
-    std::fs::create_dir_all(dir).map_err(|e| KeyError::Io(dir.to_path_buf(), e))?;
+    if !dir.exists() {
+        std::fs::create_dir_all(dir).map_err(|e| KeyError::Io(dir.to_path_buf(), e))?;
+        // A folder we create holds only private keys: owner access only.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
+                .map_err(|e| KeyError::Io(dir.to_path_buf(), e))?;
+        }
+    }
     let pair = RsaKeyPair::generate(KEY_BITS).map_err(|e| KeyError::Jose(e.to_string()))?;
     let kid =
         thumbprint(&pair.to_jwk_public_key()).ok_or_else(|| KeyError::Jose("no modulus".into()))?;
@@ -233,12 +242,13 @@ mod tests {
 
     #[test]
     fn generated_keys_publish_only_public_parts_and_the_newest_signs() {
-        let dir = tempfile::tempdir().unwrap();
-        assert!(KeyStore::load(dir.path()).is_err());
-        let first = ensure_key(dir.path(), 100).unwrap().unwrap();
-        assert!(ensure_key(dir.path(), 101).unwrap().is_none());
-        let second = generate_key(dir.path(), 200).unwrap();
-        let store = KeyStore::load(dir.path()).unwrap();
+        let parent = tempfile::tempdir().unwrap();
+        let dir = &parent.path().join("keys");
+        assert!(KeyStore::load(dir).is_err());
+        let first = ensure_key(dir, 100).unwrap().unwrap();
+        assert!(ensure_key(dir, 101).unwrap().is_none());
+        let second = generate_key(dir, 200).unwrap();
+        let store = KeyStore::load(dir).unwrap();
         assert_eq!(store.signing_kid(), second);
         let jwks = store.jwks().to_string();
         assert!(jwks.contains(&first) && jwks.contains(&second));
