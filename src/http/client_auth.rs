@@ -9,6 +9,7 @@ use std::net::IpAddr;
 
 use super::AppError;
 use super::client_secret::{already_verified, verify_client_secret};
+use super::form::is_form_content_type;
 use super::json_error::JsonError;
 use super::throttle::{blocked_for, client_auth_limits, record_failure};
 use crate::auth::password::PasswordError;
@@ -18,7 +19,27 @@ use crate::oauth::error::OAuthError;
 use crate::oauth::params::Params;
 use crate::state::AppState;
 
-pub async fn authenticate_client<'s>(
+/// The common start of the token, revocation and introspection endpoints: a form body
+/// (RFC 6749 §3.2) with no repeated parameter, from an authenticated client.
+pub async fn authenticated_form<'s>(
+    state: &'s AppState,
+    headers: &HeaderMap,
+    body: &[u8],
+    ip: IpAddr,
+) -> Result<(Params, &'s Client), JsonError> {
+    if !is_form_content_type(headers) {
+        return Err(OAuthError::invalid_request(
+            "the body must be application/x-www-form-urlencoded",
+        )
+        .into());
+    }
+    let params = Params::parse(body);
+    params.reject_duplicates()?;
+    let client = authenticate_client(state, headers, &params, ip).await?;
+    Ok((params, client))
+}
+
+async fn authenticate_client<'s>(
     state: &'s AppState,
     headers: &HeaderMap,
     params: &Params,

@@ -8,14 +8,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use super::access_token::verify_access_token;
-use super::client_auth::authenticate_client;
+use super::client_auth::authenticated_form;
 use super::client_ip::ClientIp;
-use super::form::is_form_content_type;
 use super::json_error::{JsonError, no_store_json};
 use crate::auth::session::amr_from_string;
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
-use crate::oauth::params::Params;
 use crate::oauth::tokens::hash_secret;
 use crate::state::AppState;
 
@@ -37,15 +35,7 @@ async fn introspection(
     body: &[u8],
     ip: std::net::IpAddr,
 ) -> Result<Value, JsonError> {
-    if !is_form_content_type(headers) {
-        return Err(OAuthError::invalid_request(
-            "the body must be application/x-www-form-urlencoded",
-        )
-        .into());
-    }
-    let params = Params::parse(body);
-    params.reject_duplicates()?;
-    let client = authenticate_client(state, headers, &params, ip).await?;
+    let (params, client) = authenticated_form(state, headers, body, ip).await?;
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;

@@ -8,12 +8,10 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::access_token::verify_access_token;
-use super::client_auth::authenticate_client;
+use super::client_auth::authenticated_form;
 use super::client_ip::ClientIp;
-use super::form::is_form_content_type;
 use super::json_error::JsonError;
 use crate::oauth::error::OAuthError;
-use crate::oauth::params::Params;
 use crate::oauth::tokens::hash_secret;
 use crate::state::AppState;
 
@@ -39,15 +37,7 @@ async fn revoke_token(
     body: &[u8],
     ip: std::net::IpAddr,
 ) -> Result<(), JsonError> {
-    if !is_form_content_type(headers) {
-        return Err(OAuthError::invalid_request(
-            "the body must be application/x-www-form-urlencoded",
-        )
-        .into());
-    }
-    let params = Params::parse(body);
-    params.reject_duplicates()?;
-    let client = authenticate_client(state, headers, &params, ip).await?;
+    let (params, client) = authenticated_form(state, headers, body, ip).await?;
     let token = params
         .get("token")
         .ok_or_else(|| OAuthError::invalid_request("token is required"))?;

@@ -5,9 +5,8 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 
-use super::client_auth::authenticate_client;
+use super::client_auth::authenticated_form;
 use super::client_ip::ClientIp;
-use super::form::is_form_content_type;
 use super::issue::{Family, Grant, NewRefresh, mint, token_response};
 use super::json_error::{JsonError, no_store_json};
 use super::refresh_grant::refresh_token_grant;
@@ -15,7 +14,6 @@ use crate::auth::session::amr_from_string;
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
 use crate::oauth::grants::{self, TokenRequest};
-use crate::oauth::params::Params;
 use crate::oauth::scope::Scopes;
 use crate::oauth::tokens::hash_secret;
 use crate::state::AppState;
@@ -39,15 +37,7 @@ async fn dispatch(
     body: &[u8],
     ip: std::net::IpAddr,
 ) -> Result<Response, JsonError> {
-    if !is_form_content_type(headers) {
-        return Err(OAuthError::invalid_request(
-            "the body must be application/x-www-form-urlencoded",
-        )
-        .into());
-    }
-    let params = Params::parse(body);
-    params.reject_duplicates()?;
-    let client = authenticate_client(state, headers, &params, ip).await?;
+    let (params, client) = authenticated_form(state, headers, body, ip).await?;
     match grants::parse_token_request(&params)? {
         TokenRequest::AuthorizationCode {
             code,

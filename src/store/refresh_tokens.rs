@@ -55,30 +55,38 @@ impl From<Row> for RefreshTokenRecord {
     }
 }
 
+/// The insert of a refresh-token row, shared by first issue and rotation (which runs it
+/// inside a transaction).
+macro_rules! insert_refresh_token_query {
+    ($token:expr) => {
+        sqlx::query(
+            "insert into refresh_tokens (token_hash, family_id, client_id, user_id, session_id_hash, scope,
+                auth_time, amr, access_token_jti, access_token_expires_at, created_at, idle_expires_at, expires_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+        )
+        .bind($token.token_hash)
+        .bind($token.family_id)
+        .bind($token.client_id)
+        .bind($token.user_id)
+        .bind($token.session_id_hash)
+        .bind($token.scope)
+        .bind($token.auth_time)
+        .bind(&$token.amr)
+        .bind($token.access_token_jti)
+        .bind($token.access_token_expires_at)
+        .bind($token.created_at)
+        .bind($token.idle_expires_at)
+        .bind($token.expires_at)
+    };
+}
+
 impl Store {
     pub async fn insert_refresh_token(&self, token: &NewRefreshToken<'_>) -> StoreResult<()> {
         on_pool!(self, |pool| {
-            sqlx::query(
-                "insert into refresh_tokens (token_hash, family_id, client_id, user_id, session_id_hash, scope,
-                    auth_time, amr, access_token_jti, access_token_expires_at, created_at, idle_expires_at, expires_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-            )
-            .bind(token.token_hash)
-            .bind(token.family_id)
-            .bind(token.client_id)
-            .bind(token.user_id)
-            .bind(token.session_id_hash)
-            .bind(token.scope)
-            .bind(token.auth_time)
-            .bind(&token.amr)
-            .bind(token.access_token_jti)
-            .bind(token.access_token_expires_at)
-            .bind(token.created_at)
-            .bind(token.idle_expires_at)
-            .bind(token.expires_at)
-            .execute(pool)
-            .await
-            .map(|_| ())
+            insert_refresh_token_query!(token)
+                .execute(pool)
+                .await
+                .map(|_| ())
         })
     }
 
@@ -123,26 +131,7 @@ impl Store {
                     tx.rollback().await?;
                     return Ok(false);
                 }
-                sqlx::query(
-                    "insert into refresh_tokens (token_hash, family_id, client_id, user_id, session_id_hash, scope,
-                        auth_time, amr, access_token_jti, access_token_expires_at, created_at, idle_expires_at, expires_at)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                )
-                .bind(new.token_hash)
-                .bind(new.family_id)
-                .bind(new.client_id)
-                .bind(new.user_id)
-                .bind(new.session_id_hash)
-                .bind(new.scope)
-                .bind(new.auth_time)
-                .bind(&new.amr)
-                .bind(new.access_token_jti)
-                .bind(new.access_token_expires_at)
-                .bind(new.created_at)
-                .bind(new.idle_expires_at)
-                .bind(new.expires_at)
-                .execute(&mut *tx)
-                .await?;
+                insert_refresh_token_query!(new).execute(&mut *tx).await?;
                 tx.commit().await?;
                 Ok(true)
             }
