@@ -1,4 +1,7 @@
 //! Who the user is: passwords, browser sessions and CSRF protection of forms.
 pub mod csrf;
 pub mod password;
+pub mod recovery;
+pub mod sealing;
 pub mod session;
+pub mod totp;
