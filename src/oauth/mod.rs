@@ -1,5 +1,6 @@
 //! The protocol core: pure decisions over parsed requests, stored records and `now`.
 //! Nothing here imports axum or sqlx or reads the clock.
+pub mod acr;
 pub mod authorize;
 pub mod client;
 pub mod client_auth;
