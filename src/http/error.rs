@@ -3,6 +3,8 @@
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::password::PasswordError;
+use crate::auth::sealing::SealError;
+use crate::auth::totp::SetupError;
 use crate::keys::KeyError;
 use crate::store::StoreError;
 
@@ -11,6 +13,8 @@ pub enum AppError {
     Store(StoreError),
     Keys(KeyError),
     Password(PasswordError),
+    /// Sealing a TOTP secret or drawing its QR code failed.
+    Mfa(String),
 }
 
 impl std::fmt::Display for AppError {
@@ -19,6 +23,7 @@ impl std::fmt::Display for AppError {
             Self::Store(e) => write!(f, "database: {e}"),
             Self::Keys(e) => write!(f, "keys: {e}"),
             Self::Password(e) => write!(f, "password hashing: {e}"),
+            Self::Mfa(e) => write!(f, "two-step verification: {e}"),
         }
     }
 }
@@ -38,6 +43,18 @@ impl From<KeyError> for AppError {
 impl From<PasswordError> for AppError {
     fn from(e: PasswordError) -> Self {
         Self::Password(e)
+    }
+}
+
+impl From<SealError> for AppError {
+    fn from(e: SealError) -> Self {
+        Self::Mfa(e.to_string())
+    }
+}
+
+impl From<SetupError> for AppError {
+    fn from(e: SetupError) -> Self {
+        Self::Mfa(e.to_string())
     }
 }
 

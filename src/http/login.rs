@@ -1,6 +1,7 @@
 //! The login page. A correct password starts a brand-new session (fresh id, old one deleted),
 //! then the authorization request continues. Wrong email and wrong password look and time
-//! the same: unknown emails are checked against a dummy argon2 hash.
+//! the same: unknown emails are checked against a dummy argon2 hash. A user with two-step
+//! verification gets no session here: the password step only starts the TOTP step.
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -11,8 +12,10 @@ use zeroize::Zeroizing;
 use super::AppError;
 use super::authorize::{proceed, validate};
 use super::browser::{csrf_ok, csrf_token};
+use super::mfa::begin_second_factor;
 use super::pages::{LoginPage, error_page, render};
 use crate::auth::{csrf, session};
+use crate::oauth::acr::AMR_PASSWORD;
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::client::Client;
 use crate::oauth::params::Params;
@@ -20,6 +23,7 @@ use crate::oauth::tokens::{generate_secret, hash_secret};
 use crate::routes;
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
+use crate::store::users::UserRow;
 
 const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
 const MAX_PASSWORD_LEN: usize = 1024;
@@ -84,11 +88,16 @@ pub async fn login_submit(
     }
     let password = Zeroizing::new(form.take("password").unwrap_or_default());
     match sign_in(&state, jar.clone(), &email, password).await {
-        Ok(Some((jar, session))) => {
+        Ok(Some(SignIn::Session(jar, session))) => {
             match proceed(&state, &params, &request, client, Some(&session), true).await {
                 Ok(response) => (jar, response).into_response(),
                 Err(e) => e.into_response(),
             }
+        }
+        Ok(Some(SignIn::SecondFactor(user))) => {
+            begin_second_factor(&state, jar, &user.id, None, &params)
+                .await
+                .unwrap_or_else(IntoResponse::into_response)
         }
         Ok(None) => login_form(
             &state,
@@ -104,13 +113,22 @@ pub async fn login_submit(
     }
 }
 
-/// Checks the password and, when right, replaces any session with a new one.
+/// What a correct password leads to.
+enum SignIn {
+    /// Signed in: the brand-new session.
+    Session(CookieJar, SessionRow),
+    /// The user has two-step verification: the TOTP step comes next, with no session yet.
+    SecondFactor(UserRow),
+}
+
+/// Checks the password and, when right, either replaces any session with a new one or, for a
+/// user with two-step verification, hands over to the TOTP step.
 async fn sign_in(
     state: &AppState,
     jar: CookieJar,
     email: &str,
     password: Zeroizing<String>,
-) -> Result<Option<(CookieJar, SessionRow)>, AppError> {
+) -> Result<Option<SignIn>, AppError> {
     if email.is_empty() || password.is_empty() || password.len() > MAX_PASSWORD_LEN {
         return Ok(None);
     }
@@ -121,7 +139,23 @@ async fn sign_in(
         tracing::info!("sign-in refused");
         return Ok(None);
     };
+    if state.store().totp_enabled(&user.id).await? {
+        tracing::info!(user_id = %user.id, "password accepted; TOTP step next");
+        return Ok(Some(SignIn::SecondFactor(user)));
+    }
+    let (jar, row) = start_session(state, jar, &user.id, &[AMR_PASSWORD]).await?;
+    tracing::info!(user_id = %user.id, "signed in");
+    Ok(Some(SignIn::Session(jar, row)))
+}
 
+/// Replaces the browser's session, if any, with a brand-new one (fresh id, so a planted cookie
+/// never becomes authenticated) that used the methods `amr`, and issues a fresh CSRF token.
+pub(super) async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    user_id: &str,
+    amr: &[&str],
+) -> Result<(CookieJar, SessionRow), AppError> {
     let secure = state.secure_cookies();
     if let Some(old) = jar.get(session::cookie_name(secure)) {
         state
@@ -134,20 +168,19 @@ async fn sign_in(
     let session_id = generate_secret();
     let row = SessionRow {
         id_hash: hash_secret(&session_id),
-        user_id: user.id.clone(),
+        user_id: user_id.to_string(),
         auth_time: now,
-        amr: session::amr_to_string(&["pwd"]),
+        amr: session::amr_to_string(amr),
         created_at: now,
         last_seen_at: now,
         idle_expires_at: now + config.session_idle_ttl.min(config.session_absolute_ttl),
         expires_at: now + config.session_absolute_ttl,
     };
     state.store().insert_session(&row).await?;
-    tracing::info!(user_id = %user.id, "signed in");
     let jar = jar
         .add(session::session_cookie(session_id, secure))
         .add(csrf::csrf_cookie(csrf::new_token(), secure));
-    Ok(Some((jar, row)))
+    Ok((jar, row))
 }
 
 #[allow(clippy::too_many_arguments)]

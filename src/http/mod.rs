@@ -6,7 +6,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -25,8 +25,11 @@ mod consent;
 mod error;
 mod login;
 mod metadata;
+mod mfa;
+mod mfa_account;
 mod pages;
 mod token;
+mod totp_login;
 mod userinfo;
 
 pub use error::AppError;
@@ -84,6 +87,17 @@ pub fn app(state: AppState) -> Router {
         .route(
             routes::LOGIN,
             get(login::login_page).post(login::login_submit),
+        )
+        .route(
+            routes::LOGIN_TOTP,
+            get(totp_login::totp_page).post(totp_login::totp_submit),
+        )
+        .route(routes::ACCOUNT_MFA, get(mfa_account::mfa_page))
+        .route(routes::ACCOUNT_MFA_ENABLE, post(mfa_account::enable))
+        .route(routes::ACCOUNT_MFA_DISABLE, post(mfa_account::disable))
+        .route(
+            routes::ACCOUNT_MFA_RECOVERY_CODES,
+            post(mfa_account::regenerate_recovery_codes),
         )
         .route(
             routes::CONSENT,

@@ -1,6 +1,7 @@
 //! Authorization requests (RFC 6749 §4.1.1, OIDC Core §3.1.2): validation, then the decision
 //! of what the user must do next. Client and redirect_uri are checked first; until both are
 //! trusted, errors go to an error page and never to a redirect (RFC 6749 §4.1.2.1).
+use super::acr;
 use super::client::Client;
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
@@ -32,6 +33,8 @@ pub struct AuthorizationRequest {
     pub prompt: Prompt,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
+    /// Requested authentication context classes, in order of preference (OIDC Core §3.1.2.1).
+    pub acr_values: Vec<String>,
 }
 
 /// Why a request was refused before the redirect_uri could be trusted: shown on a page.
@@ -223,6 +226,17 @@ fn validate_trusted(
         .get("login_hint")
         .filter(|h| h.len() <= MAX_LOGIN_HINT_LEN)
         .map(str::to_string);
+    // Unknown classes are ignored: acr_values is a voluntary request (OIDC Core §5.5.1.1).
+    let acr_values = params
+        .get("acr_values")
+        .filter(|v| v.len() <= MAX_OPAQUE_PARAM_LEN)
+        .map(|v| {
+            v.split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
 
     Ok(AuthorizationRequest {
         client_id: client.id.clone(),
@@ -234,6 +248,7 @@ fn validate_trusted(
         prompt,
         max_age,
         login_hint,
+        acr_values,
     })
 }
 
@@ -268,6 +283,10 @@ fn parse_prompt(value: Option<&str>) -> Result<Prompt, OAuthError> {
 #[derive(Debug, Clone)]
 pub struct SessionView {
     pub auth_time: i64,
+    /// The methods this session really used (RFC 8176), e.g. `["pwd"]` or `["pwd", "otp"]`.
+    pub amr: Vec<String>,
+    /// The user has a confirmed authenticator, so every sign-in must pass the TOTP step.
+    pub mfa_enrolled: bool,
 }
 
 /// The next step of an authorization request.
@@ -275,6 +294,10 @@ pub struct SessionView {
 pub enum Decision {
     /// Show the login page.
     Login,
+    /// The session passed the password step only: ask for the TOTP code (step-up).
+    Mfa,
+    /// Two-step verification is demanded but the user has none: set it up first.
+    Enrol,
     /// Show the consent page.
     Consent,
     /// Issue a code and redirect.
@@ -288,6 +311,7 @@ pub enum Decision {
 /// `fresh_login` is true right after the user signed in for this very request, so a
 /// `prompt=login` or `max_age=0` that caused the login does not ask for it again.
 /// `consented` is the scope set the user already approved for this client.
+/// The second factor comes before consent: nothing is asked of a half-authenticated user.
 pub fn decide(
     request: &AuthorizationRequest,
     client: &Client,
@@ -305,7 +329,7 @@ pub fn decide(
             None => true,
         },
     };
-    if !authenticated {
+    let Some(session) = session.filter(|_| authenticated) else {
         return if request.prompt.none {
             Decision::ErrorRedirect(OAuthError::new(
                 ErrorCode::LoginRequired,
@@ -314,6 +338,9 @@ pub fn decide(
         } else {
             Decision::Login
         };
+    };
+    if let Some(step) = second_factor_step(request, client, session) {
+        return step;
     }
     let already_consented = consented.is_some_and(|c| request.scope.is_subset_of(c));
     let needs_consent = request.prompt.consent || !(client.skip_consent || already_consented);
@@ -328,6 +355,41 @@ pub fn decide(
         };
     }
     Decision::Issue
+}
+
+/// The second-factor part of [`decide`] for an authenticated session, on its own so that the
+/// consent form can check it again before issuing a code. `None` means the session is strong
+/// enough. A user who enrolled always needs the code; others only when the client
+/// (`require_mfa`) or the request (`acr_values`) demands it. A session is judged by its own
+/// `amr`: one that passed only the password step is stepped up, never trusted.
+pub fn second_factor_step(
+    request: &AuthorizationRequest,
+    client: &Client,
+    session: &SessionView,
+) -> Option<Decision> {
+    if acr::amr_has_second_factor(&session.amr) {
+        return None;
+    }
+    let demanded = client.require_mfa || acr::demands_mfa(&request.acr_values);
+    let step = if session.mfa_enrolled {
+        Decision::Mfa
+    } else if !demanded {
+        return None;
+    } else if client.allow_enrolment {
+        Decision::Enrol
+    } else {
+        return Some(Decision::ErrorRedirect(OAuthError::new(
+            ErrorCode::AccessDenied,
+            "this application requires two-step verification, which this account has not set up",
+        )));
+    };
+    if request.prompt.none {
+        return Some(Decision::ErrorRedirect(OAuthError::new(
+            ErrorCode::InteractionRequired,
+            "the user must complete two-step verification",
+        )));
+    }
+    Some(step)
 }
 
 #[cfg(test)]
@@ -346,6 +408,8 @@ mod tests {
             redirect_uris: vec!["https://app.example/cb".into()],
             allowed_scopes: vec!["openid".into(), "email".into()],
             skip_consent: false,
+            require_mfa: false,
+            allow_enrolment: true,
         }
     }
 
@@ -425,11 +489,19 @@ mod tests {
         );
     }
 
+    fn password_session(auth_time: i64) -> SessionView {
+        SessionView {
+            auth_time,
+            amr: vec!["pwd".into()],
+            mfa_enrolled: false,
+        }
+    }
+
     #[test]
     fn decisions_follow_session_prompt_max_age_and_consent() {
         let client = client();
         let request = run(&query("")).unwrap();
-        let session = SessionView { auth_time: 1000 };
+        let session = password_session(1000);
         let consent = Scopes::parse("openid email").unwrap();
         assert_eq!(
             decide(&request, &client, None, None, false, 1000),
@@ -507,5 +579,143 @@ mod tests {
             ),
             Decision::Consent
         );
+    }
+
+    #[test]
+    fn acr_values_are_parsed_and_unknown_values_kept_harmless() {
+        let request = run(&query(
+            "&acr_values=urn%3Atessera%3Apwd+urn%3Atessera%3Amfa",
+        ))
+        .unwrap();
+        assert_eq!(
+            request.acr_values,
+            vec!["urn:tessera:pwd", "urn:tessera:mfa"]
+        );
+        assert!(run(&query("")).unwrap().acr_values.is_empty());
+    }
+
+    #[test]
+    fn enrolled_user_with_a_password_only_session_is_stepped_up_not_trusted() {
+        let client = client();
+        let request = run(&query("")).unwrap();
+        let consent = Scopes::parse("openid email").unwrap();
+        let mut session = password_session(1000);
+        session.mfa_enrolled = true;
+        for fresh in [false, true] {
+            assert_eq!(
+                decide(
+                    &request,
+                    &client,
+                    Some(&session),
+                    Some(&consent),
+                    fresh,
+                    1000
+                ),
+                Decision::Mfa
+            );
+        }
+        session.amr.push("otp".into());
+        assert_eq!(
+            decide(
+                &request,
+                &client,
+                Some(&session),
+                Some(&consent),
+                false,
+                1000
+            ),
+            Decision::Issue
+        );
+        // The second factor comes before consent.
+        session.amr.pop();
+        assert_eq!(
+            decide(&request, &client, Some(&session), None, false, 1000),
+            Decision::Mfa
+        );
+        // No session at all is still a login, not a TOTP step.
+        assert_eq!(
+            decide(&request, &client, None, None, false, 1000),
+            Decision::Login
+        );
+    }
+
+    #[test]
+    fn require_mfa_client_sends_unenrolled_users_to_enrolment_or_denies() {
+        let mut client = client();
+        client.require_mfa = true;
+        let request = run(&query("")).unwrap();
+        let consent = Scopes::parse("openid email").unwrap();
+        let session = password_session(1000);
+        assert_eq!(
+            decide(
+                &request,
+                &client,
+                Some(&session),
+                Some(&consent),
+                true,
+                1000
+            ),
+            Decision::Enrol
+        );
+        client.allow_enrolment = false;
+        assert!(matches!(
+            decide(&request, &client, Some(&session), Some(&consent), true, 1000),
+            Decision::ErrorRedirect(e) if e.code == ErrorCode::AccessDenied
+        ));
+        let mut enrolled = password_session(1000);
+        enrolled.mfa_enrolled = true;
+        assert_eq!(
+            decide(
+                &request,
+                &client,
+                Some(&enrolled),
+                Some(&consent),
+                false,
+                1000
+            ),
+            Decision::Mfa
+        );
+        enrolled.amr.push("otp".into());
+        assert_eq!(
+            decide(
+                &request,
+                &client,
+                Some(&enrolled),
+                Some(&consent),
+                false,
+                1000
+            ),
+            Decision::Issue
+        );
+    }
+
+    #[test]
+    fn acr_values_naming_the_mfa_class_demand_the_second_factor() {
+        let client = client();
+        let consent = Scopes::parse("openid email").unwrap();
+        let session = password_session(1000);
+        let mfa = run(&query("&acr_values=urn%3Atessera%3Amfa")).unwrap();
+        assert_eq!(
+            decide(&mfa, &client, Some(&session), Some(&consent), false, 1000),
+            Decision::Enrol
+        );
+        let pwd = run(&query("&acr_values=urn%3Atessera%3Apwd")).unwrap();
+        assert_eq!(
+            decide(&pwd, &client, Some(&session), Some(&consent), false, 1000),
+            Decision::Issue
+        );
+    }
+
+    #[test]
+    fn prompt_none_cannot_show_the_totp_step() {
+        let client = client();
+        let consent = Scopes::parse("openid email").unwrap();
+        let mut session = password_session(1000);
+        session.mfa_enrolled = true;
+        let none = run(&query("&prompt=none")).unwrap();
+        assert!(matches!(
+            decide(&none, &client, Some(&session), Some(&consent), false, 1000),
+            Decision::ErrorRedirect(e) if e.code == ErrorCode::InteractionRequired
+        ));
     }
 }

@@ -33,6 +33,11 @@ pub struct Client {
     pub redirect_uris: Vec<String>,
     pub allowed_scopes: Vec<String>,
     pub skip_consent: bool,
+    /// Every sign-in for this client must pass the TOTP step.
+    pub require_mfa: bool,
+    /// When MFA is demanded of a user who has none: send them to enrolment (true), or refuse
+    /// with `access_denied` (false).
+    pub allow_enrolment: bool,
 }
 
 impl fmt::Debug for Client {

@@ -90,6 +90,8 @@ mod tests {
             redirect_uris: vec![],
             allowed_scopes: vec![],
             skip_consent: false,
+            require_mfa: false,
+            allow_enrolment: true,
         }
     }
 

@@ -93,6 +93,8 @@ mod tests {
             redirect_uris: vec!["https://a/cb".into()],
             allowed_scopes: vec!["openid".into()],
             skip_consent: false,
+            require_mfa: false,
+            allow_enrolment: true,
         }
     }
 
