@@ -16,6 +16,8 @@ use tessera::store::Store;
 use tessera::{AppState, app};
 use zeroize::Zeroizing;
 
+pub mod mfa;
+
 pub const START: i64 = 1_800_000_000;
 pub const CONFIDENTIAL_SECRET: &str = "confidential-secret";
 pub const POST_SECRET: &str = "post-secret";
@@ -78,6 +80,7 @@ pub fn base_config(issuer: &str) -> String {
         r#"
 issuer = "{issuer}"
 listen = "127.0.0.1:0"
+mfa_encryption_key = "{mfa_key}"
 
 [[clients]]
 client_id = "confidential"
@@ -103,7 +106,26 @@ client_id = "first-party"
 client_secret_hash = "{confidential}"
 redirect_uris = ["https://first.example.com/cb"]
 skip_consent = true
+
+[[clients]]
+client_id = "{mfa_client}"
+client_name = "Bank"
+client_secret_hash = "{confidential}"
+redirect_uris = ["{mfa_redirect}"]
+require_mfa = true
+
+[[clients]]
+client_id = "{strict_client}"
+client_secret_hash = "{confidential}"
+redirect_uris = ["{strict_redirect}"]
+require_mfa = true
+allow_enrolment = false
 "#,
+        mfa_key = mfa::ENCRYPTION_KEY,
+        mfa_client = mfa::MFA_CLIENT,
+        mfa_redirect = mfa::MFA_REDIRECT,
+        strict_client = mfa::STRICT_CLIENT,
+        strict_redirect = mfa::STRICT_REDIRECT,
         confidential = hashed(CONFIDENTIAL_SECRET),
         post = hashed(POST_SECRET),
     )
