@@ -11,10 +11,10 @@ use super::authorize::{error_redirect, follow, issue_code, session_view, target_
 use super::browser::{csrf_ok, csrf_token, current_session, see_other};
 use super::pages::{ConsentPage, describe_scope, error_page, render};
 use crate::auth::csrf;
-use crate::oauth::authorize::second_factor_step;
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::params::Params;
 use crate::oauth::scope::Scopes;
+use crate::oauth::step_up::second_factor_step;
 use crate::routes;
 use crate::state::AppState;
 

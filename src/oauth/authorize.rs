@@ -1,12 +1,12 @@
 //! Authorization requests (RFC 6749 §4.1.1, OIDC Core §3.1.2): validation, then the decision
 //! of what the user must do next. Client and redirect_uri are checked first; until both are
 //! trusted, errors go to an error page and never to a redirect (RFC 6749 §4.1.2.1).
-use super::acr;
 use super::client::Client;
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::pkce;
 use super::scope::{self, Scopes};
+use super::step_up;
 
 /// Longest `state` / `nonce` accepted; real clients send well under this.
 const MAX_OPAQUE_PARAM_LEN: usize = 2048;
@@ -339,7 +339,7 @@ pub fn decide(
             Decision::Login
         };
     };
-    if let Some(step) = second_factor_step(request, client, session) {
+    if let Some(step) = step_up::second_factor_step(request, client, session) {
         return step;
     }
     let already_consented = consented.is_some_and(|c| request.scope.is_subset_of(c));
@@ -355,41 +355,6 @@ pub fn decide(
         };
     }
     Decision::Issue
-}
-
-/// The second-factor part of [`decide`] for an authenticated session, on its own so that the
-/// consent form can check it again before issuing a code. `None` means the session is strong
-/// enough. A user who enrolled always needs the code; others only when the client
-/// (`require_mfa`) or the request (`acr_values`) demands it. A session is judged by its own
-/// `amr`: one that passed only the password step is stepped up, never trusted.
-pub fn second_factor_step(
-    request: &AuthorizationRequest,
-    client: &Client,
-    session: &SessionView,
-) -> Option<Decision> {
-    if acr::amr_has_second_factor(&session.amr) {
-        return None;
-    }
-    let demanded = client.require_mfa || acr::demands_mfa(&request.acr_values);
-    let step = if session.mfa_enrolled {
-        Decision::Mfa
-    } else if !demanded {
-        return None;
-    } else if client.allow_enrolment {
-        Decision::Enrol
-    } else {
-        return Some(Decision::ErrorRedirect(OAuthError::new(
-            ErrorCode::AccessDenied,
-            "this application requires two-step verification, which this account has not set up",
-        )));
-    };
-    if request.prompt.none {
-        return Some(Decision::ErrorRedirect(OAuthError::new(
-            ErrorCode::InteractionRequired,
-            "the user must complete two-step verification",
-        )));
-    }
-    Some(step)
 }
 
 #[cfg(test)]
@@ -637,85 +602,5 @@ mod tests {
             decide(&request, &client, None, None, false, 1000),
             Decision::Login
         );
-    }
-
-    #[test]
-    fn require_mfa_client_sends_unenrolled_users_to_enrolment_or_denies() {
-        let mut client = client();
-        client.require_mfa = true;
-        let request = run(&query("")).unwrap();
-        let consent = Scopes::parse("openid email").unwrap();
-        let session = password_session(1000);
-        assert_eq!(
-            decide(
-                &request,
-                &client,
-                Some(&session),
-                Some(&consent),
-                true,
-                1000
-            ),
-            Decision::Enrol
-        );
-        client.allow_enrolment = false;
-        assert!(matches!(
-            decide(&request, &client, Some(&session), Some(&consent), true, 1000),
-            Decision::ErrorRedirect(e) if e.code == ErrorCode::AccessDenied
-        ));
-        let mut enrolled = password_session(1000);
-        enrolled.mfa_enrolled = true;
-        assert_eq!(
-            decide(
-                &request,
-                &client,
-                Some(&enrolled),
-                Some(&consent),
-                false,
-                1000
-            ),
-            Decision::Mfa
-        );
-        enrolled.amr.push("otp".into());
-        assert_eq!(
-            decide(
-                &request,
-                &client,
-                Some(&enrolled),
-                Some(&consent),
-                false,
-                1000
-            ),
-            Decision::Issue
-        );
-    }
-
-    #[test]
-    fn acr_values_naming_the_mfa_class_demand_the_second_factor() {
-        let client = client();
-        let consent = Scopes::parse("openid email").unwrap();
-        let session = password_session(1000);
-        let mfa = run(&query("&acr_values=urn%3Atessera%3Amfa")).unwrap();
-        assert_eq!(
-            decide(&mfa, &client, Some(&session), Some(&consent), false, 1000),
-            Decision::Enrol
-        );
-        let pwd = run(&query("&acr_values=urn%3Atessera%3Apwd")).unwrap();
-        assert_eq!(
-            decide(&pwd, &client, Some(&session), Some(&consent), false, 1000),
-            Decision::Issue
-        );
-    }
-
-    #[test]
-    fn prompt_none_cannot_show_the_totp_step() {
-        let client = client();
-        let consent = Scopes::parse("openid email").unwrap();
-        let mut session = password_session(1000);
-        session.mfa_enrolled = true;
-        let none = run(&query("&prompt=none")).unwrap();
-        assert!(matches!(
-            decide(&none, &client, Some(&session), Some(&consent), false, 1000),
-            Decision::ErrorRedirect(e) if e.code == ErrorCode::InteractionRequired
-        ));
     }
 }

@@ -10,4 +10,5 @@ pub mod grants;
 pub mod params;
 pub mod pkce;
 pub mod scope;
+pub mod step_up;
 pub mod tokens;
