@@ -110,6 +110,17 @@ async fn end_everything(store: &Store, email: &str, now: i64) -> AdminResult<()>
     Ok(())
 }
 
+/// Removes a user's two-step verification (lost authenticator): the TOTP secret, recovery
+/// codes, half-done sign-ins and failed attempts. The user then signs in with the password
+/// alone and may enrol again; sessions stay as they are.
+pub async fn reset_mfa(store: &Store, email: &str) -> AdminResult<()> {
+    let Some(user) = store.find_user_by_email(email).await? else {
+        return Err(format!("no user with email {}", normalize_email(email)).into());
+    };
+    store.remove_mfa(&user.id).await?;
+    Ok(())
+}
+
 /// A new client secret (256 random bits) and its argon2id hash for `config.toml`.
 pub fn generate_client_secret() -> AdminResult<(String, String)> {
     let secret = generate_secret();

@@ -10,7 +10,14 @@ use serde::Deserialize;
 use crate::oauth::client::{AuthMethod, Client};
 
 /// Top-level keys that may be overridden from the environment as `TESSERA_<KEY>`.
-const ENV_STRING_KEYS: &[&str] = &["issuer", "listen", "database_url", "keys_dir"];
+const ENV_STRING_KEYS: &[&str] = &[
+    "issuer",
+    "listen",
+    "database_url",
+    "keys_dir",
+    "mfa_issuer_name",
+    "mfa_encryption_key",
+];
 const ENV_INTEGER_KEYS: &[&str] = &[
     "access_token_ttl",
     "id_token_ttl",
@@ -29,6 +36,8 @@ const ENV_INTEGER_KEYS: &[&str] = &[
     "throttle_window",
     "max_body_bytes",
     "request_timeout",
+    "mfa_max_attempts",
+    "mfa_attempt_window",
 ];
 
 /// TESSERA_* variables that are read elsewhere, not configuration keys.
@@ -112,8 +121,48 @@ pub struct Config {
     /// Seconds before a request is abandoned with 408.
     #[serde(default = "defaults::request_timeout")]
     pub request_timeout: u64,
+    /// The name authenticator apps show for Tessera accounts (the otpauth `issuer`).
+    #[serde(default = "defaults::mfa_issuer_name")]
+    pub mfa_issuer_name: String,
+    /// Base64 of 32 random bytes: the AES-256-GCM key sealing TOTP secrets at rest
+    /// (`openssl rand -base64 32`). Without it, enrolment in two-step verification is refused.
+    #[serde(default)]
+    pub mfa_encryption_key: Option<SecretText>,
+    /// Wrong second-factor codes an account may submit within `mfa_attempt_window`.
+    #[serde(default = "defaults::mfa_max_attempts")]
+    pub mfa_max_attempts: u32,
+    /// Seconds over which wrong second-factor codes are counted.
+    #[serde(default = "defaults::mfa_attempt_window")]
+    pub mfa_attempt_window: i64,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
+}
+
+/// A configuration value that must stay out of logs and `Debug` output (a key).
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct SecretText(String);
+
+impl SecretText {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretText(redacted)")
+    }
+}
+
+impl Drop for SecretText {
+    fn drop(&mut self) {
+        zeroize::Zeroize::zeroize(&mut self.0);
+    }
 }
 
 #[derive(Clone, Deserialize)]
@@ -141,6 +190,13 @@ pub struct ClientConfig {
     /// browser session (never other clients' tokens).
     #[serde(default = "defaults::yes")]
     pub logout_revokes_refresh_tokens: bool,
+    /// Every sign-in for this client must pass two-step verification (TOTP).
+    #[serde(default)]
+    pub require_mfa: bool,
+    /// When two-step verification is demanded of a user without it: offer enrolment (true) or
+    /// answer `access_denied` (false).
+    #[serde(default = "defaults::allow_enrolment")]
+    pub allow_enrolment: bool,
 }
 
 impl fmt::Debug for ClientConfig {
@@ -226,6 +282,18 @@ mod defaults {
     }
     pub fn auth_method() -> AuthMethod {
         AuthMethod::ClientSecretBasic
+    }
+    pub fn mfa_issuer_name() -> String {
+        "Tessera".into()
+    }
+    pub fn mfa_max_attempts() -> u32 {
+        5
+    }
+    pub fn mfa_attempt_window() -> i64 {
+        15 * 60
+    }
+    pub fn allow_enrolment() -> bool {
+        true
     }
 }
 
@@ -361,6 +429,7 @@ impl Config {
                 ));
             }
         }
+        self.validate_mfa()?;
         let mut seen = HashSet::new();
         for (index, client) in self.clients.iter().enumerate() {
             let key = format!("clients[{index}]");
@@ -373,6 +442,41 @@ impl Config {
             validate_client(&key, client)?;
         }
         Ok(())
+    }
+
+    fn validate_mfa(&self) -> Result<(), ConfigError> {
+        let name = &self.mfa_issuer_name;
+        if name.trim().is_empty()
+            || name.len() > 64
+            || name.contains(':')
+            || name.chars().any(char::is_control)
+        {
+            return Err(ConfigError::new(
+                "mfa_issuer_name",
+                "must be 1 to 64 printable characters without a colon",
+            ));
+        }
+        if let Some(key) = &self.mfa_encryption_key {
+            crate::auth::sealing::SealingKey::from_base64(key.expose())
+                .map_err(|m| ConfigError::new("mfa_encryption_key", m))?;
+        }
+        if self.mfa_max_attempts == 0 {
+            return Err(ConfigError::new("mfa_max_attempts", "must be at least 1"));
+        }
+        if self.mfa_attempt_window <= 0 {
+            return Err(ConfigError::new(
+                "mfa_attempt_window",
+                "must be a positive number of seconds",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The key sealing TOTP secrets, when one is configured (validated at load).
+    pub fn mfa_sealing_key(&self) -> Option<crate::auth::sealing::SealingKey> {
+        self.mfa_encryption_key
+            .as_ref()
+            .and_then(|key| crate::auth::sealing::SealingKey::from_base64(key.expose()).ok())
     }
 
     pub fn listen_addr(&self) -> Result<SocketAddr, ConfigError> {
@@ -415,6 +519,8 @@ impl Config {
                 skip_consent: c.skip_consent,
                 post_logout_redirect_uris: c.post_logout_redirect_uris.clone(),
                 logout_revokes_refresh_tokens: c.logout_revokes_refresh_tokens,
+                require_mfa: c.require_mfa,
+                allow_enrolment: c.allow_enrolment,
             })
             .collect()
     }
@@ -720,5 +826,53 @@ mod tests {
         let env = vec![("TESSERA_ACCESS_TOKEN_TTL".to_string(), "soon".to_string())];
         let err = Config::from_toml_with_env("", env.into_iter()).unwrap_err();
         assert_eq!(err.key, "TESSERA_ACCESS_TOKEN_TTL");
+    }
+
+    #[test]
+    fn mfa_settings_have_safe_defaults_and_are_checked() {
+        let config = Config::from_toml("").unwrap();
+        assert_eq!(config.mfa_issuer_name, "Tessera");
+        assert!(config.mfa_encryption_key.is_none());
+        assert_eq!(config.mfa_max_attempts, 5);
+        assert_eq!(config.mfa_attempt_window, 900);
+        assert_eq!(
+            error_key("mfa_encryption_key = \"c2hvcnQ=\""),
+            "mfa_encryption_key"
+        );
+        assert_eq!(error_key("mfa_issuer_name = \"A:B\""), "mfa_issuer_name");
+        assert_eq!(error_key("mfa_max_attempts = 0"), "mfa_max_attempts");
+        assert_eq!(error_key("mfa_attempt_window = 0"), "mfa_attempt_window");
+    }
+
+    #[test]
+    fn mfa_key_comes_from_the_environment_and_stays_out_of_debug() {
+        let key = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+        let env = vec![
+            ("TESSERA_MFA_ENCRYPTION_KEY".to_string(), key.to_string()),
+            ("TESSERA_MFA_MAX_ATTEMPTS".to_string(), "3".to_string()),
+        ];
+        let config = Config::from_toml_with_env("", env.into_iter()).unwrap();
+        assert!(config.mfa_sealing_key().is_some());
+        assert_eq!(config.mfa_max_attempts, 3);
+        assert!(!format!("{config:?}").contains(key));
+    }
+
+    #[test]
+    fn clients_may_require_mfa_and_refuse_enrolment() {
+        let client = format!(
+            "client_id = \"a\"\nclient_secret_hash = \"{HASH}\"\nredirect_uris = [\"https://a.example/cb\"]\nrequire_mfa = true\nallow_enrolment = false"
+        );
+        let config = Config::from_toml(&config_with_client(&client)).unwrap();
+        let clients = config.clients();
+        assert!(clients[0].require_mfa);
+        assert!(!clients[0].allow_enrolment);
+        let plain = format!(
+            "client_id = \"a\"\nclient_secret_hash = \"{HASH}\"\nredirect_uris = [\"https://a.example/cb\"]"
+        );
+        let clients = Config::from_toml(&config_with_client(&plain))
+            .unwrap()
+            .clients();
+        assert!(!clients[0].require_mfa);
+        assert!(clients[0].allow_enrolment);
     }
 }

@@ -81,6 +81,11 @@ enum UserCommand {
         #[arg(long)]
         email: String,
     },
+    /// Turn off a user's two-step verification (lost authenticator); they may enrol again.
+    ResetMfa {
+        #[arg(long)]
+        email: String,
+    },
     /// List users.
     List,
 }
@@ -226,6 +231,10 @@ async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminR
         UserCommand::Enable { email } => {
             admin::set_disabled(&store, &email, false, now).await?;
             println!("user enabled");
+        }
+        UserCommand::ResetMfa { email } => {
+            admin::reset_mfa(&store, &email).await?;
+            println!("two-step verification reset: the user signs in with the password alone");
         }
         UserCommand::List => {
             for user in store.list_users().await? {

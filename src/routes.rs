@@ -3,6 +3,8 @@ pub const DISCOVERY: &str = "/.well-known/openid-configuration";
 pub const JWKS: &str = "/jwks.json";
 pub const AUTHORIZE: &str = "/authorize";
 pub const LOGIN: &str = "/login";
+/// The sign-in's second step: the TOTP code (or a recovery code).
+pub const LOGIN_TOTP: &str = "/login/totp";
 pub const CONSENT: &str = "/consent";
 pub const TOKEN: &str = "/token";
 pub const REVOKE: &str = "/revoke";
@@ -11,6 +13,11 @@ pub const LOGOUT: &str = "/logout";
 pub const ACCOUNT: &str = "/account";
 pub const ACCOUNT_END_SESSION: &str = "/account/sessions/end";
 pub const ACCOUNT_WITHDRAW_CONSENT: &str = "/account/consents/withdraw";
+/// Two-step verification on the account page: enrolment and management.
+pub const ACCOUNT_MFA: &str = "/account/mfa";
+pub const ACCOUNT_MFA_ENABLE: &str = "/account/mfa/enable";
+pub const ACCOUNT_MFA_DISABLE: &str = "/account/mfa/disable";
+pub const ACCOUNT_MFA_RECOVERY_CODES: &str = "/account/mfa/recovery-codes";
 pub const USERINFO: &str = "/userinfo";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";

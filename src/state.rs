@@ -3,6 +3,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::auth::password::PasswordHasher;
+use crate::auth::sealing::SealingKey;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::http::client_secret::SecretCache;
@@ -24,6 +25,8 @@ struct Inner {
     clock: Arc<dyn Clock>,
     passwords: PasswordHasher,
     secret_cache: SecretCache,
+    /// Seals TOTP secrets at rest; `None` when no `mfa_encryption_key` is configured.
+    mfa_key: Option<SealingKey>,
     /// Serialised once: discovery is fetched often and never changes while running.
     discovery_json: String,
     jwks_json: String,
@@ -42,6 +45,7 @@ impl AppState {
         let trusted_proxies = config.trusted_proxy_nets();
         let discovery_json = discovery::provider_metadata(&config.issuer).to_string();
         let jwks_json = keys.jwks().to_string();
+        let mfa_key = config.mfa_sealing_key();
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -51,6 +55,7 @@ impl AppState {
                 clock,
                 passwords,
                 secret_cache: SecretCache::default(),
+                mfa_key,
                 discovery_json,
                 jwks_json,
                 trusted_proxies,
@@ -100,6 +105,10 @@ impl AppState {
 
     pub fn trusted_proxies(&self) -> &[ipnet::IpNet] {
         &self.inner.trusted_proxies
+    }
+
+    pub fn mfa_key(&self) -> Option<&SealingKey> {
+        self.inner.mfa_key.as_ref()
     }
 
     pub fn secure_cookies(&self) -> bool {

@@ -2,5 +2,8 @@
 pub mod client_ip;
 pub mod csrf;
 pub mod password;
+pub mod recovery;
+pub mod sealing;
 pub mod session;
 pub mod throttle;
+pub mod totp;

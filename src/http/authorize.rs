@@ -8,6 +8,7 @@ use axum_extra::extract::cookie::CookieJar;
 
 use super::AppError;
 use super::browser::{current_session, redirect_uri_with, see_other};
+use super::mfa::begin_second_factor;
 use super::pages::error_page;
 use crate::auth::session::amr_from_string;
 use crate::oauth::authorize::{
@@ -105,7 +106,8 @@ pub fn target_of(request: &AuthorizationRequest) -> RedirectTarget {
     }
 }
 
-/// Takes the request to its next step: the login page, the consent page, or the client.
+/// Takes the request to its next step: the login page, the TOTP step, enrolment in two-step
+/// verification, the consent page, or the client.
 pub async fn proceed(
     state: &AppState,
     params: &Params,
@@ -122,9 +124,10 @@ pub async fn proceed(
             .and_then(|scope| Scopes::parse(&scope)),
         None => None,
     };
-    let view = session.map(|s| SessionView {
-        auth_time: s.auth_time,
-    });
+    let view = match session {
+        Some(s) => Some(session_view(state, s).await?),
+        None => None,
+    };
     let decision = authorize::decide(
         request,
         client,
@@ -133,24 +136,55 @@ pub async fn proceed(
         fresh_login,
         state.now(),
     );
+    follow(state, params, request, decision, session, fresh_login).await
+}
+
+/// What the protocol core needs to know of a session: when and how it authenticated, and
+/// whether its user has a confirmed authenticator.
+pub async fn session_view(state: &AppState, session: &SessionRow) -> Result<SessionView, AppError> {
+    Ok(SessionView {
+        auth_time: session.auth_time,
+        amr: amr_from_string(&session.amr),
+        mfa_enrolled: state.store().totp_enabled(&session.user_id).await?,
+    })
+}
+
+/// Carries out a decision.
+pub async fn follow(
+    state: &AppState,
+    params: &Params,
+    request: &AuthorizationRequest,
+    decision: Decision,
+    session: Option<&SessionRow>,
+    fresh_login: bool,
+) -> Result<Response, AppError> {
+    let to = |path: &str| see_other(&format!("{path}?{}", params.to_query()));
+    // A sign-in made just now satisfied prompt=login / max_age; later steps check them
+    // again, so the request goes on without them.
+    let carried = if fresh_login {
+        authorize::after_fresh_login(params)
+    } else {
+        params.clone()
+    };
+    let onward = |path: &str| see_other(&format!("{path}?{}", carried.to_query()));
     match (decision, session) {
-        (Decision::Login, _) | (Decision::Issue | Decision::Consent, None) => Ok(see_other(
-            &format!("{}?{}", routes::LOGIN, params.to_query()),
-        )),
-        (Decision::Consent, Some(_)) => {
-            // A sign-in made just now satisfied prompt=login / max_age; the consent page
-            // checks them again, so carry the request on without them.
-            let carried = if fresh_login {
-                authorize::after_fresh_login(params)
-            } else {
-                params.clone()
-            };
-            Ok(see_other(&format!(
-                "{}?{}",
-                routes::CONSENT,
-                carried.to_query()
-            )))
+        (Decision::Login, _)
+        | (Decision::Issue | Decision::Consent | Decision::Mfa | Decision::Enrol, None) => {
+            Ok(to(routes::LOGIN))
         }
+        // Step-up: the password-only session is replaced once the code passes.
+        (Decision::Mfa, Some(session)) => {
+            begin_second_factor(
+                state,
+                CookieJar::new(),
+                &session.user_id,
+                Some(&session.id_hash),
+                &carried,
+            )
+            .await
+        }
+        (Decision::Enrol, Some(_)) => Ok(onward(routes::ACCOUNT_MFA)),
+        (Decision::Consent, Some(_)) => Ok(onward(routes::CONSENT)),
         (Decision::Issue, Some(session)) => issue_code(state, request, session).await,
         (Decision::ErrorRedirect(error), _) => {
             Ok(error_redirect(state, &target_of(request), &error))

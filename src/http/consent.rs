@@ -7,14 +7,15 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 
 use super::AppError;
-use super::authorize::{error_redirect, issue_code, target_of, validate};
+use super::authorize::{error_redirect, follow, issue_code, session_view, target_of, validate};
 use super::browser::{csrf_ok, csrf_token, current_session, see_other};
 use super::pages::{ConsentPage, describe_scope, error_page, render};
 use crate::auth::csrf;
-use crate::oauth::authorize::{AuthorizationRequest, SessionView, authentication_satisfied};
+use crate::oauth::authorize::{AuthorizationRequest, authentication_satisfied};
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::params::Params;
 use crate::oauth::scope::Scopes;
+use crate::oauth::step_up::second_factor_step;
 use crate::routes;
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
@@ -91,6 +92,12 @@ pub async fn consent_submit(
         };
         match form.get("decision") {
             Some("allow") => {
+                // The consent form is reachable directly: the second factor is checked again
+                // here, or a password-only session could skip it.
+                let view = session_view(&state, &session).await?;
+                if let Some(step) = second_factor_step(&request, client, &view) {
+                    return follow(&state, &params, &request, step, Some(&session), false).await;
+                }
                 let store = state.store();
                 let previous = store
                     .find_consent(&session.user_id, &client.id)
@@ -132,10 +139,5 @@ async fn signed_in_for(
     request: &AuthorizationRequest,
 ) -> Result<Option<SessionRow>, AppError> {
     let session = current_session(state, jar).await?;
-    Ok(session.filter(|s| {
-        let view = SessionView {
-            auth_time: s.auth_time,
-        };
-        authentication_satisfied(request, &view, false, state.now())
-    }))
+    Ok(session.filter(|s| authentication_satisfied(request, s.auth_time, false, state.now())))
 }

@@ -4,6 +4,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::password::PasswordError;
+use crate::auth::sealing::SealError;
+use crate::auth::totp::SetupError;
 use crate::keys::KeyError;
 use crate::store::StoreError;
 
@@ -12,6 +14,8 @@ pub enum AppError {
     Store(StoreError),
     Keys(KeyError),
     Password(PasswordError),
+    /// Sealing a TOTP secret or drawing its QR code failed.
+    Mfa(String),
 }
 
 impl std::fmt::Display for AppError {
@@ -20,6 +24,7 @@ impl std::fmt::Display for AppError {
             Self::Store(e) => write!(f, "database: {e}"),
             Self::Keys(e) => write!(f, "keys: {e}"),
             Self::Password(e) => write!(f, "password hashing: {e}"),
+            Self::Mfa(e) => write!(f, "two-step verification: {e}"),
         }
     }
 }
@@ -39,6 +44,18 @@ impl From<KeyError> for AppError {
 impl From<PasswordError> for AppError {
     fn from(e: PasswordError) -> Self {
         Self::Password(e)
+    }
+}
+
+impl From<SealError> for AppError {
+    fn from(e: SealError) -> Self {
+        Self::Mfa(e.to_string())
+    }
+}
+
+impl From<SetupError> for AppError {
+    fn from(e: SetupError) -> Self {
+        Self::Mfa(e.to_string())
     }
 }
 

@@ -1,6 +1,7 @@
 //! The login page. A correct password starts a brand-new session (fresh id, old one deleted),
 //! then the authorization request continues. Wrong email and wrong password look and time
-//! the same: unknown emails are checked against a dummy argon2 hash.
+//! the same: unknown emails are checked against a dummy argon2 hash. A user with two-step
+//! verification gets no session here: the password step only starts the TOTP step.
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -9,41 +10,25 @@ use axum_extra::extract::cookie::CookieJar;
 use zeroize::Zeroizing;
 
 use super::AppError;
-use super::authorize::{proceed, validate};
-use super::browser::{csrf_ok, csrf_token, see_other};
+use super::browser::{csrf_ok, csrf_token};
 use super::client_ip::ClientIp;
+use super::continuation::{Next, continue_signed_in, next_step};
+use super::mfa::begin_second_factor;
 use super::pages::{LoginPage, error_page, render};
 use super::throttle;
 use crate::auth::password::PasswordError;
 use crate::auth::throttle::minutes;
 use crate::auth::{csrf, session};
-use crate::oauth::authorize::AuthorizationRequest;
-use crate::oauth::client::Client;
+use crate::oauth::acr::AMR_PASSWORD;
 use crate::oauth::params::Params;
 use crate::oauth::tokens::{generate_secret, hash_secret};
 use crate::routes;
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
+use crate::store::users::UserRow;
 
 const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
 const MAX_PASSWORD_LEN: usize = 1024;
-
-/// Where a sign-in continues: an authorization request, or (with no request) the account page.
-enum Next<'s> {
-    Authorization(AuthorizationRequest, &'s Client),
-    Account,
-}
-
-#[allow(clippy::result_large_err)] // the error is the finished response, returned once
-fn next_step<'s>(state: &'s AppState, params: &Params) -> Result<Next<'s>, Response> {
-    let is_authorization = ["client_id", "redirect_uri", "response_type"]
-        .iter()
-        .any(|name| params.get(name).is_some());
-    if !is_authorization {
-        return Ok(Next::Account);
-    }
-    validate(state, params).map(|(request, client)| Next::Authorization(request, client))
-}
 
 pub async fn login_page(
     State(state): State<AppState>,
@@ -128,7 +113,7 @@ pub async fn login_submit(
         Ok(signed_in) => signed_in,
         Err(e) => return e.into_response(),
     };
-    let Some((jar, session)) = signed_in else {
+    let Some(signed_in) = signed_in else {
         if let Err(e) = throttle::record_failure(&state, limits.all()).await {
             return e.into_response();
         }
@@ -142,28 +127,37 @@ pub async fn login_submit(
             StatusCode::OK,
         );
     };
+    // The password was right: this account's counters start again.
     if let Err(e) = throttle::reset(&state, limits.of_account()).await {
         return e.into_response();
     }
-    let continued = match &next {
-        Next::Authorization(request, client) => {
-            proceed(&state, &params, request, client, Some(&session), true).await
+    let result = match signed_in {
+        SignIn::Session(jar, session) => continue_signed_in(&state, &params, &next, &session)
+            .await
+            .map(|response| (jar, response).into_response()),
+        SignIn::SecondFactor(user) => {
+            begin_second_factor(&state, jar, &user.id, None, &params).await
         }
-        Next::Account => Ok(see_other(routes::ACCOUNT)),
     };
-    match continued {
-        Ok(response) => (jar, response).into_response(),
-        Err(e) => e.into_response(),
-    }
+    result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// Checks the password and, when right, replaces any session with a new one.
+/// What a correct password leads to.
+enum SignIn {
+    /// Signed in: the brand-new session.
+    Session(CookieJar, SessionRow),
+    /// The user has two-step verification: the TOTP step comes next, with no session yet.
+    SecondFactor(UserRow),
+}
+
+/// Checks the password and, when right, either replaces any session with a new one or, for a
+/// user with two-step verification, hands over to the TOTP step.
 async fn sign_in(
     state: &AppState,
     jar: CookieJar,
     email: &str,
     password: Zeroizing<String>,
-) -> Result<Option<(CookieJar, SessionRow)>, AppError> {
+) -> Result<Option<SignIn>, AppError> {
     if email.is_empty() || password.is_empty() || password.len() > MAX_PASSWORD_LEN {
         return Ok(None);
     }
@@ -174,7 +168,23 @@ async fn sign_in(
         tracing::info!("sign-in refused");
         return Ok(None);
     };
+    if state.store().totp_enabled(&user.id).await? {
+        tracing::info!(user_id = %user.id, "password accepted; TOTP step next");
+        return Ok(Some(SignIn::SecondFactor(user)));
+    }
+    let (jar, row) = start_session(state, jar, &user.id, &[AMR_PASSWORD]).await?;
+    tracing::info!(user_id = %user.id, "signed in");
+    Ok(Some(SignIn::Session(jar, row)))
+}
 
+/// Replaces the browser's session, if any, with a brand-new one (fresh id, so a planted cookie
+/// never becomes authenticated) that used the methods `amr`, and issues a fresh CSRF token.
+pub(super) async fn start_session(
+    state: &AppState,
+    jar: CookieJar,
+    user_id: &str,
+    amr: &[&str],
+) -> Result<(CookieJar, SessionRow), AppError> {
     let secure = state.secure_cookies();
     if let Some(old) = jar.get(session::cookie_name(secure)) {
         state
@@ -187,20 +197,19 @@ async fn sign_in(
     let session_id = generate_secret();
     let row = SessionRow {
         id_hash: hash_secret(&session_id),
-        user_id: user.id.clone(),
+        user_id: user_id.to_string(),
         auth_time: now,
-        amr: session::amr_to_string(&["pwd"]),
+        amr: session::amr_to_string(amr),
         created_at: now,
         last_seen_at: now,
         idle_expires_at: now + config.session_idle_ttl.min(config.session_absolute_ttl),
         expires_at: now + config.session_absolute_ttl,
     };
     state.store().insert_session(&row).await?;
-    tracing::info!(user_id = %user.id, "signed in");
     let jar = jar
         .add(session::session_cookie(session_id, secure))
         .add(csrf::csrf_cookie(csrf::new_token(), secure));
-    Ok(Some((jar, row)))
+    Ok((jar, row))
 }
 
 fn login_form(
@@ -213,20 +222,16 @@ fn login_form(
     status: StatusCode,
 ) -> Response {
     let (jar, csrf_token) = csrf_token(jar, state.secure_cookies());
-    let (client_name, action, final_redirect) = match next {
-        Next::Authorization(request, client) => (
-            client.name.clone(),
-            format!("{}?{}", routes::LOGIN, params.to_query()),
-            Some(request.redirect_uri.as_str()),
-        ),
-        Next::Account => ("your account".to_string(), routes::LOGIN.to_string(), None),
+    let action = match next {
+        Next::Authorization(..) => format!("{}?{}", routes::LOGIN, params.to_query()),
+        Next::Account => routes::LOGIN.to_string(),
     };
     let page = LoginPage {
-        client_name,
+        client_name: next.audience(),
         action,
         csrf_token,
         email,
         error: error.map(str::to_string),
     };
-    (jar, render(status, page, final_redirect)).into_response()
+    (jar, render(status, page, next.final_redirect())).into_response()
 }

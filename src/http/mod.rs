@@ -27,6 +27,7 @@ mod client_auth;
 mod client_ip;
 pub mod client_secret;
 mod consent;
+mod continuation;
 mod error;
 mod form;
 mod introspect;
@@ -35,11 +36,14 @@ mod json_error;
 mod login;
 mod logout;
 mod metadata;
+mod mfa;
+mod mfa_account;
 mod pages;
 mod refresh_grant;
 mod revoke;
 mod throttle;
 mod token;
+mod totp_login;
 mod userinfo;
 
 pub use error::AppError;
@@ -118,6 +122,17 @@ pub fn app(state: AppState) -> Router {
         .route(
             routes::LOGIN,
             get(login::login_page).post(login::login_submit),
+        )
+        .route(
+            routes::LOGIN_TOTP,
+            get(totp_login::totp_page).post(totp_login::totp_submit),
+        )
+        .route(routes::ACCOUNT_MFA, get(mfa_account::mfa_page))
+        .route(routes::ACCOUNT_MFA_ENABLE, post(mfa_account::enable))
+        .route(routes::ACCOUNT_MFA_DISABLE, post(mfa_account::disable))
+        .route(
+            routes::ACCOUNT_MFA_RECOVERY_CODES,
+            post(mfa_account::regenerate_recovery_codes),
         )
         .route(
             routes::CONSENT,

@@ -25,6 +25,54 @@ pub struct ConsentPage {
     pub csrf_token: String,
 }
 
+/// The sign-in's TOTP step.
+#[derive(Template, WebTemplate)]
+#[template(path = "totp.html")]
+pub struct TotpPage {
+    pub client_name: String,
+    pub action: String,
+    pub csrf_token: String,
+    pub error: Option<String>,
+}
+
+/// Two-step verification on the account page. Exactly one of the views is shown. It may hold
+/// a TOTP secret or recovery codes, so it has no `Debug`.
+#[derive(Template, WebTemplate)]
+#[template(path = "mfa.html")]
+pub struct MfaPage {
+    pub email: String,
+    /// The application that demanded two-step verification, when one sent the user here.
+    pub client_name: Option<String>,
+    pub error: Option<String>,
+    pub csrf_token: String,
+    /// No `mfa_encryption_key` is configured: enrolment is refused.
+    pub unavailable: bool,
+    pub enrol: Option<EnrolView>,
+    pub manage: Option<ManageView>,
+    pub codes: Option<CodesView>,
+}
+
+pub struct EnrolView {
+    /// Inline SVG made by `auth::totp::qr_svg` from the URI below; nothing user-supplied.
+    pub qr_svg: String,
+    pub otpauth_uri: String,
+    /// The base32 key in groups of four, for typing by hand.
+    pub secret: String,
+    pub action: String,
+}
+
+pub struct ManageView {
+    pub recovery_codes_left: i64,
+    pub codes_action: String,
+    pub disable_action: String,
+}
+
+pub struct CodesView {
+    pub codes: Vec<String>,
+    pub continue_url: String,
+    pub continue_label: String,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]
 pub struct AccountPage {

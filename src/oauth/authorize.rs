@@ -6,6 +6,7 @@ use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::pkce;
 use super::scope::{self, Scopes};
+use super::step_up;
 
 /// Longest `state` / `nonce` accepted; real clients send well under this.
 const MAX_OPAQUE_PARAM_LEN: usize = 2048;
@@ -32,6 +33,8 @@ pub struct AuthorizationRequest {
     pub prompt: Prompt,
     pub max_age: Option<i64>,
     pub login_hint: Option<String>,
+    /// Requested authentication context classes, in order of preference (OIDC Core §3.1.2.1).
+    pub acr_values: Vec<String>,
 }
 
 /// Why a request was refused before the redirect_uri could be trusted: shown on a page.
@@ -230,6 +233,17 @@ fn validate_trusted(
         .get("login_hint")
         .filter(|h| h.len() <= MAX_LOGIN_HINT_LEN)
         .map(str::to_string);
+    // Unknown classes are ignored: acr_values is a voluntary request (OIDC Core §5.5.1.1).
+    let acr_values = params
+        .get("acr_values")
+        .filter(|v| v.len() <= MAX_OPAQUE_PARAM_LEN)
+        .map(|v| {
+            v.split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default();
 
     Ok(AuthorizationRequest {
         client_id: client.id.clone(),
@@ -241,6 +255,7 @@ fn validate_trusted(
         prompt,
         max_age,
         login_hint,
+        acr_values,
     })
 }
 
@@ -275,13 +290,17 @@ fn parse_prompt(value: Option<&str>) -> Result<Prompt, OAuthError> {
 #[derive(Debug, Clone)]
 pub struct SessionView {
     pub auth_time: i64,
+    /// The methods this session really used (RFC 8176), e.g. `["pwd"]` or `["pwd", "otp"]`.
+    pub amr: Vec<String>,
+    /// The user has a confirmed authenticator, so every sign-in must pass the TOTP step.
+    pub mfa_enrolled: bool,
 }
 
 /// Whether the session's sign-in meets the request's `prompt=login` and `max_age` demands.
 /// Checked again on the consent page, so it cannot be skipped by going there directly.
 pub fn authentication_satisfied(
     request: &AuthorizationRequest,
-    session: &SessionView,
+    auth_time: i64,
     fresh_login: bool,
     now: i64,
 ) -> bool {
@@ -293,7 +312,7 @@ pub fn authentication_satisfied(
     }
     request
         .max_age
-        .is_none_or(|max_age| now.saturating_sub(session.auth_time) <= max_age)
+        .is_none_or(|max_age| now.saturating_sub(auth_time) <= max_age)
 }
 
 /// The request to continue with after a sign-in made for it: its `prompt=login` and
@@ -317,6 +336,10 @@ pub fn after_fresh_login(params: &Params) -> Params {
 pub enum Decision {
     /// Show the login page.
     Login,
+    /// The session passed the password step only: ask for the TOTP code (step-up).
+    Mfa,
+    /// Two-step verification is demanded but the user has none: set it up first.
+    Enrol,
     /// Show the consent page.
     Consent,
     /// Issue a code and redirect.
@@ -330,6 +353,7 @@ pub enum Decision {
 /// `fresh_login` is true right after the user signed in for this very request, so a
 /// `prompt=login` or `max_age=0` that caused the login does not ask for it again.
 /// `consented` is the scope set the user already approved for this client.
+/// The second factor comes before consent: nothing is asked of a half-authenticated user.
 pub fn decide(
     request: &AuthorizationRequest,
     client: &Client,
@@ -339,8 +363,8 @@ pub fn decide(
     now: i64,
 ) -> Decision {
     let authenticated =
-        session.is_some_and(|s| authentication_satisfied(request, s, fresh_login, now));
-    if !authenticated {
+        session.is_some_and(|s| authentication_satisfied(request, s.auth_time, fresh_login, now));
+    let Some(session) = session.filter(|_| authenticated) else {
         return if request.prompt.none {
             Decision::ErrorRedirect(OAuthError::new(
                 ErrorCode::LoginRequired,
@@ -349,6 +373,9 @@ pub fn decide(
         } else {
             Decision::Login
         };
+    };
+    if let Some(step) = step_up::second_factor_step(request, client, session) {
+        return step;
     }
     let already_consented = consented.is_some_and(|c| request.scope.is_subset_of(c));
     let needs_consent = request.prompt.consent || !(client.skip_consent || already_consented);
@@ -374,15 +401,9 @@ mod tests {
 
     fn client() -> Client {
         Client {
-            id: "app".into(),
-            name: "App".into(),
-            secret_hash: None,
-            auth_method: AuthMethod::None,
             redirect_uris: vec!["https://app.example/cb".into()],
             allowed_scopes: vec!["openid".into(), "email".into()],
-            skip_consent: false,
-            post_logout_redirect_uris: vec![],
-            logout_revokes_refresh_tokens: true,
+            ..Client::new("app", AuthMethod::None)
         }
     }
 
@@ -462,11 +483,19 @@ mod tests {
         );
     }
 
+    fn password_session(auth_time: i64) -> SessionView {
+        SessionView {
+            auth_time,
+            amr: vec!["pwd".into()],
+            mfa_enrolled: false,
+        }
+    }
+
     #[test]
     fn decisions_follow_session_prompt_max_age_and_consent() {
         let client = client();
         let request = run(&query("")).unwrap();
-        let session = SessionView { auth_time: 1000 };
+        let session = password_session(1000);
         let consent = Scopes::parse("openid email").unwrap();
         assert_eq!(
             decide(&request, &client, None, None, false, 1000),
@@ -543,6 +572,64 @@ mod tests {
                 1000
             ),
             Decision::Consent
+        );
+    }
+
+    #[test]
+    fn acr_values_are_parsed_and_unknown_values_kept_harmless() {
+        let request = run(&query(
+            "&acr_values=urn%3Atessera%3Apwd+urn%3Atessera%3Amfa",
+        ))
+        .unwrap();
+        assert_eq!(
+            request.acr_values,
+            vec!["urn:tessera:pwd", "urn:tessera:mfa"]
+        );
+        assert!(run(&query("")).unwrap().acr_values.is_empty());
+    }
+
+    #[test]
+    fn enrolled_user_with_a_password_only_session_is_stepped_up_not_trusted() {
+        let client = client();
+        let request = run(&query("")).unwrap();
+        let consent = Scopes::parse("openid email").unwrap();
+        let mut session = password_session(1000);
+        session.mfa_enrolled = true;
+        for fresh in [false, true] {
+            assert_eq!(
+                decide(
+                    &request,
+                    &client,
+                    Some(&session),
+                    Some(&consent),
+                    fresh,
+                    1000
+                ),
+                Decision::Mfa
+            );
+        }
+        session.amr.push("otp".into());
+        assert_eq!(
+            decide(
+                &request,
+                &client,
+                Some(&session),
+                Some(&consent),
+                false,
+                1000
+            ),
+            Decision::Issue
+        );
+        // The second factor comes before consent.
+        session.amr.pop();
+        assert_eq!(
+            decide(&request, &client, Some(&session), None, false, 1000),
+            Decision::Mfa
+        );
+        // No session at all is still a login, not a TOTP step.
+        assert_eq!(
+            decide(&request, &client, None, None, false, 1000),
+            Decision::Login
         );
     }
 }

@@ -35,6 +35,11 @@ pub struct Client {
     pub skip_consent: bool,
     pub post_logout_redirect_uris: Vec<String>,
     pub logout_revokes_refresh_tokens: bool,
+    /// Every sign-in for this client must pass the TOTP step.
+    pub require_mfa: bool,
+    /// When MFA is demanded of a user who has none: send them to enrolment (true), or refuse
+    /// with `access_denied` (false).
+    pub allow_enrolment: bool,
 }
 
 impl fmt::Debug for Client {
@@ -48,6 +53,24 @@ impl fmt::Debug for Client {
 }
 
 impl Client {
+    /// A client with no redirect URIs, no scopes and every option at its default: the
+    /// starting point for tests and tools, which set what they need.
+    pub fn new(id: &str, auth_method: AuthMethod) -> Self {
+        Self {
+            id: id.to_string(),
+            name: id.to_string(),
+            secret_hash: None,
+            auth_method,
+            redirect_uris: Vec::new(),
+            allowed_scopes: Vec::new(),
+            skip_consent: false,
+            post_logout_redirect_uris: Vec::new(),
+            logout_revokes_refresh_tokens: true,
+            require_mfa: false,
+            allow_enrolment: true,
+        }
+    }
+
     pub fn is_public(&self) -> bool {
         self.auth_method == AuthMethod::None
     }

@@ -82,17 +82,7 @@ mod tests {
     use super::*;
 
     fn client(id: &str, method: AuthMethod) -> Client {
-        Client {
-            id: id.into(),
-            name: id.into(),
-            secret_hash: None,
-            auth_method: method,
-            redirect_uris: vec![],
-            allowed_scopes: vec![],
-            skip_consent: false,
-            post_logout_redirect_uris: vec![],
-            logout_revokes_refresh_tokens: true,
-        }
+        Client::new(id, method)
     }
 
     #[test]

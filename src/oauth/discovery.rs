@@ -1,7 +1,7 @@
 //! OpenID Connect Discovery 1.0 §3 provider metadata, advertising exactly what Tessera does.
 use serde_json::{Value, json};
 
-use super::scope;
+use super::{acr, scope};
 use crate::routes;
 
 pub fn provider_metadata(issuer: &str) -> Value {
@@ -27,8 +27,9 @@ pub fn provider_metadata(issuer: &str) -> Value {
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,
         "prompt_values_supported": ["none", "login", "consent", "select_account"],
+        "acr_values_supported": acr::SUPPORTED,
         "claims_supported": [
-            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "azp", "at_hash", "sid",
+            "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "sid",
             "email", "email_verified", "name"
         ],
         "claims_parameter_supported": false,
@@ -53,6 +54,10 @@ mod tests {
         assert_eq!(
             metadata["code_challenge_methods_supported"],
             json!(["S256"])
+        );
+        assert_eq!(
+            metadata["acr_values_supported"],
+            json!(["urn:tessera:mfa", "urn:tessera:pwd"])
         );
     }
 }

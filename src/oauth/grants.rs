@@ -100,15 +100,9 @@ mod tests {
 
     fn client(id: &str) -> Client {
         Client {
-            id: id.into(),
-            name: id.into(),
-            secret_hash: None,
-            auth_method: AuthMethod::None,
             redirect_uris: vec!["https://a/cb".into()],
             allowed_scopes: vec!["openid".into()],
-            skip_consent: false,
-            post_logout_redirect_uris: vec![],
-            logout_revokes_refresh_tokens: true,
+            ..Client::new(id, AuthMethod::None)
         }
     }
 

@@ -1,5 +1,6 @@
 //! The protocol core: pure decisions over parsed requests, stored records and `now`.
 //! Nothing here imports axum or sqlx or reads the clock.
+pub mod acr;
 pub mod authorize;
 pub mod client;
 pub mod client_auth;
@@ -11,4 +12,5 @@ pub mod params;
 pub mod pkce;
 pub mod refresh;
 pub mod scope;
+pub mod step_up;
 pub mod tokens;

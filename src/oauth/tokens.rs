@@ -5,6 +5,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 
+use super::acr;
 use super::scope::Scopes;
 
 /// A new random secret: 256 bits, base64url. Used for codes and session ids.
@@ -70,7 +71,8 @@ pub struct TokenContext<'a> {
     pub id_token_ttl: i64,
 }
 
-/// RFC 9068 §2.2 claims. The audience is the issuer itself: Tessera's userinfo endpoint is
+/// RFC 9068 §2.2 claims, with `acr` and `amr` (§2.2.1) so a resource server can demand the
+/// second factor too. The audience is the issuer itself: Tessera's userinfo endpoint is
 /// the resource server these tokens are for.
 pub fn access_token_claims(ctx: &TokenContext<'_>, jti: &str) -> Map<String, Value> {
     let mut claims = Map::new();
@@ -83,6 +85,7 @@ pub fn access_token_claims(ctx: &TokenContext<'_>, jti: &str) -> Map<String, Val
     claims.insert("iat".into(), json!(ctx.now));
     claims.insert("exp".into(), json!(ctx.now + ctx.access_token_ttl));
     claims.insert("auth_time".into(), json!(ctx.auth_time));
+    claims.insert("acr".into(), json!(acr::acr_for(ctx.amr)));
     claims.insert("amr".into(), json!(ctx.amr));
     claims
 }
@@ -97,6 +100,7 @@ pub fn id_token_claims(ctx: &TokenContext<'_>, access_token: &str) -> Map<String
     claims.insert("exp".into(), json!(ctx.now + ctx.id_token_ttl));
     claims.insert("auth_time".into(), json!(ctx.auth_time));
     claims.insert("amr".into(), json!(ctx.amr));
+    claims.insert("acr".into(), json!(acr::acr_for(ctx.amr)));
     claims.insert("at_hash".into(), json!(at_hash(access_token)));
     if let Some(nonce) = ctx.nonce {
         claims.insert("nonce".into(), json!(nonce));
@@ -190,9 +194,38 @@ mod tests {
         assert_eq!(claims["aud"], "app");
         assert_eq!(claims["exp"], 3700);
         assert_eq!(claims["at_hash"], at_hash("token"));
+        assert_eq!(claims["acr"], "urn:tessera:pwd");
         let access = access_token_claims(&ctx, "j1");
+        assert_eq!(access["amr"], json!(["pwd"]));
+        assert_eq!(access["acr"], "urn:tessera:pwd");
         assert!(check_access_token_claims(&access, "https://id.example", 100).is_ok());
         assert!(check_access_token_claims(&access, "https://id.example", 1000).is_err());
         assert!(check_access_token_claims(&access, "https://other.example", 100).is_err());
+    }
+
+    #[test]
+    fn a_second_factor_raises_acr_in_both_tokens() {
+        let user = user();
+        let scope = Scopes::parse("openid").unwrap();
+        let amr = vec!["pwd".to_string(), "otp".to_string()];
+        let ctx = TokenContext {
+            issuer: "https://id.example",
+            client_id: "app",
+            user: &user,
+            scope: &scope,
+            auth_time: 90,
+            amr: &amr,
+            nonce: None,
+            sid: None,
+            now: 100,
+            access_token_ttl: 900,
+            id_token_ttl: 3600,
+        };
+        let id = id_token_claims(&ctx, "token");
+        assert_eq!(id["acr"], "urn:tessera:mfa");
+        assert_eq!(id["amr"], json!(["pwd", "otp"]));
+        let access = access_token_claims(&ctx, "j1");
+        assert_eq!(access["acr"], "urn:tessera:mfa");
+        assert_eq!(access["amr"], json!(["pwd", "otp"]));
     }
 }

@@ -16,6 +16,8 @@ use tessera::store::Store;
 use tessera::{AppState, app};
 use zeroize::Zeroizing;
 
+pub mod mfa;
+
 pub const START: i64 = 1_800_000_000;
 pub const CONFIDENTIAL_SECRET: &str = "confidential-secret";
 pub const POST_SECRET: &str = "post-secret";
@@ -79,6 +81,7 @@ pub fn base_config(issuer: &str) -> String {
         r#"
 issuer = "{issuer}"
 listen = "127.0.0.1:0"
+mfa_encryption_key = "{mfa_key}"
 
 [[clients]]
 client_id = "confidential"
@@ -106,7 +109,26 @@ client_id = "first-party"
 client_secret_hash = "{confidential}"
 redirect_uris = ["https://first.example.com/cb"]
 skip_consent = true
+
+[[clients]]
+client_id = "{mfa_client}"
+client_name = "Bank"
+client_secret_hash = "{confidential}"
+redirect_uris = ["{mfa_redirect}"]
+require_mfa = true
+
+[[clients]]
+client_id = "{strict_client}"
+client_secret_hash = "{confidential}"
+redirect_uris = ["{strict_redirect}"]
+require_mfa = true
+allow_enrolment = false
 "#,
+        mfa_key = mfa::ENCRYPTION_KEY,
+        mfa_client = mfa::MFA_CLIENT,
+        mfa_redirect = mfa::MFA_REDIRECT,
+        strict_client = mfa::STRICT_CLIENT,
+        strict_redirect = mfa::STRICT_REDIRECT,
         confidential = hashed(CONFIDENTIAL_SECRET),
         post = hashed(POST_SECRET),
     )
@@ -134,14 +156,15 @@ impl TestApp {
         Self::spawn_on(backend, None, adjust).await
     }
 
-    /// Another instance on the same database, as behind a load balancer.
+    /// Another instance on the same database and clock, as behind a load balancer.
     pub async fn second_instance(&self, adjust: impl FnOnce(&mut Config)) -> TestApp {
-        Self::spawn_on(self.backend, Some(self.store.clone()), adjust).await
+        let shared = (self.store.clone(), self.clock.clone());
+        Self::spawn_on(self.backend, Some(shared), adjust).await
     }
 
     async fn spawn_on(
         backend: Backend,
-        shared: Option<Store>,
+        shared: Option<(Store, ManualClock)>,
         adjust: impl FnOnce(&mut Config),
     ) -> TestApp {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -149,7 +172,11 @@ impl TestApp {
         let mut config = Config::from_toml(&base_config(&issuer)).unwrap();
         adjust(&mut config);
         let dir = tempfile::tempdir().unwrap();
-        let store = match (shared, backend) {
+        let (store, clock) = match shared {
+            Some((store, clock)) => (Some(store), clock),
+            None => (None, ManualClock::starting_at(START)),
+        };
+        let store = match (store, backend) {
             (Some(store), _) => store,
             (None, Backend::Sqlite) => {
                 let url = format!("sqlite://{}", dir.path().join("tessera.db").display());
@@ -163,7 +190,6 @@ impl TestApp {
         std::fs::write(keys_dir.join("000000000001-test.pem"), test_key_pem()).unwrap();
         config.keys_dir = keys_dir.clone();
         let keys = KeyStore::load(&keys_dir).unwrap();
-        let clock = ManualClock::starting_at(START);
         let state = AppState::new(config.clone(), store.clone(), keys, Arc::new(clock.clone()));
         let router = app(state.clone());
         let server = tokio::spawn(async move {

@@ -1,0 +1,333 @@
+//! Two-step verification: the sealed TOTP secret and its replay guard, recovery codes,
+//! half-done sign-ins waiting for the second factor, and failed attempts. Everything that
+//! guards against replay or guessing lives here, so every instance sees the same state.
+use super::{Store, StoreResult, on_pool};
+
+#[derive(Clone, sqlx::FromRow)]
+pub struct TotpCredential {
+    pub user_id: String,
+    /// AES-256-GCM sealed (see `auth::sealing`); still not for logs.
+    pub sealed_secret: String,
+    pub enabled: bool,
+    pub created_at: i64,
+    pub enabled_at: Option<i64>,
+    pub last_used_step: Option<i64>,
+}
+
+impl std::fmt::Debug for TotpCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TotpCredential")
+            .field("user_id", &self.user_id)
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A sign-in that passed the password step, keyed by the hash of its cookie value.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PendingLogin {
+    pub id_hash: String,
+    pub user_id: String,
+    /// The password-only session a step-up replaces.
+    pub replaces_session_hash: Option<String>,
+    pub created_at: i64,
+    pub expires_at: i64,
+}
+
+impl Store {
+    pub async fn find_totp_credential(&self, user_id: &str) -> StoreResult<Option<TotpCredential>> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(
+                "select user_id, sealed_secret, enabled, created_at, enabled_at, last_used_step
+                 from totp_credentials where user_id = $1",
+            )
+            .bind(user_id)
+            .fetch_optional(pool)
+            .await
+        })
+    }
+
+    /// True when the user has a confirmed authenticator.
+    pub async fn totp_enabled(&self, user_id: &str) -> StoreResult<bool> {
+        let enabled: Option<bool> = on_pool!(self, |pool| {
+            sqlx::query_scalar("select enabled from totp_credentials where user_id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        Ok(enabled.unwrap_or(false))
+    }
+
+    /// Stores a pending (not yet enabled) secret, unless the user already has a credential.
+    /// Returns false when one existed, so a reload of the enrolment page keeps the secret the
+    /// user may already have scanned.
+    pub async fn insert_pending_totp(
+        &self,
+        user_id: &str,
+        sealed_secret: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "insert into totp_credentials (user_id, sealed_secret, enabled, created_at)
+                 values ($1, $2, false, $3)
+                 on conflict (user_id) do nothing",
+            )
+            .bind(user_id)
+            .bind(sealed_secret)
+            .bind(now)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1)
+        })
+    }
+
+    /// Drops an enrolment that was never confirmed.
+    pub async fn delete_pending_totp(&self, user_id: &str) -> StoreResult<()> {
+        on_pool!(self, |pool| {
+            sqlx::query("delete from totp_credentials where user_id = $1 and not enabled")
+                .bind(user_id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+    }
+
+    /// Records that the code of `step` was accepted, unless this or a later step already was.
+    /// One conditional update, so two instances racing with the same code cannot both win.
+    pub async fn accept_totp_step(&self, user_id: &str, step: i64) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "update totp_credentials set last_used_step = $1
+                 where user_id = $2 and (last_used_step is null or last_used_step < $1)",
+            )
+            .bind(step)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1)
+        })
+    }
+
+    /// Turns a pending credential on and replaces the recovery codes, in one transaction.
+    /// Returns false when there was no pending credential (already enabled or removed).
+    pub async fn enable_totp(
+        &self,
+        user_id: &str,
+        recovery_code_hashes: &[String],
+        now: i64,
+    ) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let enabled = sqlx::query(
+                "update totp_credentials set enabled = true, enabled_at = $1
+                 where user_id = $2 and not enabled",
+            )
+            .bind(now)
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !enabled {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            sqlx::query("delete from recovery_codes where user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            for hash in recovery_code_hashes {
+                sqlx::query(
+                    "insert into recovery_codes (user_id, code_hash, created_at) values ($1, $2, $3)",
+                )
+                .bind(user_id)
+                .bind(hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Replaces the user's recovery codes; the old ones stop working at once.
+    pub async fn replace_recovery_codes(
+        &self,
+        user_id: &str,
+        hashes: &[String],
+        now: i64,
+    ) -> StoreResult<()> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("delete from recovery_codes where user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            for hash in hashes {
+                sqlx::query(
+                    "insert into recovery_codes (user_id, code_hash, created_at) values ($1, $2, $3)",
+                )
+                .bind(user_id)
+                .bind(hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await
+        })
+    }
+
+    /// Spends a recovery code: one atomic update, so a code works once even under a race.
+    pub async fn consume_recovery_code(
+        &self,
+        user_id: &str,
+        code_hash: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "update recovery_codes set used_at = $1
+                 where user_id = $2 and code_hash = $3 and used_at is null",
+            )
+            .bind(now)
+            .bind(user_id)
+            .bind(code_hash)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1)
+        })
+    }
+
+    pub async fn count_unused_recovery_codes(&self, user_id: &str) -> StoreResult<i64> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar(
+                "select count(*) from recovery_codes where user_id = $1 and used_at is null",
+            )
+            .bind(user_id)
+            .fetch_one(pool)
+            .await
+        })
+    }
+
+    /// Removes the authenticator, recovery codes, pending sign-ins and failed attempts
+    /// (the user turned two-step verification off, or an administrator reset it).
+    pub async fn remove_mfa(&self, user_id: &str) -> StoreResult<()> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            for statement in [
+                "delete from totp_credentials where user_id = $1",
+                "delete from recovery_codes where user_id = $1",
+                "delete from mfa_pending_logins where user_id = $1",
+                "delete from mfa_failed_attempts where user_id = $1",
+            ] {
+                sqlx::query(statement)
+                    .bind(user_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        })
+    }
+
+    /// Starts a half-done sign-in, and clears out those that expired.
+    pub async fn insert_pending_login(&self, pending: &PendingLogin) -> StoreResult<()> {
+        on_pool!(self, |pool| {
+            sqlx::query("delete from mfa_pending_logins where expires_at <= $1")
+                .bind(pending.created_at)
+                .execute(pool)
+                .await?;
+            sqlx::query(
+                "insert into mfa_pending_logins (id_hash, user_id, replaces_session_hash, created_at, expires_at)
+                 values ($1, $2, $3, $4, $5)",
+            )
+            .bind(&pending.id_hash)
+            .bind(&pending.user_id)
+            .bind(&pending.replaces_session_hash)
+            .bind(pending.created_at)
+            .bind(pending.expires_at)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })
+    }
+
+    /// The half-done sign-in behind a cookie, if it has not expired.
+    pub async fn find_pending_login(
+        &self,
+        id_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<PendingLogin>> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(
+                "select id_hash, user_id, replaces_session_hash, created_at, expires_at
+                 from mfa_pending_logins where id_hash = $1 and expires_at > $2",
+            )
+            .bind(id_hash)
+            .bind(now)
+            .fetch_optional(pool)
+            .await
+        })
+    }
+
+    /// Ends a half-done sign-in; true only for the one caller that removed it, so a sign-in
+    /// completes once.
+    pub async fn delete_pending_login(&self, id_hash: &str) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            sqlx::query("delete from mfa_pending_logins where id_hash = $1")
+                .bind(id_hash)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected() == 1)
+        })
+    }
+
+    /// Counts an attempt before it is checked, so concurrent guesses cannot all slip under the
+    /// limit; returns how many attempts the window now holds, and when the oldest was made.
+    /// Attempts older than the window are dropped on the way.
+    pub async fn record_mfa_attempt(
+        &self,
+        attempt_id: &str,
+        user_id: &str,
+        now: i64,
+        window_start: i64,
+    ) -> StoreResult<(i64, Option<i64>)> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "delete from mfa_failed_attempts where user_id = $1 and attempted_at <= $2",
+            )
+            .bind(user_id)
+            .bind(window_start)
+            .execute(pool)
+            .await?;
+            sqlx::query(
+                "insert into mfa_failed_attempts (id, user_id, attempted_at) values ($1, $2, $3)",
+            )
+            .bind(attempt_id)
+            .bind(user_id)
+            .bind(now)
+            .execute(pool)
+            .await?;
+            sqlx::query_as(
+                "select count(*), min(attempted_at) from mfa_failed_attempts
+                 where user_id = $1 and attempted_at > $2",
+            )
+            .bind(user_id)
+            .bind(window_start)
+            .fetch_one(pool)
+            .await
+        })
+    }
+
+    /// Withdraws a recorded attempt: it succeeded, or it was refused without being checked.
+    pub async fn forget_mfa_attempt(&self, attempt_id: &str) -> StoreResult<()> {
+        on_pool!(self, |pool| {
+            sqlx::query("delete from mfa_failed_attempts where id = $1")
+                .bind(attempt_id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })
+    }
+}
