@@ -36,6 +36,7 @@ const ENV_INTEGER_KEYS: &[&str] = &[
     "throttle_window",
     "max_body_bytes",
     "request_timeout",
+    "header_read_timeout",
     "mfa_max_attempts",
     "mfa_attempt_window",
 ];
@@ -121,6 +122,10 @@ pub struct Config {
     /// Seconds before a request is abandoned with 408.
     #[serde(default = "defaults::request_timeout")]
     pub request_timeout: u64,
+    /// Seconds a client has to send its request headers before the connection is closed
+    /// (slow-loris protection).
+    #[serde(default = "defaults::header_read_timeout")]
+    pub header_read_timeout: u64,
     /// The name authenticator apps show for Tessera accounts (the otpauth `issuer`).
     #[serde(default = "defaults::mfa_issuer_name")]
     pub mfa_issuer_name: String,
@@ -277,6 +282,9 @@ mod defaults {
     pub fn request_timeout() -> u64 {
         30
     }
+    pub fn header_read_timeout() -> u64 {
+        10
+    }
     pub fn client_scopes() -> Vec<String> {
         vec!["openid".into(), "profile".into(), "email".into()]
     }
@@ -406,6 +414,9 @@ impl Config {
         }
         if self.max_body_bytes < 1024 {
             return Err(ConfigError::new("max_body_bytes", "must be at least 1024"));
+        }
+        if self.header_read_timeout == 0 {
+            return Err(ConfigError::new("header_read_timeout", "must be positive"));
         }
         if self.request_timeout == 0 {
             return Err(ConfigError::new("request_timeout", "must be positive"));

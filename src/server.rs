@@ -2,6 +2,17 @@
 //! exists, listen, and on SIGTERM / Ctrl-C stop accepting and finish in-flight requests.
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use hyper_util::service::TowerToHyperService;
+use tokio::net::TcpListener;
+use tower::ServiceExt;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
@@ -26,24 +37,74 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(signing_kid = %keys.signing_kid(), published = keys.keys().len(), "keys loaded");
 
     let issuer = config.issuer.clone();
-    let purge_every = std::time::Duration::from_secs(config.purge_interval.unsigned_abs());
+    let purge_every = Duration::from_secs(config.purge_interval.unsigned_abs());
     tokio::spawn(purge_periodically(
         store.clone(),
         clock.clone(),
         purge_every,
     ));
     let state = AppState::new(config, store.clone(), keys, clock);
+    let header_read_timeout = Duration::from_secs(state.config().header_read_timeout);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, %issuer, "Tessera is listening");
-    axum::serve(
+    serve_connections(
         listener,
-        crate::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+        crate::app(state),
+        header_read_timeout,
+        shutdown_signal(),
     )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    .await;
     store.close().await;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Serves `router` on `listener` until `shutdown` completes, then stops accepting and lets
+/// in-flight requests finish. Unlike `axum::serve`, a client must send its request headers
+/// within `header_read_timeout`, so slow clients cannot hold connections open for free.
+pub async fn serve_connections(
+    listener: TcpListener,
+    router: Router,
+    header_read_timeout: Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    let graceful = GracefulShutdown::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service =
+            router
+                .clone()
+                .map_request(move |mut request: axum::extract::Request<Incoming>| {
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request
+                });
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_read_timeout);
+        let connection =
+            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(error = %e, "connection closed with an error");
+            }
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
 }
 
 /// Runs the purge on a timer. Each run is a few indexed deletes; a failure is logged and the

@@ -225,3 +225,53 @@ fn cli_manages_users_keys_and_validates_config() {
     let (ok, _, err) = tessera(dir.path(), &["serve"], None);
     assert!(!ok && err.contains("unknown_key"), "{err}");
 }
+
+#[tokio::test]
+async fn slow_header_senders_are_cut_off_and_shutdown_is_graceful() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(tessera::server::serve_connections(
+        listener,
+        tessera::app(app.state.clone()),
+        std::time::Duration::from_millis(300),
+        async {
+            let _ = stopped.await;
+        },
+    ));
+
+    let ok = reqwest::get(format!("http://{addr}/healthz"))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+
+    // Slow loris: headers that never finish. The server must hang up on its own.
+    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let closed = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        slow.read_to_end(&mut answer),
+    )
+    .await;
+    assert!(
+        closed.is_ok(),
+        "connection still open after the header timeout"
+    );
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+        "{answer}"
+    );
+
+    stop.send(()).unwrap();
+    tokio::time::timeout(std::time::Duration::from_secs(5), server)
+        .await
+        .expect("server stopped")
+        .unwrap();
+}
