@@ -1,0 +1,30 @@
+//! JWT access-token verification on arbitrary input: nothing but a token signed by our key
+//! may verify, and nothing may panic.
+#![no_main]
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use tessera::keys::{KeyStore, generate_key};
+use tessera::oauth::tokens::check_access_token_claims;
+
+fn keys() -> &'static KeyStore {
+    static KEYS: OnceLock<KeyStore> = OnceLock::new();
+    KEYS.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        generate_key(dir.path(), 1).expect("key");
+        KeyStore::load(dir.path()).expect("load")
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(token) = std::str::from_utf8(data) else {
+        return;
+    };
+    let keys = keys();
+    if let Ok(claims) = keys.verify(token, "at+jwt") {
+        // Only possible with our private key, which the fuzzer does not have.
+        let _ = check_access_token_claims(&claims, "https://id.example", 0);
+        panic!("an unsigned input verified");
+    }
+    let _ = keys.verify(token, "JWT");
+});

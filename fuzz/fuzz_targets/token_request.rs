@@ -1,0 +1,40 @@
+//! Token-request parsing: grants, client credentials, PKCE verification and scopes.
+#![no_main]
+use libfuzzer_sys::fuzz_target;
+use tessera::oauth::client::{AuthMethod, Client};
+use tessera::oauth::client_auth::{PresentedCredentials, identify_client};
+use tessera::oauth::grants::{TokenRequest, parse_token_request};
+use tessera::oauth::params::Params;
+use tessera::oauth::pkce::verify_pkce;
+use tessera::oauth::scope::Scopes;
+
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+fn client(id: &str, method: AuthMethod) -> Client {
+    Client::new(id, method)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let params = Params::parse(data);
+    let clients = [client("basic", AuthMethod::ClientSecretBasic), client("public", AuthMethod::None)];
+    let presented = PresentedCredentials {
+        basic: params.get("basic_id").map(|id| (id.to_string(), params.get("basic_secret").unwrap_or("").to_string())),
+        body_client_id: params.get("client_id").map(str::to_string),
+        body_client_secret: params.get("client_secret").map(str::to_string),
+    };
+    let _ = identify_client(presented, |id| clients.iter().find(|c| c.id == id));
+    match parse_token_request(&params) {
+        Ok(TokenRequest::AuthorizationCode { code_verifier, .. }) => {
+            if verify_pkce(Some(CHALLENGE), code_verifier.as_deref()).is_ok() {
+                assert_eq!(code_verifier.as_deref(), Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
+            }
+            assert!(verify_pkce(None, code_verifier.as_deref()).is_err());
+        }
+        Ok(TokenRequest::RefreshToken { scope, .. }) => {
+            if let Some(scope) = scope {
+                let _ = Scopes::parse(&scope).map(|s| s.to_string());
+            }
+        }
+        Err(_) => {}
+    }
+});
