@@ -21,9 +21,11 @@ fuzz_target!(|data: &[u8]| {
     if let Validation::Valid(request, found) = validate(&params, |id| (id == "app").then_some(&client)) {
         assert!(found.redirect_uri_registered(&request.redirect_uri));
         assert!(request.scope.contains("openid"));
-        let session = SessionView { auth_time: 1_000 };
         let consent = Scopes::parse("openid email").unwrap_or_default();
-        let _ = decide(&request, found, Some(&session), Some(&consent), false, 2_000);
+        for amr in [vec!["pwd".to_string()], vec!["pwd".to_string(), "otp".to_string()]] {
+            let session = SessionView { auth_time: 1_000, amr, mfa_enrolled: true };
+            let _ = decide(&request, found, Some(&session), Some(&consent), false, 2_000);
+        }
         let _ = decide(&request, found, None, None, false, 2_000);
     }
     if let Ok(text) = std::str::from_utf8(data) {
