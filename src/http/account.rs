@@ -8,7 +8,7 @@ use axum_extra::extract::cookie::CookieJar;
 
 use super::AppError;
 use super::browser::{csrf_ok, csrf_token, current_session, see_other};
-use super::form::is_form_content_type;
+use super::form::page_form;
 use super::pages::{
     AccountPage, ConsentItem, SessionItem, ago, describe_scope, error_page, render,
 };
@@ -75,14 +75,10 @@ async fn signed_in_form(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Result<(SessionRow, Params), Response>, AppError> {
-    if !is_form_content_type(headers) {
-        return Ok(Err(error_page(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Invalid form",
-            "Forms must be posted as application/x-www-form-urlencoded.",
-        )));
-    }
-    let form = Params::parse(body);
+    let form = match page_form(headers, body) {
+        Ok(form) => form,
+        Err(response) => return Ok(Err(response)),
+    };
     if !csrf_ok(jar, state.secure_cookies(), form.get(csrf::FIELD)) {
         return Ok(Err(error_page(
             StatusCode::FORBIDDEN,

@@ -8,6 +8,7 @@ use axum_extra::extract::cookie::CookieJar;
 
 use super::AppError;
 use super::browser::{current_session, redirect_uri_with, see_other};
+use super::form::page_form;
 use super::mfa::begin_second_factor;
 use super::pages::error_page;
 use crate::auth::session::amr_from_string;
@@ -42,14 +43,10 @@ pub async fn authorize_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !super::form::is_form_content_type(&headers) {
-        return error_page(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Invalid request",
-            "The authorization request must be sent as a form (application/x-www-form-urlencoded).",
-        );
-    }
-    let params = Params::parse(&body);
+    let params = match page_form(&headers, &body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
     authorize(&state, &jar, &params)
         .await
         .unwrap_or_else(|e| e.into_response_logged())

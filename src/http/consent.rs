@@ -9,6 +9,7 @@ use axum_extra::extract::cookie::CookieJar;
 use super::AppError;
 use super::authorize::{error_redirect, follow, issue_code, session_view, target_of, validate};
 use super::browser::{csrf_ok, csrf_token, current_session, see_other};
+use super::form::page_form;
 use super::pages::{ConsentPage, describe_scope, error_page, render};
 use crate::auth::csrf;
 use crate::oauth::authorize::{AuthorizationRequest, authentication_satisfied};
@@ -67,14 +68,10 @@ pub async fn consent_submit(
         Ok(valid) => valid,
         Err(response) => return response,
     };
-    if !super::form::is_form_content_type(&headers) {
-        return error_page(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Invalid form",
-            "The consent form must be posted as application/x-www-form-urlencoded.",
-        );
-    }
-    let form = Params::parse(&body);
+    let form = match page_form(&headers, &body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
     if !csrf_ok(&jar, state.secure_cookies(), form.get(csrf::FIELD)) {
         return error_page(
             StatusCode::FORBIDDEN,

@@ -13,8 +13,9 @@ use super::AppError;
 use super::browser::{csrf_ok, csrf_token};
 use super::client_ip::ClientIp;
 use super::continuation::{Next, continue_signed_in, next_step};
+use super::form::page_form;
 use super::mfa::begin_second_factor;
-use super::pages::{LoginPage, error_page, render};
+use super::pages::{LoginPage, render};
 use super::throttle;
 use crate::auth::password::PasswordError;
 use crate::auth::throttle::minutes;
@@ -60,14 +61,10 @@ pub async fn login_submit(
         Ok(next) => next,
         Err(response) => return response,
     };
-    if !super::form::is_form_content_type(&headers) {
-        return error_page(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Invalid form",
-            "The sign-in form must be posted as application/x-www-form-urlencoded.",
-        );
-    }
-    let mut form = Params::parse(&body);
+    let mut form = match page_form(&headers, &body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
     let secure = state.secure_cookies();
     let email = form.get("email").unwrap_or_default().trim().to_string();
     if !csrf_ok(&jar, secure, form.get(csrf::FIELD)) {

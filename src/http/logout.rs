@@ -11,7 +11,7 @@ use serde_json::Value;
 use super::AppError;
 use super::account::end_browser_session;
 use super::browser::{csrf_ok, csrf_token, current_session, redirect_uri_with, see_other};
-use super::form::is_form_content_type;
+use super::form::page_form;
 use super::pages::{LogoutPage, SignedOutPage, error_page, render};
 use crate::auth::{csrf, session};
 use crate::oauth::client::Client;
@@ -42,14 +42,10 @@ pub async fn logout_post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !is_form_content_type(&headers) {
-        return error_page(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Invalid request",
-            "The logout request must be sent as a form (application/x-www-form-urlencoded).",
-        );
-    }
-    let params = Params::parse(&body);
+    let params = match page_form(&headers, &body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
     // Only our own confirmation form (with its CSRF token) counts as the user's confirmation;
     // a relying party may POST the logout request itself (§2), which still needs confirming.
     let confirmed = params.get("confirm") == Some("yes")

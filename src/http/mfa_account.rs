@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 use super::AppError;
 use super::authorize::validate;
 use super::browser::{csrf_ok, csrf_token, current_session, see_other};
+use super::form::page_form;
 use super::login::start_session;
 use super::mfa::{Against, FactorCheck, WRONG_CODE, check_second_factor, throttled_message};
 use super::pages::{CodesView, EnrolView, ManageView, MfaPage, error_page, render};
@@ -121,14 +122,10 @@ async fn accept_form(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Result<(UserRow, Params), Response>, AppError> {
-    if !super::form::is_form_content_type(headers) {
-        return Ok(Err(error_page(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Invalid form",
-            "The form must be posted as application/x-www-form-urlencoded.",
-        )));
-    }
-    let form = Params::parse(body);
+    let form = match page_form(headers, body) {
+        Ok(form) => form,
+        Err(response) => return Ok(Err(response)),
+    };
     if !csrf_ok(jar, state.secure_cookies(), form.get(csrf::FIELD)) {
         return Ok(Err(form_expired()));
     }

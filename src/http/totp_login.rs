@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 use super::AppError;
 use super::browser::{csrf_ok, csrf_token, see_other};
 use super::continuation::{Next, continue_signed_in, next_step};
+use super::form::page_form;
 use super::login::start_session;
 use super::mfa::{
     Against, FactorCheck, WRONG_CODE, check_second_factor, current_pending_login, pending_removal,
@@ -54,14 +55,10 @@ pub async fn totp_submit(
         Ok(next) => next,
         Err(response) => return response,
     };
-    if !super::form::is_form_content_type(&headers) {
-        return error_page(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Invalid form",
-            "The verification form must be posted as application/x-www-form-urlencoded.",
-        );
-    }
-    let mut form = Params::parse(&body);
+    let mut form = match page_form(&headers, &body) {
+        Ok(form) => form,
+        Err(response) => return response,
+    };
     if !csrf_ok(&jar, state.secure_cookies(), form.get(csrf::FIELD)) {
         let message = "The form expired. Please enter the code again.";
         return totp_form(
