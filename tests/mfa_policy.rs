@@ -135,6 +135,11 @@ async fn openidconnect_client_sees_amr_and_acr_of_the_methods_used() {
         let access = jwt_claims(&access_token);
         assert_eq!(access["acr"], "urn:tessera:mfa");
         assert_eq!(access["amr"], serde_json::json!(["pwd", "otp"]));
+        // Introspection reports them too.
+        let answer = introspect(&app, &access_token).await;
+        assert_eq!(answer["active"], true);
+        assert_eq!(answer["acr"], "urn:tessera:mfa");
+        assert_eq!(answer["amr"], serde_json::json!(["pwd", "otp"]));
     }
 }
 

@@ -128,6 +128,7 @@ async fn introspection_of_every_token_state() {
         assert_eq!(answer["token_type"], "Bearer");
         assert_eq!(answer["iss"], app.issuer);
         assert_eq!(answer["amr"], serde_json::json!(["pwd"]));
+        assert_eq!(answer["acr"], "urn:tessera:pwd");
         for member in ["exp", "iat", "aud", "jti"] {
             assert!(answer.get(member).is_some(), "{member}");
         }
@@ -136,6 +137,7 @@ async fn introspection_of_every_token_state() {
         let answer = introspect(&app, refresh_token).await;
         assert_eq!(answer["active"], true);
         assert_eq!(answer["token_type"], "refresh_token");
+        assert_eq!(answer["acr"], "urn:tessera:pwd");
         assert_eq!(answer["sub"], user_id.as_str());
 
         // Another client may not learn about it.

@@ -12,6 +12,7 @@ use super::client_auth::authenticated_form;
 use super::client_ip::ClientIp;
 use super::json_error::{JsonError, no_store_json};
 use crate::auth::session::amr_from_string;
+use crate::oauth::acr::acr_for;
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
 use crate::oauth::tokens::hash_secret;
@@ -73,6 +74,7 @@ async fn refresh_token_answer(
     if !active_user {
         return Ok(Some(inactive()));
     }
+    let amr = amr_from_string(&record.amr);
     Ok(Some(json!({
         "active": true,
         "token_type": "refresh_token",
@@ -84,7 +86,8 @@ async fn refresh_token_answer(
         "iat": record.created_at,
         "exp": record.idle_expires_at.min(record.expires_at),
         "auth_time": record.auth_time,
-        "amr": amr_from_string(&record.amr),
+        "acr": acr_for(&amr),
+        "amr": amr,
     })))
 }
 
@@ -124,6 +127,7 @@ async fn access_token_answer(
         "iss",
         "jti",
         "auth_time",
+        "acr",
         "amr",
     ] {
         if let Some(value) = claims.get(claim) {
