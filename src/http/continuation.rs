@@ -26,12 +26,48 @@ impl Next<'_> {
         }
     }
 
+    /// `path`, carrying the authorization request (if any) in its query, for a form action.
+    pub fn action(&self, path: &str, params: &Params) -> String {
+        match self {
+            Self::Authorization(..) => format!("{path}?{}", params.to_query()),
+            Self::Account => path.to_string(),
+        }
+    }
+
     /// Where the pages' forms may finally lead (for the CSP `form-action`).
     pub fn final_redirect(&self) -> Option<&str> {
         match self {
             Self::Authorization(request, _) => Some(request.redirect_uri.as_str()),
             Self::Account => None,
         }
+    }
+}
+
+/// A continuation with the parameters that carry it from page to page.
+pub struct Carried<'s> {
+    pub params: Params,
+    pub next: Next<'s>,
+}
+
+impl<'s> Carried<'s> {
+    /// From a page's raw query string.
+    #[allow(clippy::result_large_err)] // the error is the finished response, returned once
+    pub fn from_query(state: &'s AppState, query: Option<String>) -> Result<Self, Response> {
+        let params = Params::parse(query.unwrap_or_default().as_bytes());
+        let next = next_step(state, &params)?;
+        Ok(Self { params, next })
+    }
+
+    /// No authorization request: the account page.
+    pub fn account() -> Self {
+        Self {
+            params: Params::default(),
+            next: Next::Account,
+        }
+    }
+
+    pub fn action(&self, path: &str) -> String {
+        self.next.action(path, &self.params)
     }
 }
 

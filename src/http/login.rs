@@ -219,13 +219,9 @@ fn login_form(
     status: StatusCode,
 ) -> Response {
     let (jar, csrf_token) = csrf_token(jar, state.secure_cookies());
-    let action = match next {
-        Next::Authorization(..) => format!("{}?{}", routes::LOGIN, params.to_query()),
-        Next::Account => routes::LOGIN.to_string(),
-    };
     let page = LoginPage {
         client_name: next.audience(),
-        action,
+        action: next.action(routes::LOGIN, params),
         csrf_token,
         email,
         error: error.map(str::to_string),

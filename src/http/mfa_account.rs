@@ -11,8 +11,8 @@ use axum_extra::extract::cookie::CookieJar;
 use zeroize::Zeroizing;
 
 use super::AppError;
-use super::authorize::validate;
 use super::browser::{csrf_ok, csrf_token, current_session, see_other};
+use super::continuation::{Carried, Next};
 use super::form::page_form;
 use super::login::start_session;
 use super::mfa::{Against, FactorCheck, WRONG_CODE, check_second_factor, throttled_message};
@@ -21,51 +21,10 @@ use crate::auth::csrf;
 use crate::auth::recovery::{self, RecoveryCode};
 use crate::auth::totp::{self, TotpSecret};
 use crate::oauth::acr::{AMR_OTP, AMR_PASSWORD};
-use crate::oauth::client::Client;
 use crate::oauth::params::Params;
 use crate::routes;
 use crate::state::AppState;
 use crate::store::users::UserRow;
-
-/// The authorization request an application sent the user here with, if any.
-struct Continuation<'s> {
-    params: Params,
-    client: Option<&'s Client>,
-}
-
-impl Continuation<'_> {
-    /// `?…` to append to this page's form actions, so the request is not lost.
-    fn query(&self) -> String {
-        if self.client.is_some() {
-            format!("?{}", self.params.to_query())
-        } else {
-            String::new()
-        }
-    }
-
-    fn action(&self, path: &str) -> String {
-        format!("{path}{}", self.query())
-    }
-}
-
-#[allow(clippy::result_large_err)] // the error is the finished response, returned once
-fn continuation<'s>(
-    state: &'s AppState,
-    query: Option<String>,
-) -> Result<Continuation<'s>, Response> {
-    let params = Params::parse(query.unwrap_or_default().as_bytes());
-    if params.get("client_id").is_none() {
-        return Ok(Continuation {
-            params: Params::default(),
-            client: None,
-        });
-    }
-    let (_, client) = validate(state, &params)?;
-    Ok(Continuation {
-        params,
-        client: Some(client),
-    })
-}
 
 /// Not signed in: the account sign-in, which comes back to the account page.
 fn sign_in_required() -> Response {
@@ -100,7 +59,7 @@ pub async fn mfa_page(
     jar: CookieJar,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let next = match continuation(&state, query) {
+    let next = match Carried::from_query(&state, query) {
         Ok(next) => next,
         Err(response) => return response,
     };
@@ -140,7 +99,7 @@ pub async fn enable(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let next = match continuation(&state, query) {
+    let next = match Carried::from_query(&state, query) {
         Ok(next) => next,
         Err(response) => return response,
     };
@@ -169,7 +128,7 @@ pub async fn enable(
 async fn turn_on(
     state: &AppState,
     jar: CookieJar,
-    next: &Continuation<'_>,
+    next: &Carried<'_>,
     user: &UserRow,
 ) -> Result<Response, AppError> {
     let codes = recovery::generate();
@@ -196,10 +155,7 @@ pub async fn regenerate_recovery_codes(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let next = Continuation {
-        params: Params::default(),
-        client: None,
-    };
+    let next = Carried::account();
     let result: Result<Response, AppError> = async {
         let (user, mut form) = match accept_form(&state, &jar, &headers, &body).await? {
             Ok(accepted) => accepted,
@@ -246,10 +202,7 @@ pub async fn disable(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let next = Continuation {
-        params: Params::default(),
-        client: None,
-    };
+    let next = Carried::account();
     let result: Result<Response, AppError> = async {
         let (user, mut form) = match accept_form(&state, &jar, &headers, &body).await? {
             Ok(accepted) => accepted,
@@ -302,13 +255,16 @@ fn hashes_of(user_id: &str, codes: &[RecoveryCode]) -> Vec<String> {
 fn page(
     state: &AppState,
     jar: CookieJar,
-    next: &Continuation<'_>,
+    next: &Carried<'_>,
     user: &UserRow,
 ) -> (CookieJar, MfaPage) {
     let (jar, csrf_token) = csrf_token(jar, state.secure_cookies());
     let page = MfaPage {
         email: user.email.clone(),
-        client_name: next.client.map(|c| c.name.clone()),
+        client_name: match &next.next {
+            Next::Authorization(_, client) => Some(client.name.clone()),
+            Next::Account => None,
+        },
         error: None,
         csrf_token,
         unavailable: false,
@@ -323,17 +279,17 @@ fn page(
 fn codes_page(
     state: &AppState,
     jar: CookieJar,
-    next: &Continuation<'_>,
+    next: &Carried<'_>,
     user: &UserRow,
     codes: &[RecoveryCode],
 ) -> Response {
     let (jar, mut page) = page(state, jar, next, user);
-    let (continue_url, continue_label) = match next.client {
-        Some(client) => (
-            format!("{}?{}", routes::AUTHORIZE, next.params.to_query()),
+    let (continue_url, continue_label) = match &next.next {
+        Next::Authorization(_, client) => (
+            next.action(routes::AUTHORIZE),
             format!("Continue to {}", client.name),
         ),
-        None => (routes::ACCOUNT_MFA.to_string(), "Done".to_string()),
+        Next::Account => (routes::ACCOUNT_MFA.to_string(), "Done".to_string()),
     };
     page.client_name = None;
     page.codes = Some(CodesView {
@@ -349,7 +305,7 @@ fn codes_page(
 async fn current_view(
     state: &AppState,
     jar: CookieJar,
-    next: &Continuation<'_>,
+    next: &Carried<'_>,
     user: &UserRow,
     error: Option<String>,
     status: StatusCode,

@@ -144,7 +144,7 @@ fn totp_form(
     let (jar, csrf_token) = csrf_token(jar, state.secure_cookies());
     let page = TotpPage {
         client_name: next.audience(),
-        action: format!("{}?{}", routes::LOGIN_TOTP, params.to_query()),
+        action: next.action(routes::LOGIN_TOTP, params),
         csrf_token,
         error,
     };
