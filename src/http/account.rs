@@ -68,8 +68,8 @@ pub async fn account_page(State(state): State<AppState>, jar: CookieJar) -> Resp
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// The signed-in session and the posted form, after the CSRF check.
-async fn signed_in_form(
+/// What every account form needs: a form body, its CSRF token, and a signed-in session.
+pub(super) async fn signed_in_form(
     state: &AppState,
     jar: &CookieJar,
     headers: &HeaderMap,
@@ -83,7 +83,7 @@ async fn signed_in_form(
         return Ok(Err(error_page(
             StatusCode::FORBIDDEN,
             "Form expired",
-            "This form has expired. Reload the account page and try again.",
+            "This form has expired. Reload the page and try again.",
         )));
     }
     match current_session(state, jar).await? {

@@ -11,13 +11,12 @@ use axum_extra::extract::cookie::CookieJar;
 use zeroize::Zeroizing;
 
 use super::AppError;
-use super::browser::{csrf_ok, csrf_token, current_session, see_other};
+use super::account::signed_in_form;
+use super::browser::{csrf_token, current_session, see_other};
 use super::continuation::{Carried, Next};
-use super::form::page_form;
 use super::login::start_session;
 use super::mfa::{Against, FactorCheck, WRONG_CODE, check_second_factor, throttled_message};
-use super::pages::{CodesView, EnrolView, ManageView, MfaPage, error_page, render};
-use crate::auth::csrf;
+use super::pages::{CodesView, EnrolView, ManageView, MfaPage, render};
 use crate::auth::recovery::{self, RecoveryCode};
 use crate::auth::totp::{self, TotpSecret};
 use crate::oauth::acr::{AMR_OTP, AMR_PASSWORD};
@@ -29,14 +28,6 @@ use crate::store::users::UserRow;
 /// Not signed in: the account sign-in, which comes back to the account page.
 fn sign_in_required() -> Response {
     see_other(routes::LOGIN)
-}
-
-fn form_expired() -> Response {
-    error_page(
-        StatusCode::FORBIDDEN,
-        "Form expired",
-        "This form has expired. Reload the page and try again.",
-    )
 }
 
 /// The signed-in user, or the response telling them to sign in.
@@ -74,21 +65,23 @@ pub async fn mfa_page(
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// Checks what every form here needs: a form body, the CSRF token, a signed-in user.
+/// Checks what every form here needs (see `account::signed_in_form`), and loads the user.
 async fn accept_form(
     state: &AppState,
     jar: &CookieJar,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Result<(UserRow, Params), Response>, AppError> {
-    let form = match page_form(headers, body) {
-        Ok(form) => form,
+    let (session, form) = match signed_in_form(state, jar, headers, body).await? {
+        Ok(accepted) => accepted,
         Err(response) => return Ok(Err(response)),
     };
-    if !csrf_ok(jar, state.secure_cookies(), form.get(csrf::FIELD)) {
-        return Ok(Err(form_expired()));
-    }
-    Ok(signed_in_user(state, jar).await?.map(|user| (user, form)))
+    Ok(state
+        .store()
+        .find_user(&session.user_id)
+        .await?
+        .map(|user| (user, form))
+        .ok_or_else(sign_in_required))
 }
 
 /// `POST /account/mfa/enable`: the first valid code from the app turns the pending secret on.
