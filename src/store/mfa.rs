@@ -34,6 +34,27 @@ pub struct PendingLogin {
     pub expires_at: i64,
 }
 
+/// Deletes a user's recovery codes and inserts `hashes`, inside the transaction `tx`
+/// (shared by enabling TOTP and regenerating codes).
+macro_rules! replace_recovery_codes_in {
+    ($tx:ident, $user_id:expr, $hashes:expr, $now:expr) => {
+        sqlx::query("delete from recovery_codes where user_id = $1")
+            .bind($user_id)
+            .execute(&mut *$tx)
+            .await?;
+        for hash in $hashes {
+            sqlx::query(
+                "insert into recovery_codes (user_id, code_hash, created_at) values ($1, $2, $3)",
+            )
+            .bind($user_id)
+            .bind(hash)
+            .bind($now)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    };
+}
+
 impl Store {
     pub async fn find_totp_credential(&self, user_id: &str) -> StoreResult<Option<TotpCredential>> {
         on_pool!(self, |pool| {
@@ -133,20 +154,7 @@ impl Store {
                 tx.rollback().await?;
                 return Ok(false);
             }
-            sqlx::query("delete from recovery_codes where user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            for hash in recovery_code_hashes {
-                sqlx::query(
-                    "insert into recovery_codes (user_id, code_hash, created_at) values ($1, $2, $3)",
-                )
-                .bind(user_id)
-                .bind(hash)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
+            replace_recovery_codes_in!(tx, user_id, recovery_code_hashes, now);
             tx.commit().await?;
             Ok(true)
         })
@@ -161,20 +169,7 @@ impl Store {
     ) -> StoreResult<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query("delete from recovery_codes where user_id = $1")
-                .bind(user_id)
-                .execute(&mut *tx)
-                .await?;
-            for hash in hashes {
-                sqlx::query(
-                    "insert into recovery_codes (user_id, code_hash, created_at) values ($1, $2, $3)",
-                )
-                .bind(user_id)
-                .bind(hash)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
+            replace_recovery_codes_in!(tx, user_id, hashes, now);
             tx.commit().await
         })
     }
