@@ -12,6 +12,7 @@ use super::form::page_form;
 use super::mfa::begin_second_factor;
 use super::pages::error_page;
 use crate::auth::session::amr_from_string;
+use crate::oauth::acr::amr_has_second_factor;
 use crate::oauth::authorize::{
     self, AuthorizationRequest, Decision, RedirectTarget, SessionView, Validation,
 };
@@ -139,10 +140,15 @@ pub async fn proceed(
 /// What the protocol core needs to know of a session: when and how it authenticated, and
 /// whether its user has a confirmed authenticator.
 pub async fn session_view(state: &AppState, session: &SessionRow) -> Result<SessionView, AppError> {
+    let amr = amr_from_string(&session.amr);
+    // A session that passed the second factor needs no step-up whatever the enrolment says
+    // (see `step_up`), so the lookup is spared on every sign-in of an MFA user.
+    let mfa_enrolled =
+        amr_has_second_factor(&amr) || state.store().totp_enabled(&session.user_id).await?;
     Ok(SessionView {
         auth_time: session.auth_time,
-        amr: amr_from_string(&session.amr),
-        mfa_enrolled: state.store().totp_enabled(&session.user_id).await?,
+        amr,
+        mfa_enrolled,
     })
 }
 
