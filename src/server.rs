@@ -24,7 +24,7 @@ use crate::store::Store;
 pub const DEMO_CLIENT_SECRET: &str = "tessera-demo-secret";
 
 pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
-    let addr = config.listen_addr()?;
+    let addr = config.listen;
     warn_about_unsafe_settings(&config, addr);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
 

@@ -42,10 +42,10 @@ impl AppState {
             .collect();
         let passwords =
             PasswordHasher::new(config.password_hash_concurrency, config.password_hash_queue);
-        let trusted_proxies = config.trusted_proxy_nets();
+        let trusted_proxies = config.trusted_proxies.clone();
         let discovery_json = discovery::provider_metadata(&config.issuer).to_string();
         let jwks_json = keys.jwks().to_string();
-        let mfa_key = config.mfa_sealing_key();
+        let mfa_key = config.mfa_encryption_key.clone();
         Self {
             inner: Arc::new(Inner {
                 config,

@@ -182,7 +182,7 @@ async fn forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy() {
     // Trusted proxy (loopback here): each forwarded client is counted on its own.
     let app = TestApp::spawn_with(Backend::Sqlite, |c| {
         c.login_max_failures_per_ip = 3;
-        c.trusted_proxies = vec!["127.0.0.1/32".into()];
+        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
     })
     .await;
     let mut browser = app.browser();

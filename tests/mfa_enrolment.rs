@@ -357,7 +357,7 @@ async fn secrets_are_sealed_at_rest_and_recovery_codes_hashed() {
             .unwrap()
             .as_bytes()
             .to_vec();
-        let key = app.state.config().mfa_sealing_key().unwrap();
+        let key = app.state.config().mfa_encryption_key.clone().unwrap();
         assert_eq!(
             key.open(&stored.sealed_secret, &user_id)
                 .unwrap()

@@ -7,7 +7,7 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         if let Ok(config) = Config::from_toml(text) {
             let _ = config.clients();
-            let _ = config.trusted_proxy_nets();
+            let _ = &config.trusted_proxies;
         }
     }
 });

@@ -3,6 +3,9 @@
 //! what is limited ("account:ada@example.com", "ip:203.0.113.9", "client:app").
 use crate::oauth::tokens::hash_secret;
 
+/// Windows are at most a day (config validation), so the purge may drop older counters.
+pub const MAX_THROTTLE_WINDOW: i64 = 86_400;
+
 /// A counter as stored: when its window began and how many failures it holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counter {

@@ -124,7 +124,7 @@ pub async fn check_second_factor(
 ) -> Result<FactorCheck, AppError> {
     let config = state.config();
     let limit = AttemptLimit {
-        max_attempts: config.mfa_max_attempts,
+        max_attempts: u32::try_from(config.mfa_max_attempts).unwrap_or(u32::MAX),
         window: config.mfa_attempt_window,
     };
     let now = state.now();

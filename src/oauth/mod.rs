@@ -10,6 +10,7 @@ pub mod grants;
 pub mod logout;
 pub mod params;
 pub mod pkce;
+pub mod redirect_uri;
 pub mod refresh;
 pub mod scope;
 pub mod step_up;

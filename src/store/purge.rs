@@ -3,8 +3,7 @@
 //! an hour after expiry (kept that long so a late replay is still recognised as one).
 use super::{Store, StoreResult, on_pool};
 
-/// Throttle windows are at most a day (config validation), so older counters are dead.
-pub const MAX_THROTTLE_WINDOW: i64 = 86_400;
+use crate::auth::throttle::MAX_THROTTLE_WINDOW;
 
 /// How long a code row outlives its expiry, for replay detection.
 const CODE_RETENTION: i64 = 3600;

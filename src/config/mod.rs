@@ -1,0 +1,295 @@
+//! Configuration: `config.toml` plus `TESSERA_*` environment overrides, parsed into typed
+//! values and validated once at start. Every error names the key it is about, so an operator
+//! can fix it without guessing.
+//!
+//! The schema and its defaults live here; `env` applies overrides (derived from this struct,
+//! so a new key is overridable the day it is added), `validate` checks what types cannot,
+//! and `clients` turns `[[clients]]` into the protocol core's `Client`.
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::auth::sealing::SealingKey;
+use crate::oauth::client::Client;
+
+mod clients;
+mod env;
+mod typed;
+mod validate;
+
+pub use clients::ClientConfig;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// The issuer identifier: an `https` URL (or `http` on loopback for development).
+    #[serde(default = "defaults::issuer")]
+    pub issuer: String,
+    /// Lets an `http` issuer on a non-loopback host start anyway (never in production).
+    #[serde(default)]
+    pub allow_insecure_http: bool,
+    #[serde(default = "defaults::listen")]
+    pub listen: SocketAddr,
+    #[serde(default = "defaults::database_url")]
+    pub database_url: String,
+    #[serde(default = "defaults::keys_dir")]
+    pub keys_dir: PathBuf,
+    /// Seconds an access token (RFC 9068 JWT) is valid.
+    #[serde(default = "defaults::access_token_ttl")]
+    pub access_token_ttl: i64,
+    /// Seconds an ID token is valid.
+    #[serde(default = "defaults::id_token_ttl")]
+    pub id_token_ttl: i64,
+    /// Seconds an authorization code is valid (at most 60).
+    #[serde(default = "defaults::authorization_code_ttl")]
+    pub authorization_code_ttl: i64,
+    /// A browser session ends after this many seconds without use.
+    #[serde(default = "defaults::session_idle_ttl")]
+    pub session_idle_ttl: i64,
+    /// A browser session ends this many seconds after sign-in, however active.
+    #[serde(default = "defaults::session_absolute_ttl")]
+    pub session_absolute_ttl: i64,
+    /// Changing second factors needs a password entered at most this many seconds ago.
+    #[serde(default = "defaults::reauth_max_age")]
+    pub reauth_max_age: i64,
+    /// A refresh-token family ends this many seconds after the sign-in that started it.
+    #[serde(default = "defaults::refresh_token_ttl")]
+    pub refresh_token_ttl: i64,
+    /// A refresh token not used for this many seconds expires.
+    #[serde(default = "defaults::refresh_token_idle_ttl")]
+    pub refresh_token_idle_ttl: i64,
+    /// Seconds after a rotation during which a confidential client presenting the old refresh
+    /// token (two racing refreshes) is refused without revoking the family. Public clients: 0.
+    #[serde(default = "defaults::refresh_grace_period")]
+    pub refresh_grace_period: i64,
+    /// Seconds between purges of expired codes, sessions, tokens and revocations.
+    #[serde(default = "defaults::purge_interval")]
+    pub purge_interval: i64,
+    /// How many argon2 hashes may run at once (0 = number of CPU cores minus one).
+    #[serde(default)]
+    pub password_hash_concurrency: usize,
+    /// How many hashes may wait for a free slot; beyond that, logins answer 503 at once
+    /// (0 = four per slot).
+    #[serde(default)]
+    pub password_hash_queue: usize,
+    /// Password attempts per account within `throttle_window`.
+    #[serde(default = "defaults::login_max_failures_per_account")]
+    pub login_max_failures_per_account: i64,
+    /// Password attempts per client IP address within `throttle_window`.
+    #[serde(default = "defaults::login_max_failures_per_ip")]
+    pub login_max_failures_per_ip: i64,
+    /// Failed client authentications per client_id (and per client_id from one address:
+    /// a fifth of this) within `throttle_window`.
+    #[serde(default = "defaults::client_max_auth_failures")]
+    pub client_max_auth_failures: i64,
+    /// The throttling window, in seconds.
+    #[serde(default = "defaults::throttle_window")]
+    pub throttle_window: i64,
+    /// Proxies whose `X-Forwarded-For` is believed (addresses or CIDRs). Empty: the socket
+    /// address is the client, whatever the headers say.
+    #[serde(default, deserialize_with = "typed::proxy_nets")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Browser origins allowed to call the token and userinfo endpoints (CORS).
+    #[serde(default)]
+    pub cors_allowed_origins: Vec<String>,
+    /// Requests per second one client address may make to the protocol endpoints
+    /// (`/authorize`, `/token`, `/userinfo`, `/introspect`, `/revoke`); 0 turns it off.
+    #[serde(default = "defaults::rate_limit_per_second")]
+    pub rate_limit_per_second: u32,
+    /// How many requests above that rate one address may send in a burst.
+    #[serde(default = "defaults::rate_limit_burst")]
+    pub rate_limit_burst: u32,
+    /// Largest request body accepted, in bytes.
+    #[serde(default = "defaults::max_body_bytes")]
+    pub max_body_bytes: usize,
+    /// Seconds before a request is abandoned with 408.
+    #[serde(default = "defaults::request_timeout")]
+    pub request_timeout: u64,
+    /// Seconds a client has to send its request headers (slow-loris protection).
+    #[serde(default = "defaults::header_read_timeout")]
+    pub header_read_timeout: u64,
+    /// The name authenticator apps show for Tessera accounts (the otpauth `issuer`).
+    #[serde(default = "defaults::mfa_issuer_name")]
+    pub mfa_issuer_name: String,
+    /// The AES-256-GCM key sealing TOTP secrets at rest: base64 of 32 random bytes
+    /// (`openssl rand -base64 32`). Without it, enrolment in two-step verification is refused.
+    #[serde(
+        default,
+        deserialize_with = "typed::sealing_key",
+        serialize_with = "typed::redacted",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub mfa_encryption_key: Option<SealingKey>,
+    /// Second-factor attempts an account may make within `mfa_attempt_window`.
+    #[serde(default = "defaults::mfa_max_attempts")]
+    pub mfa_max_attempts: i64,
+    /// Seconds over which second-factor attempts are counted.
+    #[serde(default = "defaults::mfa_attempt_window")]
+    pub mfa_attempt_window: i64,
+    #[serde(default)]
+    pub clients: Vec<ClientConfig>,
+}
+
+mod defaults {
+    use std::net::SocketAddr;
+    use std::path::PathBuf;
+
+    pub fn issuer() -> String {
+        "http://127.0.0.1:8080".into()
+    }
+    pub fn listen() -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], 8080))
+    }
+    pub fn database_url() -> String {
+        "sqlite://data/tessera.db".into()
+    }
+    pub fn keys_dir() -> PathBuf {
+        PathBuf::from("keys")
+    }
+    pub fn access_token_ttl() -> i64 {
+        900
+    }
+    pub fn id_token_ttl() -> i64 {
+        3600
+    }
+    pub fn authorization_code_ttl() -> i64 {
+        60
+    }
+    pub fn session_idle_ttl() -> i64 {
+        8 * 3600
+    }
+    pub fn session_absolute_ttl() -> i64 {
+        7 * 24 * 3600
+    }
+    pub fn reauth_max_age() -> i64 {
+        300
+    }
+    pub fn refresh_token_ttl() -> i64 {
+        30 * 24 * 3600
+    }
+    pub fn refresh_token_idle_ttl() -> i64 {
+        14 * 24 * 3600
+    }
+    pub fn refresh_grace_period() -> i64 {
+        5
+    }
+    pub fn purge_interval() -> i64 {
+        3600
+    }
+    pub fn login_max_failures_per_account() -> i64 {
+        5
+    }
+    pub fn login_max_failures_per_ip() -> i64 {
+        50
+    }
+    pub fn client_max_auth_failures() -> i64 {
+        50
+    }
+    pub fn throttle_window() -> i64 {
+        900
+    }
+    pub fn rate_limit_per_second() -> u32 {
+        100
+    }
+    pub fn rate_limit_burst() -> u32 {
+        200
+    }
+    pub fn max_body_bytes() -> usize {
+        16 * 1024
+    }
+    pub fn request_timeout() -> u64 {
+        30
+    }
+    pub fn header_read_timeout() -> u64 {
+        10
+    }
+    pub fn mfa_issuer_name() -> String {
+        "Tessera".into()
+    }
+    pub fn mfa_max_attempts() -> i64 {
+        5
+    }
+    pub fn mfa_attempt_window() -> i64 {
+        15 * 60
+    }
+}
+
+/// A configuration problem, naming the key it is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
+        Self {
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "config key `{}`: {}", self.key, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl Config {
+    /// Reads `path`, applies `TESSERA_*` overrides from `env`, and validates.
+    pub fn load(
+        path: &Path,
+        env: impl Iterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::new("(file)", format!("cannot read {}: {e}", path.display()))
+        })?;
+        Self::from_toml_with_env(&text, env)
+    }
+
+    /// Parses TOML text, applies overrides, validates.
+    pub fn from_toml_with_env(
+        text: &str,
+        env: impl Iterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut table: toml::Table = toml::from_str(text).map_err(|e| typed::toml_error(&e))?;
+        env::apply_overrides(&mut table, env)?;
+        let config = Self::from_table(table)?;
+        validate::validate(&config)?;
+        Ok(config)
+    }
+
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        Self::from_toml_with_env(text, std::iter::empty())
+    }
+
+    fn from_table(table: toml::Table) -> Result<Self, ConfigError> {
+        serde_path_to_error::deserialize(toml::Value::Table(table))
+            .map_err(|e| typed::located_error(&e.path().to_string(), &e.inner().to_string()))
+    }
+
+    /// Cookies get `Secure` and the `__Host-` prefix unless the issuer is plain http
+    /// (allowed for loopback development only).
+    pub fn secure_cookies(&self) -> bool {
+        self.issuer.starts_with("https://")
+    }
+
+    pub fn issuer_is_loopback_http(&self) -> bool {
+        url::Url::parse(&self.issuer)
+            .map(|u| u.scheme() == "http" && crate::oauth::redirect_uri::is_loopback_host(&u))
+            .unwrap_or(false)
+    }
+
+    /// The registered clients, in the protocol core's terms.
+    pub fn clients(&self) -> Vec<Client> {
+        self.clients.iter().map(ClientConfig::to_client).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,196 @@
+//! The checks types cannot express: ranges, relations between keys, URL shapes, and
+//! settings that are unsafe outside development.
+use std::collections::HashSet;
+
+use super::{Config, ConfigError};
+
+/// The longest an authorization code may live (RFC 9700 §4.2.1 / DESIGN: ≤ 60 s).
+const MAX_CODE_TTL: i64 = 60;
+use crate::auth::throttle::MAX_THROTTLE_WINDOW;
+
+pub fn validate(config: &Config) -> Result<(), ConfigError> {
+    validate_issuer(config)?;
+    validate_database_url(&config.database_url)?;
+    validate_durations(config)?;
+    validate_limits(config)?;
+    validate_origins(&config.cors_allowed_origins)?;
+    validate_mfa(config)?;
+    validate_clients(config)
+}
+
+fn validate_issuer(config: &Config) -> Result<(), ConfigError> {
+    let issuer = &config.issuer;
+    let url = url::Url::parse(issuer)
+        .map_err(|e| ConfigError::new("issuer", format!("not a URL: {e}")))?;
+    if url.scheme() != "https" && url.scheme() != "http" {
+        return Err(ConfigError::new("issuer", "must be an https URL"));
+    }
+    if url.query().is_some() || issuer.contains('?') {
+        return Err(ConfigError::new(
+            "issuer",
+            "must not have a query (OIDC Discovery §3)",
+        ));
+    }
+    if url.fragment().is_some() || issuer.contains('#') {
+        return Err(ConfigError::new(
+            "issuer",
+            "must not have a fragment (OIDC Discovery §3)",
+        ));
+    }
+    if url.path() != "/" || issuer.ends_with('/') {
+        return Err(ConfigError::new(
+            "issuer",
+            "must be scheme://host[:port] with no path and no trailing slash (Tessera serves at the root)",
+        ));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(ConfigError::new("issuer", "must not contain credentials"));
+    }
+    // Plain http beyond loopback sends session cookies and codes in the clear: a production
+    // misconfiguration, refused unless the operator says in writing that it is intended.
+    if url.scheme() == "http" && !config.issuer_is_loopback_http() && !config.allow_insecure_http {
+        return Err(ConfigError::new(
+            "issuer",
+            "plain http is allowed only on a loopback host (127.0.0.1, [::1], localhost); use https, or set allow_insecure_http = true for a test network",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_database_url(url: &str) -> Result<(), ConfigError> {
+    let known = ["sqlite:", "postgres://", "postgresql://"];
+    if known.iter().any(|prefix| url.starts_with(prefix)) {
+        Ok(())
+    } else {
+        Err(ConfigError::new(
+            "database_url",
+            "must start with sqlite:, postgres:// or postgresql://",
+        ))
+    }
+}
+
+fn validate_durations(config: &Config) -> Result<(), ConfigError> {
+    for (key, value) in [
+        ("access_token_ttl", config.access_token_ttl),
+        ("id_token_ttl", config.id_token_ttl),
+        ("authorization_code_ttl", config.authorization_code_ttl),
+        ("session_idle_ttl", config.session_idle_ttl),
+        ("session_absolute_ttl", config.session_absolute_ttl),
+        ("reauth_max_age", config.reauth_max_age),
+        ("refresh_token_ttl", config.refresh_token_ttl),
+        ("refresh_token_idle_ttl", config.refresh_token_idle_ttl),
+        ("purge_interval", config.purge_interval),
+        ("throttle_window", config.throttle_window),
+        ("mfa_attempt_window", config.mfa_attempt_window),
+    ] {
+        if value <= 0 {
+            return Err(ConfigError::new(
+                key,
+                "must be a positive number of seconds",
+            ));
+        }
+    }
+    if config.authorization_code_ttl > MAX_CODE_TTL {
+        return Err(ConfigError::new(
+            "authorization_code_ttl",
+            format!("must be at most {MAX_CODE_TTL} seconds"),
+        ));
+    }
+    for (key, window) in [
+        ("throttle_window", config.throttle_window),
+        ("mfa_attempt_window", config.mfa_attempt_window),
+    ] {
+        if window > MAX_THROTTLE_WINDOW {
+            return Err(ConfigError::new(
+                key,
+                "must be at most 86400 seconds (a day)",
+            ));
+        }
+    }
+    if !(0..=60).contains(&config.refresh_grace_period) {
+        return Err(ConfigError::new(
+            "refresh_grace_period",
+            "must be between 0 and 60 seconds",
+        ));
+    }
+    if config.header_read_timeout == 0 {
+        return Err(ConfigError::new("header_read_timeout", "must be positive"));
+    }
+    if config.request_timeout == 0 {
+        return Err(ConfigError::new("request_timeout", "must be positive"));
+    }
+    Ok(())
+}
+
+fn validate_limits(config: &Config) -> Result<(), ConfigError> {
+    for (key, value) in [
+        (
+            "login_max_failures_per_account",
+            config.login_max_failures_per_account,
+        ),
+        (
+            "login_max_failures_per_ip",
+            config.login_max_failures_per_ip,
+        ),
+        ("client_max_auth_failures", config.client_max_auth_failures),
+        ("mfa_max_attempts", config.mfa_max_attempts),
+    ] {
+        if value <= 0 {
+            return Err(ConfigError::new(key, "must be at least 1"));
+        }
+    }
+    if config.max_body_bytes < 1024 {
+        return Err(ConfigError::new("max_body_bytes", "must be at least 1024"));
+    }
+    if config.rate_limit_per_second > 0 && config.rate_limit_burst == 0 {
+        return Err(ConfigError::new(
+            "rate_limit_burst",
+            "must be at least 1 while rate_limit_per_second is on",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_origins(origins: &[String]) -> Result<(), ConfigError> {
+    for (i, origin) in origins.iter().enumerate() {
+        let valid = url::Url::parse(origin)
+            .is_ok_and(|u| u.origin().ascii_serialization() == *origin && u.origin().is_tuple());
+        if !valid {
+            return Err(ConfigError::new(
+                format!("cors_allowed_origins[{i}]"),
+                "must be an origin like https://app.example.com (no path, no wildcard)",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_mfa(config: &Config) -> Result<(), ConfigError> {
+    let name = &config.mfa_issuer_name;
+    if name.trim().is_empty()
+        || name.len() > 64
+        || name.contains(':')
+        || name.chars().any(char::is_control)
+    {
+        return Err(ConfigError::new(
+            "mfa_issuer_name",
+            "must be 1 to 64 printable characters without a colon",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_clients(config: &Config) -> Result<(), ConfigError> {
+    let mut seen = HashSet::new();
+    for (index, client) in config.clients.iter().enumerate() {
+        let key = format!("clients[{index}]");
+        if !seen.insert(client.client_id.as_str()) {
+            return Err(ConfigError::new(
+                format!("{key}.client_id"),
+                format!("duplicate client_id {:?}", client.client_id),
+            ));
+        }
+        client.validate(&key)?;
+    }
+    Ok(())
+}
