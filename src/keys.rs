@@ -13,8 +13,11 @@ use josekit::jwk::alg::rsa::RsaKeyPair;
 use josekit::jws::alg::rsassa::{RsassaJwsSigner, RsassaJwsVerifier};
 use josekit::jws::{JwsHeader, RS256};
 use josekit::jwt::{self, JwtPayload};
+use serde::Serialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
+
+use crate::oauth::tokens::TokenType;
 
 const KEY_BITS: u32 = 2048;
 
@@ -136,23 +139,29 @@ impl KeyStore {
         &self.keys
     }
 
-    /// Signs `claims` as a JWT with RS256 and the current `kid`; `typ` goes in the header.
-    pub fn sign(&self, typ: &str, claims: Map<String, Value>) -> Result<String, KeyError> {
+    /// Signs `claims` as a JWT with RS256 and the current `kid`; the kind of token goes in
+    /// the `typ` header.
+    pub fn sign(&self, typ: TokenType, claims: &impl Serialize) -> Result<String, KeyError> {
         let mut header = JwsHeader::new();
-        header.set_token_type(typ);
+        header.set_token_type(typ.as_str());
         header.set_key_id(self.signing_kid.clone());
+        let claims = match serde_json::to_value(claims) {
+            Ok(Value::Object(map)) => map,
+            Ok(_) => return Err(KeyError::Jose("claims must be a JSON object".into())),
+            Err(e) => return Err(KeyError::Jose(e.to_string())),
+        };
         let payload = JwtPayload::from_map(claims).map_err(|e| KeyError::Jose(e.to_string()))?;
         jwt::encode_with_signer(&payload, &header, &self.signer)
             .map_err(|e| KeyError::Jose(e.to_string()))
     }
 
     /// Verifies a JWT's signature with the published key its `kid` names. Only RS256 is
-    /// accepted (the verifier enforces `alg`), and `typ` must equal `expected_typ`, so an ID
+    /// accepted (the verifier enforces `alg`), and `typ` must be the expected kind, so an ID
     /// token cannot pass as an access token.
     pub fn verify(
         &self,
         token: &str,
-        expected_typ: &str,
+        expected: TokenType,
     ) -> Result<Map<String, Value>, &'static str> {
         let (payload, header) = jwt::decode_with_verifier_selector(token, |header| {
             Ok(header
@@ -161,7 +170,7 @@ impl KeyStore {
                 .map(|v| v as &dyn josekit::jws::JwsVerifier))
         })
         .map_err(|_| "the token signature is invalid")?;
-        if header.token_type() != Some(expected_typ) {
+        if header.token_type() != Some(expected.as_str()) {
             return Err("the token has the wrong type");
         }
         Ok(payload.claims_set().clone())
@@ -273,12 +282,15 @@ mod tests {
         let store = KeyStore::load(dir.path()).unwrap();
         let mut claims = Map::new();
         claims.insert("sub".into(), json!("u1"));
-        let token = store.sign("at+jwt", claims).unwrap();
-        assert_eq!(store.verify(&token, "at+jwt").unwrap()["sub"], "u1");
-        assert!(store.verify(&token, "JWT").is_err());
+        let token = store.sign(TokenType::Access, &claims).unwrap();
+        assert_eq!(
+            store.verify(&token, TokenType::Access).unwrap()["sub"],
+            "u1"
+        );
+        assert!(store.verify(&token, TokenType::Id).is_err());
         let mut parts: Vec<&str> = token.split('.').collect();
         let forged = URL_SAFE_NO_PAD.encode(br#"{"sub":"admin"}"#);
         parts[1] = &forged;
-        assert!(store.verify(&parts.join("."), "at+jwt").is_err());
+        assert!(store.verify(&parts.join("."), TokenType::Access).is_err());
     }
 }

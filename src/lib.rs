@@ -8,7 +8,6 @@
     clippy::indexing_slicing
 )]
 
-pub mod admin;
 pub mod auth;
 pub mod clock;
 pub mod config;
@@ -17,6 +16,7 @@ pub mod keys;
 pub mod oauth;
 pub mod routes;
 pub mod server;
+pub mod service;
 pub mod state;
 pub mod store;
 

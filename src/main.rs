@@ -3,10 +3,10 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use tessera::admin::{self, AdminResult};
 use tessera::clock::{Clock, SystemClock};
 use tessera::config::Config;
 use tessera::keys::{self, KeyStore};
+use tessera::service::admin::{self, AdminResult};
 use tessera::store::Store;
 
 #[derive(Parser)]
@@ -165,9 +165,10 @@ async fn run(cli: Cli) -> AdminResult<()> {
             let store = open_store(&config).await?;
             let purged = store.purge_expired(now).await?;
             println!(
-                "purged {} codes, {} sessions, {} refresh tokens, {} access-token revocations, {} throttle counters",
+                "purged {} codes, {} sessions, {} pending sign-ins, {} refresh tokens, {} access-token revocations, {} throttle counters",
                 purged.codes,
                 purged.sessions,
+                purged.pending_sign_ins,
                 purged.refresh_tokens,
                 purged.revoked_access_tokens,
                 purged.throttle_counters

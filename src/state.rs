@@ -1,12 +1,14 @@
-//! Everything a request handler needs, built once at start and shared.
+//! Everything a request needs, built once at start and shared: the configuration and the
+//! registered clients, the store, the keys, the clock, the argon2 pool and the cache of
+//! verified client secrets.
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use crate::auth::password::PasswordHasher;
 use crate::auth::sealing::SealingKey;
+use crate::auth::secret_cache::SecretCache;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::http::client_secret::SecretCache;
 use crate::keys::KeyStore;
 use crate::oauth::client::Client;
 use crate::oauth::discovery;
@@ -25,12 +27,9 @@ struct Inner {
     clock: Arc<dyn Clock>,
     passwords: PasswordHasher,
     secret_cache: SecretCache,
-    /// Seals TOTP secrets at rest; `None` when no `mfa_encryption_key` is configured.
-    mfa_key: Option<SealingKey>,
     /// Serialised once: discovery is fetched often and never changes while running.
     discovery_json: String,
     jwks_json: String,
-    trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl AppState {
@@ -42,10 +41,8 @@ impl AppState {
             .collect();
         let passwords =
             PasswordHasher::new(config.password_hash_concurrency, config.password_hash_queue);
-        let trusted_proxies = config.trusted_proxies.clone();
         let discovery_json = discovery::provider_metadata(&config.issuer).to_string();
         let jwks_json = keys.jwks().to_string();
-        let mfa_key = config.mfa_encryption_key.clone();
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -55,10 +52,8 @@ impl AppState {
                 clock,
                 passwords,
                 secret_cache: SecretCache::default(),
-                mfa_key,
                 discovery_json,
                 jwks_json,
-                trusted_proxies,
             }),
         }
     }
@@ -104,11 +99,12 @@ impl AppState {
     }
 
     pub fn trusted_proxies(&self) -> &[ipnet::IpNet] {
-        &self.inner.trusted_proxies
+        &self.inner.config.trusted_proxies
     }
 
+    /// Seals TOTP secrets at rest; `None` when no `mfa_encryption_key` is configured.
     pub fn mfa_key(&self) -> Option<&SealingKey> {
-        self.inner.mfa_key.as_ref()
+        self.inner.config.mfa_encryption_key.as_ref()
     }
 
     pub fn secure_cookies(&self) -> bool {

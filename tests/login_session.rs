@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use tessera::oauth::tokens::hash_secret;
+use tessera::auth::secret::hash;
 
 async fn login_page(browser: &mut Browser) -> Page {
     let start = browser
@@ -168,7 +168,7 @@ async fn signing_in_issues_a_new_session_id_and_stores_only_its_hash() {
         assert_ne!(first, "attacker-chosen-value");
         let live = app
             .store
-            .find_active_session(&hash_secret(&first), START, 3600)
+            .find_active_session(&hash(&first), START, 3600)
             .await
             .unwrap();
         assert!(live.is_some(), "stored under its hash");
@@ -198,7 +198,7 @@ async fn signing_in_issues_a_new_session_id_and_stores_only_its_hash() {
         assert_ne!(first, second);
         assert!(
             app.store
-                .find_active_session(&hash_secret(&first), START, 3600)
+                .find_active_session(&hash(&first), START, 3600)
                 .await
                 .unwrap()
                 .is_none()
@@ -268,7 +268,7 @@ async fn disabled_users_cannot_sign_in_and_lose_their_sessions() {
             .submit_login(&page, USER_EMAIL, USER_PASSWORD)
             .await
             .unwrap();
-        tessera::admin::set_disabled(&app.store, USER_EMAIL, true, START)
+        tessera::service::admin::set_disabled(&app.store, USER_EMAIL, true, START)
             .await
             .unwrap();
         let page = login_page(&mut browser).await;

@@ -293,8 +293,8 @@ async fn the_account_page_wants_a_signed_in_user_and_csrf_tokens() {
         assert_eq!(page.status, 303);
         assert_eq!(
             page.location().as_deref(),
-            Some("/login"),
-            "the account sign-in"
+            Some("/login?return_to=%2Faccount%2Fmfa"),
+            "the account sign-in, coming back here"
         );
         let post = stranger
             .post_form("/account/mfa/enable", &[("code", "123456")])
@@ -392,11 +392,11 @@ async fn an_administrator_reset_lets_the_user_in_with_the_password_alone() {
         let mut browser = app.browser();
         let half_done = password_then_totp_page(&mut browser, "confidential", REDIRECT).await;
 
-        tessera::admin::reset_mfa(&app.store, "ADA@example.com")
+        tessera::service::admin::reset_mfa(&app.store, "ADA@example.com")
             .await
             .unwrap();
         assert!(
-            tessera::admin::reset_mfa(&app.store, "nobody@example.com")
+            tessera::service::admin::reset_mfa(&app.store, "nobody@example.com")
                 .await
                 .is_err()
         );

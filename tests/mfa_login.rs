@@ -22,7 +22,7 @@ async fn password_alone_is_not_a_session_for_an_enrolled_user() {
         assert!(again.location().unwrap().starts_with("/login?"));
         assert_eq!(
             browser.get("/account/mfa").await.location().as_deref(),
-            Some("/login")
+            Some("/login?return_to=%2Faccount%2Fmfa")
         );
 
         let code = code_at(&enrolment.secret, app.clock_now());
@@ -140,7 +140,7 @@ async fn wrong_codes_are_throttled_per_account_and_a_right_one_is_then_refused()
         assert!(
             blocked
                 .body
-                .contains("Too many attempts, try again in 15 minutes"),
+                .contains("Too many attempts. Try again in 15 minutes"),
             "{}",
             blocked.body
         );
@@ -152,12 +152,12 @@ async fn wrong_codes_are_throttled_per_account_and_a_right_one_is_then_refused()
         let page = password_then_totp_page(&mut other, "confidential", REDIRECT).await;
         assert_eq!(submit_code(&mut other, &page, &right).await.status, 429);
 
-        // The limit is a sliding window: ten minutes on, five minutes remain.
+        // The window started with the first attempt: ten minutes on, five minutes remain.
         app.clock.advance(10 * 60);
         let page = password_then_totp_page(&mut other, "confidential", REDIRECT).await;
         let blocked = submit_code(&mut other, &page, &right).await;
         assert!(
-            blocked.body.contains("try again in 5 minutes"),
+            blocked.body.contains("Try again in 5 minutes"),
             "{}",
             blocked.body
         );

@@ -175,7 +175,7 @@ async fn forged_tokens_are_refused() {
     tessera::keys::generate_key(dir.path(), 1).unwrap();
     let foreign = tessera::keys::KeyStore::load(dir.path()).unwrap();
     let forged = foreign
-        .sign("at+jwt", payload.as_object().unwrap().clone())
+        .sign(tessera::oauth::tokens::TokenType::Access, &payload)
         .unwrap();
     assert_invalid_token(&app, &forged, "foreign key, own kid").await;
     let (_, forged_payload) = forged.split_once('.').unwrap();
@@ -199,7 +199,11 @@ async fn forged_tokens_are_refused() {
     // Signed by us, for another issuer.
     let mut other = payload.as_object().unwrap().clone();
     other.insert("iss".into(), json!("https://evil.example.com"));
-    let token = app.state.keys().sign("at+jwt", other).unwrap();
+    let token = app
+        .state
+        .keys()
+        .sign(tessera::oauth::tokens::TokenType::Access, &other)
+        .unwrap();
     assert_invalid_token(&app, &token, "other issuer").await;
 
     // Garbage.
@@ -226,7 +230,7 @@ async fn a_disabled_users_token_stops_working() {
         let app = TestApp::spawn(backend).await;
         let tokens = issue_tokens(&app).await;
         let access = tokens["access_token"].as_str().unwrap();
-        tessera::admin::set_disabled(&app.store, USER_EMAIL, true, START)
+        tessera::service::admin::set_disabled(&app.store, USER_EMAIL, true, START)
             .await
             .unwrap();
         assert_invalid_token(&app, access, "disabled").await;

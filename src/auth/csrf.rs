@@ -2,32 +2,14 @@
 //! `__Host-`, HttpOnly, SameSite=Lax cookie and in a hidden form field; a POST is accepted
 //! only when both match. Another site can neither read the cookie nor set a `__Host-` cookie,
 //! so it cannot produce a matching pair. The token is replaced at every sign-in.
-use axum_extra::extract::cookie::{Cookie, SameSite};
 use subtle::ConstantTimeEq;
 
-use crate::oauth::tokens::generate_secret;
+use super::secret;
 
 pub const FIELD: &str = "csrf_token";
 
-pub fn cookie_name(secure: bool) -> &'static str {
-    if secure {
-        "__Host-tessera_csrf"
-    } else {
-        "tessera_csrf"
-    }
-}
-
 pub fn new_token() -> String {
-    generate_secret()
-}
-
-pub fn csrf_cookie(token: String, secure: bool) -> Cookie<'static> {
-    Cookie::build((cookie_name(secure), token))
-        .http_only(true)
-        .secure(secure)
-        .same_site(SameSite::Lax)
-        .path("/")
-        .build()
+    secret::generate()
 }
 
 /// True when the form's token equals the cookie's (constant time).

@@ -4,6 +4,8 @@ pub mod csrf;
 pub mod password;
 pub mod recovery;
 pub mod sealing;
+pub mod secret;
+pub mod secret_cache;
 pub mod session;
 pub mod throttle;
 pub mod totp;

@@ -1,49 +1,83 @@
-//! Attempt limits (brute force, credential stuffing): failures are counted per key in a fixed
-//! window kept in the database, so every instance sees the same counts. A key is a hash of
-//! what is limited ("account:ada@example.com", "ip:203.0.113.9", "client:app").
-use crate::oauth::tokens::hash_secret;
+//! Attempt limits against guessing (passwords, client secrets, second-factor codes): one
+//! mechanism for all of them. Each limit is a counter in one fixed window, kept in the
+//! database so every instance sees the same count, and keyed by a hash of what it limits so
+//! no email or address is stored in the clear.
+use super::secret;
 
 /// Windows are at most a day (config validation), so the purge may drop older counters.
 pub const MAX_THROTTLE_WINDOW: i64 = 86_400;
 
-/// A counter as stored: when its window began and how many failures it holds.
+/// What a counter limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThrottleKind {
+    /// Password attempts on one account, from anywhere (online guessing).
+    LoginAccount,
+    /// Password attempts from one address, on any account (credential stuffing).
+    LoginAddress,
+    /// Password attempts on one account from one address, so a noisy neighbour cannot lock
+    /// an account out for everybody sooner than it would alone.
+    LoginAddressAccount,
+    /// Client-secret attempts for one client.
+    Client,
+    /// Client-secret attempts for one client from one address.
+    ClientAddress,
+    /// Second-factor codes (TOTP or recovery) for one account.
+    SecondFactor,
+}
+
+impl ThrottleKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::LoginAccount => "login-account",
+            Self::LoginAddress => "login-ip",
+            Self::LoginAddressAccount => "login-ip-account",
+            Self::Client => "client",
+            Self::ClientAddress => "client-ip",
+            Self::SecondFactor => "second-factor",
+        }
+    }
+}
+
+/// A counter as stored: when its window began and how many attempts it holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counter {
     pub window_start: i64,
     pub failures: i64,
 }
 
-/// One limit to enforce.
-#[derive(Debug, Clone)]
+/// One limit to enforce: at most `max` attempts per `window` seconds for `key`.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limit {
+    pub kind: ThrottleKind,
     pub key: String,
-    pub max_failures: i64,
+    pub max: i64,
+    pub window: i64,
 }
 
 impl Limit {
-    pub fn new(kind: &str, value: &str, max_failures: i64) -> Self {
+    pub fn new(kind: ThrottleKind, value: &str, max: i64, window: i64) -> Self {
         Self {
-            key: hash_secret(&format!("{kind}:{value}")),
-            max_failures,
+            kind,
+            key: secret::hash(&format!("{}:{value}", kind.as_str())),
+            max,
+            window,
         }
+    }
+
+    pub fn is(&self, kind: ThrottleKind) -> bool {
+        self.kind == kind
+    }
+
+    /// Seconds until `counter` allows another attempt; at least one while it is full.
+    pub fn retry_after(&self, counter: Option<Counter>, now: i64) -> i64 {
+        let window_end = counter.map_or(now, |c| c.window_start + self.window);
+        (window_end - now).max(1)
     }
 }
 
-/// Seconds until `counter` allows another attempt, or `None` when it allows one now.
-pub fn retry_after(
-    counter: Option<Counter>,
-    max_failures: i64,
-    window: i64,
-    now: i64,
-) -> Option<i64> {
-    let counter = counter?;
-    let window_end = counter.window_start + window;
-    (now < window_end && counter.failures >= max_failures).then_some(window_end - now)
-}
-
-/// "N minutes", rounded up, for the error message.
+/// "N minutes", rounded up, for the one message every throttled form shows.
 pub fn minutes(seconds: i64) -> i64 {
-    (seconds + 59) / 60
+    (seconds.max(1) + 59) / 60
 }
 
 #[cfg(test)]
@@ -51,25 +85,27 @@ mod tests {
     use super::*;
 
     #[test]
-    fn blocks_at_the_limit_until_the_window_ends() {
-        let counter = |failures| {
-            Some(Counter {
-                window_start: 1000,
-                failures,
-            })
+    fn retry_after_counts_to_the_end_of_the_window() {
+        let limit = Limit::new(ThrottleKind::LoginAccount, "a", 5, 900);
+        let counter = Counter {
+            window_start: 1000,
+            failures: 5,
         };
-        assert_eq!(retry_after(None, 5, 900, 1000), None);
-        assert_eq!(retry_after(counter(4), 5, 900, 1100), None);
-        assert_eq!(retry_after(counter(5), 5, 900, 1100), Some(800));
-        assert_eq!(retry_after(counter(50), 5, 900, 1900), None, "window over");
+        assert_eq!(limit.retry_after(Some(counter), 1100), 800);
+        assert_eq!(limit.retry_after(Some(counter), 1900), 1);
+        assert_eq!(limit.retry_after(None, 1100), 1);
         assert_eq!(minutes(800), 14);
         assert_eq!(minutes(1), 1);
+        assert_eq!(minutes(0), 1);
     }
 
     #[test]
-    fn keys_hide_what_they_count() {
-        let limit = Limit::new("account", "ada@example.com", 5);
+    fn keys_hide_what_they_count_and_differ_by_kind() {
+        let limit = Limit::new(ThrottleKind::LoginAccount, "ada@example.com", 5, 900);
         assert!(!limit.key.contains("ada"));
-        assert_ne!(limit.key, Limit::new("ip", "ada@example.com", 5).key);
+        assert_ne!(
+            limit.key,
+            Limit::new(ThrottleKind::SecondFactor, "ada@example.com", 5, 900).key
+        );
     }
 }

@@ -1,100 +1,152 @@
-//! Where a sign-in goes once it succeeds: on with the authorization request that brought the
-//! user here, or (when the user came to sign in by themselves) to the account page.
-use axum::response::Response;
+//! Where the sign-in pages lead once they succeed: on with the authorization request that
+//! brought the user here (carried whole in the query string and validated again at every
+//! step), or back to the account page the user asked for. The account page is named from a
+//! fixed list, so the continuation can never become an open redirect.
+use axum::response::IntoResponse;
+use axum_extra::extract::cookie::CookieJar;
 
-use super::AppError;
-use super::authorize::{proceed, validate};
-use super::browser::see_other;
-use crate::oauth::authorize::AuthorizationRequest;
+use super::authorize::step_response;
+use super::error::{HttpError, HttpResult};
+use super::respond::see_other;
+use crate::oauth::authorize::{AuthorizationRequest, after_fresh_login};
 use crate::oauth::client::Client;
 use crate::oauth::params::Params;
 use crate::routes;
+use crate::service::authorize;
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 
-pub enum Next<'s> {
-    Authorization(Box<AuthorizationRequest>, &'s Client),
-    Account,
+/// The query parameter naming the account page to return to.
+const RETURN_TO: &str = "return_to";
+
+/// The account pages a sign-in may return to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountPage {
+    Overview,
+    Mfa,
 }
 
-impl Next<'_> {
-    /// The name on the sign-in pages.
-    pub fn audience(&self) -> String {
+impl AccountPage {
+    pub fn path(self) -> &'static str {
         match self {
-            Self::Authorization(_, client) => client.name.clone(),
-            Self::Account => "your account".to_string(),
+            Self::Overview => routes::ACCOUNT,
+            Self::Mfa => routes::ACCOUNT_MFA,
         }
     }
 
-    /// `path`, carrying the authorization request (if any) in its query, for a form action.
-    pub fn action(&self, path: &str, params: &Params) -> String {
-        match self {
-            Self::Authorization(..) => format!("{path}?{}", params.to_query()),
-            Self::Account => path.to_string(),
+    fn from_path(path: &str) -> Option<Self> {
+        [Self::Overview, Self::Mfa]
+            .into_iter()
+            .find(|page| page.path() == path)
+    }
+
+    /// The sign-in page, coming back here afterwards.
+    pub fn sign_in(self) -> HttpError {
+        HttpError::Redirect(Next::Account(self).action(routes::LOGIN))
+    }
+}
+
+pub enum Next<'s> {
+    Authorization {
+        params: Params,
+        request: Box<AuthorizationRequest>,
+        client: &'s Client,
+    },
+    Account(AccountPage),
+}
+
+impl<'s> Next<'s> {
+    /// Reads the continuation from a sign-in page's query: no authorization parameters at
+    /// all means an account page; otherwise the request must be valid.
+    pub fn from_params(state: &'s AppState, params: Params) -> Result<Self, HttpError> {
+        Self::from_params_or(state, params, AccountPage::Overview)
+    }
+
+    /// As `from_params`, for a page that is itself `page` when no other is named.
+    pub fn from_params_or(
+        state: &'s AppState,
+        params: Params,
+        page: AccountPage,
+    ) -> Result<Self, HttpError> {
+        let is_authorization = ["client_id", "redirect_uri", "response_type"]
+            .iter()
+            .any(|name| params.get(name).is_some());
+        if !is_authorization {
+            let named = params.get(RETURN_TO).and_then(AccountPage::from_path);
+            return Ok(Self::Account(named.unwrap_or(page)));
         }
+        let (request, client) = super::authorize::validate(state, &params)?;
+        Ok(Self::Authorization {
+            params,
+            request: Box::new(request),
+            client,
+        })
+    }
+
+    /// The name on the sign-in pages.
+    pub fn audience(&self) -> String {
+        match self {
+            Self::Authorization { client, .. } => client.name.clone(),
+            Self::Account(_) => "your account".to_string(),
+        }
+    }
+
+    /// `path` with the continuation in its query, for a form action or a link.
+    pub fn action(&self, path: &str) -> String {
+        match self {
+            Self::Authorization { params, .. } => format!("{path}?{}", params.to_query()),
+            Self::Account(AccountPage::Overview) => path.to_string(),
+            Self::Account(page) => {
+                let query = url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair(RETURN_TO, page.path())
+                    .finish();
+                format!("{path}?{query}")
+            }
+        }
+    }
+
+    /// `path` for a form of an account page: the authorization request rides along when
+    /// there is one; an account page needs nothing carried.
+    pub fn form_action(&self, path: &str) -> String {
+        match self {
+            Self::Authorization { .. } => self.action(path),
+            Self::Account(_) => path.to_string(),
+        }
+    }
+
+    /// The sign-in that comes back here.
+    pub fn sign_in_first(&self) -> HttpError {
+        HttpError::Redirect(self.action(routes::LOGIN))
     }
 
     /// Where the pages' forms may finally lead (for the CSP `form-action`).
     pub fn final_redirect(&self) -> Option<&str> {
         match self {
-            Self::Authorization(request, _) => Some(request.redirect_uri.as_str()),
-            Self::Account => None,
-        }
-    }
-}
-
-/// A continuation with the parameters that carry it from page to page.
-pub struct Carried<'s> {
-    pub params: Params,
-    pub next: Next<'s>,
-}
-
-impl<'s> Carried<'s> {
-    /// From a page's raw query string.
-    #[allow(clippy::result_large_err)] // the error is the finished response, returned once
-    pub fn from_query(state: &'s AppState, query: Option<String>) -> Result<Self, Response> {
-        let params = Params::parse(query.unwrap_or_default().as_bytes());
-        let next = next_step(state, &params)?;
-        Ok(Self { params, next })
-    }
-
-    /// No authorization request: the account page.
-    pub fn account() -> Self {
-        Self {
-            params: Params::default(),
-            next: Next::Account,
+            Self::Authorization { request, .. } => Some(request.redirect_uri.as_str()),
+            Self::Account(_) => None,
         }
     }
 
-    pub fn action(&self, path: &str) -> String {
-        self.next.action(path, &self.params)
-    }
-}
-
-/// Reads the continuation from a page's query: no authorization parameters at all means the
-/// account page; otherwise the request must be valid.
-#[allow(clippy::result_large_err)] // the error is the finished response, returned once
-pub fn next_step<'s>(state: &'s AppState, params: &Params) -> Result<Next<'s>, Response> {
-    let is_authorization = ["client_id", "redirect_uri", "response_type"]
-        .iter()
-        .any(|name| params.get(name).is_some());
-    if !is_authorization {
-        return Ok(Next::Account);
-    }
-    validate(state, params).map(|(request, client)| Next::Authorization(Box::new(request), client))
-}
-
-/// Continues after a sign-in that just completed in `session`.
-pub async fn continue_signed_in(
-    state: &AppState,
-    params: &Params,
-    next: &Next<'_>,
-    session: &SessionRow,
-) -> Result<Response, AppError> {
-    match next {
-        Next::Authorization(request, client) => {
-            proceed(state, params, request, client, Some(session), true).await
+    /// Goes on after a sign-in that just completed in `session`; `jar` already holds it.
+    pub async fn after_sign_in(
+        &self,
+        state: &AppState,
+        jar: CookieJar,
+        session: &SessionRow,
+        now: i64,
+    ) -> HttpResult {
+        match self {
+            Self::Authorization {
+                params,
+                request,
+                client,
+            } => {
+                let step =
+                    authorize::next_step(state, request, client, Some(session), true, now).await?;
+                // The sign-in just made satisfies the request's prompt=login / max_age.
+                Ok(step_response(state, jar, step, &after_fresh_login(params)))
+            }
+            Self::Account(page) => Ok((jar, see_other(page.path())).into_response()),
         }
-        Next::Account => Ok(see_other(routes::ACCOUNT)),
     }
 }

@@ -1,80 +1,180 @@
-//! Internal failures (database, signing, hashing pool). They are logged with the request's
-//! span and answered with a generic 500; protocol errors are `OAuthError`, handled per endpoint.
-use axum::http::{StatusCode, header};
+//! The one error type of the handlers. Each kind is rendered in one place, the way its RFC
+//! says: an HTML page, an authorization error redirect (RFC 6749 §4.1.2.1), a §5.2 JSON body
+//! (401 + `WWW-Authenticate` for `invalid_client`), an RFC 6750 bearer challenge. Internal
+//! failures are logged with their source under the request's span and answered with a body
+//! that says nothing.
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde_json::json;
 
-use crate::auth::password::PasswordError;
-use crate::auth::sealing::SealError;
-use crate::auth::totp::SetupError;
-use crate::keys::KeyError;
-use crate::store::StoreError;
+use super::pages;
+use super::respond::{no_store_headers, see_other};
+use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::service;
 
 #[derive(Debug)]
-pub enum AppError {
-    Store(StoreError),
-    Keys(KeyError),
-    Password(PasswordError),
-    /// Sealing a TOTP secret or drawing its QR code failed.
-    Mfa(String),
+pub enum HttpError {
+    /// An error page for the user.
+    Page {
+        status: StatusCode,
+        title: &'static str,
+        message: String,
+    },
+    /// A 303 instead of the page: an authorization error sent back to the client's verified
+    /// redirect_uri, or the sign-in a page needs first.
+    Redirect(String),
+    /// An error of the token, revocation or introspection endpoint.
+    OAuth(OAuthError),
+    /// An error of a resource endpoint (userinfo), as a bearer-token challenge.
+    Bearer(OAuthError),
+    /// Too many failed client authentications.
+    Throttled {
+        retry_after: i64,
+    },
+    /// The argon2 queue is full.
+    Overloaded,
+    Internal(service::Internal),
 }
 
-impl std::fmt::Display for AppError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Self::Store(e) => write!(f, "database: {e}"),
-            Self::Keys(e) => write!(f, "keys: {e}"),
-            Self::Password(e) => write!(f, "password hashing: {e}"),
-            Self::Mfa(e) => write!(f, "two-step verification: {e}"),
+pub type HttpResult = Result<Response, HttpError>;
+
+impl HttpError {
+    pub fn page(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
+        Self::Page {
+            status,
+            title,
+            message: message.into(),
+        }
+    }
+
+    /// A service error at a resource endpoint: protocol refusals become bearer challenges.
+    pub fn bearer(error: service::Error) -> Self {
+        match error {
+            service::Error::OAuth(e) => Self::Bearer(e),
+            other => other.into(),
         }
     }
 }
 
-impl From<StoreError> for AppError {
-    fn from(e: StoreError) -> Self {
-        Self::Store(e)
+impl From<service::Error> for HttpError {
+    fn from(error: service::Error) -> Self {
+        match error {
+            service::Error::OAuth(e) => Self::OAuth(e),
+            service::Error::Throttled { retry_after } => Self::Throttled { retry_after },
+            service::Error::Overloaded => Self::Overloaded,
+            service::Error::Internal(e) => Self::Internal(e),
+        }
     }
 }
 
-impl From<KeyError> for AppError {
-    fn from(e: KeyError) -> Self {
-        Self::Keys(e)
+impl From<OAuthError> for HttpError {
+    fn from(error: OAuthError) -> Self {
+        Self::OAuth(error)
     }
 }
 
-impl From<PasswordError> for AppError {
-    fn from(e: PasswordError) -> Self {
-        Self::Password(e)
-    }
-}
-
-impl From<SealError> for AppError {
-    fn from(e: SealError) -> Self {
-        Self::Mfa(e.to_string())
-    }
-}
-
-impl From<SetupError> for AppError {
-    fn from(e: SetupError) -> Self {
-        Self::Mfa(e.to_string())
-    }
-}
-
-impl IntoResponse for AppError {
+impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        if let Self::Password(PasswordError::Overloaded) = self {
-            // A login flood: shed load quickly instead of queueing without bound.
-            tracing::warn!("password hashing queue full: answering 503");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                [
-                    (header::RETRY_AFTER, "1"),
-                    (header::CACHE_CONTROL, "no-store"),
-                ],
-                "Too many sign-ins at this moment. Please try again in a few seconds.",
-            )
-                .into_response();
+        match self {
+            Self::Page {
+                status,
+                title,
+                message,
+            } => pages::error_page(status, title, message),
+            Self::Redirect(location) => see_other(&location),
+            Self::OAuth(error) => oauth_json(&error),
+            Self::Bearer(error) => bearer_challenge(&error),
+            Self::Throttled { retry_after } => throttled(retry_after),
+            Self::Overloaded => overloaded(),
+            Self::Internal(error) => internal(&error),
         }
-        tracing::error!(error = %self, "request failed");
-        super::generic_internal_error()
     }
+}
+
+/// RFC 6749 §5.2.
+fn oauth_json(error: &OAuthError) -> Response {
+    let invalid_client = error.code == ErrorCode::InvalidClient;
+    let status = if invalid_client {
+        StatusCode::UNAUTHORIZED
+    } else {
+        StatusCode::BAD_REQUEST
+    };
+    let body = json!({ "error": error.code.as_str(), "error_description": error.description });
+    let mut response = (status, no_store_headers(), Json(body)).into_response();
+    if invalid_client {
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Basic realm=\"tessera\", charset=\"UTF-8\""),
+        );
+    }
+    response
+}
+
+/// RFC 6750 §3: the status follows the error code; no credentials at all gets a bare
+/// challenge without an error code.
+fn bearer_challenge(error: &OAuthError) -> Response {
+    let status = match error.code {
+        ErrorCode::InvalidRequest => StatusCode::BAD_REQUEST,
+        ErrorCode::InsufficientScope => StatusCode::FORBIDDEN,
+        _ => StatusCode::UNAUTHORIZED,
+    };
+    // Descriptions are our own constant texts; quotes are replaced all the same.
+    let challenge = format!(
+        "Bearer realm=\"tessera\", error=\"{}\", error_description=\"{}\"",
+        error.code.as_str(),
+        error.description.replace(['"', '\\'], "'")
+    );
+    let challenge = HeaderValue::from_str(&challenge)
+        .unwrap_or(HeaderValue::from_static("Bearer error=\"invalid_token\""));
+    let body = json!({ "error": error.code.as_str(), "error_description": error.description });
+    (status, [(header::WWW_AUTHENTICATE, challenge)], Json(body)).into_response()
+}
+
+fn throttled(retry_after: i64) -> Response {
+    let body = json!({
+        "error": "invalid_client",
+        "error_description": format!("too many failed client authentications; retry after {retry_after} seconds"),
+    });
+    let mut response = (
+        StatusCode::TOO_MANY_REQUESTS,
+        no_store_headers(),
+        Json(body),
+    )
+        .into_response();
+    if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// A login flood: shed load quickly instead of queueing without bound.
+fn overloaded() -> Response {
+    tracing::warn!("password hashing queue full: answering 503");
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (header::RETRY_AFTER, "1"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        "Too many sign-ins at this moment. Please try again in a few seconds.",
+    )
+        .into_response()
+}
+
+fn internal(error: &service::Internal) -> Response {
+    if error.is_unavailable() {
+        tracing::error!(error = %error, "database unavailable");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [
+                (header::RETRY_AFTER, "5"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            "Temporarily unavailable. Please try again in a few seconds.",
+        )
+            .into_response();
+    }
+    tracing::error!(error = %error, "request failed");
+    super::respond::generic_internal_error()
 }

@@ -1,9 +1,9 @@
-//! Form bodies: the token, revocation and introspection endpoints and Tessera's own pages
-//! accept only `application/x-www-form-urlencoded` (RFC 6749 §3.2, RFC 7009 §2.1, RFC 7662 §2.1).
+//! Request parameters: form bodies (`application/x-www-form-urlencoded` only, as RFC 6749
+//! §3.2, RFC 7009 §2.1 and RFC 7662 §2.1 require, and for Tessera's own pages) and queries.
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::Response;
 
-use super::pages::error_page;
+use super::error::HttpError;
+use crate::oauth::error::OAuthError;
 use crate::oauth::params::Params;
 
 /// True for `application/x-www-form-urlencoded`, with or without parameters such as charset.
@@ -19,17 +19,34 @@ pub fn is_form_content_type(headers: &HeaderMap) -> bool {
         })
 }
 
-/// The parameters of a form posted to one of Tessera's pages (or `/authorize`, `/logout`),
-/// or the 415 page for a body that is not form-encoded.
-#[allow(clippy::result_large_err)] // the error is the finished response, returned once
-pub fn page_form(headers: &HeaderMap, body: &[u8]) -> Result<Params, Response> {
+/// A form posted to one of Tessera's pages (or `/authorize`, `/logout`); anything else is
+/// the 415 page.
+pub fn page_form(headers: &HeaderMap, body: &[u8]) -> Result<Params, HttpError> {
     if is_form_content_type(headers) {
         Ok(Params::parse(body))
     } else {
-        Err(error_page(
+        Err(HttpError::page(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "Invalid form",
             "Forms and requests must be sent as application/x-www-form-urlencoded.",
         ))
     }
+}
+
+/// The form of a client-authenticated JSON endpoint: form-encoded, no repeated parameter.
+pub fn api_form(headers: &HeaderMap, body: &[u8]) -> Result<Params, HttpError> {
+    if !is_form_content_type(headers) {
+        return Err(OAuthError::invalid_request(
+            "the body must be application/x-www-form-urlencoded",
+        )
+        .into());
+    }
+    let params = Params::parse(body);
+    params.reject_duplicates()?;
+    Ok(params)
+}
+
+/// A page's query string as parameters.
+pub fn query(raw: Option<String>) -> Params {
+    Params::parse(raw.unwrap_or_default().as_bytes())
 }

@@ -1,266 +1,230 @@
-//! Two-step verification on the account page (`/account/mfa`): enrolment with a QR code and
-//! verify-then-enable, recovery codes shown once, new recovery codes, and turning it off with
-//! password and code. Signed-in users only; every form is CSRF-protected. When an application
-//! demanded two-step verification, its authorization request rides along in the query string
-//! and goes on once the user has turned it on.
+//! Two-step verification on the account page (`/account/mfa`): enrolment, new recovery
+//! codes, turning it off. What each form does is `service::mfa`. When an application demanded
+//! two-step verification, its authorization request rides along in the query string and goes
+//! on once the user has turned it on.
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use zeroize::Zeroizing;
 
-use super::AppError;
-use super::account::signed_in_form;
-use super::browser::{csrf_token, current_session, see_other};
-use super::continuation::{Carried, Next};
-use super::login::start_session;
-use super::mfa::{Against, FactorCheck, WRONG_CODE, check_second_factor, throttled_message};
+use super::client_ip::ClientIp;
+use super::continuation::{AccountPage, Next};
+use super::cookies::{self, Kind};
+use super::error::{HttpError, HttpResult};
+use super::form::{page_form, query};
+use super::login::throttled_message;
 use super::pages::{CodesView, EnrolView, ManageView, MfaPage, render};
-use crate::auth::recovery::{self, RecoveryCode};
-use crate::auth::totp::{self, TotpSecret};
-use crate::oauth::acr::{AMR_OTP, AMR_PASSWORD};
+use super::respond::see_other;
+use crate::auth::csrf;
+use crate::auth::recovery::RecoveryCode;
 use crate::oauth::params::Params;
 use crate::routes;
+use crate::service::mfa::{self, Change, ChangeRequest, MfaView};
+use crate::service::{self, sessions};
 use crate::state::AppState;
+use crate::store::sessions::SessionRow;
 use crate::store::users::UserRow;
 
-/// Not signed in: the account sign-in, which comes back to the account page.
-fn sign_in_required() -> Response {
-    see_other(routes::LOGIN)
-}
+const REFUSED: &str = "The password or the code is incorrect.";
+const PASSWORD_REQUIRED: &str = "Enter your password to make this change.";
+const UNAVAILABLE: &str =
+    "Codes from your authenticator app cannot be checked right now; use a recovery code.";
 
-/// The signed-in user, or the response telling them to sign in.
-async fn signed_in_user(
-    state: &AppState,
-    jar: &CookieJar,
-) -> Result<Result<UserRow, Response>, AppError> {
-    let Some(session) = current_session(state, jar).await? else {
-        return Ok(Err(sign_in_required()));
-    };
-    Ok(state
-        .store()
-        .find_user(&session.user_id)
-        .await?
-        .ok_or_else(sign_in_required))
+/// Which form was posted.
+#[derive(Clone, Copy)]
+enum Form {
+    Enable,
+    RecoveryCodes,
+    Disable,
 }
 
 pub async fn mfa_page(
     State(state): State<AppState>,
     jar: CookieJar,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let next = match Carried::from_query(&state, query) {
-        Ok(next) => next,
-        Err(response) => return response,
-    };
-    let result: Result<Response, AppError> = async {
-        let user = match signed_in_user(&state, &jar).await? {
-            Ok(user) => user,
-            Err(response) => return Ok(response),
-        };
-        current_view(&state, jar, &next, &user, None, StatusCode::OK).await
-    }
-    .await;
-    result.unwrap_or_else(IntoResponse::into_response)
-}
-
-/// Checks what every form here needs (see `account::signed_in_form`), and loads the user.
-async fn accept_form(
-    state: &AppState,
-    jar: &CookieJar,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<Result<(UserRow, Params), Response>, AppError> {
-    let (session, form) = match signed_in_form(state, jar, headers, body).await? {
-        Ok(accepted) => accepted,
-        Err(response) => return Ok(Err(response)),
-    };
-    Ok(state
-        .store()
-        .find_user(&session.user_id)
-        .await?
-        .map(|user| (user, form))
-        .ok_or_else(sign_in_required))
+    RawQuery(raw): RawQuery,
+) -> HttpResult {
+    let next = Next::from_params_or(&state, query(raw), AccountPage::Mfa)?;
+    let (session, user) = signed_in_user(&state, &jar, &next).await?;
+    current_view(&state, jar, &next, &session, &user, None, StatusCode::OK).await
 }
 
 /// `POST /account/mfa/enable`: the first valid code from the app turns the pending secret on.
 pub async fn enable(
-    State(state): State<AppState>,
+    state: State<AppState>,
+    ip: ClientIp,
     jar: CookieJar,
-    RawQuery(query): RawQuery,
+    RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let next = match Carried::from_query(&state, query) {
-        Ok(next) => next,
-        Err(response) => return response,
-    };
-    let result: Result<Response, AppError> = async {
-        let (user, mut form) = match accept_form(&state, &jar, &headers, &body).await? {
-            Ok(accepted) => accepted,
-            Err(response) => return Ok(response),
-        };
-        let code = Zeroizing::new(form.take("code").unwrap_or_default());
-        let check = check_second_factor(&state, &user.id, &code, Against::PendingEnrolment).await?;
-        let (error, status) = match check {
-            FactorCheck::Passed => return turn_on(&state, jar, &next, &user).await,
-            FactorCheck::Wrong => (WRONG_CODE.to_string(), StatusCode::OK),
-            FactorCheck::Throttled { minutes } => {
-                (throttled_message(minutes), StatusCode::TOO_MANY_REQUESTS)
-            }
-            FactorCheck::Unavailable => (String::new(), StatusCode::SERVICE_UNAVAILABLE),
-        };
-        let error = (!error.is_empty()).then_some(error);
-        current_view(&state, jar, &next, &user, error, status).await
-    }
-    .await;
-    result.unwrap_or_else(IntoResponse::into_response)
-}
-
-async fn turn_on(
-    state: &AppState,
-    jar: CookieJar,
-    next: &Carried<'_>,
-    user: &UserRow,
-) -> Result<Response, AppError> {
-    let codes = recovery::generate();
-    let hashes = hashes_of(&user.id, &codes);
-    if !state
-        .store()
-        .enable_totp(&user.id, &hashes, state.now())
-        .await?
-    {
-        // Turned on meanwhile (another tab): nothing to show again.
-        return Ok(see_other(&next.action(routes::ACCOUNT_MFA)));
-    }
-    // The user has just shown the authenticator's code within this session, so from here on
-    // the session has used both factors; a fresh id marks the change.
-    let (jar, _) = start_session(state, jar, &user.id, &[AMR_PASSWORD, AMR_OTP]).await?;
-    tracing::info!(user_id = %user.id, "two-step verification turned on");
-    Ok(codes_page(state, jar, next, user, &codes))
+) -> HttpResult {
+    change(state, ip, jar, query(raw), headers, body, Form::Enable).await
 }
 
 /// `POST /account/mfa/recovery-codes`: a fresh set of codes; the old set stops working.
 pub async fn regenerate_recovery_codes(
-    State(state): State<AppState>,
+    state: State<AppState>,
+    ip: ClientIp,
     jar: CookieJar,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let next = Carried::account();
-    let result: Result<Response, AppError> = async {
-        let (user, mut form) = match accept_form(&state, &jar, &headers, &body).await? {
-            Ok(accepted) => accepted,
-            Err(response) => return Ok(response),
-        };
-        if !state.store().totp_enabled(&user.id).await? {
-            return Ok(see_other(routes::ACCOUNT_MFA));
-        }
-        let code = Zeroizing::new(form.take("code").unwrap_or_default());
-        let (error, status) =
-            match check_second_factor(&state, &user.id, &code, Against::Authenticator).await? {
-                FactorCheck::Passed => {
-                    let codes = recovery::generate();
-                    let hashes = hashes_of(&user.id, &codes);
-                    state
-                        .store()
-                        .replace_recovery_codes(&user.id, &hashes, state.now())
-                        .await?;
-                    tracing::info!(user_id = %user.id, "recovery codes replaced");
-                    return Ok(codes_page(&state, jar, &next, &user, &codes));
-                }
-                FactorCheck::Wrong => (WRONG_CODE.to_string(), StatusCode::OK),
-                FactorCheck::Throttled { minutes } => {
-                    (throttled_message(minutes), StatusCode::TOO_MANY_REQUESTS)
-                }
-                FactorCheck::Unavailable => {
-                    (UNAVAILABLE.to_string(), StatusCode::SERVICE_UNAVAILABLE)
-                }
-            };
-        current_view(&state, jar, &next, &user, Some(error), status).await
-    }
-    .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+) -> HttpResult {
+    change(
+        state,
+        ip,
+        jar,
+        Params::default(),
+        headers,
+        body,
+        Form::RecoveryCodes,
+    )
+    .await
 }
 
-const UNAVAILABLE: &str =
-    "Codes from your authenticator app cannot be checked right now; use a recovery code.";
-const BAD_PASSWORD_OR_CODE: &str = "The password or the code is incorrect.";
-
-/// `POST /account/mfa/disable`: needs the password and a current code (or a recovery code).
+/// `POST /account/mfa/disable`.
 pub async fn disable(
-    State(state): State<AppState>,
+    state: State<AppState>,
+    ip: ClientIp,
     jar: CookieJar,
     headers: HeaderMap,
     body: Bytes,
-) -> Response {
-    let next = Carried::account();
-    let result: Result<Response, AppError> = async {
-        let (user, mut form) = match accept_form(&state, &jar, &headers, &body).await? {
-            Ok(accepted) => accepted,
-            Err(response) => return Ok(response),
-        };
-        if !state.store().totp_enabled(&user.id).await? {
-            return Ok(see_other(routes::ACCOUNT_MFA));
-        }
-        let password = Zeroizing::new(form.take("password").unwrap_or_default());
-        let code = Zeroizing::new(form.take("code").unwrap_or_default());
-        let password_ok = !password.is_empty()
-            && state
-                .passwords()
-                .verify(password, Some(user.password_hash.clone()))
-                .await?;
-        if !password_ok {
-            // The code is not even looked at, so this form cannot test codes without the password.
-            let error = Some(BAD_PASSWORD_OR_CODE.to_string());
-            return current_view(&state, jar, &next, &user, error, StatusCode::OK).await;
-        }
-        let (error, status) =
-            match check_second_factor(&state, &user.id, &code, Against::Authenticator).await? {
-                FactorCheck::Passed => {
-                    state.store().remove_mfa(&user.id).await?;
-                    tracing::info!(user_id = %user.id, "two-step verification turned off");
-                    return Ok(see_other(routes::ACCOUNT_MFA));
-                }
-                FactorCheck::Wrong => (BAD_PASSWORD_OR_CODE.to_string(), StatusCode::OK),
-                FactorCheck::Throttled { minutes } => {
-                    (throttled_message(minutes), StatusCode::TOO_MANY_REQUESTS)
-                }
-                FactorCheck::Unavailable => {
-                    (UNAVAILABLE.to_string(), StatusCode::SERVICE_UNAVAILABLE)
-                }
-            };
-        current_view(&state, jar, &next, &user, Some(error), status).await
-    }
-    .await;
-    result.unwrap_or_else(IntoResponse::into_response)
+) -> HttpResult {
+    change(
+        state,
+        ip,
+        jar,
+        Params::default(),
+        headers,
+        body,
+        Form::Disable,
+    )
+    .await
 }
 
-fn hashes_of(user_id: &str, codes: &[RecoveryCode]) -> Vec<String> {
-    codes
-        .iter()
-        .filter_map(|code| recovery::normalize(code.as_str()))
-        .map(|normalized| recovery::hash(user_id, &normalized))
-        .collect()
-}
-
-fn page(
-    state: &AppState,
+async fn change(
+    State(state): State<AppState>,
+    ClientIp(ip): ClientIp,
     jar: CookieJar,
-    next: &Carried<'_>,
-    user: &UserRow,
-) -> (CookieJar, MfaPage) {
-    let (jar, csrf_token) = csrf_token(jar, state.secure_cookies());
+    params: Params,
+    headers: HeaderMap,
+    body: Bytes,
+    form_kind: Form,
+) -> HttpResult {
+    let next = Next::from_params_or(&state, params, AccountPage::Mfa)?;
+    let mut form = page_form(&headers, &body)?;
+    if !cookies::csrf_ok(&jar, state.secure_cookies(), form.get(csrf::FIELD)) {
+        let why = "This form has expired. Reload the page and try again.";
+        return Err(HttpError::page(StatusCode::FORBIDDEN, "Form expired", why));
+    }
+    let (session, user) = signed_in_user(&state, &jar, &next).await?;
+    let password = Zeroizing::new(form.take("password").unwrap_or_default());
+    // Without a password the code alone was judged: say so, as the sign-in's step does.
+    let refused = match password.is_empty() {
+        true => super::totp_login::WRONG_CODE,
+        false => REFUSED,
+    };
+    let request = ChangeRequest {
+        session: &session,
+        user: &user,
+        password,
+        code: Zeroizing::new(form.take("code").unwrap_or_default()),
+        ip,
+    };
+    let now = state.now();
+    let current = cookies::read(&jar, Kind::Session, state.secure_cookies());
+    let outcome = match form_kind {
+        Form::Enable => mfa::enable(&state, request, current, now)
+            .await
+            .map(|c| c.map(Done::Enabled)),
+        Form::RecoveryCodes => mfa::regenerate_recovery_codes(&state, request, now)
+            .await
+            .map(|c| c.map(Done::Codes)),
+        Form::Disable => mfa::disable(&state, request, now)
+            .await
+            .map(|c| c.map(|()| Done::Off)),
+    };
+    let (error, status) = match outcome {
+        Ok(Change::Done(done)) => return Ok(done.respond(&state, jar, &next, &user)),
+        Ok(Change::PasswordRequired) => (PASSWORD_REQUIRED.to_string(), StatusCode::OK),
+        Ok(Change::Refused) => (refused.to_string(), StatusCode::OK),
+        Ok(Change::Unavailable) => (UNAVAILABLE.to_string(), StatusCode::SERVICE_UNAVAILABLE),
+        Err(service::Error::Throttled { retry_after }) => {
+            let mut page = current_view(
+                &state,
+                jar,
+                &next,
+                &session,
+                &user,
+                Some(throttled_message(retry_after)),
+                StatusCode::TOO_MANY_REQUESTS,
+            )
+            .await?;
+            if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
+                page.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            return Ok(page);
+        }
+        Err(e) => return Err(e.into()),
+    };
+    current_view(&state, jar, &next, &session, &user, Some(error), status).await
+}
+
+/// A change that went through.
+enum Done {
+    Enabled(Option<mfa::Enabled>),
+    Codes(Vec<RecoveryCode>),
+    Off,
+}
+
+impl Done {
+    fn respond(
+        self,
+        state: &AppState,
+        jar: CookieJar,
+        next: &Next<'_>,
+        user: &UserRow,
+    ) -> Response {
+        match self {
+            Self::Enabled(Some(enabled)) => {
+                let secure = state.secure_cookies();
+                let jar = cookies::signed_in(jar, enabled.session.cookie_value, secure);
+                codes_page(state, jar, next, user, &enabled.recovery_codes)
+            }
+            // Turned on meanwhile (another tab): nothing to show again.
+            Self::Enabled(None) => see_other(&next.form_action(routes::ACCOUNT_MFA)),
+            Self::Codes(codes) => {
+                codes_page(state, jar, &Next::Account(AccountPage::Mfa), user, &codes)
+            }
+            Self::Off => see_other(routes::ACCOUNT_MFA),
+        }
+    }
+}
+
+/// The signed-in session and its user, or the sign-in that comes back here.
+async fn signed_in_user(
+    state: &AppState,
+    jar: &CookieJar,
+    next: &Next<'_>,
+) -> Result<(SessionRow, UserRow), HttpError> {
+    let cookie = cookies::read(jar, Kind::Session, state.secure_cookies());
+    sessions::current_with_user(state, cookie, state.now())
+        .await?
+        .ok_or_else(|| next.sign_in_first())
+}
+
+fn page(state: &AppState, jar: CookieJar, next: &Next<'_>, user: &UserRow) -> (CookieJar, MfaPage) {
+    let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
     let page = MfaPage {
         email: user.email.clone(),
-        client_name: match &next.next {
-            Next::Authorization(_, client) => Some(client.name.clone()),
-            Next::Account => None,
+        client_name: match next {
+            Next::Authorization { client, .. } => Some(client.name.clone()),
+            Next::Account(_) => None,
         },
         error: None,
         csrf_token,
         unavailable: false,
+        password_required: false,
         enrol: None,
         manage: None,
         codes: None,
@@ -272,17 +236,17 @@ fn page(
 fn codes_page(
     state: &AppState,
     jar: CookieJar,
-    next: &Carried<'_>,
+    next: &Next<'_>,
     user: &UserRow,
     codes: &[RecoveryCode],
 ) -> Response {
     let (jar, mut page) = page(state, jar, next, user);
-    let (continue_url, continue_label) = match &next.next {
-        Next::Authorization(_, client) => (
+    let (continue_url, continue_label) = match next {
+        Next::Authorization { client, .. } => (
             next.action(routes::AUTHORIZE),
             format!("Continue to {}", client.name),
         ),
-        Next::Account => (routes::ACCOUNT_MFA.to_string(), "Done".to_string()),
+        Next::Account(_) => (routes::ACCOUNT_MFA.to_string(), "Done".to_string()),
     };
     page.client_name = None;
     page.codes = Some(CodesView {
@@ -298,64 +262,44 @@ fn codes_page(
 async fn current_view(
     state: &AppState,
     jar: CookieJar,
-    next: &Carried<'_>,
+    next: &Next<'_>,
+    session: &SessionRow,
     user: &UserRow,
     error: Option<String>,
     status: StatusCode,
-) -> Result<Response, AppError> {
+) -> HttpResult {
+    let now = state.now();
     let (jar, mut page) = page(state, jar, next, user);
     page.error = error;
-    let store = state.store();
-    let credential = store.find_totp_credential(&user.id).await?;
-    if credential.as_ref().is_some_and(|c| c.enabled) {
-        page.client_name = None;
-        page.manage = Some(ManageView {
-            recovery_codes_left: store.count_unused_recovery_codes(&user.id).await?,
-            codes_action: routes::ACCOUNT_MFA_RECOVERY_CODES.to_string(),
-            disable_action: routes::ACCOUNT_MFA_DISABLE.to_string(),
-        });
-        return Ok((jar, render(status, page, None)).into_response());
-    }
-    let Some(key) = state.mfa_key() else {
-        page.unavailable = true;
-        let status = if status.is_success() {
-            StatusCode::SERVICE_UNAVAILABLE
-        } else {
+    page.password_required = mfa::password_required(state, session, now);
+    let status = match mfa::view(state, user, now).await? {
+        MfaView::Manage {
+            recovery_codes_left,
+        } => {
+            page.client_name = None;
+            page.manage = Some(ManageView {
+                recovery_codes_left,
+                codes_action: routes::ACCOUNT_MFA_RECOVERY_CODES.to_string(),
+                disable_action: routes::ACCOUNT_MFA_DISABLE.to_string(),
+            });
             status
-        };
-        return Ok((jar, render(status, page, None)).into_response());
-    };
-    let opened = credential.and_then(|c| key.open(&c.sealed_secret, &user.id).ok());
-    let secret = match opened {
-        Some(bytes) => TotpSecret::from_bytes(bytes),
-        None => {
-            // None yet, or sealed under a key no longer configured: start a fresh one.
-            store.delete_pending_totp(&user.id).await?;
-            let secret = TotpSecret::generate();
-            let sealed = key.seal(secret.as_bytes(), &user.id)?;
-            if !store
-                .insert_pending_totp(&user.id, &sealed, state.now())
-                .await?
-            {
-                // Another request made one meanwhile; show the user that one.
-                return Ok(see_other(&next.action(routes::ACCOUNT_MFA)));
+        }
+        MfaView::Enrol(enrolment) => {
+            page.enrol = Some(EnrolView {
+                qr_svg: enrolment.qr_svg.to_string(),
+                otpauth_uri: enrolment.otpauth_uri.to_string(),
+                secret: enrolment.secret_grouped.to_string(),
+                action: next.form_action(routes::ACCOUNT_MFA_ENABLE),
+            });
+            status
+        }
+        MfaView::Unavailable => {
+            page.unavailable = true;
+            match status.is_success() {
+                true => StatusCode::SERVICE_UNAVAILABLE,
+                false => status,
             }
-            secret
         }
     };
-    let uri = totp::otpauth_uri(&secret, &state.config().mfa_issuer_name, &user.email)?;
-    let qr = totp::qr_svg(&uri)?;
-    let base32 = secret.to_base32();
-    let grouped: Vec<&str> = base32
-        .as_bytes()
-        .chunks(4)
-        .filter_map(|chunk| std::str::from_utf8(chunk).ok())
-        .collect();
-    page.enrol = Some(EnrolView {
-        qr_svg: qr.to_string(),
-        otpauth_uri: uri.to_string(),
-        secret: grouped.join(" "),
-        action: next.action(routes::ACCOUNT_MFA_ENABLE),
-    });
     Ok((jar, render(status, page, None)).into_response())
 }

@@ -19,34 +19,28 @@ use tower_http::trace::TraceLayer;
 use crate::routes;
 use crate::state::AppState;
 
-mod access_token;
 mod account;
 mod authorize;
-mod browser;
 mod client_auth;
 mod client_ip;
-pub mod client_secret;
 mod consent;
 mod continuation;
+mod cookies;
 mod error;
 mod form;
 mod introspect;
-mod issue;
-mod json_error;
 mod login;
 mod logout;
 mod metadata;
-mod mfa;
 mod mfa_account;
 mod pages;
-mod refresh_grant;
+mod respond;
 mod revoke;
-mod throttle;
 mod token;
 mod totp_login;
 mod userinfo;
 
-pub use error::AppError;
+pub use error::HttpError;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -76,7 +70,9 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(CatchPanicLayer::custom(|_| generic_internal_error()))
+        .layer(CatchPanicLayer::custom(|_| {
+            respond::generic_internal_error()
+        }))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             timeout,
@@ -183,15 +179,4 @@ fn client_api_cors(origins: &[String]) -> Option<CorsLayer> {
 
 async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not found").into_response()
-}
-
-/// Internal failures get a body that says nothing; the details are in the log under the
-/// response's `x-request-id`.
-pub(crate) fn generic_internal_error() -> Response {
-    (
-        StatusCode::INTERNAL_SERVER_ERROR,
-        [(header::CACHE_CONTROL, "no-store")],
-        "Internal server error. Quote the x-request-id response header when reporting this.",
-    )
-        .into_response()
 }

@@ -47,6 +47,8 @@ pub struct MfaPage {
     pub csrf_token: String,
     /// No `mfa_encryption_key` is configured: enrolment is refused.
     pub unavailable: bool,
+    /// The sign-in is older than `reauth_max_age`: every change asks for the password.
+    pub password_required: bool,
     pub enrol: Option<EnrolView>,
     pub manage: Option<ManageView>,
     pub codes: Option<CodesView>,

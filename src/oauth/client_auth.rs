@@ -1,6 +1,9 @@
 //! Client authentication at the token endpoint (RFC 6749 §2.3, OIDC Core §9): which client is
 //! calling and which secret must be verified. Verifying the secret itself (argon2) is the
 //! caller's job; this only decides.
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+
 use super::client::{AuthMethod, Client};
 use super::error::OAuthError;
 
@@ -16,8 +19,6 @@ pub struct PresentedCredentials {
 pub struct ClaimedClient<'c> {
     pub client: &'c Client,
     pub secret: Option<String>,
-    /// True when the client tried HTTP Basic, so a failure answers with `WWW-Authenticate: Basic`.
-    pub used_basic: bool,
 }
 
 pub fn identify_client<'c>(
@@ -29,7 +30,7 @@ pub fn identify_client<'c>(
         body_client_id,
         body_client_secret,
     } = presented;
-    let (client_id, secret, method, used_basic) = match (basic, body_client_secret) {
+    let (client_id, secret, method) = match (basic, body_client_secret) {
         (Some(_), Some(_)) => {
             return Err(OAuthError::invalid_request(
                 "use exactly one client authentication method",
@@ -44,17 +45,17 @@ pub fn identify_client<'c>(
                     "client_id in the body differs from the authenticated client",
                 ));
             }
-            (id, Some(secret), AuthMethod::ClientSecretBasic, true)
+            (id, Some(secret), AuthMethod::ClientSecretBasic)
         }
         (None, Some(secret)) => {
             let id = body_client_id
                 .ok_or_else(|| OAuthError::invalid_client("client_secret without client_id"))?;
-            (id, Some(secret), AuthMethod::ClientSecretPost, false)
+            (id, Some(secret), AuthMethod::ClientSecretPost)
         }
         (None, None) => {
             let id = body_client_id
                 .ok_or_else(|| OAuthError::invalid_client("client authentication is required"))?;
-            (id, None, AuthMethod::None, false)
+            (id, None, AuthMethod::None)
         }
     };
     let client = find_client(&client_id)
@@ -70,11 +71,29 @@ pub fn identify_client<'c>(
             },
         ));
     }
-    Ok(ClaimedClient {
-        client,
-        secret,
-        used_basic,
-    })
+    Ok(ClaimedClient { client, secret })
+}
+
+/// The client_id and secret of an `Authorization: Basic` header value, each
+/// form-urlencoded first as RFC 6749 §2.3.1 requires.
+pub fn parse_basic(value: &str) -> Result<(String, String), OAuthError> {
+    let malformed = || OAuthError::invalid_client("malformed Basic credentials");
+    let (scheme, encoded) = value.split_once(' ').ok_or_else(malformed)?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(malformed());
+    }
+    let decoded = STANDARD.decode(encoded.trim()).map_err(|_| malformed())?;
+    let decoded = String::from_utf8(decoded).map_err(|_| malformed())?;
+    let (id, secret) = decoded.split_once(':').ok_or_else(malformed)?;
+    Ok((form_unescape(id), form_unescape(secret)))
+}
+
+fn form_unescape(s: &str) -> String {
+    // A literal `&` would split the pair; it can only mean itself here.
+    url::form_urlencoded::parse(format!("x={}", s.replace('&', "%26")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -119,6 +138,18 @@ mod tests {
         assert!(identify_client(basic("public"), find).is_err());
         assert!(identify_client(none("unknown"), find).is_err());
         assert!(identify_client(PresentedCredentials::default(), find).is_err());
+    }
+
+    #[test]
+    fn basic_credentials_are_form_decoded() {
+        let value = format!("Basic {}", STANDARD.encode("my%20app:s%3Acret+x"));
+        assert_eq!(
+            parse_basic(&value).unwrap(),
+            ("my app".to_string(), "s:cret x".to_string())
+        );
+        assert!(parse_basic("Bearer abc").is_err());
+        assert!(parse_basic("Basic !!!").is_err());
+        assert!(parse_basic(&format!("Basic {}", STANDARD.encode("nocolon"))).is_err());
     }
 
     #[test]

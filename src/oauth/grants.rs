@@ -1,9 +1,11 @@
 //! The token endpoint's grants (RFC 6749 §4.1.3, §5). Parsing the request and checking an
 //! authorization code against the client, redirect_uri, expiry and PKCE.
+use super::amr::Amr;
 use super::client::Client;
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::pkce;
+use super::scope::Scopes;
 
 /// A parsed token request.
 #[derive(Debug)]
@@ -49,22 +51,27 @@ pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> 
     }
 }
 
-/// An authorization code as stored, after it was consumed by this request.
+/// An authorization code as stored.
 #[derive(Debug, Clone)]
 pub struct IssuedCode {
     pub client_id: String,
     pub user_id: String,
     pub session_id_hash: String,
     pub redirect_uri: String,
-    pub scope: String,
+    pub scope: Scopes,
     pub nonce: Option<String>,
     pub code_challenge: Option<String>,
     pub auth_time: i64,
-    pub amr: String,
+    pub amr: Amr,
     pub expires_at: i64,
+    /// Already exchanged once: presenting it again is a replay.
+    pub consumed: bool,
+    /// The browser session it came from is still live (not signed out, not expired).
+    pub session_active: bool,
 }
 
-/// Checks a freshly consumed code against the request that presented it.
+/// Checks an unspent code against the request that presents it, before anything is
+/// changed: a wrong client or verifier must not burn the legitimate client's code.
 pub fn check_code_exchange(
     code: &IssuedCode,
     client: &Client,
@@ -79,6 +86,13 @@ pub fn check_code_exchange(
     }
     if now >= code.expires_at {
         return Err(OAuthError::invalid_grant("the code has expired"));
+    }
+    // A sign-out (or an administrator) ended the session after the code was issued: the
+    // user no longer stands behind it.
+    if !code.session_active {
+        return Err(OAuthError::invalid_grant(
+            "the sign-in this code came from has ended",
+        ));
     }
     // The authorization request always carries redirect_uri (OIDC Core §3.1.2.1), so the
     // token request must repeat it exactly (RFC 6749 §4.1.3).
@@ -112,12 +126,14 @@ mod tests {
             user_id: "u".into(),
             session_id_hash: "s".into(),
             redirect_uri: "https://a/cb".into(),
-            scope: "openid".into(),
+            scope: Scopes::parse("openid").unwrap(),
             nonce: None,
             code_challenge: Some(CHALLENGE.into()),
             auth_time: 0,
-            amr: "pwd".into(),
+            amr: Amr::password(),
             expires_at: 160,
+            consumed: false,
+            session_active: true,
         }
     }
 
@@ -160,6 +176,23 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_code_from_an_ended_session_is_refused() {
+        let ended = IssuedCode {
+            session_active: false,
+            ..code()
+        };
+        let err = check_code_exchange(
+            &ended,
+            &client("a"),
+            Some("https://a/cb"),
+            Some(VERIFIER),
+            100,
+        )
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidGrant);
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! The protocol core: pure decisions over parsed requests, stored records and `now`.
 //! Nothing here imports axum or sqlx or reads the clock.
+pub mod access_token;
 pub mod acr;
+pub mod amr;
 pub mod authorize;
 pub mod client;
 pub mod client_auth;

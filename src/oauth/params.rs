@@ -9,7 +9,8 @@ use super::error::OAuthError;
 #[derive(Debug, Clone, Default)]
 pub struct Params {
     values: HashMap<String, String>,
-    duplicated: Option<String>,
+    /// Every name that came more than once, in the order first repeated.
+    duplicated: Vec<String>,
 }
 
 impl Params {
@@ -19,13 +20,12 @@ impl Params {
             if value.is_empty() {
                 continue;
             }
-            if params
+            let repeated = params
                 .values
                 .insert(name.to_string(), value.into_owned())
-                .is_some()
-                && params.duplicated.is_none()
-            {
-                params.duplicated = Some(name.into_owned());
+                .is_some();
+            if repeated && !params.is_duplicated(&name) {
+                params.duplicated.push(name.into_owned());
             }
         }
         params
@@ -50,12 +50,17 @@ impl Params {
 
     /// The first repeated parameter name, if any.
     pub fn duplicated(&self) -> Option<&str> {
-        self.duplicated.as_deref()
+        self.duplicated.first().map(String::as_str)
+    }
+
+    /// True when `name` came more than once (whichever other names also did).
+    pub fn is_duplicated(&self, name: &str) -> bool {
+        self.duplicated.iter().any(|d| d == name)
     }
 
     /// Refuses a request that repeats any parameter.
     pub fn reject_duplicates(&self) -> Result<(), OAuthError> {
-        match &self.duplicated {
+        match self.duplicated() {
             Some(name) => Err(OAuthError::invalid_request(format!(
                 "parameter {name} was sent more than once"
             ))),
@@ -87,6 +92,8 @@ mod tests {
         let params = Params::parse(b"a=1&b=&c=3&a=2");
         assert_eq!(params.duplicated(), Some("a"));
         assert!(params.reject_duplicates().is_err());
+        let both = Params::parse(b"state=a&state=b&redirect_uri=x&redirect_uri=y");
+        assert!(both.is_duplicated("state") && both.is_duplicated("redirect_uri"));
         assert_eq!(params.get("b"), None);
         assert_eq!(params.get("c"), Some("3"));
     }

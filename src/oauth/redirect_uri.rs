@@ -33,9 +33,35 @@ pub fn is_loopback_host(url: &url::Url) -> bool {
     }
 }
 
+/// Appends response parameters to a redirect URI, keeping any query it was registered with
+/// (RFC 6749 §3.1.2) and never touching the rest of the string.
+pub fn with_params(redirect_uri: &str, pairs: &[(&str, &str)]) -> String {
+    if pairs.is_empty() {
+        return redirect_uri.to_string();
+    }
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    for (name, value) in pairs {
+        query.append_pair(name, value);
+    }
+    let separator = if redirect_uri.contains('?') { '&' } else { '?' };
+    format!("{redirect_uri}{separator}{}", query.finish())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn response_parameters_are_appended() {
+        assert_eq!(
+            with_params("https://a/cb", &[("code", "x y")]),
+            "https://a/cb?code=x+y"
+        );
+        assert_eq!(
+            with_params("https://a/cb?k=v", &[("code", "c")]),
+            "https://a/cb?k=v&code=c"
+        );
+    }
 
     #[test]
     fn dangerous_registrations_are_refused() {

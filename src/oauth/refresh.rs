@@ -2,6 +2,7 @@
 //! every use replaces the token; presenting a replaced token means it was copied, so the whole
 //! family is revoked, except within a short grace window for confidential clients whose two
 //! refreshes raced.
+use super::amr::Amr;
 use super::client::Client;
 use super::error::{ErrorCode, OAuthError};
 use super::scope::Scopes;
@@ -13,9 +14,9 @@ pub struct RefreshTokenRecord {
     pub client_id: String,
     pub user_id: String,
     pub session_id_hash: String,
-    pub scope: String,
+    pub scope: Scopes,
     pub auth_time: i64,
-    pub amr: String,
+    pub amr: Amr,
     pub created_at: i64,
     pub idle_expires_at: i64,
     pub expires_at: i64,
@@ -78,11 +79,11 @@ pub fn check_refresh(
     if now >= record.expires_at || now >= record.idle_expires_at {
         return RefreshDecision::Reject(OAuthError::invalid_grant("the refresh token has expired"));
     }
-    let granted = Scopes::parse(&record.scope).unwrap_or_default();
+    let granted = &record.scope;
     let scope = match requested_scope {
-        None => granted,
+        None => granted.clone(),
         Some(text) => match Scopes::parse(text) {
-            Some(requested) if requested.is_subset_of(&granted) => requested,
+            Some(requested) if requested.is_subset_of(granted) => requested,
             _ => {
                 return RefreshDecision::Reject(OAuthError::new(
                     ErrorCode::InvalidScope,
@@ -109,9 +110,9 @@ mod tests {
             client_id: "app".into(),
             user_id: "u".into(),
             session_id_hash: "s".into(),
-            scope: "openid email offline_access".into(),
+            scope: Scopes::parse("openid email offline_access").unwrap(),
             auth_time: 0,
-            amr: "pwd".into(),
+            amr: Amr::password(),
             created_at: 0,
             idle_expires_at: 1000,
             expires_at: 2000,

@@ -1,6 +1,8 @@
 //! Scopes (RFC 6749 §3.3): space-delimited, case-sensitive, order-insensitive sets.
 use std::fmt;
 
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
 /// The scopes Tessera understands. Others are ignored, as OIDC Core §5.4 asks.
 pub const SUPPORTED: &[&str] = &["openid", "profile", "email", "offline_access"];
 
@@ -60,6 +62,40 @@ impl Scopes {
 impl fmt::Display for Scopes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0.join(" "))
+    }
+}
+
+/// A scope string that breaks RFC 6749 §3.3 (in a stored record or a token).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MalformedScope;
+
+impl fmt::Display for MalformedScope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("malformed scope string")
+    }
+}
+
+impl std::error::Error for MalformedScope {}
+
+impl std::str::FromStr for Scopes {
+    type Err = MalformedScope;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Self::parse(text).ok_or(MalformedScope)
+    }
+}
+
+/// On the wire (token claims, stored records) a scope set is its space-separated string.
+impl Serialize for Scopes {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Scopes {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        Self::parse(&text).ok_or_else(|| serde::de::Error::custom(MalformedScope))
     }
 }
 

@@ -1,6 +1,9 @@
-//! Authorization codes, keyed by the SHA-256 of the code. Consuming is one atomic
-//! `update … where consumed_at is null returning …`, so two racing exchanges cannot both win.
-use super::{Store, StoreResult, on_pool};
+//! Authorization codes, keyed by the SHA-256 of the code. A code is read, checked by the
+//! protocol core, and only then redeemed: one transaction that marks it used (only if it is
+//! still unused and bound to the presenting client), records the tokens it produced, and
+//! stores the refresh-token family. A replay therefore always finds what to revoke.
+use super::refresh_tokens::{NewRefreshToken, insert_family_query, insert_refresh_token_query};
+use super::{Store, StoreResult, corrupt, on_pool};
 use crate::oauth::grants::IssuedCode;
 
 #[derive(Debug, Clone)]
@@ -31,6 +34,29 @@ struct CodeRow {
     auth_time: i64,
     amr: String,
     expires_at: i64,
+    consumed: bool,
+    session_active: bool,
+}
+
+impl TryFrom<CodeRow> for IssuedCode {
+    type Error = sqlx::Error;
+
+    fn try_from(row: CodeRow) -> Result<Self, Self::Error> {
+        Ok(Self {
+            scope: row.scope.parse().map_err(|e| corrupt("scope", e))?,
+            amr: row.amr.parse().map_err(|e| corrupt("amr", e))?,
+            client_id: row.client_id,
+            user_id: row.user_id,
+            session_id_hash: row.session_id_hash,
+            redirect_uri: row.redirect_uri,
+            nonce: row.nonce,
+            code_challenge: Some(row.code_challenge),
+            auth_time: row.auth_time,
+            expires_at: row.expires_at,
+            consumed: row.consumed,
+            session_active: row.session_active,
+        })
+    }
 }
 
 /// The tokens issued for a code.
@@ -39,16 +65,6 @@ pub struct CodeTokens {
     pub access_token_jti: String,
     pub access_token_expires_at: i64,
     pub refresh_family_id: Option<String>,
-}
-
-/// What consuming a code found.
-#[derive(Debug)]
-pub enum Consumed {
-    /// First use: the code is now spent and this is what it was issued for.
-    Fresh(Box<IssuedCode>),
-    /// The code was already used: a replay.
-    AlreadyUsed,
-    NotFound,
 }
 
 impl Store {
@@ -77,68 +93,72 @@ impl Store {
         })
     }
 
-    /// Marks the code used and returns it, atomically; tells a replay from an unknown code.
-    pub async fn consume_code(&self, code_hash: &str, now: i64) -> StoreResult<Consumed> {
+    /// The code with this hash, whether it was used already, and whether the browser
+    /// session it came from is still live at `now`.
+    pub async fn find_code(&self, code_hash: &str, now: i64) -> StoreResult<Option<IssuedCode>> {
         let row: Option<CodeRow> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "update authorization_codes set consumed_at = $1
-                 where code_hash = $2 and consumed_at is null
-                 returning client_id, user_id, session_id_hash, redirect_uri, scope, nonce, code_challenge, auth_time, amr, expires_at",
+                "select c.client_id, c.user_id, c.session_id_hash, c.redirect_uri, c.scope, c.nonce,
+                        c.code_challenge, c.auth_time, c.amr, c.expires_at,
+                        c.consumed_at is not null as consumed,
+                        s.id_hash is not null as session_active
+                 from authorization_codes c
+                 left join sessions s on s.id_hash = c.session_id_hash
+                     and s.expires_at > $2 and s.idle_expires_at > $2
+                 where c.code_hash = $1",
             )
-            .bind(now)
             .bind(code_hash)
+            .bind(now)
             .fetch_optional(pool)
             .await
         })?;
-        if let Some(row) = row {
-            return Ok(Consumed::Fresh(Box::new(IssuedCode {
-                client_id: row.client_id,
-                user_id: row.user_id,
-                session_id_hash: row.session_id_hash,
-                redirect_uri: row.redirect_uri,
-                scope: row.scope,
-                nonce: row.nonce,
-                code_challenge: Some(row.code_challenge),
-                auth_time: row.auth_time,
-                amr: row.amr,
-                expires_at: row.expires_at,
-            })));
-        }
-        let seen: i64 = on_pool!(self, |pool| {
-            sqlx::query_scalar("select count(*) from authorization_codes where code_hash = $1")
-                .bind(code_hash)
-                .fetch_one(pool)
-                .await
-        })?;
-        Ok(if seen > 0 {
-            Consumed::AlreadyUsed
-        } else {
-            Consumed::NotFound
-        })
+        row.map(IssuedCode::try_from).transpose()
     }
 
-    /// Remembers which tokens a code produced, so a replay can revoke them.
-    pub async fn record_code_tokens(
+    /// Marks the code used by `client_id`, records the tokens it produced and stores the new
+    /// refresh token (and its family), all in one transaction. False, changing nothing, when
+    /// the code was used meanwhile (a concurrent exchange won).
+    pub async fn redeem_code(
         &self,
         code_hash: &str,
+        client_id: &str,
+        now: i64,
         tokens: &CodeTokens,
-    ) -> StoreResult<()> {
+        refresh: Option<&NewRefreshToken<'_>>,
+    ) -> StoreResult<bool> {
         on_pool!(self, |pool| {
-            sqlx::query(
-                "update authorization_codes set access_token_jti = $1, access_token_expires_at = $2, refresh_family_id = $3
-                 where code_hash = $4",
+            let mut tx = pool.begin().await?;
+            let redeemed = sqlx::query(
+                "update authorization_codes
+                 set consumed_at = $1, access_token_jti = $2, access_token_expires_at = $3, refresh_family_id = $4
+                 where code_hash = $5 and client_id = $6 and consumed_at is null",
             )
+            .bind(now)
             .bind(&tokens.access_token_jti)
             .bind(tokens.access_token_expires_at)
             .bind(&tokens.refresh_family_id)
             .bind(code_hash)
-            .execute(pool)
-            .await
-            .map(|_| ())
+            .bind(client_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !redeemed {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            if let Some(refresh) = refresh {
+                insert_family_query!(refresh).execute(&mut *tx).await?;
+                insert_refresh_token_query!(refresh)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
         })
     }
 
-    /// The tokens a (consumed) code produced, if its first exchange got that far.
+    /// The tokens a used code produced.
     pub async fn find_code_tokens(&self, code_hash: &str) -> StoreResult<Option<CodeTokens>> {
         let row: Option<(Option<String>, Option<i64>, Option<String>)> = on_pool!(self, |pool| {
             sqlx::query_as(

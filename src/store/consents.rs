@@ -1,19 +1,23 @@
 //! Remembered consent: the scopes a user approved for a client.
-use super::{Store, StoreResult, on_pool};
+use super::{Store, StoreResult, corrupt, on_pool};
+use crate::oauth::scope::Scopes;
 
 impl Store {
     pub async fn find_consent(
         &self,
         user_id: &str,
         client_id: &str,
-    ) -> StoreResult<Option<String>> {
-        on_pool!(self, |pool| {
+    ) -> StoreResult<Option<Scopes>> {
+        let scope: Option<String> = on_pool!(self, |pool| {
             sqlx::query_scalar("select scope from consents where user_id = $1 and client_id = $2")
                 .bind(user_id)
                 .bind(client_id)
                 .fetch_optional(pool)
                 .await
-        })
+        })?;
+        scope
+            .map(|s| s.parse().map_err(|e| corrupt("scope", e)))
+            .transpose()
     }
 
     /// Records the approved scopes, replacing what was there (callers pass the union).
@@ -21,7 +25,7 @@ impl Store {
         &self,
         user_id: &str,
         client_id: &str,
-        scope: &str,
+        scope: &Scopes,
         now: i64,
     ) -> StoreResult<()> {
         on_pool!(self, |pool| {
@@ -31,7 +35,7 @@ impl Store {
             )
             .bind(user_id)
             .bind(client_id)
-            .bind(scope)
+            .bind(scope.to_string())
             .bind(now)
             .execute(pool)
             .await
@@ -42,15 +46,18 @@ impl Store {
 
 impl Store {
     /// (client_id, scope) pairs the user approved.
-    pub async fn list_consents(&self, user_id: &str) -> StoreResult<Vec<(String, String)>> {
-        on_pool!(self, |pool| {
+    pub async fn list_consents(&self, user_id: &str) -> StoreResult<Vec<(String, Scopes)>> {
+        let rows: Vec<(String, String)> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "select client_id, scope from consents where user_id = $1 order by client_id",
             )
             .bind(user_id)
             .fetch_all(pool)
             .await
-        })
+        })?;
+        rows.into_iter()
+            .map(|(client, scope)| Ok((client, scope.parse().map_err(|e| corrupt("scope", e))?)))
+            .collect()
     }
 
     pub async fn delete_consent(&self, user_id: &str, client_id: &str) -> StoreResult<()> {

@@ -1,6 +1,6 @@
-//! Two-step verification: the sealed TOTP secret and its replay guard, recovery codes,
-//! half-done sign-ins waiting for the second factor, and failed attempts. Everything that
-//! guards against replay or guessing lives here, so every instance sees the same state.
+//! Two-step verification: the sealed TOTP secret and its replay guard, recovery codes, and
+//! half-done sign-ins waiting for the second factor. Everything that guards against replay
+//! lives here, so every instance sees the same state (attempt limits are `throttle.rs`).
 use super::{Store, StoreResult, on_pool};
 
 #[derive(Clone, sqlx::FromRow)]
@@ -30,6 +30,8 @@ pub struct PendingLogin {
     pub user_id: String,
     /// The password-only session a step-up replaces.
     pub replaces_session_hash: Option<String>,
+    /// When the user entered the password: the auth_time of the session this becomes.
+    pub auth_time: i64,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -206,8 +208,8 @@ impl Store {
         })
     }
 
-    /// Removes the authenticator, recovery codes, pending sign-ins and failed attempts
-    /// (the user turned two-step verification off, or an administrator reset it).
+    /// Removes the authenticator, recovery codes and pending sign-ins (the user turned
+    /// two-step verification off, or an administrator reset it).
     pub async fn remove_mfa(&self, user_id: &str) -> StoreResult<()> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
@@ -215,7 +217,6 @@ impl Store {
                 "delete from totp_credentials where user_id = $1",
                 "delete from recovery_codes where user_id = $1",
                 "delete from mfa_pending_logins where user_id = $1",
-                "delete from mfa_failed_attempts where user_id = $1",
             ] {
                 sqlx::query(statement)
                     .bind(user_id)
@@ -234,12 +235,13 @@ impl Store {
                 .execute(pool)
                 .await?;
             sqlx::query(
-                "insert into mfa_pending_logins (id_hash, user_id, replaces_session_hash, created_at, expires_at)
-                 values ($1, $2, $3, $4, $5)",
+                "insert into mfa_pending_logins (id_hash, user_id, replaces_session_hash, auth_time, created_at, expires_at)
+                 values ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&pending.id_hash)
             .bind(&pending.user_id)
             .bind(&pending.replaces_session_hash)
+            .bind(pending.auth_time)
             .bind(pending.created_at)
             .bind(pending.expires_at)
             .execute(pool)
@@ -256,7 +258,7 @@ impl Store {
     ) -> StoreResult<Option<PendingLogin>> {
         on_pool!(self, |pool| {
             sqlx::query_as(
-                "select id_hash, user_id, replaces_session_hash, created_at, expires_at
+                "select id_hash, user_id, replaces_session_hash, auth_time, created_at, expires_at
                  from mfa_pending_logins where id_hash = $1 and expires_at > $2",
             )
             .bind(id_hash)
@@ -275,54 +277,6 @@ impl Store {
                 .execute(pool)
                 .await
                 .map(|r| r.rows_affected() == 1)
-        })
-    }
-
-    /// Counts an attempt before it is checked, so concurrent guesses cannot all slip under the
-    /// limit; returns how many attempts the window now holds, and when the oldest was made.
-    /// Attempts older than the window are dropped on the way.
-    pub async fn record_mfa_attempt(
-        &self,
-        attempt_id: &str,
-        user_id: &str,
-        now: i64,
-        window_start: i64,
-    ) -> StoreResult<(i64, Option<i64>)> {
-        on_pool!(self, |pool| {
-            sqlx::query(
-                "delete from mfa_failed_attempts where user_id = $1 and attempted_at <= $2",
-            )
-            .bind(user_id)
-            .bind(window_start)
-            .execute(pool)
-            .await?;
-            sqlx::query(
-                "insert into mfa_failed_attempts (id, user_id, attempted_at) values ($1, $2, $3)",
-            )
-            .bind(attempt_id)
-            .bind(user_id)
-            .bind(now)
-            .execute(pool)
-            .await?;
-            sqlx::query_as(
-                "select count(*), min(attempted_at) from mfa_failed_attempts
-                 where user_id = $1 and attempted_at > $2",
-            )
-            .bind(user_id)
-            .bind(window_start)
-            .fetch_one(pool)
-            .await
-        })
-    }
-
-    /// Withdraws a recorded attempt: it succeeded, or it was refused without being checked.
-    pub async fn forget_mfa_attempt(&self, attempt_id: &str) -> StoreResult<()> {
-        on_pool!(self, |pool| {
-            sqlx::query("delete from mfa_failed_attempts where id = $1")
-                .bind(attempt_id)
-                .execute(pool)
-                .await
-                .map(|_| ())
         })
     }
 }

@@ -21,6 +21,18 @@ pub mod users;
 pub use sqlx::Error as StoreError;
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A stored value that does not parse (a scope or method list written by something else,
+/// or damaged): an error to report, never silently an empty value.
+pub(crate) fn corrupt(
+    column: &str,
+    error: impl std::error::Error + Send + Sync + 'static,
+) -> StoreError {
+    StoreError::ColumnDecode {
+        index: column.to_string(),
+        source: Box::new(error),
+    }
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 

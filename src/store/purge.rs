@@ -1,8 +1,8 @@
-//! Removal of rows that can no longer matter: expired sessions, refresh-token families past
-//! their absolute expiry, revocations of access tokens that have expired anyway, and codes
-//! an hour after expiry (kept that long so a late replay is still recognised as one).
+//! Removal of rows that can no longer matter: expired sessions and half-done sign-ins,
+//! refresh-token families past their absolute expiry, revocations of access tokens that have
+//! expired anyway, old throttle windows, and codes an hour after expiry (kept that long so a
+//! late replay is still recognised as one).
 use super::{Store, StoreResult, on_pool};
-
 use crate::auth::throttle::MAX_THROTTLE_WINDOW;
 
 /// How long a code row outlives its expiry, for replay detection.
@@ -12,6 +12,7 @@ const CODE_RETENTION: i64 = 3600;
 pub struct Purged {
     pub codes: u64,
     pub sessions: u64,
+    pub pending_sign_ins: u64,
     pub refresh_tokens: u64,
     pub revoked_access_tokens: u64,
     pub throttle_counters: u64,
@@ -28,7 +29,7 @@ impl Store {
                     .map(|r| r.rows_affected())
             })
         };
-        Ok(Purged {
+        let purged = Purged {
             codes: delete(
                 "delete from authorization_codes where expires_at < $1",
                 now - CODE_RETENTION,
@@ -39,6 +40,8 @@ impl Store {
                 now,
             )
             .await?,
+            pending_sign_ins: delete("delete from mfa_pending_logins where expires_at <= $1", now)
+                .await?,
             refresh_tokens: delete("delete from refresh_tokens where expires_at <= $1", now)
                 .await?,
             revoked_access_tokens: delete(
@@ -51,6 +54,8 @@ impl Store {
                 now - MAX_THROTTLE_WINDOW,
             )
             .await?,
-        })
+        };
+        delete("delete from refresh_families where expires_at <= $1", now).await?;
+        Ok(purged)
     }
 }

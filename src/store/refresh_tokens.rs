@@ -1,6 +1,9 @@
-//! Refresh tokens, keyed by the SHA-256 of the token. Rotation marks the old token replaced
-//! with one conditional update, so two racing refreshes cannot both rotate it (RFC 9700 §4.14).
-use super::{Store, StoreResult, on_pool};
+//! Refresh tokens, keyed by the SHA-256 of the token, and their families (one per grant).
+//! Rotation and family revocation both start by locking the family row, so they serialise on
+//! PostgreSQL as they do on SQLite: a revocation cannot miss the token a concurrent rotation
+//! is inserting, and a rotation cannot continue a family that was just revoked
+//! (RFC 9700 §4.14).
+use super::{Store, StoreResult, corrupt, on_pool};
 use crate::oauth::refresh::RefreshTokenRecord;
 
 #[derive(Debug, Clone)]
@@ -10,13 +13,14 @@ pub struct NewRefreshToken<'a> {
     pub client_id: &'a str,
     pub user_id: &'a str,
     pub session_id_hash: &'a str,
-    pub scope: &'a str,
+    pub scope: String,
     pub auth_time: i64,
     pub amr: String,
     pub access_token_jti: &'a str,
     pub access_token_expires_at: i64,
     pub created_at: i64,
     pub idle_expires_at: i64,
+    /// The family's end; rotation never extends it.
     pub expires_at: i64,
 }
 
@@ -36,27 +40,29 @@ struct Row {
     revoked_at: Option<i64>,
 }
 
-impl From<Row> for RefreshTokenRecord {
-    fn from(row: Row) -> Self {
-        Self {
+impl TryFrom<Row> for RefreshTokenRecord {
+    type Error = sqlx::Error;
+
+    fn try_from(row: Row) -> Result<Self, Self::Error> {
+        Ok(Self {
+            scope: row.scope.parse().map_err(|e| corrupt("scope", e))?,
+            amr: row.amr.parse().map_err(|e| corrupt("amr", e))?,
             family_id: row.family_id,
             client_id: row.client_id,
             user_id: row.user_id,
             session_id_hash: row.session_id_hash,
-            scope: row.scope,
             auth_time: row.auth_time,
-            amr: row.amr,
             created_at: row.created_at,
             idle_expires_at: row.idle_expires_at,
             expires_at: row.expires_at,
             replaced_at: row.replaced_at,
             revoked_at: row.revoked_at,
-        }
+        })
     }
 }
 
-/// The insert of a refresh-token row, shared by first issue and rotation (which runs it
-/// inside a transaction).
+/// The insert of a refresh-token row, shared by first issue and rotation (both inside a
+/// transaction).
 macro_rules! insert_refresh_token_query {
     ($token:expr) => {
         sqlx::query(
@@ -69,7 +75,7 @@ macro_rules! insert_refresh_token_query {
         .bind($token.client_id)
         .bind($token.user_id)
         .bind($token.session_id_hash)
-        .bind($token.scope)
+        .bind(&$token.scope)
         .bind($token.auth_time)
         .bind(&$token.amr)
         .bind($token.access_token_jti)
@@ -79,17 +85,35 @@ macro_rules! insert_refresh_token_query {
         .bind($token.expires_at)
     };
 }
+pub(crate) use insert_refresh_token_query;
+
+/// The family row of a grant's first refresh token.
+macro_rules! insert_family_query {
+    ($token:expr) => {
+        sqlx::query(
+            "insert into refresh_families (id, client_id, user_id, session_id_hash, created_at, expires_at)
+             values ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind($token.family_id)
+        .bind($token.client_id)
+        .bind($token.user_id)
+        .bind($token.session_id_hash)
+        .bind($token.created_at)
+        .bind($token.expires_at)
+    };
+}
+pub(crate) use insert_family_query;
+
+/// Which families a session's end revokes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FamilyFilter<'a> {
+    /// Every family of the session.
+    AllClients,
+    /// Only this client's.
+    Client(&'a str),
+}
 
 impl Store {
-    pub async fn insert_refresh_token(&self, token: &NewRefreshToken<'_>) -> StoreResult<()> {
-        on_pool!(self, |pool| {
-            insert_refresh_token_query!(token)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })
-    }
-
     pub async fn find_refresh_token(
         &self,
         token_hash: &str,
@@ -104,20 +128,29 @@ impl Store {
             .fetch_optional(pool)
             .await
         })?;
-        Ok(row.map(Into::into))
+        row.map(RefreshTokenRecord::try_from).transpose()
     }
 
-    /// Replaces `old_hash` by `new` in one transaction. Returns false, changing nothing, when
-    /// the old token was already replaced or revoked (a concurrent refresh won).
+    /// Replaces `old_hash` by `new` in one transaction that first locks the family. Returns
+    /// false, changing nothing, when the family was revoked or the old token was already
+    /// replaced or revoked (a concurrent refresh or revocation won).
     pub async fn rotate_refresh_token(
         &self,
         old_hash: &str,
         new: &NewRefreshToken<'_>,
     ) -> StoreResult<bool> {
         on_pool!(self, |pool| {
-            async {
-                let mut tx = pool.begin().await?;
-                let claimed = sqlx::query(
+            let mut tx = pool.begin().await?;
+            let family_live = sqlx::query(
+                "update refresh_families set revoked_at = revoked_at where id = $1 and revoked_at is null",
+            )
+            .bind(new.family_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            let claimed = family_live
+                && sqlx::query(
                     "update refresh_tokens set replaced_at = $1
                      where token_hash = $2 and replaced_at is null and revoked_at is null",
                 )
@@ -127,47 +160,50 @@ impl Store {
                 .await?
                 .rows_affected()
                     == 1;
-                if !claimed {
-                    tx.rollback().await?;
-                    return Ok(false);
-                }
-                insert_refresh_token_query!(new).execute(&mut *tx).await?;
-                tx.commit().await?;
-                Ok(true)
+            if !claimed {
+                tx.rollback().await?;
+                return Ok(false);
             }
-            .await
+            insert_refresh_token_query!(new).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(true)
         })
     }
 
-    /// Revokes every refresh token of a family and every access token issued from it.
+    /// Revokes a family: the family row first (which waits for a rotation in flight), then,
+    /// seeing that rotation's token, every refresh token and every access token issued from it.
     pub async fn revoke_refresh_family(&self, family_id: &str, now: i64) -> StoreResult<()> {
         on_pool!(self, |pool| {
-            async {
-                let mut tx = pool.begin().await?;
-                sqlx::query(
-                    "insert into revoked_access_tokens (jti, expires_at)
-                     select access_token_jti, access_token_expires_at from refresh_tokens
-                     where family_id = $1 and access_token_expires_at > $2
-                     on conflict (jti) do nothing",
-                )
-                .bind(family_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-                sqlx::query(
-                    "update refresh_tokens set revoked_at = $1 where family_id = $2 and revoked_at is null",
-                )
-                .bind(now)
-                .bind(family_id)
-                .execute(&mut *tx)
-                .await?;
-                tx.commit().await
-            }
-            .await
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "update refresh_families set revoked_at = coalesce(revoked_at, $1) where id = $2",
+            )
+            .bind(now)
+            .bind(family_id)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "insert into revoked_access_tokens (jti, expires_at)
+                 select access_token_jti, access_token_expires_at from refresh_tokens
+                 where family_id = $1 and access_token_expires_at > $2
+                 on conflict (jti) do nothing",
+            )
+            .bind(family_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "update refresh_tokens set revoked_at = $1 where family_id = $2 and revoked_at is null",
+            )
+            .bind(now)
+            .bind(family_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await
         })
     }
 
-    /// The families of a user's refresh tokens for one client (withdrawn consent).
+    /// The live families of a user for one client (withdrawn consent).
     pub async fn refresh_families_for_client(
         &self,
         user_id: &str,
@@ -175,7 +211,7 @@ impl Store {
     ) -> StoreResult<Vec<String>> {
         on_pool!(self, |pool| {
             sqlx::query_scalar(
-                "select distinct family_id from refresh_tokens
+                "select id from refresh_families
                  where user_id = $1 and client_id = $2 and revoked_at is null",
             )
             .bind(user_id)
@@ -185,15 +221,19 @@ impl Store {
         })
     }
 
-    /// The families started in one browser session, optionally only one client's.
+    /// The live families started in one browser session, all or one client's.
     pub async fn refresh_families_for_session(
         &self,
         session_id_hash: &str,
-        client_id: Option<&str>,
+        filter: FamilyFilter<'_>,
     ) -> StoreResult<Vec<String>> {
+        let client_id = match filter {
+            FamilyFilter::AllClients => None,
+            FamilyFilter::Client(id) => Some(id),
+        };
         on_pool!(self, |pool| {
             sqlx::query_scalar(
-                "select distinct family_id from refresh_tokens
+                "select id from refresh_families
                  where session_id_hash = $1 and ($2 is null or client_id = $2) and revoked_at is null",
             )
             .bind(session_id_hash)
@@ -207,7 +247,7 @@ impl Store {
     pub async fn refresh_families_for_user(&self, user_id: &str) -> StoreResult<Vec<String>> {
         on_pool!(self, |pool| {
             sqlx::query_scalar(
-                "select distinct family_id from refresh_tokens where user_id = $1 and revoked_at is null",
+                "select id from refresh_families where user_id = $1 and revoked_at is null",
             )
             .bind(user_id)
             .fetch_all(pool)

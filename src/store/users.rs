@@ -11,6 +11,16 @@ pub struct UserRow {
     pub email_verified: bool,
     pub disabled: bool,
     pub created_at: i64,
+    /// Tokens issued at or before this time are dead (an administrator disabled the user or
+    /// reset the password).
+    pub tokens_valid_after: i64,
+}
+
+impl UserRow {
+    /// Whether a token issued at `iat` still speaks for this user.
+    pub fn accepts_token_issued_at(&self, iat: i64) -> bool {
+        !self.disabled && iat > self.tokens_valid_after
+    }
 }
 
 /// Emails compare case-insensitively; the stored form is trimmed and lower-cased.
@@ -21,7 +31,7 @@ pub fn normalize_email(email: &str) -> String {
 /// The columns of `UserRow`, for `concat!` into static SQL.
 macro_rules! user_columns {
     () => {
-        "id, email, name, password_hash, email_verified, disabled, created_at"
+        "id, email, name, password_hash, email_verified, disabled, created_at, tokens_valid_after"
     };
 }
 
@@ -59,6 +69,11 @@ impl Store {
         })
     }
 
+    /// The user, unless disabled: the one lookup every "is this user still allowed" check uses.
+    pub async fn find_active_user(&self, id: &str) -> StoreResult<Option<UserRow>> {
+        Ok(self.find_user(id).await?.filter(|user| !user.disabled))
+    }
+
     pub async fn find_user(&self, id: &str) -> StoreResult<Option<UserRow>> {
         on_pool!(self, |pool| {
             sqlx::query_as(concat!(
@@ -84,39 +99,53 @@ impl Store {
         })
     }
 
-    /// Returns false when no such user exists.
-    pub async fn set_password_hash(&self, email: &str, password_hash: &str) -> StoreResult<bool> {
+    /// Sets a new password and ends every token issued until `now`. Returns false when no
+    /// such user exists.
+    pub async fn set_password_hash(
+        &self,
+        email: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
         let email = normalize_email(email);
         on_pool!(self, |pool| {
-            sqlx::query("update users set password_hash = $1 where email = $2")
-                .bind(password_hash)
+            sqlx::query(
+                "update users set password_hash = $1, tokens_valid_after = $2 where email = $3",
+            )
+            .bind(password_hash)
+            .bind(now)
+            .bind(&email)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() > 0)
+        })
+    }
+
+    /// Disables an account and ends every token issued until `now`, so re-enabling it later
+    /// brings none of them back. Returns false when no such user.
+    pub async fn disable_user(&self, email: &str, now: i64) -> StoreResult<bool> {
+        let email = normalize_email(email);
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "update users set disabled = true, tokens_valid_after = $1 where email = $2",
+            )
+            .bind(now)
+            .bind(&email)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() > 0)
+        })
+    }
+
+    /// Re-enables an account. Returns false when no such user.
+    pub async fn enable_user(&self, email: &str) -> StoreResult<bool> {
+        let email = normalize_email(email);
+        on_pool!(self, |pool| {
+            sqlx::query("update users set disabled = false where email = $1")
                 .bind(&email)
                 .execute(pool)
                 .await
                 .map(|r| r.rows_affected() > 0)
-        })
-    }
-
-    /// Disables (or re-enables) an account. Returns false when no such user.
-    pub async fn set_user_disabled(&self, email: &str, disabled: bool) -> StoreResult<bool> {
-        let email = normalize_email(email);
-        on_pool!(self, |pool| {
-            sqlx::query("update users set disabled = $1 where email = $2")
-                .bind(disabled)
-                .bind(&email)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected() > 0)
-        })
-    }
-
-    pub async fn delete_user_sessions(&self, user_id: &str) -> StoreResult<()> {
-        on_pool!(self, |pool| {
-            sqlx::query("delete from sessions where user_id = $1")
-                .bind(user_id)
-                .execute(pool)
-                .await
-                .map(|_| ())
         })
     }
 }

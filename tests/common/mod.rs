@@ -217,7 +217,7 @@ impl TestApp {
     }
 
     pub async fn add_user(&self, email: &str, password: &str) -> String {
-        tessera::admin::add_user(
+        tessera::service::admin::add_user(
             &self.store,
             email,
             Some("Ada Lovelace".into()),

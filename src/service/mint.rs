@@ -1,12 +1,15 @@
 //! Minting the tokens of a grant: a signed RFC 9068 access token, an ID token when `openid`
-//! was granted, and (for `offline_access`) a refresh token stored only as its hash.
-use serde_json::{Value, json};
+//! was granted, and (for `offline_access`) a refresh token stored only as its hash; and the
+//! RFC 6749 §5.1 response that carries them.
+use serde::Serialize;
 
-use super::AppError;
-use crate::auth::session;
+use super::error::Result;
+use crate::auth::{secret, session};
+use crate::oauth::access_token::AccessTokenClaims;
+use crate::oauth::amr::Amr;
 use crate::oauth::client::Client;
 use crate::oauth::scope::Scopes;
-use crate::oauth::tokens::{self, TokenContext, UserClaims, generate_secret, hash_secret};
+use crate::oauth::tokens::{self, TokenContext, TokenType, UserClaims};
 use crate::state::AppState;
 use crate::store::refresh_tokens::NewRefreshToken;
 use crate::store::users::UserRow;
@@ -17,7 +20,7 @@ pub struct Grant<'a> {
     pub user: &'a UserRow,
     pub scope: &'a Scopes,
     pub auth_time: i64,
-    pub amr: &'a [String],
+    pub amr: &'a Amr,
     pub nonce: Option<&'a str>,
     pub session_id_hash: &'a str,
 }
@@ -29,7 +32,8 @@ pub struct Minted {
     pub id_token: Option<String>,
 }
 
-pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted, AppError> {
+/// Signs the access token and, when `openid` was granted, the ID token.
+pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted> {
     let config = state.config();
     let user = UserClaims {
         sub: grant.user.id.clone(),
@@ -53,9 +57,10 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted, App
     };
     let jti = uuid::Uuid::new_v4().to_string();
     let keys = state.keys();
-    let access_token = keys.sign("at+jwt", tokens::access_token_claims(&ctx, &jti))?;
+    let access_token = keys.sign(TokenType::Access, &AccessTokenClaims::new(&ctx, &jti))?;
     let id_token = if grant.scope.contains("openid") {
-        Some(keys.sign("JWT", tokens::id_token_claims(&ctx, &access_token))?)
+        let claims = tokens::id_token_claims(&ctx, &access_token);
+        Some(keys.sign(TokenType::Id, &claims)?)
     } else {
         None
     };
@@ -67,16 +72,23 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted, App
     })
 }
 
-/// A new refresh token and the row that stores it, continuing `family_id`.
+/// A new refresh token: the secret for the client and the hash that is stored.
 pub struct NewRefresh {
     pub token: String,
     pub token_hash: String,
 }
 
+/// A chain of rotated refresh tokens: one grant, one scope, one absolute expiry.
+pub struct Family<'a> {
+    pub id: &'a str,
+    pub scope: &'a Scopes,
+    pub expires_at: i64,
+}
+
 impl NewRefresh {
     pub fn generate() -> Self {
-        let token = generate_secret();
-        let token_hash = hash_secret(&token);
+        let token = secret::generate();
+        let token_hash = secret::hash(&token);
         Self { token, token_hash }
     }
 
@@ -95,9 +107,9 @@ impl NewRefresh {
             client_id: &grant.client.id,
             user_id: &grant.user.id,
             session_id_hash: grant.session_id_hash,
-            scope: family.scope,
+            scope: family.scope.to_string(),
             auth_time: grant.auth_time,
-            amr: grant.amr.join(" "),
+            amr: grant.amr.to_string(),
             access_token_jti: &minted.jti,
             access_token_expires_at: minted.access_token_expires_at,
             created_at: now,
@@ -107,30 +119,41 @@ impl NewRefresh {
     }
 }
 
-/// A chain of rotated refresh tokens: one grant, one scope, one absolute expiry.
-pub struct Family<'a> {
-    pub id: &'a str,
-    pub scope: &'a str,
-    pub expires_at: i64,
+/// The RFC 6749 §5.1 response body.
+#[derive(Serialize)]
+pub struct TokenResponse {
+    pub access_token: String,
+    pub token_type: &'static str,
+    pub expires_in: i64,
+    pub scope: Scopes,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refresh_token: Option<String>,
 }
 
-/// The RFC 6749 §5.1 response body.
-pub fn token_response(
-    state: &AppState,
-    minted: &Minted,
-    scope: &Scopes,
-    refresh_token: Option<&str>,
-) -> Value {
-    let mut body = serde_json::Map::new();
-    body.insert("access_token".into(), json!(minted.access_token));
-    body.insert("token_type".into(), json!("Bearer"));
-    body.insert("expires_in".into(), json!(state.config().access_token_ttl));
-    body.insert("scope".into(), json!(scope.to_string()));
-    if let Some(id_token) = &minted.id_token {
-        body.insert("id_token".into(), json!(id_token));
+impl std::fmt::Debug for TokenResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenResponse")
+            .field("scope", &self.scope)
+            .finish_non_exhaustive()
     }
-    if let Some(refresh_token) = refresh_token {
-        body.insert("refresh_token".into(), json!(refresh_token));
+}
+
+impl TokenResponse {
+    pub fn new(
+        state: &AppState,
+        minted: Minted,
+        scope: Scopes,
+        refresh_token: Option<String>,
+    ) -> Self {
+        Self {
+            access_token: minted.access_token,
+            token_type: "Bearer",
+            expires_in: state.config().access_token_ttl,
+            scope,
+            id_token: minted.id_token,
+            refresh_token,
+        }
     }
-    Value::Object(body)
 }

@@ -1,8 +1,8 @@
-//! Administrative commands behind the CLI: users, keys and client secrets.
+//! The administrator's use cases behind the CLI: users and client secrets.
 use zeroize::Zeroizing;
 
-use crate::auth::password;
-use crate::oauth::tokens::generate_secret;
+use super::sessions;
+use crate::auth::{password, secret};
 use crate::store::Store;
 use crate::store::users::{UserRow, normalize_email};
 
@@ -66,6 +66,7 @@ pub async fn add_user(
             email_verified,
             disabled: false,
             created_at: now,
+            tokens_valid_after: 0,
         })
         .await?;
     Ok(id)
@@ -81,16 +82,22 @@ pub async fn set_password(
 ) -> AdminResult<()> {
     check_password(&password)?;
     let hash = password::hash_blocking(password.as_bytes())?;
-    if !store.set_password_hash(email, &hash).await? {
+    if !store.set_password_hash(email, &hash, now).await? {
         return Err(format!("no user with email {}", normalize_email(email)).into());
     }
     end_everything(store, email, now).await
 }
 
-/// Disables (or re-enables) a user. Disabling ends their sessions and revokes their refresh
-/// and access tokens, so re-enabling later does not bring old tokens back.
+/// Disables (or re-enables) a user. Disabling ends their sessions and every token issued to
+/// them so far (refresh families and access tokens alike), so re-enabling later brings none
+/// of them back.
 pub async fn set_disabled(store: &Store, email: &str, disabled: bool, now: i64) -> AdminResult<()> {
-    if !store.set_user_disabled(email, disabled).await? {
+    let found = if disabled {
+        store.disable_user(email, now).await?
+    } else {
+        store.enable_user(email).await?
+    };
+    if !found {
         return Err(format!("no user with email {}", normalize_email(email)).into());
     }
     if disabled {
@@ -103,16 +110,13 @@ async fn end_everything(store: &Store, email: &str, now: i64) -> AdminResult<()>
     let Some(user) = store.find_user_by_email(email).await? else {
         return Ok(());
     };
-    store.delete_user_sessions(&user.id).await?;
-    for family in store.refresh_families_for_user(&user.id).await? {
-        store.revoke_refresh_family(&family, now).await?;
-    }
+    sessions::end_all_for_user(store, &user.id, now).await?;
     Ok(())
 }
 
 /// Removes a user's two-step verification (lost authenticator): the TOTP secret, recovery
-/// codes, half-done sign-ins and failed attempts. The user then signs in with the password
-/// alone and may enrol again; sessions stay as they are.
+/// codes and half-done sign-ins. The user then signs in with the password alone and may
+/// enrol again; sessions stay as they are.
 pub async fn reset_mfa(store: &Store, email: &str) -> AdminResult<()> {
     let Some(user) = store.find_user_by_email(email).await? else {
         return Err(format!("no user with email {}", normalize_email(email)).into());
@@ -123,7 +127,7 @@ pub async fn reset_mfa(store: &Store, email: &str) -> AdminResult<()> {
 
 /// A new client secret (256 random bits) and its argon2id hash for `config.toml`.
 pub fn generate_client_secret() -> AdminResult<(String, String)> {
-    let secret = generate_secret();
+    let secret = secret::generate();
     let hash = password::hash_blocking(secret.as_bytes())?;
     Ok((secret, hash))
 }

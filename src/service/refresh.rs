@@ -1,28 +1,26 @@
 //! `grant_type=refresh_token` (RFC 6749 §6): rotate on every use; a replaced token coming
-//! back revokes its whole family (committed before the error is answered).
-use axum::response::Response;
-
-use super::issue::{Family, Grant, NewRefresh, mint, token_response};
-use super::json_error::{JsonError, no_store_json};
-use crate::auth::session::amr_from_string;
+//! back revokes its whole family, committed before the error is answered (RFC 9700 §4.14).
+use super::error::Result;
+use super::mint::{Family, Grant, NewRefresh, TokenResponse, mint};
+use crate::auth::secret;
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
 use crate::oauth::refresh::{RefreshDecision, check_refresh, grace_period};
-use crate::oauth::tokens::hash_secret;
 use crate::state::AppState;
 
-pub async fn refresh_token_grant(
+pub async fn refresh(
     state: &AppState,
     client: &Client,
     refresh_token: &str,
     requested_scope: Option<&str>,
-) -> Result<Response, JsonError> {
-    let now = state.now();
+    now: i64,
+) -> Result<TokenResponse> {
     let store = state.store();
-    let token_hash = hash_secret(refresh_token);
+    let token_hash = secret::hash(refresh_token);
     let grace = grace_period(client, state.config().refresh_grace_period);
-    // Two passes at most: if a concurrent refresh rotates the token between our read and our
-    // update, the second pass sees it replaced and applies the reuse rules.
+    // Two passes at most: if a concurrent refresh rotates the token (or a revocation ends
+    // the family) between our read and our rotation, the second pass reads the new state
+    // and applies the reuse rules to it.
     for _ in 0..2 {
         let record = store
             .find_refresh_token(&token_hash)
@@ -42,15 +40,14 @@ pub async fn refresh_token_grant(
         let user = store
             .find_user(&record.user_id)
             .await?
-            .filter(|u| !u.disabled)
+            .filter(|u| u.accepts_token_issued_at(record.created_at))
             .ok_or_else(|| OAuthError::invalid_grant("the user account is no longer active"))?;
-        let amr = amr_from_string(&record.amr);
         let grant = Grant {
             client,
             user: &user,
             scope: &scope,
             auth_time: record.auth_time,
-            amr: &amr,
+            amr: &record.amr,
             // OIDC Core §12.2: a refreshed ID token carries no nonce.
             nonce: None,
             session_id_hash: &record.session_id_hash,
@@ -63,16 +60,9 @@ pub async fn refresh_token_grant(
             scope: &record.scope,
             expires_at: record.expires_at,
         };
-        if store
-            .rotate_refresh_token(&token_hash, &next.row(state, &grant, &family, &minted, now))
-            .await?
-        {
-            return Ok(no_store_json(token_response(
-                state,
-                &minted,
-                &scope,
-                Some(&next.token),
-            )));
+        let row = next.row(state, &grant, &family, &minted, now);
+        if store.rotate_refresh_token(&token_hash, &row).await? {
+            return Ok(TokenResponse::new(state, minted, scope, Some(next.token)));
         }
     }
     Err(OAuthError::invalid_grant("the refresh token was used concurrently").into())

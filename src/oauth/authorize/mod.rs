@@ -1,0 +1,147 @@
+//! Authorization requests (RFC 6749 §4.1.1, OIDC Core §3.1.2): validation, then the decision
+//! of what the user must do next (`decide.rs`). Client and redirect_uri are checked first;
+//! until both are trusted, errors go to an error page and never to a redirect
+//! (RFC 6749 §4.1.2.1). The order of the checks is `validate`; each one is in `checks.rs`.
+use super::client::Client;
+use super::error::OAuthError;
+use super::params::Params;
+use super::scope::Scopes;
+
+mod checks;
+mod decide;
+
+pub use decide::{
+    Decision, DecisionInput, SessionView, after_fresh_login, authentication_satisfied, decide,
+    second_factor,
+};
+
+/// Which interactive steps the client asked for (OIDC Core §3.1.2.1 `prompt`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Prompt {
+    pub none: bool,
+    pub login: bool,
+    pub consent: bool,
+}
+
+/// A validated authorization request.
+#[derive(Debug, Clone)]
+pub struct AuthorizationRequest {
+    pub client_id: String,
+    pub redirect_uri: String,
+    /// Requested scopes that this client may have and Tessera understands.
+    pub scope: Scopes,
+    pub state: Option<String>,
+    pub nonce: Option<String>,
+    pub code_challenge: String,
+    pub prompt: Prompt,
+    pub max_age: Option<i64>,
+    pub login_hint: Option<String>,
+    /// An ID token naming the user the client expects (OIDC Core §3.1.2.1); its signature is
+    /// checked by the caller, which holds the keys.
+    pub id_token_hint: Option<String>,
+    /// Requested authentication context classes, in order of preference (OIDC Core §3.1.2.1).
+    pub acr_values: Vec<String>,
+}
+
+/// Why a request was refused before the redirect_uri could be trusted: shown on a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UntrustedRedirectError {
+    MissingClientId,
+    UnknownClient,
+    MissingRedirectUri,
+    UnregisteredRedirectUri,
+    DuplicateParameter(String),
+}
+
+impl UntrustedRedirectError {
+    pub fn message(&self) -> String {
+        match self {
+            Self::MissingClientId => "The request has no client_id.".into(),
+            Self::UnknownClient => {
+                "The application that sent you here is not registered with this server.".into()
+            }
+            Self::MissingRedirectUri => "The request has no redirect_uri.".into(),
+            Self::UnregisteredRedirectUri => {
+                "The redirect_uri in the request is not registered for this application.".into()
+            }
+            Self::DuplicateParameter(name) => {
+                format!("The parameter {name} was sent more than once.")
+            }
+        }
+    }
+}
+
+/// The outcome of validating a request.
+#[derive(Debug)]
+pub enum Validation<'c> {
+    Valid(AuthorizationRequest, &'c Client),
+    /// Tell the user; do not redirect.
+    ErrorPage(UntrustedRedirectError),
+    /// Send the error back to the (verified) redirect_uri.
+    ErrorRedirect(RedirectTarget, OAuthError),
+}
+
+/// Where an error or a code goes once the redirect_uri is trusted.
+#[derive(Debug, Clone)]
+pub struct RedirectTarget {
+    pub redirect_uri: String,
+    pub state: Option<String>,
+}
+
+impl AuthorizationRequest {
+    pub fn target(&self) -> RedirectTarget {
+        RedirectTarget {
+            redirect_uri: self.redirect_uri.clone(),
+            state: self.state.clone(),
+        }
+    }
+}
+
+/// Validates an authorization request against the registered clients.
+pub fn validate<'c>(
+    params: &Params,
+    find_client: impl Fn(&str) -> Option<&'c Client>,
+) -> Validation<'c> {
+    let (client, redirect_uri) = match checks::trusted_redirect(params, find_client) {
+        Ok(trusted) => trusted,
+        Err(reason) => return Validation::ErrorPage(reason),
+    };
+    match validate_trusted(params, client, redirect_uri) {
+        Ok(request) => Validation::Valid(request, client),
+        Err(error) => Validation::ErrorRedirect(checks::error_target(params, redirect_uri), error),
+    }
+}
+
+/// The checks once errors may be redirected, in the order they are made.
+fn validate_trusted(
+    params: &Params,
+    client: &Client,
+    redirect_uri: &str,
+) -> Result<AuthorizationRequest, OAuthError> {
+    params.reject_duplicates()?;
+    checks::no_request_objects(params)?;
+    checks::response_type_is_code(params)?;
+    checks::response_mode_is_query(params)?;
+    let state = checks::state(params)?;
+    let prompt = checks::prompt(params)?;
+    let scope = checks::scope(params, client, prompt)?;
+    let code_challenge = checks::pkce_challenge(params)?;
+    let nonce = checks::nonce(params)?;
+    let max_age = checks::max_age(params)?;
+    Ok(AuthorizationRequest {
+        client_id: client.id.clone(),
+        redirect_uri: redirect_uri.to_string(),
+        scope,
+        state,
+        nonce,
+        code_challenge,
+        prompt,
+        max_age,
+        login_hint: checks::login_hint(params),
+        id_token_hint: params.get("id_token_hint").map(str::to_string),
+        acr_values: checks::acr_values(params),
+    })
+}
+
+#[cfg(test)]
+mod tests;

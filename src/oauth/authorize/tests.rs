@@ -1,0 +1,337 @@
+//! Validation and decisions of authorization requests, named after what they stop.
+use super::*;
+use crate::oauth::acr;
+use crate::oauth::amr::Amr;
+use crate::oauth::client::AuthMethod;
+use crate::oauth::error::ErrorCode;
+
+const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
+
+fn client() -> Client {
+    Client {
+        redirect_uris: vec!["https://app.example/cb".into()],
+        allowed_scopes: vec!["openid".into(), "email".into()],
+        ..Client::new("app", AuthMethod::ClientSecretBasic)
+    }
+}
+
+fn public_client() -> Client {
+    Client {
+        auth_method: AuthMethod::None,
+        ..client()
+    }
+}
+
+fn query(extra: &str) -> String {
+    format!(
+        "client_id=app&redirect_uri=https%3A%2F%2Fapp.example%2Fcb&response_type=code&scope=openid+email+profile&state=s1&code_challenge={CHALLENGE}&code_challenge_method=S256{extra}"
+    )
+}
+
+fn run(query: &str) -> Result<AuthorizationRequest, String> {
+    let client = client();
+    let params = Params::parse(query.as_bytes());
+    match validate(&params, |id| (id == "app").then_some(&client)) {
+        Validation::Valid(request, _) => Ok(request),
+        Validation::ErrorPage(e) => Err(format!("page:{e:?}")),
+        Validation::ErrorRedirect(target, e) => {
+            assert_eq!(target.state.as_deref(), Some("s1"));
+            Err(format!("redirect:{}", e.code.as_str()))
+        }
+    }
+}
+
+#[test]
+fn valid_request_keeps_only_allowed_scopes() {
+    let request = run(&query("&nonce=n")).unwrap();
+    assert_eq!(request.scope.to_string(), "openid email");
+    assert_eq!(request.nonce.as_deref(), Some("n"));
+}
+
+#[test]
+fn unknown_client_and_unregistered_redirect_go_to_an_error_page() {
+    assert!(
+        run(&query("").replace("client_id=app", "client_id=evil"))
+            .unwrap_err()
+            .starts_with("page:")
+    );
+    let prefix = query("").replace("%2Fcb", "%2Fcb%2Fextra");
+    assert!(run(&prefix).unwrap_err().starts_with("page:"));
+    let dup = format!("{}&redirect_uri=https%3A%2F%2Fevil.example%2Fcb", query(""));
+    assert!(run(&dup).unwrap_err().starts_with("page:"));
+}
+
+#[test]
+fn repeated_redirect_uri_behind_another_repeated_parameter_still_gets_no_redirect() {
+    // Only the first repeated name used to be remembered: a repeated state hid the
+    // repeated redirect_uri, and the browser went to the second (attacker's) URI.
+    let attack = format!(
+        "{}&state=b&redirect_uri=https%3A%2F%2Fevil.example%2Fcb",
+        query("")
+    );
+    assert_eq!(
+        run(&attack).unwrap_err(),
+        "page:DuplicateParameter(\"redirect_uri\")"
+    );
+    let client_id = format!("{}&state=b&client_id=other", query(""));
+    assert!(run(&client_id).unwrap_err().starts_with("page:"));
+}
+
+#[test]
+fn a_repeated_state_is_not_echoed() {
+    let client = client();
+    let params = Params::parse(format!("{}&state=b", query("")).as_bytes());
+    match validate(&params, |_| Some(&client)) {
+        Validation::ErrorRedirect(target, e) => {
+            assert_eq!(e.code, ErrorCode::InvalidRequest);
+            assert_eq!(target.state, None);
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn pkce_downgrade_attempts_are_refused() {
+    let without = query("").replace(
+        &format!("&code_challenge={CHALLENGE}&code_challenge_method=S256"),
+        "",
+    );
+    assert_eq!(run(&without).unwrap_err(), "redirect:invalid_request");
+    let plain = query("").replace("method=S256", "method=plain");
+    assert_eq!(run(&plain).unwrap_err(), "redirect:invalid_request");
+    let no_method = query("").replace("&code_challenge_method=S256", "");
+    assert_eq!(run(&no_method).unwrap_err(), "redirect:invalid_request");
+}
+
+#[test]
+fn openid_scope_and_code_response_type_are_required() {
+    assert_eq!(
+        run(&query("").replace("scope=openid+", "scope=")).unwrap_err(),
+        "redirect:invalid_scope"
+    );
+    assert_eq!(
+        run(&query("").replace("response_type=code", "response_type=token")).unwrap_err(),
+        "redirect:unsupported_response_type"
+    );
+}
+
+#[test]
+fn prompt_none_combined_with_any_other_value_is_invalid() {
+    for prompt in [
+        "none+login",
+        "none+consent",
+        "none+select_account",
+        "select_account+none",
+    ] {
+        assert_eq!(
+            run(&query(&format!("&prompt={prompt}"))).unwrap_err(),
+            "redirect:invalid_request",
+            "{prompt}"
+        );
+    }
+    assert!(run(&query("&prompt=select_account")).is_ok());
+    assert_eq!(
+        run(&query("&max_age=-1")).unwrap_err(),
+        "redirect:invalid_request"
+    );
+}
+
+fn password_session(auth_time: i64) -> SessionView {
+    SessionView {
+        user_id: "u1".into(),
+        auth_time,
+        amr: Amr::password(),
+        mfa_enrolled: false,
+    }
+}
+
+fn input<'a>(
+    request: &'a AuthorizationRequest,
+    client: &'a Client,
+    session: Option<&'a SessionView>,
+    consented: Option<&'a Scopes>,
+) -> DecisionInput<'a> {
+    DecisionInput {
+        request,
+        client,
+        session,
+        consented,
+        hinted_subject: None,
+        fresh_login: false,
+        now: 1000,
+    }
+}
+
+#[test]
+fn decisions_follow_session_prompt_max_age_and_consent() {
+    let client = client();
+    let request = run(&query("")).unwrap();
+    let session = password_session(1000);
+    let consent = Scopes::parse("openid email").unwrap();
+    assert_eq!(
+        decide(input(&request, &client, None, None)),
+        Decision::Login
+    );
+    assert_eq!(
+        decide(input(&request, &client, Some(&session), None)),
+        Decision::Consent
+    );
+    let remembered = input(&request, &client, Some(&session), Some(&consent));
+    assert_eq!(decide(remembered), Decision::Issue);
+
+    let login = run(&query("&prompt=login")).unwrap();
+    let again = input(&login, &client, Some(&session), Some(&consent));
+    assert_eq!(decide(again), Decision::Login);
+    assert_eq!(
+        decide(DecisionInput {
+            fresh_login: true,
+            ..again
+        }),
+        Decision::Issue
+    );
+
+    let max_age = run(&query("&max_age=60")).unwrap();
+    let aged = input(&max_age, &client, Some(&session), Some(&consent));
+    assert_eq!(decide(DecisionInput { now: 1060, ..aged }), Decision::Issue);
+    assert_eq!(decide(DecisionInput { now: 1061, ..aged }), Decision::Login);
+
+    let none = run(&query("&prompt=none")).unwrap();
+    assert!(matches!(
+        decide(input(&none, &client, None, None)),
+        Decision::ErrorRedirect(e) if e.code == ErrorCode::LoginRequired
+    ));
+    assert!(matches!(
+        decide(input(&none, &client, Some(&session), None)),
+        Decision::ErrorRedirect(e) if e.code == ErrorCode::ConsentRequired
+    ));
+
+    let consent_prompt = run(&query("&prompt=consent")).unwrap();
+    let asked = input(&consent_prompt, &client, Some(&session), Some(&consent));
+    assert_eq!(decide(asked), Decision::Consent);
+}
+
+#[test]
+fn a_public_client_is_never_re_approved_silently() {
+    // An attacker's authorization URL for a public client, with the attacker's own PKCE
+    // challenge, must not come back with a code without the user seeing the consent page.
+    let public = public_client();
+    let request = run(&query("")).unwrap();
+    let session = password_session(1000);
+    let consent = Scopes::parse("openid email").unwrap();
+    let remembered = input(&request, &public, Some(&session), Some(&consent));
+    assert_eq!(decide(remembered), Decision::Consent);
+    let none = run(&query("&prompt=none")).unwrap();
+    assert!(matches!(
+        decide(input(&none, &public, Some(&session), Some(&consent))),
+        Decision::ErrorRedirect(e) if e.code == ErrorCode::ConsentRequired
+    ));
+    let first_party = Client {
+        skip_consent: true,
+        ..public_client()
+    };
+    assert_eq!(
+        decide(input(&request, &first_party, Some(&session), None)),
+        Decision::Issue
+    );
+}
+
+#[test]
+fn an_id_token_hint_for_another_user_is_not_answered_with_this_session() {
+    let client = client();
+    let consent = Scopes::parse("openid email").unwrap();
+    let session = password_session(1000);
+    let request = run(&query("")).unwrap();
+    let hinted = |sub| DecisionInput {
+        hinted_subject: Some(sub),
+        ..input(&request, &client, Some(&session), Some(&consent))
+    };
+    assert_eq!(decide(hinted("u1")), Decision::Issue);
+    assert_eq!(decide(hinted("someone-else")), Decision::Login);
+    let none = run(&query("&prompt=none")).unwrap();
+    let silent = DecisionInput {
+        hinted_subject: Some("someone-else"),
+        ..input(&none, &client, Some(&session), Some(&consent))
+    };
+    assert!(matches!(
+        decide(silent),
+        Decision::ErrorRedirect(e) if e.code == ErrorCode::LoginRequired
+    ));
+}
+
+#[test]
+fn acr_values_are_parsed_and_unknown_values_kept_harmless() {
+    let request = run(&query(
+        "&acr_values=urn%3Atessera%3Apwd+urn%3Atessera%3Amfa",
+    ))
+    .unwrap();
+    assert_eq!(
+        request.acr_values,
+        vec!["urn:tessera:pwd", "urn:tessera:mfa"]
+    );
+    assert!(run(&query("")).unwrap().acr_values.is_empty());
+}
+
+#[test]
+fn enrolled_user_with_a_password_only_session_is_stepped_up_not_trusted() {
+    let client = client();
+    let request = run(&query("")).unwrap();
+    let consent = Scopes::parse("openid email").unwrap();
+    let mut session = password_session(1000);
+    session.mfa_enrolled = true;
+    for fresh_login in [false, true] {
+        let step = DecisionInput {
+            fresh_login,
+            ..input(&request, &client, Some(&session), Some(&consent))
+        };
+        assert_eq!(decide(step), Decision::Mfa);
+    }
+    session.amr = Amr::parse("pwd otp").unwrap();
+    let done = input(&request, &client, Some(&session), Some(&consent));
+    assert_eq!(decide(done), Decision::Issue);
+    // The second factor comes before consent.
+    session.amr = Amr::password();
+    assert_eq!(
+        decide(input(&request, &client, Some(&session), None)),
+        Decision::Mfa
+    );
+    // No session at all is still a login, not a TOTP step.
+    assert_eq!(
+        decide(input(&request, &client, None, None)),
+        Decision::Login
+    );
+}
+
+#[test]
+fn acr_values_naming_the_mfa_class_demand_the_second_factor() {
+    let client = client();
+    let request = run(&format!("{}&acr_values={}", query(""), acr::MFA)).unwrap();
+    let session = password_session(1000);
+    assert_eq!(
+        decide(input(&request, &client, Some(&session), None)),
+        Decision::Enrol
+    );
+    let other = run(&query("&acr_values=urn%3Aother%3Amfa")).unwrap();
+    assert_eq!(
+        decide(input(&other, &client, Some(&session), None)),
+        Decision::Consent
+    );
+}
+
+#[test]
+fn prompt_none_cannot_show_the_totp_step_or_enrolment() {
+    let client = Client {
+        require_mfa: true,
+        ..client()
+    };
+    let request = run(&query("&prompt=none")).unwrap();
+    for mfa_enrolled in [true, false] {
+        let session = SessionView {
+            mfa_enrolled,
+            ..password_session(1000)
+        };
+        assert!(matches!(
+            decide(input(&request, &client, Some(&session), None)),
+            Decision::ErrorRedirect(e) if e.code == ErrorCode::InteractionRequired
+        ));
+    }
+}

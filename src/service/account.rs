@@ -1,0 +1,115 @@
+//! The account page's use cases: where the user is signed in and which apps they allowed,
+//! ending any of their sessions, and withdrawing an app's access.
+use super::error::Result;
+use super::sessions::{self, RevokeOnEnd};
+use crate::auth::session;
+use crate::oauth::scope::Scopes;
+use crate::state::AppState;
+use crate::store::sessions::SessionRow;
+use crate::store::users::UserRow;
+
+/// One of the user's live sessions.
+#[derive(Debug)]
+pub struct SessionSummary {
+    /// The session's public id, posted back to end it.
+    pub handle: String,
+    pub auth_time: i64,
+    pub last_seen_at: i64,
+    pub current: bool,
+}
+
+/// An app the user allowed, and what they allowed it.
+#[derive(Debug)]
+pub struct ConsentSummary {
+    pub client_id: String,
+    pub client_name: String,
+    pub scope: Scopes,
+}
+
+#[derive(Debug)]
+pub struct Overview {
+    pub user: UserRow,
+    pub sessions: Vec<SessionSummary>,
+    pub consents: Vec<ConsentSummary>,
+}
+
+/// Everything the account page shows for the signed-in `current` session.
+pub async fn overview(
+    state: &AppState,
+    current: &SessionRow,
+    now: i64,
+) -> Result<Option<Overview>> {
+    let store = state.store();
+    let Some(user) = store.find_active_user(&current.user_id).await? else {
+        return Ok(None);
+    };
+    let sessions = store
+        .list_user_sessions(&user.id, now)
+        .await?
+        .into_iter()
+        .map(|s| SessionSummary {
+            handle: session::public_id(&s.id_hash),
+            auth_time: s.auth_time,
+            last_seen_at: s.last_seen_at,
+            current: s.id_hash == current.id_hash,
+        })
+        .collect();
+    let consents = store
+        .list_consents(&user.id)
+        .await?
+        .into_iter()
+        .map(|(client_id, scope)| ConsentSummary {
+            client_name: state
+                .client(&client_id)
+                .map_or_else(|| client_id.clone(), |c| c.name.clone()),
+            client_id,
+            scope,
+        })
+        .collect();
+    Ok(Some(Overview {
+        user,
+        sessions,
+        consents,
+    }))
+}
+
+/// Ends the user's session with public id `handle` (only one of their own), revoking the
+/// refresh tokens every app obtained through it. True when it was the current session.
+pub async fn end_session(
+    state: &AppState,
+    current: &SessionRow,
+    handle: &str,
+    now: i64,
+) -> Result<bool> {
+    let target = state
+        .store()
+        .list_user_sessions(&current.user_id, now)
+        .await?
+        .into_iter()
+        .find(|s| session::public_id(&s.id_hash) == handle);
+    let Some(target) = target else {
+        return Ok(false);
+    };
+    sessions::end(state, &target.id_hash, RevokeOnEnd::AllClients, now).await?;
+    Ok(target.id_hash == current.id_hash)
+}
+
+/// Forgets the user's consent for `client_id` (the next sign-in asks again) and revokes that
+/// app's refresh tokens for the user.
+pub async fn withdraw_consent(
+    state: &AppState,
+    current: &SessionRow,
+    client_id: &str,
+    now: i64,
+) -> Result<()> {
+    let store = state.store();
+    store.delete_consent(&current.user_id, client_id).await?;
+    for family in store
+        .refresh_families_for_client(&current.user_id, client_id)
+        .await?
+    {
+        store.revoke_refresh_family(&family, now).await?;
+    }
+    tracing::info!(client_id = %client_id, "consent withdrawn");
+    Ok(())
+}

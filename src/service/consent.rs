@@ -1,0 +1,62 @@
+//! Consent (OIDC Core §3.1.2.4). Approval is remembered per user and client and asked again
+//! only for scopes not yet approved, when the client sends `prompt=consent`, or every time
+//! for a public client (see `oauth::authorize::decide`).
+use super::authorize::{self, Step, hinted_subject};
+use super::error::Result;
+use super::sessions;
+use crate::oauth::authorize::{AuthorizationRequest, authentication_satisfied, second_factor};
+use crate::oauth::client::Client;
+use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::state::AppState;
+use crate::store::sessions::SessionRow;
+use crate::store::users::UserRow;
+
+/// The session behind the cookie if it may answer this request's consent page: it meets the
+/// request's `prompt=login` / `max_age`, and it is the user an `id_token_hint` names. The
+/// consent page is reachable directly, so it must not become a way around either.
+pub async fn signed_in_for(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    session_cookie: Option<&str>,
+    now: i64,
+) -> Result<Option<(SessionRow, UserRow)>> {
+    let signed_in = sessions::current_with_user(state, session_cookie, now).await?;
+    let hinted = hinted_subject(state, request).ok().flatten();
+    Ok(signed_in.filter(|(session, _)| {
+        authentication_satisfied(request, session.auth_time, false, now)
+            && hinted.as_ref().is_none_or(|sub| *sub == session.user_id)
+    }))
+}
+
+/// The user allowed the request: the second factor is checked again (a password-only
+/// session could otherwise post this form directly), the approved scopes are remembered
+/// (added to any approved before), and the code is issued.
+pub async fn allow(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    client: &Client,
+    session: &SessionRow,
+    now: i64,
+) -> Result<Step> {
+    let view = sessions::view(state, session).await?;
+    if let Some(step) = second_factor(request, client, &view) {
+        return authorize::follow(state, request, step, Some(session), now).await;
+    }
+    let store = state.store();
+    let previous = store
+        .find_consent(&session.user_id, &client.id)
+        .await?
+        .unwrap_or_default();
+    let approved = previous.union(&request.scope);
+    store
+        .save_consent(&session.user_id, &client.id, &approved, now)
+        .await?;
+    let redirect = authorize::issue_code(state, request, session, now).await?;
+    Ok(Step::Redirect(redirect))
+}
+
+/// The user denied the request: `access_denied` goes back to the client.
+pub fn deny(state: &AppState, request: &AuthorizationRequest) -> Step {
+    let error = OAuthError::new(ErrorCode::AccessDenied, "the user denied the request");
+    Step::Redirect(authorize::error_redirect(state, &request.target(), &error))
+}

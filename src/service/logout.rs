@@ -1,0 +1,121 @@
+//! OpenID Connect RP-Initiated Logout 1.0. The browser is sent to `post_logout_redirect_uri`
+//! only when it exactly matches one the identified client registered; a session ends without
+//! asking only for an unexpired hint naming this very session.
+use super::error::Result;
+use super::sessions::{self, RevokeOnEnd};
+use crate::auth::session;
+use crate::oauth::client::Client;
+use crate::oauth::logout::{LogoutHint, LogoutStep, decide_logout, requesting_client};
+use crate::oauth::params::Params;
+use crate::oauth::redirect_uri;
+use crate::oauth::tokens::TokenType;
+use crate::state::AppState;
+
+#[derive(Debug)]
+pub enum Logout<'s> {
+    /// A malformed or forged request: say so, end nothing.
+    Invalid(String),
+    /// Ask the user first.
+    Confirm {
+        client: Option<&'s Client>,
+        /// Where a confirmation will finally lead (for the page's CSP).
+        redirect_uri: Option<String>,
+    },
+    /// Done: the session (if any) has ended; go here, or show the signed-out page.
+    Done {
+        signed_out: bool,
+        redirect: Option<String>,
+    },
+}
+
+pub async fn logout<'s>(
+    state: &'s AppState,
+    params: &Params,
+    session_cookie: Option<&str>,
+    confirmed: bool,
+    now: i64,
+) -> Result<Logout<'s>> {
+    if let Some(name) = params.duplicated() {
+        return Ok(Logout::Invalid(format!(
+            "The parameter {name} was sent more than once."
+        )));
+    }
+    let hint = match params.get("id_token_hint") {
+        Some(token) => match verify_hint(state, token) {
+            Some(hint) => Some(hint),
+            None => {
+                return Ok(Logout::Invalid(
+                    "The id_token_hint was not issued by this server.".into(),
+                ));
+            }
+        },
+        None => None,
+    };
+    let client = match requesting_client(hint.as_ref(), params.get("client_id")) {
+        Ok(Some(id)) => match state.client(id) {
+            Some(client) => Some(client),
+            None => {
+                return Ok(Logout::Invalid(
+                    "The application that sent you here is not registered.".into(),
+                ));
+            }
+        },
+        Ok(None) => None,
+        Err(why) => return Ok(Logout::Invalid(why.into())),
+    };
+    let redirect_uri = registered_redirect(params, client);
+    let session = sessions::current(state, session_cookie, now).await?;
+    let session_sid = session.as_ref().map(|s| session::public_id(&s.id_hash));
+    match decide_logout(hint.as_ref(), session_sid.as_deref(), confirmed, now) {
+        LogoutStep::Confirm => Ok(Logout::Confirm {
+            client,
+            redirect_uri: redirect_uri.map(str::to_string),
+        }),
+        step => {
+            let signed_out = step == LogoutStep::SignOut && session.is_some();
+            if let (true, Some(session)) = (signed_out, &session) {
+                sessions::end(state, &session.id_hash, revoke_on_logout(client), now).await?;
+                tracing::info!(user_id = %session.user_id, "signed out");
+            }
+            let redirect = redirect_uri.map(|uri| {
+                let pairs: Vec<(&str, &str)> = params
+                    .get("state")
+                    .map(|s| ("state", s))
+                    .into_iter()
+                    .collect();
+                redirect_uri::with_params(uri, &pairs)
+            });
+            Ok(Logout::Done {
+                signed_out,
+                redirect,
+            })
+        }
+    }
+}
+
+/// A logout through a client revokes that client's refresh tokens from this session when
+/// the client asks for it (`logout_revokes_refresh_tokens`), and never another client's.
+fn revoke_on_logout(client: Option<&Client>) -> RevokeOnEnd<'_> {
+    match client {
+        Some(client) if client.logout_revokes_refresh_tokens => RevokeOnEnd::Client(&client.id),
+        _ => RevokeOnEnd::Nothing,
+    }
+}
+
+fn registered_redirect<'p>(params: &'p Params, client: Option<&Client>) -> Option<&'p str> {
+    let requested = params.get("post_logout_redirect_uri")?;
+    let registered = client.is_some_and(|c| c.post_logout_redirect_registered(requested));
+    if !registered {
+        tracing::info!("post_logout_redirect_uri not registered for the client: not redirecting");
+    }
+    registered.then_some(requested)
+}
+
+/// Our signature and issuer; expiry is deliberately not checked here (see `decide_logout`).
+fn verify_hint(state: &AppState, token: &str) -> Option<LogoutHint> {
+    let claims = state.keys().verify(token, TokenType::Id).ok()?;
+    if claims.get("iss").and_then(|v| v.as_str()) != Some(state.issuer()) {
+        return None;
+    }
+    LogoutHint::from_claims(&claims)
+}

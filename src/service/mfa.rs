@@ -1,0 +1,270 @@
+//! Managing two-step verification from the account page: enrolment (verify-then-enable),
+//! new recovery codes, and turning it off. Every change of second factors needs a recent
+//! password entry: the session's sign-in younger than `reauth_max_age`, or the password typed
+//! into the form (throttled like a sign-in). Both limits — password and code — are reserved
+//! before either secret is looked at, so while one is reached every answer is the same
+//! whatever was typed: the form is no oracle for the password or the code.
+use std::net::IpAddr;
+
+use zeroize::Zeroizing;
+
+use super::error::Result;
+use super::second_factor::{self, Against, CodeCheck};
+use super::sessions::{self, NewSession};
+use super::sign_in;
+use super::throttle::Reservation;
+use crate::auth::recovery::{self, RecoveryCode};
+use crate::auth::totp::{self, TotpSecret};
+use crate::oauth::amr::Method;
+use crate::state::AppState;
+use crate::store::sessions::SessionRow;
+use crate::store::users::UserRow;
+
+/// What the two-step verification page shows for the user's current state.
+#[derive(Debug)]
+pub enum MfaView {
+    /// On: recovery codes left.
+    Manage { recovery_codes_left: i64 },
+    /// Off: enrol with this (pending) secret, kept across reloads.
+    Enrol(Enrolment),
+    /// No `mfa_encryption_key` is configured: enrolment is impossible.
+    Unavailable,
+}
+
+/// Enrolment material. It holds the TOTP secret, so it has no real `Debug`.
+pub struct Enrolment {
+    pub otpauth_uri: Zeroizing<String>,
+    /// Inline SVG drawn from the URI; nothing user-supplied.
+    pub qr_svg: Zeroizing<String>,
+    /// The base32 key in groups of four, for typing by hand.
+    pub secret_grouped: Zeroizing<String>,
+}
+
+impl std::fmt::Debug for Enrolment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Enrolment(redacted)")
+    }
+}
+
+/// The page's state for `user`; makes and stores a pending secret on the first visit.
+pub async fn view(state: &AppState, user: &UserRow, now: i64) -> Result<MfaView> {
+    let store = state.store();
+    let credential = store.find_totp_credential(&user.id).await?;
+    if credential.as_ref().is_some_and(|c| c.enabled) {
+        let left = store.count_unused_recovery_codes(&user.id).await?;
+        return Ok(MfaView::Manage {
+            recovery_codes_left: left,
+        });
+    }
+    let Some(key) = state.mfa_key() else {
+        return Ok(MfaView::Unavailable);
+    };
+    let opened = credential.and_then(|c| key.open(&c.sealed_secret, &user.id).ok());
+    let secret = match opened {
+        Some(bytes) => TotpSecret::from_bytes(bytes),
+        None => {
+            // None yet, or sealed under a key no longer configured: start a fresh one. If a
+            // concurrent request stored one first, show that one instead.
+            store.delete_pending_totp(&user.id).await?;
+            let fresh = TotpSecret::generate();
+            let sealed = key.seal(fresh.as_bytes(), &user.id)?;
+            if store.insert_pending_totp(&user.id, &sealed, now).await? {
+                fresh
+            } else {
+                let stored = store.find_totp_credential(&user.id).await?;
+                match stored.and_then(|c| key.open(&c.sealed_secret, &user.id).ok()) {
+                    Some(bytes) => TotpSecret::from_bytes(bytes),
+                    None => fresh,
+                }
+            }
+        }
+    };
+    let otpauth_uri = totp::otpauth_uri(&secret, &state.config().mfa_issuer_name, &user.email)?;
+    let qr_svg = totp::qr_svg(&otpauth_uri)?;
+    let base32 = secret.to_base32();
+    let groups: Vec<&str> = base32
+        .as_bytes()
+        .chunks(4)
+        .filter_map(|chunk| std::str::from_utf8(chunk).ok())
+        .collect();
+    Ok(MfaView::Enrol(Enrolment {
+        otpauth_uri,
+        qr_svg,
+        secret_grouped: Zeroizing::new(groups.join(" ")),
+    }))
+}
+
+/// True when changing second factors needs the password typed again.
+pub fn password_required(state: &AppState, session: &SessionRow, now: i64) -> bool {
+    now.saturating_sub(session.auth_time) > state.config().reauth_max_age
+}
+
+/// What the user typed into a form that changes second factors.
+pub struct ChangeRequest<'a> {
+    pub session: &'a SessionRow,
+    pub user: &'a UserRow,
+    /// Empty when the user typed none.
+    pub password: Zeroizing<String>,
+    pub code: Zeroizing<String>,
+    pub ip: IpAddr,
+}
+
+/// How a change of second factors ended.
+#[derive(Debug)]
+pub enum Change<T> {
+    Done(T),
+    /// The sign-in is older than `reauth_max_age` and no password was typed.
+    PasswordRequired,
+    /// The password or the code was wrong; the user is told the same either way.
+    Refused,
+    /// Codes from the authenticator cannot be checked (sealing key missing or changed).
+    Unavailable,
+}
+
+/// Turning two-step verification on: the first valid code from the app enables the pending
+/// secret. The session is replaced by one that used both factors; its `auth_time` stays the
+/// time the password was last entered.
+pub struct Enabled {
+    pub session: NewSession,
+    pub recovery_codes: Vec<RecoveryCode>,
+}
+
+impl std::fmt::Debug for Enabled {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Enabled(redacted)")
+    }
+}
+
+pub async fn enable(
+    state: &AppState,
+    change: ChangeRequest<'_>,
+    session_cookie: Option<&str>,
+    now: i64,
+) -> Result<Change<Option<Enabled>>> {
+    let (session, user) = (change.session, change.user);
+    let auth_time = match verify_change(state, change, Against::PendingEnrolment, now).await? {
+        Change::Done(auth_time) => auth_time,
+        other => return Ok(other.map(|_| None)),
+    };
+    let codes = recovery::generate();
+    let hashes = hashes_of(&user.id, &codes);
+    if !state.store().enable_totp(&user.id, &hashes, now).await? {
+        // Turned on meanwhile (another tab): nothing to show again.
+        return Ok(Change::Done(None));
+    }
+    let amr = session.amr.clone().with(Method::OneTimeCode);
+    let session = sessions::start(state, &user.id, amr, auth_time, session_cookie, now).await?;
+    tracing::info!(user_id = %user.id, "two-step verification turned on");
+    Ok(Change::Done(Some(Enabled {
+        session,
+        recovery_codes: codes,
+    })))
+}
+
+/// New recovery codes; the old set stops working at once.
+pub async fn regenerate_recovery_codes(
+    state: &AppState,
+    change: ChangeRequest<'_>,
+    now: i64,
+) -> Result<Change<Vec<RecoveryCode>>> {
+    let user_id = change.user.id.clone();
+    match verify_change(state, change, Against::Authenticator, now).await? {
+        Change::Done(_) => {}
+        other => return Ok(other.map(|_| Vec::new())),
+    }
+    let codes = recovery::generate();
+    state
+        .store()
+        .replace_recovery_codes(&user_id, &hashes_of(&user_id, &codes), now)
+        .await?;
+    tracing::info!(user_id = %user_id, "recovery codes replaced");
+    Ok(Change::Done(codes))
+}
+
+/// Turns two-step verification off: the authenticator, recovery codes and pending sign-ins go.
+pub async fn disable(state: &AppState, change: ChangeRequest<'_>, now: i64) -> Result<Change<()>> {
+    let user_id = change.user.id.clone();
+    match verify_change(state, change, Against::Authenticator, now).await? {
+        Change::Done(_) => {}
+        other => return Ok(other.map(|_| ())),
+    }
+    state.store().remove_mfa(&user_id).await?;
+    tracing::info!(user_id = %user_id, "two-step verification turned off");
+    Ok(Change::Done(()))
+}
+
+/// The checks every change makes, in this order: the password is present when required;
+/// both limits are reserved (either full: `Throttled`, nothing evaluated); the password, if
+/// typed, is verified (wrong: the code is not even looked at); then the code. `Done` carries
+/// the time the password was last entered.
+async fn verify_change(
+    state: &AppState,
+    change: ChangeRequest<'_>,
+    against: Against,
+    now: i64,
+) -> Result<Change<i64>> {
+    let ChangeRequest {
+        session,
+        user,
+        password,
+        code,
+        ip,
+    } = change;
+    let typed = !password.is_empty();
+    if !typed && password_required(state, session, now) {
+        return Ok(Change::PasswordRequired);
+    }
+    let password_attempt = match typed {
+        true => Some(sign_in::reserve_password_attempt(state, &user.email, ip, now).await?),
+        false => None,
+    };
+    let code_attempt = match second_factor::reserve_attempt(state, &user.id, now).await {
+        Ok(reserved) => reserved,
+        Err(e) => {
+            release(state, password_attempt).await?;
+            return Err(e);
+        }
+    };
+    let auth_time = match password_attempt {
+        Some(reserved) => {
+            if !sign_in::verify_reserved_password(state, reserved, Some(user), password).await? {
+                code_attempt.release(state.store()).await?;
+                return Ok(Change::Refused);
+            }
+            now
+        }
+        None => session.auth_time,
+    };
+    let check = second_factor::check_reserved(state, code_attempt, &user.id, &code, against, now);
+    Ok(match check.await? {
+        CodeCheck::Passed => Change::Done(auth_time),
+        CodeCheck::Wrong => Change::Refused,
+        CodeCheck::Unavailable => Change::Unavailable,
+    })
+}
+
+async fn release(state: &AppState, reservation: Option<Reservation>) -> Result<()> {
+    match reservation {
+        Some(reserved) => reserved.release(state.store()).await,
+        None => Ok(()),
+    }
+}
+
+fn hashes_of(user_id: &str, codes: &[RecoveryCode]) -> Vec<String> {
+    codes
+        .iter()
+        .filter_map(|code| recovery::normalize(code.as_str()))
+        .map(|normalized| recovery::hash(user_id, &normalized))
+        .collect()
+}
+
+impl<T> Change<T> {
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Change<U> {
+        match self {
+            Self::Done(value) => Change::Done(f(value)),
+            Self::PasswordRequired => Change::PasswordRequired,
+            Self::Refused => Change::Refused,
+            Self::Unavailable => Change::Unavailable,
+        }
+    }
+}

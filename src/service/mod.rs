@@ -1,0 +1,25 @@
+//! The use cases, one module each, between HTTP and the protocol core. A service loads
+//! records from `store`, asks `oauth` (and `auth`) for decisions, writes the result, and
+//! returns a domain outcome (an enum of its own) or an [`Error`] — never an HTTP response.
+//! Time comes in as `now`; nothing here imports axum.
+pub mod access_token;
+pub mod account;
+pub mod admin;
+pub mod authorize;
+pub mod client_auth;
+pub mod code_exchange;
+pub mod consent;
+mod error;
+pub mod introspect;
+pub mod logout;
+pub mod mfa;
+pub mod mint;
+pub mod refresh;
+pub mod revoke;
+pub mod second_factor;
+pub mod sessions;
+pub mod sign_in;
+pub mod throttle;
+pub mod userinfo;
+
+pub use error::{Error, Internal, Result};
