@@ -3,7 +3,7 @@
 //! fixed number of cores and cannot starve the async workers serving /token and the rest.
 //! Each slot owns one 19 MiB argon2 work area, reused for every hash: a flood allocates
 //! nothing, so the allocator has nothing to keep (measured in docs/performance.md).
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use argon2::password_hash::PasswordHasher as _;
@@ -105,6 +105,8 @@ pub struct PasswordHasher {
     /// Hashes running or waiting for a slot.
     admitted: Arc<AtomicUsize>,
     capacity: usize,
+    /// Verifications run so far (each one a guess evaluated), for metrics and tests.
+    verified: Arc<AtomicU64>,
 }
 
 impl PasswordHasher {
@@ -126,7 +128,13 @@ impl PasswordHasher {
             work_areas: Arc::new(Mutex::new(Vec::with_capacity(slots))),
             admitted: Arc::new(AtomicUsize::new(0)),
             capacity: slots + queue,
+            verified: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// How many verifications have run (started argon2) since start.
+    pub fn verifications(&self) -> u64 {
+        self.verified.load(Ordering::SeqCst)
     }
 
     /// Hashes running or queued right now.
@@ -146,7 +154,9 @@ impl PasswordHasher {
         phc: Option<String>,
     ) -> Result<bool, PasswordError> {
         let work_areas = self.work_areas.clone();
+        let verified = self.verified.clone();
         self.run(move || {
+            verified.fetch_add(1, Ordering::SeqCst);
             // The semaphore guarantees a free work area; an empty pool just means first use.
             let mut memory = work_areas
                 .lock()
