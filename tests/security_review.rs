@@ -697,6 +697,27 @@ async fn a_code_cannot_be_exchanged_after_its_session_signed_out() {
                 ],
             )
             .await;
+        let hash = tessera::auth::secret::hash(&code);
+        let row = app.store.find_code(&hash, app.clock_now()).await.unwrap();
+        assert!(
+            row.is_none(),
+            "ending the session deletes its unexchanged codes"
+        );
+        let response = exchange(&app, &code).await;
+        assert_eq!(response.status(), 400);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_grant");
+    }
+}
+
+#[tokio::test]
+async fn a_code_cannot_be_exchanged_after_its_session_expired() {
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, |c| c.session_idle_ttl = 30).await;
+        app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let mut browser = app.browser();
+        let code = obtain_code(&app, &mut browser, "confidential", REDIRECT).await;
+        app.clock.advance(31); // the code lives 60 s; the idle session only 30
         let response = exchange(&app, &code).await;
         assert_eq!(response.status(), 400);
         let body: Value = response.json().await.unwrap();
