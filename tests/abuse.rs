@@ -473,3 +473,45 @@ async fn duplicated_parameters_and_wrong_content_types_everywhere() {
         assert_eq!(response.status(), 413, "{path}");
     }
 }
+
+#[tokio::test]
+async fn a_request_flood_from_one_address_is_answered_429_with_retry_after() {
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+            c.rate_limit_per_second = 1;
+            c.rate_limit_burst = 5;
+        })
+        .await;
+        let http = reqwest::Client::new();
+        let from = |address: &'static str| {
+            http.get(app.url(&authorize_url("confidential", REDIRECT, &[])))
+                .header("x-forwarded-for", address)
+        };
+        let mut statuses = Vec::new();
+        for _ in 0..10 {
+            statuses.push(from("203.0.113.7").send().await.unwrap());
+        }
+        let limited: Vec<_> = statuses.iter().filter(|r| r.status() == 429).collect();
+        assert!(
+            limited.len() >= 4,
+            "{:?}",
+            statuses.iter().map(|r| r.status()).collect::<Vec<_>>()
+        );
+        assert!(limited[0].headers().contains_key("retry-after"));
+        // Another address, and the machine itself, are not held back by that one.
+        assert_ne!(from("203.0.113.8").send().await.unwrap().status(), 429);
+        let local = http.get(app.url(&authorize_url("confidential", REDIRECT, &[])));
+        for _ in 0..10 {
+            assert_ne!(
+                local.try_clone().unwrap().send().await.unwrap().status(),
+                429
+            );
+        }
+        // Pages and discovery are not behind this limit.
+        let page = http
+            .get(app.url("/login"))
+            .header("x-forwarded-for", "203.0.113.7");
+        assert_ne!(page.send().await.unwrap().status(), 429);
+    }
+}

@@ -10,13 +10,9 @@ use crate::state::AppState;
 #[derive(Debug, Clone, Copy)]
 pub struct ClientIp(pub IpAddr);
 
-impl FromRequestParts<AppState> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+impl ClientIp {
+    /// The client of a request whose `X-Forwarded-For` is believed only from `trusted` peers.
+    pub fn of(parts: &Parts, trusted: &[ipnet::IpNet]) -> Self {
         // Without connection info (an in-process test router) there is no peer to name.
         let peer = parts
             .extensions
@@ -28,6 +24,17 @@ impl FromRequestParts<AppState> for ClientIp {
             .headers
             .get("x-forwarded-for")
             .and_then(|v| v.to_str().ok());
-        Ok(Self(client_ip(peer, forwarded, state.trusted_proxies())))
+        Self(client_ip(peer, forwarded, trusted))
+    }
+}
+
+impl FromRequestParts<AppState> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self::of(parts, state.trusted_proxies()))
     }
 }

@@ -1,24 +1,6 @@
-//! The HTTP surface: thin axum adapters over the protocol core, plus the middleware every
-//! request passes through (request ids, tracing without secrets, timeouts, body limits).
-use std::time::Duration;
-
-use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use tower::ServiceBuilder;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::cors::{AllowOrigin, Any, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
-
-use crate::routes;
-use crate::state::AppState;
-
+//! The HTTP surface: axum adapters that extract a request, call a service and map its
+//! outcome to a response (`router.rs` lists the routes and the middleware every request
+//! passes through). Nothing here decides anything the protocol or a service should.
 mod account;
 mod authorize;
 mod client_auth;
@@ -34,149 +16,13 @@ mod logout;
 mod metadata;
 mod mfa_account;
 mod pages;
+mod rate_limit;
 mod respond;
 mod revoke;
+mod router;
 mod token;
 mod totp_login;
 mod userinfo;
 
 pub use error::HttpError;
-
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// The whole application. Tests call this with a state of their own.
-pub fn app(state: AppState) -> Router {
-    let config = state.config();
-    let max_body = config.max_body_bytes;
-    let timeout = Duration::from_secs(config.request_timeout);
-
-    let middleware = ServiceBuilder::new()
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .layer(
-            // Only method and path are recorded: query strings and bodies may carry codes,
-            // tokens or passwords.
-            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                let request_id = request
-                    .headers()
-                    .get(REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!(
-                    "request",
-                    id = %request_id,
-                    method = %request.method(),
-                    path = %request.uri().path(),
-                )
-            }),
-        )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(CatchPanicLayer::custom(|_| {
-            respond::generic_internal_error()
-        }))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            timeout,
-        ))
-        .layer(RequestBodyLimitLayer::new(max_body))
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ));
-
-    // Public documents: readable from any origin (no credentials involved).
-    let public_documents = Router::new()
-        .route(routes::DISCOVERY, get(metadata::discovery))
-        .route(routes::JWKS, get(metadata::jwks))
-        .layer(
-            CorsLayer::new()
-                .allow_origin(Any)
-                .allow_methods([Method::GET]),
-        );
-    // Endpoints browser-based public clients call: only the configured origins, never `*`,
-    // never with cookies.
-    let mut client_apis = Router::new()
-        .route(routes::TOKEN, post(token::token))
-        .route(
-            routes::USERINFO,
-            get(userinfo::userinfo_get).post(userinfo::userinfo_post),
-        );
-    if let Some(cors) = client_api_cors(&config.cors_allowed_origins) {
-        client_apis = client_apis.layer(cors);
-    }
-    // Pages, /authorize and the confidential-client endpoints get no CORS at all.
-    let router = Router::new()
-        .merge(public_documents)
-        .merge(client_apis)
-        .route(routes::HEALTHZ, get(metadata::healthz))
-        .route(routes::READYZ, get(metadata::readyz))
-        .route(routes::STYLESHEET, get(metadata::stylesheet))
-        .route(
-            routes::AUTHORIZE,
-            get(authorize::authorize_get).post(authorize::authorize_post),
-        )
-        .route(
-            routes::LOGIN,
-            get(login::login_page).post(login::login_submit),
-        )
-        .route(
-            routes::LOGIN_TOTP,
-            get(totp_login::totp_page).post(totp_login::totp_submit),
-        )
-        .route(routes::ACCOUNT_MFA, get(mfa_account::mfa_page))
-        .route(routes::ACCOUNT_MFA_ENABLE, post(mfa_account::enable))
-        .route(routes::ACCOUNT_MFA_DISABLE, post(mfa_account::disable))
-        .route(
-            routes::ACCOUNT_MFA_RECOVERY_CODES,
-            post(mfa_account::regenerate_recovery_codes),
-        )
-        .route(
-            routes::CONSENT,
-            get(consent::consent_page).post(consent::consent_submit),
-        )
-        .route(routes::REVOKE, post(revoke::revoke))
-        .route(
-            routes::LOGOUT,
-            get(logout::logout_get).post(logout::logout_post),
-        )
-        .route(routes::ACCOUNT, get(account::account_page))
-        .route(routes::ACCOUNT_END_SESSION, post(account::end_session))
-        .route(
-            routes::ACCOUNT_WITHDRAW_CONSENT,
-            post(account::withdraw_consent),
-        )
-        .route(routes::INTROSPECT, post(introspect::introspect))
-        .fallback(not_found)
-        .layer(middleware);
-    let router = if config.secure_cookies() {
-        // https issuer: tell browsers to never use plain http here again (RFC 6797).
-        router.layer(SetResponseHeaderLayer::overriding(
-            header::STRICT_TRANSPORT_SECURITY,
-            HeaderValue::from_static("max-age=31536000"),
-        ))
-    } else {
-        router
-    };
-    router.with_state(state)
-}
-
-fn client_api_cors(origins: &[String]) -> Option<CorsLayer> {
-    let origins: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
-    if origins.is_empty() {
-        return None;
-    }
-    Some(
-        CorsLayer::new()
-            .allow_origin(AllowOrigin::list(origins))
-            .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
-            .max_age(Duration::from_secs(600)),
-    )
-}
-
-async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "Not found").into_response()
-}
+pub use router::app;

@@ -1,0 +1,83 @@
+//! A coarse per-address request-rate limit in front of the protocol endpoints (`/authorize`,
+//! `/token`, `/userinfo`, `/introspect`, `/revoke`): `rate_limit_per_second` with bursts of
+//! `rate_limit_burst`, answered `429` with `Retry-After`. It is a flood guard, not the
+//! brute-force defence (that is the database-backed throttle, shared by all instances): it
+//! lives in each instance's memory, so N instances allow N times the rate. Loopback clients
+//! are exempt: they are this machine, and a reverse proxy on it that is not listed in
+//! `trusted_proxies` would otherwise put every user behind one shared limit.
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota};
+
+use super::client_ip::ClientIp;
+use crate::config::Config;
+
+/// Forget addresses that have been quiet this often (every N checked requests), so the
+/// table stays as small as the set of recently active clients.
+const SWEEP_EVERY: u64 = 4096;
+
+pub struct RateLimit {
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    clock: DefaultClock,
+    trusted_proxies: Vec<ipnet::IpNet>,
+    checked: AtomicU64,
+}
+
+impl RateLimit {
+    /// The limit `config` asks for; `None` when it is turned off.
+    pub fn from_config(config: &Config) -> Option<Arc<Self>> {
+        let rate = NonZeroU32::new(config.rate_limit_per_second)?;
+        let burst = NonZeroU32::new(config.rate_limit_burst)?;
+        Some(Arc::new(Self {
+            limiter: DefaultKeyedRateLimiter::keyed(Quota::per_second(rate).allow_burst(burst)),
+            clock: DefaultClock::default(),
+            trusted_proxies: config.trusted_proxies.clone(),
+            checked: AtomicU64::new(0),
+        }))
+    }
+
+    /// Seconds until `ip` may send again, or `None` when it may now.
+    fn wait(&self, ip: IpAddr) -> Option<u64> {
+        if self.checked.fetch_add(1, Ordering::Relaxed) % SWEEP_EVERY == SWEEP_EVERY - 1 {
+            self.limiter.retain_recent();
+            self.limiter.shrink_to_fit();
+        }
+        if ip.is_loopback() {
+            return None;
+        }
+        let denied = self.limiter.check_key(&ip).err()?;
+        let wait = denied.wait_time_from(self.clock.now());
+        Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
+    }
+}
+
+pub async fn limit(State(limit): State<Arc<RateLimit>>, request: Request, next: Next) -> Response {
+    let (parts, body) = request.into_parts();
+    let ClientIp(ip) = ClientIp::of(&parts, &limit.trusted_proxies);
+    match limit.wait(ip) {
+        None => next.run(Request::from_parts(parts, body)).await,
+        Some(seconds) => too_many(seconds),
+    }
+}
+
+fn too_many(seconds: u64) -> Response {
+    let retry_after =
+        HeaderValue::from_str(&seconds.max(1).to_string()).unwrap_or(HeaderValue::from_static("1"));
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [
+            (header::RETRY_AFTER, retry_after),
+            (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+        ],
+        "Too many requests from this address. Please slow down.",
+    )
+        .into_response()
+}
