@@ -1,7 +1,8 @@
 //! Authorization-request parsing and validation, then the decision, on arbitrary query bytes.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
-use tessera::oauth::authorize::{SessionView, Validation, decide, validate};
+use tessera::oauth::amr::Amr;
+use tessera::oauth::authorize::{DecisionInput, SessionView, Validation, decide, validate};
 use tessera::oauth::client::{AuthMethod, Client, redirect_uri_matches};
 use tessera::oauth::params::Params;
 use tessera::oauth::scope::Scopes;
@@ -22,11 +23,23 @@ fuzz_target!(|data: &[u8]| {
         assert!(found.redirect_uri_registered(&request.redirect_uri));
         assert!(request.scope.contains("openid"));
         let consent = Scopes::parse("openid email").unwrap_or_default();
-        for amr in [vec!["pwd".to_string()], vec!["pwd".to_string(), "otp".to_string()]] {
-            let session = SessionView { auth_time: 1_000, amr, mfa_enrolled: true };
-            let _ = decide(&request, found, Some(&session), Some(&consent), false, 2_000);
+        let without = DecisionInput {
+            request: &request,
+            client: found,
+            session: None,
+            consented: None,
+            hinted_subject: None,
+            fresh_login: false,
+            now: 2_000,
+        };
+        for amr in ["pwd", "pwd otp"] {
+            let amr = Amr::parse(amr).unwrap_or_default();
+            let session = SessionView { user_id: "u".into(), auth_time: 1_000, amr, mfa_enrolled: true };
+            let with = DecisionInput { session: Some(&session), consented: Some(&consent), ..without };
+            let _ = decide(with);
+            let _ = decide(DecisionInput { hinted_subject: Some("other"), ..with });
         }
-        let _ = decide(&request, found, None, None, false, 2_000);
+        let _ = decide(without);
     }
     if let Ok(text) = std::str::from_utf8(data) {
         // Only the exact string, or a loopback port change, may match.
