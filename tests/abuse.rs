@@ -91,22 +91,24 @@ async fn five_failures_lock_the_account_for_everyone_and_the_right_password_too(
 
 #[tokio::test]
 async fn success_resets_the_account_counter() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    app.add_user(USER_EMAIL, USER_PASSWORD).await;
-    let mut browser = app.browser();
-    for _ in 0..4 {
-        attempt(&mut browser, USER_EMAIL, "wrong", None).await;
-    }
-    assert_eq!(
-        attempt(&mut browser, USER_EMAIL, USER_PASSWORD, None)
-            .await
-            .status,
-        303
-    );
-    let mut other = app.browser();
-    for _ in 0..4 {
-        let page = attempt(&mut other, USER_EMAIL, "wrong", None).await;
-        assert_ne!(page.status, 429, "counter was reset by the success");
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let mut browser = app.browser();
+        for _ in 0..4 {
+            attempt(&mut browser, USER_EMAIL, "wrong", None).await;
+        }
+        assert_eq!(
+            attempt(&mut browser, USER_EMAIL, USER_PASSWORD, None)
+                .await
+                .status,
+            303
+        );
+        let mut other = app.browser();
+        for _ in 0..4 {
+            let page = attempt(&mut other, USER_EMAIL, "wrong", None).await;
+            assert_ne!(page.status, 429, "counter was reset by the success");
+        }
     }
 }
 
@@ -143,71 +145,75 @@ async fn the_lock_is_shared_by_two_instances_on_one_database() {
 
 #[tokio::test]
 async fn per_address_limit_stops_spraying_many_accounts() {
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.login_max_failures_per_ip = 6).await;
-    app.add_user(USER_EMAIL, USER_PASSWORD).await;
-    let mut browser = app.browser();
-    for i in 0..6 {
-        let page = attempt(&mut browser, &format!("user{i}@example.com"), "wrong", None).await;
-        assert_ne!(page.status, 429);
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, |c| c.login_max_failures_per_ip = 6).await;
+        app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let mut browser = app.browser();
+        for i in 0..6 {
+            let page = attempt(&mut browser, &format!("user{i}@example.com"), "wrong", None).await;
+            assert_ne!(page.status, 429);
+        }
+        // Even a correct password from this address waits now.
+        assert_eq!(
+            attempt(&mut browser, USER_EMAIL, USER_PASSWORD, None)
+                .await
+                .status,
+            429
+        );
     }
-    // Even a correct password from this address waits now.
-    assert_eq!(
-        attempt(&mut browser, USER_EMAIL, USER_PASSWORD, None)
-            .await
-            .status,
-        429
-    );
 }
 
 #[tokio::test]
 async fn forwarded_for_is_ignored_unless_the_peer_is_a_trusted_proxy() {
     // Untrusted (the default): a client cannot dodge the per-address limit by inventing addresses.
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| c.login_max_failures_per_ip = 3).await;
-    let mut browser = app.browser();
-    for i in 0..3 {
-        attempt(
-            &mut browser,
-            &format!("u{i}@example.com"),
-            "x",
-            Some(&format!("198.51.100.{i}")),
-        )
-        .await;
-    }
-    let page = attempt(&mut browser, "z@example.com", "x", Some("203.0.113.77")).await;
-    assert_eq!(
-        page.status, 429,
-        "X-Forwarded-For must not be believed by default"
-    );
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, |c| c.login_max_failures_per_ip = 3).await;
+        let mut browser = app.browser();
+        for i in 0..3 {
+            attempt(
+                &mut browser,
+                &format!("u{i}@example.com"),
+                "x",
+                Some(&format!("198.51.100.{i}")),
+            )
+            .await;
+        }
+        let page = attempt(&mut browser, "z@example.com", "x", Some("203.0.113.77")).await;
+        assert_eq!(
+            page.status, 429,
+            "X-Forwarded-For must not be believed by default"
+        );
 
-    // Trusted proxy (loopback here): each forwarded client is counted on its own.
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
-        c.login_max_failures_per_ip = 3;
-        c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
-    })
-    .await;
-    let mut browser = app.browser();
-    for i in 0..3 {
-        attempt(
+        // Trusted proxy (loopback here): each forwarded client is counted on its own.
+        let app = TestApp::spawn_with(backend, |c| {
+            c.login_max_failures_per_ip = 3;
+            c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        })
+        .await;
+        let mut browser = app.browser();
+        for i in 0..3 {
+            attempt(
+                &mut browser,
+                &format!("u{i}@example.com"),
+                "x",
+                Some("198.51.100.1"),
+            )
+            .await;
+        }
+        let blocked = attempt(&mut browser, "z@example.com", "x", Some("198.51.100.1")).await;
+        assert_eq!(blocked.status, 429);
+        let other_client = attempt(&mut browser, "z@example.com", "x", Some("198.51.100.2")).await;
+        assert_ne!(other_client.status, 429);
+        // A forged left-most entry does not help: the proxy's right-most entry is the client.
+        let forged = attempt(
             &mut browser,
-            &format!("u{i}@example.com"),
+            "z@example.com",
             "x",
-            Some("198.51.100.1"),
+            Some("10.9.9.9, 198.51.100.1"),
         )
         .await;
+        assert_eq!(forged.status, 429);
     }
-    let blocked = attempt(&mut browser, "z@example.com", "x", Some("198.51.100.1")).await;
-    assert_eq!(blocked.status, 429);
-    let other_client = attempt(&mut browser, "z@example.com", "x", Some("198.51.100.2")).await;
-    assert_ne!(other_client.status, 429);
-    // A forged left-most entry does not help: the proxy's right-most entry is the client.
-    let forged = attempt(
-        &mut browser,
-        "z@example.com",
-        "x",
-        Some("10.9.9.9, 198.51.100.1"),
-    )
-    .await;
-    assert_eq!(forged.status, 429);
 }
 
 #[tokio::test]
@@ -246,118 +252,122 @@ async fn client_authentication_failures_are_throttled() {
 
 #[tokio::test]
 async fn a_full_hash_queue_answers_503_with_retry_after() {
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
-        c.password_hash_concurrency = 1;
-        c.password_hash_queue = 1;
-        c.login_max_failures_per_ip = 1000;
-        c.login_max_failures_per_account = 1000;
-    })
-    .await;
-    let mut browser = app.browser();
-    let page = login_page(&mut browser).await;
-    let csrf = page.hidden("csrf_token");
-    let cookies = browser
-        .cookies
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("; ");
-    let url = format!("{}{}", browser.origin(), page.form_action());
-    let mut flood = tokio::task::JoinSet::new();
-    for i in 0..24 {
-        let (url, cookies, csrf) = (url.clone(), cookies.clone(), csrf.clone());
-        flood.spawn(async move {
-            let response = reqwest::Client::new()
-                .post(url)
-                .header("cookie", cookies)
-                .form(&[
-                    ("csrf_token", csrf.as_str()),
-                    ("email", &format!("f{i}@example.com")),
-                    ("password", "x"),
-                ])
-                .send()
-                .await
-                .unwrap();
-            (
-                response.status().as_u16(),
-                response.headers().contains_key("retry-after"),
-            )
-        });
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.password_hash_concurrency = 1;
+            c.password_hash_queue = 1;
+            c.login_max_failures_per_ip = 1000;
+            c.login_max_failures_per_account = 1000;
+        })
+        .await;
+        let mut browser = app.browser();
+        let page = login_page(&mut browser).await;
+        let csrf = page.hidden("csrf_token");
+        let cookies = browser
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let url = format!("{}{}", browser.origin(), page.form_action());
+        let mut flood = tokio::task::JoinSet::new();
+        for i in 0..24 {
+            let (url, cookies, csrf) = (url.clone(), cookies.clone(), csrf.clone());
+            flood.spawn(async move {
+                let response = reqwest::Client::new()
+                    .post(url)
+                    .header("cookie", cookies)
+                    .form(&[
+                        ("csrf_token", csrf.as_str()),
+                        ("email", &format!("f{i}@example.com")),
+                        ("password", "x"),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                (
+                    response.status().as_u16(),
+                    response.headers().contains_key("retry-after"),
+                )
+            });
+        }
+        let results = flood.join_all().await;
+        let shed: Vec<_> = results.iter().filter(|(s, _)| *s == 503).collect();
+        assert!(!shed.is_empty(), "{results:?}");
+        assert!(shed.iter().all(|(_, retry)| *retry));
+        assert!(
+            results.iter().all(|(s, _)| *s == 503 || *s == 200),
+            "{results:?}"
+        );
+        // The server is fine afterwards.
+        assert_eq!(app.state.passwords().in_flight(), 0);
     }
-    let results = flood.join_all().await;
-    let shed: Vec<_> = results.iter().filter(|(s, _)| *s == 503).collect();
-    assert!(!shed.is_empty(), "{results:?}");
-    assert!(shed.iter().all(|(_, retry)| *retry));
-    assert!(
-        results.iter().all(|(s, _)| *s == 503 || *s == 200),
-        "{results:?}"
-    );
-    // The server is fine afterwards.
-    assert_eq!(app.state.passwords().in_flight(), 0);
 }
 
 #[tokio::test]
 async fn every_page_carries_the_security_headers_and_no_cors() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    app.add_user(USER_EMAIL, USER_PASSWORD).await;
-    let mut browser = app.browser();
-    let login = login_page(&mut browser).await;
-    let consent = browser
-        .submit_login(&login, USER_EMAIL, USER_PASSWORD)
-        .await
-        .unwrap();
-    let account = browser.get("/account").await;
-    let logout = browser.get("/logout").await;
-    let error = browser.get("/authorize?client_id=nobody").await;
-    for (name, page) in [
-        ("login", &login),
-        ("consent", &consent),
-        ("account", &account),
-        ("logout", &logout),
-        ("error", &error),
-    ] {
-        let csp = page.header("content-security-policy").unwrap_or_default();
-        assert!(
-            csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"),
-            "{name}: {csp}"
-        );
-        assert_eq!(
-            page.header("x-frame-options").as_deref(),
-            Some("DENY"),
-            "{name}"
-        );
-        assert_eq!(
-            page.header("x-content-type-options").as_deref(),
-            Some("nosniff"),
-            "{name}"
-        );
-        assert_eq!(
-            page.header("referrer-policy").as_deref(),
-            Some("no-referrer"),
-            "{name}"
-        );
-        assert!(
-            page.header("access-control-allow-origin").is_none(),
-            "{name}"
-        );
-        assert!(
-            page.header("strict-transport-security").is_none(),
-            "{name}: no HSTS on http"
-        );
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let mut browser = app.browser();
+        let login = login_page(&mut browser).await;
+        let consent = browser
+            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap();
+        let account = browser.get("/account").await;
+        let logout = browser.get("/logout").await;
+        let error = browser.get("/authorize?client_id=nobody").await;
+        for (name, page) in [
+            ("login", &login),
+            ("consent", &consent),
+            ("account", &account),
+            ("logout", &logout),
+            ("error", &error),
+        ] {
+            let csp = page.header("content-security-policy").unwrap_or_default();
+            assert!(
+                csp.contains("frame-ancestors 'none'") && csp.contains("default-src 'none'"),
+                "{name}: {csp}"
+            );
+            assert_eq!(
+                page.header("x-frame-options").as_deref(),
+                Some("DENY"),
+                "{name}"
+            );
+            assert_eq!(
+                page.header("x-content-type-options").as_deref(),
+                Some("nosniff"),
+                "{name}"
+            );
+            assert_eq!(
+                page.header("referrer-policy").as_deref(),
+                Some("no-referrer"),
+                "{name}"
+            );
+            assert!(
+                page.header("access-control-allow-origin").is_none(),
+                "{name}"
+            );
+            assert!(
+                page.header("strict-transport-security").is_none(),
+                "{name}: no HSTS on http"
+            );
+        }
     }
 }
 
 #[tokio::test]
 async fn hsts_on_an_https_issuer() {
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
-        c.issuer = "https://id.example.com".into()
-    })
-    .await;
-    let response = reqwest::get(app.url("/healthz")).await.unwrap();
-    assert_eq!(
-        response.headers()["strict-transport-security"],
-        "max-age=31536000"
-    );
+    for backend in Backend::all() {
+        let app =
+            TestApp::spawn_with(backend, |c| c.issuer = "https://id.example.com".into()).await;
+        let response = reqwest::get(app.url("/healthz")).await.unwrap();
+        assert_eq!(
+            response.headers()["strict-transport-security"],
+            "max-age=31536000"
+        );
+    }
 }
 
 async fn preflight(app: &TestApp, path: &str, origin: &str) -> reqwest::Response {
@@ -377,100 +387,101 @@ async fn preflight(app: &TestApp, path: &str, origin: &str) -> reqwest::Response
 #[tokio::test]
 async fn cors_is_allowed_per_route_and_origin() {
     let spa = "https://spa.example.com";
-    let app = TestApp::spawn_with(Backend::Sqlite, |c| {
-        c.cors_allowed_origins = vec![spa.into()]
-    })
-    .await;
-    // Discovery and JWKS: any origin, no credentials.
-    for path in ["/.well-known/openid-configuration", "/jwks.json"] {
-        let response = reqwest::Client::new()
-            .get(app.url(path))
-            .header("origin", "https://anyone.example")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(
-            response.headers()["access-control-allow-origin"],
-            "*",
-            "{path}"
-        );
-        assert!(
-            !response
-                .headers()
-                .contains_key("access-control-allow-credentials")
-        );
-    }
-    // Token and userinfo: only the configured origin.
-    for path in ["/token", "/userinfo"] {
-        let allowed = preflight(&app, path, spa).await;
-        assert_eq!(
-            allowed.headers()["access-control-allow-origin"],
-            spa,
-            "{path}"
-        );
-        assert!(
-            !allowed
-                .headers()
-                .contains_key("access-control-allow-credentials")
-        );
-        let refused = preflight(&app, path, "https://evil.example").await;
-        assert!(
-            !refused
-                .headers()
-                .contains_key("access-control-allow-origin"),
-            "{path}"
-        );
-    }
-    // Authorization, login, revocation, introspection: never.
-    for path in ["/authorize", "/login", "/revoke", "/introspect"] {
-        let response = preflight(&app, path, spa).await;
-        assert!(
-            !response
-                .headers()
-                .contains_key("access-control-allow-origin"),
-            "{path}"
-        );
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, |c| c.cors_allowed_origins = vec![spa.into()]).await;
+        // Discovery and JWKS: any origin, no credentials.
+        for path in ["/.well-known/openid-configuration", "/jwks.json"] {
+            let response = reqwest::Client::new()
+                .get(app.url(path))
+                .header("origin", "https://anyone.example")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(
+                response.headers()["access-control-allow-origin"],
+                "*",
+                "{path}"
+            );
+            assert!(
+                !response
+                    .headers()
+                    .contains_key("access-control-allow-credentials")
+            );
+        }
+        // Token and userinfo: only the configured origin.
+        for path in ["/token", "/userinfo"] {
+            let allowed = preflight(&app, path, spa).await;
+            assert_eq!(
+                allowed.headers()["access-control-allow-origin"],
+                spa,
+                "{path}"
+            );
+            assert!(
+                !allowed
+                    .headers()
+                    .contains_key("access-control-allow-credentials")
+            );
+            let refused = preflight(&app, path, "https://evil.example").await;
+            assert!(
+                !refused
+                    .headers()
+                    .contains_key("access-control-allow-origin"),
+                "{path}"
+            );
+        }
+        // Authorization, login, revocation, introspection: never.
+        for path in ["/authorize", "/login", "/revoke", "/introspect"] {
+            let response = preflight(&app, path, spa).await;
+            assert!(
+                !response
+                    .headers()
+                    .contains_key("access-control-allow-origin"),
+                "{path}"
+            );
+        }
     }
 }
 
 #[tokio::test]
 async fn duplicated_parameters_and_wrong_content_types_everywhere() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    for path in ["/token", "/revoke", "/introspect"] {
-        let response = reqwest::Client::new()
-            .post(app.url(path))
-            .basic_auth("confidential", Some(CONFIDENTIAL_SECRET))
-            .header("content-type", "text/plain")
-            .body("token=x")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 400, "{path}");
-        let response = client_post(
-            &app,
-            path,
-            ("confidential", CONFIDENTIAL_SECRET),
-            &[
-                ("token", "a"),
-                ("token", "b"),
-                ("grant_type", "authorization_code"),
-            ],
-        )
-        .await;
-        assert_eq!(response.status(), 400, "{path}");
-        let body: Value = response.json().await.unwrap();
-        assert_eq!(body["error"], "invalid_request", "{path}");
-    }
-    // Oversized bodies are refused on every route.
-    for path in ["/token", "/login", "/authorize", "/userinfo", "/logout"] {
-        let response = reqwest::Client::new()
-            .post(app.url(path))
-            .header("content-type", "application/x-www-form-urlencoded")
-            .body(format!("x={}", "a".repeat(64 * 1024)))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 413, "{path}");
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        for path in ["/token", "/revoke", "/introspect"] {
+            let response = reqwest::Client::new()
+                .post(app.url(path))
+                .basic_auth("confidential", Some(CONFIDENTIAL_SECRET))
+                .header("content-type", "text/plain")
+                .body("token=x")
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 400, "{path}");
+            let response = client_post(
+                &app,
+                path,
+                ("confidential", CONFIDENTIAL_SECRET),
+                &[
+                    ("token", "a"),
+                    ("token", "b"),
+                    ("grant_type", "authorization_code"),
+                ],
+            )
+            .await;
+            assert_eq!(response.status(), 400, "{path}");
+            let body: Value = response.json().await.unwrap();
+            assert_eq!(body["error"], "invalid_request", "{path}");
+        }
+        // Oversized bodies are refused on every route.
+        for path in ["/token", "/login", "/authorize", "/userinfo", "/logout"] {
+            let response = reqwest::Client::new()
+                .post(app.url(path))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(format!("x={}", "a".repeat(64 * 1024)))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 413, "{path}");
+        }
     }
 }
 

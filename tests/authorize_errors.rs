@@ -25,128 +25,136 @@ async fn assert_error_redirect(browser: &mut Browser, url: &str, error: &str) {
 
 #[tokio::test]
 async fn unregistered_redirect_uris_get_an_error_page_and_no_location() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let mut browser = app.browser();
-    for redirect in [
-        "https://evil.example.com/cb",
-        "http://127.0.0.1:8765/cb/extra",
-        "http://127.0.0.1:8765/c",
-        "http://127.0.0.1:8765/CB",
-        "HTTP://127.0.0.1:8765/cb",
-        "http://127.0.0.1:8765/cb?added=query",
-        "http://127.0.0.1:8765/cb#fragment",
-        "http://127.0.0.1:8765/cb/../cb",
-        "http://127.0.0.1:8765/%63b",
-        "http://127.0.0.1:8765@evil.example.com/cb",
-        "http://127.0.0.1:8765.evil.example.com/cb",
-        "http://localhost:8765/cb",
-        "https://app.example.com/cb/",
-        "https://app.example.com.evil.example/cb",
-        "https://app.example.com\\@evil.example/cb",
-        "https://APP.example.com/cb",
-        "https://app.example.com:443/cb",
-        "https://xn--pple-43d.example.com/cb",
-        "//evil.example.com/cb",
-        "javascript:alert(1)",
-    ] {
-        assert_error_page(&mut browser, &authorize_url("confidential", redirect, &[])).await;
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let mut browser = app.browser();
+        for redirect in [
+            "https://evil.example.com/cb",
+            "http://127.0.0.1:8765/cb/extra",
+            "http://127.0.0.1:8765/c",
+            "http://127.0.0.1:8765/CB",
+            "HTTP://127.0.0.1:8765/cb",
+            "http://127.0.0.1:8765/cb?added=query",
+            "http://127.0.0.1:8765/cb#fragment",
+            "http://127.0.0.1:8765/cb/../cb",
+            "http://127.0.0.1:8765/%63b",
+            "http://127.0.0.1:8765@evil.example.com/cb",
+            "http://127.0.0.1:8765.evil.example.com/cb",
+            "http://localhost:8765/cb",
+            "https://app.example.com/cb/",
+            "https://app.example.com.evil.example/cb",
+            "https://app.example.com\\@evil.example/cb",
+            "https://APP.example.com/cb",
+            "https://app.example.com:443/cb",
+            "https://xn--pple-43d.example.com/cb",
+            "//evil.example.com/cb",
+            "javascript:alert(1)",
+        ] {
+            assert_error_page(&mut browser, &authorize_url("confidential", redirect, &[])).await;
+        }
     }
 }
 
 #[tokio::test]
 async fn unknown_or_missing_client_and_missing_redirect_get_an_error_page() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let mut browser = app.browser();
-    assert_error_page(&mut browser, &authorize_url("nobody", REDIRECT, &[])).await;
-    assert_error_page(&mut browser, "/authorize?response_type=code&scope=openid").await;
-    assert_error_page(
-        &mut browser,
-        "/authorize?client_id=confidential&response_type=code&scope=openid",
-    )
-    .await;
-    // A second redirect_uri could be used to smuggle an attacker's URI past a check.
-    let twice = format!(
-        "{}&redirect_uri=https%3A%2F%2Fevil.example.com%2Fcb",
-        authorize_url("confidential", REDIRECT, &[])
-    );
-    assert_error_page(&mut browser, &twice).await;
-    assert_error_page(&mut browser, "/authorize").await;
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let mut browser = app.browser();
+        assert_error_page(&mut browser, &authorize_url("nobody", REDIRECT, &[])).await;
+        assert_error_page(&mut browser, "/authorize?response_type=code&scope=openid").await;
+        assert_error_page(
+            &mut browser,
+            "/authorize?client_id=confidential&response_type=code&scope=openid",
+        )
+        .await;
+        // A second redirect_uri could be used to smuggle an attacker's URI past a check.
+        let twice = format!(
+            "{}&redirect_uri=https%3A%2F%2Fevil.example.com%2Fcb",
+            authorize_url("confidential", REDIRECT, &[])
+        );
+        assert_error_page(&mut browser, &twice).await;
+        assert_error_page(&mut browser, "/authorize").await;
+    }
 }
 
 #[tokio::test]
 async fn pkce_is_required_and_only_s256() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let mut browser = app.browser();
-    let base = authorize_url("confidential", REDIRECT, &[]);
-    let missing = base.replace(
-        &format!("&code_challenge={CHALLENGE}&code_challenge_method=S256"),
-        "",
-    );
-    assert_error_redirect(&mut browser, &missing, "invalid_request").await;
-    let plain = base.replace("code_challenge_method=S256", "code_challenge_method=plain");
-    assert_error_redirect(&mut browser, &plain, "invalid_request").await;
-    let no_method = base.replace("&code_challenge_method=S256", "");
-    assert_error_redirect(&mut browser, &no_method, "invalid_request").await;
-    let short = base.replace(CHALLENGE, "abc");
-    assert_error_redirect(&mut browser, &short, "invalid_request").await;
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let mut browser = app.browser();
+        let base = authorize_url("confidential", REDIRECT, &[]);
+        let missing = base.replace(
+            &format!("&code_challenge={CHALLENGE}&code_challenge_method=S256"),
+            "",
+        );
+        assert_error_redirect(&mut browser, &missing, "invalid_request").await;
+        let plain = base.replace("code_challenge_method=S256", "code_challenge_method=plain");
+        assert_error_redirect(&mut browser, &plain, "invalid_request").await;
+        let no_method = base.replace("&code_challenge_method=S256", "");
+        assert_error_redirect(&mut browser, &no_method, "invalid_request").await;
+        let short = base.replace(CHALLENGE, "abc");
+        assert_error_redirect(&mut browser, &short, "invalid_request").await;
+    }
 }
 
 #[tokio::test]
 async fn other_request_errors_redirect_with_the_rfc_code() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let mut browser = app.browser();
-    let base = authorize_url("confidential", REDIRECT, &[]);
-    assert_error_redirect(
-        &mut browser,
-        &base.replace("response_type=code", "response_type=token"),
-        "unsupported_response_type",
-    )
-    .await;
-    assert_error_redirect(
-        &mut browser,
-        &base.replace("&response_type=code", ""),
-        "invalid_request",
-    )
-    .await;
-    assert_error_redirect(
-        &mut browser,
-        &base.replace("scope=openid+email+profile", "scope=email"),
-        "invalid_scope",
-    )
-    .await;
-    assert_error_redirect(
-        &mut browser,
-        &format!("{base}&prompt=none+login"),
-        "invalid_request",
-    )
-    .await;
-    assert_error_redirect(
-        &mut browser,
-        &format!("{base}&max_age=soon"),
-        "invalid_request",
-    )
-    .await;
-    assert_error_redirect(
-        &mut browser,
-        &format!("{base}&request=eyJ"),
-        "request_not_supported",
-    )
-    .await;
-    assert_error_redirect(
-        &mut browser,
-        &format!("{base}&response_mode=fragment"),
-        "invalid_request",
-    )
-    .await;
-    assert_error_redirect(
-        &mut browser,
-        &format!("{base}&scope=openid"),
-        "invalid_request",
-    )
-    .await;
-    // Unknown parameters are ignored.
-    let page = browser.get(&format!("{base}&unknown_thing=1")).await;
-    assert!(page.location().unwrap().starts_with("/login?"));
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let mut browser = app.browser();
+        let base = authorize_url("confidential", REDIRECT, &[]);
+        assert_error_redirect(
+            &mut browser,
+            &base.replace("response_type=code", "response_type=token"),
+            "unsupported_response_type",
+        )
+        .await;
+        assert_error_redirect(
+            &mut browser,
+            &base.replace("&response_type=code", ""),
+            "invalid_request",
+        )
+        .await;
+        assert_error_redirect(
+            &mut browser,
+            &base.replace("scope=openid+email+profile", "scope=email"),
+            "invalid_scope",
+        )
+        .await;
+        assert_error_redirect(
+            &mut browser,
+            &format!("{base}&prompt=none+login"),
+            "invalid_request",
+        )
+        .await;
+        assert_error_redirect(
+            &mut browser,
+            &format!("{base}&max_age=soon"),
+            "invalid_request",
+        )
+        .await;
+        assert_error_redirect(
+            &mut browser,
+            &format!("{base}&request=eyJ"),
+            "request_not_supported",
+        )
+        .await;
+        assert_error_redirect(
+            &mut browser,
+            &format!("{base}&response_mode=fragment"),
+            "invalid_request",
+        )
+        .await;
+        assert_error_redirect(
+            &mut browser,
+            &format!("{base}&scope=openid"),
+            "invalid_request",
+        )
+        .await;
+        // Unknown parameters are ignored.
+        let page = browser.get(&format!("{base}&unknown_thing=1")).await;
+        assert!(page.location().unwrap().starts_with("/login?"));
+    }
 }
 
 #[tokio::test]
@@ -190,26 +198,28 @@ fn consent_url() -> String {
 
 #[tokio::test]
 async fn deny_redirects_with_access_denied_and_issues_nothing() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    app.add_user(USER_EMAIL, USER_PASSWORD).await;
-    let mut browser = app.browser();
-    let start = browser
-        .get(&authorize_url("confidential", REDIRECT, &[]))
-        .await;
-    let login = browser.follow(start).await.unwrap();
-    let consent = browser
-        .submit_login(&login, USER_EMAIL, USER_PASSWORD)
-        .await
-        .unwrap();
-    let denied = browser.submit_consent(&consent, "deny").await;
-    let params = query_of(&denied.location().unwrap());
-    assert_eq!(params["error"], "access_denied");
-    assert!(!params.contains_key("code"));
-    // Nothing was remembered: the next request asks again.
-    let again = browser
-        .get(&authorize_url("confidential", REDIRECT, &[]))
-        .await;
-    assert!(again.location().unwrap().starts_with("/consent?"));
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let mut browser = app.browser();
+        let start = browser
+            .get(&authorize_url("confidential", REDIRECT, &[]))
+            .await;
+        let login = browser.follow(start).await.unwrap();
+        let consent = browser
+            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap();
+        let denied = browser.submit_consent(&consent, "deny").await;
+        let params = query_of(&denied.location().unwrap());
+        assert_eq!(params["error"], "access_denied");
+        assert!(!params.contains_key("code"));
+        // Nothing was remembered: the next request asks again.
+        let again = browser
+            .get(&authorize_url("confidential", REDIRECT, &[]))
+            .await;
+        assert!(again.location().unwrap().starts_with("/consent?"));
+    }
 }
 
 #[tokio::test]
@@ -294,39 +304,43 @@ async fn prompt_login_and_max_age_force_a_new_sign_in() {
 
 #[tokio::test]
 async fn login_hint_prefills_the_email() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let mut browser = app.browser();
-    let start = browser
-        .get(&authorize_url(
-            "confidential",
-            REDIRECT,
-            &[("login_hint", "grace@example.com")],
-        ))
-        .await;
-    let login = browser.follow(start).await.unwrap();
-    assert!(
-        login.body.contains("value=\"grace@example.com\""),
-        "{}",
-        login.body
-    );
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let mut browser = app.browser();
+        let start = browser
+            .get(&authorize_url(
+                "confidential",
+                REDIRECT,
+                &[("login_hint", "grace@example.com")],
+            ))
+            .await;
+        let login = browser.follow(start).await.unwrap();
+        assert!(
+            login.body.contains("value=\"grace@example.com\""),
+            "{}",
+            login.body
+        );
+    }
 }
 
 #[tokio::test]
 async fn post_to_authorize_works_like_get() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let mut browser = app.browser();
-    let url = authorize_url("confidential", REDIRECT, &[]);
-    let query = url.trim_start_matches("/authorize?");
-    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
-        .into_owned()
-        .collect();
-    let fields: Vec<(&str, &str)> = pairs
-        .iter()
-        .map(|(k, v)| (k.as_str(), v.as_str()))
-        .collect();
-    let page = browser.post_form("/authorize", &fields).await;
-    assert_eq!(page.status, 303);
-    assert!(page.location().unwrap().starts_with("/login?"));
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let mut browser = app.browser();
+        let url = authorize_url("confidential", REDIRECT, &[]);
+        let query = url.trim_start_matches("/authorize?");
+        let pairs: Vec<(String, String)> = url::form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        let fields: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let page = browser.post_form("/authorize", &fields).await;
+        assert_eq!(page.status, 303);
+        assert!(page.location().unwrap().starts_with("/login?"));
+    }
 }
 
 #[tokio::test]

@@ -31,71 +31,73 @@ async fn a_full_flow_logs_no_secret() {
         .with_ansi(false)
         .init();
 
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    app.add_user(USER_EMAIL, USER_PASSWORD).await;
-    let mut browser = app.browser();
-    // A failed attempt first: its password must not be logged either.
-    let start = browser
-        .get(&authorize_url("confidential", REDIRECT, &[]))
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let mut browser = app.browser();
+        // A failed attempt first: its password must not be logged either.
+        let start = browser
+            .get(&authorize_url("confidential", REDIRECT, &[]))
+            .await;
+        let login = browser.follow(start).await.unwrap();
+        browser
+            .submit_login(&login, USER_EMAIL, "wrong-password-xyz")
+            .await
+            .unwrap();
+        let code = obtain_offline_code(&mut browser, "confidential", REDIRECT).await;
+        let tokens: Value = exchange(&app, &code).await.json().await.unwrap();
+        let access = tokens["access_token"].as_str().unwrap().to_string();
+        let refresh_token = tokens["refresh_token"].as_str().unwrap().to_string();
+        let id_token = tokens["id_token"].as_str().unwrap().to_string();
+        assert_eq!(userinfo_status(&app, &access).await, 200);
+        let rotated: Value = refresh(&app, &refresh_token, None)
+            .await
+            .json()
+            .await
+            .unwrap();
+        // Replays and failures log warnings; they must name no secret either.
+        exchange(&app, &code).await;
+        refresh(&app, &refresh_token, None).await;
+        token_request(
+            &app,
+            Some(("confidential", "wrong-client-secret-xyz")),
+            &[("grant_type", "authorization_code"), ("code", "c")],
+        )
         .await;
-    let login = browser.follow(start).await.unwrap();
-    browser
-        .submit_login(&login, USER_EMAIL, "wrong-password-xyz")
-        .await
-        .unwrap();
-    let code = obtain_offline_code(&mut browser, "confidential", REDIRECT).await;
-    let tokens: Value = exchange(&app, &code).await.json().await.unwrap();
-    let access = tokens["access_token"].as_str().unwrap().to_string();
-    let refresh_token = tokens["refresh_token"].as_str().unwrap().to_string();
-    let id_token = tokens["id_token"].as_str().unwrap().to_string();
-    assert_eq!(userinfo_status(&app, &access).await, 200);
-    let rotated: Value = refresh(&app, &refresh_token, None)
-        .await
-        .json()
-        .await
-        .unwrap();
-    // Replays and failures log warnings; they must name no secret either.
-    exchange(&app, &code).await;
-    refresh(&app, &refresh_token, None).await;
-    token_request(
-        &app,
-        Some(("confidential", "wrong-client-secret-xyz")),
-        &[("grant_type", "authorization_code"), ("code", "c")],
-    )
-    .await;
-    client_post(
-        &app,
-        "/revoke",
-        ("confidential", CONFIDENTIAL_SECRET),
-        &[("token", &access)],
-    )
-    .await;
+        client_post(
+            &app,
+            "/revoke",
+            ("confidential", CONFIDENTIAL_SECRET),
+            &[("token", &access)],
+        )
+        .await;
 
-    let session = browser
-        .cookies
-        .iter()
-        .find(|(k, _)| k.ends_with("tessera_session"))
-        .map(|(_, v)| v.clone())
-        .unwrap();
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("signed in"), "logging was captured");
-    let signature = |jwt: &str| jwt.rsplit('.').next().unwrap().to_string();
-    for (name, secret) in [
-        ("password", USER_PASSWORD.to_string()),
-        ("wrong password", "wrong-password-xyz".to_string()),
-        ("client secret", CONFIDENTIAL_SECRET.to_string()),
-        ("wrong client secret", "wrong-client-secret-xyz".to_string()),
-        ("code", code.clone()),
-        ("access token", signature(&access)),
-        ("id token", signature(&id_token)),
-        ("refresh token", refresh_token.clone()),
-        (
-            "rotated refresh token",
-            rotated["refresh_token"].as_str().unwrap().to_string(),
-        ),
-        ("session cookie", session),
-        ("PKCE verifier", VERIFIER.to_string()),
-    ] {
-        assert!(!logs.contains(&secret), "{name} appears in the logs");
+        let session = browser
+            .cookies
+            .iter()
+            .find(|(k, _)| k.ends_with("tessera_session"))
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+        assert!(logs.contains("signed in"), "logging was captured");
+        let signature = |jwt: &str| jwt.rsplit('.').next().unwrap().to_string();
+        for (name, secret) in [
+            ("password", USER_PASSWORD.to_string()),
+            ("wrong password", "wrong-password-xyz".to_string()),
+            ("client secret", CONFIDENTIAL_SECRET.to_string()),
+            ("wrong client secret", "wrong-client-secret-xyz".to_string()),
+            ("code", code.clone()),
+            ("access token", signature(&access)),
+            ("id token", signature(&id_token)),
+            ("refresh token", refresh_token.clone()),
+            (
+                "rotated refresh token",
+                rotated["refresh_token"].as_str().unwrap().to_string(),
+            ),
+            ("session cookie", session),
+            ("PKCE verifier", VERIFIER.to_string()),
+        ] {
+            assert!(!logs.contains(&secret), "{name} appears in the logs");
+        }
     }
 }

@@ -112,55 +112,57 @@ async fn logout_without_a_hint_asks_for_confirmation() {
 
 #[tokio::test]
 async fn an_unregistered_post_logout_redirect_uri_is_never_followed() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    app.add_user(USER_EMAIL, USER_PASSWORD).await;
-    let (mut browser, tokens) = signed_in_with_offline_tokens(&app).await;
-    let hint = tokens["id_token"].as_str().unwrap();
-    for bad in [
-        "https://evil.example.com/",
-        "https://app.example.com/signed-out/",
-        REDIRECT,
-    ] {
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let (mut browser, tokens) = signed_in_with_offline_tokens(&app).await;
+        let hint = tokens["id_token"].as_str().unwrap();
+        for bad in [
+            "https://evil.example.com/",
+            "https://app.example.com/signed-out/",
+            REDIRECT,
+        ] {
+            let page = browser
+                .get(&logout_url(&[
+                    ("client_id", "confidential"),
+                    ("post_logout_redirect_uri", bad),
+                ]))
+                .await;
+            assert!(page.location().is_none(), "{bad}");
+        }
+        // Without any client, no redirect either.
+        let page = browser
+            .get(&logout_url(&[("post_logout_redirect_uri", POST_LOGOUT)]))
+            .await;
+        assert!(page.location().is_none());
+        // The hint names the client; a contradicting client_id is refused outright.
         let page = browser
             .get(&logout_url(&[
-                ("client_id", "confidential"),
-                ("post_logout_redirect_uri", bad),
+                ("id_token_hint", hint),
+                ("client_id", "post-client"),
             ]))
             .await;
-        assert!(page.location().is_none(), "{bad}");
+        assert_eq!(page.status, 400);
+        // A forged hint is refused outright.
+        let page = browser
+            .get(&logout_url(&[(
+                "id_token_hint",
+                "eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.",
+            )]))
+            .await;
+        assert_eq!(page.status, 400);
+        assert!(is_signed_in(&mut browser).await);
+        // Signed in after signing out with a bad URI: the plain page, no redirect.
+        let page = browser
+            .get(&logout_url(&[
+                ("id_token_hint", hint),
+                ("post_logout_redirect_uri", "https://evil.example.com/"),
+            ]))
+            .await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("You are signed out"), "{}", page.body);
+        assert!(!is_signed_in(&mut browser).await);
     }
-    // Without any client, no redirect either.
-    let page = browser
-        .get(&logout_url(&[("post_logout_redirect_uri", POST_LOGOUT)]))
-        .await;
-    assert!(page.location().is_none());
-    // The hint names the client; a contradicting client_id is refused outright.
-    let page = browser
-        .get(&logout_url(&[
-            ("id_token_hint", hint),
-            ("client_id", "post-client"),
-        ]))
-        .await;
-    assert_eq!(page.status, 400);
-    // A forged hint is refused outright.
-    let page = browser
-        .get(&logout_url(&[(
-            "id_token_hint",
-            "eyJhbGciOiJub25lIn0.eyJhdWQiOiJ4In0.",
-        )]))
-        .await;
-    assert_eq!(page.status, 400);
-    assert!(is_signed_in(&mut browser).await);
-    // Signed in after signing out with a bad URI: the plain page, no redirect.
-    let page = browser
-        .get(&logout_url(&[
-            ("id_token_hint", hint),
-            ("post_logout_redirect_uri", "https://evil.example.com/"),
-        ]))
-        .await;
-    assert_eq!(page.status, 200);
-    assert!(page.body.contains("You are signed out"), "{}", page.body);
-    assert!(!is_signed_in(&mut browser).await);
 }
 
 #[tokio::test]

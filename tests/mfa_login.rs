@@ -242,21 +242,23 @@ async fn a_half_done_sign_in_expires_after_five_minutes() {
 
 #[tokio::test]
 async fn the_totp_form_needs_its_csrf_token() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let enrolment = enrolled_user(&app).await;
-    let mut browser = app.browser();
-    let page = password_then_totp_page(&mut browser, "confidential", REDIRECT).await;
-    let code = code_at(&enrolment.secret, app.clock_now());
-    let forged = browser
-        .post_form(
-            &page.form_action(),
-            &[("csrf_token", "forged"), ("code", &code)],
-        )
-        .await;
-    assert_eq!(forged.status, 403);
-    assert!(!has_session_cookie(&browser));
-    // Refused before the code was looked at, so it still works.
-    assert_eq!(submit_code(&mut browser, &page, &code).await.status, 303);
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let enrolment = enrolled_user(&app).await;
+        let mut browser = app.browser();
+        let page = password_then_totp_page(&mut browser, "confidential", REDIRECT).await;
+        let code = code_at(&enrolment.secret, app.clock_now());
+        let forged = browser
+            .post_form(
+                &page.form_action(),
+                &[("csrf_token", "forged"), ("code", &code)],
+            )
+            .await;
+        assert_eq!(forged.status, 403);
+        assert!(!has_session_cookie(&browser));
+        // Refused before the code was looked at, so it still works.
+        assert_eq!(submit_code(&mut browser, &page, &code).await.status, 303);
+    }
 }
 
 #[tokio::test]

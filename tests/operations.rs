@@ -29,64 +29,66 @@ async fn health_readiness_request_ids_and_unknown_routes() {
 
 #[tokio::test]
 async fn discovery_advertises_what_is_implemented() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let metadata: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_eq!(metadata["issuer"], app.issuer);
-    assert_eq!(
-        metadata["code_challenge_methods_supported"],
-        serde_json::json!(["S256"])
-    );
-    assert_eq!(
-        metadata["authorization_response_iss_parameter_supported"],
-        true
-    );
-    assert_eq!(
-        metadata["response_types_supported"],
-        serde_json::json!(["code"])
-    );
-    assert_eq!(
-        metadata["grant_types_supported"],
-        serde_json::json!(["authorization_code", "refresh_token"])
-    );
-    for endpoint in [
-        "revocation_endpoint",
-        "introspection_endpoint",
-        "end_session_endpoint",
-    ] {
-        assert!(
-            metadata[endpoint]
-                .as_str()
-                .unwrap()
-                .starts_with(&app.issuer),
-            "{endpoint}"
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let metadata: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(metadata["issuer"], app.issuer);
+        assert_eq!(
+            metadata["code_challenge_methods_supported"],
+            serde_json::json!(["S256"])
         );
-    }
-    for endpoint in [
-        "authorization_endpoint",
-        "token_endpoint",
-        "userinfo_endpoint",
-        "jwks_uri",
-    ] {
-        let url = metadata[endpoint].as_str().unwrap();
-        assert!(url.starts_with(&app.issuer), "{endpoint}");
-    }
-    let jwks: Value = reqwest::get(metadata["jwks_uri"].as_str().unwrap())
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let key = &jwks["keys"][0];
-    for field in ["kty", "use", "alg", "kid", "n", "e"] {
-        assert!(key.get(field).is_some(), "{field}");
-    }
-    for private in ["d", "p", "q", "dp", "dq", "qi"] {
-        assert!(key.get(private).is_none(), "{private}");
+        assert_eq!(
+            metadata["authorization_response_iss_parameter_supported"],
+            true
+        );
+        assert_eq!(
+            metadata["response_types_supported"],
+            serde_json::json!(["code"])
+        );
+        assert_eq!(
+            metadata["grant_types_supported"],
+            serde_json::json!(["authorization_code", "refresh_token"])
+        );
+        for endpoint in [
+            "revocation_endpoint",
+            "introspection_endpoint",
+            "end_session_endpoint",
+        ] {
+            assert!(
+                metadata[endpoint]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&app.issuer),
+                "{endpoint}"
+            );
+        }
+        for endpoint in [
+            "authorization_endpoint",
+            "token_endpoint",
+            "userinfo_endpoint",
+            "jwks_uri",
+        ] {
+            let url = metadata[endpoint].as_str().unwrap();
+            assert!(url.starts_with(&app.issuer), "{endpoint}");
+        }
+        let jwks: Value = reqwest::get(metadata["jwks_uri"].as_str().unwrap())
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let key = &jwks["keys"][0];
+        for field in ["kty", "use", "alg", "kid", "n", "e"] {
+            assert!(key.get(field).is_some(), "{field}");
+        }
+        for private in ["d", "p", "q", "dp", "dq", "qi"] {
+            assert!(key.get(private).is_none(), "{private}");
+        }
     }
 }
 
@@ -230,48 +232,50 @@ fn cli_manages_users_keys_and_validates_config() {
 async fn slow_header_senders_are_cut_off_and_shutdown_is_graceful() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(tessera::server::serve_connections(
-        listener,
-        tessera::app(app.state.clone()),
-        std::time::Duration::from_millis(300),
-        async {
-            let _ = stopped.await;
-        },
-    ));
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(tessera::server::serve_connections(
+            listener,
+            tessera::app(app.state.clone()),
+            std::time::Duration::from_millis(300),
+            async {
+                let _ = stopped.await;
+            },
+        ));
 
-    let ok = reqwest::get(format!("http://{addr}/healthz"))
-        .await
-        .unwrap();
-    assert_eq!(ok.status(), 200);
+        let ok = reqwest::get(format!("http://{addr}/healthz"))
+            .await
+            .unwrap();
+        assert_eq!(ok.status(), 200);
 
-    // Slow loris: headers that never finish. The server must hang up on its own.
-    let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
-    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
-        .await
-        .unwrap();
-    let mut answer = Vec::new();
-    let closed = tokio::time::timeout(
-        std::time::Duration::from_secs(5),
-        slow.read_to_end(&mut answer),
-    )
-    .await;
-    assert!(
-        closed.is_ok(),
-        "connection still open after the header timeout"
-    );
-    let answer = String::from_utf8_lossy(&answer);
-    assert!(
-        answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
-        "{answer}"
-    );
+        // Slow loris: headers that never finish. The server must hang up on its own.
+        let mut slow = tokio::net::TcpStream::connect(addr).await.unwrap();
+        slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            .await
+            .unwrap();
+        let mut answer = Vec::new();
+        let closed = tokio::time::timeout(
+            std::time::Duration::from_secs(5),
+            slow.read_to_end(&mut answer),
+        )
+        .await;
+        assert!(
+            closed.is_ok(),
+            "connection still open after the header timeout"
+        );
+        let answer = String::from_utf8_lossy(&answer);
+        assert!(
+            answer.is_empty() || answer.starts_with("HTTP/1.1 408"),
+            "{answer}"
+        );
 
-    stop.send(()).unwrap();
-    tokio::time::timeout(std::time::Duration::from_secs(5), server)
-        .await
-        .expect("server stopped")
-        .unwrap();
+        stop.send(()).unwrap();
+        tokio::time::timeout(std::time::Duration::from_secs(5), server)
+            .await
+            .expect("server stopped")
+            .unwrap();
+    }
 }

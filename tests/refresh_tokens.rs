@@ -337,23 +337,25 @@ async fn a_refresh_token_is_bound_to_its_client() {
 
 #[tokio::test]
 async fn offline_access_needs_prompt_consent() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    app.add_user(USER_EMAIL, USER_PASSWORD).await;
-    let mut browser = app.browser();
-    let url = authorize_url("confidential", REDIRECT, &[])
-        .replace("scope=openid+email+profile", "scope=openid+offline_access");
-    let start = browser.get(&url).await;
-    let login = browser.follow(start).await.unwrap();
-    let consent = browser
-        .submit_login(&login, USER_EMAIL, USER_PASSWORD)
-        .await
-        .unwrap();
-    assert!(!consent.body.contains("Stay connected"));
-    let done = browser.submit_consent(&consent, "allow").await;
-    let code = query_of(&done.location().unwrap())["code"].clone();
-    let (_, body) = json(exchange(&app, &code).await).await;
-    assert!(body.get("refresh_token").is_none(), "{body}");
-    assert_eq!(body["scope"], "openid");
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let mut browser = app.browser();
+        let url = authorize_url("confidential", REDIRECT, &[])
+            .replace("scope=openid+email+profile", "scope=openid+offline_access");
+        let start = browser.get(&url).await;
+        let login = browser.follow(start).await.unwrap();
+        let consent = browser
+            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap();
+        assert!(!consent.body.contains("Stay connected"));
+        let done = browser.submit_consent(&consent, "allow").await;
+        let code = query_of(&done.location().unwrap())["code"].clone();
+        let (_, body) = json(exchange(&app, &code).await).await;
+        assert!(body.get("refresh_token").is_none(), "{body}");
+        assert_eq!(body["scope"], "openid");
+    }
 }
 
 #[tokio::test]

@@ -89,24 +89,26 @@ async fn another_clients_token_and_unknown_tokens_change_nothing() {
 
 #[tokio::test]
 async fn revocation_requires_client_authentication_and_a_token() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    assert_eq!(
-        revoke(&app, ("confidential", "wrong"), "x", None).await,
-        401
-    );
-    let response = client_post(&app, "/revoke", CONFIDENTIAL, &[]).await;
-    assert_eq!(response.status(), 400);
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["error"], "invalid_request");
-    let response = reqwest::Client::new()
-        .post(app.url("/revoke"))
-        .basic_auth("confidential", Some(CONFIDENTIAL_SECRET))
-        .header("content-type", "application/json")
-        .body("{}")
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 400);
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        assert_eq!(
+            revoke(&app, ("confidential", "wrong"), "x", None).await,
+            401
+        );
+        let response = client_post(&app, "/revoke", CONFIDENTIAL, &[]).await;
+        assert_eq!(response.status(), 400);
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(body["error"], "invalid_request");
+        let response = reqwest::Client::new()
+            .post(app.url("/revoke"))
+            .basic_auth("confidential", Some(CONFIDENTIAL_SECRET))
+            .header("content-type", "application/json")
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 400);
+    }
 }
 
 #[tokio::test]
@@ -189,21 +191,23 @@ async fn introspection_of_every_token_state() {
 
 #[tokio::test]
 async fn introspection_requires_client_authentication() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let response = client_post(
-        &app,
-        "/introspect",
-        ("confidential", "wrong"),
-        &[("token", "x")],
-    )
-    .await;
-    assert_eq!(response.status(), 401);
-    assert!(response.headers().contains_key("www-authenticate"));
-    let response = reqwest::Client::new()
-        .post(app.url("/introspect"))
-        .form(&[("token", "x")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 401);
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let response = client_post(
+            &app,
+            "/introspect",
+            ("confidential", "wrong"),
+            &[("token", "x")],
+        )
+        .await;
+        assert_eq!(response.status(), 401);
+        assert!(response.headers().contains_key("www-authenticate"));
+        let response = reqwest::Client::new()
+            .post(app.url("/introspect"))
+            .form(&[("token", "x")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+    }
 }

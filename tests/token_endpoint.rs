@@ -109,23 +109,25 @@ async fn a_wrong_or_missing_verifier_is_refused_and_does_not_burn_the_code() {
 
 #[tokio::test]
 async fn code_of_another_client_is_refused() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let mut browser = signed_in(&app).await;
-    let code = obtain_code(&app, &mut browser, "confidential", REDIRECT).await;
-    let response = token_request(
-        &app,
-        None,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", VERIFIER),
-            ("client_id", "post-client"),
-            ("client_secret", POST_SECRET),
-        ],
-    )
-    .await;
-    assert_eq!(error_of(response).await.1, "invalid_grant");
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let mut browser = signed_in(&app).await;
+        let code = obtain_code(&app, &mut browser, "confidential", REDIRECT).await;
+        let response = token_request(
+            &app,
+            None,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+                ("code_verifier", VERIFIER),
+                ("client_id", "post-client"),
+                ("client_secret", POST_SECRET),
+            ],
+        )
+        .await;
+        assert_eq!(error_of(response).await.1, "invalid_grant");
+    }
 }
 
 #[tokio::test]
@@ -142,25 +144,27 @@ async fn expired_code_is_refused() {
 
 #[tokio::test]
 async fn wrong_redirect_uri_at_the_token_endpoint_is_refused() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let mut browser = signed_in(&app).await;
-    for redirect in [
-        Some("https://app.example.com/cb"),
-        Some("http://127.0.0.1:8765/cb/"),
-        None,
-    ] {
-        let code = obtain_code(&app, &mut browser, "confidential", REDIRECT).await;
-        let mut fields = vec![
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("code_verifier", VERIFIER),
-        ];
-        if let Some(r) = redirect {
-            fields.push(("redirect_uri", r));
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let mut browser = signed_in(&app).await;
+        for redirect in [
+            Some("https://app.example.com/cb"),
+            Some("http://127.0.0.1:8765/cb/"),
+            None,
+        ] {
+            let code = obtain_code(&app, &mut browser, "confidential", REDIRECT).await;
+            let mut fields = vec![
+                ("grant_type", "authorization_code"),
+                ("code", code.as_str()),
+                ("code_verifier", VERIFIER),
+            ];
+            if let Some(r) = redirect {
+                fields.push(("redirect_uri", r));
+            }
+            let response =
+                token_request(&app, Some(("confidential", CONFIDENTIAL_SECRET)), &fields).await;
+            assert_eq!(error_of(response).await.1, "invalid_grant", "{redirect:?}");
         }
-        let response =
-            token_request(&app, Some(("confidential", CONFIDENTIAL_SECRET)), &fields).await;
-        assert_eq!(error_of(response).await.1, "invalid_grant", "{redirect:?}");
     }
 }
 
@@ -198,66 +202,69 @@ async fn bad_client_credentials_are_401_invalid_client_and_keep_the_code() {
 
 #[tokio::test]
 async fn malformed_requests_are_invalid_request() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let auth = Some(("confidential", CONFIDENTIAL_SECRET));
-    let (_, error, _) = error_of(token_request(&app, auth, &[("code", "x")]).await).await;
-    assert_eq!(error, "invalid_request");
-    let (_, error, _) =
-        error_of(token_request(&app, auth, &[("grant_type", "password"), ("username", "a")]).await)
-            .await;
-    assert_eq!(error, "unsupported_grant_type");
-    let (_, error, _) = error_of(
-        token_request(
-            &app,
-            auth,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", "a"),
-                ("code", "b"),
-            ],
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let auth = Some(("confidential", CONFIDENTIAL_SECRET));
+        let (_, error, _) = error_of(token_request(&app, auth, &[("code", "x")]).await).await;
+        assert_eq!(error, "invalid_request");
+        let (_, error, _) = error_of(
+            token_request(&app, auth, &[("grant_type", "password"), ("username", "a")]).await,
         )
-        .await,
-    )
-    .await;
-    assert_eq!(error, "invalid_request");
-    let (_, error, _) = error_of(
-        token_request(
-            &app,
-            auth,
-            &[("grant_type", "authorization_code"), ("code", "forged")],
+        .await;
+        assert_eq!(error, "unsupported_grant_type");
+        let (_, error, _) = error_of(
+            token_request(
+                &app,
+                auth,
+                &[
+                    ("grant_type", "authorization_code"),
+                    ("code", "a"),
+                    ("code", "b"),
+                ],
+            )
+            .await,
         )
-        .await,
-    )
-    .await;
-    assert_eq!(error, "invalid_grant");
+        .await;
+        assert_eq!(error, "invalid_request");
+        let (_, error, _) = error_of(
+            token_request(
+                &app,
+                auth,
+                &[("grant_type", "authorization_code"), ("code", "forged")],
+            )
+            .await,
+        )
+        .await;
+        assert_eq!(error, "invalid_grant");
 
-    // JSON instead of a form.
-    let response = reqwest::Client::new()
-        .post(app.url("/token"))
-        .basic_auth("confidential", Some(CONFIDENTIAL_SECRET))
-        .header("content-type", "application/json")
-        .body(r#"{"grant_type":"authorization_code"}"#)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(error_of(response).await.1, "invalid_request");
+        // JSON instead of a form.
+        let response = reqwest::Client::new()
+            .post(app.url("/token"))
+            .basic_auth("confidential", Some(CONFIDENTIAL_SECRET))
+            .header("content-type", "application/json")
+            .body(r#"{"grant_type":"authorization_code"}"#)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(error_of(response).await.1, "invalid_request");
 
-    // GET is not allowed.
-    let response = reqwest::Client::new()
-        .get(app.url("/token"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 405);
+        // GET is not allowed.
+        let response = reqwest::Client::new()
+            .get(app.url("/token"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 405);
 
-    // Oversized body.
-    let big = "a".repeat(100 * 1024);
-    let response = reqwest::Client::new()
-        .post(app.url("/token"))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("grant_type=authorization_code&code={big}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 413);
+        // Oversized body.
+        let big = "a".repeat(100 * 1024);
+        let response = reqwest::Client::new()
+            .post(app.url("/token"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("grant_type=authorization_code&code={big}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 413);
+    }
 }

@@ -103,112 +103,116 @@ async fn a_real_access_token_works_by_header_and_by_form_body() {
 
 #[tokio::test]
 async fn no_token_gets_a_bare_bearer_challenge() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let response = reqwest::Client::new()
-        .get(app.url("/userinfo"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 401);
-    assert!(
-        response.headers()["www-authenticate"]
-            .to_str()
-            .unwrap()
-            .starts_with("Bearer")
-    );
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let response = reqwest::Client::new()
+            .get(app.url("/userinfo"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 401);
+        assert!(
+            response.headers()["www-authenticate"]
+                .to_str()
+                .unwrap()
+                .starts_with("Bearer")
+        );
+    }
 }
 
 #[tokio::test]
 async fn forged_tokens_are_refused() {
-    let app = TestApp::spawn(Backend::Sqlite).await;
-    let tokens = issue_tokens(&app).await;
-    let access = tokens["access_token"].as_str().unwrap();
-    let (header, payload) = parts(access);
-    let signature = access.rsplit('.').next().unwrap();
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let tokens = issue_tokens(&app).await;
+        let access = tokens["access_token"].as_str().unwrap();
+        let (header, payload) = parts(access);
+        let signature = access.rsplit('.').next().unwrap();
 
-    // Tampered payload, original signature.
-    let mut tampered = payload.clone();
-    tampered["sub"] = json!("someone-else");
-    assert_invalid_token(
-        &app,
-        &format!("{}.{}.{signature}", encode(&header), encode(&tampered)),
-        "tampered",
-    )
-    .await;
+        // Tampered payload, original signature.
+        let mut tampered = payload.clone();
+        tampered["sub"] = json!("someone-else");
+        assert_invalid_token(
+            &app,
+            &format!("{}.{}.{signature}", encode(&header), encode(&tampered)),
+            "tampered",
+        )
+        .await;
 
-    // alg=none.
-    let mut none = header.clone();
-    none["alg"] = json!("none");
-    assert_invalid_token(
-        &app,
-        &format!("{}.{}.", encode(&none), encode(&payload)),
-        "alg none",
-    )
-    .await;
+        // alg=none.
+        let mut none = header.clone();
+        none["alg"] = json!("none");
+        assert_invalid_token(
+            &app,
+            &format!("{}.{}.", encode(&none), encode(&payload)),
+            "alg none",
+        )
+        .await;
 
-    // HS256 keyed with the public key (the classic algorithm confusion).
-    let jwks: Value = reqwest::get(app.url("/jwks.json"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let public_jwk = jwks["keys"][0].to_string();
-    for secret in [
-        public_jwk.as_bytes().to_vec(),
-        jwks["keys"][0]["n"].as_str().unwrap().as_bytes().to_vec(),
-    ] {
-        let mut hs = header.clone();
-        hs["alg"] = json!("HS256");
-        let mut jws_header = josekit::jws::JwsHeader::new();
-        jws_header.set_token_type("at+jwt");
-        jws_header.set_key_id(header["kid"].as_str().unwrap());
-        let signer = josekit::jws::HS256.signer_from_bytes(&secret).unwrap();
-        let payload =
-            josekit::jwt::JwtPayload::from_map(payload.as_object().unwrap().clone()).unwrap();
-        let forged = josekit::jwt::encode_with_signer(&payload, &jws_header, &signer).unwrap();
-        assert_invalid_token(&app, &forged, "HS256 with public key").await;
+        // HS256 keyed with the public key (the classic algorithm confusion).
+        let jwks: Value = reqwest::get(app.url("/jwks.json"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let public_jwk = jwks["keys"][0].to_string();
+        for secret in [
+            public_jwk.as_bytes().to_vec(),
+            jwks["keys"][0]["n"].as_str().unwrap().as_bytes().to_vec(),
+        ] {
+            let mut hs = header.clone();
+            hs["alg"] = json!("HS256");
+            let mut jws_header = josekit::jws::JwsHeader::new();
+            jws_header.set_token_type("at+jwt");
+            jws_header.set_key_id(header["kid"].as_str().unwrap());
+            let signer = josekit::jws::HS256.signer_from_bytes(&secret).unwrap();
+            let payload =
+                josekit::jwt::JwtPayload::from_map(payload.as_object().unwrap().clone()).unwrap();
+            let forged = josekit::jwt::encode_with_signer(&payload, &jws_header, &signer).unwrap();
+            assert_invalid_token(&app, &forged, "HS256 with public key").await;
+        }
+
+        // Signed by a key Tessera does not publish, under a kid it does publish, and under its own kid.
+        let dir = tempfile::tempdir().unwrap();
+        tessera::keys::generate_key(dir.path(), 1).unwrap();
+        let foreign = tessera::keys::KeyStore::load(dir.path()).unwrap();
+        let forged = foreign
+            .sign(tessera::oauth::tokens::TokenType::Access, &payload)
+            .unwrap();
+        assert_invalid_token(&app, &forged, "foreign key, own kid").await;
+        let (_, forged_payload) = forged.split_once('.').unwrap();
+        let mut real_kid = parts(&forged).0;
+        real_kid["kid"] = header["kid"].clone();
+        assert_invalid_token(
+            &app,
+            &format!("{}.{}", encode(&real_kid), forged_payload),
+            "foreign key, real kid",
+        )
+        .await;
+
+        // The ID token is signed by us, but it is not an access token.
+        assert_invalid_token(
+            &app,
+            tokens["id_token"].as_str().unwrap(),
+            "ID token as access token",
+        )
+        .await;
+
+        // Signed by us, for another issuer.
+        let mut other = payload.as_object().unwrap().clone();
+        other.insert("iss".into(), json!("https://evil.example.com"));
+        let token = app
+            .state
+            .keys()
+            .sign(tessera::oauth::tokens::TokenType::Access, &other)
+            .unwrap();
+        assert_invalid_token(&app, &token, "other issuer").await;
+
+        // Garbage.
+        assert_invalid_token(&app, "not.a.jwt", "garbage").await;
+        assert_invalid_token(&app, "x", "garbage").await;
     }
-
-    // Signed by a key Tessera does not publish, under a kid it does publish, and under its own kid.
-    let dir = tempfile::tempdir().unwrap();
-    tessera::keys::generate_key(dir.path(), 1).unwrap();
-    let foreign = tessera::keys::KeyStore::load(dir.path()).unwrap();
-    let forged = foreign
-        .sign(tessera::oauth::tokens::TokenType::Access, &payload)
-        .unwrap();
-    assert_invalid_token(&app, &forged, "foreign key, own kid").await;
-    let (_, forged_payload) = forged.split_once('.').unwrap();
-    let mut real_kid = parts(&forged).0;
-    real_kid["kid"] = header["kid"].clone();
-    assert_invalid_token(
-        &app,
-        &format!("{}.{}", encode(&real_kid), forged_payload),
-        "foreign key, real kid",
-    )
-    .await;
-
-    // The ID token is signed by us, but it is not an access token.
-    assert_invalid_token(
-        &app,
-        tokens["id_token"].as_str().unwrap(),
-        "ID token as access token",
-    )
-    .await;
-
-    // Signed by us, for another issuer.
-    let mut other = payload.as_object().unwrap().clone();
-    other.insert("iss".into(), json!("https://evil.example.com"));
-    let token = app
-        .state
-        .keys()
-        .sign(tessera::oauth::tokens::TokenType::Access, &other)
-        .unwrap();
-    assert_invalid_token(&app, &token, "other issuer").await;
-
-    // Garbage.
-    assert_invalid_token(&app, "not.a.jwt", "garbage").await;
-    assert_invalid_token(&app, "x", "garbage").await;
 }
 
 #[tokio::test]
