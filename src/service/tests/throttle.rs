@@ -123,6 +123,18 @@ async fn retry_after_counts_to_the_end_of_the_window() {
     assert_eq!(retry_after(refused), WINDOW - 100);
 }
 
+/// Two full limits: retrying when the first frees would only meet the second.
+#[tokio::test]
+async fn retry_after_is_the_longest_wait_of_the_full_limits() {
+    let state = state().await;
+    let account = limit(ThrottleKind::LoginAccount, 2);
+    let pair = limit(ThrottleKind::LoginAddressAccount, 2);
+    fill(&state, &account, START).await;
+    fill(&state, &pair, START + 50).await;
+    let refused = reserve(state.store(), vec![account, pair], START + 100).await;
+    assert_eq!(retry_after(refused), WINDOW - 50);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn parallel_reservations_never_exceed_the_limit() {
     for backend in backends() {
