@@ -28,17 +28,17 @@ use crate::store::Store;
 use crate::store::sessions::SessionRow;
 use crate::store::users::UserRow;
 
-// mod access_tokens;
+mod access_tokens;
 // mod account;
 // mod admin;
-// mod authorize;
+mod authorize;
 // mod client_auth;
-// mod code_exchange;
-// mod consent;
+mod code_exchange;
+mod consent;
 // mod logout;
 // mod mfa;
-// mod refresh;
-// mod second_factor;
+mod refresh;
+mod second_factor;
 mod sign_in;
 mod throttle;
 
