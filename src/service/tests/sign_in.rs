@@ -194,3 +194,31 @@ async fn signing_in_replaces_the_browsers_old_session() {
     let old_found = sessions::current(&state, Some(&old.cookie_value), START + 10).await;
     assert!(old_found.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn changing_the_emails_case_does_not_escape_the_account_limit() {
+    let state = state().await;
+    ada(&state).await;
+    for email in [
+        "ADA@example.com",
+        "Ada@Example.com",
+        " ada@EXAMPLE.com",
+        "aDa@example.COM",
+        "ada@example.com",
+    ] {
+        attempt(&state, email, "wrong password", START)
+            .await
+            .unwrap();
+    }
+    retry_after(attempt(&state, "ADA@EXAMPLE.COM", USER_PASSWORD, START).await);
+}
+
+#[tokio::test]
+async fn one_address_guessing_across_accounts_is_throttled() {
+    let state = state_with(|c| c.login_max_failures_per_ip = 3).await;
+    ada(&state).await;
+    for email in ["a@example.com", "b@example.com", "c@example.com"] {
+        attempt(&state, email, "password1", START).await.unwrap();
+    }
+    retry_after(attempt(&state, USER_EMAIL, USER_PASSWORD, START).await);
+}
