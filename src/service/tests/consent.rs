@@ -146,3 +146,17 @@ async fn the_consent_page_refuses_a_disabled_users_session() {
     state.store().disable_user(USER_EMAIL, START).await.unwrap();
     assert!(!signed_in(&state, &[], &s.cookie_value, START).await);
 }
+
+/// /authorize answers such a request with invalid_request; the consent page, reachable
+/// directly, must not answer it with a code instead.
+#[tokio::test]
+async fn the_consent_page_refuses_a_request_whose_hint_we_did_not_sign() {
+    let state = state().await;
+    let user = ada(&state).await;
+    let s = session(&state, &user).await;
+    let claims = json!({ "iss": "https://elsewhere.example", "sub": user.id, "aud": APP });
+    let foreign = state.keys().sign(TokenType::Id, &claims).unwrap();
+    for hint in [foreign.as_str(), "not-a-jwt"] {
+        assert!(!signed_in(&state, &[("id_token_hint", hint)], &s.cookie_value, START).await);
+    }
+}
