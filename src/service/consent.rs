@@ -20,8 +20,11 @@ pub async fn signed_in_for(
     session_cookie: Option<&str>,
     now: i64,
 ) -> Result<Option<(SessionRow, UserRow)>> {
+    // A hint we did not sign makes /authorize refuse the request: no session answers it here.
+    let Ok(hinted) = hinted_subject(state, request) else {
+        return Ok(None);
+    };
     let signed_in = sessions::current_with_user(state, session_cookie, now).await?;
-    let hinted = hinted_subject(state, request).ok().flatten();
     Ok(signed_in.filter(|(session, _)| {
         authentication_satisfied(request, session.auth_time, false, now)
             && hinted.as_ref().is_none_or(|sub| *sub == session.user_id)

@@ -23,3 +23,6 @@ pub mod throttle;
 pub mod userinfo;
 
 pub use error::{Error, Internal, Result};
+
+#[cfg(test)]
+mod tests;

@@ -79,11 +79,26 @@ pub async fn reserve(store: &Store, limits: Vec<Limit>, now: i64) -> Result<Rese
             store.release_attempt(&reserved.key).await?;
         }
         let counter = store.throttle_counter(&limit.key).await?;
-        return Err(Error::Throttled {
-            retry_after: limit.retry_after(counter, now),
-        });
+        let mut retry_after = limit.retry_after(counter, now);
+        // Retrying when this limit frees would only meet the next full one.
+        for later in limits.iter().skip(index + 1) {
+            retry_after = retry_after.max(wait_if_full(store, later, now).await?);
+        }
+        return Err(Error::Throttled { retry_after });
     }
     Ok(Reservation { limits })
+}
+
+/// Seconds until `limit` allows an attempt again; 0 when it has room now.
+async fn wait_if_full(store: &Store, limit: &Limit, now: i64) -> Result<i64> {
+    let counter = store.throttle_counter(&limit.key).await?;
+    let full =
+        counter.is_some_and(|c| c.failures >= limit.max && c.window_start > now - limit.window);
+    Ok(if full {
+        limit.retry_after(counter, now)
+    } else {
+        0
+    })
 }
 
 impl Reservation {
