@@ -10,7 +10,7 @@ use super::continuation::AccountPage;
 use super::cookies::{self, Kind};
 use super::error::{HttpError, HttpResult};
 use super::form::page_form;
-use super::pages::{AccountPage as Page, ConsentItem, SessionItem, ago, describe_scope, render};
+use super::pages::{AccountPage as Page, render};
 use super::respond::see_other;
 use crate::auth::csrf;
 use crate::oauth::params::Params;
@@ -26,27 +26,10 @@ pub async fn account_page(State(state): State<AppState>, jar: CookieJar) -> Http
     let Some(overview) = account::overview(&state, &current, now).await? else {
         return Err(AccountPage::Overview.sign_in());
     };
-    let sessions = overview.sessions.into_iter().map(|s| SessionItem {
-        handle: s.handle,
-        signed_in: ago(now, s.auth_time),
-        last_active: ago(now, s.last_seen_at),
-        current: s.current,
-    });
-    let consents = overview.consents.into_iter().map(|c| ConsentItem {
-        scopes: c
-            .scope
-            .iter()
-            .filter_map(describe_scope)
-            .collect::<Vec<_>>()
-            .join("; "),
-        client_id: c.client_id,
-        client_name: c.client_name,
-    });
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
     let page = Page {
-        email: overview.user.email,
-        sessions: sessions.collect(),
-        consents: consents.collect(),
+        overview,
+        now,
         csrf_token,
     };
     Ok((jar, render(StatusCode::OK, page, None)).into_response())

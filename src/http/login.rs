@@ -13,6 +13,7 @@ use super::cookies::{self, Kind};
 use super::error::HttpResult;
 use super::form::{page_form, query};
 use super::pages::{LoginPage, render};
+use super::respond::see_other;
 use crate::auth::csrf;
 use crate::auth::throttle::minutes;
 use crate::routes;
@@ -21,6 +22,7 @@ use crate::service::{self};
 use crate::state::AppState;
 
 const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
+const EXPIRED: &str = "The sign-in form expired. Please sign in again.";
 
 pub async fn login_page(
     State(state): State<AppState>,
@@ -32,7 +34,12 @@ pub async fn login_page(
         Next::Authorization { request, .. } => request.login_hint.clone().unwrap_or_default(),
         Next::Account(_) => String::new(),
     };
-    Ok(login_form(&state, jar, &next, email, None, StatusCode::OK))
+    let form = LoginForm {
+        state: &state,
+        next: &next,
+        email,
+    };
+    Ok(form.show(jar, None, StatusCode::OK))
 }
 
 pub async fn login_submit(
@@ -44,59 +51,75 @@ pub async fn login_submit(
     body: Bytes,
 ) -> HttpResult {
     let next = Next::from_params(&state, query(raw))?;
-    let mut form = page_form(&headers, &body)?;
+    let mut posted = page_form(&headers, &body)?;
+    let email = posted.get("email").unwrap_or_default().trim().to_string();
+    let form = LoginForm {
+        state: &state,
+        next: &next,
+        email,
+    };
     let secure = state.secure_cookies();
-    let email = form.get("email").unwrap_or_default().trim().to_string();
-    if !cookies::csrf_ok(&jar, secure, form.get(csrf::FIELD)) {
-        let expired = Some("The sign-in form expired. Please sign in again.".to_string());
-        return Ok(login_form(
-            &state,
-            jar,
-            &next,
-            email,
-            expired,
-            StatusCode::FORBIDDEN,
-        ));
+    if !cookies::csrf_ok(&jar, secure, posted.get(csrf::FIELD)) {
+        return Ok(form.show(jar, Some(EXPIRED.into()), StatusCode::FORBIDDEN));
     }
-    let password = Zeroizing::new(form.take("password").unwrap_or_default());
-    let now = state.now();
+    let password = Zeroizing::new(posted.take("password").unwrap_or_default());
     let current = cookies::read(&jar, Kind::Session, secure);
-    match sign_in::sign_in_with_password(&state, &email, password, ip, current, now).await {
-        Ok(SignIn::SignedIn(session)) => {
-            let jar = cookies::signed_in(jar, session.cookie_value, secure);
-            next.after_sign_in(&state, jar, &session.row, now).await
-        }
-        Ok(SignIn::SecondFactor(pending)) => {
-            let cookie = cookies::cookie(Kind::PendingSignIn, pending.cookie_value, secure);
-            let to = super::respond::see_other(&next.action(routes::LOGIN_TOTP));
-            Ok((jar.add(cookie), to).into_response())
-        }
-        Ok(SignIn::Refused) => {
-            let error = Some(BAD_CREDENTIALS.to_string());
-            Ok(login_form(&state, jar, &next, email, error, StatusCode::OK))
-        }
-        Err(service::Error::Throttled { retry_after }) => {
-            Ok(throttled_form(&state, jar, &next, email, retry_after))
-        }
-        Err(e) => Err(e.into()),
-    }
+    let now = state.now();
+    let outcome =
+        sign_in::sign_in_with_password(&state, &form.email, password, ip, current, now).await;
+    form.answer(jar, outcome, now).await
 }
 
-/// Refused before any password work, with the same words whether the account exists.
-fn throttled_form(
-    state: &AppState,
-    jar: CookieJar,
-    next: &Next<'_>,
+/// The sign-in form for one continuation.
+struct LoginForm<'a> {
+    state: &'a AppState,
+    next: &'a Next<'a>,
+    /// Shown again in the email field.
     email: String,
-    retry_after: i64,
-) -> Response {
-    let message = throttled_message(retry_after);
-    let status = StatusCode::TOO_MANY_REQUESTS;
-    let mut response = login_form(state, jar, next, email, Some(message), status);
-    if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
+}
+
+impl LoginForm<'_> {
+    async fn answer(
+        self,
+        jar: CookieJar,
+        outcome: service::Result<SignIn>,
+        now: i64,
+    ) -> HttpResult {
+        let secure = self.state.secure_cookies();
+        match outcome {
+            Ok(SignIn::SignedIn(session)) => {
+                let jar = cookies::signed_in(jar, session.cookie_value, secure);
+                self.next
+                    .after_sign_in(self.state, jar, &session.row, now)
+                    .await
+            }
+            Ok(SignIn::SecondFactor(pending)) => {
+                let cookie = cookies::cookie(Kind::PendingSignIn, pending.cookie_value, secure);
+                let to = see_other(&self.next.action(routes::LOGIN_TOTP));
+                Ok((jar.add(cookie), to).into_response())
+            }
+            Ok(SignIn::Refused) => Ok(self.show(jar, Some(BAD_CREDENTIALS.into()), StatusCode::OK)),
+            // Refused before any password work, with the same words whether the account exists.
+            Err(service::Error::Throttled { retry_after }) => {
+                let message = Some(throttled_message(retry_after));
+                let page = self.show(jar, message, StatusCode::TOO_MANY_REQUESTS);
+                Ok(with_retry_after(page, retry_after))
+            }
+            Err(e) => Err(e.into()),
+        }
     }
-    response
+
+    fn show(&self, jar: CookieJar, error: Option<String>, status: StatusCode) -> Response {
+        let (jar, csrf_token) = cookies::csrf_token(jar, self.state.secure_cookies());
+        let page = LoginPage {
+            client_name: self.next.audience(),
+            action: self.next.action(routes::LOGIN),
+            csrf_token,
+            email: self.email.clone(),
+            error,
+        };
+        (jar, render(status, page, self.next.final_redirect())).into_response()
+    }
 }
 
 /// The one message every throttled form shows.
@@ -106,21 +129,10 @@ pub fn throttled_message(retry_after: i64) -> String {
     format!("Too many attempts. Try again in {minutes} {unit}.")
 }
 
-fn login_form(
-    state: &AppState,
-    jar: CookieJar,
-    next: &Next<'_>,
-    email: String,
-    error: Option<String>,
-    status: StatusCode,
-) -> Response {
-    let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
-    let page = LoginPage {
-        client_name: next.audience(),
-        action: next.action(routes::LOGIN),
-        csrf_token,
-        email,
-        error,
-    };
-    (jar, render(status, page, next.final_redirect())).into_response()
+/// `Retry-After` (RFC 9110 §10.2.3) on a throttled page.
+pub fn with_retry_after(mut response: Response, seconds: i64) -> Response {
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
 }

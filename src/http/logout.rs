@@ -3,7 +3,7 @@
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 
 use super::cookies::{self, Kind};
@@ -12,6 +12,7 @@ use super::form::{page_form, query};
 use super::pages::{LogoutPage, SignedOutPage, render};
 use super::respond::see_other;
 use crate::auth::csrf;
+use crate::oauth::client::Client;
 use crate::oauth::params::Params;
 use crate::service::logout::{self, Logout};
 use crate::state::AppState;
@@ -46,6 +47,28 @@ pub async fn logout_post(
     respond(&state, jar, &params, confirmed).await
 }
 
+/// Asks the user to confirm, carrying the request's parameters through the form.
+fn confirmation(
+    jar: CookieJar,
+    secure: bool,
+    params: &Params,
+    client: Option<&Client>,
+    redirect_uri: Option<String>,
+) -> Response {
+    let (jar, csrf_token) = cookies::csrf_token(jar, secure);
+    let fields = CARRIED
+        .iter()
+        .filter_map(|name| params.get(name).map(|value| (*name, value.to_string())))
+        .collect();
+    let page = LogoutPage {
+        client_name: client.map(|c| c.name.clone()),
+        csrf_token,
+        fields,
+    };
+    let page = render(StatusCode::OK, page, redirect_uri.as_deref());
+    (jar, page).into_response()
+}
+
 async fn respond(state: &AppState, jar: CookieJar, params: &Params, confirmed: bool) -> HttpResult {
     let secure = state.secure_cookies();
     let session = cookies::read(&jar, Kind::Session, secure);
@@ -58,20 +81,7 @@ async fn respond(state: &AppState, jar: CookieJar, params: &Params, confirmed: b
         Logout::Confirm {
             client,
             redirect_uri,
-        } => {
-            let (jar, csrf_token) = cookies::csrf_token(jar, secure);
-            let fields = CARRIED
-                .iter()
-                .filter_map(|name| params.get(name).map(|value| (*name, value.to_string())))
-                .collect();
-            let page = LogoutPage {
-                client_name: client.map(|c| c.name.clone()),
-                csrf_token,
-                fields,
-            };
-            let page = render(StatusCode::OK, page, redirect_uri.as_deref());
-            Ok((jar, page).into_response())
-        }
+        } => Ok(confirmation(jar, secure, params, client, redirect_uri)),
         Logout::Done {
             signed_out,
             redirect,

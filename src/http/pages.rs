@@ -5,6 +5,11 @@ use askama_web::WebTemplate;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use crate::auth::recovery::RecoveryCode;
+use crate::oauth::scope::Scopes;
+use crate::service::account::Overview;
+use crate::service::mfa::Enrolment;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
 pub struct LoginPage {
@@ -35,8 +40,8 @@ pub struct TotpPage {
     pub error: Option<String>,
 }
 
-/// Two-step verification on the account page. Exactly one of the views is shown. It may hold
-/// a TOTP secret or recovery codes, so it has no `Debug`.
+/// Two-step verification on the account page. It may hold a TOTP secret or recovery codes,
+/// so it has no `Debug`.
 #[derive(Template, WebTemplate)]
 #[template(path = "mfa.html")]
 pub struct MfaPage {
@@ -45,57 +50,48 @@ pub struct MfaPage {
     pub client_name: Option<String>,
     pub error: Option<String>,
     pub csrf_token: String,
-    /// No `mfa_encryption_key` is configured: enrolment is refused.
-    pub unavailable: bool,
     /// The sign-in is older than `reauth_max_age`: every change asks for the password.
     pub password_required: bool,
-    pub enrol: Option<EnrolView>,
-    pub manage: Option<ManageView>,
-    pub codes: Option<CodesView>,
+    pub shown: MfaShown,
 }
 
-pub struct EnrolView {
-    /// Inline SVG made by `auth::totp::qr_svg` from the URI below; nothing user-supplied.
-    pub qr_svg: String,
-    pub otpauth_uri: String,
-    /// The base32 key in groups of four, for typing by hand.
-    pub secret: String,
-    pub action: String,
+/// What the page shows.
+pub enum MfaShown {
+    /// Off: enrol with this secret; the form posts to `action`.
+    Enrol {
+        enrolment: Enrolment,
+        action: String,
+    },
+    /// On: new recovery codes, or turn it off.
+    Manage { recovery_codes_left: i64 },
+    /// No `mfa_encryption_key` is configured: enrolment is refused.
+    Unavailable,
+    /// Recovery codes, shown this once, and the way on.
+    Codes {
+        codes: Vec<RecoveryCode>,
+        continue_url: String,
+        continue_label: String,
+    },
 }
 
-pub struct ManageView {
-    pub recovery_codes_left: i64,
-    pub codes_action: String,
-    pub disable_action: String,
-}
-
-pub struct CodesView {
-    pub codes: Vec<String>,
-    pub continue_url: String,
-    pub continue_label: String,
-}
-
+/// The account page: the service's overview, shown as it is.
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]
 pub struct AccountPage {
-    pub email: String,
-    pub sessions: Vec<SessionItem>,
-    pub consents: Vec<ConsentItem>,
+    pub overview: Overview,
+    pub now: i64,
     pub csrf_token: String,
 }
 
-pub struct SessionItem {
-    /// The session's public id, posted back to end it.
-    pub handle: String,
-    pub signed_in: String,
-    pub last_active: String,
-    pub current: bool,
-}
+impl AccountPage {
+    fn ago(&self, then: &i64) -> String {
+        ago(self.now, *then)
+    }
 
-pub struct ConsentItem {
-    pub client_id: String,
-    pub client_name: String,
-    pub scopes: String,
+    fn scopes(&self, scope: &Scopes) -> String {
+        let described: Vec<&str> = scope.iter().filter_map(describe_scope).collect();
+        described.join("; ")
+    }
 }
 
 #[derive(Template, WebTemplate)]

@@ -12,7 +12,7 @@ use super::continuation::Next;
 use super::cookies::{self, Kind};
 use super::error::{HttpError, HttpResult};
 use super::form::{page_form, query};
-use super::login::throttled_message;
+use super::login::{throttled_message, with_retry_after};
 use super::pages::{TotpPage, render};
 use super::respond::see_other;
 use crate::auth::csrf;
@@ -23,6 +23,7 @@ use crate::state::AppState;
 
 pub const WRONG_CODE: &str =
     "That code is not valid. A code works only once: if you just used one, wait for the next.";
+const EXPIRED: &str = "The form expired. Please enter the code again.";
 
 pub async fn totp_page(
     State(state): State<AppState>,
@@ -48,7 +49,7 @@ pub async fn totp_submit(
     let mut form = page_form(&headers, &body)?;
     let secure = state.secure_cookies();
     if !cookies::csrf_ok(&jar, secure, form.get(csrf::FIELD)) {
-        let expired = Some("The form expired. Please enter the code again.".to_string());
+        let expired = Some(EXPIRED.to_string());
         return Ok(totp_form(
             &state,
             jar,
@@ -61,25 +62,42 @@ pub async fn totp_submit(
     let pending = cookies::read(&jar, Kind::PendingSignIn, secure);
     let current = cookies::read(&jar, Kind::Session, secure);
     let now = state.now();
-    let again =
-        |error: String, status| Ok(totp_form(&state, jar.clone(), &next, Some(error), status));
-    match second_factor::complete(&state, pending, current, &code, now).await {
+    let outcome = second_factor::complete(&state, pending, current, &code, now).await;
+    answer(&state, jar, &next, outcome, now).await
+}
+
+async fn answer(
+    state: &AppState,
+    jar: CookieJar,
+    next: &Next<'_>,
+    outcome: service::Result<Completion>,
+    now: i64,
+) -> HttpResult {
+    let secure = state.secure_cookies();
+    match outcome {
         Ok(Completion::SignedIn(session)) => {
             let jar = jar.add(cookies::removal(Kind::PendingSignIn, secure));
             let jar = cookies::signed_in(jar, session.cookie_value, secure);
-            next.after_sign_in(&state, jar, &session.row, now).await
+            next.after_sign_in(state, jar, &session.row, now).await
         }
-        Ok(Completion::Wrong) => again(WRONG_CODE.into(), StatusCode::OK),
-        Ok(Completion::StartOver) => Ok(start_over(&next)),
+        Ok(Completion::Wrong) => Ok(totp_form(
+            state,
+            jar,
+            next,
+            Some(WRONG_CODE.into()),
+            StatusCode::OK,
+        )),
+        Ok(Completion::StartOver) => Ok(start_over(next)),
         Ok(Completion::Unavailable) => Err(HttpError::page(
             StatusCode::SERVICE_UNAVAILABLE,
             "Two-step verification unavailable",
             "Codes from your authenticator app cannot be checked right now; a recovery code still works. If this persists, contact the administrator.",
         )),
-        Err(service::Error::Throttled { retry_after }) => again(
-            throttled_message(retry_after),
-            StatusCode::TOO_MANY_REQUESTS,
-        ),
+        Err(service::Error::Throttled { retry_after }) => {
+            let message = Some(throttled_message(retry_after));
+            let page = totp_form(state, jar, next, message, StatusCode::TOO_MANY_REQUESTS);
+            Ok(with_retry_after(page, retry_after))
+        }
         Err(e) => Err(e.into()),
     }
 }
