@@ -17,6 +17,7 @@ pub mod oauth;
 pub mod routes;
 pub mod server;
 pub mod service;
+pub mod startup;
 pub mod state;
 pub mod store;
 

@@ -3,10 +3,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tessera::auth::master_key::Purpose;
 use tessera::clock::{Clock, SystemClock};
 use tessera::config::Config;
-use tessera::keys::{self, KeyStore};
+use tessera::keys::material;
 use tessera::service::admin::{self, AdminResult};
+use tessera::service::keys::{self as key_service, Retire};
+use tessera::startup;
 use tessera::store::Store;
 
 #[derive(Parser)]
@@ -30,8 +33,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the server (migrates the database and creates a signing key on first start).
+    /// Run the server (migrates the database; on first start makes the master key and a
+    /// signing key).
     Serve,
+    /// Tell the running server (through its pid file) to re-read the configuration.
+    Reload,
     /// Apply database migrations and exit.
     Migrate,
     /// Validate the configuration and exit.
@@ -92,10 +98,24 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum KeysCommand {
-    /// Generate a new signing key; it signs from the next start, older keys stay published.
-    Generate,
-    /// List the keys in keys_dir.
+    /// Prepare the next signing key: published now, signing after key_prepublish.
+    Rotate {
+        /// Sign with it immediately (a suspected compromise). Apps whose cached JWKS lacks
+        /// it cannot verify new tokens until they fetch the JWKS again.
+        #[arg(long)]
+        now: bool,
+    },
+    /// List the keys: kid, algorithm, state and times.
     List,
+    /// Take a key out of the JWKS and out of signing now (emergency).
+    Retire { kid: String },
+    /// Bring an existing RSA private key (PEM) in as the next signing key.
+    Import {
+        file: PathBuf,
+        /// Sign with it immediately.
+        #[arg(long)]
+        now: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -147,7 +167,8 @@ async fn run(cli: Cli) -> AdminResult<()> {
     let config = Config::load(&cli.config, std::env::vars())?;
     let now = SystemClock.now();
     match cli.command {
-        Command::Serve => tessera::server::serve(config).await,
+        Command::Serve => tessera::server::serve(&cli.config, config).await,
+        Command::Reload => reload(&config),
         Command::CheckConfig => {
             println!(
                 "{}: configuration is valid ({} clients)",
@@ -177,22 +198,7 @@ async fn run(cli: Cli) -> AdminResult<()> {
             Ok(())
         }
         Command::User(command) => user_command(&config, command, now).await,
-        Command::Keys(KeysCommand::Generate) => {
-            let kid = keys::generate_key(&config.keys_dir, now)?;
-            println!(
-                "generated key {kid} in {}; restart to sign with it",
-                config.keys_dir.display()
-            );
-            Ok(())
-        }
-        Command::Keys(KeysCommand::List) => {
-            let store = KeyStore::load(&config.keys_dir)?;
-            for key in store.keys() {
-                let role = if key.signing { "signing" } else { "published" };
-                println!("{}\t{role}\t{}", key.kid, key.file.display());
-            }
-            Ok(())
-        }
+        Command::Keys(command) => keys_command(config, command, now).await,
         Command::Client(_) => Ok(()),
     }
 }
@@ -250,6 +256,112 @@ async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminR
         }
     }
     store.close().await;
+    Ok(())
+}
+
+/// Validates the file first (a broken one would be refused by the server anyway), then
+/// signals the server named by the pid file.
+fn reload(config: &Config) -> AdminResult<()> {
+    let pid = std::fs::read_to_string(&config.pid_file).map_err(|e| {
+        format!(
+            "{}: {e} (is `tessera serve` running?)",
+            config.pid_file.display()
+        )
+    })?;
+    let pid = pid.trim();
+    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{} does not hold a process id", config.pid_file.display()).into());
+    }
+    let status = std::process::Command::new("kill")
+        .args(["-HUP", pid])
+        .status()?;
+    if !status.success() {
+        return Err(format!("could not signal process {pid}").into());
+    }
+    println!("configuration is valid; sent SIGHUP to process {pid} (its log says what changed)");
+    Ok(())
+}
+
+async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminResult<()> {
+    let (config, _) = startup::with_master_key(config)?;
+    let store = startup::open_store(&config).await?;
+    let sealer = config
+        .master_key
+        .as_ref()
+        .map(|m| m.derive(Purpose::SigningKeys))
+        .ok_or("no master key")?;
+    match command {
+        KeysCommand::List => list_keys(&store, &sealer, now).await?,
+        KeysCommand::Rotate { now: at_once } => {
+            let key = material::generate_rsa()?;
+            add_key(&store, &sealer, &config, key, now, at_once).await?;
+        }
+        KeysCommand::Import { file, now: at_once } => {
+            let key = material::rsa_from_pem(&std::fs::read(&file)?)?;
+            add_key(&store, &sealer, &config, key, now, at_once).await?;
+        }
+        KeysCommand::Retire { kid } => match key_service::retire(&store, &kid, now).await? {
+            Retire::Retired => println!(
+                "key {kid} retired: gone from every instance's JWKS within key_refresh_interval ({} s)",
+                config.key_refresh_interval
+            ),
+            Retire::UnknownKey => return Err(format!("no key {kid}").into()),
+            Retire::WouldLeaveNoSigner => {
+                return Err(format!(
+                    "{kid} is the only key that can sign: run `tessera keys rotate --now` first"
+                )
+                .into());
+            }
+        },
+    }
+    store.close().await;
+    Ok(())
+}
+
+async fn list_keys(
+    store: &Store,
+    sealer: &tessera::auth::sealing::SealingKey,
+    now: i64,
+) -> AdminResult<()> {
+    let keys = key_service::load(store, sealer, now).await?;
+    println!("kid\talg\tstate\tpublish_at\tsign_at\tretires_at");
+    for (key, state) in keys.keys_at(now) {
+        let retire = key.times.retired_at.or(key.times.retire_at);
+        let retire = retire.map_or("-".to_string(), |t| t.to_string());
+        println!(
+            "{}\t{}\t{}\t{}\t{}\t{retire}",
+            key.kid,
+            key.alg,
+            state.as_str(),
+            key.times.publish_at,
+            key.times.sign_at
+        );
+    }
+    Ok(())
+}
+
+async fn add_key(
+    store: &Store,
+    sealer: &tessera::auth::sealing::SealingKey,
+    config: &Config,
+    key: material::NewKey,
+    now: i64,
+    at_once: bool,
+) -> AdminResult<()> {
+    let sign_at = if at_once {
+        now
+    } else {
+        now + config.key_prepublish
+    };
+    let kid = key_service::prepare(store, sealer, config, key, now, sign_at)
+        .await?
+        .ok_or("another instance prepared a key at the same moment; run `tessera keys list`")?;
+    if at_once {
+        eprintln!(
+            "warning: {kid} signs now; apps holding a cached JWKS without it fail to verify new tokens until they fetch it again"
+        );
+    }
+    println!("key {kid} is published now and signs from {sign_at} (unix time)");
     Ok(())
 }
 

@@ -1,113 +1,182 @@
-//! Everything a request needs, built once at start and shared: the configuration and the
-//! registered clients, the store, the keys, the clock, the argon2 pool and the cache of
-//! verified client secrets.
+//! Everything a request needs. [`SharedState`] lives as long as the server: the store, the
+//! clock, the argon2 pool, the secret cache, and the two things that change while it runs —
+//! the settings (replaced whole by a reload) and the key set (re-read from the database on a
+//! timer). Each request works on an [`AppState`]: a snapshot of both taken when it starts, so
+//! a reload or a key refresh never changes the rules half-way through a request.
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use arc_swap::ArcSwap;
+
+use crate::auth::master_key::{MasterKey, Purpose};
 use crate::auth::password::PasswordHasher;
 use crate::auth::sealing::SealingKey;
 use crate::auth::secret_cache::SecretCache;
 use crate::clock::Clock;
 use crate::config::Config;
-use crate::keys::KeyStore;
+use crate::keys::KeySet;
 use crate::oauth::client::Client;
 use crate::oauth::discovery;
 use crate::store::Store;
 
-#[derive(Clone)]
-pub struct AppState {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
+/// The settings a reload replaces, and what is derived from them once.
+pub struct Settings {
     config: Config,
     clients: HashMap<String, Client>,
-    store: Store,
-    keys: KeyStore,
-    clock: Arc<dyn Clock>,
-    passwords: PasswordHasher,
-    secret_cache: SecretCache,
-    /// Serialised once: discovery is fetched often and never changes while running.
+    /// Serialised once: discovery is fetched often and changes only with the settings.
     discovery_json: String,
-    jwks_json: String,
+    /// Seals TOTP secrets (derived from the master key).
+    totp_key: Option<SealingKey>,
+    /// Seals signing keys (derived from the master key).
+    signing_key_sealer: Option<SealingKey>,
 }
 
-impl AppState {
-    pub fn new(config: Config, store: Store, keys: KeyStore, clock: Arc<dyn Clock>) -> Self {
+impl Settings {
+    pub fn new(config: Config) -> Self {
         let clients = config
             .clients()
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
+        let discovery_json = discovery::provider_metadata(&config.issuer).to_string();
+        let master: Option<&MasterKey> = config.master_key.as_ref();
+        Self {
+            totp_key: master.map(|m| m.derive(Purpose::TotpSecrets)),
+            signing_key_sealer: master.map(|m| m.derive(Purpose::SigningKeys)),
+            clients,
+            discovery_json,
+            config,
+        }
+    }
+}
+
+struct Shared {
+    settings: ArcSwap<Settings>,
+    keys: ArcSwap<KeySet>,
+    store: Store,
+    clock: Arc<dyn Clock>,
+    passwords: PasswordHasher,
+    secret_cache: SecretCache,
+}
+
+/// The state the router holds; every handler gets a fresh [`AppState`] snapshot of it.
+#[derive(Clone)]
+pub struct SharedState(Arc<Shared>);
+
+/// One request's view: the settings and keys as they were when it started.
+#[derive(Clone)]
+pub struct AppState {
+    shared: Arc<Shared>,
+    settings: Arc<Settings>,
+    keys: Arc<KeySet>,
+}
+
+impl AppState {
+    pub fn new(config: Config, store: Store, keys: KeySet, clock: Arc<dyn Clock>) -> Self {
         let passwords =
             PasswordHasher::new(config.password_hash_concurrency, config.password_hash_queue);
-        let discovery_json = discovery::provider_metadata(&config.issuer).to_string();
-        let jwks_json = keys.jwks().to_string();
+        let shared = Arc::new(Shared {
+            settings: ArcSwap::from_pointee(Settings::new(config)),
+            keys: ArcSwap::from_pointee(keys),
+            store,
+            clock,
+            passwords,
+            secret_cache: SecretCache::default(),
+        });
+        Self::snapshot(&shared)
+    }
+
+    fn snapshot(shared: &Arc<Shared>) -> Self {
         Self {
-            inner: Arc::new(Inner {
-                config,
-                clients,
-                store,
-                keys,
-                clock,
-                passwords,
-                secret_cache: SecretCache::default(),
-                discovery_json,
-                jwks_json,
-            }),
+            shared: shared.clone(),
+            settings: shared.settings.load_full(),
+            keys: shared.keys.load_full(),
         }
     }
 
+    /// The state the router holds.
+    pub fn shared(&self) -> SharedState {
+        SharedState(self.shared.clone())
+    }
+
+    /// A request's snapshot of the router's state.
+    pub fn of(shared: &SharedState) -> Self {
+        Self::snapshot(&shared.0)
+    }
+
+    /// A snapshot of the settings and keys as they are now.
+    pub fn current(&self) -> Self {
+        Self::snapshot(&self.shared)
+    }
+
+    /// Replaces the settings for every request that starts from now on. Client secrets
+    /// verified under the old registration are forgotten.
+    pub fn replace_settings(&self, config: Config) {
+        self.shared.settings.store(Arc::new(Settings::new(config)));
+        self.shared.secret_cache.clear();
+    }
+
+    /// Replaces the key set (after a read of the database).
+    pub fn replace_keys(&self, keys: KeySet) {
+        self.shared.keys.store(Arc::new(keys));
+    }
+
     pub fn config(&self) -> &Config {
-        &self.inner.config
+        &self.settings.config
     }
 
     pub fn issuer(&self) -> &str {
-        &self.inner.config.issuer
+        &self.settings.config.issuer
     }
 
     pub fn client(&self, client_id: &str) -> Option<&Client> {
-        self.inner.clients.get(client_id)
+        self.settings.clients.get(client_id)
     }
 
     pub fn store(&self) -> &Store {
-        &self.inner.store
+        &self.shared.store
     }
 
-    pub fn keys(&self) -> &KeyStore {
-        &self.inner.keys
+    pub fn keys(&self) -> &KeySet {
+        &self.keys
     }
 
     pub fn now(&self) -> i64 {
-        self.inner.clock.now()
+        self.shared.clock.now()
     }
 
     pub fn passwords(&self) -> &PasswordHasher {
-        &self.inner.passwords
+        &self.shared.passwords
     }
 
     pub fn secret_cache(&self) -> &SecretCache {
-        &self.inner.secret_cache
+        &self.shared.secret_cache
     }
 
     pub fn discovery_json(&self) -> &str {
-        &self.inner.discovery_json
-    }
-
-    pub fn jwks_json(&self) -> &str {
-        &self.inner.jwks_json
+        &self.settings.discovery_json
     }
 
     pub fn trusted_proxies(&self) -> &[ipnet::IpNet] {
-        &self.inner.config.trusted_proxies
+        &self.settings.config.trusted_proxies
     }
 
-    /// Seals TOTP secrets at rest; `None` when no `mfa_encryption_key` is configured.
+    /// Seals TOTP secrets at rest; `None` without a master key.
     pub fn mfa_key(&self) -> Option<&SealingKey> {
-        self.inner.config.mfa_encryption_key.as_ref()
+        self.settings.totp_key.as_ref()
+    }
+
+    /// The key TOTP secrets of earlier versions were sealed with (`mfa_encryption_key`).
+    pub fn legacy_mfa_key(&self) -> Option<&SealingKey> {
+        self.settings.config.mfa_encryption_key.as_ref()
+    }
+
+    /// Seals signing keys at rest; `None` without a master key.
+    pub fn signing_key_sealer(&self) -> Option<&SealingKey> {
+        self.settings.signing_key_sealer.as_ref()
     }
 
     pub fn secure_cookies(&self) -> bool {
-        self.inner.config.secure_cookies()
+        self.settings.config.secure_cookies()
     }
 }

@@ -317,15 +317,15 @@ async fn the_account_page_wants_a_signed_in_user_and_csrf_tokens() {
 }
 
 #[tokio::test]
-async fn enrolment_is_refused_without_an_encryption_key() {
+async fn enrolment_is_refused_without_a_master_key() {
     for backend in Backend::all() {
-        let app = TestApp::spawn_with(backend, |c| c.mfa_encryption_key = None).await;
+        let app = TestApp::spawn_with(backend, |c| c.master_key = None).await;
         let user_id = app.add_user(USER_EMAIL, USER_PASSWORD).await;
         let mut browser = app.browser();
         sign_in_with_password(&app, &mut browser).await;
         let page = browser.get("/account/mfa").await;
         assert_eq!(page.status, 503);
-        assert!(page.body.contains("mfa_encryption_key"), "{}", page.body);
+        assert!(page.body.contains("master key"), "{}", page.body);
         assert!(!page.body.contains("<svg"));
         assert!(
             app.store
@@ -357,7 +357,7 @@ async fn secrets_are_sealed_at_rest_and_recovery_codes_hashed() {
             .unwrap()
             .as_bytes()
             .to_vec();
-        let key = app.state.config().mfa_encryption_key.clone().unwrap();
+        let key = app.state.mfa_key().unwrap().clone();
         assert_eq!(
             key.open(&stored.sealed_secret, &user_id)
                 .unwrap()

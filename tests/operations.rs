@@ -197,11 +197,11 @@ fn cli_manages_users_keys_and_validates_config() {
         "{out}"
     );
 
-    let (ok, out, err) = tessera(dir.path(), &["keys", "generate"], None);
+    let (ok, out, err) = tessera(dir.path(), &["keys", "rotate"], None);
     assert!(ok, "{err}");
-    assert!(out.contains("generated key"));
+    assert!(out.contains("is published now and signs from"), "{out}");
     let (ok, out, _) = tessera(dir.path(), &["keys", "list"], None);
-    assert!(ok && out.contains("signing"), "{out}");
+    assert!(ok && out.contains("\tnext\t"), "{out}");
 
     let (ok, out, _) = tessera(dir.path(), &["client", "hash-secret"], Some("s3cret\n"));
     assert!(ok && out.trim().starts_with("$argon2id$"), "{out}");

@@ -174,11 +174,10 @@ async fn forged_tokens_are_refused() {
         }
 
         // Signed by a key Tessera does not publish, under a kid it does publish, and under its own kid.
-        let dir = tempfile::tempdir().unwrap();
-        tessera::keys::generate_key(dir.path(), 1).unwrap();
-        let foreign = tessera::keys::KeyStore::load(dir.path()).unwrap();
+        let foreign_key = tessera::keys::material::generate_rsa().unwrap();
+        let foreign = tessera::keys::KeySet::single(foreign_key, 0).unwrap();
         let forged = foreign
-            .sign(tessera::oauth::tokens::TokenType::Access, &payload)
+            .sign(tessera::oauth::tokens::TokenType::Access, &payload, 1)
             .unwrap();
         assert_invalid_token(&app, &forged, "foreign key, own kid").await;
         let (_, forged_payload) = forged.split_once('.').unwrap();
@@ -205,7 +204,11 @@ async fn forged_tokens_are_refused() {
         let token = app
             .state
             .keys()
-            .sign(tessera::oauth::tokens::TokenType::Access, &other)
+            .sign(
+                tessera::oauth::tokens::TokenType::Access,
+                &other,
+                app.clock_now(),
+            )
             .unwrap();
         assert_invalid_token(&app, &token, "other issuer").await;
 

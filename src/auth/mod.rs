@@ -1,6 +1,7 @@
 //! Who the user is: passwords, browser sessions and CSRF protection of forms.
 pub mod client_ip;
 pub mod csrf;
+pub mod master_key;
 pub mod password;
 pub mod recovery;
 pub mod sealing;

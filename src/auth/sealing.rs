@@ -1,7 +1,8 @@
-//! Secrets at rest: AES-256-GCM with a key from the configuration (`mfa_encryption_key`).
-//! Each sealing draws a fresh random 96-bit nonce, stored in front of the ciphertext; the
-//! associated data binds a sealed value to its owner (the user id), so a ciphertext copied to
-//! another row does not open. The key never reaches the database, logs or `Debug` output.
+//! Secrets at rest: AES-256-GCM under a key derived from the master key (`master_key.rs`), or
+//! the legacy `mfa_encryption_key`. Each sealing draws a fresh random 96-bit nonce, stored in
+//! front of the ciphertext; the associated data binds a sealed value to its owner (a user id,
+//! a key id), so a ciphertext copied to another row does not open. The key never reaches the
+//! database, logs or `Debug` output.
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use openssl::symm::{Cipher, decrypt_aead, encrypt_aead};
@@ -55,6 +56,10 @@ impl SealingKey {
             .try_into()
             .map_err(|_| "must decode to exactly 32 bytes (`openssl rand -base64 32`)")?;
         Ok(Self(Zeroizing::new(key)))
+    }
+
+    pub fn from_bytes(bytes: Zeroizing<[u8; KEY_LEN]>) -> Self {
+        Self(bytes)
     }
 
     /// Encrypts `plaintext` for `owner`; the result is text for a database column.

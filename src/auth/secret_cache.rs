@@ -26,6 +26,13 @@ impl SecretCache {
             .is_some_and(|known| bool::from(known.ct_eq(&digest)))
     }
 
+    /// Forgets every secret (the client registrations were reloaded).
+    pub fn clear(&self) {
+        if let Ok(mut verified) = self.verified.write() {
+            verified.clear();
+        }
+    }
+
     /// Remembers a secret that argon2 just verified.
     pub fn remember(&self, client_id: &str, secret: &str) {
         if let Ok(mut verified) = self.verified.write() {

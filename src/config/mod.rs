@@ -11,11 +11,13 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::auth::master_key::MasterKey;
 use crate::auth::sealing::SealingKey;
 use crate::oauth::client::Client;
 
 mod clients;
 mod env;
+mod reload;
 mod typed;
 mod validate;
 
@@ -34,8 +36,42 @@ pub struct Config {
     pub listen: SocketAddr,
     #[serde(default = "defaults::database_url")]
     pub database_url: String,
+    /// Where the master key file and PEM keys of earlier versions live.
     #[serde(default = "defaults::keys_dir")]
     pub keys_dir: PathBuf,
+    /// Base64 of 32 random bytes (`openssl rand -base64 32`): the key every sealing key is
+    /// derived from (TOTP secrets, signing keys). Usually set as `TESSERA_MASTER_KEY`.
+    #[serde(
+        default,
+        deserialize_with = "typed::master_key",
+        serialize_with = "typed::redacted",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub master_key: Option<MasterKey>,
+    /// A file holding the master key (base64), when it is not set directly.
+    #[serde(default)]
+    pub master_key_file: Option<PathBuf>,
+    /// Seconds a new signing key is published before it signs.
+    #[serde(default = "defaults::key_prepublish")]
+    pub key_prepublish: i64,
+    /// Seconds between automatic key rotations; 0: only `tessera keys rotate`.
+    #[serde(default = "defaults::key_rotation_interval")]
+    pub key_rotation_interval: i64,
+    /// Seconds between each instance's reads of the key set (and rotation checks).
+    #[serde(default = "defaults::key_refresh_interval")]
+    pub key_refresh_interval: i64,
+    /// The `Cache-Control: max-age` of the JWKS, in seconds.
+    #[serde(default = "defaults::jwks_max_age")]
+    pub jwks_max_age: i64,
+    /// Where `serve` writes its process id, for `tessera reload`.
+    #[serde(default = "defaults::pid_file")]
+    pub pid_file: PathBuf,
+    /// A separate listener for Prometheus metrics (e.g. 127.0.0.1:9464); off when unset.
+    #[serde(default)]
+    pub metrics_listen: Option<SocketAddr>,
+    /// `text` (default) or `json`: one JSON object per log line.
+    #[serde(default)]
+    pub log_format: LogFormat,
     /// Seconds an access token (RFC 9068 JWT) is valid.
     #[serde(default = "defaults::access_token_ttl")]
     pub access_token_ttl: i64,
@@ -113,8 +149,8 @@ pub struct Config {
     /// The name authenticator apps show for Tessera accounts (the otpauth `issuer`).
     #[serde(default = "defaults::mfa_issuer_name")]
     pub mfa_issuer_name: String,
-    /// The AES-256-GCM key sealing TOTP secrets at rest: base64 of 32 random bytes
-    /// (`openssl rand -base64 32`). Without it, enrolment in two-step verification is refused.
+    /// Deprecated: the key earlier versions sealed TOTP secrets with. Still opens them; `serve`
+    /// re-seals them under the master key at start, after which it can be removed.
     #[serde(
         default,
         deserialize_with = "typed::sealing_key",
@@ -132,9 +168,34 @@ pub struct Config {
     pub clients: Vec<ClientConfig>,
 }
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
 mod defaults {
     use std::net::SocketAddr;
     use std::path::PathBuf;
+
+    pub fn key_prepublish() -> i64 {
+        3600
+    }
+    pub fn key_rotation_interval() -> i64 {
+        30 * 24 * 3600
+    }
+    pub fn key_refresh_interval() -> i64 {
+        60
+    }
+    pub fn jwks_max_age() -> i64 {
+        300
+    }
+    pub fn pid_file() -> PathBuf {
+        PathBuf::from("data/tessera.pid")
+    }
 
     pub fn issuer() -> String {
         "http://127.0.0.1:8080".into()

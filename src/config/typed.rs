@@ -6,6 +6,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serializer};
 
 use super::ConfigError;
+use crate::auth::master_key::MasterKey;
 use crate::auth::sealing::SealingKey;
 
 /// `trusted_proxies`: CIDRs, or single addresses taken as their /32 or /128.
@@ -39,8 +40,18 @@ pub fn sealing_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<SealingKey>
         .map_err(D::Error::custom)
 }
 
+/// The master key, base64.
+pub fn master_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<MasterKey>, D::Error> {
+    let Some(text) = Option::<String>::deserialize(d)?.map(zeroize::Zeroizing::new) else {
+        return Ok(None);
+    };
+    MasterKey::from_base64(&text)
+        .map(Some)
+        .map_err(D::Error::custom)
+}
+
 /// Key material never leaves as text, even where the schema is serialised.
-pub fn redacted<S: Serializer>(_: &Option<SealingKey>, s: S) -> Result<S::Ok, S::Error> {
+pub fn redacted<T, S: Serializer>(_: &Option<T>, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str("(redacted)")
 }
 

@@ -15,6 +15,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_limits(config)?;
     validate_origins(&config.cors_allowed_origins)?;
     validate_mfa(config)?;
+    validate_keys(config)?;
     validate_clients(config)
 }
 
@@ -175,6 +176,45 @@ fn validate_mfa(config: &Config) -> Result<(), ConfigError> {
         return Err(ConfigError::new(
             "mfa_issuer_name",
             "must be 1 to 64 printable characters without a colon",
+        ));
+    }
+    Ok(())
+}
+
+/// A new key must be visible to every relying party before it signs: published for longer
+/// than a JWKS may be cached, plus the time an instance may take to read the new key set.
+fn validate_keys(config: &Config) -> Result<(), ConfigError> {
+    if config.key_refresh_interval <= 0 {
+        return Err(ConfigError::new(
+            "key_refresh_interval",
+            "must be a positive number of seconds",
+        ));
+    }
+    if config.jwks_max_age < 0 {
+        return Err(ConfigError::new("jwks_max_age", "must not be negative"));
+    }
+    let needed = config.jwks_max_age + config.key_refresh_interval;
+    if config.key_prepublish <= needed {
+        return Err(ConfigError::new(
+            "key_prepublish",
+            format!(
+                "must be longer than jwks_max_age + key_refresh_interval ({needed} s), so every cached JWKS holds a new key before it signs"
+            ),
+        ));
+    }
+    if config.key_rotation_interval < 0
+        || (config.key_rotation_interval > 0
+            && config.key_rotation_interval <= config.key_prepublish)
+    {
+        return Err(ConfigError::new(
+            "key_rotation_interval",
+            "must be 0 (rotate by hand only) or longer than key_prepublish",
+        ));
+    }
+    if config.master_key.is_some() && config.master_key_file.is_some() {
+        return Err(ConfigError::new(
+            "master_key_file",
+            "set master_key or master_key_file, not both",
         ));
     }
     Ok(())

@@ -26,8 +26,15 @@ pub async fn discovery(State(state): State<AppState>) -> Response {
 }
 
 pub async fn jwks(State(state): State<AppState>) -> Response {
-    // Short: clients must notice a newly published key soon after a rotation.
-    json_document(state.jwks_json().to_string(), "public, max-age=300")
+    // Short: clients must notice a newly published key before it signs (key_prepublish is
+    // longer than this, by config validation).
+    let max_age = format!("public, max-age={}", state.config().jwks_max_age);
+    let jwks = state.keys().jwks(state.now()).into_owned();
+    let mut response = json_document(jwks, "no-cache");
+    if let Ok(value) = HeaderValue::from_str(&max_age) {
+        response.headers_mut().insert(header::CACHE_CONTROL, value);
+    }
+    response
 }
 
 pub async fn stylesheet() -> Response {

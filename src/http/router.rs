@@ -24,7 +24,14 @@ use super::{
 };
 use crate::config::Config;
 use crate::routes;
-use crate::state::AppState;
+use crate::state::{AppState, SharedState};
+
+/// Each handler's `State<AppState>` is a fresh snapshot of the settings and keys.
+impl axum::extract::FromRef<SharedState> for AppState {
+    fn from_ref(shared: &SharedState) -> Self {
+        AppState::of(shared)
+    }
+}
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -49,11 +56,11 @@ pub fn app(state: AppState) -> Router {
     } else {
         router
     };
-    router.with_state(state)
+    router.with_state(state.shared())
 }
 
 /// Discovery and JWKS: readable from any origin (no credentials involved).
-fn public_documents() -> Router<AppState> {
+fn public_documents() -> Router<SharedState> {
     Router::new()
         .route(routes::DISCOVERY, get(metadata::discovery))
         .route(routes::JWKS, get(metadata::jwks))
@@ -67,7 +74,7 @@ fn public_documents() -> Router<AppState> {
 /// The OAuth/OIDC endpoints, behind the per-address rate limit. `/token` and `/userinfo`
 /// are called by browser-based public clients: only the configured origins, never `*`,
 /// never with cookies. `/authorize`, `/revoke` and `/introspect` get no CORS at all.
-fn protocol_endpoints(config: &Config) -> Router<AppState> {
+fn protocol_endpoints(config: &Config) -> Router<SharedState> {
     let mut client_apis = Router::new()
         .route(routes::TOKEN, post(token::token))
         .route(
@@ -95,7 +102,7 @@ fn protocol_endpoints(config: &Config) -> Router<AppState> {
 }
 
 /// Tessera's own pages: no CORS.
-fn pages() -> Router<AppState> {
+fn pages() -> Router<SharedState> {
     Router::new()
         .route(
             routes::LOGIN,
@@ -128,7 +135,7 @@ fn pages() -> Router<AppState> {
         )
 }
 
-fn with_common_middleware(router: Router<AppState>, config: &Config) -> Router<AppState> {
+fn with_common_middleware(router: Router<SharedState>, config: &Config) -> Router<SharedState> {
     let max_body = config.max_body_bytes;
     let timeout = Duration::from_secs(config.request_timeout);
     let middleware = ServiceBuilder::new()

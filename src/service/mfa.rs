@@ -14,6 +14,7 @@ use super::sessions::{self, NewSession};
 use super::sign_in;
 use super::throttle::Reservation;
 use crate::auth::recovery::{self, RecoveryCode};
+use crate::auth::sealing::SealingKey;
 use crate::auth::totp::{self, TotpSecret};
 use crate::oauth::amr::Method;
 use crate::state::AppState;
@@ -59,7 +60,7 @@ pub async fn view(state: &AppState, user: &UserRow, now: i64) -> Result<MfaView>
     let Some(key) = state.mfa_key() else {
         return Ok(MfaView::Unavailable);
     };
-    let opened = credential.and_then(|c| key.open(&c.sealed_secret, &user.id).ok());
+    let opened = credential.and_then(|c| open_totp_secret(state, &c.sealed_secret, &user.id));
     let secret = match opened {
         Some(bytes) => TotpSecret::from_bytes(bytes),
         None => {
@@ -72,7 +73,7 @@ pub async fn view(state: &AppState, user: &UserRow, now: i64) -> Result<MfaView>
                 fresh
             } else {
                 let stored = store.find_totp_credential(&user.id).await?;
-                match stored.and_then(|c| key.open(&c.sealed_secret, &user.id).ok()) {
+                match stored.and_then(|c| open_totp_secret(state, &c.sealed_secret, &user.id)) {
                     Some(bytes) => TotpSecret::from_bytes(bytes),
                     None => fresh,
                 }
@@ -92,6 +93,49 @@ pub async fn view(state: &AppState, user: &UserRow, now: i64) -> Result<MfaView>
         qr_svg,
         secret_grouped: Zeroizing::new(groups.join(" ")),
     }))
+}
+
+/// Re-seals under `current` every TOTP secret that only `legacy` (the deprecated
+/// `mfa_encryption_key`) opens. Idempotent; returns how many moved.
+pub async fn reseal_totp_secrets(
+    store: &crate::store::Store,
+    legacy: &SealingKey,
+    current: &SealingKey,
+) -> Result<u64> {
+    let mut moved = 0;
+    for credential in store.all_totp_credentials().await? {
+        let user = &credential.user_id;
+        if current.open(&credential.sealed_secret, user).is_ok() {
+            continue;
+        }
+        let Ok(secret) = legacy.open(&credential.sealed_secret, user) else {
+            continue;
+        };
+        let sealed = current.seal(&secret, user)?;
+        if store
+            .reseal_totp_secret(user, &credential.sealed_secret, &sealed)
+            .await?
+        {
+            moved += 1;
+        }
+    }
+    Ok(moved)
+}
+
+/// Opens a sealed TOTP secret with the master key's TOTP key, or else the legacy key.
+pub fn open_totp_secret(
+    state: &AppState,
+    sealed: &str,
+    user_id: &str,
+) -> Option<Zeroizing<Vec<u8>>> {
+    state
+        .mfa_key()
+        .and_then(|key| key.open(sealed, user_id).ok())
+        .or_else(|| {
+            state
+                .legacy_mfa_key()
+                .and_then(|key| key.open(sealed, user_id).ok())
+        })
 }
 
 /// True when changing second factors needs the password typed again.

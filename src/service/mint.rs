@@ -57,10 +57,10 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted> {
     };
     let jti = uuid::Uuid::new_v4().to_string();
     let keys = state.keys();
-    let access_token = keys.sign(TokenType::Access, &AccessTokenClaims::new(&ctx, &jti))?;
+    let access_token = keys.sign(TokenType::Access, &AccessTokenClaims::new(&ctx, &jti), now)?;
     let id_token = if grant.scope.contains("openid") {
         let claims = tokens::id_token_claims(&ctx, &access_token);
-        Some(keys.sign(TokenType::Id, &claims)?)
+        Some(keys.sign(TokenType::Id, &claims, now)?)
     } else {
         None
     };

@@ -11,6 +11,7 @@ pub mod code_exchange;
 pub mod consent;
 mod error;
 pub mod introspect;
+pub mod keys;
 pub mod logout;
 pub mod mfa;
 pub mod mint;

@@ -167,12 +167,9 @@ async fn check_totp(
     if credential.enabled != (against == Against::Authenticator) {
         return Ok(CodeCheck::Wrong);
     }
-    let Some(key) = state.mfa_key() else {
-        tracing::error!(user_id = %user_id, "a TOTP code cannot be checked: no mfa_encryption_key is configured");
-        return Ok(CodeCheck::Unavailable);
-    };
-    let Ok(secret) = key.open(&credential.sealed_secret, user_id) else {
-        tracing::error!(user_id = %user_id, "the TOTP secret does not open with the configured mfa_encryption_key");
+    let Some(secret) = super::mfa::open_totp_secret(state, &credential.sealed_secret, user_id)
+    else {
+        tracing::error!(user_id = %user_id, "the TOTP secret does not open with the master key (or the legacy mfa_encryption_key)");
         return Ok(CodeCheck::Unavailable);
     };
     match totp::verify_code(&secret, totp::DIGITS, input, now, credential.last_used_step) {

@@ -70,6 +70,38 @@ impl Store {
         })
     }
 
+    /// Every stored authenticator (to re-seal them under a new key).
+    pub async fn all_totp_credentials(&self) -> StoreResult<Vec<TotpCredential>> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(
+                "select user_id, sealed_secret, enabled, created_at, enabled_at, last_used_step
+                 from totp_credentials order by user_id",
+            )
+            .fetch_all(pool)
+            .await
+        })
+    }
+
+    /// Replaces a sealed secret, unless it changed meanwhile (the user re-enrolled).
+    pub async fn reseal_totp_secret(
+        &self,
+        user_id: &str,
+        old_sealed: &str,
+        new_sealed: &str,
+    ) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "update totp_credentials set sealed_secret = $1 where user_id = $2 and sealed_secret = $3",
+            )
+            .bind(new_sealed)
+            .bind(user_id)
+            .bind(old_sealed)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1)
+        })
+    }
+
     /// True when the user has a confirmed authenticator.
     pub async fn totp_enabled(&self, user_id: &str) -> StoreResult<bool> {
         let enabled: Option<bool> = on_pool!(self, |pool| {

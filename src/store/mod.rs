@@ -15,6 +15,7 @@ pub mod purge;
 pub mod refresh_tokens;
 pub mod revocations;
 pub mod sessions;
+pub mod signing_keys;
 pub mod throttle;
 pub mod users;
 

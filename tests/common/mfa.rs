@@ -6,8 +6,8 @@ use totp_rs::{Algorithm, Builder, Secret};
 
 use super::*;
 
-/// Base64 of 32 bytes: the test configuration's `mfa_encryption_key`.
-pub const ENCRYPTION_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+/// Base64 of 32 bytes: the test configuration's `master_key`.
+pub const MASTER_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 /// A client with `require_mfa = true`.
 pub const MFA_CLIENT: &str = "mfa-required";
 pub const MFA_REDIRECT: &str = "https://mfa.example.com/cb";

@@ -11,7 +11,6 @@ use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
 use sqlx::postgres::PgConnectOptions;
 use tessera::clock::ManualClock;
 use tessera::config::Config;
-use tessera::keys::KeyStore;
 use tessera::store::Store;
 use tessera::{AppState, app};
 use zeroize::Zeroizing;
@@ -60,19 +59,15 @@ fn hashed(secret: &'static str) -> String {
         .clone()
 }
 
-/// One RSA key per test binary (generation is slow); copied into each test's keys_dir.
-fn test_key_pem() -> &'static [u8] {
+/// One RSA key per test binary (generation is slow); each test's keys_dir gets it as the
+/// PEM file an earlier version would have left, which start-up imports into the database.
+pub fn test_key_pem() -> &'static [u8] {
     static PEM: OnceLock<Vec<u8>> = OnceLock::new();
     PEM.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        tessera::keys::generate_key(dir.path(), 1).unwrap();
-        let file = std::fs::read_dir(dir.path())
+        tessera::keys::material::generate_rsa()
             .unwrap()
-            .next()
-            .unwrap()
-            .unwrap()
-            .path();
-        std::fs::read(file).unwrap()
+            .private_pem
+            .to_vec()
     })
 }
 
@@ -81,7 +76,7 @@ pub fn base_config(issuer: &str) -> String {
         r#"
 issuer = "{issuer}"
 listen = "127.0.0.1:0"
-mfa_encryption_key = "{mfa_key}"
+master_key = "{master_key}"
 
 [[clients]]
 client_id = "confidential"
@@ -124,7 +119,7 @@ redirect_uris = ["{strict_redirect}"]
 require_mfa = true
 allow_enrolment = false
 "#,
-        mfa_key = mfa::ENCRYPTION_KEY,
+        master_key = mfa::MASTER_KEY,
         mfa_client = mfa::MFA_CLIENT,
         mfa_redirect = mfa::MFA_REDIRECT,
         strict_client = mfa::STRICT_CLIENT,
@@ -189,7 +184,7 @@ impl TestApp {
         std::fs::create_dir_all(&keys_dir).unwrap();
         std::fs::write(keys_dir.join("000000000001-test.pem"), test_key_pem()).unwrap();
         config.keys_dir = keys_dir.clone();
-        let keys = KeyStore::load(&keys_dir).unwrap();
+        let keys = load_keys(&config, &store, &clock).await;
         let state = AppState::new(config.clone(), store.clone(), keys, Arc::new(clock.clone()));
         let router = app(state.clone());
         let server = tokio::spawn(async move {
@@ -232,6 +227,23 @@ impl TestApp {
     pub fn browser(&self) -> Browser {
         Browser::new(&self.base)
     }
+}
+
+/// The key set as `serve` would read it: the PEM in keys_dir imported on first start.
+async fn load_keys(config: &Config, store: &Store, clock: &ManualClock) -> tessera::keys::KeySet {
+    use tessera::auth::master_key::{MasterKey, Purpose};
+    use tessera::clock::Clock;
+    // A configuration without a master key still needs its signing keys sealed somehow.
+    let master = config
+        .master_key
+        .clone()
+        .unwrap_or_else(|| MasterKey::from_base64(mfa::MASTER_KEY).unwrap());
+    let sealer = master.derive(Purpose::SigningKeys);
+    let keys = tessera::service::keys::bootstrap(store, &sealer, config, clock.now());
+    keys.await.unwrap();
+    tessera::service::keys::load(store, &sealer, clock.now())
+        .await
+        .unwrap()
 }
 
 /// A fresh schema per test in the shared test database.

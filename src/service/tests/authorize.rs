@@ -40,7 +40,7 @@ async fn consent_to(state: &AppState, user: &UserRow, client_id: &str, scope: &s
 
 fn id_token_for(state: &AppState, issuer: &str, sub: &str) -> String {
     let claims = json!({ "iss": issuer, "sub": sub, "aud": APP, "exp": START + 3600 });
-    state.keys().sign(TokenType::Id, &claims).unwrap()
+    state.keys().sign(TokenType::Id, &claims, 1).unwrap()
 }
 
 #[tokio::test]
@@ -315,7 +315,11 @@ async fn an_id_token_hint_we_did_not_issue_is_an_invalid_request() {
     let foreign = id_token_for(&state, "https://elsewhere.example", &user.id);
     let access = state
         .keys()
-        .sign(TokenType::Access, &json!({ "iss": ISSUER, "sub": user.id }))
+        .sign(
+            TokenType::Access,
+            &json!({ "iss": ISSUER, "sub": user.id }),
+            1,
+        )
         .unwrap();
     for hint in [foreign.as_str(), access.as_str(), "not-a-jwt"] {
         let step = step_for(&state, APP, &[("id_token_hint", hint)], Some(&s.row), START).await;

@@ -80,7 +80,10 @@ impl Authenticator {
 }
 
 pub fn mfa_key() -> SealingKey {
-    SealingKey::from_base64(MFA_KEY).unwrap()
+    use crate::auth::master_key::{MasterKey, Purpose};
+    MasterKey::from_base64(MFA_KEY)
+        .unwrap()
+        .derive(Purpose::TotpSecrets)
 }
 
 pub async fn enrol(state: &AppState, user: &UserRow) -> Authenticator {

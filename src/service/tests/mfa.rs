@@ -73,7 +73,7 @@ async fn enrolment_shows_the_same_pending_secret_on_every_visit() {
 
 #[tokio::test]
 async fn enrolment_is_unavailable_without_an_encryption_key() {
-    let state = state_with(|c| c.mfa_encryption_key = None).await;
+    let state = state_with(|c| c.master_key = None).await;
     let user = ada(&state).await;
     let page = view(&state, &user, START).await.unwrap();
     assert!(matches!(page, MfaView::Unavailable), "{page:?}");

@@ -10,7 +10,7 @@ use sqlx::postgres::PgConnectOptions;
 
 use crate::clock::ManualClock;
 use crate::config::Config;
-use crate::keys::KeyStore;
+use crate::keys::KeySet;
 use crate::store::Store;
 
 // What every test module finds through `use super::*`.
@@ -45,7 +45,7 @@ pub const ISSUER: &str = "https://id.example.com";
 pub const USER_EMAIL: &str = "ada@example.com";
 pub const USER_PASSWORD: &str = "correct horse battery";
 pub const CLIENT_SECRET: &str = "client-secret";
-/// Base64 of 32 bytes: the `mfa_encryption_key`.
+/// Base64 of 32 bytes: the `master_key`.
 pub const MFA_KEY: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
 pub const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 pub const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -104,22 +104,17 @@ pub fn hashed(secret: &'static str) -> String {
 fn key_pem() -> &'static [u8] {
     static PEM: OnceLock<Vec<u8>> = OnceLock::new();
     PEM.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        crate::keys::generate_key(dir.path(), 1).unwrap();
-        let file = std::fs::read_dir(dir.path())
+        crate::keys::material::generate_rsa()
             .unwrap()
-            .next()
-            .unwrap()
-            .unwrap()
-            .path();
-        std::fs::read(file).unwrap()
+            .private_pem
+            .to_vec()
     })
 }
 
-fn keys() -> KeyStore {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(dir.path().join("000000000001-test.pem"), key_pem()).unwrap();
-    KeyStore::load(dir.path()).unwrap()
+/// The test key, signing from the start of time.
+fn keys() -> KeySet {
+    let key = crate::keys::material::rsa_from_pem(key_pem()).unwrap();
+    KeySet::single(key, 0).unwrap()
 }
 
 pub fn config() -> Config {
@@ -127,7 +122,7 @@ pub fn config() -> Config {
     Config::from_toml(&format!(
         r#"
 issuer = "{ISSUER}"
-mfa_encryption_key = "{MFA_KEY}"
+master_key = "{MFA_KEY}"
 
 [[clients]]
 client_id = "{APP}"

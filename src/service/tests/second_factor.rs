@@ -149,7 +149,7 @@ async fn a_code_of_the_pending_enrolment_does_not_pass_as_the_authenticator() {
 
 #[tokio::test]
 async fn codes_cannot_be_checked_without_the_encryption_key() {
-    let state = state_with(|c| c.mfa_encryption_key = None).await;
+    let state = state_with(|c| c.master_key = None).await;
     let user = ada(&state).await;
     let app = enrol(&state, &user).await;
     let outcome = check(&state, &user, &app.code_at(START), START).await;

@@ -1,6 +1,7 @@
-//! Starting and stopping the server: open the database, migrate, make sure a signing key
-//! exists, listen, and on SIGTERM / Ctrl-C stop accepting and finish in-flight requests.
-use std::net::SocketAddr;
+//! Running the server: resolve the master key, open the database, make sure signing keys
+//! exist, listen; background tasks (purge, key refresh and rotation, reload on SIGHUP,
+//! metrics); and on SIGTERM / Ctrl-C stop accepting and finish in-flight requests.
+use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -16,37 +17,40 @@ use tower::ServiceExt;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
-use crate::keys::{self, KeyStore};
-use crate::state::AppState;
-use crate::store::Store;
+use crate::startup::{self, MasterKeySource};
 
-/// The secret of the demo client in the committed `config.toml` (documented in the README).
-pub const DEMO_CLIENT_SECRET: &str = "tessera-demo-secret";
+mod checks;
+mod tasks;
 
-pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
+pub use checks::DEMO_CLIENT_SECRET;
+
+pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     let addr = config.listen;
-    warn_about_unsafe_settings(&config, addr);
+    checks::warn_about_unsafe_settings(&config, addr);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-
-    let store = Store::connect(&config.database_url).await?;
-    store.migrate().await?;
-    if let Some(kid) = keys::ensure_key(&config.keys_dir, clock.now())? {
-        tracing::info!(kid = %kid, dir = %config.keys_dir.display(), "generated a signing key");
+    let (config, source) = startup::with_master_key(config)?;
+    if let MasterKeySource::Generated(path) = &source {
+        tracing::info!(file = %path.display(), "generated the master key (back it up: it opens every sealed secret)");
     }
-    let keys = KeyStore::load(&config.keys_dir)?;
-    tracing::info!(signing_kid = %keys.signing_kid(), published = keys.keys().len(), "keys loaded");
+    let store = startup::open_store(&config).await?;
+    let (state, prepared) = startup::ready(config, store.clone(), clock).await?;
+    for kid in &prepared.keys_added {
+        tracing::info!(kid = %kid, "added a signing key");
+    }
+    if prepared.totp_secrets_resealed > 0 {
+        tracing::info!(
+            count = prepared.totp_secrets_resealed,
+            "re-sealed TOTP secrets under the master key; mfa_encryption_key can be removed"
+        );
+    }
+    let signing = state.keys().current(state.now()).map(|k| k.kid.clone());
+    tracing::info!(signing_kid = ?signing, "keys loaded");
+    let pid_file = checks::write_pid_file(&state.config().pid_file);
+    tasks::spawn_all(&state, config_path.to_path_buf());
 
-    let issuer = config.issuer.clone();
-    let purge_every = Duration::from_secs(config.purge_interval.unsigned_abs());
-    tokio::spawn(purge_periodically(
-        store.clone(),
-        clock.clone(),
-        purge_every,
-    ));
-    let state = AppState::new(config, store.clone(), keys, clock);
     let header_read_timeout = Duration::from_secs(state.config().header_read_timeout);
     let listener = tokio::net::TcpListener::bind(addr).await?;
-    tracing::info!(%addr, %issuer, "Tessera is listening");
+    tracing::info!(%addr, issuer = %state.issuer(), "Tessera is listening");
     serve_connections(
         listener,
         crate::app(state),
@@ -55,6 +59,9 @@ pub async fn serve(config: Config) -> Result<(), Box<dyn std::error::Error>> {
     )
     .await;
     store.close().await;
+    if let Some(path) = pid_file {
+        let _ = std::fs::remove_file(path);
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -105,48 +112,6 @@ pub async fn serve_connections(
     }
     drop(listener);
     graceful.shutdown().await;
-}
-
-/// Runs the purge on a timer. Each run is a few indexed deletes; a failure is logged and the
-/// next run tries again.
-async fn purge_periodically(store: Store, clock: Arc<dyn Clock>, every: std::time::Duration) {
-    let mut timer = tokio::time::interval(every);
-    timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        timer.tick().await;
-        match store.purge_expired(clock.now()).await {
-            Ok(purged) => tracing::debug!(?purged, "purged expired rows"),
-            Err(e) => tracing::warn!(error = %e, "purge failed"),
-        }
-    }
-}
-
-fn warn_about_unsafe_settings(config: &Config, addr: SocketAddr) {
-    if !config.secure_cookies() && !config.issuer_is_loopback_http() {
-        tracing::warn!(
-            issuer = %config.issuer,
-            "the issuer is plain http on a non-loopback host: session cookies cannot be Secure; use an https issuer"
-        );
-    } else if !config.secure_cookies() && !addr.ip().is_loopback() {
-        tracing::warn!(
-            issuer = %config.issuer,
-            "the issuer is plain http but Tessera listens beyond loopback: use an https issuer in production"
-        );
-    }
-    if addr.ip().is_loopback() {
-        return;
-    }
-    for client in &config.clients {
-        let demo = client.client_secret_hash.as_deref().is_some_and(|hash| {
-            crate::auth::password::verify_blocking(DEMO_CLIENT_SECRET.as_bytes(), hash)
-        });
-        if demo {
-            tracing::warn!(
-                client_id = %client.client_id,
-                "this client uses the published demo secret: replace it (tessera client hash-secret --generate)"
-            );
-        }
-    }
 }
 
 async fn shutdown_signal() {

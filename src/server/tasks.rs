@@ -1,0 +1,93 @@
+//! What a running server does besides answering requests: purge expired rows, re-read (and,
+//! when due, rotate) the signing keys, and reload the configuration on SIGHUP. Each task logs
+//! its failures and tries again on its next turn; none of them can stop the server.
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::auth::master_key::Purpose;
+use crate::config::Config;
+use crate::service;
+use crate::state::AppState;
+
+pub fn spawn_all(state: &AppState, config_path: PathBuf) {
+    tokio::spawn(purge_periodically(state.clone()));
+    tokio::spawn(refresh_keys_periodically(state.clone()));
+    #[cfg(unix)]
+    tokio::spawn(reload_on_sighup(state.clone(), config_path));
+    #[cfg(not(unix))]
+    let _ = config_path;
+}
+
+/// Every `purge_interval`, a few indexed deletes.
+async fn purge_periodically(state: AppState) {
+    loop {
+        let current = state.current();
+        match current.store().purge_expired(current.now()).await {
+            Ok(purged) => tracing::debug!(?purged, "purged expired rows"),
+            Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+        let every = current.config().purge_interval.unsigned_abs();
+        tokio::time::sleep(Duration::from_secs(every)).await;
+    }
+}
+
+/// Every `key_refresh_interval`: prepare the next key if the schedule says so (one instance
+/// wins), then read the key set again, so this instance signs with whatever every other
+/// instance signs with.
+async fn refresh_keys_periodically(state: AppState) {
+    loop {
+        let current = state.current();
+        let every = current.config().key_refresh_interval.unsigned_abs();
+        tokio::time::sleep(Duration::from_secs(every)).await;
+        if let Err(e) = refresh_keys(&state.current()).await {
+            tracing::warn!(error = %e, "key refresh failed; keeping the keys read before");
+        }
+    }
+}
+
+pub async fn refresh_keys(state: &AppState) -> service::Result<()> {
+    let Some(master) = state.config().master_key.clone() else {
+        return Ok(());
+    };
+    let sealer = master.derive(Purpose::SigningKeys);
+    let (store, now) = (state.store(), state.now());
+    if let Some(kid) = service::keys::rotate_if_due(store, &sealer, state.config(), now).await? {
+        tracing::info!(kid = %kid, "prepared the next signing key");
+    }
+    state.replace_keys(service::keys::load(store, &sealer, now).await?);
+    Ok(())
+}
+
+#[cfg(unix)]
+async fn reload_on_sighup(state: AppState, config_path: PathBuf) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP: reload needs a restart");
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        reload(&state, &config_path);
+    }
+}
+
+/// Reads and validates the file again and swaps in every setting a running server can change;
+/// an invalid file changes nothing.
+pub fn reload(state: &AppState, config_path: &std::path::Path) {
+    match Config::load(config_path, std::env::vars()) {
+        Ok(file) => {
+            let (applied, ignored) = state.current().config().reloaded(file);
+            for key in ignored {
+                tracing::warn!(
+                    key,
+                    "changed in the file, but needs a restart: keeping the running value"
+                );
+            }
+            let clients = applied.clients.len();
+            state.replace_settings(applied);
+            tracing::info!(clients, "configuration reloaded");
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "reload refused: the configuration is invalid; keeping the running one")
+        }
+    }
+}

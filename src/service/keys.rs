@@ -1,0 +1,240 @@
+//! Signing keys over their life: made (first start, schedule, or by hand), imported from
+//! earlier versions' PEM files, sealed into the database under the master key, read back by
+//! every instance, and retired. Which key signs when is decided by `keys::lifecycle` from the
+//! stored times alone, so instances agree without talking to each other.
+use std::path::Path;
+
+use super::error::{Error, Result};
+use crate::auth::sealing::SealingKey;
+use crate::config::Config;
+use crate::keys::lifecycle::{self, KeyTimes, Schedule};
+use crate::keys::material::{self, NewKey};
+use crate::keys::{KeyError, KeySet, LoadedKey};
+use crate::store::Store;
+use crate::store::signing_keys::SigningKeyRow;
+
+/// Kept after a key stops signing, beyond the longest token lifetime, for clock skew and
+/// tokens minted in the last instant.
+const RETIRE_MARGIN: i64 = 300;
+
+/// Reads every key and opens the private parts of those that may still sign. A key that does
+/// not open is an error: the instances must share one master key.
+pub async fn load(store: &Store, sealing: &SealingKey, now: i64) -> Result<KeySet> {
+    let rows = store.signing_keys().await?;
+    let mut loaded = Vec::with_capacity(rows.len());
+    for row in rows {
+        let times = times_of(&row);
+        let state = lifecycle::state(&[times], 0, now);
+        let public_jwk = serde_json::from_str(&row.public_jwk)
+            .map_err(|e| KeyError::BadKey(format!("key {}: {e}", row.kid)))?;
+        let pem = match state {
+            lifecycle::KeyState::Retired => None,
+            _ => Some(sealing.open(&row.sealed_private_key, &row.kid).map_err(|_| {
+                KeyError::BadKey(format!(
+                    "key {} does not open with this master key: every instance needs the same master key",
+                    row.kid
+                ))
+            })?),
+        };
+        let key = LoadedKey::new(
+            row.kid,
+            times,
+            row.created_at,
+            public_jwk,
+            pem.as_deref().map(|p| p.as_slice()),
+        )?;
+        loaded.push(key);
+    }
+    Ok(KeySet::new(loaded, now))
+}
+
+/// How keys rotate under `config`.
+pub fn schedule(config: &Config) -> Schedule {
+    Schedule {
+        rotation_interval: config.key_rotation_interval,
+        prepublish: config.key_prepublish,
+    }
+}
+
+/// How long a key stays published after it stops signing: every token it signed has expired.
+fn retention(config: &Config) -> i64 {
+    config.access_token_ttl.max(config.id_token_ttl) + RETIRE_MARGIN
+}
+
+/// On start: an empty key table gets the PEM files an earlier version left in `keys_dir`
+/// (so an upgrade keeps the same `kid`s; the newest signs), or else a new key that signs at
+/// once. Returns the kids added. Safe with several instances starting together.
+pub async fn bootstrap(
+    store: &Store,
+    sealing: &SealingKey,
+    config: &Config,
+    now: i64,
+) -> Result<Vec<String>> {
+    if !store.signing_keys().await?.is_empty() {
+        return Ok(Vec::new());
+    }
+    let files = pem_files(&config.keys_dir)?;
+    if files.is_empty() {
+        let kid = prepare(store, sealing, config, material::generate_rsa()?, now, now).await?;
+        return Ok(kid.into_iter().collect());
+    }
+    let mut added = Vec::new();
+    let count = files.len();
+    for (index, file) in files.iter().enumerate() {
+        let pem = std::fs::read(file)
+            .map_err(|e| KeyError::BadKey(format!("{}: {e}", file.display())))?;
+        let key = material::rsa_from_pem(&pem)
+            .map_err(|e| KeyError::BadKey(format!("{}: {e}", file.display())))?;
+        // Names start with their creation time, so the last one signed most recently; the
+        // others may have signed tokens still alive, so they stay published for a while.
+        let retire_at = (index + 1 < count).then_some(now + retention(config));
+        let row = sealed_row(
+            sealing,
+            key,
+            next_generation(store).await?,
+            now,
+            now,
+            now,
+            retire_at,
+        )?;
+        if store.insert_signing_key(&row, None).await? {
+            added.push(row.kid);
+        }
+    }
+    Ok(added)
+}
+
+/// Prepares the next key when the schedule says so. Exactly one instance succeeds when
+/// several find it due at the same moment; the others see its key at their next read.
+pub async fn rotate_if_due(
+    store: &Store,
+    sealing: &SealingKey,
+    config: &Config,
+    now: i64,
+) -> Result<Option<String>> {
+    let rows = store.signing_keys().await?;
+    let times: Vec<KeyTimes> = rows.iter().map(times_of).collect();
+    let Some((publish_at, sign_at)) = lifecycle::due(&times, now, schedule(config)) else {
+        return Ok(None);
+    };
+    prepare(
+        store,
+        sealing,
+        config,
+        material::generate_rsa()?,
+        publish_at,
+        sign_at,
+    )
+    .await
+}
+
+/// Adds `key` as the next signing key: published at `publish_at`, signing from `sign_at`.
+/// The key that signs until then retires once its tokens have expired. `None` when another
+/// instance prepared a key at the same moment.
+pub async fn prepare(
+    store: &Store,
+    sealing: &SealingKey,
+    config: &Config,
+    key: NewKey,
+    publish_at: i64,
+    sign_at: i64,
+) -> Result<Option<String>> {
+    let rows = store.signing_keys().await?;
+    let times: Vec<KeyTimes> = rows.iter().map(times_of).collect();
+    let superseded = lifecycle::current(&times, sign_at.saturating_sub(1))
+        .and_then(|i| rows.get(i))
+        .map(|row| (row.kid.as_str(), sign_at + retention(config)));
+    let generation = rows.iter().map(|r| r.generation).max().unwrap_or(0) + 1;
+    let row = sealed_row(
+        sealing, key, generation, publish_at, publish_at, sign_at, None,
+    )?;
+    let stored = store.insert_signing_key(&row, superseded).await?;
+    Ok(stored.then_some(row.kid))
+}
+
+/// Why a key could not be retired.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Retire {
+    Retired,
+    UnknownKey,
+    /// It is the only key that signs: rotate first (`tessera keys rotate --now`).
+    WouldLeaveNoSigner,
+}
+
+/// Takes a key out of the JWKS and out of signing now (a suspected compromise).
+pub async fn retire(store: &Store, kid: &str, now: i64) -> Result<Retire> {
+    let rows = store.signing_keys().await?;
+    let Some(target) = rows.iter().position(|r| r.kid == kid) else {
+        return Ok(Retire::UnknownKey);
+    };
+    let mut times: Vec<KeyTimes> = rows.iter().map(times_of).collect();
+    if let Some(t) = times.get_mut(target) {
+        t.retired_at = Some(now);
+    }
+    if lifecycle::current(&times, now).is_none() {
+        return Ok(Retire::WouldLeaveNoSigner);
+    }
+    match store.retire_signing_key(kid, now).await? {
+        true => Ok(Retire::Retired),
+        false => Ok(Retire::UnknownKey),
+    }
+}
+
+fn times_of(row: &SigningKeyRow) -> KeyTimes {
+    KeyTimes {
+        generation: row.generation,
+        publish_at: row.publish_at,
+        sign_at: row.sign_at,
+        retire_at: row.retire_at,
+        retired_at: row.retired_at,
+    }
+}
+
+async fn next_generation(store: &Store) -> Result<i64> {
+    let rows = store.signing_keys().await?;
+    Ok(rows.iter().map(|r| r.generation).max().unwrap_or(0) + 1)
+}
+
+fn sealed_row(
+    sealing: &SealingKey,
+    key: NewKey,
+    generation: i64,
+    created_at: i64,
+    publish_at: i64,
+    sign_at: i64,
+    retire_at: Option<i64>,
+) -> Result<SigningKeyRow> {
+    Ok(SigningKeyRow {
+        sealed_private_key: sealing.seal(&key.private_pem, &key.kid)?,
+        public_jwk: key.public_jwk.to_string(),
+        kid: key.kid,
+        generation,
+        alg: "RS256".to_string(),
+        created_at,
+        publish_at,
+        sign_at,
+        retire_at,
+        retired_at: None,
+    })
+}
+
+/// The `*.pem` files in `dir`, sorted by name (earlier versions named them by creation time).
+fn pem_files(dir: &Path) -> Result<Vec<std::path::PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(Error::from(KeyError::BadKey(format!(
+                "{}: {e}",
+                dir.display()
+            ))));
+        }
+    };
+    let mut files: Vec<_> = entries
+        .filter_map(std::result::Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "pem"))
+        .collect();
+    files.sort();
+    Ok(files)
+}

@@ -1,0 +1,167 @@
+//! Getting from a configuration to a ready state: the master key (configured, read from a
+//! file, or — on the embedded SQLite default — made on first start), the migrated store, the
+//! signing keys (imported or made on first start), and TOTP secrets of earlier versions
+//! re-sealed under the master key.
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::auth::master_key::{MasterKey, Purpose};
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::keys::KeySet;
+use crate::service;
+use crate::state::AppState;
+use crate::store::Store;
+
+/// The file `serve` keeps a generated master key in, inside `keys_dir`.
+pub const MASTER_KEY_FILE: &str = "master.key";
+
+#[derive(Debug)]
+pub struct StartupError(pub String);
+
+impl fmt::Display for StartupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StartupError {}
+
+impl From<service::Error> for StartupError {
+    fn from(e: service::Error) -> Self {
+        Self(e.to_string())
+    }
+}
+
+impl From<crate::store::StoreError> for StartupError {
+    fn from(e: crate::store::StoreError) -> Self {
+        Self(format!("database: {e}"))
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StartupError {
+    fn from(e: sqlx::migrate::MigrateError) -> Self {
+        Self(format!("database migration: {e}"))
+    }
+}
+
+/// Where the master key came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MasterKeySource {
+    Configured,
+    File(PathBuf),
+    /// Made just now, on first start of the embedded default.
+    Generated(PathBuf),
+}
+
+/// The master key: `master_key` (`TESSERA_MASTER_KEY`), else `master_key_file`, else
+/// `keys_dir/master.key`. With none of them, a SQLite installation gets a new one there;
+/// PostgreSQL means several instances may share the database, and a key each made for itself
+/// would seal data the others cannot open, so it is refused with instructions instead.
+pub fn master_key(config: &Config) -> Result<(MasterKey, MasterKeySource), StartupError> {
+    if let Some(key) = &config.master_key {
+        return Ok((key.clone(), MasterKeySource::Configured));
+    }
+    if let Some(path) = &config.master_key_file {
+        return Ok((read_master_key(path)?, MasterKeySource::File(path.clone())));
+    }
+    let path = config.keys_dir.join(MASTER_KEY_FILE);
+    if path.exists() {
+        return Ok((read_master_key(&path)?, MasterKeySource::File(path)));
+    }
+    if !config.database_url.starts_with("sqlite:") {
+        return Err(StartupError(
+            "no master key: set TESSERA_MASTER_KEY (or master_key_file) to the same key on every instance; make one with `openssl rand -base64 32`".into(),
+        ));
+    }
+    let key = MasterKey::generate();
+    write_private_file(&path, key.to_base64().as_bytes())?;
+    Ok((key, MasterKeySource::Generated(path)))
+}
+
+fn read_master_key(path: &Path) -> Result<MasterKey, StartupError> {
+    let text = zeroize::Zeroizing::new(
+        std::fs::read_to_string(path)
+            .map_err(|e| StartupError(format!("{}: {e}", path.display())))?,
+    );
+    MasterKey::from_base64(&text).map_err(|e| StartupError(format!("{}: {e}", path.display())))
+}
+
+/// Creates `path` with mode 0600 (its folder 0700 when Tessera makes it); never overwrites.
+pub fn write_private_file(path: &Path, contents: &[u8]) -> Result<(), StartupError> {
+    let fail = |e: std::io::Error| StartupError(format!("{}: {e}", path.display()));
+    if let Some(dir) = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
+    {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
+        }
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path).map_err(fail)?;
+    std::io::Write::write_all(&mut file, contents).map_err(fail)
+}
+
+/// The configuration with its master key resolved, and where the key came from.
+pub fn with_master_key(mut config: Config) -> Result<(Config, MasterKeySource), StartupError> {
+    let (key, source) = master_key(&config)?;
+    config.master_key = Some(key);
+    Ok((config, source))
+}
+
+/// Connects and migrates.
+pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
+    let store = Store::connect(&config.database_url).await?;
+    store.migrate().await?;
+    Ok(store)
+}
+
+/// What `ready` did, for the log.
+#[derive(Debug, Default)]
+pub struct Prepared {
+    pub keys_added: Vec<String>,
+    pub totp_secrets_resealed: u64,
+}
+
+/// Signing keys present (imported or made), legacy TOTP secrets re-sealed, the key set read.
+/// `config` must carry its master key (see `with_master_key`).
+pub async fn ready(
+    config: Config,
+    store: Store,
+    clock: Arc<dyn Clock>,
+) -> Result<(AppState, Prepared), StartupError> {
+    let master = config
+        .master_key
+        .clone()
+        .ok_or_else(|| StartupError("no master key".into()))?;
+    let sealer = master.derive(Purpose::SigningKeys);
+    let now = clock.now();
+    let keys_added = service::keys::bootstrap(&store, &sealer, &config, now).await?;
+    let keys: KeySet = service::keys::load(&store, &sealer, now).await?;
+    let totp_secrets_resealed = match &config.mfa_encryption_key {
+        Some(legacy) => {
+            let current = master.derive(Purpose::TotpSecrets);
+            service::mfa::reseal_totp_secrets(&store, legacy, &current).await?
+        }
+        None => 0,
+    };
+    let state = AppState::new(config, store, keys, clock);
+    Ok((
+        state,
+        Prepared {
+            keys_added,
+            totp_secrets_resealed,
+        },
+    ))
+}

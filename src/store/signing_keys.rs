@@ -1,0 +1,105 @@
+//! Signing keys (see `keys::lifecycle`): the private key sealed, the public JWK, the times.
+//! Preparing a key is one insert guarded by the unique `generation`, so when several
+//! instances find a rotation due at once, exactly one of them makes the key.
+use super::{Store, StoreResult, on_pool};
+
+/// A signing key as stored. The private key is sealed; still never for logs.
+#[derive(Clone, sqlx::FromRow)]
+pub struct SigningKeyRow {
+    pub kid: String,
+    pub generation: i64,
+    pub alg: String,
+    pub public_jwk: String,
+    pub sealed_private_key: String,
+    pub created_at: i64,
+    pub publish_at: i64,
+    pub sign_at: i64,
+    pub retire_at: Option<i64>,
+    pub retired_at: Option<i64>,
+}
+
+impl std::fmt::Debug for SigningKeyRow {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SigningKeyRow")
+            .field("kid", &self.kid)
+            .field("generation", &self.generation)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Every key, oldest generation first.
+    pub async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRow>> {
+        on_pool!(self, |pool| {
+            sqlx::query_as(
+                "select kid, generation, alg, public_jwk, sealed_private_key, created_at, publish_at,
+                        sign_at, retire_at, retired_at
+                 from signing_keys order by generation",
+            )
+            .fetch_all(pool)
+            .await
+        })
+    }
+
+    /// Stores a new key; when the key it supersedes is named, sets that key's retirement in
+    /// the same transaction. False, changing nothing, when another instance already took
+    /// this generation (or the kid exists).
+    pub async fn insert_signing_key(
+        &self,
+        key: &SigningKeyRow,
+        supersedes: Option<(&str, i64)>,
+    ) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(
+                "insert into signing_keys (kid, generation, alg, public_jwk, sealed_private_key,
+                    created_at, publish_at, sign_at, retire_at, retired_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 on conflict do nothing",
+            )
+            .bind(&key.kid)
+            .bind(key.generation)
+            .bind(&key.alg)
+            .bind(&key.public_jwk)
+            .bind(&key.sealed_private_key)
+            .bind(key.created_at)
+            .bind(key.publish_at)
+            .bind(key.sign_at)
+            .bind(key.retire_at)
+            .bind(key.retired_at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !inserted {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            if let Some((kid, retire_at)) = supersedes {
+                sqlx::query(
+                    "update signing_keys set retire_at = $1 where kid = $2 and retire_at is null",
+                )
+                .bind(retire_at)
+                .bind(kid)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
+    /// Removes a key from service now (emergency). False when no such key.
+    pub async fn retire_signing_key(&self, kid: &str, now: i64) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "update signing_keys set retired_at = $1 where kid = $2 and retired_at is null",
+            )
+            .bind(now)
+            .bind(kid)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() == 1)
+        })
+    }
+}
