@@ -4,17 +4,13 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use tessera::keys::{KeyStore, generate_key};
+use tessera::keys::{KeySet, material};
 use tessera::oauth::access_token::AccessTokenClaims;
 use tessera::oauth::tokens::TokenType;
 
-fn keys() -> &'static KeyStore {
-    static KEYS: OnceLock<KeyStore> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir");
-        generate_key(dir.path(), 1).expect("key");
-        KeyStore::load(dir.path()).expect("load")
-    })
+fn keys() -> &'static KeySet {
+    static KEYS: OnceLock<KeySet> = OnceLock::new();
+    KEYS.get_or_init(|| KeySet::single(material::generate_rsa().expect("key"), 0).expect("set"))
 }
 
 fuzz_target!(|data: &[u8]| {
