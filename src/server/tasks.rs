@@ -4,7 +4,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::auth::master_key::Purpose;
 use crate::config::Config;
 use crate::service;
 use crate::state::AppState;
@@ -39,23 +38,10 @@ async fn refresh_keys_periodically(state: AppState) {
         let current = state.current();
         let every = current.config().key_refresh_interval.unsigned_abs();
         tokio::time::sleep(Duration::from_secs(every)).await;
-        if let Err(e) = refresh_keys(&state.current()).await {
+        if let Err(e) = service::keys::refresh(&state.current()).await {
             tracing::warn!(error = %e, "key refresh failed; keeping the keys read before");
         }
     }
-}
-
-pub async fn refresh_keys(state: &AppState) -> service::Result<()> {
-    let Some(master) = state.config().master_key.clone() else {
-        return Ok(());
-    };
-    let sealer = master.derive(Purpose::SigningKeys);
-    let (store, now) = (state.store(), state.now());
-    if let Some(kid) = service::keys::rotate_if_due(store, &sealer, state.config(), now).await? {
-        tracing::info!(kid = %kid, "prepared the next signing key");
-    }
-    state.replace_keys(service::keys::load(store, &sealer, now).await?);
-    Ok(())
 }
 
 #[cfg(unix)]

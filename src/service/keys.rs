@@ -10,6 +10,7 @@ use crate::config::Config;
 use crate::keys::lifecycle::{self, KeyTimes, Schedule};
 use crate::keys::material::{self, NewKey};
 use crate::keys::{KeyError, KeySet, LoadedKey};
+use crate::state::AppState;
 use crate::store::Store;
 use crate::store::signing_keys::SigningKeyRow;
 
@@ -48,6 +49,20 @@ pub async fn load(store: &Store, sealing: &SealingKey, now: i64) -> Result<KeySe
     Ok(KeySet::new(loaded, now))
 }
 
+/// One instance's turn: prepare the next key if the schedule says so (one instance wins),
+/// then read the key set again, so this instance signs with what every other one signs with.
+pub async fn refresh(state: &AppState) -> Result<()> {
+    let Some(sealer) = state.signing_key_sealer() else {
+        return Ok(());
+    };
+    let (store, now) = (state.store(), state.now());
+    if let Some(kid) = rotate_if_due(store, sealer, state.config(), now).await? {
+        tracing::info!(kid = %kid, "prepared the next signing key");
+    }
+    state.replace_keys(load(store, sealer, now).await?);
+    Ok(())
+}
+
 /// How keys rotate under `config`.
 pub fn schedule(config: &Config) -> Schedule {
     Schedule {
@@ -75,7 +90,8 @@ pub async fn bootstrap(
     }
     let files = pem_files(&config.keys_dir)?;
     if files.is_empty() {
-        let kid = prepare(store, sealing, config, material::generate_rsa()?, now, now).await?;
+        let key = material::generate_rsa()?;
+        let kid = prepare_after(store, sealing, config, key, (now, now), &[]).await?;
         return Ok(kid.into_iter().collect());
     }
     let mut added = Vec::new();
@@ -114,18 +130,10 @@ pub async fn rotate_if_due(
 ) -> Result<Option<String>> {
     let rows = store.signing_keys().await?;
     let times: Vec<KeyTimes> = rows.iter().map(times_of).collect();
-    let Some((publish_at, sign_at)) = lifecycle::due(&times, now, schedule(config)) else {
+    let Some(at) = lifecycle::due(&times, now, schedule(config)) else {
         return Ok(None);
     };
-    prepare(
-        store,
-        sealing,
-        config,
-        material::generate_rsa()?,
-        publish_at,
-        sign_at,
-    )
-    .await
+    prepare_after(store, sealing, config, material::generate_rsa()?, at, &rows).await
 }
 
 /// Adds `key` as the next signing key: published at `publish_at`, signing from `sign_at`.
@@ -140,6 +148,20 @@ pub async fn prepare(
     sign_at: i64,
 ) -> Result<Option<String>> {
     let rows = store.signing_keys().await?;
+    prepare_after(store, sealing, config, key, (publish_at, sign_at), &rows).await
+}
+
+/// `prepare`, as the successor of the key set `rows` was read as. The new key takes the
+/// generation after theirs, so when two instances decide from the same rows that a key is
+/// due, only the first insert succeeds.
+async fn prepare_after(
+    store: &Store,
+    sealing: &SealingKey,
+    config: &Config,
+    key: NewKey,
+    (publish_at, sign_at): (i64, i64),
+    rows: &[SigningKeyRow],
+) -> Result<Option<String>> {
     let times: Vec<KeyTimes> = rows.iter().map(times_of).collect();
     let superseded = lifecycle::current(&times, sign_at.saturating_sub(1))
         .and_then(|i| rows.get(i))
