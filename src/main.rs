@@ -130,7 +130,6 @@ enum ClientCommand {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -150,21 +149,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("TESSERA_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
-}
-
 async fn run(cli: Cli) -> AdminResult<()> {
     // Hashing a client secret needs no configuration at all.
     if let Command::Client(ClientCommand::HashSecret { generate }) = cli.command {
         return hash_secret(generate);
     }
     let config = Config::load(&cli.config, std::env::vars())?;
+    tessera::logging::init(config.log_format);
     let now = SystemClock.now();
     match cli.command {
         Command::Serve => tessera::server::serve(&cli.config, config).await,

@@ -191,13 +191,16 @@ impl PasswordHasher {
         let admitted = self.admitted.fetch_add(1, Ordering::SeqCst);
         let _admission = Admission(&self.admitted);
         if admitted >= self.capacity {
+            crate::observe::argon2_shed();
             return Err(PasswordError::Overloaded);
         }
+        let queued = std::time::Instant::now();
         let _permit = self
             .permits
             .acquire()
             .await
             .map_err(|_| PasswordError::Unavailable)?;
+        crate::observe::argon2_waited(queued.elapsed());
         tokio::task::spawn_blocking(work)
             .await
             .map_err(|_| PasswordError::Unavailable)

@@ -9,20 +9,21 @@ use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use tower::ServiceBuilder;
+use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::TraceLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use super::rate_limit::{self, RateLimit};
 use super::{
     account, authorize, consent, introspect, login, logout, metadata, mfa_account, respond, revoke,
     token, totp_login, userinfo,
 };
-use crate::config::Config;
+use crate::config::{Config, LogFormat};
 use crate::routes;
 use crate::state::{AppState, SharedState};
 
@@ -45,6 +46,7 @@ pub fn app(state: AppState) -> Router {
         .route(routes::HEALTHZ, get(metadata::healthz))
         .route(routes::READYZ, get(metadata::readyz))
         .route(routes::STYLESHEET, get(metadata::stylesheet))
+        .route_layer(axum::middleware::from_fn(measure))
         .fallback(not_found);
     let router = with_common_middleware(router, config);
     let router = if config.secure_cookies() {
@@ -138,24 +140,39 @@ fn pages() -> Router<SharedState> {
 fn with_common_middleware(router: Router<SharedState>, config: &Config) -> Router<SharedState> {
     let max_body = config.max_body_bytes;
     let timeout = Duration::from_secs(config.request_timeout);
+    let response_log_level = match config.log_format {
+        LogFormat::Json => tracing::Level::INFO,
+        LogFormat::Text => tracing::Level::DEBUG,
+    };
     let middleware = ServiceBuilder::new()
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(
             // Only method and path are recorded: query strings and bodies may carry codes,
             // tokens or passwords.
-            TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-                let request_id = request
-                    .headers()
-                    .get(REQUEST_ID)
-                    .and_then(|v| v.to_str().ok())
-                    .unwrap_or("-");
-                tracing::info_span!(
-                    "request",
-                    id = %request_id,
-                    method = %request.method(),
-                    path = %request.uri().path(),
-                )
-            }),
+            TraceLayer::new_for_http()
+                .make_span_with(|request: &Request<_>| {
+                    let request_id = request
+                        .headers()
+                        .get(REQUEST_ID)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("-");
+                    tracing::info_span!(
+                        "request",
+                        id = %request_id,
+                        method = %request.method(),
+                        path = %request.uri().path(),
+                        route = tracing::field::Empty,
+                        client_id = tracing::field::Empty,
+                        user_id = tracing::field::Empty,
+                    )
+                })
+                // One line per request (status, latency, and the span's fields): at info for
+                // JSON logs, which go to a log pipeline; at debug for text, which a person reads.
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(response_log_level)
+                        .latency_unit(LatencyUnit::Micros),
+                ),
         )
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(CatchPanicLayer::custom(|_| {
@@ -172,6 +189,23 @@ fn with_common_middleware(router: Router<SharedState>, config: &Config) -> Route
             HeaderValue::from_static("nosniff"),
         ));
     router.layer(middleware)
+}
+
+/// Per route template: the request count by status, the time to answer, and the route on the
+/// request's log span.
+async fn measure(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |path| path.as_str())
+        .to_string();
+    let method = request.method().clone();
+    tracing::Span::current().record("route", route.as_str());
+    let started = std::time::Instant::now();
+    let response = next.run(request).await;
+    let status = response.status().as_u16();
+    crate::observe::http_request(&route, method.as_str(), status, started.elapsed());
+    response
 }
 
 fn client_api_cors(origins: &[String]) -> Option<CorsLayer> {

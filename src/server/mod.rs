@@ -20,6 +20,7 @@ use crate::config::Config;
 use crate::startup::{self, MasterKeySource};
 
 mod checks;
+mod metrics;
 mod tasks;
 
 pub use checks::DEMO_CLIENT_SECRET;
@@ -47,6 +48,9 @@ pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std
     tracing::info!(signing_kid = ?signing, "keys loaded");
     let pid_file = checks::write_pid_file(&state.config().pid_file);
     tasks::spawn_all(&state, config_path.to_path_buf());
+    if let Some(listen) = state.config().metrics_listen {
+        metrics::serve(listen, &state).await?;
+    }
 
     let header_read_timeout = Duration::from_secs(state.config().header_read_timeout);
     let listener = tokio::net::TcpListener::bind(addr).await?;

@@ -47,7 +47,10 @@ pub fn validate<'s>(
     params: &Params,
 ) -> std::result::Result<(AuthorizationRequest, &'s Client), Refusal> {
     match authorize::validate(params, |id| state.client(id)) {
-        Validation::Valid(request, client) => Ok((request, client)),
+        Validation::Valid(request, client) => {
+            crate::observe::note_client(&client.id);
+            Ok((request, client))
+        }
         Validation::ErrorPage(reason) => Err(Refusal::Page(reason)),
         Validation::ErrorRedirect(target, error) => {
             Err(Refusal::Redirect(error_redirect(state, &target, &error)))

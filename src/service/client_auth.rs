@@ -21,6 +21,7 @@ pub async fn authenticate(
 ) -> Result<&Client> {
     let claimed = identify_client(presented, |id| state.client(id))?;
     let client = claimed.client;
+    crate::observe::note_client(&client.id);
     let Some(secret) = claimed.secret.map(Zeroizing::new) else {
         return Ok(client);
     };

@@ -41,6 +41,7 @@ pub async fn exchange_code(
         nonce: issued.nonce.as_deref(),
         session_id_hash: &issued.session_id_hash,
     };
+    crate::observe::note_user(&user.id);
     let minted = mint(state, &grant, now)?;
 
     // OIDC Core §11: offline_access (only ever granted with consent) brings a refresh token.
@@ -69,6 +70,7 @@ pub async fn exchange_code(
         // A concurrent exchange of the same code won: this one is the replay.
         return Err(replayed(state, &code_hash, now).await);
     }
+    crate::observe::token_issued("authorization_code");
     let scope = issued.scope.clone();
     Ok(TokenResponse::new(
         state,
@@ -82,6 +84,7 @@ pub async fn exchange_code(
 /// commit that, and only then answer `invalid_grant`.
 async fn replayed(state: &AppState, code_hash: &str, now: i64) -> super::error::Error {
     tracing::warn!("authorization code replayed: revoking the tokens it issued");
+    crate::observe::code_replayed();
     if let Err(e) = revoke_tokens_of(state, code_hash, now).await {
         return e;
     }

@@ -97,6 +97,7 @@ impl From<OAuthError> for Error {
 
 impl From<StoreError> for Error {
     fn from(e: StoreError) -> Self {
+        crate::observe::db_error();
         Self::Internal(Internal::Store(e))
     }
 }

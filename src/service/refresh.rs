@@ -31,6 +31,7 @@ pub async fn refresh(
             RefreshDecision::Reject(error) => return Err(error.into()),
             RefreshDecision::RevokeFamily => {
                 tracing::warn!(client_id = %client.id, "refresh token reused: revoking its family");
+                crate::observe::refresh_token_reused();
                 store.revoke_refresh_family(&record.family_id, now).await?;
                 return Err(
                     OAuthError::invalid_grant("the refresh token has already been used").into(),
@@ -62,6 +63,8 @@ pub async fn refresh(
         };
         let row = next.row(state, &grant, &family, &minted, now);
         if store.rotate_refresh_token(&token_hash, &row).await? {
+            crate::observe::note_user(&user.id);
+            crate::observe::token_issued("refresh_token");
             return Ok(TokenResponse::new(state, minted, scope, Some(next.token)));
         }
     }

@@ -101,6 +101,7 @@ pub async fn reserve_attempt(state: &AppState, user_id: &str, now: i64) -> Resul
     let limits = throttle::second_factor_limits(state.config(), user_id);
     match throttle::reserve(state.store(), limits, now).await {
         Err(Error::Throttled { retry_after }) => {
+            crate::observe::second_factor("throttled");
             tracing::warn!(user_id = %user_id, "second-factor attempts throttled");
             Err(Error::Throttled { retry_after })
         }
@@ -118,6 +119,11 @@ pub async fn check_reserved(
     now: i64,
 ) -> Result<CodeCheck> {
     let outcome = evaluate(state, user_id, input, against, now).await?;
+    crate::observe::second_factor(match outcome {
+        CodeCheck::Passed => "passed",
+        CodeCheck::Wrong => "wrong",
+        CodeCheck::Unavailable => "unavailable",
+    });
     match outcome {
         CodeCheck::Wrong => {
             tracing::info!(user_id = %user_id, "wrong second-factor code");

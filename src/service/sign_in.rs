@@ -12,6 +12,7 @@ use super::sessions::{self, NewSession};
 use super::throttle::{self, Reservation};
 use crate::auth::throttle::ThrottleKind;
 use crate::oauth::amr::Amr;
+use crate::observe::{self, SignInOutcome};
 use crate::state::AppState;
 use crate::store::users::UserRow;
 
@@ -78,25 +79,44 @@ pub async fn sign_in_with_password(
 ) -> Result<SignIn> {
     // Shed a flood before spending even the throttle's database writes on it.
     if state.passwords().is_saturated() {
+        observe::sign_in(SignInOutcome::Shed);
         return Err(Error::Overloaded);
     }
     if email.is_empty() || password.is_empty() || password.len() > MAX_PASSWORD_LEN {
+        observe::sign_in(SignInOutcome::WrongPassword);
         return Ok(SignIn::Refused);
     }
-    let reservation = reserve_password_attempt(state, email, ip, now).await?;
+    let reservation = match reserve_password_attempt(state, email, ip, now).await {
+        Err(Error::Throttled { retry_after }) => {
+            observe::sign_in(SignInOutcome::Throttled);
+            return Err(Error::Throttled { retry_after });
+        }
+        other => other?,
+    };
     let store = state.store();
     let user = store.find_user_by_email(email).await?;
     let verified = verify_reserved_password(state, reservation, user.as_ref(), password).await?;
-    let Some(user) = user.filter(|_| verified) else {
-        tracing::info!("sign-in refused");
-        return Ok(SignIn::Refused);
+    let user = match (user, verified) {
+        (Some(user), true) => user,
+        (user, _) => {
+            observe::sign_in(match user {
+                None => SignInOutcome::UnknownAccount,
+                Some(u) if u.disabled => SignInOutcome::DisabledAccount,
+                Some(_) => SignInOutcome::WrongPassword,
+            });
+            tracing::info!("sign-in refused");
+            return Ok(SignIn::Refused);
+        }
     };
+    observe::note_user(&user.id);
     if store.totp_enabled(&user.id).await? {
+        observe::sign_in(SignInOutcome::SecondFactorNext);
         tracing::info!(user_id = %user.id, "password accepted; second factor next");
         let pending = second_factor::begin(state, &user.id, now, None, now).await?;
         return Ok(SignIn::SecondFactor(pending));
     }
     let session = sessions::start(state, &user.id, Amr::password(), now, replacing, now).await?;
+    observe::sign_in(SignInOutcome::Success);
     tracing::info!(user_id = %user.id, "signed in");
     Ok(SignIn::SignedIn(session))
 }

@@ -113,6 +113,13 @@ impl Store {
         }
     }
 
+    /// Connections (in use, idle) in the pool, for metrics.
+    pub fn pool_stats(&self) -> (u32, u32) {
+        let (size, idle) = on_pool!(self, |pool| (pool.size(), pool.num_idle()));
+        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
+        (size.saturating_sub(idle), idle)
+    }
+
     /// A cheap round trip for readiness checks.
     pub async fn ping(&self) -> StoreResult<()> {
         on_pool!(self, |pool| sqlx::query("select 1")

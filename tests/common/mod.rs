@@ -16,6 +16,7 @@ use tessera::{AppState, app};
 use zeroize::Zeroizing;
 
 pub mod mfa;
+pub mod process;
 
 pub const START: i64 = 1_800_000_000;
 pub const CONFIDENTIAL_SECRET: &str = "confidential-secret";

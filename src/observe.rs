@@ -1,0 +1,136 @@
+//! What Tessera tells an operator: Prometheus metrics (every name in this file, so the list in
+//! docs/operations.md has one place to check against) and the request fields recorded on the
+//! log span. Recording is a no-op until `serve` installs the recorder, so tests and the CLI
+//! pay nothing.
+use std::time::Duration;
+
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+/// Requests answered, by route template, method and status.
+pub const HTTP_REQUESTS: &str = "tessera_http_requests_total";
+/// Time to answer, by route template (histogram, seconds).
+pub const HTTP_DURATION: &str = "tessera_http_request_duration_seconds";
+/// Password sign-ins by outcome.
+pub const SIGN_INS: &str = "tessera_sign_ins_total";
+/// Second-factor checks by outcome.
+pub const SECOND_FACTOR: &str = "tessera_second_factor_total";
+/// Tokens issued, by grant type.
+pub const TOKENS_ISSUED: &str = "tessera_tokens_issued_total";
+/// A rotated refresh token came back: its family was revoked.
+pub const REFRESH_REUSE: &str = "tessera_refresh_token_reuse_total";
+/// An authorization code was presented again: what it issued was revoked.
+pub const CODES_REPLAYED: &str = "tessera_codes_replayed_total";
+/// Hashes running or waiting in the argon2 pool.
+pub const ARGON2_QUEUE: &str = "tessera_argon2_queue_depth";
+/// Time a hash waited for a free slot (histogram, seconds).
+pub const ARGON2_WAIT: &str = "tessera_argon2_wait_seconds";
+/// Hashes refused at once because the queue was full (answered 503).
+pub const ARGON2_SHED: &str = "tessera_argon2_shed_total";
+/// Database connections by state (`in_use`, `idle`).
+pub const DB_CONNECTIONS: &str = "tessera_db_connections";
+/// Database errors seen by requests.
+pub const DB_ERRORS: &str = "tessera_db_errors_total";
+/// Age of the key signing now, in seconds.
+pub const SIGNING_KEY_AGE: &str = "tessera_signing_key_age_seconds";
+/// Seconds until the next key starts signing (absent while no successor waits).
+pub const SIGNING_KEY_NEXT_SWITCH: &str = "tessera_signing_key_next_switch_seconds";
+/// Always 1, labelled with the version and commit.
+pub const BUILD_INFO: &str = "tessera_build_info";
+
+/// The commit this binary was built from (`build.rs`), or `unknown`.
+pub const COMMIT: &str = env!("BUILD_GIT_COMMIT");
+
+/// Outcomes of a password sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInOutcome {
+    Success,
+    SecondFactorNext,
+    WrongPassword,
+    UnknownAccount,
+    DisabledAccount,
+    Throttled,
+    Shed,
+}
+
+impl SignInOutcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::SecondFactorNext => "second_factor_next",
+            Self::WrongPassword => "wrong_password",
+            Self::UnknownAccount => "unknown_account",
+            Self::DisabledAccount => "disabled_account",
+            Self::Throttled => "throttled",
+            Self::Shed => "shed",
+        }
+    }
+}
+
+pub fn sign_in(outcome: SignInOutcome) {
+    metrics::counter!(SIGN_INS, "outcome" => outcome.as_str()).increment(1);
+}
+
+/// `passed`, `wrong`, `throttled` or `unavailable`.
+pub fn second_factor(outcome: &'static str) {
+    metrics::counter!(SECOND_FACTOR, "outcome" => outcome).increment(1);
+}
+
+/// `authorization_code` or `refresh_token`.
+pub fn token_issued(grant_type: &'static str) {
+    metrics::counter!(TOKENS_ISSUED, "grant_type" => grant_type).increment(1);
+}
+
+pub fn refresh_token_reused() {
+    metrics::counter!(REFRESH_REUSE).increment(1);
+}
+
+pub fn code_replayed() {
+    metrics::counter!(CODES_REPLAYED).increment(1);
+}
+
+pub fn argon2_waited(wait: Duration) {
+    metrics::histogram!(ARGON2_WAIT).record(wait.as_secs_f64());
+}
+
+pub fn argon2_shed() {
+    metrics::counter!(ARGON2_SHED).increment(1);
+}
+
+pub fn db_error() {
+    metrics::counter!(DB_ERRORS).increment(1);
+}
+
+pub fn http_request(route: &str, method: &str, status: u16, took: Duration) {
+    let labels = [
+        ("route", route.to_string()),
+        ("method", method.to_string()),
+        ("status", status.to_string()),
+    ];
+    metrics::counter!(HTTP_REQUESTS, &labels).increment(1);
+    metrics::histogram!(HTTP_DURATION, "route" => route.to_string()).record(took.as_secs_f64());
+}
+
+/// Notes the client a request is about on its log span (the `client_id` field).
+pub fn note_client(client_id: &str) {
+    tracing::Span::current().record("client_id", client_id);
+}
+
+/// Notes the user a request is about on its log span (the `user_id` field).
+pub fn note_user(user_id: &str) {
+    tracing::Span::current().record("user_id", user_id);
+}
+
+/// Installs the process-wide recorder; `serve` calls it once when `metrics_listen` is set.
+pub fn install() -> Result<PrometheusHandle, String> {
+    let latency = [
+        0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+    ];
+    let handle = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Suffix("_seconds".into()), &latency)
+        .map_err(|e| e.to_string())?
+        .install_recorder()
+        .map_err(|e| e.to_string())?;
+    metrics::gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION"), "commit" => COMMIT)
+        .set(1.0);
+    Ok(handle)
+}

@@ -1,0 +1,64 @@
+//! The Prometheus endpoint, on its own listener (`metrics_listen`) so metrics are never
+//! exposed on the public port. Counters and histograms are recorded as things happen
+//! (`observe`); gauges are sampled at each scrape.
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use metrics_exporter_prometheus::PrometheusHandle;
+
+use crate::observe;
+use crate::state::{AppState, SharedState};
+
+pub const PATH: &str = "/metrics";
+
+/// Installs the recorder and serves the scrape endpoint on `listen`.
+pub async fn serve(listen: SocketAddr, state: &AppState) -> Result<(), Box<dyn std::error::Error>> {
+    let handle = observe::install()?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let router = Router::new()
+        .route(PATH, get(scrape))
+        .with_state((handle, state.shared()));
+    tracing::info!(%listen, "metrics are served at {PATH}");
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!(error = %e, "the metrics listener stopped");
+        }
+    });
+    Ok(())
+}
+
+async fn scrape(
+    State((handle, shared)): State<(PrometheusHandle, SharedState)>,
+) -> impl IntoResponse {
+    sample(&AppState::of(&shared));
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        handle.render(),
+    )
+}
+
+/// The gauges: argon2 queue, database pool, signing key.
+fn sample(state: &AppState) {
+    let in_flight = state.passwords().in_flight();
+    metrics::gauge!(observe::ARGON2_QUEUE).set(in_flight as f64);
+    let (in_use, idle) = state.store().pool_stats();
+    metrics::gauge!(observe::DB_CONNECTIONS, "state" => "in_use").set(f64::from(in_use));
+    metrics::gauge!(observe::DB_CONNECTIONS, "state" => "idle").set(f64::from(idle));
+    let now = state.now();
+    let keys = state.keys();
+    if let Some(current) = keys.current(now) {
+        let age = now.saturating_sub(current.times.sign_at);
+        metrics::gauge!(observe::SIGNING_KEY_AGE).set(age as f64);
+    }
+    if let Some(switch) = keys.next_switch(now) {
+        let until = switch.saturating_sub(now);
+        metrics::gauge!(observe::SIGNING_KEY_NEXT_SWITCH).set(until as f64);
+    }
+}
