@@ -130,7 +130,65 @@ pub fn install() -> Result<PrometheusHandle, String> {
         .map_err(|e| e.to_string())?
         .install_recorder()
         .map_err(|e| e.to_string())?;
+    describe();
     metrics::gauge!(BUILD_INFO, "version" => env!("CARGO_PKG_VERSION"), "commit" => COMMIT)
         .set(1.0);
     Ok(handle)
+}
+
+/// The HELP lines of the scrape.
+fn describe() {
+    use metrics::{describe_counter, describe_gauge, describe_histogram};
+    describe_counter!(
+        HTTP_REQUESTS,
+        "Requests answered, by route template, method and status."
+    );
+    describe_histogram!(
+        HTTP_DURATION,
+        metrics::Unit::Seconds,
+        "Time to answer a request, by route template."
+    );
+    describe_counter!(SIGN_INS, "Password sign-ins by outcome.");
+    describe_counter!(SECOND_FACTOR, "Second-factor checks by outcome.");
+    describe_counter!(TOKENS_ISSUED, "Tokens issued, by grant type.");
+    describe_counter!(
+        REFRESH_REUSE,
+        "Rotated refresh tokens presented again (their family was revoked)."
+    );
+    describe_counter!(
+        CODES_REPLAYED,
+        "Authorization codes presented again (what they issued was revoked)."
+    );
+    describe_gauge!(
+        ARGON2_QUEUE,
+        "Password hashes running or waiting for a slot."
+    );
+    describe_histogram!(
+        ARGON2_WAIT,
+        metrics::Unit::Seconds,
+        "Time a password hash waited for a free slot."
+    );
+    describe_counter!(
+        ARGON2_SHED,
+        "Password hashes refused at once because the queue was full (answered 503)."
+    );
+    describe_gauge!(
+        DB_CONNECTIONS,
+        "Database connections in the pool, by state."
+    );
+    describe_counter!(DB_ERRORS, "Database errors seen while answering requests.");
+    describe_gauge!(
+        SIGNING_KEY_AGE,
+        metrics::Unit::Seconds,
+        "How long the current signing key has been signing."
+    );
+    describe_gauge!(
+        SIGNING_KEY_NEXT_SWITCH,
+        metrics::Unit::Seconds,
+        "Seconds until the next signing key takes over."
+    );
+    describe_gauge!(
+        BUILD_INFO,
+        "Always 1; the labels say which version and commit runs."
+    );
 }

@@ -58,10 +58,15 @@ impl Limit {
     pub fn new(kind: ThrottleKind, value: &str, max: i64, window: i64) -> Self {
         Self {
             kind,
-            key: secret::hash(&format!("{}:{value}", kind.as_str())),
+            key: Self::key_for(kind, value),
             max,
             window,
         }
+    }
+
+    /// The stored key of the counter for `kind` and `value`.
+    pub fn key_for(kind: ThrottleKind, value: &str) -> String {
+        secret::hash(&format!("{}:{value}", kind.as_str()))
     }
 
     pub fn is(&self, kind: ThrottleKind) -> bool {

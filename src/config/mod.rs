@@ -134,7 +134,8 @@ pub struct Config {
     /// (`/authorize`, `/token`, `/userinfo`, `/introspect`, `/revoke`); 0 turns it off.
     #[serde(default = "defaults::rate_limit_per_second")]
     pub rate_limit_per_second: u32,
-    /// How many requests above that rate one address may send in a burst.
+    /// How many requests one address may send at once; the allowance refills at
+    /// `rate_limit_per_second`.
     #[serde(default = "defaults::rate_limit_burst")]
     pub rate_limit_burst: u32,
     /// Largest request body accepted, in bytes.

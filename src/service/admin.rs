@@ -115,13 +115,14 @@ async fn end_everything(store: &Store, email: &str, now: i64) -> AdminResult<()>
 }
 
 /// Removes a user's two-step verification (lost authenticator): the TOTP secret, recovery
-/// codes and half-done sign-ins. The user then signs in with the password alone and may
-/// enrol again; sessions stay as they are.
+/// codes, half-done sign-ins and the count of wrong codes. The user then signs in with the
+/// password alone and may enrol again; sessions stay as they are.
 pub async fn reset_mfa(store: &Store, email: &str) -> AdminResult<()> {
     let Some(user) = store.find_user_by_email(email).await? else {
         return Err(format!("no user with email {}", normalize_email(email)).into());
     };
     store.remove_mfa(&user.id).await?;
+    super::throttle::forget_second_factor_attempts(store, &user.id).await?;
     Ok(())
 }
 

@@ -233,6 +233,7 @@ pub async fn disable(state: &AppState, change: ChangeRequest<'_>, now: i64) -> R
         other => return Ok(other.map(|_| ())),
     }
     state.store().remove_mfa(&user_id).await?;
+    super::throttle::forget_second_factor_attempts(state.store(), &user_id).await?;
     tracing::info!(user_id = %user_id, "two-step verification turned off");
     Ok(Change::Done(()))
 }

@@ -59,6 +59,13 @@ pub fn second_factor_limits(config: &Config, user_id: &str) -> Vec<Limit> {
     )]
 }
 
+/// Forgets an account's second-factor attempts (its two-step verification was reset or
+/// turned off: a new authenticator starts with a clean slate).
+pub async fn forget_second_factor_attempts(store: &Store, user_id: &str) -> Result<()> {
+    let key = Limit::key_for(ThrottleKind::SecondFactor, user_id);
+    Ok(store.reset_counter(&key).await?)
+}
+
 /// Attempts reserved on a set of limits; the guess they allow may now be evaluated.
 #[must_use = "a reservation is kept (a failure) unless it is released or cleared"]
 pub struct Reservation {

@@ -138,3 +138,24 @@ async fn changes_to_an_unknown_user_are_errors() {
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn resetting_two_step_verification_forgets_the_wrong_codes() {
+    let state = state().await;
+    let user = ada(&state).await;
+    let limits = crate::service::throttle::second_factor_limits(state.config(), &user.id);
+    for _ in 0..5 {
+        let reserved = crate::service::throttle::reserve(state.store(), limits.clone(), START);
+        reserved.await.unwrap().keep();
+    }
+    let full = crate::service::throttle::reserve(state.store(), limits.clone(), START).await;
+    assert!(matches!(full, Err(Error::Throttled { .. })));
+    crate::service::admin::reset_mfa(state.store(), &user.email)
+        .await
+        .unwrap();
+    let again = crate::service::throttle::reserve(state.store(), limits, START).await;
+    assert!(
+        again.is_ok(),
+        "a new authenticator starts with a clean slate"
+    );
+}
