@@ -195,9 +195,7 @@ async fn run(cli: Cli) -> AdminResult<()> {
 }
 
 async fn open_store(config: &Config) -> AdminResult<Store> {
-    let store = Store::connect(&config.database_url).await?;
-    store.migrate().await?;
-    Ok(store)
+    Ok(startup::open_store(config).await?)
 }
 
 async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminResult<()> {

@@ -122,7 +122,10 @@ pub fn with_master_key(mut config: Config) -> Result<(Config, MasterKeySource), 
 
 /// Connects and migrates.
 pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
-    let store = Store::connect(&config.database_url).await?;
+    let timeout = std::time::Duration::from_secs(config.database_timeout);
+    let store = Store::connect(&config.database_url)
+        .await?
+        .with_timeout(timeout);
     store.migrate().await?;
     Ok(store)
 }

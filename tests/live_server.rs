@@ -4,95 +4,10 @@
 //! only its data folder writable).
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use common::process::{Server, cli, database_url, free_port};
+use common::process::{SECRET, Server, cli, config_text, flow, free_port, start_instance as start};
 use common::*;
-
-const SECRET: &str = "live-secret";
-
-/// A configuration for an instance on `port`, with a confidential client and `extra` lines.
-/// PostgreSQL needs the master key given (SQLite makes one on first start).
-fn config_text(port: u16, database_url: &str, dir: &Path, extra: &str) -> String {
-    let hash = tessera::auth::password::hash_blocking(SECRET.as_bytes()).unwrap();
-    let master_key = match database_url.starts_with("postgres") {
-        true => format!("master_key = \"{}\"", common::mfa::MASTER_KEY),
-        false => String::new(),
-    };
-    format!(
-        r#"
-{master_key}
-issuer = "http://127.0.0.1:{port}"
-listen = "127.0.0.1:{port}"
-database_url = "{database_url}"
-keys_dir = "{keys}"
-pid_file = "{pid}"
-{extra}
-
-[[clients]]
-client_id = "app"
-client_secret_hash = "{hash}"
-redirect_uris = ["{REDIRECT}"]
-skip_consent = true
-"#,
-        keys = dir.join("keys").display(),
-        pid = dir.join("tessera.pid").display(),
-    )
-}
-
-struct Instance {
-    server: Server,
-    dir: tempfile::TempDir,
-    config: PathBuf,
-}
-
-async fn start(backend: Backend, extra: &str) -> Instance {
-    let dir = tempfile::tempdir().unwrap();
-    let port = free_port();
-    let url = database_url(backend, dir.path()).await;
-    let config = dir.path().join("config.toml");
-    std::fs::write(&config, config_text(port, &url, dir.path(), extra)).unwrap();
-    let (ok, _, err) = cli(
-        dir.path(),
-        &config,
-        &["user", "add", "--email", USER_EMAIL, "--password-stdin"],
-        Some(&format!("{USER_PASSWORD}\n")),
-    );
-    assert!(ok, "{err}");
-    let base = format!("http://127.0.0.1:{port}");
-    let server = Server::start(dir.path(), &config, &base, "live").await;
-    Instance {
-        server,
-        dir,
-        config,
-    }
-}
-
-/// Signs in through `client_id` (skip_consent) and exchanges the code; the token response.
-async fn flow(server: &Server, client_id: &str, secret: &str) -> serde_json::Value {
-    let mut browser = Browser::new(&server.base);
-    let start = browser.get(&authorize_url(client_id, REDIRECT, &[])).await;
-    let login = browser.follow(start).await.unwrap();
-    let location = browser
-        .submit_login(&login, USER_EMAIL, USER_PASSWORD)
-        .await
-        .unwrap_err();
-    let code = query_of(&location)["code"].clone();
-    let response = reqwest::Client::new()
-        .post(server.url("/token"))
-        .basic_auth(client_id, Some(secret))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("code", code.as_str()),
-            ("redirect_uri", REDIRECT),
-            ("code_verifier", VERIFIER),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    response.json().await.unwrap()
-}
 
 #[tokio::test]
 async fn a_reload_adds_a_client_without_dropping_a_connection_and_a_broken_file_changes_nothing() {

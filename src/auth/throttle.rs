@@ -38,11 +38,21 @@ impl ThrottleKind {
     }
 }
 
-/// A counter as stored: when its window began and how many attempts it holds.
+/// A counter as stored: when its window began, its failures, and the attempts being
+/// evaluated right now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Counter {
     pub window_start: i64,
     pub failures: i64,
+    pub pending: i64,
+}
+
+impl Counter {
+    /// Full of failures: no attempt until the window ends (pending ones may still be wrong,
+    /// but they may also be right, so only failures close the limit for good).
+    pub fn is_full(&self, limit: &Limit, now: i64) -> bool {
+        self.failures >= limit.max && self.window_start > now - limit.window
+    }
 }
 
 /// One limit to enforce: at most `max` attempts per `window` seconds for `key`.
@@ -95,6 +105,7 @@ mod tests {
         let counter = Counter {
             window_start: 1000,
             failures: 5,
+            pending: 0,
         };
         assert_eq!(limit.retry_after(Some(counter), 1100), 800);
         assert_eq!(limit.retry_after(Some(counter), 1900), 1);

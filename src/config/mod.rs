@@ -36,6 +36,10 @@ pub struct Config {
     pub listen: SocketAddr,
     #[serde(default = "defaults::database_url")]
     pub database_url: String,
+    /// Seconds any one database call may take (waiting for a connection included) before the
+    /// request is answered 503: a slow or unreachable database fails requests fast.
+    #[serde(default = "defaults::database_timeout")]
+    pub database_timeout: u64,
     /// Where the master key file and PEM keys of earlier versions live.
     #[serde(default = "defaults::keys_dir")]
     pub keys_dir: PathBuf,
@@ -182,6 +186,9 @@ mod defaults {
     use std::net::SocketAddr;
     use std::path::PathBuf;
 
+    pub fn database_timeout() -> u64 {
+        5
+    }
     pub fn key_prepublish() -> i64 {
         3600
     }

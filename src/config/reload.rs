@@ -20,6 +20,7 @@ impl Config {
             allow_insecure_http,
             listen,
             database_url,
+            database_timeout,
             keys_dir,
             master_key_file,
             pid_file,

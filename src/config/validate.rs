@@ -120,6 +120,9 @@ fn validate_durations(config: &Config) -> Result<(), ConfigError> {
     if config.request_timeout == 0 {
         return Err(ConfigError::new("request_timeout", "must be positive"));
     }
+    if config.database_timeout == 0 {
+        return Err(ConfigError::new("database_timeout", "must be positive"));
+    }
     Ok(())
 }
 

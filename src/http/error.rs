@@ -162,19 +162,46 @@ fn overloaded() -> Response {
         .into_response()
 }
 
+/// Marks a response as "the database is unavailable", so the API routes can answer it in
+/// their own format (see `unavailable_as_json`).
+#[derive(Debug, Clone, Copy)]
+pub struct Unavailable;
+
 fn internal(error: &service::Internal) -> Response {
     if error.is_unavailable() {
         tracing::error!(error = %error, "database unavailable");
-        return (
+        let mut response = pages::error_page(
             StatusCode::SERVICE_UNAVAILABLE,
-            [
-                (header::RETRY_AFTER, "5"),
-                (header::CACHE_CONTROL, "no-store"),
-            ],
-            "Temporarily unavailable. Please try again in a few seconds.",
-        )
-            .into_response();
+            "Temporarily unavailable",
+            "Tessera cannot reach its database right now. Please try again in a few seconds.",
+        );
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        response.extensions_mut().insert(Unavailable);
+        return response;
     }
     tracing::error!(error = %error, "request failed");
     super::respond::generic_internal_error()
+}
+
+/// On the JSON endpoints, "unavailable" is `temporarily_unavailable` JSON (the RFC 6749
+/// §4.1.2.1 code) with 503 and `Retry-After`, not a page.
+pub async fn unavailable_as_json(response: Response) -> Response {
+    if response.extensions().get::<Unavailable>().is_none() {
+        return response;
+    }
+    let body = json!({
+        "error": "temporarily_unavailable",
+        "error_description": "the database is unreachable; try again in a few seconds",
+    });
+    let mut json = (
+        StatusCode::SERVICE_UNAVAILABLE,
+        no_store_headers(),
+        Json(body),
+    )
+        .into_response();
+    json.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    json
 }

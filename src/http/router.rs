@@ -18,6 +18,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+use super::error::unavailable_as_json;
 use super::rate_limit::{self, RateLimit};
 use super::{
     account, authorize, consent, introspect, login, logout, metadata, mfa_account, respond, revoke,
@@ -86,14 +87,15 @@ fn protocol_endpoints(config: &Config) -> Router<SharedState> {
     if let Some(cors) = client_api_cors(&config.cors_allowed_origins) {
         client_apis = client_apis.layer(cors);
     }
-    let endpoints = Router::new()
+    let json_apis = Router::new()
         .merge(client_apis)
-        .route(
-            routes::AUTHORIZE,
-            get(authorize::authorize_get).post(authorize::authorize_post),
-        )
         .route(routes::REVOKE, post(revoke::revoke))
-        .route(routes::INTROSPECT, post(introspect::introspect));
+        .route(routes::INTROSPECT, post(introspect::introspect))
+        .layer(axum::middleware::map_response(unavailable_as_json));
+    let endpoints = Router::new().merge(json_apis).route(
+        routes::AUTHORIZE,
+        get(authorize::authorize_get).post(authorize::authorize_post),
+    );
     match RateLimit::from_config(config) {
         Some(limit) => endpoints.route_layer(axum::middleware::from_fn_with_state(
             limit,

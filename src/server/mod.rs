@@ -1,6 +1,7 @@
 //! Running the server: resolve the master key, open the database, make sure signing keys
 //! exist, listen; background tasks (purge, key refresh and rotation, reload on SIGHUP,
 //! metrics); and on SIGTERM / Ctrl-C stop accepting and finish in-flight requests.
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -10,9 +11,9 @@ use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 use tower::ServiceExt;
 
 use crate::clock::{Clock, SystemClock};
@@ -79,43 +80,102 @@ pub async fn serve_connections(
     header_read_timeout: Duration,
     shutdown: impl Future<Output = ()>,
 ) {
-    let graceful = GracefulShutdown::new();
+    let connections = Connections {
+        router,
+        header_read_timeout,
+        stop: watch::Sender::new(false),
+    };
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let (stream, peer) = tokio::select! {
+        tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok(accepted) => accepted,
+                Ok((stream, peer)) => connections.serve(stream, peer, true),
                 Err(e) => {
                     // Out of file descriptors and the like: back off instead of spinning.
                     tracing::warn!(error = %e, "accept failed");
                     tokio::time::sleep(Duration::from_millis(50)).await;
-                    continue;
                 }
             },
             () = &mut shutdown => break,
-        };
-        let service =
-            router
-                .clone()
-                .map_request(move |mut request: axum::extract::Request<Incoming>| {
-                    request.extensions_mut().insert(ConnectInfo(peer));
-                    request
-                });
+        }
+    }
+    // Connections the kernel completed but we had not accepted yet would be reset when the
+    // listener closes: take them too, for one request each. Asked of the kernel directly, as
+    // tokio would answer from readiness it may not have been told about yet.
+    match listener.into_std() {
+        Ok(listener) => {
+            while let Ok((stream, peer)) = listener.accept() {
+                let stream = stream.set_nonblocking(true).map(|()| stream);
+                match stream.and_then(TcpStream::from_std) {
+                    Ok(stream) => connections.serve(stream, peer, false),
+                    Err(e) => tracing::debug!(error = %e, "a last connection was lost"),
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not take the last connections"),
+    }
+    connections.stop_and_wait().await;
+}
+
+/// How each accepted connection is served, and the signal that tells them all to finish.
+struct Connections {
+    router: Router,
+    header_read_timeout: Duration,
+    /// Set once on shutdown; every connection holds a receiver until it has closed.
+    stop: watch::Sender<bool>,
+}
+
+impl Connections {
+    fn serve(&self, stream: TcpStream, peer: SocketAddr, keep_alive: bool) {
+        let service = self.router.clone().map_request(
+            move |mut request: axum::extract::Request<Incoming>| {
+                request.extensions_mut().insert(ConnectInfo(peer));
+                request
+            },
+        );
         let mut builder = http1::Builder::new();
         builder
             .timer(TokioTimer::new())
-            .header_read_timeout(header_read_timeout);
-        let connection =
-            builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
-        let connection = graceful.watch(connection);
+            .header_read_timeout(self.header_read_timeout)
+            .keep_alive(keep_alive);
+        let (mut stop, first_bytes_within) = (self.stop.subscribe(), self.header_read_timeout);
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
-                tracing::debug!(error = %e, "connection closed with an error");
+            // A stop finding a connection idle closes it; one that has just been opened is
+            // waiting for the request its client is already sending. Wait for those first
+            // bytes, so the stop finds that request in progress and answers it.
+            let readable = tokio::time::timeout(first_bytes_within, stream.readable()).await;
+            if !matches!(readable, Ok(Ok(()))) {
+                return;
+            }
+            let connection =
+                builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service));
+            let mut connection = std::pin::pin!(connection);
+            let mut stopping = false;
+            loop {
+                tokio::select! {
+                    // The connection first: it reads the request that made it readable.
+                    biased;
+                    closed = connection.as_mut() => {
+                        if let Err(e) = closed {
+                            tracing::debug!(error = %e, "connection closed with an error");
+                        }
+                        return;
+                    }
+                    _ = stop.wait_for(|stop| *stop), if !stopping => {
+                        stopping = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
+                }
             }
         });
     }
-    drop(listener);
-    graceful.shutdown().await;
+
+    /// Tells every connection to finish its request in progress and close, and waits until
+    /// they all have.
+    async fn stop_and_wait(self) {
+        self.stop.send_replace(true);
+        self.stop.closed().await;
+    }
 }
 
 async fn shutdown_signal() {

@@ -36,17 +36,29 @@ pub async fn authenticate(
     let limits = throttle::client_limits(state.config(), &client.id, ip);
     let reservation = throttle::reserve(state.store(), limits, now).await?;
     let hash = client.secret_hash.clone();
-    let verified = hash.is_some()
-        && state
-            .passwords()
-            .verify(Zeroizing::new(secret.to_string()), hash)
-            .await?;
+    let verified = match hash {
+        None => false,
+        Some(hash) => {
+            let checked = state
+                .passwords()
+                .verify(Zeroizing::new(secret.to_string()), Some(hash))
+                .await;
+            match checked {
+                Ok(verified) => verified,
+                // Not evaluated (the pool shed it): the attempt does not count.
+                Err(e) => {
+                    reservation.release().await?;
+                    return Err(e.into());
+                }
+            }
+        }
+    };
     if !verified {
-        reservation.keep();
+        reservation.fail().await?;
         tracing::info!(client_id = %client.id, "client authentication failed");
         return Err(OAuthError::invalid_client("client authentication failed").into());
     }
-    reservation.release(state.store()).await?;
+    reservation.release().await?;
     state.secret_cache().remember(&client.id, &secret);
     Ok(client)
 }

@@ -266,14 +266,14 @@ async fn verify_change(
     let code_attempt = match second_factor::reserve_attempt(state, &user.id, now).await {
         Ok(reserved) => reserved,
         Err(e) => {
-            release(state, password_attempt).await?;
+            release(password_attempt).await?;
             return Err(e);
         }
     };
     let auth_time = match password_attempt {
         Some(reserved) => {
             if !sign_in::verify_reserved_password(state, reserved, Some(user), password).await? {
-                code_attempt.release(state.store()).await?;
+                code_attempt.release().await?;
                 return Ok(Change::Refused);
             }
             now
@@ -288,9 +288,9 @@ async fn verify_change(
     })
 }
 
-async fn release(state: &AppState, reservation: Option<Reservation>) -> Result<()> {
+async fn release(reservation: Option<Reservation>) -> Result<()> {
     match reservation {
-        Some(reserved) => reserved.release(state.store()).await,
+        Some(reserved) => reserved.release().await,
         None => Ok(()),
     }
 }

@@ -109,7 +109,8 @@ pub async fn reserve_attempt(state: &AppState, user_id: &str, now: i64) -> Resul
     }
 }
 
-/// Checks a code on an attempt already reserved; the reservation is kept when it is wrong.
+/// Checks a code on an attempt already reserved; the attempt counts as a failure when the
+/// code is wrong.
 pub async fn check_reserved(
     state: &AppState,
     reservation: Reservation,
@@ -118,7 +119,14 @@ pub async fn check_reserved(
     against: Against,
     now: i64,
 ) -> Result<CodeCheck> {
-    let outcome = evaluate(state, user_id, input, against, now).await?;
+    let outcome = match evaluate(state, user_id, input, against, now).await {
+        Ok(outcome) => outcome,
+        // Not evaluated (the database failed): the attempt does not count.
+        Err(e) => {
+            reservation.release().await?;
+            return Err(e);
+        }
+    };
     crate::observe::second_factor(match outcome {
         CodeCheck::Passed => "passed",
         CodeCheck::Wrong => "wrong",
@@ -127,9 +135,9 @@ pub async fn check_reserved(
     match outcome {
         CodeCheck::Wrong => {
             tracing::info!(user_id = %user_id, "wrong second-factor code");
-            reservation.keep();
+            reservation.fail().await?;
         }
-        CodeCheck::Passed | CodeCheck::Unavailable => reservation.release(state.store()).await?,
+        CodeCheck::Passed | CodeCheck::Unavailable => reservation.release().await?,
     }
     Ok(outcome)
 }

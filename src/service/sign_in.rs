@@ -50,20 +50,27 @@ pub async fn verify_reserved_password(
     password: Zeroizing<String>,
 ) -> Result<bool> {
     if password.is_empty() || password.len() > MAX_PASSWORD_LEN {
-        reservation.keep();
+        reservation.fail().await?;
         return Ok(false);
     }
     let hash = user.map(|u| u.password_hash.clone());
-    let verified = state.passwords().verify(password, hash).await?;
+    let verified = match state.passwords().verify(password, hash).await {
+        Ok(verified) => verified,
+        // Not evaluated (the pool shed it): the attempt does not count.
+        Err(e) => {
+            reservation.release().await?;
+            return Err(e.into());
+        }
+    };
     if !verified || user.is_none_or(|u| u.disabled) {
-        reservation.keep();
+        reservation.fail().await?;
         return Ok(false);
     }
     let account = [
         ThrottleKind::LoginAccount,
         ThrottleKind::LoginAddressAccount,
     ];
-    reservation.clear(state.store(), &account).await?;
+    reservation.clear(&account).await?;
     Ok(true)
 }
 

@@ -3,6 +3,7 @@
 //! (argon2, TOTP), in one atomic statement per limit, so a burst of parallel guesses gets at
 //! most the limit evaluated. A guess that turns out right gives its reservation back.
 use std::net::IpAddr;
+use std::time::{Duration, Instant};
 
 use super::error::{Error, Result};
 use crate::auth::throttle::{Limit, ThrottleKind};
@@ -66,15 +67,50 @@ pub async fn forget_second_factor_attempts(store: &Store, user_id: &str) -> Resu
     Ok(store.reset_counter(&key).await?)
 }
 
-/// Attempts reserved on a set of limits; the guess they allow may now be evaluated.
-#[must_use = "a reservation is kept (a failure) unless it is released or cleared"]
+/// How long a reservation waits for a limit busy with attempts in flight (not full of
+/// failures), and how often it looks again: a burst of correct sign-ins for one account
+/// (a shared test account, several tabs) queues briefly instead of being refused.
+const BUSY_WAIT: Duration = Duration::from_secs(3);
+const BUSY_POLL: Duration = Duration::from_millis(20);
+
+/// Attempts reserved on a set of limits; the guess they allow may now be evaluated. Settle it
+/// with `fail`, `release` or `clear`; one dropped unsettled (the request was abandoned) counts
+/// as a failure, so disconnecting mid-check cannot hide a guess.
 pub struct Reservation {
+    store: Store,
     limits: Vec<Limit>,
+    settled: bool,
 }
 
-/// Reserves one attempt on every limit, or none: when one limit is full, the attempts
-/// already reserved are given back and the answer is `Throttled` with the longest wait.
+/// Reserves one attempt on every limit, or none. A limit full of failures answers
+/// `Throttled` at once, with the longest wait of the full limits; a limit only busy with
+/// attempts in flight is tried again until `BUSY_WAIT` has passed.
 pub async fn reserve(store: &Store, limits: Vec<Limit>, now: i64) -> Result<Reservation> {
+    let deadline = Instant::now() + BUSY_WAIT;
+    loop {
+        match try_reserve(store, &limits, now).await? {
+            Try::Reserved => {
+                return Ok(Reservation {
+                    store: store.clone(),
+                    limits,
+                    settled: false,
+                });
+            }
+            Try::Full(retry_after) => return Err(Error::Throttled { retry_after }),
+            Try::Busy if Instant::now() < deadline => tokio::time::sleep(BUSY_POLL).await,
+            Try::Busy => return Err(Error::Throttled { retry_after: 1 }),
+        }
+    }
+}
+
+enum Try {
+    Reserved,
+    /// Seconds until every full limit has room again.
+    Full(i64),
+    Busy,
+}
+
+async fn try_reserve(store: &Store, limits: &[Limit], now: i64) -> Result<Try> {
     for (index, limit) in limits.iter().enumerate() {
         if store
             .reserve_attempt(&limit.key, limit.max, limit.window, now)
@@ -85,51 +121,77 @@ pub async fn reserve(store: &Store, limits: Vec<Limit>, now: i64) -> Result<Rese
         for reserved in limits.iter().take(index) {
             store.release_attempt(&reserved.key).await?;
         }
-        let counter = store.throttle_counter(&limit.key).await?;
-        let mut retry_after = limit.retry_after(counter, now);
         // Retrying when this limit frees would only meet the next full one.
-        for later in limits.iter().skip(index + 1) {
-            retry_after = retry_after.max(wait_if_full(store, later, now).await?);
+        let mut full_for = 0;
+        for candidate in limits.iter().skip(index) {
+            let counter = store.throttle_counter(&candidate.key).await?;
+            if counter.is_some_and(|c| c.is_full(candidate, now)) {
+                full_for = full_for.max(candidate.retry_after(counter, now));
+            }
         }
-        return Err(Error::Throttled { retry_after });
+        return Ok(if full_for > 0 {
+            Try::Full(full_for)
+        } else {
+            Try::Busy
+        });
     }
-    Ok(Reservation { limits })
-}
-
-/// Seconds until `limit` allows an attempt again; 0 when it has room now.
-async fn wait_if_full(store: &Store, limit: &Limit, now: i64) -> Result<i64> {
-    let counter = store.throttle_counter(&limit.key).await?;
-    let full =
-        counter.is_some_and(|c| c.failures >= limit.max && c.window_start > now - limit.window);
-    Ok(if full {
-        limit.retry_after(counter, now)
-    } else {
-        0
-    })
+    Ok(Try::Reserved)
 }
 
 impl Reservation {
-    /// The guess was wrong: the attempts stay counted.
-    pub fn keep(self) {}
-
-    /// The guess was right: it does not count against anyone.
-    pub async fn release(self, store: &Store) -> Result<()> {
+    /// The guess was wrong: it counts as a failure on every limit.
+    pub async fn fail(mut self) -> Result<()> {
+        self.settled = true;
         for limit in &self.limits {
-            store.release_attempt(&limit.key).await?;
+            self.store.fail_attempt(&limit.key).await?;
         }
         Ok(())
     }
 
-    /// The guess was right: the limits at `clear` start over (the account's, after a correct
-    /// password), and the rest are released.
-    pub async fn clear(self, store: &Store, clear: &[ThrottleKind]) -> Result<()> {
+    /// The guess was right: it does not count against anyone.
+    pub async fn release(mut self) -> Result<()> {
+        self.settled = true;
+        for limit in &self.limits {
+            self.store.release_attempt(&limit.key).await?;
+        }
+        Ok(())
+    }
+
+    /// The guess was right: the failures of the limits at `clear` start over (the account's,
+    /// after a correct password), and the rest are released.
+    pub async fn clear(mut self, clear: &[ThrottleKind]) -> Result<()> {
+        self.settled = true;
         for limit in &self.limits {
             if clear.iter().any(|kind| limit.is(*kind)) {
-                store.reset_counter(&limit.key).await?;
+                self.store.clear_failures(&limit.key).await?;
             } else {
-                store.release_attempt(&limit.key).await?;
+                self.store.release_attempt(&limit.key).await?;
             }
         }
         Ok(())
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        if self.settled {
+            return;
+        }
+        let (store, keys) = (
+            self.store.clone(),
+            self.limits
+                .iter()
+                .map(|l| l.key.clone())
+                .collect::<Vec<_>>(),
+        );
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                for key in keys {
+                    if let Err(e) = store.fail_attempt(&key).await {
+                        tracing::warn!(error = %e, "an abandoned attempt could not be counted");
+                    }
+                }
+            });
+        }
     }
 }

@@ -47,15 +47,22 @@ pub enum Db {
 #[derive(Clone, Debug)]
 pub struct Store {
     db: Db,
+    /// The longest any one database call may take, waiting for a connection included.
+    timeout: Duration,
 }
 
-/// Runs the same body against whichever pool this store holds. The body is compiled once
-/// per backend, so each gets its own statically typed query.
+/// How long a database call may take unless the configuration says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Runs the same body against whichever pool this store holds, within the store's timeout
+/// (past it the call fails as `PoolTimedOut`: the database is treated as unavailable, the
+/// request is answered 503 instead of hanging). The body is compiled once per backend, so
+/// each gets its own statically typed query.
 macro_rules! on_pool {
     ($store:expr, |$pool:ident| $body:expr) => {
         match $store.db() {
-            $crate::store::Db::Sqlite($pool) => $body,
-            $crate::store::Db::Postgres($pool) => $body,
+            $crate::store::Db::Sqlite($pool) => $store.timed(async { $body }).await,
+            $crate::store::Db::Postgres($pool) => $store.timed(async { $body }).await,
         }
     };
 }
@@ -82,6 +89,7 @@ impl Store {
                 .await?;
             Ok(Self {
                 db: Db::Sqlite(pool),
+                timeout: DEFAULT_TIMEOUT,
             })
         } else {
             let options = PgConnectOptions::from_str(database_url)?;
@@ -93,16 +101,34 @@ impl Store {
     pub async fn connect_postgres(options: PgConnectOptions) -> StoreResult<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(DEFAULT_TIMEOUT)
             .connect_with(options)
             .await?;
         Ok(Self {
             db: Db::Postgres(pool),
+            timeout: DEFAULT_TIMEOUT,
         })
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    /// The same store, with database calls bounded by `timeout`.
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// `work`, or `PoolTimedOut` once the store's timeout has passed.
+    pub(crate) async fn timed<T>(
+        &self,
+        work: impl Future<Output = StoreResult<T>>,
+    ) -> StoreResult<T> {
+        match tokio::time::timeout(self.timeout, work).await {
+            Ok(result) => result,
+            Err(_) => Err(StoreError::PoolTimedOut),
+        }
     }
 
     /// Applies the embedded migrations for this backend.
@@ -115,7 +141,10 @@ impl Store {
 
     /// Connections (in use, idle) in the pool, for metrics.
     pub fn pool_stats(&self) -> (u32, u32) {
-        let (size, idle) = on_pool!(self, |pool| (pool.size(), pool.num_idle()));
+        let (size, idle) = match self.db() {
+            Db::Sqlite(pool) => (pool.size(), pool.num_idle()),
+            Db::Postgres(pool) => (pool.size(), pool.num_idle()),
+        };
         let idle = u32::try_from(idle).unwrap_or(u32::MAX);
         (size.saturating_sub(idle), idle)
     }
@@ -129,7 +158,10 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        on_pool!(self, |pool| pool.close().await)
+        match self.db() {
+            Db::Sqlite(pool) => pool.close().await,
+            Db::Postgres(pool) => pool.close().await,
+        }
     }
 }
 

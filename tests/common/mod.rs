@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 
 pub mod mfa;
 pub mod process;
+pub mod proxy;
 
 pub const START: i64 = 1_800_000_000;
 pub const CONFIDENTIAL_SECRET: &str = "confidential-secret";

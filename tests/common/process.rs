@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use super::Backend;
+use super::{
+    Backend, Browser, REDIRECT, USER_EMAIL, USER_PASSWORD, VERIFIER, authorize_url, query_of,
+};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 
@@ -38,6 +40,13 @@ pub async fn database_url(backend: Backend, dir: &Path) -> String {
             format!("{url}{separator}options=-c%20search_path%3D{schema}")
         }
     }
+}
+
+/// `url` (PostgreSQL) reached through `port` on loopback instead (a proxy).
+pub fn via_port(url: &str, port: u16) -> String {
+    let mut parsed = url::Url::parse(url).unwrap();
+    parsed.set_port(Some(port)).unwrap();
+    parsed.to_string()
 }
 
 /// Runs a CLI command with `config` (from `dir`); returns success, stdout, stderr.
@@ -156,4 +165,96 @@ impl Drop for Server {
         let _ = self.child.wait();
         let _ = std::fs::remove_file(&self.log);
     }
+}
+
+pub const SECRET: &str = "live-secret";
+
+/// A configuration for an instance on `port`, with a confidential client and `extra` lines.
+/// PostgreSQL needs the master key given (SQLite makes one on first start).
+pub fn config_text(port: u16, database_url: &str, dir: &Path, extra: &str) -> String {
+    let hash = tessera::auth::password::hash_blocking(SECRET.as_bytes()).unwrap();
+    let master_key = match database_url.starts_with("postgres") {
+        true => format!("master_key = \"{}\"", super::mfa::MASTER_KEY),
+        false => String::new(),
+    };
+    format!(
+        r#"
+{master_key}
+issuer = "http://127.0.0.1:{port}"
+listen = "127.0.0.1:{port}"
+database_url = "{database_url}"
+keys_dir = "{keys}"
+pid_file = "{pid}"
+{extra}
+
+[[clients]]
+client_id = "app"
+client_secret_hash = "{hash}"
+redirect_uris = ["{REDIRECT}"]
+scopes = ["openid", "profile", "email", "offline_access"]
+skip_consent = true
+"#,
+        keys = dir.join("keys").display(),
+        pid = dir.join("tessera.pid").display(),
+    )
+}
+
+pub struct Instance {
+    pub server: Server,
+    pub dir: tempfile::TempDir,
+    pub config: PathBuf,
+}
+
+/// An instance on a fresh database with one user (Ada) and the client `app`.
+pub async fn start_instance(backend: Backend, extra: &str) -> Instance {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(backend, dir.path()).await;
+    start_on(dir, &url, extra).await
+}
+
+/// An instance on the database at `url` (a fresh one), with Ada and `app`.
+pub async fn start_on(dir: tempfile::TempDir, url: &str, extra: &str) -> Instance {
+    let port = free_port();
+    let config = dir.path().join("config.toml");
+    std::fs::write(&config, config_text(port, url, dir.path(), extra)).unwrap();
+    let (ok, _, err) = cli(
+        dir.path(),
+        &config,
+        &["user", "add", "--email", USER_EMAIL, "--password-stdin"],
+        Some(&format!("{USER_PASSWORD}\n")),
+    );
+    assert!(ok, "{err}");
+    let base = format!("http://127.0.0.1:{port}");
+    let server = Server::start(dir.path(), &config, &base, "live").await;
+    Instance {
+        server,
+        dir,
+        config,
+    }
+}
+
+/// Signs in through `client_id` (skip_consent) and exchanges the code; the token response.
+pub async fn flow(server: &Server, client_id: &str, secret: &str) -> serde_json::Value {
+    let mut browser = Browser::new(&server.base);
+    let start = browser.get(&authorize_url(client_id, REDIRECT, &[])).await;
+    let login = browser.follow(start).await.unwrap();
+    let location = browser
+        .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+        .await
+        .unwrap_err();
+    let code = query_of(&location)["code"].clone();
+    let response = reqwest::Client::new()
+        .post(server.url("/token"))
+        .basic_auth(client_id, Some(secret))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("code", code.as_str()),
+            ("redirect_uri", REDIRECT),
+            ("code_verifier", VERIFIER),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    response.json().await.unwrap()
 }

@@ -146,7 +146,7 @@ async fn resetting_two_step_verification_forgets_the_wrong_codes() {
     let limits = crate::service::throttle::second_factor_limits(state.config(), &user.id);
     for _ in 0..5 {
         let reserved = crate::service::throttle::reserve(state.store(), limits.clone(), START);
-        reserved.await.unwrap().keep();
+        reserved.await.unwrap().fail().await.unwrap();
     }
     let full = crate::service::throttle::reserve(state.store(), limits.clone(), START).await;
     assert!(matches!(full, Err(Error::Throttled { .. })));

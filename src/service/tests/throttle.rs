@@ -1,5 +1,5 @@
 //! The one throttle: an attempt is reserved on every limit before the guess is evaluated;
-//! `keep`, `release` and `clear` decide what it leaves behind.
+//! `fail`, `release` and `clear` decide what it leaves behind.
 use super::*;
 use crate::auth::throttle::{Limit, ThrottleKind};
 use crate::service::throttle::reserve;
@@ -25,7 +25,9 @@ async fn fill(state: &AppState, limit: &Limit, now: i64) {
         reserve(state.store(), vec![limit.clone()], now)
             .await
             .unwrap()
-            .keep();
+            .fail()
+            .await
+            .unwrap();
     }
 }
 
@@ -42,13 +44,15 @@ async fn reservations_are_refused_once_the_limit_is_reached() {
 }
 
 #[tokio::test]
-async fn a_kept_reservation_stays_counted() {
+async fn a_failed_reservation_stays_counted() {
     let state = state().await;
     let account = limit(ThrottleKind::LoginAccount, 3);
     reserve(state.store(), vec![account.clone()], START)
         .await
         .unwrap()
-        .keep();
+        .fail()
+        .await
+        .unwrap();
     assert_eq!(failures(&state, &account).await, 1);
 }
 
@@ -59,8 +63,9 @@ async fn a_released_reservation_does_not_count() {
     let reserved = reserve(state.store(), vec![account.clone()], START)
         .await
         .unwrap();
-    assert_eq!(failures(&state, &account).await, 1, "counted while pending");
-    reserved.release(state.store()).await.unwrap();
+    let counter = state.store().throttle_counter(&account.key).await.unwrap();
+    assert_eq!(counter.map(|c| c.pending), Some(1), "held while evaluated");
+    reserved.release().await.unwrap();
     assert_eq!(failures(&state, &account).await, 0);
 }
 
@@ -73,18 +78,17 @@ async fn clear_starts_the_named_limits_over_and_releases_the_others() {
         reserve(state.store(), vec![account.clone(), address.clone()], START)
             .await
             .unwrap()
-            .keep();
+            .fail()
+            .await
+            .unwrap();
     }
     reserve(state.store(), vec![account.clone(), address.clone()], START)
         .await
         .unwrap()
-        .clear(state.store(), &[ThrottleKind::LoginAccount])
+        .clear(&[ThrottleKind::LoginAccount])
         .await
         .unwrap();
-    assert_eq!(
-        state.store().throttle_counter(&account.key).await.unwrap(),
-        None
-    );
+    assert_eq!(failures(&state, &account).await, 0);
     assert_eq!(failures(&state, &address).await, 2);
 }
 
@@ -110,7 +114,9 @@ async fn the_window_starts_over_when_it_ends() {
     reserve(state.store(), vec![account.clone()], START + WINDOW)
         .await
         .unwrap()
-        .keep();
+        .fail()
+        .await
+        .unwrap();
     assert_eq!(failures(&state, &account).await, 1);
 }
 
@@ -146,7 +152,7 @@ async fn parallel_reservations_never_exceed_the_limit() {
             set.spawn(async move {
                 match reserve(&store, vec![account], START).await {
                     Ok(reserved) => {
-                        reserved.keep();
+                        reserved.fail().await.unwrap();
                         true
                     }
                     Err(Error::Throttled { .. }) => false,
@@ -158,4 +164,46 @@ async fn parallel_reservations_never_exceed_the_limit() {
         assert_eq!(granted, 5, "{backend:?}");
         assert_eq!(failures(&state, &account).await, 5, "{backend:?}");
     }
+}
+
+/// A burst of right guesses (a shared account signing in from many tabs) queues on a limit
+/// that is only busy, and every one of them gets through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_of_right_guesses_waits_its_turn_instead_of_being_refused() {
+    for backend in backends() {
+        let state = state_on(backend, |_| {}).await;
+        let account = limit(ThrottleKind::LoginAccount, 2);
+        let mut set = tokio::task::JoinSet::new();
+        for _ in 0..12 {
+            let (store, account) = (state.store().clone(), account.clone());
+            set.spawn(async move {
+                let reserved = reserve(&store, vec![account], START).await?;
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                reserved.release().await
+            });
+        }
+        for granted in set.join_all().await {
+            granted.unwrap_or_else(|e| panic!("{backend:?}: {e}"));
+        }
+        assert_eq!(failures(&state, &account).await, 0, "{backend:?}");
+    }
+}
+
+/// A request abandoned mid-check (the client hung up) cannot hide its guess.
+#[tokio::test]
+async fn a_reservation_dropped_unsettled_counts_as_a_failure() {
+    let state = state().await;
+    let account = limit(ThrottleKind::LoginAccount, 3);
+    drop(
+        reserve(state.store(), vec![account.clone()], START)
+            .await
+            .unwrap(),
+    );
+    for _ in 0..50 {
+        if failures(&state, &account).await == 1 {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the abandoned attempt was never counted");
 }
