@@ -219,7 +219,7 @@ async fn keep_rotating(base: String, code: String, seen: Arc<Mutex<Seen>>) {
         ];
         // A pause between rotations, so the kill finds some clients between requests: their
         // newest refresh token must work after the restart.
-        tokio::time::sleep(Duration::from_millis(200)).await;
+        tokio::time::sleep(Duration::from_millis(40)).await;
     }
 }
 
@@ -237,6 +237,8 @@ async fn sigkill_under_load_loses_no_token_a_client_received_and_leaves_no_famil
         for _ in &clients {
             codes.push(code_for(&server.base).await);
         }
+        // The client's secret verified once (and remembered), as a running client's would be.
+        assert!(!active(&server, "warm-up").await);
         let tasks: Vec<_> = clients
             .iter()
             .zip(codes)
@@ -261,6 +263,20 @@ async fn sigkill_under_load_loses_no_token_a_client_received_and_leaves_no_famil
         }
         let half_rotated = families_with_two_live_tokens(&store).await;
         assert_eq!(half_rotated, 0, "a family with two live refresh tokens");
+        // One family per exchanged code, none revoked: no code was exchanged twice and no
+        // refresh token was replayed. (A client killed during its exchange may or may not
+        // have one.)
+        let families = count(&store, "select count(*) from refresh_families").await;
+        let exchanged = clients
+            .iter()
+            .filter(|seen| !seen.lock().unwrap().responses.is_empty())
+            .count() as i64;
+        assert!(
+            (exchanged..=16).contains(&families),
+            "{families} families, {exchanged} exchanged"
+        );
+        let revoked = "select count(*) from refresh_families where revoked_at is not null";
+        assert_eq!(count(&store, revoked).await, 0);
         store.close().await;
 
         let restarted = common::process::Server::start(
@@ -316,6 +332,10 @@ async fn families_with_two_live_tokens(store: &tessera::store::Store) -> i64 {
     let sql = "select count(*) from (select family_id from refresh_tokens
                where replaced_at is null and revoked_at is null
                group by family_id having count(*) > 1) as f";
+    count(store, sql).await
+}
+
+async fn count(store: &tessera::store::Store, sql: &'static str) -> i64 {
     match store.db() {
         tessera::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
         tessera::store::Db::Postgres(pool) => {

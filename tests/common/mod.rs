@@ -15,6 +15,7 @@ use tessera::store::Store;
 use tessera::{AppState, app};
 use zeroize::Zeroizing;
 
+pub mod balancer;
 pub mod mfa;
 pub mod process;
 pub mod proxy;
