@@ -179,6 +179,41 @@ async fn a_relying_party_verifies_across_a_rotation_without_a_failed_token() {
     }
 }
 
+/// The value of an unlabelled series in a Prometheus scrape.
+fn scraped(scrape: &str, name: &str) -> Option<f64> {
+    scrape
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn the_next_switch_gauge_counts_down_to_the_switch_and_reads_0_while_no_key_waits() {
+    // A recorder of this test's own (the runtime runs everything on this thread), so no
+    // other test's metrics mix in.
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let handle = recorder.handle();
+    let _local = metrics::set_default_local_recorder(&recorder);
+    let next_switch = |app: &TestApp| {
+        tessera::observe::signing_keys(app.state.current().keys(), app.clock_now());
+        scraped(&handle.render(), "tessera_signing_key_next_switch_seconds")
+    };
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, quick_keys).await;
+        assert_eq!(next_switch(&app), Some(0.0), "no next key yet");
+        prepare_next_key(&app).await;
+        assert_eq!(next_switch(&app), Some(60.0));
+        app.clock.advance(59);
+        assert_eq!(next_switch(&app), Some(1.0));
+        app.clock.advance(1);
+        service::keys::refresh(&app.state).await.unwrap();
+        assert_eq!(
+            next_switch(&app),
+            Some(0.0),
+            "switched, and no next key waits: not the last countdown value"
+        );
+    }
+}
+
 #[tokio::test]
 async fn two_instances_sign_with_the_same_key_at_every_moment() {
     for backend in Backend::all() {
