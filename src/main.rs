@@ -272,7 +272,15 @@ fn reload(config: &Config) -> AdminResult<()> {
 }
 
 async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminResult<()> {
-    let (config, _) = startup::with_master_key(config)?;
+    let (config, source) = startup::with_master_key(config)?;
+    if let startup::MasterKeySource::Generated(path) = &source {
+        // Made as `serve` would make it, but a command has no log: say so once, so the
+        // operator knows there is a new secret to back up (the path only, never the key).
+        eprintln!(
+            "created the master key in {} (back it up: it opens every sealed secret)",
+            path.display()
+        );
+    }
     let store = startup::open_store(&config).await?;
     let sealer = config
         .master_key

@@ -1,0 +1,48 @@
+//! The `tessera keys` commands as an operator runs them, on each backend: what they print,
+//! and what they refuse.
+mod common;
+
+use std::path::Path;
+
+use common::Backend;
+use common::process::{cli, config_text, database_url, free_port};
+
+/// A configuration on a fresh database, in a fresh folder; no server runs.
+async fn set_up(backend: Backend) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(backend, dir.path()).await;
+    let config = dir.path().join("config.toml");
+    let text = config_text(free_port(), &url, dir.path(), "");
+    std::fs::write(&config, text).unwrap();
+    (dir, config)
+}
+
+fn keys(dir: &Path, config: &Path, args: &[&str]) -> (bool, String, String) {
+    let args: Vec<&str> = ["keys"].iter().chain(args).copied().collect();
+    cli(dir, config, &args, None)
+}
+
+#[tokio::test]
+async fn the_first_keys_command_on_sqlite_says_it_created_the_master_key_and_where() {
+    for backend in Backend::all() {
+        let (dir, config) = set_up(backend).await;
+        let file = dir.path().join("keys/master.key");
+        let (ok, out, err) = keys(dir.path(), &config, &["list"]);
+        assert!(ok, "{err}");
+        if backend == Backend::Postgres {
+            // The configuration gives the key: nothing is made, nothing is said.
+            assert!(!file.exists() && !err.contains("master key"), "{err}");
+            continue;
+        }
+        let created: Vec<&str> = err
+            .lines()
+            .filter(|l| l.contains("created the master key"))
+            .collect();
+        assert_eq!(created.len(), 1, "one line on stderr: {err}");
+        assert!(created[0].contains(&file.display().to_string()), "{err}");
+        let key = std::fs::read_to_string(&file).unwrap();
+        assert!(!out.contains(key.trim()) && !err.contains(key.trim()));
+        let (ok, _, err) = keys(dir.path(), &config, &["list"]);
+        assert!(ok && !err.contains("created"), "only the first time: {err}");
+    }
+}
