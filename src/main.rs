@@ -303,6 +303,8 @@ async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminRe
                 config.key_refresh_interval
             ),
             Retire::UnknownKey => return Err(format!("no key {kid}").into()),
+            // The state asked for holds already: not a failure for a script to handle.
+            Retire::AlreadyRetired => println!("key {kid} is already retired: nothing to do"),
             Retire::WouldLeaveNoSigner => {
                 return Err(format!(
                     "{kid} is the only key that can sign: run `tessera keys rotate --now` first"

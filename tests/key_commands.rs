@@ -46,3 +46,37 @@ async fn the_first_keys_command_on_sqlite_says_it_created_the_master_key_and_whe
         assert!(ok && !err.contains("created"), "only the first time: {err}");
     }
 }
+
+/// The kid of the key `keys list` shows in `state`.
+fn kid_in_state(dir: &Path, config: &Path, state: &str) -> String {
+    let (ok, out, err) = keys(dir, config, &["list"]);
+    assert!(ok, "{err}");
+    out.lines()
+        .find(|line| line.split('\t').nth(2) == Some(state))
+        .and_then(|line| line.split('\t').next())
+        .unwrap_or_else(|| panic!("no {state} key in:\n{out}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn retiring_a_key_twice_says_it_is_already_retired() {
+    for backend in Backend::all() {
+        let (dir, config) = set_up(backend).await;
+        let (dir, config) = (dir.path(), config.as_path());
+        for _ in 0..2 {
+            let (ok, _, err) = keys(dir, config, &["rotate", "--now"]);
+            assert!(ok, "{err}");
+        }
+        let previous = kid_in_state(dir, config, "previous");
+        let (ok, out, err) = keys(dir, config, &["retire", &previous]);
+        assert!(ok && out.contains("retired"), "{out}{err}");
+        let (ok, out, err) = keys(dir, config, &["retire", &previous]);
+        assert!(ok, "the key is retired, as asked: {err}");
+        assert!(
+            out.contains(&format!("key {previous} is already retired")),
+            "{out}"
+        );
+        let (ok, _, err) = keys(dir, config, &["retire", "no-such-kid"]);
+        assert!(!ok && err.contains("no key no-such-kid"), "{err}");
+    }
+}

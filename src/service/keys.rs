@@ -174,11 +174,13 @@ async fn prepare_after(
     Ok(stored.then_some(row.kid))
 }
 
-/// Why a key could not be retired.
+/// What retiring a key did, or why it could not.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Retire {
     Retired,
     UnknownKey,
+    /// Retired before (by hand, or by the schedule once its tokens had expired): nothing to do.
+    AlreadyRetired,
     /// It is the only key that signs: rotate first (`tessera keys rotate --now`).
     WouldLeaveNoSigner,
 }
@@ -190,15 +192,19 @@ pub async fn retire(store: &Store, kid: &str, now: i64) -> Result<Retire> {
         return Ok(Retire::UnknownKey);
     };
     let mut times: Vec<KeyTimes> = rows.iter().map(times_of).collect();
+    if lifecycle::state(&times, target, now) == lifecycle::KeyState::Retired {
+        return Ok(Retire::AlreadyRetired);
+    }
     if let Some(t) = times.get_mut(target) {
         t.retired_at = Some(now);
     }
     if lifecycle::current(&times, now).is_none() {
         return Ok(Retire::WouldLeaveNoSigner);
     }
+    // The row exists; no update means another command retired it since it was read.
     match store.retire_signing_key(kid, now).await? {
         true => Ok(Retire::Retired),
-        false => Ok(Retire::UnknownKey),
+        false => Ok(Retire::AlreadyRetired),
     }
 }
 
