@@ -305,9 +305,24 @@ async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminRe
             Retire::UnknownKey => return Err(format!("no key {kid}").into()),
             // The state asked for holds already: not a failure for a script to handle.
             Retire::AlreadyRetired => println!("key {kid} is already retired: nothing to do"),
-            Retire::WouldLeaveNoSigner => {
+            Retire::HandedOver {
+                successor,
+                published_at,
+            } => {
+                println!(
+                    "key {kid} retired; {successor} signs in its place from now, on every instance within key_refresh_interval ({} s)",
+                    config.key_refresh_interval
+                );
+                if now - published_at < config.jwks_max_age + config.key_refresh_interval {
+                    eprintln!(
+                        "warning: {successor} was published {} s ago; apps holding a cached JWKS without it fail to verify new tokens until they fetch it again",
+                        now - published_at
+                    );
+                }
+            }
+            Retire::SignsNow => {
                 return Err(format!(
-                    "{kid} is the only key that can sign: run `tessera keys rotate --now` first"
+                    "{kid} is the key signing now, and no newer published key can take over (signing would fall back to an older key): run `tessera keys rotate --now` first, then retire {kid}"
                 )
                 .into());
             }

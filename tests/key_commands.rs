@@ -80,3 +80,34 @@ async fn retiring_a_key_twice_says_it_is_already_retired() {
         assert!(!ok && err.contains("no key no-such-kid"), "{err}");
     }
 }
+
+#[tokio::test]
+async fn the_signing_key_is_retired_only_when_a_newer_published_key_takes_over() {
+    for backend in Backend::all() {
+        let (dir, config) = set_up(backend).await;
+        let (dir, config) = (dir.path(), config.as_path());
+        let rotate = |args: &[&str]| {
+            let (ok, _, err) = keys(dir, config, args);
+            assert!(ok, "{err}");
+        };
+        rotate(&["rotate", "--now"]);
+        rotate(&["rotate", "--now"]);
+        let current = kid_in_state(dir, config, "current");
+        // An older key is still published; it must not take signing back.
+        let (ok, _, err) = keys(dir, config, &["retire", &current]);
+        assert!(!ok, "refused");
+        assert!(
+            err.contains("signing now") && err.contains("tessera keys rotate --now"),
+            "{err}"
+        );
+        assert_eq!(kid_in_state(dir, config, "current"), current);
+
+        rotate(&["rotate"]);
+        let next = kid_in_state(dir, config, "next");
+        let (ok, out, err) = keys(dir, config, &["retire", &current]);
+        assert!(ok, "{err}");
+        assert!(out.contains(&format!("{next} signs in its place")), "{out}");
+        assert!(err.contains("warning"), "published just now: {err}");
+        assert_eq!(kid_in_state(dir, config, "current"), next);
+    }
+}

@@ -49,3 +49,61 @@ async fn retiring_a_retired_key_says_so_instead_of_not_knowing_it() {
         assert_eq!(retire(&state, &new, expired).await, Retire::AlreadyRetired);
     }
 }
+
+/// The kid that signs at `now`, as an instance reading the database then would see it.
+async fn signer(state: &AppState, now: i64) -> Option<String> {
+    let sealer = state.signing_key_sealer().unwrap();
+    let set = keys::load(state.store(), sealer, now).await.unwrap();
+    set.current(now).map(|k| k.kid.clone())
+}
+
+#[tokio::test]
+async fn retiring_the_signing_key_never_hands_signing_back_to_an_older_key() {
+    for backend in backends() {
+        let state = state_on(backend, |_| {}).await;
+        let old = key_at(&state, START - 100, START - 100).await;
+        let current = key_at(&state, START - 10, START - 10).await;
+        // `old` is still published (its tokens may be alive): it must not sign again.
+        assert_eq!(retire(&state, &current, START).await, Retire::SignsNow);
+        assert_eq!(
+            signer(&state, START).await.as_deref(),
+            Some(current.as_str())
+        );
+        assert_eq!(retire(&state, &old, START).await, Retire::Retired);
+        assert_eq!(
+            retire(&state, &current, START).await,
+            Retire::SignsNow,
+            "alone"
+        );
+    }
+}
+
+#[tokio::test]
+async fn retiring_the_signing_key_hands_signing_to_the_published_next_key_at_once() {
+    for backend in backends() {
+        let state = state_on(backend, |_| {}).await;
+        let current = key_at(&state, START - 100, START - 100).await;
+        let next = key_at(&state, START - 50, START + 3600).await;
+        let outcome = retire(&state, &current, START).await;
+        let expected = Retire::HandedOver {
+            successor: next.clone(),
+            published_at: START - 50,
+        };
+        assert_eq!(outcome, expected);
+        assert_eq!(signer(&state, START).await.as_deref(), Some(next.as_str()));
+    }
+}
+
+#[tokio::test]
+async fn a_key_not_yet_published_cannot_take_over_signing() {
+    for backend in backends() {
+        let state = state_on(backend, |_| {}).await;
+        let current = key_at(&state, START - 100, START - 100).await;
+        key_at(&state, START + 50, START + 3600).await;
+        assert_eq!(retire(&state, &current, START).await, Retire::SignsNow);
+        assert_eq!(
+            signer(&state, START).await.as_deref(),
+            Some(current.as_str())
+        );
+    }
+}
