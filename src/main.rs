@@ -251,22 +251,7 @@ async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminR
 /// Validates the file first (a broken one would be refused by the server anyway), then
 /// signals the server named by the pid file.
 fn reload(config: &Config) -> AdminResult<()> {
-    let pid = std::fs::read_to_string(&config.pid_file).map_err(|e| {
-        format!(
-            "{}: {e} (is `tessera serve` running?)",
-            config.pid_file.display()
-        )
-    })?;
-    let pid = pid.trim();
-    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{} does not hold a process id", config.pid_file.display()).into());
-    }
-    let status = std::process::Command::new("kill")
-        .args(["-HUP", pid])
-        .status()?;
-    if !status.success() {
-        return Err(format!("could not signal process {pid}").into());
-    }
+    let pid = tessera::server::pid_file::signal_reload(&config.pid_file)?;
     println!("configuration is valid; sent SIGHUP to process {pid} (its log says what changed)");
     Ok(())
 }

@@ -22,6 +22,7 @@ use crate::startup::{self, MasterKeySource};
 
 mod checks;
 mod metrics;
+pub mod pid_file;
 mod tasks;
 
 pub use checks::DEMO_CLIENT_SECRET;
@@ -47,7 +48,7 @@ pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std
     }
     let signing = state.keys().current(state.now()).map(|k| k.kid.clone());
     tracing::info!(signing_kid = ?signing, "keys loaded");
-    let pid_file = checks::write_pid_file(&state.config().pid_file);
+    let pid_file = pid_file::write(&state.config().pid_file);
     tasks::spawn_all(&state, config_path.to_path_buf());
     if let Some(listen) = state.config().metrics_listen {
         metrics::serve(listen, &state).await?;
