@@ -28,6 +28,8 @@ mod tasks;
 pub use checks::DEMO_CLIENT_SECRET;
 
 pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    // First of all, before anything that may take a while (see `Hangups`).
+    let hangups = tasks::Hangups::listen();
     let addr = config.listen;
     checks::warn_about_unsafe_settings(&config, addr);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -49,7 +51,7 @@ pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std
     let signing = state.keys().current(state.now()).map(|k| k.kid.clone());
     tracing::info!(signing_kid = ?signing, "keys loaded");
     let pid_file = pid_file::write(&state.config().pid_file);
-    tasks::spawn_all(&state, config_path.to_path_buf());
+    tasks::spawn_all(&state, config_path.to_path_buf(), hangups);
     if let Some(listen) = state.config().metrics_listen {
         metrics::serve(listen, &state).await?;
     }

@@ -8,13 +8,41 @@ use crate::config::Config;
 use crate::service;
 use crate::state::AppState;
 
-pub fn spawn_all(state: &AppState, config_path: PathBuf) {
+/// SIGHUP, listened for from the first moment of `serve`: until a process has a handler for
+/// it, SIGHUP ends it, so a `systemctl reload` during a slow start (a database still coming
+/// up) would kill the server. A hangup that arrives before the server is ready waits here,
+/// and becomes a reload once it is.
+pub struct Hangups {
+    #[cfg(unix)]
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl Hangups {
+    pub fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signal = signal(SignalKind::hangup())
+                .inspect_err(|e| {
+                    tracing::warn!(error = %e, "cannot listen for SIGHUP: reload needs a restart");
+                })
+                .ok();
+            Self { signal }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+}
+
+pub fn spawn_all(state: &AppState, config_path: PathBuf, hangups: Hangups) {
     tokio::spawn(purge_periodically(state.clone()));
     tokio::spawn(refresh_keys_periodically(state.clone()));
     #[cfg(unix)]
-    tokio::spawn(reload_on_sighup(state.clone(), config_path));
+    if let Some(signal) = hangups.signal {
+        tokio::spawn(reload_on_sighup(state.clone(), config_path, signal));
+    }
     #[cfg(not(unix))]
-    let _ = config_path;
+    let _ = (config_path, hangups);
 }
 
 /// Every `purge_interval`, a few indexed deletes.
@@ -45,12 +73,11 @@ async fn refresh_keys_periodically(state: AppState) {
 }
 
 #[cfg(unix)]
-async fn reload_on_sighup(state: AppState, config_path: PathBuf) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
-        tracing::warn!("cannot listen for SIGHUP: reload needs a restart");
-        return;
-    };
+async fn reload_on_sighup(
+    state: AppState,
+    config_path: PathBuf,
+    mut hangups: tokio::signal::unix::Signal,
+) {
     while hangups.recv().await.is_some() {
         reload(&state, &config_path);
     }
