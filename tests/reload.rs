@@ -1,6 +1,6 @@
 //! Reloading a running server, as an operator does it: `tessera reload` signals only a
-//! Tessera server, and a SIGHUP during start-up is a reload once the server is ready, not
-//! the end of the process.
+//! Tessera server, a SIGHUP during start-up is a reload once the server is ready, not the
+//! end of the process, and key material changed in the file is named, never swapped.
 mod common;
 
 use std::os::unix::process::ExitStatusExt;
@@ -8,7 +8,9 @@ use std::process::{Child, Command, Stdio};
 
 use common::Backend;
 use common::mfa::MASTER_KEY;
-use common::process::{BIN, Server, cli, config_text, database_url, free_port};
+use common::process::{
+    BIN, SECRET, Server, cli, config_text, database_url, flow, free_port, start_instance,
+};
 
 /// Ends `child` with SIGKILL and returns the signal that really ended it: SIGKILL (9) when it
 /// was still running, SIGHUP (1) had `tessera reload` signalled it.
@@ -105,5 +107,43 @@ async fn a_sighup_during_start_up_is_a_reload_once_the_server_is_ready() {
 
         server.wait_healthy().await;
         server.wait_for_log("configuration reloaded").await;
+    }
+}
+
+#[tokio::test]
+async fn a_reload_names_changed_key_material_and_keeps_the_running_keys() {
+    let other_master = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+    let legacy = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
+    for backend in Backend::all() {
+        // SQLite: the master key was made in keys_dir; PostgreSQL: it is in the file.
+        let instance = start_instance(backend, "").await;
+        let text = std::fs::read_to_string(&instance.config).unwrap();
+        let kept: String = text
+            .lines()
+            .filter(|line| !line.starts_with("master_key ="))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let changed =
+            format!("master_key = \"{other_master}\"\nmfa_encryption_key = \"{legacy}\"\n{kept}");
+        std::fs::write(&instance.config, changed).unwrap();
+        let (ok, out, err) = cli(instance.dir.path(), &instance.config, &["reload"], None);
+        assert!(ok, "{out}{err}");
+        let server = &instance.server;
+        server.wait_for_log("configuration reloaded").await;
+
+        let log = server.log_text();
+        for key in ["master_key", "mfa_encryption_key"] {
+            let named = log.lines().any(|line| {
+                line.contains("needs a restart") && line.contains(&format!("key=\"{key}\""))
+            });
+            assert!(named, "no warning naming {key}:\n{log}");
+        }
+        assert!(
+            !log.contains(other_master) && !log.contains(legacy),
+            "a key reached the log"
+        );
+        // Still the key material it started with: it signs tokens as before.
+        let tokens = flow(server, "app", SECRET).await;
+        assert!(tokens["id_token"].is_string());
     }
 }

@@ -33,6 +33,10 @@ pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std
     let addr = config.listen;
     checks::warn_about_unsafe_settings(&config, addr);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let reload_source = tasks::ReloadSource {
+        config_path: config_path.to_path_buf(),
+        configured_master_key: config.master_key.clone(),
+    };
     let (config, source) = startup::with_master_key(config)?;
     if let MasterKeySource::Generated(path) = &source {
         tracing::info!(file = %path.display(), "generated the master key (back it up: it opens every sealed secret)");
@@ -51,7 +55,7 @@ pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std
     let signing = state.keys().current(state.now()).map(|k| k.kid.clone());
     tracing::info!(signing_kid = ?signing, "keys loaded");
     let pid_file = pid_file::write(&state.config().pid_file);
-    tasks::spawn_all(&state, config_path.to_path_buf(), hangups);
+    tasks::spawn_all(&state, reload_source, hangups);
     if let Some(listen) = state.config().metrics_listen {
         metrics::serve(listen, &state).await?;
     }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::auth::master_key::MasterKey;
 use crate::config::Config;
 use crate::service;
 use crate::state::AppState;
@@ -34,15 +35,22 @@ impl Hangups {
     }
 }
 
-pub fn spawn_all(state: &AppState, config_path: PathBuf, hangups: Hangups) {
+/// Where a reload reads the configuration, and what it compares the key material with.
+pub struct ReloadSource {
+    pub config_path: PathBuf,
+    /// `master_key` as the file and environment gave it at start (see `Config::reloaded`).
+    pub configured_master_key: Option<MasterKey>,
+}
+
+pub fn spawn_all(state: &AppState, source: ReloadSource, hangups: Hangups) {
     tokio::spawn(purge_periodically(state.clone()));
     tokio::spawn(refresh_keys_periodically(state.clone()));
     #[cfg(unix)]
     if let Some(signal) = hangups.signal {
-        tokio::spawn(reload_on_sighup(state.clone(), config_path, signal));
+        tokio::spawn(reload_on_sighup(state.clone(), source, signal));
     }
     #[cfg(not(unix))]
-    let _ = (config_path, hangups);
+    let _ = (source, hangups);
 }
 
 /// Every `purge_interval`, a few indexed deletes.
@@ -75,20 +83,21 @@ async fn refresh_keys_periodically(state: AppState) {
 #[cfg(unix)]
 async fn reload_on_sighup(
     state: AppState,
-    config_path: PathBuf,
+    source: ReloadSource,
     mut hangups: tokio::signal::unix::Signal,
 ) {
     while hangups.recv().await.is_some() {
-        reload(&state, &config_path);
+        reload(&state, &source);
     }
 }
 
 /// Reads and validates the file again and swaps in every setting a running server can change;
 /// an invalid file changes nothing.
-pub fn reload(state: &AppState, config_path: &std::path::Path) {
-    match Config::load(config_path, std::env::vars()) {
+pub fn reload(state: &AppState, source: &ReloadSource) {
+    match Config::load(&source.config_path, std::env::vars()) {
         Ok(file) => {
-            let (applied, ignored) = state.current().config().reloaded(file);
+            let configured = source.configured_master_key.as_ref();
+            let (applied, ignored) = state.current().config().reloaded(file, configured);
             for key in ignored {
                 tracing::warn!(
                     key,
