@@ -147,3 +147,46 @@ async fn a_reload_names_changed_key_material_and_keeps_the_running_keys() {
         assert!(tokens["id_token"].is_string());
     }
 }
+
+/// The `kid` in a JWT's header.
+fn kid_of(token: &str) -> String {
+    use base64::Engine;
+    let header = token.split('.').next().unwrap();
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .unwrap();
+    let header: serde_json::Value = serde_json::from_slice(&header).unwrap();
+    header["kid"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn a_reload_makes_a_key_rotation_and_a_retirement_take_effect_at_once() {
+    for backend in Backend::all() {
+        // key_refresh_interval is 60 s: without the reload nothing would change here.
+        let instance = start_instance(backend, "").await;
+        let (dir, config, server) = (instance.dir.path(), &instance.config, &instance.server);
+        let old = kid_of(
+            flow(server, "app", SECRET).await["id_token"]
+                .as_str()
+                .unwrap(),
+        );
+
+        let (ok, _, err) = cli(dir, config, &["keys", "rotate", "--now"], None);
+        assert!(ok, "{err}");
+        let (ok, out, err) = cli(dir, config, &["keys", "retire", &old], None);
+        assert!(ok, "{out}{err}");
+        let (ok, out, err) = cli(dir, config, &["reload"], None);
+        assert!(ok, "{out}{err}");
+        server.wait_for_log("signing keys re-read").await;
+
+        let new = kid_of(
+            flow(server, "app", SECRET).await["id_token"]
+                .as_str()
+                .unwrap(),
+        );
+        assert_ne!(new, old, "the new key signs");
+        let jwks = reqwest::get(server.url("/jwks.json")).await.unwrap();
+        let jwks = jwks.text().await.unwrap();
+        assert!(jwks.contains(&new) && !jwks.contains(&old), "{jwks}");
+    }
+}

@@ -1,6 +1,7 @@
 //! What a running server does besides answering requests: purge expired rows, re-read (and,
-//! when due, rotate) the signing keys, and reload the configuration on SIGHUP. Each task logs
-//! its failures and tries again on its next turn; none of them can stop the server.
+//! when due, rotate) the signing keys, and on SIGHUP reload the configuration and re-read the
+//! keys. Each task logs its failures and tries again on its next turn; none of them can stop
+//! the server.
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -87,13 +88,29 @@ async fn reload_on_sighup(
     mut hangups: tokio::signal::unix::Signal,
 ) {
     while hangups.recv().await.is_some() {
-        reload(&state, &source);
+        reload(&state, &source).await;
+    }
+}
+
+/// Applies the file's settings, then reads the signing keys again: after `tessera keys rotate
+/// --now` or `tessera keys retire`, a reload makes this instance act now instead of at its
+/// next `key_refresh_interval`. The keys are read even when the file is refused: they come
+/// from the database, not from it.
+async fn reload(state: &AppState, source: &ReloadSource) {
+    reload_settings(state, source);
+    match service::keys::refresh(&state.current()).await {
+        Ok(()) => {
+            let current = state.current();
+            let signing = current.keys().current(current.now()).map(|k| k.kid.clone());
+            tracing::info!(signing_kid = ?signing, "signing keys re-read");
+        }
+        Err(e) => tracing::warn!(error = %e, "key refresh failed; keeping the keys read before"),
     }
 }
 
 /// Reads and validates the file again and swaps in every setting a running server can change;
 /// an invalid file changes nothing.
-pub fn reload(state: &AppState, source: &ReloadSource) {
+fn reload_settings(state: &AppState, source: &ReloadSource) {
     match Config::load(&source.config_path, std::env::vars()) {
         Ok(file) => {
             let configured = source.configured_master_key.as_ref();
