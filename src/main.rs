@@ -257,7 +257,7 @@ fn reload(config: &Config) -> AdminResult<()> {
 }
 
 async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminResult<()> {
-    let (config, source) = startup::with_master_key(config)?;
+    let (config, store, source) = startup::open_with_master_key(config).await?;
     if let startup::MasterKeySource::Generated(path) = &source {
         // Made as `serve` would make it, but a command has no log: say so once, so the
         // operator knows there is a new secret to back up (the path only, never the key).
@@ -266,7 +266,6 @@ async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminRe
             path.display()
         );
     }
-    let store = startup::open_store(&config).await?;
     let sealer = config
         .master_key
         .as_ref()

@@ -37,11 +37,10 @@ pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std
         config_path: config_path.to_path_buf(),
         configured_master_key: config.master_key.clone(),
     };
-    let (config, source) = startup::with_master_key(config)?;
+    let (config, store, source) = startup::open_with_master_key(config).await?;
     if let MasterKeySource::Generated(path) = &source {
         tracing::info!(file = %path.display(), "generated the master key (back it up: it opens every sealed secret)");
     }
-    let store = startup::open_store(&config).await?;
     let (state, prepared) = startup::ready(config, store.clone(), clock).await?;
     for kid in &prepared.keys_added {
         tracing::info!(kid = %kid, "added a signing key");
