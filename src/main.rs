@@ -251,29 +251,21 @@ async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminR
 /// Validates the file first (a broken one would be refused by the server anyway), then
 /// signals the server named by the pid file.
 fn reload(config: &Config) -> AdminResult<()> {
-    let pid = std::fs::read_to_string(&config.pid_file).map_err(|e| {
-        format!(
-            "{}: {e} (is `tessera serve` running?)",
-            config.pid_file.display()
-        )
-    })?;
-    let pid = pid.trim();
-    if pid.is_empty() || !pid.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(format!("{} does not hold a process id", config.pid_file.display()).into());
-    }
-    let status = std::process::Command::new("kill")
-        .args(["-HUP", pid])
-        .status()?;
-    if !status.success() {
-        return Err(format!("could not signal process {pid}").into());
-    }
+    let pid = tessera::server::pid_file::signal_reload(&config.pid_file)?;
     println!("configuration is valid; sent SIGHUP to process {pid} (its log says what changed)");
     Ok(())
 }
 
 async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminResult<()> {
-    let (config, _) = startup::with_master_key(config)?;
-    let store = startup::open_store(&config).await?;
+    let (config, store, source) = startup::open_with_master_key(config).await?;
+    if let startup::MasterKeySource::Generated(path) = &source {
+        // Made as `serve` would make it, but a command has no log: say so once, so the
+        // operator knows there is a new secret to back up (the path only, never the key).
+        eprintln!(
+            "created the master key in {} (back it up: it opens every sealed secret)",
+            path.display()
+        );
+    }
     let sealer = config
         .master_key
         .as_ref()
@@ -295,9 +287,26 @@ async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminRe
                 config.key_refresh_interval
             ),
             Retire::UnknownKey => return Err(format!("no key {kid}").into()),
-            Retire::WouldLeaveNoSigner => {
+            // The state asked for holds already: not a failure for a script to handle.
+            Retire::AlreadyRetired => println!("key {kid} is already retired: nothing to do"),
+            Retire::HandedOver {
+                successor,
+                published_at,
+            } => {
+                println!(
+                    "key {kid} retired; {successor} signs in its place from now, on every instance within key_refresh_interval ({} s)",
+                    config.key_refresh_interval
+                );
+                if now - published_at < config.jwks_max_age + config.key_refresh_interval {
+                    eprintln!(
+                        "warning: {successor} was published {} s ago; apps holding a cached JWKS without it fail to verify new tokens until they fetch it again",
+                        now - published_at
+                    );
+                }
+            }
+            Retire::SignsNow => {
                 return Err(format!(
-                    "{kid} is the only key that can sign: run `tessera keys rotate --now` first"
+                    "{kid} is the key signing now, and no newer published key can take over (signing would fall back to an older key): run `tessera keys rotate --now` first, then retire {kid}"
                 )
                 .into());
             }

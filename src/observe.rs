@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
+use crate::keys::KeySet;
+
 /// Requests answered, by route template, method and status.
 pub const HTTP_REQUESTS: &str = "tessera_http_requests_total";
 /// Time to answer, by route template (histogram, seconds).
@@ -32,7 +34,7 @@ pub const DB_CONNECTIONS: &str = "tessera_db_connections";
 pub const DB_ERRORS: &str = "tessera_db_errors_total";
 /// Age of the key signing now, in seconds.
 pub const SIGNING_KEY_AGE: &str = "tessera_signing_key_age_seconds";
-/// Seconds until the next key starts signing (absent while no successor waits).
+/// Seconds until the next key starts signing; 0 while no successor waits.
 pub const SIGNING_KEY_NEXT_SWITCH: &str = "tessera_signing_key_next_switch_seconds";
 /// Always 1, labelled with the version and commit.
 pub const BUILD_INFO: &str = "tessera_build_info";
@@ -110,6 +112,20 @@ pub fn http_request(route: &str, method: &str, status: u16, took: Duration) {
     metrics::histogram!(HTTP_DURATION, "route" => route.to_string()).record(took.as_secs_f64());
 }
 
+/// The signing-key gauges at `now`, sampled at each scrape. The next-switch gauge is set on
+/// every sample, 0 when no successor waits: the exporter cannot remove a series, so a gauge
+/// set only while a successor waits would show its last countdown value forever after.
+pub fn signing_keys(keys: &KeySet, now: i64) {
+    if let Some(current) = keys.current(now) {
+        let age = now.saturating_sub(current.times.sign_at);
+        metrics::gauge!(SIGNING_KEY_AGE).set(age as f64);
+    }
+    let until = keys
+        .next_switch(now)
+        .map_or(0, |switch| switch.saturating_sub(now));
+    metrics::gauge!(SIGNING_KEY_NEXT_SWITCH).set(until as f64);
+}
+
 /// Notes the client a request is about on its log span (the `client_id` field).
 pub fn note_client(client_id: &str) {
     tracing::Span::current().record("client_id", client_id);
@@ -185,7 +201,7 @@ fn describe() {
     describe_gauge!(
         SIGNING_KEY_NEXT_SWITCH,
         metrics::Unit::Seconds,
-        "Seconds until the next signing key takes over."
+        "Seconds until the next signing key takes over; 0 while none waits."
     );
     describe_gauge!(
         BUILD_INFO,

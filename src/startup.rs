@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::auth::master_key::{MasterKey, Purpose};
+use crate::auth::sealing::SealingKey;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::keys::KeySet;
@@ -55,29 +56,38 @@ pub enum MasterKeySource {
     Generated(PathBuf),
 }
 
+/// Where the master key is, before anything is written.
+enum Located {
+    Found(MasterKey, MasterKeySource),
+    /// None configured and no `keys_dir/master.key`, on SQLite: one may be made here.
+    Missing(PathBuf),
+}
+
 /// The master key: `master_key` (`TESSERA_MASTER_KEY`), else `master_key_file`, else
-/// `keys_dir/master.key`. With none of them, a SQLite installation gets a new one there;
+/// `keys_dir/master.key`. With none of them, a SQLite installation may get a new one there;
 /// PostgreSQL means several instances may share the database, and a key each made for itself
 /// would seal data the others cannot open, so it is refused with instructions instead.
-pub fn master_key(config: &Config) -> Result<(MasterKey, MasterKeySource), StartupError> {
+fn locate_master_key(config: &Config) -> Result<Located, StartupError> {
     if let Some(key) = &config.master_key {
-        return Ok((key.clone(), MasterKeySource::Configured));
+        return Ok(Located::Found(key.clone(), MasterKeySource::Configured));
     }
     if let Some(path) = &config.master_key_file {
-        return Ok((read_master_key(path)?, MasterKeySource::File(path.clone())));
+        let key = read_master_key(path)?;
+        return Ok(Located::Found(key, MasterKeySource::File(path.clone())));
     }
     let path = config.keys_dir.join(MASTER_KEY_FILE);
     if path.exists() {
-        return Ok((read_master_key(&path)?, MasterKeySource::File(path)));
+        return Ok(Located::Found(
+            read_master_key(&path)?,
+            MasterKeySource::File(path),
+        ));
     }
     if !config.database_url.starts_with("sqlite:") {
         return Err(StartupError(
             "no master key: set TESSERA_MASTER_KEY (or master_key_file) to the same key on every instance; make one with `openssl rand -base64 32`".into(),
         ));
     }
-    let key = MasterKey::generate();
-    write_private_file(&path, key.to_base64().as_bytes())?;
-    Ok((key, MasterKeySource::Generated(path)))
+    Ok(Located::Missing(path))
 }
 
 fn read_master_key(path: &Path) -> Result<MasterKey, StartupError> {
@@ -113,11 +123,52 @@ pub fn write_private_file(path: &Path, contents: &[u8]) -> Result<(), StartupErr
     std::io::Write::write_all(&mut file, contents).map_err(fail)
 }
 
-/// The configuration with its master key resolved, and where the key came from.
-pub fn with_master_key(mut config: Config) -> Result<(Config, MasterKeySource), StartupError> {
-    let (key, source) = master_key(&config)?;
+/// The store, connected and migrated, and the configuration with its master key resolved
+/// (and where the key came from). A key is made only while the database holds nothing sealed:
+/// a `master.key` that went missing must not be replaced by a new one, which opens none of
+/// the signing keys and TOTP secrets and would seal new ones that the old key cannot open.
+pub async fn open_with_master_key(
+    mut config: Config,
+) -> Result<(Config, Store, MasterKeySource), StartupError> {
+    let located = locate_master_key(&config)?;
+    let store = open_store(&config).await?;
+    let (key, source) = match located {
+        Located::Found(key, source) => (key, source),
+        Located::Missing(path) => {
+            let legacy = config.mfa_encryption_key.as_ref();
+            if holds_master_sealed_values(&store, legacy).await? {
+                return Err(StartupError(format!(
+                    "the master key is missing ({} does not exist), but the database holds signing keys or TOTP secrets sealed under one (TOTP secrets of an earlier version need their mfa_encryption_key set): not making a new key, which could open none of them. Put the master key back, or set TESSERA_MASTER_KEY or master_key_file; if it is lost, see \"Losing the master key\" in docs/operations.md",
+                    path.display()
+                )));
+            }
+            let key = MasterKey::generate();
+            write_private_file(&path, key.to_base64().as_bytes())?;
+            (key, MasterKeySource::Generated(path))
+        }
+    };
     config.master_key = Some(key);
-    Ok((config, source))
+    Ok((config, store, source))
+}
+
+/// Whether the database holds anything sealed under a master key: a signing key, or a TOTP
+/// secret the legacy `mfa_encryption_key` does not open. Those it opens predate master keys
+/// (an upgrade from PEM files): a new master key is right for them, and `ready` re-seals
+/// them under it.
+async fn holds_master_sealed_values(
+    store: &Store,
+    legacy: Option<&SealingKey>,
+) -> Result<bool, StartupError> {
+    if !store.signing_keys().await?.is_empty() {
+        return Ok(true);
+    }
+    let credentials = store.all_totp_credentials().await?;
+    Ok(credentials.iter().any(|credential| {
+        legacy.is_none_or(|key| {
+            key.open(&credential.sealed_secret, &credential.user_id)
+                .is_err()
+        })
+    }))
 }
 
 /// Connects and migrates.
@@ -138,7 +189,7 @@ pub struct Prepared {
 }
 
 /// Signing keys present (imported or made), legacy TOTP secrets re-sealed, the key set read.
-/// `config` must carry its master key (see `with_master_key`).
+/// `config` must carry its master key (see `open_with_master_key`).
 pub async fn ready(
     config: Config,
     store: Store,

@@ -179,6 +179,107 @@ async fn a_relying_party_verifies_across_a_rotation_without_a_failed_token() {
     }
 }
 
+/// The value of an unlabelled series in a Prometheus scrape.
+fn scraped(scrape: &str, name: &str) -> Option<f64> {
+    scrape
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[tokio::test]
+async fn the_next_switch_gauge_counts_down_to_the_switch_and_reads_0_while_no_key_waits() {
+    // A recorder of this test's own (the runtime runs everything on this thread), so no
+    // other test's metrics mix in.
+    let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+    let handle = recorder.handle();
+    let _local = metrics::set_default_local_recorder(&recorder);
+    let next_switch = |app: &TestApp| {
+        tessera::observe::signing_keys(app.state.current().keys(), app.clock_now());
+        scraped(&handle.render(), "tessera_signing_key_next_switch_seconds")
+    };
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, quick_keys).await;
+        assert_eq!(next_switch(&app), Some(0.0), "no next key yet");
+        prepare_next_key(&app).await;
+        assert_eq!(next_switch(&app), Some(60.0));
+        app.clock.advance(59);
+        assert_eq!(next_switch(&app), Some(1.0));
+        app.clock.advance(1);
+        service::keys::refresh(&app.state).await.unwrap();
+        assert_eq!(
+            next_switch(&app),
+            Some(0.0),
+            "switched, and no next key waits: not the last countdown value"
+        );
+    }
+}
+
+#[tokio::test]
+async fn logout_with_a_hint_signed_by_a_retired_key_asks_to_confirm_instead_of_failing() {
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, quick_keys).await;
+        app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let mut browser = app.browser();
+        let code = obtain_code(&app, &mut browser, "confidential", REDIRECT).await;
+        let tokens: serde_json::Value = exchange(&app, &code).await.json().await.unwrap();
+        let hint = tokens["id_token"].as_str().unwrap().to_string();
+
+        // The emergency runbook: a new key signs at once, the old one is retired.
+        let (config, now) = (app.state.config().clone(), app.clock_now());
+        let old_kid = app.state.current().keys().current(now).unwrap().kid.clone();
+        let key = material::generate_rsa().unwrap();
+        service::keys::prepare(&app.store, &sealer(), &config, key, now, now)
+            .await
+            .unwrap()
+            .unwrap();
+        let retired = service::keys::retire(&app.store, &old_kid, now).await;
+        assert_eq!(retired.unwrap(), service::keys::Retire::Retired);
+        service::keys::refresh(&app.state).await.unwrap();
+
+        let logout = |hint: &str| {
+            let query = url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([
+                    ("id_token_hint", hint),
+                    ("post_logout_redirect_uri", POST_LOGOUT),
+                ])
+                .finish();
+            format!("/logout?{query}")
+        };
+        let page = browser.get(&logout(&hint)).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(page.body.contains("Sign out?"), "{}", page.body);
+        let csrf = page.hidden("csrf_token");
+        let done = browser
+            .post_form(
+                "/logout",
+                &[
+                    ("csrf_token", &csrf),
+                    ("confirm", "yes"),
+                    ("id_token_hint", &hint),
+                ],
+            )
+            .await;
+        assert_eq!(
+            done.status, 200,
+            "signed out, and no redirect: {}",
+            done.body
+        );
+
+        // A hint naming the key that signs now, with a payload it did not sign: refused.
+        let claims =
+            serde_json::json!({ "iss": app.issuer, "aud": "confidential", "exp": now + 60 });
+        let keys = app.state.current();
+        let ours = keys
+            .keys()
+            .sign(tessera::oauth::tokens::TokenType::Id, &claims, now);
+        let ours = ours.unwrap();
+        let parts: Vec<&str> = ours.split('.').collect();
+        let forged_payload = hint.split('.').nth(1).unwrap();
+        let forged = format!("{}.{forged_payload}.{}", parts[0], parts[2]);
+        assert_eq!(browser.get(&logout(&forged)).await.status, 400);
+    }
+}
+
 #[tokio::test]
 async fn two_instances_sign_with_the_same_key_at_every_moment() {
     for backend in Backend::all() {

@@ -58,6 +58,11 @@ impl MasterKey {
         Ok(Self(Zeroizing::new(key)))
     }
 
+    /// The same key (compared in constant time: these are secrets).
+    pub fn same_as(&self, other: &Self) -> bool {
+        subtle::ConstantTimeEq::ct_eq(self.0.as_slice(), other.0.as_slice()).into()
+    }
+
     /// The form written to a key file.
     pub fn to_base64(&self) -> Zeroizing<String> {
         Zeroizing::new(STANDARD.encode(self.0.as_slice()))

@@ -62,6 +62,11 @@ impl SealingKey {
         Self(bytes)
     }
 
+    /// The same key (compared in constant time: these are secrets).
+    pub fn same_as(&self, other: &Self) -> bool {
+        subtle::ConstantTimeEq::ct_eq(self.0.as_slice(), other.0.as_slice()).into()
+    }
+
     /// Encrypts `plaintext` for `owner`; the result is text for a database column.
     pub fn seal(&self, plaintext: &[u8], owner: &str) -> Result<String, SealError> {
         let mut nonce = [0u8; NONCE_LEN];

@@ -2,10 +2,18 @@
 //! (the listener, the database, files, the key material, the middleware built at start). The
 //! reloaded configuration keeps the running values of the latter, and names them.
 use super::Config;
+use crate::auth::master_key::MasterKey;
+use crate::auth::sealing::SealingKey;
 
 impl Config {
     /// `new` as the running server can apply it, and the keys whose change needs a restart.
-    pub fn reloaded(&self, mut new: Config) -> (Config, Vec<&'static str>) {
+    /// `configured_master_key` is `master_key` as the file and environment gave it at start:
+    /// the running key may have been read from `master_key_file` or `keys_dir`, or made.
+    pub fn reloaded(
+        &self,
+        mut new: Config,
+        configured_master_key: Option<&MasterKey>,
+    ) -> (Config, Vec<&'static str>) {
         let mut ignored = Vec::new();
         macro_rules! keep {
             ($($field:ident),* $(,)?) => {$(
@@ -36,10 +44,31 @@ impl Config {
             trusted_proxies,
             cors_allowed_origins,
         );
-        // The key material is resolved at start (it may have been made then); never swapped.
+        // The key material is resolved at start (it may have been made then) and everything
+        // sealed depends on it: never swapped. A change is named like the others' (never
+        // with its value), so an operator does not believe a new key is in use.
+        if !same_key(
+            new.master_key.as_ref(),
+            configured_master_key,
+            MasterKey::same_as,
+        ) {
+            ignored.push("master_key");
+        }
+        let (file, running) = (&new.mfa_encryption_key, &self.mfa_encryption_key);
+        if !same_key(file.as_ref(), running.as_ref(), SealingKey::same_as) {
+            ignored.push("mfa_encryption_key");
+        }
         new.master_key = self.master_key.clone();
         new.mfa_encryption_key = self.mfa_encryption_key.clone();
         (new, ignored)
+    }
+}
+
+fn same_key<K>(a: Option<&K>, b: Option<&K>, same: fn(&K, &K) -> bool) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => same(a, b),
+        _ => false,
     }
 }
 
@@ -59,10 +88,65 @@ mod tests {
             "access_token_ttl = 300\nlisten = \"127.0.0.1:9999\"\n[[clients]]\nclient_id = \"n\"\ntoken_endpoint_auth_method = \"none\"\nredirect_uris = [\"https://n.example/cb\"]",
         )
         .unwrap();
-        let (applied, ignored) = running.reloaded(file);
+        let (applied, ignored) = running.reloaded(file, None);
         assert_eq!(applied.access_token_ttl, 300);
         assert_eq!(applied.clients.len(), 1);
         assert_eq!(applied.listen, running.listen);
         assert_eq!(ignored, vec!["listen"]);
+    }
+
+    const KEY_A: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";
+    const KEY_B: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    fn with(lines: &str) -> Config {
+        Config::from_toml(lines).unwrap()
+    }
+
+    #[test]
+    fn changed_key_material_is_named_never_swapped() {
+        let a = MasterKey::from_base64(KEY_A).unwrap();
+        // Started with the master key from keys_dir/master.key: the running config holds it.
+        let mut running = with(&format!("mfa_encryption_key = \"{KEY_A}\""));
+        running.master_key = Some(a.clone());
+        let cases = [
+            ("", None, vec!["mfa_encryption_key"]),
+            (&*format!("mfa_encryption_key = \"{KEY_A}\""), None, vec![]),
+            (
+                &*format!("mfa_encryption_key = \"{KEY_B}\""),
+                None,
+                vec!["mfa_encryption_key"],
+            ),
+            (
+                &*format!("master_key = \"{KEY_B}\"\nmfa_encryption_key = \"{KEY_A}\""),
+                None,
+                vec!["master_key"],
+            ),
+            // Configured at start: the same value is no change, its removal is one.
+            (
+                &*format!("master_key = \"{KEY_A}\"\nmfa_encryption_key = \"{KEY_A}\""),
+                Some(&a),
+                vec![],
+            ),
+            (
+                &*format!("mfa_encryption_key = \"{KEY_A}\""),
+                Some(&a),
+                vec!["master_key"],
+            ),
+            (
+                &*format!("master_key_file = \"/run/key\"\nmfa_encryption_key = \"{KEY_A}\""),
+                None,
+                vec!["master_key_file"],
+            ),
+        ];
+        for (file, configured, named) in cases {
+            let (applied, ignored) = running.reloaded(with(file), configured);
+            assert_eq!(ignored, named, "{file}");
+            assert!(applied.master_key.unwrap().same_as(&a), "{file}");
+            let legacy = SealingKey::from_base64(KEY_A).unwrap();
+            assert!(
+                applied.mfa_encryption_key.unwrap().same_as(&legacy),
+                "{file}"
+            );
+        }
     }
 }

@@ -47,8 +47,16 @@ pub fn app(state: AppState) -> Router {
         .route(routes::HEALTHZ, get(metadata::healthz))
         .route(routes::READYZ, get(metadata::readyz))
         .route(routes::STYLESHEET, get(metadata::stylesheet))
-        .route_layer(axum::middleware::from_fn(measure))
         .fallback(not_found);
+    with_middleware(router, config).with_state(state.shared())
+}
+
+/// Every layer a request passes through; generic over the router's state so that a test can
+/// wrap routes of its own (a handler that panics) exactly as `app` wraps the real ones.
+fn with_middleware<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    config: &Config,
+) -> Router<S> {
     let router = with_common_middleware(router, config);
     let router = if config.secure_cookies() {
         // https issuer: tell browsers to never use plain http here again (RFC 6797).
@@ -59,7 +67,11 @@ pub fn app(state: AppState) -> Router {
     } else {
         router
     };
-    router.with_state(state.shared())
+    // Outermost, so that every response is counted, those the layers inside make themselves
+    // too: a timeout's 408, a caught panic's 500, a body refused by its Content-Length (413),
+    // and the fallback's 404. `Router::layer` wraps each route after routing, so the route
+    // template is known here.
+    router.layer(axum::middleware::from_fn(measure))
 }
 
 /// Discovery and JWKS: readable from any origin (no credentials involved).
@@ -139,7 +151,10 @@ fn pages() -> Router<SharedState> {
         )
 }
 
-fn with_common_middleware(router: Router<SharedState>, config: &Config) -> Router<SharedState> {
+fn with_common_middleware<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    config: &Config,
+) -> Router<S> {
     let max_body = config.max_body_bytes;
     let timeout = Duration::from_secs(config.request_timeout);
     let response_log_level = match config.log_format {
@@ -163,7 +178,7 @@ fn with_common_middleware(router: Router<SharedState>, config: &Config) -> Route
                         id = %request_id,
                         method = %request.method(),
                         path = %request.uri().path(),
-                        route = tracing::field::Empty,
+                        route = route_of(request),
                         client_id = tracing::field::Empty,
                         user_id = tracing::field::Empty,
                     )
@@ -193,16 +208,19 @@ fn with_common_middleware(router: Router<SharedState>, config: &Config) -> Route
     router.layer(middleware)
 }
 
-/// Per route template: the request count by status, the time to answer, and the route on the
-/// request's log span.
-async fn measure(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
-    let route = request
+/// The route template a request matched, or `unmatched` (the fallback): a label with a
+/// bounded set of values, unlike the path.
+fn route_of<B>(request: &Request<B>) -> &str {
+    request
         .extensions()
         .get::<axum::extract::MatchedPath>()
         .map_or("unmatched", |path| path.as_str())
-        .to_string();
+}
+
+/// Per route template: the request count by method and status, and the time to answer.
+async fn measure(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let route = route_of(&request).to_string();
     let method = request.method().clone();
-    tracing::Span::current().record("route", route.as_str());
     let started = std::time::Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16();
@@ -229,4 +247,41 @@ fn client_api_cors(origins: &[String]) -> Option<CorsLayer> {
 
 async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "Not found").into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn panics() -> Response {
+        panic!("a bug in a handler")
+    }
+
+    /// Only a test route can panic; it is wrapped exactly as `app` wraps the real ones.
+    #[tokio::test]
+    async fn a_caught_panic_and_an_unmatched_path_are_counted() {
+        // This test's own recorder (the runtime runs everything on this thread).
+        let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+        let scrape = recorder.handle();
+        let _local = metrics::set_default_local_recorder(&recorder);
+        let routes = Router::new()
+            .route("/panics", get(panics))
+            .fallback(not_found);
+        let router = with_middleware(routes, &Config::from_toml("").unwrap());
+        for (path, status) in [("/panics", 500), ("/nowhere", 404)] {
+            let request = Request::get(path).body(Body::empty()).unwrap();
+            let response = router.clone().oneshot(request).await.unwrap();
+            assert_eq!(response.status().as_u16(), status);
+        }
+        let text = scrape.render();
+        for series in [
+            r#"tessera_http_requests_total{route="/panics",method="GET",status="500"} 1"#,
+            r#"tessera_http_requests_total{route="unmatched",method="GET",status="404"} 1"#,
+        ] {
+            assert!(text.contains(series), "{series} missing from:\n{text}");
+        }
+    }
 }

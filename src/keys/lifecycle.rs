@@ -98,6 +98,35 @@ pub fn next_switch(keys: &[KeyTimes], now: i64) -> Option<i64> {
         .min()
 }
 
+/// What retiring key `index` by hand at `now` would do to signing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Retirement {
+    /// It does not sign now: signing goes on as before.
+    NotSigning,
+    /// It signs now, and this newer, published key takes over at once.
+    HandOver(usize),
+    /// It signs now and no newer published key can take over: signing would fall back to an
+    /// older key (one that may be the very reason for a rotation), or to none.
+    NoSuccessor,
+}
+
+/// Retiring the key that signs needs a successor relying parties can already verify: the
+/// newer published key due to sign first. A key not yet published cannot take over.
+pub fn retirement(keys: &[KeyTimes], index: usize, now: i64) -> Retirement {
+    let Some(key) = keys
+        .get(index)
+        .filter(|_| current(keys, now) == Some(index))
+    else {
+        return Retirement::NotSigning;
+    };
+    keys.iter()
+        .enumerate()
+        .filter(|(_, k)| k.generation > key.generation)
+        .filter(|(_, k)| k.publish_at <= now && !is_retired(k, now))
+        .min_by_key(|(_, k)| (k.sign_at, k.generation))
+        .map_or(Retirement::NoSuccessor, |(i, _)| Retirement::HandOver(i))
+}
+
 /// How keys rotate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Schedule {
@@ -152,11 +181,36 @@ mod tests {
     }
 
     #[test]
-    fn an_emergency_retirement_hands_signing_back() {
+    fn a_retired_key_never_signs() {
         let mut keys = vec![key(1, 0, 0), key(2, 10, 10)];
         keys[1].retired_at = Some(20);
         assert_eq!(current(&keys, 15), Some(1));
         assert_eq!(current(&keys, 20), Some(0));
+    }
+
+    #[test]
+    fn the_signing_key_retires_only_into_the_hands_of_a_newer_published_key() {
+        // 0 previous, 1 current, 2 next (published), 3 prepared (not published yet).
+        let keys = vec![
+            key(1, 0, 0),
+            key(2, 10, 10),
+            key(3, 20, 100),
+            key(4, 500, 600),
+        ];
+        assert_eq!(retirement(&keys, 0, 50), Retirement::NotSigning);
+        assert_eq!(retirement(&keys, 2, 50), Retirement::NotSigning);
+        assert_eq!(retirement(&keys, 1, 50), Retirement::HandOver(2));
+        assert_eq!(
+            retirement(&keys, 1, 15),
+            Retirement::NoSuccessor,
+            "2 unpublished"
+        );
+        let no_next = &keys[..2];
+        assert_eq!(
+            retirement(no_next, 1, 50),
+            Retirement::NoSuccessor,
+            "the older key 0 must not sign again"
+        );
     }
 
     #[test]

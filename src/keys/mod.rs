@@ -5,6 +5,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use josekit::jws::alg::rsassa::{RsassaJwsSigner, RsassaJwsVerifier};
 use josekit::jws::{JwsHeader, RS256};
 use josekit::jwt::{self, JwtPayload};
@@ -37,6 +39,19 @@ impl fmt::Display for KeyError {
 }
 
 impl std::error::Error for KeyError {}
+
+/// Which key a JWT's header names, read before any verification: nothing else in the token
+/// is trusted by it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignedBy {
+    /// A key this set verifies with: the signature decides.
+    KnownKey,
+    /// A `kid` this set does not verify with (retired, never ours, or from a backup that is
+    /// gone): the token cannot be verified either way.
+    UnknownKey,
+    /// Not a compact JWS with a `kid`: not a token Tessera issued.
+    Unreadable,
+}
 
 /// One key as stored: its id, algorithm, public JWK, times, and (when it opened) its signer.
 pub struct LoadedKey {
@@ -208,6 +223,32 @@ impl KeySet {
             .map_err(|e| KeyError::Jose(e.to_string()))
     }
 
+    /// The key verifying tokens signed with `kid`: published (or signing) when the set was read.
+    fn verifier_for(&self, kid: &str) -> Option<&LoadedKey> {
+        self.by_kid
+            .get(kid)
+            .filter(|i| self.state_of(**i, self.jwks_from) != KeyState::Retired)
+            .and_then(|i| self.keys.get(*i))
+    }
+
+    /// Which key `token` says it was signed with, without verifying anything.
+    pub fn signed_by(&self, token: &str) -> SignedBy {
+        let mut parts = token.split('.');
+        let header = match (parts.next(), parts.next(), parts.next(), parts.next()) {
+            (Some(header), Some(_), Some(_), None) => header,
+            _ => return SignedBy::Unreadable,
+        };
+        let header: Option<Value> = URL_SAFE_NO_PAD
+            .decode(header)
+            .ok()
+            .and_then(|json| serde_json::from_slice(&json).ok());
+        match header.as_ref().and_then(|h| h.get("kid")?.as_str()) {
+            None => SignedBy::Unreadable,
+            Some(kid) if self.verifier_for(kid).is_some() => SignedBy::KnownKey,
+            Some(_) => SignedBy::UnknownKey,
+        }
+    }
+
     /// Verifies a JWT's signature with the key its `kid` names, if that key is not retired.
     /// Only RS256 is accepted (the verifier enforces `alg`), and `typ` must be the expected
     /// kind, so an ID token cannot pass as an access token.
@@ -219,9 +260,7 @@ impl KeySet {
         let (payload, header) = jwt::decode_with_verifier_selector(token, |header| {
             Ok(header
                 .key_id()
-                .and_then(|kid| self.by_kid.get(kid))
-                .filter(|i| self.state_of(**i, self.jwks_from) != KeyState::Retired)
-                .and_then(|i| self.keys.get(*i))
+                .and_then(|kid| self.verifier_for(kid))
                 .map(|k| &k.verifier as &dyn josekit::jws::JwsVerifier))
         })
         .map_err(|_| "the token signature is invalid")?;
@@ -235,8 +274,6 @@ impl KeySet {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use base64::Engine;
-    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn loaded(generation: i64, sign_at: i64) -> LoadedKey {
         let key = material::generate_rsa().unwrap();

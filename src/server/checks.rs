@@ -1,7 +1,5 @@
-//! Start-up warnings about settings that are fine for a laptop and wrong in production, and
-//! the pid file `tessera reload` reads.
+//! Start-up warnings about settings that are fine for a laptop and wrong in production.
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
 
 use crate::config::Config;
 
@@ -32,23 +30,6 @@ pub fn warn_about_unsafe_settings(config: &Config, addr: SocketAddr) {
                 client_id = %client.client_id,
                 "this client uses the published demo secret: replace it (tessera client hash-secret --generate)"
             );
-        }
-    }
-}
-
-/// Writes the process id for `tessera reload`. A failure only costs that command (SIGHUP
-/// still works), so it is logged, not fatal.
-pub fn write_pid_file(path: &Path) -> Option<PathBuf> {
-    let written = path
-        .parent()
-        .filter(|dir| !dir.as_os_str().is_empty())
-        .map_or(Ok(()), std::fs::create_dir_all)
-        .and_then(|()| std::fs::write(path, format!("{}\n", std::process::id())));
-    match written {
-        Ok(()) => Some(path.to_path_buf()),
-        Err(e) => {
-            tracing::warn!(file = %path.display(), error = %e, "cannot write the pid file; `tessera reload` will not find this server (SIGHUP still reloads)");
-            None
         }
     }
 }

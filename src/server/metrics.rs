@@ -51,14 +51,5 @@ fn sample(state: &AppState) {
     let (in_use, idle) = state.store().pool_stats();
     metrics::gauge!(observe::DB_CONNECTIONS, "state" => "in_use").set(f64::from(in_use));
     metrics::gauge!(observe::DB_CONNECTIONS, "state" => "idle").set(f64::from(idle));
-    let now = state.now();
-    let keys = state.keys();
-    if let Some(current) = keys.current(now) {
-        let age = now.saturating_sub(current.times.sign_at);
-        metrics::gauge!(observe::SIGNING_KEY_AGE).set(age as f64);
-    }
-    if let Some(switch) = keys.next_switch(now) {
-        let until = switch.saturating_sub(now);
-        metrics::gauge!(observe::SIGNING_KEY_NEXT_SWITCH).set(until as f64);
-    }
+    observe::signing_keys(state.keys(), state.now());
 }

@@ -22,19 +22,25 @@ use crate::startup::{self, MasterKeySource};
 
 mod checks;
 mod metrics;
+pub mod pid_file;
 mod tasks;
 
 pub use checks::DEMO_CLIENT_SECRET;
 
 pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std::error::Error>> {
+    // First of all, before anything that may take a while (see `Hangups`).
+    let hangups = tasks::Hangups::listen();
     let addr = config.listen;
     checks::warn_about_unsafe_settings(&config, addr);
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let (config, source) = startup::with_master_key(config)?;
+    let reload_source = tasks::ReloadSource {
+        config_path: config_path.to_path_buf(),
+        configured_master_key: config.master_key.clone(),
+    };
+    let (config, store, source) = startup::open_with_master_key(config).await?;
     if let MasterKeySource::Generated(path) = &source {
         tracing::info!(file = %path.display(), "generated the master key (back it up: it opens every sealed secret)");
     }
-    let store = startup::open_store(&config).await?;
     let (state, prepared) = startup::ready(config, store.clone(), clock).await?;
     for kid in &prepared.keys_added {
         tracing::info!(kid = %kid, "added a signing key");
@@ -47,8 +53,8 @@ pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std
     }
     let signing = state.keys().current(state.now()).map(|k| k.kid.clone());
     tracing::info!(signing_kid = ?signing, "keys loaded");
-    let pid_file = checks::write_pid_file(&state.config().pid_file);
-    tasks::spawn_all(&state, config_path.to_path_buf());
+    let pid_file = pid_file::write(&state.config().pid_file);
+    tasks::spawn_all(&state, reload_source, hangups);
     if let Some(listen) = state.config().metrics_listen {
         metrics::serve(listen, &state).await?;
     }

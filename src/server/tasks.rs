@@ -1,20 +1,57 @@
 //! What a running server does besides answering requests: purge expired rows, re-read (and,
-//! when due, rotate) the signing keys, and reload the configuration on SIGHUP. Each task logs
-//! its failures and tries again on its next turn; none of them can stop the server.
+//! when due, rotate) the signing keys, and on SIGHUP reload the configuration and re-read the
+//! keys. Each task logs its failures and tries again on its next turn; none of them can stop
+//! the server.
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::auth::master_key::MasterKey;
 use crate::config::Config;
 use crate::service;
 use crate::state::AppState;
 
-pub fn spawn_all(state: &AppState, config_path: PathBuf) {
+/// SIGHUP, listened for from the first moment of `serve`: until a process has a handler for
+/// it, SIGHUP ends it, so a `systemctl reload` during a slow start (a database still coming
+/// up) would kill the server. A hangup that arrives before the server is ready waits here,
+/// and becomes a reload once it is.
+pub struct Hangups {
+    #[cfg(unix)]
+    signal: Option<tokio::signal::unix::Signal>,
+}
+
+impl Hangups {
+    pub fn listen() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            let signal = signal(SignalKind::hangup())
+                .inspect_err(|e| {
+                    tracing::warn!(error = %e, "cannot listen for SIGHUP: reload needs a restart");
+                })
+                .ok();
+            Self { signal }
+        }
+        #[cfg(not(unix))]
+        Self {}
+    }
+}
+
+/// Where a reload reads the configuration, and what it compares the key material with.
+pub struct ReloadSource {
+    pub config_path: PathBuf,
+    /// `master_key` as the file and environment gave it at start (see `Config::reloaded`).
+    pub configured_master_key: Option<MasterKey>,
+}
+
+pub fn spawn_all(state: &AppState, source: ReloadSource, hangups: Hangups) {
     tokio::spawn(purge_periodically(state.clone()));
     tokio::spawn(refresh_keys_periodically(state.clone()));
     #[cfg(unix)]
-    tokio::spawn(reload_on_sighup(state.clone(), config_path));
+    if let Some(signal) = hangups.signal {
+        tokio::spawn(reload_on_sighup(state.clone(), source, signal));
+    }
     #[cfg(not(unix))]
-    let _ = config_path;
+    let _ = (source, hangups);
 }
 
 /// Every `purge_interval`, a few indexed deletes.
@@ -45,23 +82,39 @@ async fn refresh_keys_periodically(state: AppState) {
 }
 
 #[cfg(unix)]
-async fn reload_on_sighup(state: AppState, config_path: PathBuf) {
-    use tokio::signal::unix::{SignalKind, signal};
-    let Ok(mut hangups) = signal(SignalKind::hangup()) else {
-        tracing::warn!("cannot listen for SIGHUP: reload needs a restart");
-        return;
-    };
+async fn reload_on_sighup(
+    state: AppState,
+    source: ReloadSource,
+    mut hangups: tokio::signal::unix::Signal,
+) {
     while hangups.recv().await.is_some() {
-        reload(&state, &config_path);
+        reload(&state, &source).await;
+    }
+}
+
+/// Applies the file's settings, then reads the signing keys again: after `tessera keys rotate
+/// --now` or `tessera keys retire`, a reload makes this instance act now instead of at its
+/// next `key_refresh_interval`. The keys are read even when the file is refused: they come
+/// from the database, not from it.
+async fn reload(state: &AppState, source: &ReloadSource) {
+    reload_settings(state, source);
+    match service::keys::refresh(&state.current()).await {
+        Ok(()) => {
+            let current = state.current();
+            let signing = current.keys().current(current.now()).map(|k| k.kid.clone());
+            tracing::info!(signing_kid = ?signing, "signing keys re-read");
+        }
+        Err(e) => tracing::warn!(error = %e, "key refresh failed; keeping the keys read before"),
     }
 }
 
 /// Reads and validates the file again and swaps in every setting a running server can change;
 /// an invalid file changes nothing.
-pub fn reload(state: &AppState, config_path: &std::path::Path) {
-    match Config::load(config_path, std::env::vars()) {
+fn reload_settings(state: &AppState, source: &ReloadSource) {
+    match Config::load(&source.config_path, std::env::vars()) {
         Ok(file) => {
-            let (applied, ignored) = state.current().config().reloaded(file);
+            let configured = source.configured_master_key.as_ref();
+            let (applied, ignored) = state.current().config().reloaded(file, configured);
             for key in ignored {
                 tracing::warn!(
                     key,

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::error::{Error, Result};
 use crate::auth::sealing::SealingKey;
 use crate::config::Config;
-use crate::keys::lifecycle::{self, KeyTimes, Schedule};
+use crate::keys::lifecycle::{self, KeyTimes, Retirement, Schedule};
 use crate::keys::material::{self, NewKey};
 use crate::keys::{KeyError, KeySet, LoadedKey};
 use crate::state::AppState;
@@ -174,32 +174,52 @@ async fn prepare_after(
     Ok(stored.then_some(row.kid))
 }
 
-/// Why a key could not be retired.
+/// What retiring a key did, or why it could not.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Retire {
     Retired,
+    /// It was the signing key: `successor`, published since `published_at`, signs from now on.
+    HandedOver {
+        successor: String,
+        published_at: i64,
+    },
     UnknownKey,
-    /// It is the only key that signs: rotate first (`tessera keys rotate --now`).
-    WouldLeaveNoSigner,
+    /// Retired before (by hand, or by the schedule once its tokens had expired): nothing to do.
+    AlreadyRetired,
+    /// It signs now and no newer published key can take over: rotate first
+    /// (`tessera keys rotate --now`).
+    SignsNow,
 }
 
-/// Takes a key out of the JWKS and out of signing now (a suspected compromise).
+/// Takes a key out of the JWKS and out of signing now (a suspected compromise). The key that
+/// signs is retired only when a newer published key can sign in its place at once: signing
+/// must never fall back to an older key.
 pub async fn retire(store: &Store, kid: &str, now: i64) -> Result<Retire> {
     let rows = store.signing_keys().await?;
     let Some(target) = rows.iter().position(|r| r.kid == kid) else {
         return Ok(Retire::UnknownKey);
     };
-    let mut times: Vec<KeyTimes> = rows.iter().map(times_of).collect();
-    if let Some(t) = times.get_mut(target) {
-        t.retired_at = Some(now);
+    let times: Vec<KeyTimes> = rows.iter().map(times_of).collect();
+    if lifecycle::state(&times, target, now) == lifecycle::KeyState::Retired {
+        return Ok(Retire::AlreadyRetired);
     }
-    if lifecycle::current(&times, now).is_none() {
-        return Ok(Retire::WouldLeaveNoSigner);
+    let successor = match lifecycle::retirement(&times, target, now) {
+        Retirement::NotSigning => None,
+        Retirement::HandOver(index) => rows.get(index),
+        Retirement::NoSuccessor => return Ok(Retire::SignsNow),
+    };
+    let successor_kid = successor.map(|row| row.kid.as_str());
+    // The row exists; no update means another command retired it since it was read.
+    if !store.retire_signing_key(kid, now, successor_kid).await? {
+        return Ok(Retire::AlreadyRetired);
     }
-    match store.retire_signing_key(kid, now).await? {
-        true => Ok(Retire::Retired),
-        false => Ok(Retire::UnknownKey),
-    }
+    Ok(match successor {
+        Some(row) => Retire::HandedOver {
+            successor: row.kid.clone(),
+            published_at: row.publish_at,
+        },
+        None => Retire::Retired,
+    })
 }
 
 fn times_of(row: &SigningKeyRow) -> KeyTimes {

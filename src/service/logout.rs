@@ -1,9 +1,11 @@
 //! OpenID Connect RP-Initiated Logout 1.0. The browser is sent to `post_logout_redirect_uri`
 //! only when it exactly matches one the identified client registered; a session ends without
-//! asking only for an unexpired hint naming this very session.
+//! asking only for an unexpired hint naming this very session. A hint whose key is no longer
+//! published cannot be verified, and is treated as no hint.
 use super::error::Result;
 use super::sessions::{self, RevokeOnEnd};
 use crate::auth::session;
+use crate::keys::SignedBy;
 use crate::oauth::client::Client;
 use crate::oauth::logout::{LogoutHint, LogoutStep, decide_logout, requesting_client};
 use crate::oauth::params::Params;
@@ -41,6 +43,15 @@ pub async fn logout<'s>(
         )));
     }
     let hint = match params.get("id_token_hint") {
+        // Signed by a key no longer published (or one we never knew): the hint may well be
+        // ours, and §2 asks us to accept old hints, but it cannot be verified. So it counts
+        // as no hint at all: none of its claims is used, and the user is asked to confirm.
+        Some(token) if state.keys().signed_by(token) == SignedBy::UnknownKey => {
+            tracing::info!(
+                "id_token_hint signed by a key that is no longer published: ignored, asking the user to confirm"
+            );
+            None
+        }
         Some(token) => match verify_hint(state, token) {
             Some(hint) => Some(hint),
             None => {

@@ -89,17 +89,39 @@ impl Store {
         })
     }
 
-    /// Removes a key from service now (emergency). False when no such key.
-    pub async fn retire_signing_key(&self, kid: &str, now: i64) -> StoreResult<bool> {
+    /// Removes a key from service now (emergency); with a `successor`, that key signs from
+    /// now on, in the same transaction, so no instance ever reads the one without the other.
+    /// False, changing nothing, when the key was already retired (or does not exist).
+    pub async fn retire_signing_key(
+        &self,
+        kid: &str,
+        now: i64,
+        successor: Option<&str>,
+    ) -> StoreResult<bool> {
         on_pool!(self, |pool| {
-            sqlx::query(
+            let mut tx = pool.begin().await?;
+            let retired = sqlx::query(
                 "update signing_keys set retired_at = $1 where kid = $2 and retired_at is null",
             )
             .bind(now)
             .bind(kid)
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected() == 1)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if !retired {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            if let Some(successor) = successor {
+                sqlx::query("update signing_keys set sign_at = $1 where kid = $2 and sign_at > $1")
+                    .bind(now)
+                    .bind(successor)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(true)
         })
     }
 }

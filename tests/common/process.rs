@@ -92,6 +92,19 @@ impl Server {
 
     /// As `start`, with a prepared command (e.g. run as another user); `BIN serve` is added.
     pub async fn start_with(
+        command: Command,
+        dir: &Path,
+        config: &Path,
+        base: &str,
+        log_name: &str,
+    ) -> Server {
+        let server = Self::spawn(command, dir, config, base, log_name);
+        server.wait_healthy().await;
+        server
+    }
+
+    /// Starts `serve` without waiting for it to answer.
+    pub fn spawn(
         mut command: Command,
         dir: &Path,
         config: &Path,
@@ -109,13 +122,11 @@ impl Server {
             .stderr(file)
             .spawn()
             .unwrap();
-        let server = Server {
+        Server {
             child,
             base: base.to_string(),
             log,
-        };
-        server.wait_healthy().await;
-        server
+        }
     }
 
     pub async fn wait_healthy(&self) {

@@ -68,6 +68,75 @@ async fn a_forged_id_token_hint_is_invalid_and_ends_nothing() {
     assert!(still_signed_in(&state, &s, START).await);
 }
 
+/// What an ID token signed with a key this state no longer publishes looks like: a key of
+/// its own, whose kid the state does not know.
+fn signed_with_a_retired_key(claims: &serde_json::Value) -> String {
+    let key = crate::keys::material::generate_rsa().unwrap();
+    let gone = crate::keys::KeySet::single(key, 0).unwrap();
+    gone.sign(TokenType::Id, claims, 1).unwrap()
+}
+
+#[tokio::test]
+async fn a_hint_signed_by_a_key_no_longer_published_is_ignored_and_the_user_confirms() {
+    let state = state().await;
+    let (user, s, _) = signed_in(&state).await;
+    // Everything in it would end this session at once, were it trusted.
+    let sid = crate::auth::session::public_id(&s.row.id_hash);
+    let claims =
+        json!({ "iss": ISSUER, "aud": OTHER, "sub": user.id, "sid": sid, "exp": START + 60 });
+    let hint = signed_with_a_retired_key(&claims);
+    let outcome = log_out(&state, &[("id_token_hint", &hint)], &s, false, START).await;
+    let Logout::Confirm {
+        client: None,
+        redirect_uri: None,
+    } = outcome
+    else {
+        panic!("expected a confirmation naming no client: {outcome:?}");
+    };
+    assert!(still_signed_in(&state, &s, START).await);
+
+    // The client then comes from client_id alone (the hint's audience is not used), and the
+    // user's confirmation ends the session.
+    let pairs = [
+        ("id_token_hint", hint.as_str()),
+        ("client_id", APP),
+        ("post_logout_redirect_uri", APP_SIGNED_OUT),
+    ];
+    let outcome = log_out(&state, &pairs, &s, false, START).await;
+    assert!(
+        matches!(outcome, Logout::Confirm { client: Some(c), .. } if c.id == APP),
+        "{outcome:?}"
+    );
+    let outcome = log_out(&state, &pairs, &s, true, START).await;
+    let Logout::Done {
+        signed_out: true,
+        redirect: Some(redirect),
+    } = outcome
+    else {
+        panic!("expected a sign-out: {outcome:?}");
+    };
+    assert!(redirect.starts_with(APP_SIGNED_OUT));
+    assert!(!still_signed_in(&state, &s, START).await);
+}
+
+#[tokio::test]
+async fn a_hint_naming_our_key_with_a_bad_signature_is_invalid() {
+    let state = state().await;
+    let (user, s, id_token) = signed_in(&state).await;
+    let claims = json!({ "iss": ISSUER, "aud": APP, "sub": user.id, "exp": START + 60 });
+    let other = signed_with_a_retired_key(&claims);
+    let ours: Vec<&str> = id_token.split('.').collect();
+    let theirs: Vec<&str> = other.split('.').collect();
+    // Our header (our kid) over another key's signature, and over another payload.
+    let swapped_signature = format!("{}.{}.{}", ours[0], ours[1], theirs[2]);
+    let swapped_payload = format!("{}.{}.{}", ours[0], theirs[1], ours[2]);
+    for hint in [swapped_signature, swapped_payload] {
+        let outcome = log_out(&state, &[("id_token_hint", &hint)], &s, true, START).await;
+        assert!(matches!(outcome, Logout::Invalid(_)), "{outcome:?}");
+    }
+    assert!(still_signed_in(&state, &s, START).await);
+}
+
 #[tokio::test]
 async fn a_duplicated_parameter_is_invalid_and_ends_nothing() {
     let state = state().await;

@@ -33,6 +33,7 @@ mod authorize;
 mod client_auth;
 mod code_exchange;
 mod consent;
+mod keys;
 mod logout;
 mod mfa;
 mod refresh;
