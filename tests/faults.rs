@@ -177,7 +177,7 @@ async fn code_for(base: &str) -> String {
 }
 
 /// A client that exchanges its code, then rotates its refresh token until the server dies.
-async fn keep_rotating(base: String, code: String, seen: Arc<Mutex<Seen>>) {
+async fn keep_rotating(base: String, code: String, pause: Duration, seen: Arc<Mutex<Seen>>) {
     let http = reqwest::Client::new();
     let mut form = vec![
         ("grant_type".to_string(), "authorization_code".to_string()),
@@ -217,9 +217,7 @@ async fn keep_rotating(base: String, code: String, seen: Arc<Mutex<Seen>>) {
             ("grant_type".to_string(), "refresh_token".to_string()),
             ("refresh_token".to_string(), next),
         ];
-        // A pause between rotations, so the kill finds some clients between requests: their
-        // newest refresh token must work after the restart.
-        tokio::time::sleep(Duration::from_millis(40)).await;
+        tokio::time::sleep(pause).await;
     }
 }
 
@@ -239,14 +237,33 @@ async fn sigkill_under_load_loses_no_token_a_client_received_and_leaves_no_famil
         }
         // The client's secret verified once (and remembered), as a running client's would be.
         assert!(!active(&server, "warm-up").await);
+        // Half the clients pause long between rotations, so the kill finds some of them
+        // between requests however slow the machine is: their newest refresh token must work
+        // after the restart. The other half keep the load up.
         let tasks: Vec<_> = clients
             .iter()
             .zip(codes)
-            .map(|(seen, code)| {
-                tokio::spawn(keep_rotating(server.base.clone(), code, seen.clone()))
+            .enumerate()
+            .map(|(index, (seen, code))| {
+                let pause = Duration::from_millis(if index % 2 == 0 { 500 } else { 20 });
+                tokio::spawn(keep_rotating(
+                    server.base.clone(),
+                    code,
+                    pause,
+                    seen.clone(),
+                ))
             })
             .collect();
-        tokio::time::sleep(Duration::from_millis(2500)).await;
+        // Until the load has run a while (a busy machine is slower to get going).
+        let started = Instant::now();
+        while started.elapsed() < Duration::from_secs(20)
+            && (started.elapsed() < Duration::from_millis(2500)
+                || clients
+                    .iter()
+                    .any(|seen| seen.lock().unwrap().responses.len() < 3))
+        {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
         server.child.kill().unwrap(); // SIGKILL
         server.child.wait().unwrap();
         for task in tasks {
