@@ -8,6 +8,7 @@ use tessera::clock::{Clock, SystemClock};
 use tessera::config::Config;
 use tessera::keys::material;
 use tessera::service::admin::{self, AdminResult};
+use tessera::service::backchannel;
 use tessera::service::keys::{self as key_service, Retire};
 use tessera::startup;
 use tessera::store::Store;
@@ -175,11 +176,13 @@ async fn run(cli: Cli) -> AdminResult<()> {
         }
         Command::Purge => {
             let store = open_store(&config).await?;
-            let purged = store.purge_expired(now).await?;
+            let receivers = backchannel::receivers(&config.clients());
+            let purged = store.purge_expired(now, &receivers).await?;
             println!(
-                "purged {} codes, {} sessions, {} pending sign-ins, {} refresh tokens, {} access-token revocations, {} throttle counters",
+                "purged {} codes, {} sessions ({} back-channel logouts queued), {} pending sign-ins, {} refresh tokens, {} access-token revocations, {} throttle counters",
                 purged.codes,
                 purged.sessions,
+                purged.logouts_queued,
                 purged.pending_sign_ins,
                 purged.refresh_tokens,
                 purged.revoked_access_tokens,
@@ -200,6 +203,8 @@ async fn open_store(config: &Config) -> AdminResult<Store> {
 
 async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminResult<()> {
     let store = open_store(config).await?;
+    // Ending a user's sessions queues back-channel logouts; the running server delivers them.
+    let receivers = backchannel::receivers(&config.clients());
     let stdin = &mut std::io::stdin().lock();
     match command {
         UserCommand::Add {
@@ -217,15 +222,15 @@ async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminR
             password_stdin: _,
         } => {
             let password = admin::read_secret_line(stdin)?;
-            admin::set_password(&store, &email, password, now).await?;
+            admin::set_password(&store, &receivers, &email, password, now).await?;
             println!("password changed; the user was signed out everywhere");
         }
         UserCommand::Disable { email } => {
-            admin::set_disabled(&store, &email, true, now).await?;
+            admin::set_disabled(&store, &receivers, &email, true, now).await?;
             println!("user disabled, signed out and their tokens revoked");
         }
         UserCommand::Enable { email } => {
-            admin::set_disabled(&store, &email, false, now).await?;
+            admin::set_disabled(&store, &receivers, &email, false, now).await?;
             println!("user enabled");
         }
         UserCommand::ResetMfa { email } => {

@@ -36,6 +36,19 @@ pub const DB_ERRORS: &str = "tessera_db_errors_total";
 pub const SIGNING_KEY_AGE: &str = "tessera_signing_key_age_seconds";
 /// Seconds until the next key starts signing; 0 while no successor waits.
 pub const SIGNING_KEY_NEXT_SWITCH: &str = "tessera_signing_key_next_switch_seconds";
+/// Back-channel logouts queued when sessions ended (in this process).
+pub const LOGOUTS_QUEUED: &str = "tessera_backchannel_logouts_queued_total";
+/// Back-channel logout attempts by outcome (`delivered`, `retrying`, `rejected`, `given_up`,
+/// `dropped`).
+pub const LOGOUT_DELIVERIES: &str = "tessera_backchannel_logout_deliveries_total";
+/// Time one delivery attempt took, answer or not (histogram, seconds).
+pub const LOGOUT_ATTEMPT: &str = "tessera_backchannel_logout_attempt_seconds";
+/// Logouts in the outbox waiting to be delivered (all instances).
+pub const OUTBOX_PENDING: &str = "tessera_backchannel_outbox_pending";
+/// Age of the oldest logout waiting, in seconds (0 when none waits).
+pub const OUTBOX_OLDEST: &str = "tessera_backchannel_outbox_oldest_age_seconds";
+/// Logouts given up and still kept in the outbox for inspection.
+pub const OUTBOX_GIVEN_UP: &str = "tessera_backchannel_outbox_given_up";
 /// Always 1, labelled with the version and commit.
 pub const BUILD_INFO: &str = "tessera_build_info";
 
@@ -66,6 +79,45 @@ impl SignInOutcome {
             Self::Shed => "shed",
         }
     }
+}
+
+/// What became of one back-channel logout attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogoutOutcome {
+    /// The app answered 2xx.
+    Delivered,
+    /// It failed; another attempt is scheduled.
+    Retrying,
+    /// The app answered 400: it refused the token, which is not sent again.
+    Rejected,
+    /// It failed and `backchannel_logout_retry_for` has passed: no more attempts.
+    GaveUp,
+    /// The client no longer registers a back-channel logout URI: nothing was sent.
+    Dropped,
+}
+
+impl LogoutOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Delivered => "delivered",
+            Self::Retrying => "retrying",
+            Self::Rejected => "rejected",
+            Self::GaveUp => "given_up",
+            Self::Dropped => "dropped",
+        }
+    }
+}
+
+pub fn logouts_queued(count: u64) {
+    metrics::counter!(LOGOUTS_QUEUED).increment(count);
+}
+
+pub fn logout_delivery(outcome: LogoutOutcome) {
+    metrics::counter!(LOGOUT_DELIVERIES, "outcome" => outcome.as_str()).increment(1);
+}
+
+pub fn logout_attempt_took(took: Duration) {
+    metrics::histogram!(LOGOUT_ATTEMPT).record(took.as_secs_f64());
 }
 
 pub fn sign_in(outcome: SignInOutcome) {
@@ -202,6 +254,32 @@ fn describe() {
         SIGNING_KEY_NEXT_SWITCH,
         metrics::Unit::Seconds,
         "Seconds until the next signing key takes over; 0 while none waits."
+    );
+    describe_counter!(
+        LOGOUTS_QUEUED,
+        "Back-channel logouts queued by this instance when sessions ended."
+    );
+    describe_counter!(
+        LOGOUT_DELIVERIES,
+        "Back-channel logout attempts by outcome (delivered, retrying, rejected, given_up, dropped)."
+    );
+    describe_histogram!(
+        LOGOUT_ATTEMPT,
+        metrics::Unit::Seconds,
+        "Time one back-channel logout attempt took, answered or not."
+    );
+    describe_gauge!(
+        OUTBOX_PENDING,
+        "Back-channel logouts waiting in the outbox (every instance's)."
+    );
+    describe_gauge!(
+        OUTBOX_OLDEST,
+        metrics::Unit::Seconds,
+        "Age of the oldest back-channel logout waiting in the outbox (0 when none)."
+    );
+    describe_gauge!(
+        OUTBOX_GIVEN_UP,
+        "Back-channel logouts given up and kept in the outbox for inspection."
     );
     describe_gauge!(
         BUILD_INFO,

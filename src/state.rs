@@ -29,22 +29,26 @@ pub struct Settings {
     totp_key: Option<SealingKey>,
     /// Seals signing keys (derived from the master key).
     signing_key_sealer: Option<SealingKey>,
+    /// The clients that registered a `backchannel_logout_uri`: the ones told of a session's end.
+    backchannel_receivers: Vec<String>,
 }
 
 impl Settings {
     pub fn new(config: Config) -> Self {
-        let clients = config
+        let clients: HashMap<String, Client> = config
             .clients()
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
         let discovery_json = discovery::provider_metadata(&config.issuer).to_string();
+        let backchannel_receivers = crate::service::backchannel::receivers(clients.values());
         let master: Option<&MasterKey> = config.master_key.as_ref();
         Self {
             totp_key: master.map(|m| m.derive(Purpose::TotpSecrets)),
             signing_key_sealer: master.map(|m| m.derive(Purpose::SigningKeys)),
             clients,
             discovery_json,
+            backchannel_receivers,
             config,
         }
     }
@@ -57,6 +61,9 @@ struct Shared {
     clock: Arc<dyn Clock>,
     passwords: PasswordHasher,
     secret_cache: SecretCache,
+    /// Rings when back-channel logouts were queued (or a delivery slot came free), so the
+    /// outbox worker need not wait for its next poll.
+    outbox_bell: tokio::sync::Notify,
 }
 
 /// The state the router holds; every handler gets a fresh [`AppState`] snapshot of it.
@@ -82,6 +89,7 @@ impl AppState {
             clock,
             passwords,
             secret_cache: SecretCache::default(),
+            outbox_bell: tokio::sync::Notify::new(),
         });
         Self::snapshot(&shared)
     }
@@ -174,6 +182,20 @@ impl AppState {
     /// Seals signing keys at rest; `None` without a master key.
     pub fn signing_key_sealer(&self) -> Option<&SealingKey> {
         self.settings.signing_key_sealer.as_ref()
+    }
+
+    pub fn backchannel_receivers(&self) -> &[String] {
+        &self.settings.backchannel_receivers
+    }
+
+    /// Tells the outbox worker there is work (it looks at once, or after its current look).
+    pub fn ring_outbox(&self) {
+        self.shared.outbox_bell.notify_one();
+    }
+
+    /// Waits for [`Self::ring_outbox`] (a ring while nobody waited is kept for the next wait).
+    pub async fn outbox_rung(&self) {
+        self.shared.outbox_bell.notified().await;
     }
 
     pub fn secure_cookies(&self) -> bool {

@@ -86,6 +86,7 @@ async fn metrics_are_served_on_their_own_listener_and_pass_promtool() {
             "tessera_db_connections{state=\"idle\"}",
             "tessera_signing_key_age_seconds",
             "tessera_signing_key_next_switch_seconds 0",
+            "tessera_backchannel_outbox_pending 0",
             "tessera_build_info",
         ] {
             assert!(scrape.contains(name), "{name} missing from:\n{scrape}");

@@ -276,7 +276,7 @@ async fn disabled_users_cannot_sign_in_and_lose_their_sessions() {
             .submit_login(&page, USER_EMAIL, USER_PASSWORD)
             .await
             .unwrap();
-        tessera::service::admin::set_disabled(&app.store, USER_EMAIL, true, START)
+        tessera::service::admin::set_disabled(&app.store, &[], USER_EMAIL, true, START)
             .await
             .unwrap();
         let page = login_page(&mut browser).await;

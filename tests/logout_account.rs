@@ -355,13 +355,13 @@ async fn purge_removes_what_has_expired_and_nothing_else() {
         )
         .await;
         let now = START;
-        let nothing = app.store.purge_expired(now).await.unwrap();
+        let nothing = app.store.purge_expired(now, &[]).await.unwrap();
         assert_eq!(nothing, Default::default());
         assert!(is_signed_in(&mut browser).await);
 
         // After every lifetime has run out, everything goes.
         let later = now + 31 * 24 * 3600;
-        let purged = app.store.purge_expired(later).await.unwrap();
+        let purged = app.store.purge_expired(later, &[]).await.unwrap();
         assert_eq!(
             purged.codes, 2,
             "the sign-in's code and the prompt=none probe's"

@@ -372,7 +372,7 @@ async fn expired_disabled_and_signed_out_refresh_tokens_are_refused() {
         assert_eq!(status, 400, "idle expiry");
 
         let tokens = offline_tokens(&app, &mut browser).await;
-        tessera::service::admin::set_disabled(&app.store, USER_EMAIL, true, START)
+        tessera::service::admin::set_disabled(&app.store, &[], USER_EMAIL, true, START)
             .await
             .unwrap();
         let (status, body) =

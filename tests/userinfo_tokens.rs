@@ -237,7 +237,7 @@ async fn a_disabled_users_token_stops_working() {
         let app = TestApp::spawn(backend).await;
         let tokens = issue_tokens(&app).await;
         let access = tokens["access_token"].as_str().unwrap();
-        tessera::service::admin::set_disabled(&app.store, USER_EMAIL, true, START)
+        tessera::service::admin::set_disabled(&app.store, &[], USER_EMAIL, true, START)
             .await
             .unwrap();
         assert_invalid_token(&app, access, "disabled").await;

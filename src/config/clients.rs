@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::ConfigError;
+use crate::oauth::backchannel;
 use crate::oauth::client::{AuthMethod, Client};
 use crate::oauth::redirect_uri;
 use crate::oauth::scope;
@@ -41,6 +42,13 @@ pub struct ClientConfig {
     /// answer `access_denied` (false).
     #[serde(default = "yes")]
     pub allow_enrolment: bool,
+    /// Back-Channel Logout 1.0: where a logout token is POSTed when a session this client got
+    /// tokens through ends (https, or http on loopback).
+    #[serde(default)]
+    pub backchannel_logout_uri: Option<String>,
+    /// Whether the client needs the `sid` claim in its logout tokens.
+    #[serde(default = "yes")]
+    pub backchannel_logout_session_required: bool,
 }
 
 fn default_scopes() -> Vec<String> {
@@ -86,6 +94,8 @@ impl ClientConfig {
             logout_revokes_refresh_tokens: self.logout_revokes_refresh_tokens,
             require_mfa: self.require_mfa,
             allow_enrolment: self.allow_enrolment,
+            backchannel_logout_uri: self.backchannel_logout_uri.clone(),
+            backchannel_logout_session_required: self.backchannel_logout_session_required,
         }
     }
 
@@ -113,6 +123,10 @@ impl ClientConfig {
                 redirect_uri::check_registration(uri)
                     .map_err(|m| ConfigError::new(format!("{key}.{list}[{i}]"), m))?;
             }
+        }
+        if let Some(uri) = &self.backchannel_logout_uri {
+            backchannel::check_registration(uri)
+                .map_err(|m| ConfigError::new(field("backchannel_logout_uri"), m))?;
         }
         if !self.scopes.iter().any(|s| s == "openid") {
             return Err(ConfigError::new(field("scopes"), "must include \"openid\""));

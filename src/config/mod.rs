@@ -169,6 +169,25 @@ pub struct Config {
     /// Seconds over which second-factor attempts are counted.
     #[serde(default = "defaults::mfa_attempt_window")]
     pub mfa_attempt_window: i64,
+    /// Seconds an app's back-channel logout endpoint has to answer one delivery.
+    #[serde(default = "defaults::backchannel_logout_timeout")]
+    pub backchannel_logout_timeout: u64,
+    /// Seconds before a failed back-channel logout is tried again; each later wait doubles
+    /// (up to an hour).
+    #[serde(default = "defaults::backchannel_logout_initial_backoff")]
+    pub backchannel_logout_initial_backoff: i64,
+    /// Seconds after a session ended during which a failed delivery is retried; then it is
+    /// given up (logged and counted).
+    #[serde(default = "defaults::backchannel_logout_retry_for")]
+    pub backchannel_logout_retry_for: i64,
+    /// Seconds between the outbox worker's looks for deliveries due (retries, and logouts
+    /// written by another instance or the CLI).
+    #[serde(default = "defaults::backchannel_logout_poll_interval")]
+    pub backchannel_logout_poll_interval: i64,
+    /// Deliveries one instance makes at once (a hanging app holds one of them until its
+    /// timeout).
+    #[serde(default = "defaults::backchannel_logout_concurrency")]
+    pub backchannel_logout_concurrency: usize,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
 }
@@ -282,6 +301,21 @@ mod defaults {
     }
     pub fn mfa_attempt_window() -> i64 {
         15 * 60
+    }
+    pub fn backchannel_logout_timeout() -> u64 {
+        5
+    }
+    pub fn backchannel_logout_initial_backoff() -> i64 {
+        10
+    }
+    pub fn backchannel_logout_retry_for() -> i64 {
+        24 * 3600
+    }
+    pub fn backchannel_logout_poll_interval() -> i64 {
+        5
+    }
+    pub fn backchannel_logout_concurrency() -> usize {
+        16
     }
 }
 

@@ -43,6 +43,7 @@ impl Config {
             rate_limit_burst,
             trusted_proxies,
             cors_allowed_origins,
+            backchannel_logout_concurrency,
         );
         // The key material is resolved at start (it may have been made then) and everything
         // sealed depends on it: never swapped. A change is named like the others' (never

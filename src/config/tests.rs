@@ -219,3 +219,42 @@ fn unknown_and_missing_keys_inside_clients_are_named_with_their_place() {
         "clients[0].redirect_uris"
     );
 }
+
+#[test]
+fn back_channel_logout_uris_must_be_https_or_loopback_and_settings_positive() {
+    let client = |uri: &str| {
+        config_with_client(&format!(
+            "client_id = \"a\"\nclient_secret_hash = \"{HASH}\"\nredirect_uris = [\"https://a.example/cb\"]\nbackchannel_logout_uri = \"{uri}\""
+        ))
+    };
+    let config = Config::from_toml(&client("https://a.example/bcl")).unwrap();
+    let registered = &config.clients()[0];
+    assert_eq!(
+        registered.backchannel_logout_uri.as_deref(),
+        Some("https://a.example/bcl")
+    );
+    assert!(
+        registered.backchannel_logout_session_required,
+        "the default"
+    );
+    assert!(Config::from_toml(&client("http://127.0.0.1:9/bcl")).is_ok());
+    for bad in ["http://a.example/bcl", "https://a.example/bcl#f", "/bcl"] {
+        assert_eq!(
+            error_key(&client(bad)),
+            "clients[0].backchannel_logout_uri",
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        error_key("backchannel_logout_retry_for = 0"),
+        "backchannel_logout_retry_for"
+    );
+    assert_eq!(
+        error_key("backchannel_logout_timeout = 600"),
+        "backchannel_logout_timeout"
+    );
+    assert_eq!(
+        error_key("backchannel_logout_concurrency = 0"),
+        "backchannel_logout_concurrency"
+    );
+}

@@ -16,6 +16,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_origins(&config.cors_allowed_origins)?;
     validate_mfa(config)?;
     validate_keys(config)?;
+    validate_backchannel(config)?;
     validate_clients(config)
 }
 
@@ -218,6 +219,45 @@ fn validate_keys(config: &Config) -> Result<(), ConfigError> {
         return Err(ConfigError::new(
             "master_key_file",
             "set master_key or master_key_file, not both",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_backchannel(config: &Config) -> Result<(), ConfigError> {
+    for (key, value) in [
+        (
+            "backchannel_logout_initial_backoff",
+            config.backchannel_logout_initial_backoff,
+        ),
+        (
+            "backchannel_logout_retry_for",
+            config.backchannel_logout_retry_for,
+        ),
+        (
+            "backchannel_logout_poll_interval",
+            config.backchannel_logout_poll_interval,
+        ),
+    ] {
+        if value <= 0 {
+            return Err(ConfigError::new(
+                key,
+                "must be a positive number of seconds",
+            ));
+        }
+    }
+    // A delivery holds its claim on the row for the timeout plus a margin; past a minute an
+    // app is not answering, and a hanging one would hold a worker slot that long.
+    if !(1..=60).contains(&config.backchannel_logout_timeout) {
+        return Err(ConfigError::new(
+            "backchannel_logout_timeout",
+            "must be between 1 and 60 seconds",
+        ));
+    }
+    if !(1..=256).contains(&config.backchannel_logout_concurrency) {
+        return Err(ConfigError::new(
+            "backchannel_logout_concurrency",
+            "must be between 1 and 256",
         ));
     }
     Ok(())

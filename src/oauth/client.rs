@@ -40,6 +40,11 @@ pub struct Client {
     /// When MFA is demanded of a user who has none: send them to enrolment (true), or refuse
     /// with `access_denied` (false).
     pub allow_enrolment: bool,
+    /// Where Back-Channel Logout 1.0 logout tokens are POSTed when a session this client
+    /// got tokens through ends.
+    pub backchannel_logout_uri: Option<String>,
+    /// The client needs `sid` in its logout tokens (§2.2; the default).
+    pub backchannel_logout_session_required: bool,
 }
 
 impl fmt::Debug for Client {
@@ -68,6 +73,8 @@ impl Client {
             logout_revokes_refresh_tokens: true,
             require_mfa: false,
             allow_enrolment: true,
+            backchannel_logout_uri: None,
+            backchannel_logout_session_required: true,
         }
     }
 

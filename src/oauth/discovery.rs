@@ -15,6 +15,9 @@ pub fn provider_metadata(issuer: &str) -> Value {
         "revocation_endpoint": url(routes::REVOKE),
         "introspection_endpoint": url(routes::INTROSPECT),
         "end_session_endpoint": url(routes::LOGOUT),
+        // Back-Channel Logout 1.0 §2.1: logout tokens carry `sid` to apps that ask for it.
+        "backchannel_logout_supported": true,
+        "backchannel_logout_session_supported": true,
         "scopes_supported": scope::SUPPORTED,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
@@ -53,6 +56,8 @@ mod tests {
             metadata["jwks_uri"],
             format!("https://id.example{}", routes::JWKS)
         );
+        assert_eq!(metadata["backchannel_logout_supported"], true);
+        assert_eq!(metadata["backchannel_logout_session_supported"], true);
         assert_eq!(
             metadata["code_challenge_methods_supported"],
             json!(["S256"])

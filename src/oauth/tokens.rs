@@ -18,6 +18,8 @@ pub enum TokenType {
     Access,
     /// OIDC ID token.
     Id,
+    /// Back-Channel Logout 1.0 §2.4 logout token.
+    Logout,
 }
 
 impl TokenType {
@@ -25,6 +27,7 @@ impl TokenType {
         match self {
             Self::Access => "at+jwt",
             Self::Id => "JWT",
+            Self::Logout => "logout+jwt",
         }
     }
 }

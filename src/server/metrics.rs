@@ -34,7 +34,9 @@ pub async fn serve(listen: SocketAddr, state: &AppState) -> Result<(), Box<dyn s
 async fn scrape(
     State((handle, shared)): State<(PrometheusHandle, SharedState)>,
 ) -> impl IntoResponse {
-    sample(&AppState::of(&shared));
+    let state = AppState::of(&shared);
+    sample(&state);
+    sample_outbox(&state).await;
     (
         [(
             header::CONTENT_TYPE,
@@ -42,6 +44,22 @@ async fn scrape(
         )],
         handle.render(),
     )
+}
+
+/// The outbox gauges, read from the database (every instance's rows): a scrape that cannot
+/// read them keeps the last values.
+async fn sample_outbox(state: &AppState) {
+    match state.store().outbox_stats().await {
+        Ok(stats) => {
+            let oldest = stats
+                .oldest_created_at
+                .map_or(0, |at| state.now().saturating_sub(at).max(0));
+            metrics::gauge!(observe::OUTBOX_PENDING).set(stats.pending as f64);
+            metrics::gauge!(observe::OUTBOX_OLDEST).set(oldest as f64);
+            metrics::gauge!(observe::OUTBOX_GIVEN_UP).set(stats.given_up as f64);
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read the back-channel logout outbox"),
+    }
 }
 
 /// The gauges: argon2 queue, database pool, signing key.

@@ -26,6 +26,7 @@ pub mod pid_file;
 mod tasks;
 
 pub use checks::DEMO_CLIENT_SECRET;
+pub use tasks::spawn_outbox_worker;
 
 pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     // First of all, before anything that may take a while (see `Hangups`).

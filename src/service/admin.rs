@@ -73,9 +73,12 @@ pub async fn add_user(
 }
 
 /// Sets a new password and signs the user out everywhere: an administrator resets a
-/// password when the old one may be known to someone else.
+/// password when the old one may be known to someone else. The apps in `receivers`
+/// ([`super::backchannel::receivers`]) that got tokens through those sessions are sent a
+/// back-channel logout by the running server.
 pub async fn set_password(
     store: &Store,
+    receivers: &[String],
     email: &str,
     password: Zeroizing<String>,
     now: i64,
@@ -85,13 +88,19 @@ pub async fn set_password(
     if !store.set_password_hash(email, &hash, now).await? {
         return Err(format!("no user with email {}", normalize_email(email)).into());
     }
-    end_everything(store, email, now).await
+    end_everything(store, receivers, email, now).await
 }
 
 /// Disables (or re-enables) a user. Disabling ends their sessions and every token issued to
 /// them so far (refresh families and access tokens alike), so re-enabling later brings none
-/// of them back.
-pub async fn set_disabled(store: &Store, email: &str, disabled: bool, now: i64) -> AdminResult<()> {
+/// of them back; the apps in `receivers` are sent back-channel logouts, as for a password.
+pub async fn set_disabled(
+    store: &Store,
+    receivers: &[String],
+    email: &str,
+    disabled: bool,
+    now: i64,
+) -> AdminResult<()> {
     let found = if disabled {
         store.disable_user(email, now).await?
     } else {
@@ -101,16 +110,21 @@ pub async fn set_disabled(store: &Store, email: &str, disabled: bool, now: i64) 
         return Err(format!("no user with email {}", normalize_email(email)).into());
     }
     if disabled {
-        end_everything(store, email, now).await?;
+        end_everything(store, receivers, email, now).await?;
     }
     Ok(())
 }
 
-async fn end_everything(store: &Store, email: &str, now: i64) -> AdminResult<()> {
+async fn end_everything(
+    store: &Store,
+    receivers: &[String],
+    email: &str,
+    now: i64,
+) -> AdminResult<()> {
     let Some(user) = store.find_user_by_email(email).await? else {
         return Ok(());
     };
-    sessions::end_all_for_user(store, &user.id, now).await?;
+    sessions::end_all_for_user(store, receivers, &user.id, now).await?;
     Ok(())
 }
 

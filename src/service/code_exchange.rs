@@ -4,12 +4,12 @@
 //! always finds what to revoke (RFC 6749 §4.1.2).
 use super::error::Result;
 use super::mint::{Family, Grant, NewRefresh, TokenResponse, mint};
-use crate::auth::secret;
+use crate::auth::{secret, session};
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
 use crate::oauth::grants::check_code_exchange;
 use crate::state::AppState;
-use crate::store::codes::CodeTokens;
+use crate::store::codes::{CodeTokens, Redeemed, Redemption};
 
 pub async fn exchange_code(
     state: &AppState,
@@ -63,12 +63,26 @@ pub async fn exchange_code(
         access_token_expires_at: minted.access_token_expires_at,
         refresh_family_id: refresh.as_ref().map(|_| family_id.clone()),
     };
-    if !store
-        .redeem_code(&code_hash, &client.id, now, &tokens, refresh_row.as_ref())
+    let sid = session::public_id(&issued.session_id_hash);
+    let redemption = Redemption {
+        code_hash: &code_hash,
+        client_id: &client.id,
+        session_id_hash: &issued.session_id_hash,
+        sid: &sid,
+        now,
+    };
+    match store
+        .redeem_code(&redemption, &tokens, refresh_row.as_ref())
         .await?
     {
+        Redeemed::Redeemed => {}
         // A concurrent exchange of the same code won: this one is the replay.
-        return Err(replayed(state, &code_hash, now).await);
+        Redeemed::AlreadyUsed => return Err(replayed(state, &code_hash, now).await),
+        // Signed out between the check and now: the app would never hear of this session's
+        // end, so it gets no tokens for it.
+        Redeemed::SessionEnded => {
+            return Err(OAuthError::invalid_grant("the session has ended").into());
+        }
     }
     crate::observe::token_issued("authorization_code");
     let scope = issued.scope.clone();

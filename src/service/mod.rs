@@ -6,6 +6,7 @@ pub mod access_token;
 pub mod account;
 pub mod admin;
 pub mod authorize;
+pub mod backchannel;
 pub mod client_auth;
 pub mod code_exchange;
 pub mod consent;

@@ -3,7 +3,7 @@
 //! until the code passes. Codes are checked under the one throttle (reserved before the check)
 //! and the replay guard lives in the database, so every instance agrees.
 use super::error::{Error, Result};
-use super::sessions::{self, NewSession};
+use super::sessions::{self, NewSession, RevokeOnEnd};
 use super::throttle::{self, Reservation};
 use crate::auth::{recovery, secret, totp};
 use crate::oauth::amr::{Amr, Method};
@@ -236,19 +236,26 @@ pub async fn complete(
     if !store.delete_pending_login(&pending.id_hash).await? {
         return Ok(Completion::StartOver);
     }
-    if let Some(replaced) = &pending.replaces_session_hash {
-        store.delete_session(replaced).await?;
-    }
     if store.find_active_user(&pending.user_id).await?.is_none() {
+        if let Some(replaced) = &pending.replaces_session_hash {
+            sessions::end(state, replaced, RevokeOnEnd::Nothing, now).await?;
+        }
         return Ok(Completion::StartOver);
     }
+    // The browser's session and the password-only session being stepped up (usually the
+    // same one) live on as the new session.
+    let replacing: Vec<String> = session_cookie
+        .map(secret::hash)
+        .into_iter()
+        .chain(pending.replaces_session_hash.clone())
+        .collect();
     let amr = Amr::password().with(Method::OneTimeCode);
-    let session = sessions::start(
+    let session = sessions::start_replacing(
         state,
         &pending.user_id,
         amr,
         pending.auth_time,
-        session_cookie,
+        &replacing,
         now,
     )
     .await?;

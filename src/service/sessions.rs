@@ -1,6 +1,7 @@
 //! Browser sessions: finding the live one behind a cookie, starting a fresh one at every
 //! sign-in (a new id, so a planted cookie never becomes a signed-in session), and ending one
 //! with everything that hangs on it.
+use super::backchannel;
 use super::error::Result;
 use crate::auth::secret;
 use crate::oauth::amr::Amr;
@@ -64,10 +65,21 @@ pub async fn start(
     replacing: Option<&str>,
     now: i64,
 ) -> Result<NewSession> {
-    let store = state.store();
-    if let Some(old) = replacing {
-        store.delete_session(&secret::hash(old)).await?;
-    }
+    let replacing: Vec<String> = replacing.map(secret::hash).into_iter().collect();
+    start_replacing(state, user_id, amr, auth_time, &replacing, now).await
+}
+
+/// As [`start`], replacing the sessions with these id hashes. One of the same user lives on
+/// as the new one (its apps keep the `sid` they know, its refresh tokens follow it); one of
+/// another user has ended, and its apps are sent a back-channel logout.
+pub async fn start_replacing(
+    state: &AppState,
+    user_id: &str,
+    amr: Amr,
+    auth_time: i64,
+    replacing: &[String],
+    now: i64,
+) -> Result<NewSession> {
     let config = state.config();
     let cookie_value = secret::generate();
     let row = SessionRow {
@@ -80,7 +92,12 @@ pub async fn start(
         idle_expires_at: now + config.session_idle_ttl.min(config.session_absolute_ttl),
         expires_at: now + config.session_absolute_ttl,
     };
-    store.insert_session(&row).await?;
+    let receivers = state.backchannel_receivers();
+    let queued = state
+        .store()
+        .start_session(&row, replacing, receivers, now)
+        .await?;
+    backchannel::queued(state, queued);
     Ok(NewSession { cookie_value, row })
 }
 
@@ -98,7 +115,10 @@ pub enum RevokeOnEnd<'a> {
 
 /// Ends a session: revokes the refresh-token families `revoke` names first (so a failure
 /// half-way leaves the user signed in rather than tokens alive), then deletes the session,
-/// its unexchanged codes and half-done step-ups.
+/// its unexchanged codes and half-done step-ups, and queues a back-channel logout for every
+/// app that got tokens through it and registered a `backchannel_logout_uri` (in the same
+/// transaction; delivery follows, never holding up the user). The revocation does not wait
+/// for, or depend on, any delivery.
 pub async fn end(state: &AppState, id_hash: &str, revoke: RevokeOnEnd<'_>, now: i64) -> Result<()> {
     let store = state.store();
     let filter = match revoke {
@@ -111,18 +131,27 @@ pub async fn end(state: &AppState, id_hash: &str, revoke: RevokeOnEnd<'_>, now: 
             store.revoke_refresh_family(&family, now).await?;
         }
     }
-    store.delete_session(id_hash).await?;
+    let queued = store
+        .end_session(id_hash, state.backchannel_receivers(), now)
+        .await?;
+    backchannel::queued(state, queued);
     Ok(())
 }
 
 /// Signs a user out everywhere and revokes every refresh family (an administrator reset the
-/// password or disabled the account; access tokens die through `tokens_valid_after`).
-pub async fn end_all_for_user(store: &Store, user_id: &str, now: i64) -> Result<()> {
+/// password or disabled the account; access tokens die through `tokens_valid_after`), and
+/// queues the back-channel logouts of every session for the apps in `receivers`. Takes the
+/// store alone: the CLI runs it, and a running server's outbox worker delivers.
+pub async fn end_all_for_user(
+    store: &Store,
+    receivers: &[String],
+    user_id: &str,
+    now: i64,
+) -> Result<u64> {
     for family in store.refresh_families_for_user(user_id).await? {
         store.revoke_refresh_family(&family, now).await?;
     }
-    store.delete_user_sessions(user_id).await?;
-    Ok(())
+    Ok(store.end_user_sessions(user_id, receivers, now).await?)
 }
 
 /// What the protocol core needs to know of a session. A session that passed the second

@@ -3,7 +3,7 @@
 //! still unused and bound to the presenting client), records the tokens it produced, and
 //! stores the refresh-token family. A replay therefore always finds what to revoke.
 use super::refresh_tokens::{NewRefreshToken, insert_family_query, insert_refresh_token_query};
-use super::{Store, StoreResult, corrupt, on_pool};
+use super::{Db, Store, StoreResult, corrupt, on_pool};
 use crate::oauth::grants::IssuedCode;
 
 #[derive(Debug, Clone)]
@@ -57,6 +57,27 @@ impl TryFrom<CodeRow> for IssuedCode {
             session_active: row.session_active,
         })
     }
+}
+
+/// A code being redeemed: which, by whom, from which session, with the `sid` its ID token
+/// carries.
+#[derive(Debug, Clone, Copy)]
+pub struct Redemption<'a> {
+    pub code_hash: &'a str,
+    pub client_id: &'a str,
+    pub session_id_hash: &'a str,
+    pub sid: &'a str,
+    pub now: i64,
+}
+
+/// How a redemption went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redeemed {
+    Redeemed,
+    /// A concurrent exchange of the same code won: this one is a replay.
+    AlreadyUsed,
+    /// The code's session ended after the code was read: no tokens for it.
+    SessionEnded,
 }
 
 /// The tokens issued for a code.
@@ -115,37 +136,62 @@ impl Store {
         row.map(IssuedCode::try_from).transpose()
     }
 
-    /// Marks the code used by `client_id`, records the tokens it produced and stores the new
-    /// refresh token (and its family), all in one transaction. False, changing nothing, when
-    /// the code was used meanwhile (a concurrent exchange won).
+    /// Marks the code used by `client_id`, records the tokens it produced, records the client
+    /// as one that got tokens through the code's session (for back-channel logout, with the
+    /// `sid` it was given), and stores the new refresh token (and its family), all in one
+    /// transaction. Changes nothing when the code was used meanwhile (a concurrent exchange
+    /// won) or its session has ended.
     pub async fn redeem_code(
         &self,
-        code_hash: &str,
-        client_id: &str,
-        now: i64,
+        code: &Redemption<'_>,
         tokens: &CodeTokens,
         refresh: Option<&NewRefreshToken<'_>>,
-    ) -> StoreResult<bool> {
+    ) -> StoreResult<Redeemed> {
+        // The session row is locked first (PostgreSQL), as ending a session deletes it first:
+        // an exchange and a logout of the same session take their locks in the same order, and
+        // whichever comes second sees what the first did.
+        let lock = match self.db() {
+            Db::Postgres(_) => "for key share",
+            Db::Sqlite(_) => "",
+        };
+        let record = format!(
+            "insert into session_clients (session_id_hash, client_id, user_id, sid, created_at)
+             select id_hash, $1, user_id, $2, $3 from sessions where id_hash = $4 {lock}
+             on conflict (session_id_hash, client_id) do update set sid = excluded.sid"
+        );
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
+            let recorded = sqlx::query(sqlx::AssertSqlSafe(record.as_str()))
+                .bind(code.client_id)
+                .bind(code.sid)
+                .bind(code.now)
+                .bind(code.session_id_hash)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                == 1;
+            if !recorded {
+                tx.rollback().await?;
+                return Ok(Redeemed::SessionEnded);
+            }
             let redeemed = sqlx::query(
                 "update authorization_codes
                  set consumed_at = $1, access_token_jti = $2, access_token_expires_at = $3, refresh_family_id = $4
                  where code_hash = $5 and client_id = $6 and consumed_at is null",
             )
-            .bind(now)
+            .bind(code.now)
             .bind(&tokens.access_token_jti)
             .bind(tokens.access_token_expires_at)
             .bind(&tokens.refresh_family_id)
-            .bind(code_hash)
-            .bind(client_id)
+            .bind(code.code_hash)
+            .bind(code.client_id)
             .execute(&mut *tx)
             .await?
             .rows_affected()
                 == 1;
             if !redeemed {
                 tx.rollback().await?;
-                return Ok(false);
+                return Ok(Redeemed::AlreadyUsed);
             }
             if let Some(refresh) = refresh {
                 insert_family_query!(refresh).execute(&mut *tx).await?;
@@ -154,7 +200,7 @@ impl Store {
                     .await?;
             }
             tx.commit().await?;
-            Ok(true)
+            Ok(Redeemed::Redeemed)
         })
     }
 

@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 pub mod codes;
 pub mod consents;
 pub mod mfa;
+pub mod outbox;
 pub mod purge;
 pub mod refresh_tokens;
 pub mod revocations;

@@ -2,11 +2,15 @@
 //! refresh-token families past their absolute expiry, revocations of access tokens that have
 //! expired anyway, old throttle windows, and codes an hour after expiry (kept that long so a
 //! late replay is still recognised as one).
+use super::outbox::{TAKEN, take_and_queue};
 use super::{Store, StoreResult, on_pool};
 use crate::auth::throttle::MAX_THROTTLE_WINDOW;
 
 /// How long a code row outlives its expiry, for replay detection.
 const CODE_RETENTION: i64 = 3600;
+
+/// How long a back-channel logout that was given up stays in the outbox for operators to see.
+const GIVEN_UP_RETENTION: i64 = 7 * 24 * 3600;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Purged {
@@ -16,10 +20,15 @@ pub struct Purged {
     pub refresh_tokens: u64,
     pub revoked_access_tokens: u64,
     pub throttle_counters: u64,
+    /// Back-channel logouts queued for the expired sessions' apps.
+    pub logouts_queued: u64,
 }
 
 impl Store {
-    pub async fn purge_expired(&self, now: i64) -> StoreResult<Purged> {
+    /// Deletes what has expired. An expired session has ended like any other: the apps in
+    /// `receivers` that got tokens through it are sent a back-channel logout.
+    pub async fn purge_expired(&self, now: i64, receivers: &[String]) -> StoreResult<Purged> {
+        let (sessions, logouts_queued) = self.end_expired_sessions(now, receivers).await?;
         let delete = |sql: &'static str, bound: i64| async move {
             on_pool!(self, |pool| {
                 sqlx::query(sql)
@@ -35,11 +44,7 @@ impl Store {
                 now - CODE_RETENTION,
             )
             .await?,
-            sessions: delete(
-                "delete from sessions where expires_at <= $1 or idle_expires_at <= $1",
-                now,
-            )
-            .await?,
+            sessions,
             pending_sign_ins: delete("delete from mfa_pending_logins where expires_at <= $1", now)
                 .await?,
             refresh_tokens: delete("delete from refresh_tokens where expires_at <= $1", now)
@@ -54,8 +59,42 @@ impl Store {
                 now - MAX_THROTTLE_WINDOW,
             )
             .await?,
+            logouts_queued,
         };
         delete("delete from refresh_families where expires_at <= $1", now).await?;
+        delete(
+            "delete from backchannel_outbox where given_up_at <= $1",
+            now - GIVEN_UP_RETENTION,
+        )
+        .await?;
         Ok(purged)
+    }
+
+    /// Deletes expired sessions and, in the same transaction, takes the apps of every session
+    /// that no longer exists (these, and any a crash left behind) and queues their logouts.
+    /// On PostgreSQL two instances purging at once each take a row at most once: the second
+    /// waits for the first's delete and then skips what it removed.
+    async fn end_expired_sessions(
+        &self,
+        now: i64,
+        receivers: &[String],
+    ) -> StoreResult<(u64, u64)> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let sessions =
+                sqlx::query("delete from sessions where expires_at <= $1 or idle_expires_at <= $1")
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            let sql = format!(
+                "delete from session_clients
+                 where not exists (select 1 from sessions s where s.id_hash = session_clients.session_id_hash)
+                   and created_at <= $1 {TAKEN}"
+            );
+            let queued = take_and_queue!(tx, sqlx::AssertSqlSafe(sql), now, receivers, now);
+            tx.commit().await?;
+            Ok((sessions, queued))
+        })
     }
 }

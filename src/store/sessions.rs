@@ -1,4 +1,5 @@
 //! Browser sessions, keyed by the SHA-256 of the cookie value.
+use super::outbox::{TAKEN, take_and_queue};
 use super::{Store, StoreResult, corrupt, on_pool};
 use crate::oauth::amr::Amr;
 
@@ -44,27 +45,50 @@ impl TryFrom<Row> for SessionRow {
     }
 }
 
+/// The insert of a session row, alone or inside the transaction that replaces old sessions.
+macro_rules! insert_session_query {
+    ($session:expr) => {
+        sqlx::query(
+            "insert into sessions (id_hash, user_id, auth_time, amr, created_at, last_seen_at, idle_expires_at, expires_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&$session.id_hash)
+        .bind(&$session.user_id)
+        .bind($session.auth_time)
+        .bind($session.amr.to_string())
+        .bind($session.created_at)
+        .bind($session.last_seen_at)
+        .bind($session.idle_expires_at)
+        .bind($session.expires_at)
+    };
+}
+
+/// What an ended session leaves behind that must not complete: its unexchanged codes and
+/// the half-done step-ups that would replace it.
+macro_rules! delete_pending_of_session {
+    ($tx:expr, $id_hash:expr) => {
+        for statement in [
+            "delete from authorization_codes where session_id_hash = $1 and consumed_at is null",
+            "delete from mfa_pending_logins where replaces_session_hash = $1",
+        ] {
+            sqlx::query(statement)
+                .bind($id_hash)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+
 /// Sliding the idle expiry costs a write; do it at most this often per session.
 const TOUCH_INTERVAL: i64 = 60;
 
 impl Store {
     pub async fn insert_session(&self, session: &SessionRow) -> StoreResult<()> {
         on_pool!(self, |pool| {
-            sqlx::query(
-                "insert into sessions (id_hash, user_id, auth_time, amr, created_at, last_seen_at, idle_expires_at, expires_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(&session.id_hash)
-            .bind(&session.user_id)
-            .bind(session.auth_time)
-            .bind(session.amr.to_string())
-            .bind(session.created_at)
-            .bind(session.last_seen_at)
-            .bind(session.idle_expires_at)
-            .bind(session.expires_at)
-            .execute(pool)
-            .await
-            .map(|_| ())
+            insert_session_query!(session)
+                .execute(pool)
+                .await
+                .map(|_| ())
         })
     }
 
@@ -106,32 +130,49 @@ impl Store {
         Ok(Some(session))
     }
 
-    /// Deletes a session with everything still pending on it: codes not yet exchanged and
-    /// half-done step-ups, so nothing it started can complete after it ended.
-    pub async fn delete_session(&self, id_hash: &str) -> StoreResult<()> {
+    /// Ends a session in one transaction: deletes it with everything still pending on it
+    /// (codes not yet exchanged, half-done step-ups), so nothing it started can complete after
+    /// it ended, and queues a back-channel logout for each app in `receivers` that got tokens
+    /// through it. The session row goes first: on PostgreSQL that waits for a code exchange
+    /// recording its app (which holds the row), so the app is seen here and told. Returns the
+    /// number of logouts queued.
+    pub async fn end_session(
+        &self,
+        id_hash: &str,
+        receivers: &[String],
+        now: i64,
+    ) -> StoreResult<u64> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
-            for statement in [
-                "delete from sessions where id_hash = $1",
-                "delete from authorization_codes where session_id_hash = $1 and consumed_at is null",
-                "delete from mfa_pending_logins where replaces_session_hash = $1",
-            ] {
-                sqlx::query(statement)
-                    .bind(id_hash)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await
+            sqlx::query("delete from sessions where id_hash = $1")
+                .bind(id_hash)
+                .execute(&mut *tx)
+                .await?;
+            let sql = format!("delete from session_clients where session_id_hash = $1 {TAKEN}");
+            let queued = take_and_queue!(tx, sqlx::AssertSqlSafe(sql), id_hash, receivers, now);
+            delete_pending_of_session!(tx, id_hash);
+            tx.commit().await?;
+            Ok(queued)
         })
     }
 
-    /// Deletes every session of a user, their unexchanged codes and half-done sign-ins
-    /// (sign-out everywhere).
-    pub async fn delete_user_sessions(&self, user_id: &str) -> StoreResult<()> {
+    /// Ends every session of a user (sign-out everywhere) with their unexchanged codes and
+    /// half-done sign-ins, queueing the back-channel logouts, in one transaction.
+    pub async fn end_user_sessions(
+        &self,
+        user_id: &str,
+        receivers: &[String],
+        now: i64,
+    ) -> StoreResult<u64> {
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
+            sqlx::query("delete from sessions where user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            let sql = format!("delete from session_clients where user_id = $1 {TAKEN}");
+            let queued = take_and_queue!(tx, sqlx::AssertSqlSafe(sql), user_id, receivers, now);
             for statement in [
-                "delete from sessions where user_id = $1",
                 "delete from authorization_codes where user_id = $1 and consumed_at is null",
                 "delete from mfa_pending_logins where user_id = $1",
             ] {
@@ -140,7 +181,66 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            tx.commit().await
+            tx.commit().await?;
+            Ok(queued)
+        })
+    }
+
+    /// Stores `new` in place of the browser's old sessions `replacing` (id hashes), in one
+    /// transaction. An old session of the same user lives on as the new one (a step-up or a
+    /// repeated sign-in): its apps and refresh families move over, and each app keeps the
+    /// `sid` it was given, so the eventual logout names a session it knows. An old session of
+    /// another user has ended: its apps in `receivers` are sent a logout.
+    pub async fn start_session(
+        &self,
+        new: &SessionRow,
+        replacing: &[String],
+        receivers: &[String],
+        now: i64,
+    ) -> StoreResult<u64> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            insert_session_query!(new).execute(&mut *tx).await?;
+            let mut queued = 0;
+            for old in replacing.iter().filter(|old| **old != new.id_hash) {
+                let owner: Option<String> =
+                    sqlx::query_scalar("delete from sessions where id_hash = $1 returning user_id")
+                        .bind(old)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                if owner.as_deref() == Some(new.user_id.as_str()) {
+                    // An app already moved over from another replaced session keeps that row.
+                    let old_sid = crate::auth::session::public_id(old);
+                    sqlx::query(
+                        "update session_clients set session_id_hash = $1, sid = coalesce(sid, $2)
+                         where session_id_hash = $3 and client_id not in
+                             (select client_id from session_clients where session_id_hash = $1)",
+                    )
+                    .bind(&new.id_hash)
+                    .bind(&old_sid)
+                    .bind(old)
+                    .execute(&mut *tx)
+                    .await?;
+                    sqlx::query("delete from session_clients where session_id_hash = $1")
+                        .bind(old)
+                        .execute(&mut *tx)
+                        .await?;
+                    sqlx::query(
+                        "update refresh_families set session_id_hash = $1 where session_id_hash = $2",
+                    )
+                    .bind(&new.id_hash)
+                    .bind(old)
+                    .execute(&mut *tx)
+                    .await?;
+                } else {
+                    let sql =
+                        format!("delete from session_clients where session_id_hash = $1 {TAKEN}");
+                    queued += take_and_queue!(tx, sqlx::AssertSqlSafe(sql), old, receivers, now);
+                }
+                delete_pending_of_session!(tx, old);
+            }
+            tx.commit().await?;
+            Ok(queued)
         })
     }
 

@@ -19,6 +19,7 @@ pub mod balancer;
 pub mod mfa;
 pub mod process;
 pub mod proxy;
+pub mod relying_party;
 
 pub const START: i64 = 1_800_000_000;
 pub const CONFIDENTIAL_SECRET: &str = "confidential-secret";

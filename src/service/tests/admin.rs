@@ -46,7 +46,7 @@ async fn signs_in(state: &AppState, password: &str, now: i64) -> bool {
 async fn disabling_a_user_ends_their_sessions() {
     let state = state().await;
     let (user, _, _) = everything(&state).await;
-    set_disabled(state.store(), USER_EMAIL, true, START + 10)
+    set_disabled(state.store(), &[], USER_EMAIL, true, START + 10)
         .await
         .unwrap();
     assert!(live_sessions(&state, &user, START + 10).await.is_empty());
@@ -56,7 +56,7 @@ async fn disabling_a_user_ends_their_sessions() {
 async fn disabling_a_user_revokes_their_refresh_tokens_and_access_tokens() {
     let state = state().await;
     let (_, _, tokens) = everything(&state).await;
-    set_disabled(state.store(), USER_EMAIL, true, START + 10)
+    set_disabled(state.store(), &[], USER_EMAIL, true, START + 10)
         .await
         .unwrap();
     assert!(refresh_revoked(&state, tokens.refresh_token.as_ref().unwrap()).await);
@@ -69,10 +69,10 @@ async fn re_enabling_a_user_brings_back_no_session_code_or_token() {
     let state = state().await;
     let (user, code, tokens) = everything(&state).await;
     let store = state.store();
-    set_disabled(store, USER_EMAIL, true, START + 10)
+    set_disabled(store, &[], USER_EMAIL, true, START + 10)
         .await
         .unwrap();
-    set_disabled(store, USER_EMAIL, false, START + 20)
+    set_disabled(store, &[], USER_EMAIL, false, START + 20)
         .await
         .unwrap();
     assert!(live_sessions(&state, &user, START + 20).await.is_empty());
@@ -87,7 +87,7 @@ async fn a_new_password_ends_every_session_and_token() {
     let state = state().await;
     let (user, _, tokens) = everything(&state).await;
     let password = Zeroizing::new(NEW_PASSWORD.to_string());
-    set_password(state.store(), USER_EMAIL, password, START + 10)
+    set_password(state.store(), &[], USER_EMAIL, password, START + 10)
         .await
         .unwrap();
     assert!(live_sessions(&state, &user, START + 10).await.is_empty());
@@ -101,7 +101,7 @@ async fn after_a_reset_only_the_new_password_signs_in() {
     let state = state().await;
     ada(&state).await;
     let password = Zeroizing::new(NEW_PASSWORD.to_string());
-    set_password(state.store(), USER_EMAIL, password, START)
+    set_password(state.store(), &[], USER_EMAIL, password, START)
         .await
         .unwrap();
     assert!(!signs_in(&state, USER_PASSWORD, START).await);
@@ -114,7 +114,7 @@ async fn a_short_password_is_refused_and_changes_nothing() {
     let (user, _, _) = everything(&state).await;
     let short = Zeroizing::new("short".to_string());
     assert!(
-        set_password(state.store(), USER_EMAIL, short, START)
+        set_password(state.store(), &[], USER_EMAIL, short, START)
             .await
             .is_err()
     );
@@ -128,12 +128,12 @@ async fn changes_to_an_unknown_user_are_errors() {
     let store = state.store();
     let password = Zeroizing::new(NEW_PASSWORD.to_string());
     assert!(
-        set_password(store, "nobody@example.com", password, START)
+        set_password(store, &[], "nobody@example.com", password, START)
             .await
             .is_err()
     );
     assert!(
-        set_disabled(store, "nobody@example.com", true, START)
+        set_disabled(store, &[], "nobody@example.com", true, START)
             .await
             .is_err()
     );

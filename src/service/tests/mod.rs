@@ -30,6 +30,7 @@ mod access_tokens;
 mod account;
 mod admin;
 mod authorize;
+mod backchannel;
 mod client_auth;
 mod code_exchange;
 mod consent;

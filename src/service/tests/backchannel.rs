@@ -1,0 +1,362 @@
+//! Back-channel logout, from a session's end to the app: which ends queue a logout and for
+//! whom, a step-up keeping the apps and the sid they know, and the delivery rules — a signed
+//! token, backoff then giving up, a 400 not sent again, a removed client never called, and a
+//! claimed row never sent by two workers at once.
+use std::sync::Arc;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::mpsc;
+
+use super::*;
+use crate::auth::session::public_id;
+use crate::clock::ManualClock;
+use crate::oauth::logout_token::BACKCHANNEL_LOGOUT_EVENT;
+use crate::oauth::tokens::TokenType;
+use crate::observe::LogoutOutcome;
+use crate::service::backchannel::{claim, deliver, http_client};
+use crate::service::sessions::RevokeOnEnd;
+
+/// An app's back-channel endpoint on loopback: answers every request with `status` and
+/// passes each request body to the test.
+async fn endpoint(status: u16) -> (String, mpsc::UnboundedReceiver<String>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/bcl", listener.local_addr().unwrap());
+    let (sender, bodies) = mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let body = read_request_body(&mut stream).await;
+            let _ = sender.send(body);
+            let answer =
+                format!("HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+            let _ = stream.write_all(answer.as_bytes()).await;
+        }
+    });
+    (url, bodies)
+}
+
+async fn read_request_body(stream: &mut tokio::net::TcpStream) -> String {
+    let mut buffer = Vec::new();
+    let mut chunk = [0_u8; 4096];
+    loop {
+        let text = String::from_utf8_lossy(&buffer).to_string();
+        if let Some(end) = text.find("\r\n\r\n") {
+            let length: usize = text
+                .lines()
+                .find_map(|l| {
+                    l.to_ascii_lowercase()
+                        .strip_prefix("content-length:")
+                        .map(|v| v.trim().parse().unwrap())
+                })
+                .unwrap_or(0);
+            if buffer.len() >= end + 4 + length {
+                return text[end + 4..end + 4 + length].to_string();
+            }
+        }
+        let read = stream.read(&mut chunk).await.unwrap();
+        if read == 0 {
+            return String::new();
+        }
+        buffer.extend_from_slice(&chunk[..read]);
+    }
+}
+
+/// A state whose APP sends back-channel logouts to `uri`, and its clock.
+async fn state_for(backend: Backend, uri: &str) -> (AppState, ManualClock) {
+    let mut config = config();
+    config.clients[0].backchannel_logout_uri = Some(uri.to_string());
+    config.backchannel_logout_initial_backoff = 10;
+    config.backchannel_logout_retry_for = 100;
+    let store = match backend {
+        Backend::Sqlite => sqlite_store().await,
+        Backend::Postgres => postgres_store().await,
+    };
+    store.migrate().await.unwrap();
+    let clock = ManualClock::starting_at(START);
+    let state = AppState::new(config, store, keys(), Arc::new(clock.clone()));
+    (state, clock)
+}
+
+/// Ada signed in, with tokens for APP and OTHER from that session.
+async fn signed_in_to_both(state: &AppState) -> (UserRow, NewSession) {
+    let user = ada(state).await;
+    let s = session(state, &user).await;
+    for client in [APP, OTHER] {
+        let code = code_for(state, client, &s.row, &[], START).await;
+        exchange(state, client, &code, START).await.unwrap();
+    }
+    (user, s)
+}
+
+async fn outbox(state: &AppState) -> Vec<crate::store::outbox::PendingLogout> {
+    state.store().list_logouts().await.unwrap()
+}
+
+/// Claims what is due now for `owner` and delivers it.
+async fn deliver_due(state: &AppState, owner: &str) -> Vec<LogoutOutcome> {
+    let http = http_client().unwrap();
+    let mut outcomes = Vec::new();
+    for row in claim(state, owner, 10, state.now()).await.unwrap() {
+        outcomes.push(deliver(state, &http, owner, row).await.unwrap());
+    }
+    outcomes
+}
+
+#[tokio::test]
+async fn ending_a_session_queues_a_logout_for_each_app_that_registered_a_uri() {
+    let (state, _) = state_for(Backend::Sqlite, "https://app.example.com/bcl").await;
+    let (user, s) = signed_in_to_both(&state).await;
+    let store = state.store();
+    assert_eq!(
+        store.session_clients(&s.row.id_hash).await.unwrap(),
+        [APP, OTHER]
+    );
+    sessions::end(&state, &s.row.id_hash, RevokeOnEnd::Nothing, START + 5)
+        .await
+        .unwrap();
+    let queued = outbox(&state).await;
+    assert_eq!(queued.len(), 1, "OTHER registered no URI: {queued:?}");
+    assert_eq!(queued[0].client_id, APP);
+    assert_eq!(queued[0].sub, user.id);
+    assert_eq!(queued[0].sid, public_id(&s.row.id_hash));
+    assert!(
+        store
+            .session_clients(&s.row.id_hash)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn a_step_up_keeps_the_apps_and_the_sid_they_know_and_another_user_ends_the_session() {
+    let (state, _) = state_for(Backend::Sqlite, "https://app.example.com/bcl").await;
+    let (user, s) = signed_in_to_both(&state).await;
+    let stepped = sessions::start(
+        &state,
+        &user.id,
+        Amr::password(),
+        START,
+        Some(&s.cookie_value),
+        START + 1,
+    )
+    .await
+    .unwrap();
+    assert!(outbox(&state).await.is_empty(), "the session lives on");
+    let apps = state
+        .store()
+        .session_clients(&stepped.row.id_hash)
+        .await
+        .unwrap();
+    assert_eq!(apps, [APP, OTHER]);
+
+    let grace = add_user(&state, "grace@example.com").await;
+    sessions::start(
+        &state,
+        &grace.id,
+        Amr::password(),
+        START,
+        Some(&stepped.cookie_value),
+        START + 2,
+    )
+    .await
+    .unwrap();
+    let queued = outbox(&state).await;
+    assert_eq!(queued.len(), 1);
+    assert_eq!(queued[0].sub, user.id);
+    assert_eq!(
+        queued[0].sid,
+        public_id(&s.row.id_hash),
+        "the sid APP's ID token carried"
+    );
+}
+
+#[tokio::test]
+async fn a_step_up_replacing_two_sessions_of_the_user_keeps_each_app_once() {
+    for backend in backends() {
+        let (state, _) = state_for(backend, "https://app.example.com/bcl").await;
+        let (user, first) = signed_in_to_both(&state).await;
+        let second = session(&state, &user).await;
+        let code = code_for(&state, APP, &second.row, &[], START).await;
+        exchange(&state, APP, &code, START).await.unwrap();
+        let replacing = [first.row.id_hash.clone(), second.row.id_hash.clone()];
+        let amr = Amr::password();
+        let new = sessions::start_replacing(&state, &user.id, amr, START, &replacing, START + 1)
+            .await
+            .unwrap();
+        let apps = state
+            .store()
+            .session_clients(&new.row.id_hash)
+            .await
+            .unwrap();
+        assert_eq!(apps, [APP, OTHER], "{backend:?}");
+        assert!(
+            outbox(&state).await.is_empty(),
+            "{backend:?}: nothing ended"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_administrator_and_the_expiry_purge_queue_logouts_too() {
+    let (state, _) = state_for(Backend::Sqlite, "https://app.example.com/bcl").await;
+    let (user, _) = signed_in_to_both(&state).await;
+    let laptop = session(&state, &user).await;
+    let code = code_for(&state, APP, &laptop.row, &[], START).await;
+    exchange(&state, APP, &code, START).await.unwrap();
+    let receivers = state.backchannel_receivers().to_vec();
+    crate::service::admin::set_disabled(state.store(), &receivers, USER_EMAIL, true, START + 5)
+        .await
+        .unwrap();
+    assert_eq!(outbox(&state).await.len(), 2, "one per session");
+
+    let (state, _) = state_for(Backend::Sqlite, "https://app.example.com/bcl").await;
+    signed_in_to_both(&state).await;
+    let store = state.store();
+    assert_eq!(
+        store
+            .purge_expired(START + 60, &receivers)
+            .await
+            .unwrap()
+            .logouts_queued,
+        0
+    );
+    let expired = START + state.config().session_idle_ttl;
+    let purged = store.purge_expired(expired, &receivers).await.unwrap();
+    assert_eq!((purged.sessions, purged.logouts_queued), (1, 1));
+}
+
+#[tokio::test]
+async fn a_delivery_posts_a_signed_logout_token_and_leaves_the_outbox() {
+    let (uri, mut bodies) = endpoint(200).await;
+    let (state, _) = state_for(Backend::Sqlite, &uri).await;
+    let (user, s) = signed_in_to_both(&state).await;
+    sessions::end(&state, &s.row.id_hash, RevokeOnEnd::Nothing, START)
+        .await
+        .unwrap();
+    assert_eq!(deliver_due(&state, "w").await, [LogoutOutcome::Delivered]);
+    let body = bodies.recv().await.unwrap();
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    let claims = state
+        .keys()
+        .verify(&form["logout_token"], TokenType::Logout)
+        .unwrap();
+    assert!(
+        state
+            .keys()
+            .verify(&form["logout_token"], TokenType::Id)
+            .is_err()
+    );
+    assert_eq!(claims["iss"], ISSUER);
+    assert_eq!(claims["aud"], APP);
+    assert_eq!(claims["sub"], user.id.as_str());
+    assert_eq!(claims["sid"], public_id(&s.row.id_hash).as_str());
+    assert!(claims["events"][BACKCHANNEL_LOGOUT_EVENT].is_object());
+    assert!(claims.get("nonce").is_none());
+    assert!(outbox(&state).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_failing_app_is_retried_with_backoff_and_given_up_after_retry_for() {
+    let (uri, _) = endpoint(503).await;
+    let (state, clock) = state_for(Backend::Sqlite, &uri).await;
+    let (_, s) = signed_in_to_both(&state).await;
+    sessions::end(&state, &s.row.id_hash, RevokeOnEnd::Nothing, START)
+        .await
+        .unwrap();
+    assert_eq!(deliver_due(&state, "w").await, [LogoutOutcome::Retrying]);
+    assert!(
+        deliver_due(&state, "w").await.is_empty(),
+        "not due before the backoff"
+    );
+    clock.advance(10);
+    assert_eq!(deliver_due(&state, "w").await, [LogoutOutcome::Retrying]);
+    clock.advance(19);
+    assert!(
+        deliver_due(&state, "w").await.is_empty(),
+        "the second wait is 20 s"
+    );
+    clock.advance(1);
+    assert_eq!(deliver_due(&state, "w").await, [LogoutOutcome::Retrying]);
+    clock.advance(100);
+    assert_eq!(deliver_due(&state, "w").await, [LogoutOutcome::GaveUp]);
+    clock.advance(3600);
+    assert!(deliver_due(&state, "w").await.is_empty(), "never again");
+    let stats = state.store().outbox_stats().await.unwrap();
+    assert_eq!((stats.pending, stats.given_up), (0, 1));
+}
+
+#[tokio::test]
+async fn a_refused_token_is_not_sent_again_and_a_removed_client_is_never_called() {
+    let (uri, mut bodies) = endpoint(400).await;
+    let (state, clock) = state_for(Backend::Sqlite, &uri).await;
+    let (_, s) = signed_in_to_both(&state).await;
+    sessions::end(&state, &s.row.id_hash, RevokeOnEnd::Nothing, START)
+        .await
+        .unwrap();
+    assert_eq!(deliver_due(&state, "w").await, [LogoutOutcome::Rejected]);
+    clock.advance(3600);
+    assert!(deliver_due(&state, "w").await.is_empty());
+    bodies.recv().await.unwrap();
+
+    let user = state
+        .store()
+        .find_user_by_email(USER_EMAIL)
+        .await
+        .unwrap()
+        .unwrap();
+    let again = session(&state, &user).await;
+    let code = code_for(&state, APP, &again.row, &[], START).await;
+    exchange(&state, APP, &code, START).await.unwrap();
+    sessions::end(&state, &again.row.id_hash, RevokeOnEnd::Nothing, START)
+        .await
+        .unwrap();
+    let mut without = state.config().clone();
+    without.clients[0].backchannel_logout_uri = None;
+    state.replace_settings(without);
+    assert_eq!(
+        deliver_due(&state.current(), "w").await,
+        [LogoutOutcome::Dropped]
+    );
+    assert!(bodies.try_recv().is_err(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn a_claimed_logout_is_not_claimed_again_until_its_lease_runs_out() {
+    for backend in backends() {
+        let (state, clock) = state_for(backend, "https://app.example.com/bcl").await;
+        let (_, s) = signed_in_to_both(&state).await;
+        sessions::end(&state, &s.row.id_hash, RevokeOnEnd::Nothing, START)
+            .await
+            .unwrap();
+        let (a, b) = tokio::join!(claim(&state, "a", 10, START), claim(&state, "b", 10, START));
+        let (a, b) = (a.unwrap(), b.unwrap());
+        assert_eq!(
+            a.len() + b.len(),
+            1,
+            "{backend:?}: exactly one worker has it"
+        );
+        let (winner, loser) = if a.is_empty() { ("b", "a") } else { ("a", "b") };
+        clock.advance(state.config().backchannel_logout_timeout as i64 + 30);
+        let taken = claim(&state, loser, 10, state.now()).await.unwrap();
+        assert_eq!(taken.len(), 1, "{backend:?}: the lease ran out");
+        assert_eq!(taken[0].attempts, 2);
+        state
+            .store()
+            .finish_logout(&taken[0].id, winner)
+            .await
+            .unwrap();
+        assert_eq!(
+            outbox(&state).await.len(),
+            1,
+            "the old claimant cannot finish it"
+        );
+        state
+            .store()
+            .finish_logout(&taken[0].id, loser)
+            .await
+            .unwrap();
+        assert!(outbox(&state).await.is_empty());
+    }
+}
