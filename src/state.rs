@@ -41,7 +41,7 @@ impl Settings {
             .map(|c| (c.id.clone(), c))
             .collect();
         let discovery_json = discovery::provider_metadata(&config.issuer).to_string();
-        let backchannel_receivers = crate::service::backchannel::receivers(clients.values());
+        let backchannel_receivers = crate::oauth::backchannel::receivers(clients.values());
         let master: Option<&MasterKey> = config.master_key.as_ref();
         Self {
             totp_key: master.map(|m| m.derive(Purpose::TotpSecrets)),

@@ -1,9 +1,19 @@
 //! OpenID Connect Back-Channel Logout 1.0 deliveries: which URIs an app may register (§2.2),
 //! what its answer means (§2.8), and when to try again after a failure.
+use super::client::Client;
 use super::redirect_uri::is_loopback_host;
 
 /// The longest wait between two attempts, however many failed before.
 pub const MAX_BACKOFF: i64 = 3600;
+
+/// The clients to tell when a session ends: those that registered a back-channel logout URI.
+pub fn receivers<'a>(clients: impl IntoIterator<Item = &'a Client>) -> Vec<String> {
+    clients
+        .into_iter()
+        .filter(|c| c.backchannel_logout_uri.is_some())
+        .map(|c| c.id.clone())
+        .collect()
+}
 
 /// Checks a `backchannel_logout_uri`: an absolute https URL (http only on loopback, for
 /// development), without a fragment (§2.2) or credentials.

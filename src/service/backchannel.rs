@@ -15,15 +15,6 @@ use crate::observe::{self, LogoutOutcome};
 use crate::state::AppState;
 use crate::store::outbox::PendingLogout;
 
-/// The clients to tell when a session ends: those that registered a back-channel logout URI.
-pub fn receivers<'a>(clients: impl IntoIterator<Item = &'a Client>) -> Vec<String> {
-    clients
-        .into_iter()
-        .filter(|c| c.backchannel_logout_uri.is_some())
-        .map(|c| c.id.clone())
-        .collect()
-}
-
 /// Notes `count` logouts queued by this process and wakes the worker.
 pub fn queued(state: &AppState, count: u64) {
     if count > 0 {
