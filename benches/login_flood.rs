@@ -4,130 +4,32 @@
 //! percentiles, flood throughput and the server's resident memory.
 //!
 //! Run: `cargo bench --bench login_flood` (options: FLOOD_RATE, FLOOD_CLIENTS, EXCHANGES,
-//! TOKEN_WORKERS).
+//! TOKEN_WORKERS; TESSERA_BENCH_POSTGRES_URL for PostgreSQL).
 //! All traffic goes to 127.0.0.1, bounded in count and time.
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-const SECRET: &str = "bench-secret";
-const REDIRECT: &str = "http://127.0.0.1:9/cb";
-const EMAIL: &str = "bench@example.com";
-const PASSWORD: &str = "bench password 1";
+#[path = "common/mod.rs"]
+mod common;
+
+use common::server::{
+    CLIENT_ID, CLIENT_SECRET, Database, EMAIL, PASSWORD, ProcSample, REDIRECT, Setup,
+};
+use common::stats::{Latencies, env_usize};
+
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-struct Server {
-    child: Child,
-    base: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0)
-    }
-}
-
-fn start_server() -> Server {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let dir = tempfile::tempdir().unwrap();
-    let hash = tessera::auth::password::hash_blocking(SECRET.as_bytes()).unwrap();
-    // Throttling is set out of reach so that every flood request costs a real argon2
-    // verification: this measures the hashing pool's isolation, the worst case.
-    let config = format!(
-        r#"
-issuer = "{base}"
-listen = "127.0.0.1:{port}"
-database_url = "sqlite://{db}"
-keys_dir = "{keys}"
-login_max_failures_per_account = 1000000000
-login_max_failures_per_ip = 1000000000
-
-[[clients]]
-client_id = "bench"
-client_secret_hash = "{hash}"
-redirect_uris = ["{REDIRECT}"]
-skip_consent = true
-"#,
-        db = dir.path().join("bench.db").display(),
-        keys = dir.path().join("keys").display(),
-    );
-    let config_path = dir.path().join("config.toml");
-    std::fs::write(&config_path, config).unwrap();
-    let bin = env!("CARGO_BIN_EXE_tessera");
-    let mut add = Command::new(bin)
-        .args([
-            "--config",
-            config_path.to_str().unwrap(),
-            "user",
-            "add",
-            "--email",
-            EMAIL,
-            "--password-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(
-        &mut add.stdin.take().unwrap(),
-        format!("{PASSWORD}\n").as_bytes(),
-    )
-    .unwrap();
-    assert!(add.wait().unwrap().success());
-    let child = Command::new(bin)
-        .args(["--config", config_path.to_str().unwrap(), "serve"])
-        .env("TESSERA_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let server = Server {
-        child,
-        base,
-        _dir: dir,
-    };
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            return server;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    panic!("server did not start");
-}
+/// Throttling is set out of reach so that every flood request costs a real argon2
+/// verification: this measures the hashing pool's isolation, the worst case.
+const NO_THROTTLE: &str = "login_max_failures_per_account = 1000000000
+login_max_failures_per_ip = 1000000000";
 
 fn authorize_path() -> String {
     let query = url::form_urlencoded::Serializer::new(String::new())
         .extend_pairs([
-            ("client_id", "bench"),
+            ("client_id", CLIENT_ID),
             ("redirect_uri", REDIRECT),
             ("response_type", "code"),
             ("scope", "openid"),
@@ -186,13 +88,13 @@ async fn measure_exchanges(
     session: &str,
     count: usize,
     workers: usize,
-) -> Vec<Duration> {
+) -> Latencies {
     let per_worker = count / workers;
     let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..workers {
         let (http, base, session) = (http.clone(), base.to_string(), session.to_string());
         tasks.spawn(async move {
-            let mut latencies = Vec::with_capacity(per_worker);
+            let mut latencies = Latencies::default();
             for _ in 0..per_worker {
                 let response = http
                     .get(format!("{base}{}", authorize_path()))
@@ -211,7 +113,7 @@ async fn measure_exchanges(
                 let started = Instant::now();
                 let response = http
                     .post(format!("{base}/token"))
-                    .basic_auth("bench", Some(SECRET))
+                    .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
                     .form(&[
                         ("grant_type", "authorization_code"),
                         ("code", code.as_str()),
@@ -223,30 +125,27 @@ async fn measure_exchanges(
                     .unwrap();
                 let ok = response.status() == 200;
                 let _ = response.bytes().await;
-                latencies.push(started.elapsed());
+                latencies.record(started.elapsed());
                 assert!(ok, "token exchange failed");
             }
             latencies
         });
     }
-    let mut all: Vec<Duration> = tasks.join_all().await.into_iter().flatten().collect();
-    all.sort();
+    let mut all = Latencies::default();
+    for latencies in tasks.join_all().await {
+        all.extend(latencies);
+    }
     all
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> f64 {
-    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
-    sorted[index].as_secs_f64() * 1000.0
-}
-
-fn report(label: &str, sorted: &[Duration]) {
+fn report(label: &str, latencies: &mut Latencies) {
     println!(
         "{label:<28} n={:<5} p50={:>7.2} ms  p90={:>7.2} ms  p99={:>7.2} ms  max={:>7.2} ms",
-        sorted.len(),
-        percentile(sorted, 0.50),
-        percentile(sorted, 0.90),
-        percentile(sorted, 0.99),
-        percentile(sorted, 1.0),
+        latencies.len(),
+        latencies.percentile_ms(0.50),
+        latencies.percentile_ms(0.90),
+        latencies.percentile_ms(0.99),
+        latencies.percentile_ms(1.0),
     );
 }
 
@@ -260,7 +159,10 @@ fn main() {
         .build()
         .unwrap();
     runtime.block_on(async {
-        let server = start_server();
+        let setup = Setup::new(Database::from_env(), NO_THROTTLE);
+        setup.add_user(EMAIL, PASSWORD);
+        let mut server = setup.start(None);
+        server.wait_ready().await;
         let base = server.base.clone();
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -270,9 +172,9 @@ fn main() {
         let session = sign_in(&http, &base).await;
         // Warm up: first client-secret verification (argon2) and connection pools.
         measure_exchanges(&http, &base, &session, 40, workers).await;
-        let rss_idle = server.rss_kib();
+        let rss_idle = server.sample().rss_kib;
 
-        let baseline = measure_exchanges(&http, &base, &session, exchanges, workers).await;
+        let mut baseline = measure_exchanges(&http, &base, &session, exchanges, workers).await;
 
         let stop = Arc::new(AtomicBool::new(false));
         let (answered, shed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
@@ -318,25 +220,19 @@ fn main() {
         };
         // Let the flood reach its steady state, then measure under it.
         tokio::time::sleep(Duration::from_secs(2)).await;
-        let rss_peak = Arc::new(AtomicU64::new(server.rss_kib()));
+        let rss_peak = Arc::new(AtomicU64::new(server.sample().rss_kib));
         let sampler = {
-            let (rss_peak, stop, pid) = (rss_peak.clone(), stop.clone(), server.child.id());
+            let (rss_peak, stop, pid) = (rss_peak.clone(), stop.clone(), server.pid());
             tokio::spawn(async move {
                 while !stop.load(Ordering::Relaxed) {
-                    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-                    let rss: u64 = status
-                        .lines()
-                        .find_map(|l| l.strip_prefix("VmRSS:"))
-                        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-                        .unwrap_or(0);
-                    rss_peak.fetch_max(rss, Ordering::Relaxed);
+                    rss_peak.fetch_max(ProcSample::of(pid).rss_kib, Ordering::Relaxed);
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             })
         };
         let flood_started = Instant::now();
         let (answered_before, shed_before) = (answered.load(Ordering::Relaxed), shed.load(Ordering::Relaxed));
-        let under_flood = measure_exchanges(&http, &base, &session, exchanges, workers).await;
+        let mut under_flood = measure_exchanges(&http, &base, &session, exchanges, workers).await;
         let flood_seconds = flood_started.elapsed().as_secs_f64();
         let (answered_during, shed_during) = (
             answered.load(Ordering::Relaxed) - answered_before,
@@ -346,17 +242,17 @@ fn main() {
         let _ = flood.await;
         let _ = sampler.await;
         tokio::time::sleep(Duration::from_secs(3)).await;
-        let rss_after = server.rss_kib();
+        let rss_after = server.sample().rss_kib;
 
         println!("tessera login-flood benchmark ({} cores)", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
         println!(
             "/token exchanges: {exchanges} per phase by {workers} clients; flood: {flood_rate} wrong-password logins/s offered, at most {flood_clients} in flight"
         );
-        report("/token without flood", &baseline);
-        report("/token under login flood", &under_flood);
+        report("/token without flood", &mut baseline);
+        report("/token under login flood", &mut under_flood);
         println!(
             "p99 ratio (flood / no flood): {:.2}",
-            percentile(&under_flood, 0.99) / percentile(&baseline, 0.99)
+            under_flood.percentile_ms(0.99) / baseline.percentile_ms(0.99)
         );
         println!(
             "flood: {:.0} wrong-password answers/s (argon2 verifications), {:.0} shed with 503/s",

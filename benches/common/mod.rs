@@ -1,0 +1,10 @@
+//! What the benchmarks share: the real `tessera` binary started on loopback from a
+//! configuration in a temporary folder (SQLite, or a fresh PostgreSQL schema when
+//! TESSERA_BENCH_POSTGRES_URL is set), optionally pinned to one core, and read from /proc
+//! (`server`); user agents with their own cookie jar and connection that run the OIDC flows
+//! and check what they get (`agent`); latency percentiles and environment knobs (`stats`).
+#![allow(dead_code)]
+
+pub mod agent;
+pub mod server;
+pub mod stats;

@@ -1,0 +1,401 @@
+//! What each OIDC flow costs on one core (issue #12): starts the real `tessera` binary
+//! pinned to CPU 0, drives it from the other CPU with AGENTS user agents (each with its own
+//! cookie jar and keep-alive connection), one workload at a time, and reports rate, latency
+//! percentiles, errors, and the server's CPU, memory and threads. Beside them: the ceiling
+//! on that core (the in-process RS256 signing rate of Tessera's own signer; a code exchange
+//! or a refresh signs two JWTs), the time from process start to the first discovery answer
+//! (with a fresh keys folder and database, and again with existing keys), and idle memory.
+//!
+//! Run: `cargo bench --bench flows` (AGENTS, WARMUP_SECS, SECS, SIGN_SECS, JSON_OUT,
+//! TESSERA_BENCH_POSTGRES_URL; see docs/performance.md). All traffic goes to 127.0.0.1.
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+#[path = "common/mod.rs"]
+mod common;
+
+use common::agent::{Agent, DISCOVERY, JWKS, Outcome, Provider};
+use common::server::{Cores, Database, EMAIL, PASSWORD, ProcSample, Setup};
+use common::stats::{Latencies, env_secs, env_usize, json_out, mib, unix_now, write_json};
+
+/// Re-invokes this binary under `taskset -c 0` with this flag to measure the signing
+/// ceiling on the server's core.
+const SIGN_CEILING_FLAG: &str = "--sign-ceiling";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Workload {
+    Discovery,
+    Jwks,
+    SilentCodeFlow,
+    Refresh,
+    Userinfo,
+}
+
+impl Workload {
+    const ALL: [Workload; 5] = [
+        Workload::Discovery,
+        Workload::Jwks,
+        Workload::SilentCodeFlow,
+        Workload::Refresh,
+        Workload::Userinfo,
+    ];
+
+    fn label(self) -> &'static str {
+        match self {
+            Workload::Discovery => "W1 discovery",
+            Workload::Jwks => "W2 jwks",
+            Workload::SilentCodeFlow => "W3 silent code flow",
+            Workload::Refresh => "W4 refresh (rotation)",
+            Workload::Userinfo => "W5 userinfo",
+        }
+    }
+
+    fn key(self) -> &'static str {
+        match self {
+            Workload::Discovery => "discovery",
+            Workload::Jwks => "jwks",
+            Workload::SilentCodeFlow => "silent_code_flow",
+            Workload::Refresh => "refresh",
+            Workload::Userinfo => "userinfo",
+        }
+    }
+}
+
+/// One operation of a workload; for the code flow, /authorize and /token together.
+async fn step(agent: &mut Agent, provider: &Provider, workload: Workload) -> Outcome {
+    match workload {
+        Workload::Discovery => agent.fetch_document(DISCOVERY).await,
+        Workload::Jwks => agent.fetch_document(JWKS).await,
+        Workload::SilentCodeFlow => agent.silent_flow(provider).await,
+        Workload::Refresh => {
+            let outcome = agent.refresh(provider).await;
+            if outcome.is_err() {
+                // Start a new chain so that one failure is counted once, not forever.
+                agent.refresh_token = None;
+                let _ = agent.silent_flow(provider).await;
+            }
+            outcome
+        }
+        Workload::Userinfo => agent.userinfo().await,
+    }
+}
+
+struct Measured {
+    workload: Workload,
+    ops: usize,
+    errors: usize,
+    first_error: Option<String>,
+    latencies: Latencies,
+    seconds: f64,
+    before: ProcSample,
+    after: ProcSample,
+}
+
+impl Measured {
+    fn rate(&self) -> f64 {
+        self.ops as f64 / self.seconds
+    }
+
+    /// W3 and W4 sign two JWTs per operation, so their ceiling is half the signing rate;
+    /// W5 signs nothing, so it is compared with the signing rate itself.
+    fn versus_ceiling(&self, signs_per_second: Option<f64>) -> (String, Option<f64>) {
+        let Some(signs) = signs_per_second.filter(|s| *s > 0.0) else {
+            return ("-".into(), None);
+        };
+        match self.workload {
+            Workload::SilentCodeFlow | Workload::Refresh => {
+                let percent = 100.0 * self.rate() / (signs / 2.0);
+                (format!("{percent:.0}% of sign/2"), Some(percent / 100.0))
+            }
+            Workload::Userinfo => {
+                let times = self.rate() / signs;
+                (format!("{times:.2}x sign"), Some(times))
+            }
+            Workload::Discovery | Workload::Jwks => ("-".into(), None),
+        }
+    }
+}
+
+/// Every agent repeats the workload's operation back to back (closed loop) for `warmup`,
+/// then for `secs`, in which operations started are timed and counted.
+async fn measure(
+    agents: Vec<Agent>,
+    provider: &Arc<Provider>,
+    workload: Workload,
+    warmup: Duration,
+    secs: Duration,
+    pid: u32,
+) -> (Vec<Agent>, Measured) {
+    let measure_from = Instant::now() + warmup;
+    let end = measure_from + secs;
+    let mut tasks = Vec::new();
+    for mut agent in agents {
+        let provider = provider.clone();
+        tasks.push(tokio::spawn(async move {
+            let (mut latencies, mut errors, mut first_error) = (Latencies::default(), 0, None);
+            loop {
+                let started = Instant::now();
+                if started >= end {
+                    break;
+                }
+                let outcome = step(&mut agent, &provider, workload).await;
+                if started < measure_from {
+                    continue;
+                }
+                match outcome {
+                    Ok(()) => latencies.record(started.elapsed()),
+                    Err(e) => {
+                        errors += 1;
+                        first_error.get_or_insert(e);
+                    }
+                }
+            }
+            (agent, latencies, errors, first_error)
+        }));
+    }
+    tokio::time::sleep_until(measure_from.into()).await;
+    let before = ProcSample::of(pid);
+    tokio::time::sleep_until(end.into()).await;
+    let after = ProcSample::of(pid);
+    let mut measured = Measured {
+        workload,
+        ops: 0,
+        errors: 0,
+        first_error: None,
+        latencies: Latencies::default(),
+        seconds: secs.as_secs_f64().max(1e-9),
+        before,
+        after,
+    };
+    let mut agents = Vec::new();
+    for task in tasks {
+        let (agent, latencies, errors, first_error) = task.await.unwrap();
+        agents.push(agent);
+        measured.ops += latencies.len();
+        measured.latencies.extend(latencies);
+        measured.errors += errors;
+        if measured.first_error.is_none() {
+            measured.first_error = first_error;
+        }
+    }
+    (agents, measured)
+}
+
+/// Child mode: RS256 signatures of ID-token-sized claims with Tessera's own signer, for
+/// SIGN_SECS, on whatever CPU this process was started on. Prints `signs_per_second=N`.
+fn sign_ceiling() {
+    use tessera::keys::{KeySet, material};
+    use tessera::oauth::tokens::TokenType;
+    let secs = env_secs("SIGN_SECS", 3.0);
+    let now = unix_now();
+    let keys = KeySet::single(material::generate_rsa().unwrap(), now).unwrap();
+    let claims = json!({
+        "iss": "http://127.0.0.1:8080",
+        "sub": uuid::Uuid::new_v4().to_string(),
+        "aud": "bench",
+        "exp": now + 3600,
+        "iat": now,
+        "auth_time": now,
+        "nonce": "n-0123456789",
+        "sid": uuid::Uuid::new_v4().simple().to_string(),
+        "amr": ["pwd"],
+        "acr": "urn:tessera:pwd",
+        "at_hash": "x4Yh0nYb3Hn1sJ2uJp1vbQ",
+        "email": EMAIL,
+        "email_verified": true,
+        "name": "Bench User",
+    });
+    for _ in 0..50 {
+        keys.sign(TokenType::Id, &claims, now).unwrap();
+    }
+    let started = Instant::now();
+    let mut signed: u64 = 0;
+    while started.elapsed() < secs {
+        keys.sign(TokenType::Id, &claims, now).unwrap();
+        signed += 1;
+    }
+    println!(
+        "signs_per_second={:.1}",
+        signed as f64 / started.elapsed().as_secs_f64()
+    );
+}
+
+/// Runs `sign_ceiling` in a new process on the server's CPU.
+fn measure_sign_ceiling(cores: &Cores) -> Option<f64> {
+    let exe = std::env::current_exe().ok()?;
+    let mut command = match &cores.server {
+        Some(cpus) => {
+            let mut command = std::process::Command::new("taskset");
+            command.args(["-c", cpus]).arg(exe);
+            command
+        }
+        None => std::process::Command::new(exe),
+    };
+    let output = command.arg(SIGN_CEILING_FLAG).output().ok()?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let rate = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("signs_per_second="))
+        .and_then(|v| v.trim().parse().ok());
+    if rate.is_none() {
+        eprintln!(
+            "the signing-ceiling child failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    rate
+}
+
+fn main() {
+    if std::env::args().any(|a| a == SIGN_CEILING_FLAG) {
+        sign_ceiling();
+        return;
+    }
+    // Before any thread exists, so every thread of the load generator inherits it.
+    let cores = Cores::pin();
+    // One thread: the load generator stays on its own core.
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(run(cores));
+}
+
+async fn run(cores: Cores) {
+    let agent_count = env_usize("AGENTS", 16).max(1);
+    let warmup = env_secs("WARMUP_SECS", 2.0);
+    let secs = env_secs("SECS", 10.0);
+    let setup = Setup::new(Database::from_env(), "");
+    println!(
+        "tessera flows benchmark: {} database, {agent_count} agents, warm-up {:.0} s, measure {:.0} s per workload",
+        setup.database.label(),
+        warmup.as_secs_f64(),
+        secs.as_secs_f64(),
+    );
+    println!("cores: {} available; {}", cores.total, cores.note);
+
+    // Start-up twice: first with a fresh keys folder and database (master key, migrations,
+    // the first signing key), then with everything in place.
+    let mut server = setup.start(cores.server.as_deref());
+    let startup_fresh = server.wait_ready().await;
+    server.stop();
+    setup.add_user(EMAIL, PASSWORD);
+    let mut server = setup.start(cores.server.as_deref());
+    let startup_existing = server.wait_ready().await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle = server.sample();
+    println!(
+        "start to first discovery 200: fresh keys {:.0} ms, existing keys {:.0} ms; idle RSS {:.1} MiB, {} threads",
+        startup_fresh.as_secs_f64() * 1000.0,
+        startup_existing.as_secs_f64() * 1000.0,
+        mib(idle.rss_kib),
+        idle.threads,
+    );
+
+    let signs_per_second = measure_sign_ceiling(&cores);
+    match signs_per_second {
+        Some(rate) => println!(
+            "ceiling: {rate:.0} RS256 signatures/s in-process on the server's CPU ({:.0} code exchanges or refreshes/s)",
+            rate / 2.0
+        ),
+        None => println!("ceiling: not measured"),
+    }
+
+    let provider = Arc::new(Provider::fetch(&setup.base).await);
+    let mut agents = Vec::new();
+    // One at a time: each sign-in is an argon2 verification, and the server sheds logins
+    // beyond its small hashing queue.
+    for id in 0..agent_count {
+        let mut agent = Agent::new(id, &setup.base);
+        if let Err(e) = agent.password_flow(&provider).await {
+            panic!("agent {id} could not sign in: {e}\n{}", server.log_text());
+        }
+        agents.push(agent);
+    }
+
+    println!();
+    println!(
+        "{:<22} {:>9} {:>8} {:>8} {:>7} {:>7} {:>8} {:>9} {:>7}  vs ceiling",
+        "workload",
+        "rate/s",
+        "p50 ms",
+        "p99 ms",
+        "errors",
+        "cpu %",
+        "RSS MiB",
+        "peak MiB",
+        "threads"
+    );
+    let mut rows = Vec::new();
+    for workload in Workload::ALL {
+        let (back, mut measured) =
+            measure(agents, &provider, workload, warmup, secs, server.pid()).await;
+        agents = back;
+        let (versus, ratio) = measured.versus_ceiling(signs_per_second);
+        let (p50, p99) = (
+            measured.latencies.percentile_ms(0.50),
+            measured.latencies.percentile_ms(0.99),
+        );
+        let cpu = measured.after.cpu_percent_since(&measured.before);
+        println!(
+            "{:<22} {:>9.1} {:>8.2} {:>8.2} {:>7} {:>7.0} {:>8.1} {:>9.1} {:>7}  {versus}",
+            workload.label(),
+            measured.rate(),
+            p50,
+            p99,
+            measured.errors,
+            cpu,
+            mib(measured.after.rss_kib),
+            mib(measured.after.peak_rss_kib),
+            measured.after.threads,
+        );
+        if let Some(error) = &measured.first_error {
+            println!("    first error: {error}");
+        }
+        rows.push(json!({
+            "workload": workload.key(),
+            "label": workload.label(),
+            "ops": measured.ops,
+            "rate_per_sec": measured.rate(),
+            "p50_ms": p50,
+            "p99_ms": p99,
+            "errors": measured.errors,
+            "first_error": measured.first_error,
+            "server_cpu_percent": cpu,
+            "rss_kib": measured.after.rss_kib,
+            "peak_rss_kib": measured.after.peak_rss_kib,
+            "threads": measured.after.threads,
+            "versus_ceiling": ratio,
+        }));
+    }
+    server.stop();
+
+    let report = json!({
+        "benchmark": "flows",
+        "database": setup.database.label(),
+        "agents": agent_count,
+        "warmup_secs": warmup.as_secs_f64(),
+        "secs": secs.as_secs_f64(),
+        "cores": {
+            "available": cores.total,
+            "server": cores.server,
+            "load_generator": cores.load,
+            "note": cores.note,
+        },
+        "startup_ms": {
+            "fresh_keys": startup_fresh.as_secs_f64() * 1000.0,
+            "existing_keys": startup_existing.as_secs_f64() * 1000.0,
+        },
+        "idle": {
+            "rss_kib": idle.rss_kib,
+            "peak_rss_kib": idle.peak_rss_kib,
+            "threads": idle.threads,
+        },
+        "sign_ceiling_per_sec": signs_per_second,
+        "versus_ceiling_note": "W3 and W4: rate / (signatures per second / 2); W5: rate / signatures per second",
+        "workloads": rows,
+    });
+    write_json(&json_out("bench-flows.json"), &report);
+}
