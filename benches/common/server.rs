@@ -183,10 +183,14 @@ skip_consent = true
 
     /// Starts `serve` (under `taskset -c cpus` when given) without waiting for it.
     pub fn start(&self, cpus: Option<&str>) -> Server {
-        let log = self
-            .dir
-            .path()
-            .join(format!("serve-{}.log", uuid::Uuid::new_v4().simple()));
+        // TESSERA_BENCH_LOG sets the server's log filter (e.g. `sqlx::query=debug` to see
+        // every statement, for counting round trips) and keeps the log in target/.
+        let filter = std::env::var("TESSERA_BENCH_LOG").ok();
+        let folder = match filter {
+            Some(_) => PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target"),
+            None => self.dir.path().to_path_buf(),
+        };
+        let log = folder.join(format!("serve-{}.log", uuid::Uuid::new_v4().simple()));
         let mut command = match cpus {
             Some(cpus) => {
                 let mut command = Command::new("taskset");
@@ -201,7 +205,7 @@ skip_consent = true
             .arg("--config")
             .arg(&self.config)
             .arg("serve")
-            .env("TESSERA_LOG", "warn")
+            .env("TESSERA_LOG", filter.as_deref().unwrap_or("warn"))
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(&log).unwrap())
             .spawn()

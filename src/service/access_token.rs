@@ -34,13 +34,15 @@ pub async fn check(state: &AppState, token: &str, now: i64) -> Result<TokenCheck
         Ok(claims) => claims,
         Err(why) => return Ok(TokenCheck::Inactive(why)),
     };
-    let store = state.store();
-    if store.is_access_token_revoked(&claims.jti).await? {
+    let found = state
+        .store()
+        .find_token_user(&claims.sub, &claims.jti)
+        .await?;
+    if found.as_ref().is_some_and(|f| f.revoked) {
         return Ok(TokenCheck::Inactive("the token has been revoked"));
     }
-    let user = store
-        .find_user(&claims.sub)
-        .await?
+    let user = found
+        .map(|f| f.user)
         .filter(|user| user.accepts_token_issued_at(claims.iat));
     Ok(match user {
         Some(user) => TokenCheck::Active(Box::new(claims), user),

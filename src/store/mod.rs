@@ -85,7 +85,7 @@ impl Store {
                 std::fs::create_dir_all(parent).map_err(StoreError::Io)?;
             }
             let pool = SqlitePoolOptions::new()
-                .max_connections(8)
+                .max_connections(1)
                 .connect_with(options)
                 .await?;
             Ok(Self {

@@ -34,6 +34,7 @@ macro_rules! user_columns {
         "id, email, name, password_hash, email_verified, disabled, created_at, tokens_valid_after"
     };
 }
+pub(crate) use user_columns;
 
 impl Store {
     pub async fn insert_user(&self, user: &UserRow) -> StoreResult<()> {
