@@ -109,7 +109,12 @@ enum KeysCommand {
     /// List the keys: kid, algorithm, state and times.
     List,
     /// Take a key out of the JWKS and out of signing now (emergency).
-    Retire { kid: String },
+    Retire {
+        /// The key's `kid` as `keys list` shows it. A kid is base64url and may begin with
+        /// `-` (one in 64 does), so it is never read as an option.
+        #[arg(allow_hyphen_values = true)]
+        kid: String,
+    },
     /// Bring an existing RSA private key (PEM) in as the next signing key.
     Import {
         file: PathBuf,
@@ -384,4 +389,21 @@ fn hash_secret(generate: bool) -> AdminResult<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_kid_that_begins_with_a_hyphen_is_a_kid_not_an_option() {
+        let kid = "-uk8940F8pOz2TkwlcRTPxicx-dQd18_yDslDXBvYS0";
+        let cli =
+            Cli::try_parse_from(["tessera", "keys", "retire", kid]).map_err(|e| e.to_string());
+        match cli.map(|c| c.command) {
+            Ok(Command::Keys(KeysCommand::Retire { kid: parsed })) => assert_eq!(parsed, kid),
+            Ok(_) => panic!("parsed as another command"),
+            Err(e) => panic!("refused: {e}"),
+        }
+    }
 }
