@@ -17,7 +17,7 @@ use serde_json::json;
 mod common;
 
 use common::agent::{Agent, DISCOVERY, JWKS, Outcome, Provider};
-use common::server::{Cores, Database, EMAIL, PASSWORD, ProcSample, Setup};
+use common::server::{Cores, Database, EMAIL, PASSWORD, ProcSample, Setup, run_pinned};
 use common::stats::{Latencies, env_secs, env_usize, json_out, mib, unix_now, write_json};
 
 /// Re-invokes this binary under `taskset -c 0` with this flag to measure the signing
@@ -253,14 +253,7 @@ fn main() {
         sign_ceiling();
         return;
     }
-    // Before any thread exists, so every thread of the load generator inherits it.
-    let cores = Cores::pin();
-    // One thread: the load generator stays on its own core.
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run(cores));
+    run_pinned(run);
 }
 
 async fn run(cores: Cores) {

@@ -24,7 +24,7 @@ use serde_json::json;
 mod common;
 
 use common::agent::{Agent, Outcome, Provider};
-use common::server::{Cores, Database, EMAIL, PASSWORD, ProcSample, Setup};
+use common::server::{Cores, Database, EMAIL, PASSWORD, ProcSample, Setup, run_pinned};
 use common::stats::{Latencies, env_secs, env_usize, json_out, mib, write_json};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -229,12 +229,7 @@ struct Job {
 }
 
 fn main() {
-    let cores = Cores::pin();
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(run(cores));
+    run_pinned(run);
 }
 
 async fn run(cores: Cores) {

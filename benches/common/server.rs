@@ -351,6 +351,17 @@ fn clock_ticks() -> f64 {
     })
 }
 
+/// Pins the load generator (before any thread exists, so every thread inherits it) and runs
+/// `body` on one thread, so the load generator stays on its own core.
+pub fn run_pinned<F: std::future::Future<Output = ()>>(body: impl FnOnce(Cores) -> F) {
+    let cores = Cores::pin();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a current-thread tokio runtime")
+        .block_on(body(cores));
+}
+
 /// Which CPUs the server and the load generator use.
 #[derive(Debug, Clone)]
 pub struct Cores {
