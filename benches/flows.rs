@@ -69,15 +69,7 @@ async fn step(agent: &mut Agent, provider: &Provider, workload: Workload) -> Out
         Workload::Discovery => agent.fetch_document(DISCOVERY).await,
         Workload::Jwks => agent.fetch_document(JWKS).await,
         Workload::SilentCodeFlow => agent.silent_flow(provider).await,
-        Workload::Refresh => {
-            let outcome = agent.refresh(provider).await;
-            if outcome.is_err() {
-                // Start a new chain so that one failure is counted once, not forever.
-                agent.refresh_token = None;
-                let _ = agent.silent_flow(provider).await;
-            }
-            outcome
-        }
+        Workload::Refresh => agent.refresh_or_restart(provider).await,
         Workload::Userinfo => agent.userinfo().await,
     }
 }

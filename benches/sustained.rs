@@ -81,15 +81,7 @@ async fn perform(agent: &mut Agent, provider: &Provider, operation: Operation) -
             outcome
         }
         Operation::SilentCodeFlow => agent.silent_flow(provider).await,
-        Operation::Refresh => {
-            let outcome = agent.refresh(provider).await;
-            if outcome.is_err() {
-                // Start a new chain so that one failure is counted once, not forever.
-                agent.refresh_token = None;
-                let _ = agent.silent_flow(provider).await;
-            }
-            outcome
-        }
+        Operation::Refresh => agent.refresh_or_restart(provider).await,
         Operation::Userinfo => agent.userinfo().await,
     }
 }

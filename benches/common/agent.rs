@@ -334,6 +334,17 @@ impl Agent {
         Ok(())
     }
 
+    /// [`Agent::refresh`], and after a failure a new chain from a silent flow, so that one
+    /// failure is counted once, not on every later refresh of a dead chain.
+    pub async fn refresh_or_restart(&mut self, provider: &Provider) -> Outcome {
+        let outcome = self.refresh(provider).await;
+        if outcome.is_err() {
+            self.refresh_token = None;
+            let _ = self.silent_flow(provider).await;
+        }
+        outcome
+    }
+
     /// `grant_type=refresh_token` on the agent's chain: the answer must carry a new refresh
     /// token (rotation) and a valid ID token, and the agent keeps both tokens it is given.
     pub async fn refresh(&mut self, provider: &Provider) -> Outcome {
