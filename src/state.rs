@@ -17,12 +17,15 @@ use crate::config::Config;
 use crate::keys::KeySet;
 use crate::oauth::client::Client;
 use crate::oauth::discovery;
+use crate::oauth::resource::Resource;
 use crate::store::Store;
 
 /// The settings a reload replaces, and what is derived from them once.
 pub struct Settings {
     config: Config,
     clients: HashMap<String, Client>,
+    /// The APIs (resource servers), by identifier.
+    resources: HashMap<String, Resource>,
     /// Serialised once: discovery is fetched often and changes only with the settings.
     discovery_json: String,
     /// Seals TOTP secrets (derived from the master key).
@@ -40,13 +43,27 @@ impl Settings {
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
-        let discovery_json = discovery::provider_metadata(&config.issuer).to_string();
+        let resources = config
+            .resources
+            .iter()
+            .map(|r| (r.identifier.clone(), r.to_resource()))
+            .collect();
+        let offered = discovery::Offered {
+            issuer: &config.issuer,
+            api_scopes: config
+                .resources
+                .iter()
+                .flat_map(|r| r.scopes.iter().map(String::as_str))
+                .collect(),
+        };
+        let discovery_json = discovery::provider_metadata(&offered).to_string();
         let backchannel_receivers = crate::oauth::backchannel::receivers(clients.values());
         let master: Option<&MasterKey> = config.master_key.as_ref();
         Self {
             totp_key: master.map(|m| m.derive(Purpose::TotpSecrets)),
             signing_key_sealer: master.map(|m| m.derive(Purpose::SigningKeys)),
             clients,
+            resources,
             discovery_json,
             backchannel_receivers,
             config,
@@ -139,6 +156,11 @@ impl AppState {
 
     pub fn client(&self, client_id: &str) -> Option<&Client> {
         self.settings.clients.get(client_id)
+    }
+
+    /// The API (resource server) with this identifier.
+    pub fn resource(&self, identifier: &str) -> Option<&Resource> {
+        self.settings.resources.get(identifier)
     }
 
     pub fn store(&self) -> &Store {

@@ -4,9 +4,9 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use super::ConfigError;
+use super::{ConfigError, ResourceConfig};
 use crate::oauth::backchannel;
-use crate::oauth::client::{AuthMethod, Client};
+use crate::oauth::client::{AuthMethod, Client, GrantType};
 use crate::oauth::redirect_uri;
 use crate::oauth::scope;
 
@@ -49,6 +49,16 @@ pub struct ClientConfig {
     /// Whether the client needs the `sid` claim in its logout tokens.
     #[serde(default = "yes")]
     pub backchannel_logout_session_required: bool,
+    /// The grants it may use at the token endpoint.
+    #[serde(default = "default_grant_types")]
+    pub grant_types: Vec<GrantType>,
+    /// The `[[resources]]` identifiers it may ask tokens for.
+    #[serde(default)]
+    pub resources: Vec<String>,
+}
+
+fn default_grant_types() -> Vec<GrantType> {
+    vec![GrantType::AuthorizationCode, GrantType::RefreshToken]
 }
 
 fn default_scopes() -> Vec<String> {
@@ -78,7 +88,9 @@ impl fmt::Debug for ClientConfig {
 }
 
 impl ClientConfig {
-    pub fn to_client(&self) -> Client {
+    /// The client as the protocol core sees it; `resources` is every registered API, of
+    /// which it keeps those this client may ask for.
+    pub fn to_client(&self, resources: &[ResourceConfig]) -> Client {
         Client {
             id: self.client_id.clone(),
             name: self
@@ -96,11 +108,21 @@ impl ClientConfig {
             allow_enrolment: self.allow_enrolment,
             backchannel_logout_uri: self.backchannel_logout_uri.clone(),
             backchannel_logout_session_required: self.backchannel_logout_session_required,
+            grant_types: self.grant_types.clone(),
+            resources: resources
+                .iter()
+                .filter(|r| self.resources.contains(&r.identifier))
+                .map(ResourceConfig::to_resource)
+                .collect(),
         }
     }
 
     /// Checks one client; `key` is its place in the file, e.g. `clients[2]`.
-    pub(super) fn validate(&self, key: &str) -> Result<(), ConfigError> {
+    pub(super) fn validate(
+        &self,
+        key: &str,
+        resources: &[ResourceConfig],
+    ) -> Result<(), ConfigError> {
         let field = |name: &str| format!("{key}.{name}");
         if self.client_id.is_empty() || !self.client_id.chars().all(|c| (' '..='~').contains(&c)) {
             return Err(ConfigError::new(
@@ -109,7 +131,9 @@ impl ClientConfig {
             ));
         }
         self.validate_secret(&field("client_secret_hash"))?;
-        if self.redirect_uris.is_empty() {
+        self.validate_grant_types(&field("grant_types"))?;
+        let interactive = self.grant_types.contains(&GrantType::AuthorizationCode);
+        if interactive && self.redirect_uris.is_empty() {
             return Err(ConfigError::new(
                 field("redirect_uris"),
                 "at least one redirect URI is required",
@@ -128,13 +152,69 @@ impl ClientConfig {
             backchannel::check_registration(uri)
                 .map_err(|m| ConfigError::new(field("backchannel_logout_uri"), m))?;
         }
-        if !self.scopes.iter().any(|s| s == "openid") {
+        if interactive && !self.scopes.iter().any(|s| s == "openid") {
             return Err(ConfigError::new(field("scopes"), "must include \"openid\""));
         }
         if let Some(bad) = self.scopes.iter().find(|s| !scope::is_scope_token(s)) {
             return Err(ConfigError::new(
                 field("scopes"),
                 format!("{bad:?} is not a valid scope token"),
+            ));
+        }
+        self.validate_resources(key, resources)
+    }
+
+    /// Every API named is registered, and every scope that is not an OpenID Connect one
+    /// belongs to one of them: a scope nobody defines would silently never be granted.
+    fn validate_resources(
+        &self,
+        key: &str,
+        resources: &[ResourceConfig],
+    ) -> Result<(), ConfigError> {
+        for (i, id) in self.resources.iter().enumerate() {
+            if !resources.iter().any(|r| &r.identifier == id) {
+                return Err(ConfigError::new(
+                    format!("{key}.resources[{i}]"),
+                    format!("{id:?} is not the identifier of any [[resources]] entry"),
+                ));
+            }
+        }
+        let mine = || {
+            resources
+                .iter()
+                .filter(|r| self.resources.contains(&r.identifier))
+        };
+        for (i, name) in self.scopes.iter().enumerate() {
+            let known = scope::SUPPORTED.contains(&name.as_str())
+                || mine().any(|r| r.scopes.contains(name));
+            if !known {
+                return Err(ConfigError::new(
+                    format!("{key}.scopes[{i}]"),
+                    format!(
+                        "{name:?} is neither an OpenID Connect scope nor a scope of an API this client lists in `resources`"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_grant_types(&self, key: &str) -> Result<(), ConfigError> {
+        let has = |g| self.grant_types.contains(&g);
+        if self.grant_types.is_empty() {
+            return Err(ConfigError::new(key, "at least one grant type is required"));
+        }
+        if has(GrantType::RefreshToken) && !has(GrantType::AuthorizationCode) {
+            return Err(ConfigError::new(
+                key,
+                "refresh_token needs authorization_code (refresh tokens come only from a sign-in)",
+            ));
+        }
+        if has(GrantType::ClientCredentials) && self.token_endpoint_auth_method == AuthMethod::None
+        {
+            return Err(ConfigError::new(
+                key,
+                "client_credentials is for confidential clients only; a public client cannot keep a credential",
             ));
         }
         Ok(())

@@ -18,10 +18,12 @@ use crate::oauth::client::Client;
 mod clients;
 mod env;
 mod reload;
+mod resources;
 mod typed;
 mod validate;
 
 pub use clients::ClientConfig;
+pub use resources::ResourceConfig;
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -190,6 +192,9 @@ pub struct Config {
     pub backchannel_logout_concurrency: usize,
     #[serde(default)]
     pub clients: Vec<ClientConfig>,
+    /// The APIs (resource servers) access tokens may be issued for (RFC 8707).
+    #[serde(default)]
+    pub resources: Vec<ResourceConfig>,
 }
 
 /// How log lines are written.
@@ -390,7 +395,10 @@ impl Config {
 
     /// The registered clients, in the protocol core's terms.
     pub fn clients(&self) -> Vec<Client> {
-        self.clients.iter().map(ClientConfig::to_client).collect()
+        self.clients
+            .iter()
+            .map(|c| c.to_client(&self.resources))
+            .collect()
     }
 }
 

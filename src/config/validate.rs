@@ -17,6 +17,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_mfa(config)?;
     validate_keys(config)?;
     validate_backchannel(config)?;
+    validate_resources(config)?;
     validate_clients(config)
 }
 
@@ -263,6 +264,32 @@ fn validate_backchannel(config: &Config) -> Result<(), ConfigError> {
     Ok(())
 }
 
+fn validate_resources(config: &Config) -> Result<(), ConfigError> {
+    let mut seen = HashSet::new();
+    for (index, resource) in config.resources.iter().enumerate() {
+        let key = format!("resources[{index}]");
+        if !seen.insert(resource.identifier.as_str()) {
+            return Err(ConfigError::new(
+                format!("{key}.identifier"),
+                format!("duplicate identifier {:?}", resource.identifier),
+            ));
+        }
+        resource.validate(&key, &config.issuer)?;
+        // At /introspect the Basic user name says who calls: a client or an API.
+        if config
+            .clients
+            .iter()
+            .any(|c| c.client_id == resource.identifier)
+        {
+            return Err(ConfigError::new(
+                format!("{key}.identifier"),
+                "must differ from every client_id",
+            ));
+        }
+    }
+    Ok(())
+}
+
 fn validate_clients(config: &Config) -> Result<(), ConfigError> {
     let mut seen = HashSet::new();
     for (index, client) in config.clients.iter().enumerate() {
@@ -273,7 +300,7 @@ fn validate_clients(config: &Config) -> Result<(), ConfigError> {
                 format!("duplicate client_id {:?}", client.client_id),
             ));
         }
-        client.validate(&key)?;
+        client.validate(&key, &config.resources)?;
     }
     Ok(())
 }

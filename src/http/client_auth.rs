@@ -20,6 +20,16 @@ pub async fn authenticated_form<'s>(
     ip: IpAddr,
 ) -> Result<(Params, &'s Client), HttpError> {
     let params = api_form(headers, body)?;
+    let presented = presented_credentials(headers, &params)?;
+    let client = client_auth::authenticate(state, presented, ip, state.now()).await?;
+    Ok((params, client))
+}
+
+/// The credentials a request carries: a Basic header and/or the body's.
+pub fn presented_credentials(
+    headers: &HeaderMap,
+    params: &Params,
+) -> Result<PresentedCredentials, HttpError> {
     let basic = match headers.get(header::AUTHORIZATION) {
         Some(value) => {
             let value = value
@@ -29,13 +39,11 @@ pub async fn authenticated_form<'s>(
         }
         None => None,
     };
-    let presented = PresentedCredentials {
+    Ok(PresentedCredentials {
         basic,
         body_client_id: params.get("client_id").map(str::to_string),
         body_client_secret: params.get("client_secret").map(str::to_string),
-    };
-    let client = client_auth::authenticate(state, presented, ip, state.now()).await?;
-    Ok((params, client))
+    })
 }
 
 /// The `token` parameter of revocation and introspection requests.

@@ -12,6 +12,7 @@ use super::form::{page_form, query};
 use super::pages::{ConsentPage, describe_scope, render};
 use super::respond::see_other;
 use crate::auth::csrf;
+use crate::oauth::consent::apis_asked;
 use crate::oauth::params::Params;
 use crate::routes;
 use crate::service::consent;
@@ -34,6 +35,10 @@ pub async fn consent_page(
         client_name: client.name.clone(),
         user_email: user.email,
         scopes: request.scope.iter().filter_map(describe_scope).collect(),
+        apis: apis_asked(client, &request.scope, &request.resources)
+            .into_iter()
+            .map(|(api, scope)| (api.name.clone(), scope.iter().map(String::from).collect()))
+            .collect(),
         action: format!("{}?{}", routes::CONSENT, params.to_query()),
         csrf_token,
     };

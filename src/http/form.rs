@@ -33,7 +33,8 @@ pub fn page_form(headers: &HeaderMap, body: &[u8]) -> Result<Params, HttpError> 
     }
 }
 
-/// The form of a client-authenticated JSON endpoint: form-encoded, no repeated parameter.
+/// The form of a client-authenticated JSON endpoint: form-encoded, no repeated parameter
+/// but `resource`, which the token endpoint refuses itself with RFC 8707's `invalid_target`.
 pub fn api_form(headers: &HeaderMap, body: &[u8]) -> Result<Params, HttpError> {
     if !is_form_content_type(headers) {
         return Err(OAuthError::invalid_request(
@@ -42,7 +43,7 @@ pub fn api_form(headers: &HeaderMap, body: &[u8]) -> Result<Params, HttpError> {
         .into());
     }
     let params = Params::parse(body);
-    params.reject_duplicates()?;
+    params.reject_duplicates_except(&["resource"])?;
     Ok(params)
 }
 

@@ -1,13 +1,14 @@
-//! `POST /introspect` (RFC 7662).
+//! `POST /introspect` (RFC 7662), for clients and for APIs (resource servers).
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::HeaderMap;
 
-use super::client_auth::{authenticated_form, token_param};
+use super::client_auth::{presented_credentials, token_param};
 use super::client_ip::ClientIp;
 use super::error::HttpResult;
+use super::form::api_form;
 use super::respond::no_store_json;
-use crate::service::introspect;
+use crate::service::{client_auth, introspect};
 use crate::state::AppState;
 
 pub async fn introspect(
@@ -16,7 +17,10 @@ pub async fn introspect(
     headers: HeaderMap,
     body: Bytes,
 ) -> HttpResult {
-    let (params, client) = authenticated_form(&state, &headers, &body, ip).await?;
-    let answer = introspect::introspect(&state, client, token_param(&params)?, state.now()).await?;
+    let params = api_form(&headers, &body)?;
+    let presented = presented_credentials(&headers, &params)?;
+    let now = state.now();
+    let caller = client_auth::authenticate_introspector(&state, presented, ip, now).await?;
+    let answer = introspect::introspect(&state, caller, token_param(&params)?, now).await?;
     Ok(no_store_json(&answer))
 }

@@ -26,6 +26,8 @@ pub struct ConsentPage {
     pub client_name: String,
     pub user_email: String,
     pub scopes: Vec<&'static str>,
+    /// Each API asked for: its name and the scopes of it asked for.
+    pub apis: Vec<(String, Vec<String>)>,
     pub action: String,
     pub csrf_token: String,
 }

@@ -25,7 +25,8 @@ impl Audience {
 }
 
 /// RFC 9068 §2.2 claims, with `acr` and `amr` (§2.2.1) so a resource server can demand the
-/// second factor too.
+/// second factor too. A token a client got for itself (client_credentials) has no user, so
+/// no `auth_time`, `acr` or `amr`, and its `sub` is the client_id (§2.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessTokenClaims {
     pub iss: String,
@@ -36,37 +37,68 @@ pub struct AccessTokenClaims {
     pub jti: String,
     pub iat: i64,
     pub exp: i64,
-    pub auth_time: i64,
-    pub acr: String,
-    pub amr: Amr,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acr: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amr: Option<Amr>,
+}
+
+/// Who a new access token is for, what it allows, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct Issue<'a> {
+    pub audience: &'a str,
+    pub scope: &'a Scopes,
+    pub jti: &'a str,
+    pub ttl: i64,
 }
 
 impl AccessTokenClaims {
-    /// The claims of a new access token. Its audience is the issuer itself: Tessera's
-    /// userinfo endpoint is the resource server these tokens are for.
-    pub fn new(ctx: &TokenContext<'_>, jti: &str) -> Self {
+    /// The claims of an access token for the user of a grant.
+    pub fn for_user(ctx: &TokenContext<'_>, issue: Issue<'_>) -> Self {
         Self {
             iss: ctx.issuer.to_string(),
             sub: ctx.user.sub.clone(),
-            aud: Audience::One(ctx.issuer.to_string()),
+            aud: Audience::One(issue.audience.to_string()),
             client_id: ctx.client_id.to_string(),
-            scope: ctx.scope.clone(),
-            jti: jti.to_string(),
+            scope: issue.scope.clone(),
+            jti: issue.jti.to_string(),
             iat: ctx.now,
-            exp: ctx.now + ctx.access_token_ttl,
-            auth_time: ctx.auth_time,
-            acr: acr::acr_for(ctx.amr).to_string(),
-            amr: ctx.amr.clone(),
+            exp: ctx.now + issue.ttl,
+            auth_time: Some(ctx.auth_time),
+            acr: Some(acr::acr_for(ctx.amr).to_string()),
+            amr: Some(ctx.amr.clone()),
         }
     }
 
-    /// Checks beyond the signature (RFC 9068 §4): our issuer, our audience, not expired.
-    pub fn check(&self, issuer: &str, now: i64) -> Result<(), &'static str> {
+    /// The claims of an access token a client gets for itself (RFC 6749 §4.4).
+    pub fn for_client(issuer: &str, client_id: &str, issue: Issue<'_>, now: i64) -> Self {
+        Self {
+            iss: issuer.to_string(),
+            sub: client_id.to_string(),
+            aud: Audience::One(issue.audience.to_string()),
+            client_id: client_id.to_string(),
+            scope: issue.scope.clone(),
+            jti: issue.jti.to_string(),
+            iat: now,
+            exp: now + issue.ttl,
+            auth_time: None,
+            acr: None,
+            amr: None,
+        }
+    }
+
+    /// True for a token that speaks for a client alone, with no user behind it.
+    pub fn is_client_token(&self) -> bool {
+        self.auth_time.is_none()
+    }
+
+    /// Checks beyond the signature (RFC 9068 §4) but the audience, which is the resource
+    /// server's to check: our issuer, not expired.
+    pub fn check_issued(&self, issuer: &str, now: i64) -> Result<(), &'static str> {
         if self.iss != issuer {
             return Err("the token was not issued here");
-        }
-        if !self.aud.includes(issuer) {
-            return Err("the token is not for this audience");
         }
         if now >= self.exp {
             return Err("the token has expired");
@@ -85,16 +117,43 @@ mod tests {
         let user = user();
         let scope = Scopes::parse("openid email").unwrap();
         let amr = Amr::password();
-        let claims = AccessTokenClaims::new(&context(&user, &scope, &amr), "j1");
+        let issue = Issue {
+            audience: "https://id.example",
+            scope: &scope,
+            jti: "j1",
+            ttl: 900,
+        };
+        let claims = AccessTokenClaims::for_user(&context(&user, &scope, &amr), issue);
         let json = serde_json::to_value(&claims).unwrap();
         assert_eq!(json["scope"], "openid email");
         assert_eq!(json["amr"], serde_json::json!(["pwd"]));
         assert_eq!(json["acr"], "urn:tessera:pwd");
         let back: AccessTokenClaims = serde_json::from_value(json).unwrap();
         assert_eq!(back, claims);
-        assert!(claims.check("https://id.example", 100).is_ok());
-        assert!(claims.check("https://id.example", 1000).is_err());
-        assert!(claims.check("https://other.example", 100).is_err());
+        let issuer = "https://id.example";
+        assert!(claims.check_issued(issuer, 100).is_ok());
+        assert!(claims.check_issued(issuer, 1000).is_err());
+        assert!(claims.check_issued("https://other.example", 100).is_err());
+        assert!(claims.aud.includes(issuer) && !claims.aud.includes("https://api.example"));
+    }
+
+    #[test]
+    fn a_client_token_has_no_user_claims() {
+        let scope = Scopes::parse("orders:read").unwrap();
+        let issue = Issue {
+            audience: "https://api.example",
+            scope: &scope,
+            jti: "j2",
+            ttl: 600,
+        };
+        let claims = AccessTokenClaims::for_client("https://id.example", "svc", issue, 100);
+        let json = serde_json::to_value(&claims).unwrap();
+        assert_eq!(json["sub"], "svc");
+        assert_eq!(json["aud"], "https://api.example");
+        assert_eq!(json["exp"], 700);
+        assert!(json.get("auth_time").is_none() && json.get("amr").is_none());
+        let back: AccessTokenClaims = serde_json::from_value(json).unwrap();
+        assert!(back.is_client_token());
     }
 
     #[test]

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::resource::Resource;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
@@ -19,6 +21,25 @@ impl AuthMethod {
             Self::ClientSecretBasic => "client_secret_basic",
             Self::ClientSecretPost => "client_secret_post",
             Self::None => "none",
+        }
+    }
+}
+
+/// The grants a client may use at the token endpoint (RFC 6749 §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GrantType {
+    AuthorizationCode,
+    RefreshToken,
+    ClientCredentials,
+}
+
+impl GrantType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AuthorizationCode => "authorization_code",
+            Self::RefreshToken => "refresh_token",
+            Self::ClientCredentials => "client_credentials",
         }
     }
 }
@@ -45,6 +66,10 @@ pub struct Client {
     pub backchannel_logout_uri: Option<String>,
     /// The client needs `sid` in its logout tokens (§2.2; the default).
     pub backchannel_logout_session_required: bool,
+    /// The grants it may use.
+    pub grant_types: Vec<GrantType>,
+    /// The APIs it may ask tokens for (RFC 8707), as registered.
+    pub resources: Vec<Resource>,
 }
 
 impl fmt::Debug for Client {
@@ -75,7 +100,18 @@ impl Client {
             allow_enrolment: true,
             backchannel_logout_uri: None,
             backchannel_logout_session_required: true,
+            grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
+            resources: Vec::new(),
         }
+    }
+
+    pub fn may_use(&self, grant: GrantType) -> bool {
+        self.grant_types.contains(&grant)
+    }
+
+    /// A scope this client may be granted for the API `resource`.
+    pub fn allows_resource_scope(&self, resource: &Resource, scope: &str) -> bool {
+        resource.defines(scope) && self.allows_scope(scope)
     }
 
     pub fn is_public(&self) -> bool {

@@ -4,8 +4,23 @@ use serde_json::{Value, json};
 use super::{acr, scope};
 use crate::routes;
 
-pub fn provider_metadata(issuer: &str) -> Value {
+/// What the metadata depends on besides the code: the issuer and the registered APIs.
+#[derive(Debug, Clone, Default)]
+pub struct Offered<'a> {
+    pub issuer: &'a str,
+    /// Every scope a registered API defines, listed after the OpenID Connect ones.
+    pub api_scopes: Vec<&'a str>,
+}
+
+pub fn provider_metadata(offered: &Offered<'_>) -> Value {
+    let issuer = offered.issuer;
     let url = |path: &str| format!("{issuer}{path}");
+    let mut scopes: Vec<&str> = scope::SUPPORTED.to_vec();
+    for api_scope in &offered.api_scopes {
+        if !scopes.contains(api_scope) {
+            scopes.push(api_scope);
+        }
+    }
     json!({
         "issuer": issuer,
         "authorization_endpoint": url(routes::AUTHORIZE),
@@ -18,10 +33,10 @@ pub fn provider_metadata(issuer: &str) -> Value {
         // Back-Channel Logout 1.0 §2.1: logout tokens carry `sid` to apps that ask for it.
         "backchannel_logout_supported": true,
         "backchannel_logout_session_supported": true,
-        "scopes_supported": scope::SUPPORTED,
+        "scopes_supported": scopes,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
@@ -50,7 +65,21 @@ mod tests {
 
     #[test]
     fn endpoints_use_the_route_constants() {
-        let metadata = provider_metadata("https://id.example");
+        let offered = Offered {
+            issuer: "https://id.example",
+            api_scopes: vec!["orders:read", "openid"],
+        };
+        let metadata = provider_metadata(&offered);
+        assert_eq!(
+            metadata["scopes_supported"],
+            json!([
+                "openid",
+                "profile",
+                "email",
+                "offline_access",
+                "orders:read"
+            ])
+        );
         assert_eq!(metadata["token_endpoint"], "https://id.example/token");
         assert_eq!(
             metadata["jwks_uri"],

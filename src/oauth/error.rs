@@ -22,6 +22,8 @@ pub enum ErrorCode {
     RegistrationNotSupported,
     InvalidToken,
     InsufficientScope,
+    /// RFC 8707 §2: the `resource` is unknown, not permitted, or not an absolute URI.
+    InvalidTarget,
 }
 
 impl ErrorCode {
@@ -45,6 +47,7 @@ impl ErrorCode {
             Self::RegistrationNotSupported => "registration_not_supported",
             Self::InvalidToken => "invalid_token",
             Self::InsufficientScope => "insufficient_scope",
+            Self::InvalidTarget => "invalid_target",
         }
     }
 }
@@ -67,6 +70,18 @@ impl OAuthError {
 
     pub fn invalid_request(description: impl Into<Cow<'static, str>>) -> Self {
         Self::new(ErrorCode::InvalidRequest, description)
+    }
+
+    pub fn invalid_target(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidTarget, description)
+    }
+
+    pub fn invalid_scope(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidScope, description)
+    }
+
+    pub fn unauthorized_client(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::UnauthorizedClient, description)
     }
 
     pub fn invalid_grant(description: impl Into<Cow<'static, str>>) -> Self {

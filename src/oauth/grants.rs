@@ -1,27 +1,46 @@
 //! The token endpoint's grants (RFC 6749 §4.1.3, §5). Parsing the request and checking an
 //! authorization code against the client, redirect_uri, expiry and PKCE.
 use super::amr::Amr;
-use super::client::Client;
+use super::client::{Client, GrantType};
 use super::error::{ErrorCode, OAuthError};
 use super::params::Params;
 use super::pkce;
+use super::resource::{self, ResourceIds};
 use super::scope::Scopes;
 
-/// A parsed token request.
+/// A parsed token request. `resource` (RFC 8707) names the one API the access token is
+/// for; without it the token is for Tessera's userinfo endpoint.
 #[derive(Debug)]
 pub enum TokenRequest {
     AuthorizationCode {
         code: String,
         redirect_uri: Option<String>,
         code_verifier: Option<String>,
+        resource: Option<String>,
     },
     RefreshToken {
         refresh_token: String,
         scope: Option<String>,
+        resource: Option<String>,
+    },
+    ClientCredentials {
+        scope: Option<String>,
+        resource: Option<String>,
     },
 }
 
+impl TokenRequest {
+    pub fn grant_type(&self) -> GrantType {
+        match self {
+            Self::AuthorizationCode { .. } => GrantType::AuthorizationCode,
+            Self::RefreshToken { .. } => GrantType::RefreshToken,
+            Self::ClientCredentials { .. } => GrantType::ClientCredentials,
+        }
+    }
+}
+
 pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> {
+    let resource = token_resource(params)?;
     params.reject_duplicates()?;
     match params.get("grant_type") {
         None => Err(OAuthError::invalid_request("grant_type is required")),
@@ -33,6 +52,7 @@ pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> 
                 code: code.to_string(),
                 redirect_uri: params.get("redirect_uri").map(str::to_string),
                 code_verifier: params.get("code_verifier").map(str::to_string),
+                resource,
             })
         }
         Some("refresh_token") => {
@@ -42,12 +62,47 @@ pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> 
             Ok(TokenRequest::RefreshToken {
                 refresh_token: refresh_token.to_string(),
                 scope: params.get("scope").map(str::to_string),
+                resource,
             })
         }
+        Some("client_credentials") => Ok(TokenRequest::ClientCredentials {
+            scope: params.get("scope").map(str::to_string),
+            resource,
+        }),
         Some(_) => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
-            "supported grant types: authorization_code, refresh_token",
+            "supported grant types: authorization_code, refresh_token, client_credentials",
         )),
+    }
+}
+
+/// The one `resource` of a token request: Tessera issues one access token per request, so
+/// it has one audience; several, or one that is not an absolute URI, is `invalid_target`
+/// (RFC 8707 §2).
+fn token_resource(params: &Params) -> Result<Option<String>, OAuthError> {
+    match params.get_all("resource") {
+        [] => Ok(None),
+        [one] => {
+            resource::check_indicator(one)
+                .map_err(|why| OAuthError::invalid_target(format!("resource {why}")))?;
+            Ok(Some(one.clone()))
+        }
+        _ => Err(OAuthError::invalid_target(
+            "one resource per token request: ask for a token per API",
+        )),
+    }
+}
+
+/// RFC 6749 §5.2: a client may use only the grants it is registered for.
+pub fn check_grant_allowed(client: &Client, request: &TokenRequest) -> Result<(), OAuthError> {
+    let grant = request.grant_type();
+    if client.may_use(grant) {
+        Ok(())
+    } else {
+        Err(OAuthError::unauthorized_client(format!(
+            "this client is not registered for the {} grant",
+            grant.as_str()
+        )))
     }
 }
 
@@ -59,6 +114,8 @@ pub struct IssuedCode {
     pub session_id_hash: String,
     pub redirect_uri: String,
     pub scope: Scopes,
+    /// The APIs named on the authorization request (RFC 8707).
+    pub resources: ResourceIds,
     pub nonce: Option<String>,
     pub code_challenge: Option<String>,
     pub auth_time: i64,
@@ -127,6 +184,7 @@ mod tests {
             session_id_hash: "s".into(),
             redirect_uri: "https://a/cb".into(),
             scope: Scopes::parse("openid").unwrap(),
+            resources: ResourceIds::default(),
             nonce: None,
             code_challenge: Some(CHALLENGE.into()),
             auth_time: 0,
@@ -208,6 +266,35 @@ mod tests {
             .is_err()
         );
         assert!(check_code_exchange(&code(), &client("a"), None, Some(VERIFIER), 100).is_err());
+    }
+
+    #[test]
+    fn one_absolute_resource_per_token_request() {
+        let params = Params::parse(
+            b"grant_type=client_credentials&resource=https%3A%2F%2Fa&resource=https%3A%2F%2Fb",
+        );
+        assert_eq!(
+            parse_token_request(&params).unwrap_err().code,
+            ErrorCode::InvalidTarget
+        );
+        let params = Params::parse(b"grant_type=client_credentials&resource=orders");
+        assert_eq!(
+            parse_token_request(&params).unwrap_err().code,
+            ErrorCode::InvalidTarget
+        );
+        let params = Params::parse(b"grant_type=client_credentials&resource=https%3A%2F%2Fa");
+        assert!(matches!(
+            parse_token_request(&params).unwrap(),
+            TokenRequest::ClientCredentials { resource: Some(r), .. } if r == "https://a"
+        ));
+    }
+
+    #[test]
+    fn a_client_uses_only_its_registered_grants() {
+        let params = Params::parse(b"grant_type=client_credentials");
+        let request = parse_token_request(&params).unwrap();
+        let err = check_grant_allowed(&client("a"), &request).unwrap_err();
+        assert_eq!(err.code, ErrorCode::UnauthorizedClient);
     }
 
     #[test]

@@ -4,11 +4,13 @@ use std::collections::HashMap;
 
 use super::error::OAuthError;
 
-/// Decoded `application/x-www-form-urlencoded` pairs with repeated names rejected.
+/// Decoded `application/x-www-form-urlencoded` pairs. Repeated names are remembered, so a
+/// request can be refused for them; every value is kept, for the one parameter that may
+/// repeat (`resource` on an authorization request, RFC 8707 §2).
 /// Empty values count as absent (RFC 6749 §3.1).
 #[derive(Debug, Clone, Default)]
 pub struct Params {
-    values: HashMap<String, String>,
+    values: HashMap<String, Vec<String>>,
     /// Every name that came more than once, in the order first repeated.
     duplicated: Vec<String>,
 }
@@ -20,32 +22,43 @@ impl Params {
             if value.is_empty() {
                 continue;
             }
-            let repeated = params
-                .values
-                .insert(name.to_string(), value.into_owned())
-                .is_some();
-            if repeated && !params.is_duplicated(&name) {
+            let values = params.values.entry(name.to_string()).or_default();
+            values.push(value.into_owned());
+            if values.len() == 2 {
                 params.duplicated.push(name.into_owned());
             }
         }
         params
     }
 
+    /// The parameter's value; for a repeated one (refused elsewhere), the last.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(String::as_str)
+        self.values
+            .get(name)
+            .and_then(|values| values.last())
+            .map(String::as_str)
+    }
+
+    /// Every value of a parameter, in the order sent.
+    pub fn get_all(&self, name: &str) -> &[String] {
+        self.values.get(name).map(Vec::as_slice).unwrap_or_default()
     }
 
     /// Sets or (with `None`) removes a parameter.
     pub fn set(&mut self, name: &str, value: Option<&str>) {
         match value {
-            Some(value) => self.values.insert(name.to_string(), value.to_string()),
+            Some(value) => self
+                .values
+                .insert(name.to_string(), vec![value.to_string()]),
             None => self.values.remove(name),
         };
+        self.duplicated.retain(|d| d != name);
     }
 
     /// Removes and returns a parameter, e.g. a password that should not linger.
     pub fn take(&mut self, name: &str) -> Option<String> {
-        self.values.remove(name)
+        self.duplicated.retain(|d| d != name);
+        self.values.remove(name).and_then(|mut values| values.pop())
     }
 
     /// The first repeated parameter name, if any.
@@ -60,7 +73,16 @@ impl Params {
 
     /// Refuses a request that repeats any parameter.
     pub fn reject_duplicates(&self) -> Result<(), OAuthError> {
-        match self.duplicated() {
+        self.reject_duplicates_except(&[])
+    }
+
+    /// Refuses a request that repeats any parameter but those named.
+    pub fn reject_duplicates_except(&self, may_repeat: &[&str]) -> Result<(), OAuthError> {
+        match self
+            .duplicated
+            .iter()
+            .find(|name| !may_repeat.contains(&name.as_str()))
+        {
             Some(name) => Err(OAuthError::invalid_request(format!(
                 "parameter {name} was sent more than once"
             ))),
@@ -75,7 +97,7 @@ impl Params {
         names.sort();
         let mut out = url::form_urlencoded::Serializer::new(String::new());
         for name in names {
-            if let Some(value) = self.values.get(name) {
+            for value in self.get_all(name) {
                 out.append_pair(name, value);
             }
         }
@@ -96,6 +118,21 @@ mod tests {
         assert!(both.is_duplicated("state") && both.is_duplicated("redirect_uri"));
         assert_eq!(params.get("b"), None);
         assert_eq!(params.get("c"), Some("3"));
+    }
+
+    #[test]
+    fn every_value_of_a_repeated_name_is_kept_and_round_trips() {
+        let params = Params::parse(b"resource=https%3A%2F%2Fa&x=1&resource=https%3A%2F%2Fb");
+        assert_eq!(params.get_all("resource"), ["https://a", "https://b"]);
+        assert!(params.reject_duplicates().is_err());
+        assert!(params.reject_duplicates_except(&["resource"]).is_ok());
+        let again = Params::parse(params.to_query().as_bytes());
+        assert_eq!(again.get_all("resource"), ["https://a", "https://b"]);
+        assert!(
+            Params::parse(b"x=1&x=2")
+                .reject_duplicates_except(&["resource"])
+                .is_err()
+        );
     }
 
     #[test]

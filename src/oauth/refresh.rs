@@ -5,6 +5,7 @@
 use super::amr::Amr;
 use super::client::Client;
 use super::error::{ErrorCode, OAuthError};
+use super::resource::ResourceIds;
 use super::scope::Scopes;
 
 /// A stored refresh token.
@@ -15,6 +16,8 @@ pub struct RefreshTokenRecord {
     pub user_id: String,
     pub session_id_hash: String,
     pub scope: Scopes,
+    /// The APIs the grant covers: a refresh may ask a token for any one of them.
+    pub resources: ResourceIds,
     pub auth_time: i64,
     pub amr: Amr,
     pub created_at: i64,
@@ -106,6 +109,7 @@ mod tests {
 
     fn record() -> RefreshTokenRecord {
         RefreshTokenRecord {
+            resources: ResourceIds::default(),
             family_id: "f".into(),
             client_id: "app".into(),
             user_id: "u".into(),

@@ -78,7 +78,6 @@ pub struct TokenContext<'a> {
     /// The browser session's public id (`sid`), for logout.
     pub sid: Option<&'a str>,
     pub now: i64,
-    pub access_token_ttl: i64,
     pub id_token_ttl: i64,
 }
 
@@ -127,7 +126,6 @@ pub(crate) mod tests {
             nonce: Some("n-1"),
             sid: Some("s-1"),
             now: 100,
-            access_token_ttl: 900,
             id_token_ttl: 3600,
         }
     }

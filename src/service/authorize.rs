@@ -171,6 +171,7 @@ pub async fn issue_code(
     let code = secret::generate();
     let code_hash = secret::hash(&code);
     let scope = request.scope.to_string();
+    let resources = request.resources.to_string();
     let amr = session.amr.to_string();
     state
         .store()
@@ -181,6 +182,7 @@ pub async fn issue_code(
             session_id_hash: &session.id_hash,
             redirect_uri: &request.redirect_uri,
             scope: &scope,
+            resources: &resources,
             nonce: request.nonce.as_deref(),
             code_challenge: &request.code_challenge,
             auth_time: session.auth_time,

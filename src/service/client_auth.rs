@@ -11,6 +11,7 @@ use super::throttle;
 use crate::oauth::client::Client;
 use crate::oauth::client_auth::{PresentedCredentials, identify_client};
 use crate::oauth::error::OAuthError;
+use crate::service::introspect::Caller;
 use crate::state::AppState;
 
 pub async fn authenticate(
@@ -25,17 +26,77 @@ pub async fn authenticate(
     let Some(secret) = claimed.secret.map(Zeroizing::new) else {
         return Ok(client);
     };
+    prove_secret(
+        state,
+        &client.id,
+        client.secret_hash.clone(),
+        secret,
+        ip,
+        now,
+    )
+    .await?;
+    Ok(client)
+}
+
+/// The caller of `/introspect`: a client, as at the other endpoints, or an API (resource
+/// server) presenting its identifier and introspection secret in a Basic header. Client ids
+/// and API identifiers never coincide (the configuration refuses it), so the name decides.
+pub async fn authenticate_introspector(
+    state: &AppState,
+    presented: PresentedCredentials,
+    ip: IpAddr,
+    now: i64,
+) -> Result<Caller<'_>> {
+    let api = match &presented.basic {
+        Some((id, _)) => state.resource(id),
+        None => None,
+    };
+    let Some(api) = api else {
+        return authenticate(state, presented, ip, now)
+            .await
+            .map(Caller::Client);
+    };
+    let secret = presented
+        .basic
+        .map(|(_, secret)| secret)
+        .unwrap_or_default();
+    if presented.body_client_secret.is_some() || presented.body_client_id.is_some() {
+        return Err(
+            OAuthError::invalid_request("use exactly one client authentication method").into(),
+        );
+    }
+    let hash = api.introspection_secret_hash.clone();
+    prove_secret(
+        state,
+        &api.identifier,
+        hash,
+        Zeroizing::new(secret),
+        ip,
+        now,
+    )
+    .await?;
+    Ok(Caller::Api(api))
+}
+
+/// Proves `secret` against `hash` (`None`: nothing can match) for the client or API `id`.
+async fn prove_secret(
+    state: &AppState,
+    id: &str,
+    hash: Option<String>,
+    secret: Zeroizing<String>,
+    ip: IpAddr,
+    now: i64,
+) -> Result<()> {
     // The common case, a secret that already passed argon2, costs no hashing and no
     // database round trip.
-    if state.secret_cache().matches(&client.id, &secret) {
-        return Ok(client);
+    if state.secret_cache().matches(id, &secret) {
+        return Ok(());
     }
     if state.passwords().is_saturated() {
         return Err(Error::Overloaded);
     }
-    let limits = throttle::client_limits(state.config(), &client.id, ip);
+    let limits = throttle::client_limits(state.config(), id, ip);
     let reservation = throttle::reserve(state.store(), limits, now).await?;
-    let hash = client.secret_hash.clone();
     let verified = match hash {
         None => false,
         Some(hash) => {
@@ -55,10 +116,10 @@ pub async fn authenticate(
     };
     if !verified {
         reservation.fail().await?;
-        tracing::info!(client_id = %client.id, "client authentication failed");
+        tracing::info!(client_id = %id, "client authentication failed");
         return Err(OAuthError::invalid_client("client authentication failed").into());
     }
     reservation.release().await?;
-    state.secret_cache().remember(&client.id, &secret);
-    Ok(client)
+    state.secret_cache().remember(id, &secret);
+    Ok(())
 }

@@ -3,7 +3,7 @@
 //! code; it is then redeemed in one transaction with the tokens it produced, so a replay
 //! always finds what to revoke (RFC 6749 §4.1.2).
 use super::error::Result;
-use super::mint::{Family, Grant, NewRefresh, TokenResponse, mint};
+use super::mint::{self, Family, Grant, NewRefresh, TokenResponse, mint};
 use crate::auth::{secret, session};
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
@@ -11,14 +11,28 @@ use crate::oauth::grants::check_code_exchange;
 use crate::state::AppState;
 use crate::store::codes::{CodeTokens, Redeemed, Redemption};
 
+/// The code exchange as the client sent it.
+#[derive(Debug, Clone, Copy)]
+pub struct CodeExchange<'a> {
+    pub code: &'a str,
+    pub redirect_uri: Option<&'a str>,
+    pub code_verifier: Option<&'a str>,
+    /// The API the access token is for (RFC 8707); one the authorization request named.
+    pub resource: Option<&'a str>,
+}
+
 pub async fn exchange_code(
     state: &AppState,
     client: &Client,
-    code: &str,
-    redirect_uri: Option<&str>,
-    code_verifier: Option<&str>,
+    request: CodeExchange<'_>,
     now: i64,
 ) -> Result<TokenResponse> {
+    let CodeExchange {
+        code,
+        redirect_uri,
+        code_verifier,
+        resource,
+    } = request;
     let store = state.store();
     let code_hash = secret::hash(code);
     let Some(issued) = store.find_code(&code_hash, now).await? else {
@@ -28,6 +42,7 @@ pub async fn exchange_code(
         return Err(replayed(state, &code_hash, now).await);
     }
     check_code_exchange(&issued, client, redirect_uri, code_verifier, now)?;
+    let audience = mint::audience(client, &issued.resources, resource)?;
     let user = store
         .find_active_user(&issued.user_id)
         .await?
@@ -36,6 +51,7 @@ pub async fn exchange_code(
         client,
         user: &user,
         scope: &issued.scope,
+        audience,
         auth_time: issued.auth_time,
         amr: &issued.amr,
         nonce: issued.nonce.as_deref(),
@@ -53,6 +69,7 @@ pub async fn exchange_code(
     let family = Family {
         id: &family_id,
         scope: &issued.scope,
+        resources: &issued.resources,
         expires_at: now + state.config().refresh_token_ttl,
     };
     let refresh_row = refresh
@@ -85,13 +102,7 @@ pub async fn exchange_code(
         }
     }
     crate::observe::token_issued("authorization_code");
-    let scope = issued.scope.clone();
-    Ok(TokenResponse::new(
-        state,
-        minted,
-        scope,
-        refresh.map(|r| r.token),
-    ))
+    Ok(TokenResponse::new(minted, refresh.map(|r| r.token)))
 }
 
 /// RFC 6749 §4.1.2: a code used twice is evidence of theft; revoke what its first use got,

@@ -50,7 +50,7 @@ pub async fn allow(
         .find_consent(&session.user_id, &client.id)
         .await?
         .unwrap_or_default();
-    let approved = previous.union(&request.scope);
+    let approved = previous.union(&request.scope, &request.resources);
     store
         .save_consent(&session.user_id, &client.id, &approved, now)
         .await?;

@@ -1,17 +1,18 @@
-//! Token introspection (RFC 7662). Only confidential clients may introspect (§2.1 requires
-//! the caller to be authorized), and only the tokens issued to them; anything else —
-//! another client's, expired, revoked, rotated, forged or unknown — is `{"active": false}`
-//! with no further detail.
+//! Token introspection (RFC 7662). The caller must be authorized (§2.1): a confidential
+//! client, which sees only the tokens issued to it, or an API (resource server), which sees
+//! only access tokens whose audience it is. Anything else — another's, expired, revoked,
+//! rotated, forged or unknown — is `{"active": false}` with no further detail.
 use serde::Serialize;
 
-use super::access_token::{self, TokenCheck};
+use super::access_token::{self, Subject, TokenCheck};
 use super::error::Result;
 use crate::auth::secret;
-use crate::oauth::access_token::Audience;
+use crate::oauth::access_token::{AccessTokenClaims, Audience};
 use crate::oauth::acr;
 use crate::oauth::amr::Amr;
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
+use crate::oauth::resource::Resource;
 use crate::oauth::scope::Scopes;
 use crate::state::AppState;
 
@@ -45,22 +46,39 @@ pub struct Introspection {
     pub amr: Option<Amr>,
 }
 
+/// Who is asking.
+#[derive(Debug, Clone, Copy)]
+pub enum Caller<'a> {
+    Client(&'a Client),
+    Api(&'a Resource),
+}
+
 pub async fn introspect(
     state: &AppState,
-    client: &Client,
+    caller: Caller<'_>,
     token: &str,
     now: i64,
 ) -> Result<Introspection> {
-    if client.is_public() {
-        return Err(OAuthError::invalid_client(
+    match caller {
+        Caller::Client(client) if client.is_public() => Err(OAuthError::invalid_client(
             "introspection needs client authentication; public clients cannot introspect",
         )
-        .into());
+        .into()),
+        Caller::Client(client) => {
+            if let Some(answer) = refresh_token(state, client, token, now).await? {
+                return Ok(answer);
+            }
+            access_token(state, token, now, |claims| claims.client_id == client.id).await
+        }
+        // A refresh token is never for an API: it cannot be sent to one, so an API asking
+        // about one learns nothing.
+        Caller::Api(api) => {
+            access_token(state, token, now, |claims| {
+                claims.aud.includes(&api.identifier)
+            })
+            .await
+        }
     }
-    if let Some(answer) = refresh_token(state, client, token, now).await? {
-        return Ok(answer);
-    }
-    access_token(state, client, token, now).await
 }
 
 async fn refresh_token(
@@ -100,17 +118,21 @@ async fn refresh_token(
     }))
 }
 
+/// An access token, if `visible` to the caller and active.
 async fn access_token(
     state: &AppState,
-    client: &Client,
     token: &str,
     now: i64,
+    visible: impl Fn(&AccessTokenClaims) -> bool,
 ) -> Result<Introspection> {
-    let claims = match access_token::check(state, token, now).await? {
-        TokenCheck::Active(claims, _) if claims.client_id == client.id => claims,
+    let claims = match access_token::verified_claims(state, token, now) {
+        Ok(claims) if visible(&claims) => claims,
         _ => return Ok(Introspection::default()),
     };
-    let claims = *claims;
+    let claims = match access_token::check_claims(state, claims).await? {
+        TokenCheck::Active(claims, Subject::User(_) | Subject::Client) => *claims,
+        TokenCheck::Inactive(_) => return Ok(Introspection::default()),
+    };
     Ok(Introspection {
         active: true,
         token_type: Some("Bearer"),
@@ -122,8 +144,8 @@ async fn access_token(
         iat: Some(claims.iat),
         exp: Some(claims.exp),
         jti: Some(claims.jti),
-        auth_time: Some(claims.auth_time),
-        acr: Some(acr::acr_for(&claims.amr)),
-        amr: Some(claims.amr),
+        auth_time: claims.auth_time,
+        acr: claims.amr.as_ref().map(acr::acr_for),
+        amr: claims.amr,
     })
 }

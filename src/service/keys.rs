@@ -71,9 +71,15 @@ pub fn schedule(config: &Config) -> Schedule {
     }
 }
 
-/// How long a key stays published after it stops signing: every token it signed has expired.
+/// How long a key stays published after it stops signing: every token it signed has expired
+/// (an API's access tokens may outlive the default).
 fn retention(config: &Config) -> i64 {
-    config.access_token_ttl.max(config.id_token_ttl) + RETIRE_MARGIN
+    let longest_api_token = config.resources.iter().filter_map(|r| r.access_token_ttl);
+    longest_api_token
+        .chain([config.access_token_ttl, config.id_token_ttl])
+        .max()
+        .unwrap_or(config.id_token_ttl)
+        + RETIRE_MARGIN
 }
 
 /// On start: an empty key table gets the PEM files an earlier version left in `keys_dir`

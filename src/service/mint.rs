@@ -1,13 +1,15 @@
-//! Minting the tokens of a grant: a signed RFC 9068 access token, an ID token when `openid`
-//! was granted, and (for `offline_access`) a refresh token stored only as its hash; and the
-//! RFC 6749 §5.1 response that carries them.
+//! Minting the tokens of a grant: a signed RFC 9068 access token for userinfo or for one API,
+//! an ID token when `openid` was granted, and (for `offline_access`) a refresh token stored
+//! only as its hash; and the RFC 6749 §5.1 response that carries them.
 use serde::Serialize;
 
 use super::error::Result;
 use crate::auth::{secret, session};
-use crate::oauth::access_token::AccessTokenClaims;
+use crate::oauth::access_token::{AccessTokenClaims, Issue};
 use crate::oauth::amr::Amr;
 use crate::oauth::client::Client;
+use crate::oauth::error::OAuthError;
+use crate::oauth::resource::{self, Resource, ResourceIds};
 use crate::oauth::scope::Scopes;
 use crate::oauth::tokens::{self, TokenContext, TokenType, UserClaims};
 use crate::state::AppState;
@@ -18,7 +20,10 @@ use crate::store::users::UserRow;
 pub struct Grant<'a> {
     pub client: &'a Client,
     pub user: &'a UserRow,
+    /// Everything granted: OpenID Connect scopes and the scopes of the grant's APIs.
     pub scope: &'a Scopes,
+    /// The API this access token is for; `None`: Tessera's userinfo endpoint.
+    pub audience: Option<&'a Resource>,
     pub auth_time: i64,
     pub amr: &'a Amr,
     pub nonce: Option<&'a str>,
@@ -28,8 +33,36 @@ pub struct Grant<'a> {
 pub struct Minted {
     pub access_token: String,
     pub jti: String,
+    /// What the access token allows: the part of the grant its audience understands.
+    pub scope: Scopes,
+    pub expires_in: i64,
     pub access_token_expires_at: i64,
     pub id_token: Option<String>,
+}
+
+/// RFC 8707: the API a token request names, which must be one the grant covers (and the
+/// client may still ask for: a reload may have withdrawn it).
+pub fn audience<'c>(
+    client: &'c Client,
+    covered: &ResourceIds,
+    requested: Option<&str>,
+) -> std::result::Result<Option<&'c Resource>, OAuthError> {
+    let Some(requested) = requested else {
+        return Ok(None);
+    };
+    if !covered.contains(requested) {
+        return Err(OAuthError::invalid_target(
+            "the grant does not cover this resource",
+        ));
+    }
+    resource::permitted(requested, &client.resources).map(Some)
+}
+
+/// Seconds an access token for `audience` lives.
+pub fn access_token_ttl(state: &AppState, audience: Option<&Resource>) -> i64 {
+    audience
+        .and_then(|r| r.access_token_ttl)
+        .unwrap_or(state.config().access_token_ttl)
 }
 
 /// Signs the access token and, when `openid` was granted, the ID token.
@@ -52,12 +85,23 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted> {
         nonce: grant.nonce,
         sid: Some(&sid),
         now,
-        access_token_ttl: config.access_token_ttl,
         id_token_ttl: config.id_token_ttl,
     };
     let jti = uuid::Uuid::new_v4().to_string();
+    let (audience, scope) = match grant.audience {
+        Some(api) => (api.identifier.as_str(), api.scope_of(grant.scope)),
+        None => (state.issuer(), resource::userinfo_scope(grant.scope)),
+    };
+    let ttl = access_token_ttl(state, grant.audience);
+    let issue = Issue {
+        audience,
+        scope: &scope,
+        jti: &jti,
+        ttl,
+    };
     let keys = state.keys();
-    let access_token = keys.sign(TokenType::Access, &AccessTokenClaims::new(&ctx, &jti), now)?;
+    let claims = AccessTokenClaims::for_user(&ctx, issue);
+    let access_token = keys.sign(TokenType::Access, &claims, now)?;
     let id_token = if grant.scope.contains("openid") {
         let claims = tokens::id_token_claims(&ctx, &access_token);
         Some(keys.sign(TokenType::Id, &claims, now)?)
@@ -67,7 +111,9 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted> {
     Ok(Minted {
         access_token,
         jti,
-        access_token_expires_at: now + config.access_token_ttl,
+        scope,
+        expires_in: ttl,
+        access_token_expires_at: now + ttl,
         id_token,
     })
 }
@@ -82,6 +128,7 @@ pub struct NewRefresh {
 pub struct Family<'a> {
     pub id: &'a str,
     pub scope: &'a Scopes,
+    pub resources: &'a ResourceIds,
     pub expires_at: i64,
 }
 
@@ -108,6 +155,7 @@ impl NewRefresh {
             user_id: &grant.user.id,
             session_id_hash: grant.session_id_hash,
             scope: family.scope.to_string(),
+            resources: family.resources.to_string(),
             auth_time: grant.auth_time,
             amr: grant.amr.to_string(),
             access_token_jti: &minted.jti,
@@ -141,17 +189,13 @@ impl std::fmt::Debug for TokenResponse {
 }
 
 impl TokenResponse {
-    pub fn new(
-        state: &AppState,
-        minted: Minted,
-        scope: Scopes,
-        refresh_token: Option<String>,
-    ) -> Self {
+    /// The response for `minted`; its `scope` is the access token's (RFC 6749 §5.1).
+    pub fn new(minted: Minted, refresh_token: Option<String>) -> Self {
         Self {
             access_token: minted.access_token,
             token_type: "Bearer",
-            expires_in: state.config().access_token_ttl,
-            scope,
+            expires_in: minted.expires_in,
+            scope: minted.scope,
             id_token: minted.id_token,
             refresh_token,
         }

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod authorize;
 pub mod backchannel;
 pub mod client_auth;
+pub mod client_credentials;
 pub mod code_exchange;
 pub mod consent;
 mod error;

@@ -1,20 +1,45 @@
 //! `grant_type=refresh_token` (RFC 6749 §6): rotate on every use; a replaced token coming
 //! back revokes its whole family, committed before the error is answered (RFC 9700 §4.14).
 use super::error::Result;
-use super::mint::{Family, Grant, NewRefresh, TokenResponse, mint};
+use super::mint::{self, Family, Grant, NewRefresh, TokenResponse, mint};
 use crate::auth::secret;
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
 use crate::oauth::refresh::{RefreshDecision, check_refresh, grace_period};
 use crate::state::AppState;
 
+/// A refresh as the client sent it.
+#[derive(Debug, Clone, Copy)]
+pub struct RefreshRequest<'a> {
+    pub refresh_token: &'a str,
+    /// A narrower scope (RFC 6749 §6).
+    pub scope: Option<&'a str>,
+    /// The API the new access token is for: any the grant covers (RFC 8707 §2.2).
+    pub resource: Option<&'a str>,
+}
+
+impl<'a> RefreshRequest<'a> {
+    /// A plain refresh: same scope, a token for userinfo.
+    pub fn token(refresh_token: &'a str) -> Self {
+        Self {
+            refresh_token,
+            scope: None,
+            resource: None,
+        }
+    }
+}
+
 pub async fn refresh(
     state: &AppState,
     client: &Client,
-    refresh_token: &str,
-    requested_scope: Option<&str>,
+    request: RefreshRequest<'_>,
     now: i64,
 ) -> Result<TokenResponse> {
+    let RefreshRequest {
+        refresh_token,
+        scope: requested_scope,
+        resource,
+    } = request;
     let store = state.store();
     let token_hash = secret::hash(refresh_token);
     let grace = grace_period(client, state.config().refresh_grace_period);
@@ -38,6 +63,8 @@ pub async fn refresh(
                 );
             }
         };
+        // Checked before anything changes: a wrong resource must not rotate the token.
+        let audience = mint::audience(client, &record.resources, resource)?;
         let user = store
             .find_user(&record.user_id)
             .await?
@@ -47,6 +74,7 @@ pub async fn refresh(
             client,
             user: &user,
             scope: &scope,
+            audience,
             auth_time: record.auth_time,
             amr: &record.amr,
             // OIDC Core §12.2: a refreshed ID token carries no nonce.
@@ -59,13 +87,14 @@ pub async fn refresh(
             id: &record.family_id,
             // RFC 6749 §6: the new refresh token keeps the original scope.
             scope: &record.scope,
+            resources: &record.resources,
             expires_at: record.expires_at,
         };
         let row = next.row(state, &grant, &family, &minted, now);
         if store.rotate_refresh_token(&token_hash, &row).await? {
             crate::observe::note_user(&user.id);
             crate::observe::token_issued("refresh_token");
-            return Ok(TokenResponse::new(state, minted, scope, Some(next.token)));
+            return Ok(TokenResponse::new(minted, Some(next.token)));
         }
     }
     Err(OAuthError::invalid_grant("the refresh token was used concurrently").into())

@@ -5,6 +5,7 @@
 use super::refresh_tokens::{NewRefreshToken, insert_family_query, insert_refresh_token_query};
 use super::{Db, Store, StoreResult, corrupt, on_pool};
 use crate::oauth::grants::IssuedCode;
+use crate::oauth::resource::ResourceIds;
 
 #[derive(Debug, Clone)]
 pub struct NewCode<'a> {
@@ -14,6 +15,8 @@ pub struct NewCode<'a> {
     pub session_id_hash: &'a str,
     pub redirect_uri: &'a str,
     pub scope: &'a str,
+    /// The APIs named with `resource` (space-separated identifiers).
+    pub resources: &'a str,
     pub nonce: Option<&'a str>,
     pub code_challenge: &'a str,
     pub auth_time: i64,
@@ -29,6 +32,7 @@ struct CodeRow {
     session_id_hash: String,
     redirect_uri: String,
     scope: String,
+    resources: String,
     nonce: Option<String>,
     code_challenge: String,
     auth_time: i64,
@@ -44,6 +48,7 @@ impl TryFrom<CodeRow> for IssuedCode {
     fn try_from(row: CodeRow) -> Result<Self, Self::Error> {
         Ok(Self {
             scope: row.scope.parse().map_err(|e| corrupt("scope", e))?,
+            resources: ResourceIds::parse(&row.resources),
             amr: row.amr.parse().map_err(|e| corrupt("amr", e))?,
             client_id: row.client_id,
             user_id: row.user_id,
@@ -93,8 +98,8 @@ impl Store {
         on_pool!(self, |pool| {
             sqlx::query(
                 "insert into authorization_codes (code_hash, client_id, user_id, session_id_hash, redirect_uri,
-                    scope, nonce, code_challenge, auth_time, amr, created_at, expires_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+                    scope, nonce, code_challenge, auth_time, amr, created_at, expires_at, resources)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
             )
             .bind(code.code_hash)
             .bind(code.client_id)
@@ -108,6 +113,7 @@ impl Store {
             .bind(code.amr)
             .bind(code.created_at)
             .bind(code.expires_at)
+            .bind(code.resources)
             .execute(pool)
             .await
             .map(|_| ())
@@ -119,7 +125,7 @@ impl Store {
     pub async fn find_code(&self, code_hash: &str, now: i64) -> StoreResult<Option<IssuedCode>> {
         let row: Option<CodeRow> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "select c.client_id, c.user_id, c.session_id_hash, c.redirect_uri, c.scope, c.nonce,
+                "select c.client_id, c.user_id, c.session_id_hash, c.redirect_uri, c.scope, c.resources, c.nonce,
                         c.code_challenge, c.auth_time, c.amr, c.expires_at,
                         c.consumed_at is not null as consumed,
                         s.id_hash is not null as session_active

@@ -1,5 +1,7 @@
-//! Remembered consent: the scopes a user approved for a client.
+//! Remembered consent: the scopes and APIs a user approved for a client.
 use super::{Store, StoreResult, corrupt, on_pool};
+use crate::oauth::consent::Approval;
+use crate::oauth::resource::ResourceIds;
 use crate::oauth::scope::Scopes;
 
 impl Store {
@@ -7,35 +9,43 @@ impl Store {
         &self,
         user_id: &str,
         client_id: &str,
-    ) -> StoreResult<Option<Scopes>> {
-        let scope: Option<String> = on_pool!(self, |pool| {
-            sqlx::query_scalar("select scope from consents where user_id = $1 and client_id = $2")
-                .bind(user_id)
-                .bind(client_id)
-                .fetch_optional(pool)
-                .await
+    ) -> StoreResult<Option<Approval>> {
+        let row: Option<(String, String)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "select scope, resources from consents where user_id = $1 and client_id = $2",
+            )
+            .bind(user_id)
+            .bind(client_id)
+            .fetch_optional(pool)
+            .await
         })?;
-        scope
-            .map(|s| s.parse().map_err(|e| corrupt("scope", e)))
-            .transpose()
+        row.map(|(scope, resources)| {
+            Ok(Approval {
+                scope: scope.parse().map_err(|e| corrupt("scope", e))?,
+                resources: ResourceIds::parse(&resources),
+            })
+        })
+        .transpose()
     }
 
-    /// Records the approved scopes, replacing what was there (callers pass the union).
+    /// Records the approval, replacing what was there (callers pass the union).
     pub async fn save_consent(
         &self,
         user_id: &str,
         client_id: &str,
-        scope: &Scopes,
+        approval: &Approval,
         now: i64,
     ) -> StoreResult<()> {
         on_pool!(self, |pool| {
             sqlx::query(
-                "insert into consents (user_id, client_id, scope, updated_at) values ($1, $2, $3, $4)
-                 on conflict (user_id, client_id) do update set scope = excluded.scope, updated_at = excluded.updated_at",
+                "insert into consents (user_id, client_id, scope, resources, updated_at) values ($1, $2, $3, $4, $5)
+                 on conflict (user_id, client_id) do update
+                 set scope = excluded.scope, resources = excluded.resources, updated_at = excluded.updated_at",
             )
             .bind(user_id)
             .bind(client_id)
-            .bind(scope.to_string())
+            .bind(approval.scope.to_string())
+            .bind(approval.resources.to_string())
             .bind(now)
             .execute(pool)
             .await

@@ -5,6 +5,7 @@
 //! (RFC 9700 §4.14).
 use super::{Store, StoreResult, corrupt, on_pool};
 use crate::oauth::refresh::RefreshTokenRecord;
+use crate::oauth::resource::ResourceIds;
 
 #[derive(Debug, Clone)]
 pub struct NewRefreshToken<'a> {
@@ -14,6 +15,8 @@ pub struct NewRefreshToken<'a> {
     pub user_id: &'a str,
     pub session_id_hash: &'a str,
     pub scope: String,
+    /// The APIs the grant covers (space-separated identifiers).
+    pub resources: String,
     pub auth_time: i64,
     pub amr: String,
     pub access_token_jti: &'a str,
@@ -31,6 +34,7 @@ struct Row {
     user_id: String,
     session_id_hash: String,
     scope: String,
+    resources: String,
     auth_time: i64,
     amr: String,
     created_at: i64,
@@ -46,6 +50,7 @@ impl TryFrom<Row> for RefreshTokenRecord {
     fn try_from(row: Row) -> Result<Self, Self::Error> {
         Ok(Self {
             scope: row.scope.parse().map_err(|e| corrupt("scope", e))?,
+            resources: ResourceIds::parse(&row.resources),
             amr: row.amr.parse().map_err(|e| corrupt("amr", e))?,
             family_id: row.family_id,
             client_id: row.client_id,
@@ -67,8 +72,9 @@ macro_rules! insert_refresh_token_query {
     ($token:expr) => {
         sqlx::query(
             "insert into refresh_tokens (token_hash, family_id, client_id, user_id, session_id_hash, scope,
-                auth_time, amr, access_token_jti, access_token_expires_at, created_at, idle_expires_at, expires_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                auth_time, amr, access_token_jti, access_token_expires_at, created_at, idle_expires_at, expires_at,
+                resources)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind($token.token_hash)
         .bind($token.family_id)
@@ -83,6 +89,7 @@ macro_rules! insert_refresh_token_query {
         .bind($token.created_at)
         .bind($token.idle_expires_at)
         .bind($token.expires_at)
+        .bind(&$token.resources)
     };
 }
 pub(crate) use insert_refresh_token_query;
@@ -120,8 +127,8 @@ impl Store {
     ) -> StoreResult<Option<RefreshTokenRecord>> {
         let row: Option<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "select family_id, client_id, user_id, session_id_hash, scope, auth_time, amr, created_at,
-                    idle_expires_at, expires_at, replaced_at, revoked_at
+                "select family_id, client_id, user_id, session_id_hash, scope, resources, auth_time, amr,
+                    created_at, idle_expires_at, expires_at, replaced_at, revoked_at
                  from refresh_tokens where token_hash = $1",
             )
             .bind(token_hash)

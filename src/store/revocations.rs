@@ -14,6 +14,17 @@ impl Store {
         })
     }
 
+    /// Whether an access token's `jti` is on the revocation list (for a client's own token,
+    /// which has no user to read with it).
+    pub async fn is_access_token_revoked(&self, jti: &str) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar("select exists(select 1 from revoked_access_tokens where jti = $1)")
+                .bind(jti)
+                .fetch_one(pool)
+                .await
+        })
+    }
+
     /// The user an access token speaks for, and whether the token itself (its `jti`) was
     /// revoked: the check every bearer request makes, in one round trip.
     pub async fn find_token_user(&self, sub: &str, jti: &str) -> StoreResult<Option<TokenUser>> {

@@ -1,10 +1,11 @@
 //! One check per function, each for one parameter or rule of RFC 6749 §4.1.1, RFC 7636 and
 //! OIDC Core §3.1.2.1. The order they run in is `validate` in `mod.rs`.
 use super::{Prompt, RedirectTarget, UntrustedRedirectError};
-use crate::oauth::client::Client;
+use crate::oauth::client::{Client, GrantType};
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::params::Params;
 use crate::oauth::pkce;
+use crate::oauth::resource::{self, ResourceIds};
 use crate::oauth::scope::{self, Scopes};
 
 /// Longest `state` / `nonce` accepted; real clients send well under this.
@@ -127,7 +128,40 @@ pub fn prompt(params: &Params) -> Result<Prompt, OAuthError> {
 /// The requested scopes this client may have. `openid` is required; unknown or unpermitted
 /// scopes are dropped (OIDC Core §5.4), and `offline_access` is honoured only when the user is
 /// asked (`prompt=consent`) or the client never asks (OIDC Core §11).
-pub fn scope(params: &Params, client: &Client, prompt: Prompt) -> Result<Scopes, OAuthError> {
+/// RFC 6749 §4.1.2.1: a client registered without the code grant may not start one.
+pub fn code_grant_allowed(client: &Client) -> Result<(), OAuthError> {
+    if client.may_use(GrantType::AuthorizationCode) {
+        Ok(())
+    } else {
+        Err(OAuthError::unauthorized_client(
+            "this client is not registered for the authorization code grant",
+        ))
+    }
+}
+
+/// RFC 8707 §2: every `resource` (it may repeat) is an API this client may ask for.
+pub fn resources(params: &Params, client: &Client) -> Result<ResourceIds, OAuthError> {
+    let mut named = Vec::new();
+    for indicator in params.get_all("resource") {
+        named.push(
+            resource::permitted(indicator, &client.resources)?
+                .identifier
+                .clone(),
+        );
+    }
+    Ok(ResourceIds::new(named))
+}
+
+/// The scopes granted if the user agrees: OpenID Connect scopes Tessera understands and
+/// scopes of the APIs named in `resources`, each one the client may have. Anything else is
+/// ignored (OIDC Core §5.4), except an API's scope asked for without naming the API: that is
+/// a mistake the client's developer should hear about.
+pub fn scope(
+    params: &Params,
+    client: &Client,
+    prompt: Prompt,
+    resources: &ResourceIds,
+) -> Result<Scopes, OAuthError> {
     let requested = params
         .get("scope")
         .and_then(Scopes::parse)
@@ -138,7 +172,26 @@ pub fn scope(params: &Params, client: &Client, prompt: Prompt) -> Result<Scopes,
             "the openid scope is required",
         ));
     }
-    let scope = requested.retain(|s| client.allows_scope(s) && scope::SUPPORTED.contains(&s));
+    let named = || {
+        client
+            .resources
+            .iter()
+            .filter(|r| resources.contains(&r.identifier))
+    };
+    let is_oidc = |s: &str| scope::SUPPORTED.contains(&s);
+    if let Some(orphan) = requested.iter().find(|s| {
+        !is_oidc(s)
+            && client.resources.iter().any(|r| r.defines(s))
+            && !named().any(|r| r.defines(s))
+    }) {
+        return Err(OAuthError::invalid_scope(format!(
+            "scope {orphan} belongs to an API: name the API with the resource parameter"
+        )));
+    }
+    let scope = requested.retain(|s| {
+        client.allows_scope(s)
+            && (is_oidc(s) || named().any(|r| client.allows_resource_scope(r, s)))
+    });
     Ok(if prompt.consent || client.skip_consent {
         scope
     } else {

@@ -4,9 +4,9 @@
 use super::AuthorizationRequest;
 use crate::oauth::amr::Amr;
 use crate::oauth::client::Client;
+use crate::oauth::consent::Approval;
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::params::Params;
-use crate::oauth::scope::Scopes;
 use crate::oauth::step_up::{self, SecondFactorStep};
 
 /// What we know of the browser's signed-in session, if any.
@@ -44,8 +44,8 @@ pub struct DecisionInput<'a> {
     pub request: &'a AuthorizationRequest,
     pub client: &'a Client,
     pub session: Option<&'a SessionView>,
-    /// The scope set the user already approved for this client.
-    pub consented: Option<&'a Scopes>,
+    /// What the user already approved for this client.
+    pub consented: Option<&'a Approval>,
     /// The `sub` of a verified `id_token_hint`: only that user's session will do.
     pub hinted_subject: Option<&'a str>,
     /// The user signed in for this very request just now, so a `prompt=login` or `max_age`
@@ -117,7 +117,7 @@ pub fn second_factor(
 fn needs_consent(
     request: &AuthorizationRequest,
     client: &Client,
-    consented: Option<&Scopes>,
+    consented: Option<&Approval>,
 ) -> bool {
     if request.prompt.consent {
         return true;
@@ -125,7 +125,7 @@ fn needs_consent(
     if client.skip_consent {
         return false;
     }
-    let remembered = consented.is_some_and(|c| request.scope.is_subset_of(c));
+    let remembered = consented.is_some_and(|c| c.covers(&request.scope, &request.resources));
     client.is_public() || !remembered
 }
 

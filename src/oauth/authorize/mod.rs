@@ -5,6 +5,7 @@
 use super::client::Client;
 use super::error::OAuthError;
 use super::params::Params;
+use super::resource::ResourceIds;
 use super::scope::Scopes;
 
 mod checks;
@@ -30,6 +31,8 @@ pub struct AuthorizationRequest {
     pub redirect_uri: String,
     /// Requested scopes that this client may have and Tessera understands.
     pub scope: Scopes,
+    /// The APIs named with `resource` (RFC 8707), each permitted for this client.
+    pub resources: ResourceIds,
     pub state: Option<String>,
     pub nonce: Option<String>,
     pub code_challenge: String,
@@ -118,13 +121,16 @@ fn validate_trusted(
     client: &Client,
     redirect_uri: &str,
 ) -> Result<AuthorizationRequest, OAuthError> {
-    params.reject_duplicates()?;
+    // RFC 8707 §2: `resource` may repeat, one per API.
+    params.reject_duplicates_except(&["resource"])?;
     checks::no_request_objects(params)?;
     checks::response_type_is_code(params)?;
     checks::response_mode_is_query(params)?;
+    checks::code_grant_allowed(client)?;
     let state = checks::state(params)?;
     let prompt = checks::prompt(params)?;
-    let scope = checks::scope(params, client, prompt)?;
+    let resources = checks::resources(params, client)?;
+    let scope = checks::scope(params, client, prompt, &resources)?;
     let code_challenge = checks::pkce_challenge(params)?;
     let nonce = checks::nonce(params)?;
     let max_age = checks::max_age(params)?;
@@ -132,6 +138,7 @@ fn validate_trusted(
         client_id: client.id.clone(),
         redirect_uri: redirect_uri.to_string(),
         scope,
+        resources,
         state,
         nonce,
         code_challenge,

@@ -3,6 +3,7 @@ use super::*;
 use crate::oauth::acr;
 use crate::oauth::amr::Amr;
 use crate::oauth::client::AuthMethod;
+use crate::oauth::consent::Approval;
 use crate::oauth::error::ErrorCode;
 
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
@@ -149,7 +150,7 @@ fn input<'a>(
     request: &'a AuthorizationRequest,
     client: &'a Client,
     session: Option<&'a SessionView>,
-    consented: Option<&'a Scopes>,
+    consented: Option<&'a Approval>,
 ) -> DecisionInput<'a> {
     DecisionInput {
         request,
@@ -167,7 +168,7 @@ fn decisions_follow_session_prompt_max_age_and_consent() {
     let client = client();
     let request = run(&query("")).unwrap();
     let session = password_session(1000);
-    let consent = Scopes::parse("openid email").unwrap();
+    let consent = Approval::of_scope(Scopes::parse("openid email").unwrap());
     assert_eq!(
         decide(input(&request, &client, None, None)),
         Decision::Login
@@ -217,7 +218,7 @@ fn a_public_client_is_never_re_approved_silently() {
     let public = public_client();
     let request = run(&query("")).unwrap();
     let session = password_session(1000);
-    let consent = Scopes::parse("openid email").unwrap();
+    let consent = Approval::of_scope(Scopes::parse("openid email").unwrap());
     let remembered = input(&request, &public, Some(&session), Some(&consent));
     assert_eq!(decide(remembered), Decision::Consent);
     let none = run(&query("&prompt=none")).unwrap();
@@ -238,7 +239,7 @@ fn a_public_client_is_never_re_approved_silently() {
 #[test]
 fn an_id_token_hint_for_another_user_is_not_answered_with_this_session() {
     let client = client();
-    let consent = Scopes::parse("openid email").unwrap();
+    let consent = Approval::of_scope(Scopes::parse("openid email").unwrap());
     let session = password_session(1000);
     let request = run(&query("")).unwrap();
     let hinted = |sub| DecisionInput {
@@ -275,7 +276,7 @@ fn acr_values_are_parsed_and_unknown_values_kept_harmless() {
 fn enrolled_user_with_a_password_only_session_is_stepped_up_not_trusted() {
     let client = client();
     let request = run(&query("")).unwrap();
-    let consent = Scopes::parse("openid email").unwrap();
+    let consent = Approval::of_scope(Scopes::parse("openid email").unwrap());
     let mut session = password_session(1000);
     session.mfa_enrolled = true;
     for fresh_login in [false, true] {

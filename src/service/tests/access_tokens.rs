@@ -2,10 +2,10 @@
 //! and the resource server's check of an access token.
 use super::*;
 use crate::oauth::scope::Scopes;
-use crate::service::access_token::{TokenCheck, check};
-use crate::service::introspect::introspect;
+use crate::service::access_token::{Subject, TokenCheck, check};
+use crate::service::introspect::{Caller, introspect};
 use crate::service::mint::TokenResponse;
-use crate::service::refresh::refresh;
+use crate::service::refresh::{RefreshRequest, refresh};
 use crate::service::revoke::revoke;
 use crate::service::userinfo::userinfo;
 
@@ -23,7 +23,7 @@ async fn inactive_because(state: &AppState, access_token: &str, now: i64) -> &'s
 }
 
 async fn introspected(state: &AppState, client_id: &str, token: &str, now: i64) -> bool {
-    introspect(state, client(state, client_id), token, now)
+    introspect(state, Caller::Client(client(state, client_id)), token, now)
         .await
         .unwrap()
         .active
@@ -33,7 +33,7 @@ async fn introspected(state: &AppState, client_id: &str, token: &str, now: i64) 
 async fn a_fresh_access_token_is_active_for_its_user() {
     let state = state().await;
     let tokens = tokens(&state, APP).await;
-    let TokenCheck::Active(claims, user) =
+    let TokenCheck::Active(claims, Subject::User(user)) =
         check(&state, &tokens.access_token, START).await.unwrap()
     else {
         panic!("inactive");
@@ -59,13 +59,15 @@ async fn revoking_a_refresh_token_revokes_its_family_and_access_tokens() {
     let first = tokens(&state, APP).await;
     let app = client(&state, APP);
     let token = first.refresh_token.clone().unwrap();
-    let second = refresh(&state, app, &token, None, START).await.unwrap();
+    let second = refresh(&state, app, RefreshRequest::token(&token), START)
+        .await
+        .unwrap();
     let newest = second.refresh_token.clone().unwrap();
     revoke(&state, app, &newest, START + 1).await.unwrap();
     for access_token in [&first.access_token, &second.access_token] {
         inactive_because(&state, access_token, START + 1).await;
     }
-    let outcome = refresh(&state, app, &newest, None, START + 2).await;
+    let outcome = refresh(&state, app, RefreshRequest::token(&newest), START + 2).await;
     assert_eq!(oauth_code(outcome), ErrorCode::InvalidGrant);
 }
 
@@ -138,7 +140,13 @@ async fn disabling_a_user_kills_their_access_tokens_for_good() {
 async fn a_public_client_may_not_introspect() {
     let state = state().await;
     let tokens = tokens(&state, NATIVE).await;
-    let outcome = introspect(&state, client(&state, NATIVE), &tokens.access_token, START).await;
+    let outcome = introspect(
+        &state,
+        Caller::Client(client(&state, NATIVE)),
+        &tokens.access_token,
+        START,
+    )
+    .await;
     assert_eq!(oauth_code(outcome), ErrorCode::InvalidClient);
 }
 
@@ -146,9 +154,14 @@ async fn a_public_client_may_not_introspect() {
 async fn introspection_reports_an_active_access_token_of_the_caller() {
     let state = state().await;
     let tokens = tokens(&state, APP).await;
-    let answer = introspect(&state, client(&state, APP), &tokens.access_token, START)
-        .await
-        .unwrap();
+    let answer = introspect(
+        &state,
+        Caller::Client(client(&state, APP)),
+        &tokens.access_token,
+        START,
+    )
+    .await
+    .unwrap();
     assert!(answer.active);
     assert_eq!(answer.token_type, Some("Bearer"));
     assert_eq!(answer.client_id.as_deref(), Some(APP));
@@ -162,10 +175,14 @@ async fn introspection_reports_a_live_refresh_token_and_not_a_rotated_one() {
     let first = tokens(&state, APP).await;
     let old = first.refresh_token.unwrap();
     let app = client(&state, APP);
-    let answer = introspect(&state, app, &old, START).await.unwrap();
+    let answer = introspect(&state, Caller::Client(app), &old, START)
+        .await
+        .unwrap();
     assert!(answer.active);
     assert_eq!(answer.token_type, Some("refresh_token"));
-    refresh(&state, app, &old, None, START).await.unwrap();
+    refresh(&state, app, RefreshRequest::token(&old), START)
+        .await
+        .unwrap();
     assert!(!introspected(&state, APP, &old, START).await);
 }
 
@@ -174,7 +191,7 @@ async fn introspection_of_another_clients_tokens_says_only_inactive() {
     let state = state().await;
     let tokens = tokens(&state, APP).await;
     for token in [&tokens.access_token, tokens.refresh_token.as_ref().unwrap()] {
-        let answer = introspect(&state, client(&state, OTHER), token, START)
+        let answer = introspect(&state, Caller::Client(client(&state, OTHER)), token, START)
             .await
             .unwrap();
         assert!(!answer.active);
@@ -223,9 +240,17 @@ async fn userinfo_refuses_a_token_without_openid_with_insufficient_scope() {
     let state = state().await;
     let first = tokens(&state, APP).await;
     let token = first.refresh_token.unwrap();
-    let narrowed = refresh(&state, client(&state, APP), &token, Some("email"), START)
-        .await
-        .unwrap();
+    let narrowed = refresh(
+        &state,
+        client(&state, APP),
+        RefreshRequest {
+            scope: Some("email"),
+            ..RefreshRequest::token(&token)
+        },
+        START,
+    )
+    .await
+    .unwrap();
     assert_eq!(narrowed.scope, Scopes::parse("email").unwrap());
     let outcome = userinfo(&state, &narrowed.access_token, START).await;
     assert_eq!(oauth_code(outcome), ErrorCode::InsufficientScope);

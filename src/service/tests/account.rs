@@ -3,6 +3,7 @@
 //! consent revokes that app's tokens.
 use super::*;
 use crate::auth::session::public_id;
+use crate::oauth::consent::Approval;
 use crate::oauth::scope::Scopes;
 use crate::service::account::{end_session, overview, withdraw_consent};
 
@@ -51,12 +52,12 @@ async fn the_overview_lists_consents_by_client_name() {
     let scope = Scopes::parse("openid email").unwrap();
     let store = state.store();
     store
-        .save_consent(&user.id, APP, &scope, START)
+        .save_consent(&user.id, APP, &Approval::of_scope(scope.clone()), START)
         .await
         .unwrap();
     let grace = add_user(&state, "grace@example.com").await;
     store
-        .save_consent(&grace.id, OTHER, &scope, START)
+        .save_consent(&grace.id, OTHER, &Approval::of_scope(scope.clone()), START)
         .await
         .unwrap();
     let view = overview(&state, &s.row, START).await.unwrap().unwrap();
@@ -143,7 +144,7 @@ async fn withdrawing_consent_forgets_it_and_revokes_only_that_apps_tokens() {
     let store = state.store();
     let scope = Scopes::parse("openid email").unwrap();
     store
-        .save_consent(&user.id, APP, &scope, START)
+        .save_consent(&user.id, APP, &Approval::of_scope(scope.clone()), START)
         .await
         .unwrap();
     let app = refresh_token_of(offline_tokens(&state, APP, &s.row, START).await);

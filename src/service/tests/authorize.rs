@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::*;
 use crate::oauth::authorize::UntrustedRedirectError;
+use crate::oauth::consent::Approval;
 use crate::oauth::tokens::TokenType;
 use crate::service::authorize::{Refusal, Step, issue_code, next_step, validate};
 use crate::service::second_factor;
@@ -33,7 +34,7 @@ async fn consent_to(state: &AppState, user: &UserRow, client_id: &str, scope: &s
     let scope = crate::oauth::scope::Scopes::parse(scope).unwrap();
     state
         .store()
-        .save_consent(&user.id, client_id, &scope, START)
+        .save_consent(&user.id, client_id, &Approval::of_scope(scope), START)
         .await
         .unwrap();
 }

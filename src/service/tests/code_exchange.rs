@@ -3,8 +3,8 @@
 use super::*;
 use crate::oauth::tokens::TokenType;
 use crate::service::access_token::{TokenCheck, check};
-use crate::service::code_exchange::exchange_code;
-use crate::service::refresh::refresh;
+use crate::service::code_exchange::{CodeExchange, exchange_code};
+use crate::service::refresh::{RefreshRequest, refresh};
 use crate::service::sessions::RevokeOnEnd;
 
 async fn signed_in_code(state: &AppState, extra: &[(&str, &str)]) -> (UserRow, NewSession, String) {
@@ -21,15 +21,13 @@ async fn present(
     redirect_uri: Option<&str>,
     verifier: Option<&str>,
 ) -> Result<crate::service::mint::TokenResponse> {
-    exchange_code(
-        state,
-        client(state, APP),
+    let exchange = CodeExchange {
         code,
         redirect_uri,
-        verifier,
-        START,
-    )
-    .await
+        code_verifier: verifier,
+        resource: None,
+    };
+    exchange_code(state, client(state, APP), exchange, START).await
 }
 
 async fn is_active(state: &AppState, access_token: &str, now: i64) -> bool {
@@ -105,7 +103,13 @@ async fn a_replayed_code_revokes_the_refresh_family_its_first_use_got() {
         let first = exchange(&state, APP, &code, START).await.unwrap();
         let _ = exchange(&state, APP, &code, START + 1).await;
         let refresh_token = first.refresh_token.unwrap();
-        let refreshed = refresh(&state, client(&state, APP), &refresh_token, None, START + 2).await;
+        let refreshed = refresh(
+            &state,
+            client(&state, APP),
+            RefreshRequest::token(&refresh_token),
+            START + 2,
+        )
+        .await;
         assert_eq!(
             oauth_code(refreshed),
             ErrorCode::InvalidGrant,
@@ -141,14 +145,13 @@ async fn a_code_presented_by_another_client_is_refused_and_stays_usable() {
     let state = state().await;
     let (_, _, code) = signed_in_code(&state, &[]).await;
     let other = client(&state, OTHER);
-    let stolen = exchange_code(
-        &state,
-        other,
-        &code,
-        Some(APP_REDIRECT),
-        Some(VERIFIER),
-        START,
-    );
+    let exchange_request = CodeExchange {
+        code: &code,
+        redirect_uri: Some(APP_REDIRECT),
+        code_verifier: Some(VERIFIER),
+        resource: None,
+    };
+    let stolen = exchange_code(&state, other, exchange_request, START);
     assert_eq!(oauth_code(stolen.await), ErrorCode::InvalidGrant);
     assert!(exchange(&state, APP, &code, START).await.is_ok());
 }

@@ -26,6 +26,7 @@ async fn consent_of(state: &AppState, user: &UserRow, client_id: &str) -> Option
         .find_consent(&user.id, client_id)
         .await
         .unwrap()
+        .map(|approval| approval.scope)
 }
 
 async fn signed_in(state: &AppState, extra: &[(&str, &str)], cookie: &str, now: i64) -> bool {

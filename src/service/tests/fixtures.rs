@@ -200,15 +200,13 @@ pub async fn exchange(
 ) -> Result<TokenResponse> {
     let client = client(state, client_id);
     let redirect_uri = client.redirect_uris[0].clone();
-    crate::service::code_exchange::exchange_code(
-        state,
-        client,
+    let exchange = crate::service::code_exchange::CodeExchange {
         code,
-        Some(&redirect_uri),
-        Some(VERIFIER),
-        now,
-    )
-    .await
+        redirect_uri: Some(&redirect_uri),
+        code_verifier: Some(VERIFIER),
+        resource: None,
+    };
+    crate::service::code_exchange::exchange_code(state, client, exchange, now).await
 }
 
 /// Tokens with `offline_access` for `client_id`, from a code of `session`.

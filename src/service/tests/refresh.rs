@@ -6,7 +6,7 @@ use crate::oauth::scope::Scopes;
 use crate::oauth::tokens::TokenType;
 use crate::service::access_token::{TokenCheck, check};
 use crate::service::mint::TokenResponse;
-use crate::service::refresh::refresh;
+use crate::service::refresh::{RefreshRequest, refresh};
 use crate::service::revoke::revoke;
 
 const DAY: i64 = 24 * 3600;
@@ -26,7 +26,12 @@ async fn use_token(
     scope: Option<&str>,
     now: i64,
 ) -> Result<TokenResponse> {
-    refresh(state, client(state, client_id), token, scope, now).await
+    let request = RefreshRequest {
+        refresh_token: token,
+        scope,
+        resource: None,
+    };
+    refresh(state, client(state, client_id), request, now).await
 }
 
 fn refresh_token(tokens: &TokenResponse) -> String {

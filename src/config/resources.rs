@@ -1,0 +1,91 @@
+//! `[[resources]]`: the APIs (resource servers) tokens may be issued for, as the file
+//! describes them, their checks, and the protocol core's `Resource` they become.
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::ConfigError;
+use crate::oauth::resource::{self, Resource};
+use crate::oauth::scope;
+
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceConfig {
+    /// The RFC 8707 resource URI: the `aud` of the API's access tokens.
+    pub identifier: String,
+    /// Shown on the consent page; defaults to the identifier.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The scopes this API defines.
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    /// argon2id PHC string (`tessera client hash-secret`) of the secret the API introspects
+    /// tokens with; without it the API cannot call `/introspect`.
+    #[serde(default)]
+    pub introspection_secret_hash: Option<String>,
+    /// Seconds the API's access tokens live; the server-wide `access_token_ttl` when unset.
+    #[serde(default)]
+    pub access_token_ttl: Option<i64>,
+}
+
+impl fmt::Debug for ResourceConfig {
+    // The secret hash stays out of Debug output: it is offline-crackable material.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ResourceConfig")
+            .field("identifier", &self.identifier)
+            .field("scopes", &self.scopes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ResourceConfig {
+    pub fn to_resource(&self) -> Resource {
+        Resource {
+            identifier: self.identifier.clone(),
+            name: self.name.clone().unwrap_or_else(|| self.identifier.clone()),
+            scopes: self.scopes.clone(),
+            introspection_secret_hash: self.introspection_secret_hash.clone(),
+            access_token_ttl: self.access_token_ttl,
+        }
+    }
+
+    /// Checks one API; `key` is its place in the file, e.g. `resources[0]`.
+    pub(super) fn validate(&self, key: &str, issuer: &str) -> Result<(), ConfigError> {
+        let field = |name: &str| format!("{key}.{name}");
+        resource::check_indicator(&self.identifier)
+            .map_err(|why| ConfigError::new(field("identifier"), why))?;
+        if self.identifier == issuer {
+            return Err(ConfigError::new(
+                field("identifier"),
+                "must differ from the issuer (tokens for the issuer are for userinfo)",
+            ));
+        }
+        for (i, name) in self.scopes.iter().enumerate() {
+            let at = format!("{key}.scopes[{i}]");
+            if !scope::is_scope_token(name) {
+                return Err(ConfigError::new(at, "is not a valid scope token"));
+            }
+            if scope::SUPPORTED.contains(&name.as_str()) {
+                return Err(ConfigError::new(
+                    at,
+                    format!("{name:?} is an OpenID Connect scope; an API defines its own"),
+                ));
+            }
+        }
+        if let Some(hash) = &self.introspection_secret_hash {
+            crate::auth::password::parse_phc(hash).map_err(|_| {
+                ConfigError::new(
+                    field("introspection_secret_hash"),
+                    "is not an argon2 PHC string (make one with `tessera client hash-secret`)",
+                )
+            })?;
+        }
+        if self.access_token_ttl.is_some_and(|ttl| ttl <= 0) {
+            return Err(ConfigError::new(
+                field("access_token_ttl"),
+                "must be a positive number of seconds",
+            ));
+        }
+        Ok(())
+    }
+}

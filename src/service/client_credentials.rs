@@ -1,0 +1,39 @@
+//! `grant_type=client_credentials` (RFC 6749 §4.4): a confidential client asks a token for
+//! itself, for one of its APIs. The token is an RFC 9068 JWT whose `sub` is the client
+//! (§2.2); no ID token and no refresh token (§4.4.3). Nothing is stored: it is revoked by its
+//! `jti` like any access token.
+use super::error::Result;
+use super::mint::{TokenResponse, access_token_ttl};
+use crate::oauth::access_token::{AccessTokenClaims, Issue};
+use crate::oauth::client::Client;
+use crate::oauth::client_credentials::{Requested, grant};
+use crate::oauth::tokens::TokenType;
+use crate::state::AppState;
+
+pub fn issue(
+    state: &AppState,
+    client: &Client,
+    requested: Requested<'_>,
+    now: i64,
+) -> Result<TokenResponse> {
+    let (api, scope) = grant(client, requested)?;
+    let jti = uuid::Uuid::new_v4().to_string();
+    let ttl = access_token_ttl(state, Some(api));
+    let issue = Issue {
+        audience: &api.identifier,
+        scope: &scope,
+        jti: &jti,
+        ttl,
+    };
+    let claims = AccessTokenClaims::for_client(state.issuer(), &client.id, issue, now);
+    let access_token = state.keys().sign(TokenType::Access, &claims, now)?;
+    crate::observe::token_issued("client_credentials");
+    Ok(TokenResponse {
+        access_token,
+        token_type: "Bearer",
+        expires_in: ttl,
+        scope,
+        id_token: None,
+        refresh_token: None,
+    })
+}
