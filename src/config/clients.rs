@@ -20,6 +20,8 @@ pub struct ClientConfig {
     /// argon2id PHC string from `tessera client hash-secret`; absent for public clients.
     #[serde(default)]
     pub client_secret_hash: Option<String>,
+    /// Required for the code grant; a client_credentials-only client has none.
+    #[serde(default)]
     pub redirect_uris: Vec<String>,
     #[serde(default = "default_scopes")]
     pub scopes: Vec<String>,
@@ -136,7 +138,7 @@ impl ClientConfig {
         if interactive && self.redirect_uris.is_empty() {
             return Err(ConfigError::new(
                 field("redirect_uris"),
-                "at least one redirect URI is required",
+                "at least one redirect URI is required for the authorization_code grant",
             ));
         }
         for (list, uris) in [

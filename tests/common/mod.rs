@@ -54,7 +54,7 @@ fn postgres_url() -> Option<String> {
 }
 
 /// Argon2 hashes are slow to make; make each test secret's hash once per test binary.
-fn hashed(secret: &'static str) -> String {
+pub fn hashed(secret: &'static str) -> String {
     static HASHES: OnceLock<std::sync::Mutex<HashMap<&'static str, String>>> = OnceLock::new();
     let map = HASHES.get_or_init(Default::default);
     let mut map = map.lock().unwrap();
@@ -153,6 +153,19 @@ impl TestApp {
     /// Starts with the standard test config, edited by `adjust` (e.g. to switch to https).
     pub async fn spawn_with(backend: Backend, adjust: impl FnOnce(&mut Config)) -> TestApp {
         Self::spawn_on(backend, None, adjust).await
+    }
+
+    /// Starts with the standard test config plus more TOML (tables such as `[[resources]]`
+    /// and `[[clients]]`), validated as a file would be.
+    pub async fn spawn_with_toml(backend: Backend, extra: &str) -> TestApp {
+        let extra = extra.to_string();
+        Self::spawn_on(backend, None, move |config| {
+            let text = format!("{}\n{extra}", base_config(&config.issuer));
+            let mut extended = Config::from_toml(&text).expect("extra config is valid");
+            extended.issuer = config.issuer.clone();
+            *config = extended;
+        })
+        .await
     }
 
     /// Another instance on the same database and clock, as behind a load balancer.
