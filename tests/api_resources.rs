@@ -545,3 +545,100 @@ async fn discovery_lists_the_grant_and_the_apis_scopes() {
         assert!(scopes.contains(&Value::from(scope)), "{scope}");
     }
 }
+
+/// The validation code of docs/apis.md, run against real tokens: it must accept Tessera's
+/// token for the API, and refuse one for another audience and an ID token.
+mod documented_check {
+    use std::collections::HashMap;
+    use std::time::{Duration, SystemTime};
+
+    use josekit::jwk::JwkSet;
+    use josekit::jws::alg::rsassa::RsassaJwsVerifier;
+    use josekit::jws::{JwsVerifier, RS256};
+    use josekit::jwt::{self, JwtPayload, JwtPayloadValidator};
+
+    pub fn verifiers(jwks: &JwkSet) -> HashMap<String, RsassaJwsVerifier> {
+        jwks.keys()
+            .into_iter()
+            .filter(|jwk| jwk.algorithm() == Some("RS256"))
+            .filter_map(|jwk| {
+                Some((
+                    jwk.key_id()?.to_string(),
+                    RS256.verifier_from_jwk(jwk).ok()?,
+                ))
+            })
+            .collect()
+    }
+
+    pub fn validate(
+        token: &str,
+        verifiers: &HashMap<String, RsassaJwsVerifier>,
+        issuer: &str,
+        audience: &str,
+        now: SystemTime,
+    ) -> Result<JwtPayload, Box<dyn std::error::Error>> {
+        let (payload, header) = jwt::decode_with_verifier_selector(token, |header| {
+            Ok(header
+                .key_id()
+                .and_then(|kid| verifiers.get(kid))
+                .map(|verifier| verifier as &dyn JwsVerifier))
+        })?;
+        if header.token_type() != Some("at+jwt") {
+            return Err("not an access token".into());
+        }
+        let mut validator = JwtPayloadValidator::new();
+        validator.set_issuer(issuer);
+        validator.set_audience(audience);
+        validator.set_base_time(now);
+        validator.set_max_issued_time(now + Duration::from_secs(60));
+        validator.validate(&payload)?;
+        Ok(payload)
+    }
+
+    pub fn allows(payload: &JwtPayload, needed: &str) -> bool {
+        let scope = payload
+            .claim("scope")
+            .and_then(|s| s.as_str())
+            .unwrap_or("");
+        scope.split(' ').any(|s| s == needed)
+    }
+}
+
+#[tokio::test]
+async fn the_documented_api_check_accepts_tessera_tokens_for_the_api_only() {
+    use documented_check::*;
+    let app = spawn(Backend::Sqlite).await;
+    app.add_user(USER_EMAIL, USER_PASSWORD).await;
+    let jwks = reqwest::get(app.url("/jwks.json"))
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let verifiers = verifiers(&josekit::jwk::JwkSet::from_bytes(&jwks).unwrap());
+    // The token's times come from the test clock.
+    let now = std::time::UNIX_EPOCH + std::time::Duration::from_secs(START as u64 + 1);
+
+    let service = token_request(
+        &app,
+        Some(("service", SERVICE_SECRET)),
+        &[("grant_type", "client_credentials")],
+    )
+    .await
+    .json::<Value>()
+    .await
+    .unwrap();
+    let token = service["access_token"].as_str().unwrap();
+    let payload = validate(token, &verifiers, &app.issuer, ORDERS, now).expect("accepted");
+    assert!(allows(&payload, "orders:read") && !allows(&payload, "orders:write"));
+    assert!(validate(token, &verifiers, &app.issuer, BILLING, now).is_err());
+
+    let mut browser = app.browser();
+    let code = obtain_code(&app, &mut browser, "confidential", REDIRECT).await;
+    let tokens: Value = exchange(&app, &code).await.json().await.unwrap();
+    let id_token = tokens["id_token"].as_str().unwrap();
+    assert!(
+        validate(id_token, &verifiers, &app.issuer, "confidential", now).is_err(),
+        "an ID token is not an access token"
+    );
+}
