@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::client_assertion::PrivateKeyJwt;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
@@ -11,6 +13,8 @@ pub enum AuthMethod {
     ClientSecretPost,
     /// A public client: no secret, PKCE is its only proof.
     None,
+    /// A JWT signed with the client's private key (RFC 7523 §2.2, OIDC Core §9).
+    PrivateKeyJwt,
 }
 
 impl AuthMethod {
@@ -19,6 +23,7 @@ impl AuthMethod {
             Self::ClientSecretBasic => "client_secret_basic",
             Self::ClientSecretPost => "client_secret_post",
             Self::None => "none",
+            Self::PrivateKeyJwt => "private_key_jwt",
         }
     }
 }
@@ -45,6 +50,8 @@ pub struct Client {
     pub backchannel_logout_uri: Option<String>,
     /// The client needs `sid` in its logout tokens (§2.2; the default).
     pub backchannel_logout_session_required: bool,
+    /// Its keys and rules when it authenticates with private_key_jwt; `None` otherwise.
+    pub private_key_jwt: Option<PrivateKeyJwt>,
 }
 
 impl fmt::Debug for Client {
@@ -75,6 +82,7 @@ impl Client {
             allow_enrolment: true,
             backchannel_logout_uri: None,
             backchannel_logout_session_required: true,
+            private_key_jwt: None,
         }
     }
 
