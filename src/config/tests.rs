@@ -368,3 +368,29 @@ fn only_private_key_jwt_clients_register_keys() {
         "clients[0].jwks_uri"
     );
 }
+
+#[test]
+fn the_documented_private_key_jwt_example_loads() {
+    let text = "issuer = \"https://id.example.com\"
+[[clients]]
+client_id = \"billing\"
+token_endpoint_auth_method = \"private_key_jwt\"
+redirect_uris = [\"https://billing.example.com/cb\"]
+token_endpoint_auth_signing_alg = \"ES256\"
+
+[[clients.jwks.keys]]
+kty = \"EC\"
+crv = \"P-256\"
+kid = \"2026-11\"
+x = \"f83OJ3D2xF1Bg8vub9tLe1gHMzV76e8Tus9uPHvRVEU\"
+y = \"x_FEzRu9m36HLN_tue659LNpXW6pCyStikYjKIWI5a0\"
+
+[[clients]]
+client_id = \"reports\"
+token_endpoint_auth_method = \"private_key_jwt\"
+redirect_uris = [\"https://reports.example.com/cb\"]
+jwks_uri = \"https://reports.example.com/.well-known/jwks.json\"
+";
+    let clients = Config::from_toml(text).unwrap().clients();
+    assert!(clients.iter().all(|c| c.private_key_jwt.is_some()));
+}
