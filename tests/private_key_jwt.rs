@@ -717,13 +717,15 @@ async fn a_jwks_uri_that_redirects_or_answers_too_much_is_refused() {
     for backend in Backend::all() {
         let key = ClientKey::es256("k1");
         let server = JwksServer::start(&[&key]).await;
+        let endless = endless_server().await;
         let clients = vec![
             uri_client("moved", &format!("{}/moved", server.base)),
             uri_client("big", &format!("{}/big", server.base)),
+            uri_client("endless", &format!("{endless}/jwks")),
             uri_client("down", "http://127.0.0.1:1/jwks"),
         ];
         let app = spawn(backend, clients, |_| {}).await;
-        for client_id in ["moved", "big", "down"] {
+        for client_id in ["moved", "big", "endless", "down"] {
             let assertion = key.sign(&claims(&app, client_id));
             assert_eq!(
                 authenticates(&app, &assertion).await,
@@ -733,4 +735,26 @@ async fn a_jwks_uri_that_redirects_or_answers_too_much_is_refused() {
         }
         assert_eq!(server.fetches(), 0, "the redirect was not followed");
     }
+}
+
+/// A server whose answer has no length and never ends: only reading at most 64 KiB stops it.
+async fn endless_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut request = [0_u8; 4096];
+                let _ = socket.read(&mut request).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\n\r\n{\"keys\": [], \"padding\": \"";
+                if socket.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = vec![b'x'; 8192];
+                while socket.write_all(&chunk).await.is_ok() {}
+            });
+        }
+    });
+    base
 }
