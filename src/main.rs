@@ -184,13 +184,14 @@ async fn run(cli: Cli) -> AdminResult<()> {
             let receivers = backchannel::receivers(&config.clients());
             let purged = store.purge_expired(now, &receivers).await?;
             println!(
-                "purged {} codes, {} sessions ({} back-channel logouts queued), {} pending sign-ins, {} refresh tokens, {} access-token revocations, {} throttle counters",
+                "purged {} codes, {} sessions ({} back-channel logouts queued), {} pending sign-ins, {} refresh tokens, {} access-token revocations, {} client-assertion jtis, {} throttle counters",
                 purged.codes,
                 purged.sessions,
                 purged.logouts_queued,
                 purged.pending_sign_ins,
                 purged.refresh_tokens,
                 purged.revoked_access_tokens,
+                purged.client_assertions,
                 purged.throttle_counters
             );
             store.close().await;

@@ -18,6 +18,7 @@ use crate::keys::KeySet;
 use crate::oauth::client::Client;
 use crate::oauth::discovery;
 use crate::oauth::resource::Resource;
+use crate::service::client_jwks::JwksCache;
 use crate::store::Store;
 
 /// The settings a reload replaces, and what is derived from them once.
@@ -78,6 +79,8 @@ struct Shared {
     clock: Arc<dyn Clock>,
     passwords: PasswordHasher,
     secret_cache: SecretCache,
+    /// private_key_jwt clients' JWK Sets fetched from their `jwks_uri`.
+    client_jwks: JwksCache,
     /// Rings when back-channel logouts were queued (or a delivery slot came free), so the
     /// outbox worker need not wait for its next poll.
     outbox_bell: tokio::sync::Notify,
@@ -106,6 +109,7 @@ impl AppState {
             clock,
             passwords,
             secret_cache: SecretCache::default(),
+            client_jwks: JwksCache::default(),
             outbox_bell: tokio::sync::Notify::new(),
         });
         Self::snapshot(&shared)
@@ -181,6 +185,10 @@ impl AppState {
 
     pub fn secret_cache(&self) -> &SecretCache {
         &self.shared.secret_cache
+    }
+
+    pub fn client_jwks(&self) -> &JwksCache {
+        &self.shared.client_jwks
     }
 
     pub fn discovery_json(&self) -> &str {

@@ -7,6 +7,9 @@ use serde::{Deserialize, Serialize};
 use super::{ConfigError, ResourceConfig};
 use crate::oauth::backchannel;
 use crate::oauth::client::{AuthMethod, Client, GrantType};
+use crate::oauth::client_assertion::{
+    JwkSource, PrivateKeyJwt, SigningAlg, keys::usable_algs, parse_jwk_set,
+};
 use crate::oauth::redirect_uri;
 use crate::oauth::scope;
 
@@ -57,6 +60,20 @@ pub struct ClientConfig {
     /// The `[[resources]]` identifiers it may ask tokens for.
     #[serde(default)]
     pub resources: Vec<String>,
+    /// private_key_jwt: the client's public keys as a JWK Set, written inline.
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// private_key_jwt: where the client publishes its JWK Set (https, or http on loopback).
+    #[serde(default)]
+    pub jwks_uri: Option<String>,
+    /// private_key_jwt: the one algorithm its assertions may use; any accepted one its keys
+    /// fit when absent.
+    #[serde(default)]
+    pub token_endpoint_auth_signing_alg: Option<SigningAlg>,
+    /// private_key_jwt: also accept the token endpoint URL as an assertion's `aud` (besides
+    /// the issuer). Off: the audience-injection advisories (CVE-2025-27370/27371).
+    #[serde(default)]
+    pub client_assertion_accepts_token_endpoint_aud: bool,
 }
 
 fn default_grant_types() -> Vec<GrantType> {
@@ -116,7 +133,26 @@ impl ClientConfig {
                 .filter(|r| self.resources.contains(&r.identifier))
                 .map(ResourceConfig::to_resource)
                 .collect(),
+            private_key_jwt: self.private_key_jwt(),
         }
+    }
+
+    /// The private_key_jwt registration, for a client that uses it. Inline keys that do not
+    /// parse (only possible without validation) become no keys: every assertion is refused.
+    fn private_key_jwt(&self) -> Option<PrivateKeyJwt> {
+        if self.token_endpoint_auth_method != AuthMethod::PrivateKeyJwt {
+            return None;
+        }
+        let keys = match (&self.jwks, &self.jwks_uri) {
+            (_, Some(uri)) => JwkSource::Uri(uri.clone()),
+            (Some(set), None) => JwkSource::Inline(parse_jwk_set(set).unwrap_or_default()),
+            (None, None) => return None,
+        };
+        Some(PrivateKeyJwt {
+            keys,
+            alg: self.token_endpoint_auth_signing_alg,
+            token_endpoint_audience: self.client_assertion_accepts_token_endpoint_aud,
+        })
     }
 
     /// Checks one client; `key` is its place in the file, e.g. `clients[2]`.
@@ -133,6 +169,7 @@ impl ClientConfig {
             ));
         }
         self.validate_secret(&field("client_secret_hash"))?;
+        self.validate_assertion_keys(key)?;
         self.validate_grant_types(&field("grant_types"))?;
         let interactive = self.grant_types.contains(&GrantType::AuthorizationCode);
         if interactive && self.redirect_uris.is_empty() {
@@ -228,7 +265,11 @@ impl ClientConfig {
                 key,
                 "a public client (token_endpoint_auth_method = \"none\") has no secret",
             )),
-            (AuthMethod::None, None) => Ok(()),
+            (AuthMethod::PrivateKeyJwt, Some(_)) => Err(ConfigError::new(
+                key,
+                "a private_key_jwt client proves itself with its key, not a secret: remove the secret",
+            )),
+            (AuthMethod::None | AuthMethod::PrivateKeyJwt, None) => Ok(()),
             (_, None) => Err(ConfigError::new(
                 key,
                 "required for a confidential client (make one with `tessera client hash-secret`)",
@@ -241,6 +282,60 @@ impl ClientConfig {
                         "is not an argon2 PHC string (make one with `tessera client hash-secret`)",
                     )
                 }),
+        }
+    }
+}
+
+impl ClientConfig {
+    /// private_key_jwt: exactly one of `jwks` and `jwks_uri`, public keys only, and a
+    /// registered algorithm some key fits; other methods register no keys.
+    fn validate_assertion_keys(&self, key: &str) -> Result<(), ConfigError> {
+        let field = |name: &str| format!("{key}.{name}");
+        if self.token_endpoint_auth_method != AuthMethod::PrivateKeyJwt {
+            for (name, set) in [
+                ("jwks", self.jwks.is_some()),
+                ("jwks_uri", self.jwks_uri.is_some()),
+                (
+                    "token_endpoint_auth_signing_alg",
+                    self.token_endpoint_auth_signing_alg.is_some(),
+                ),
+                (
+                    "client_assertion_accepts_token_endpoint_aud",
+                    self.client_assertion_accepts_token_endpoint_aud,
+                ),
+            ] {
+                if set {
+                    return Err(ConfigError::new(
+                        field(name),
+                        "only for token_endpoint_auth_method = \"private_key_jwt\"",
+                    ));
+                }
+            }
+            return Ok(());
+        }
+        match (&self.jwks, &self.jwks_uri) {
+            (Some(_), Some(_)) => Err(ConfigError::new(
+                field("jwks_uri"),
+                "give either jwks or jwks_uri, not both",
+            )),
+            (None, None) => Err(ConfigError::new(
+                field("jwks"),
+                "a private_key_jwt client needs its public keys: jwks (inline) or jwks_uri",
+            )),
+            (None, Some(uri)) => backchannel::check_registration(uri)
+                .map_err(|m| ConfigError::new(field("jwks_uri"), m)),
+            (Some(set), None) => {
+                let keys = parse_jwk_set(set).map_err(|m| ConfigError::new(field("jwks"), m))?;
+                match self.token_endpoint_auth_signing_alg {
+                    Some(alg) if !keys.iter().any(|k| usable_algs(k).contains(&alg)) => {
+                        Err(ConfigError::new(
+                            field("token_endpoint_auth_signing_alg"),
+                            format!("no key in jwks can verify {}", alg.as_str()),
+                        ))
+                    }
+                    _ => Ok(()),
+                }
+            }
         }
     }
 }

@@ -43,6 +43,8 @@ pub fn presented_credentials(
         basic,
         body_client_id: params.get("client_id").map(str::to_string),
         body_client_secret: params.get("client_secret").map(str::to_string),
+        client_assertion_type: params.get("client_assertion_type").map(str::to_string),
+        client_assertion: params.get("client_assertion").map(str::to_string),
     })
 }
 

@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::client_assertion::PrivateKeyJwt;
 use super::resource::Resource;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -13,6 +14,8 @@ pub enum AuthMethod {
     ClientSecretPost,
     /// A public client: no secret, PKCE is its only proof.
     None,
+    /// A JWT signed with the client's private key (RFC 7523 §2.2, OIDC Core §9).
+    PrivateKeyJwt,
 }
 
 impl AuthMethod {
@@ -21,6 +24,7 @@ impl AuthMethod {
             Self::ClientSecretBasic => "client_secret_basic",
             Self::ClientSecretPost => "client_secret_post",
             Self::None => "none",
+            Self::PrivateKeyJwt => "private_key_jwt",
         }
     }
 }
@@ -70,6 +74,8 @@ pub struct Client {
     pub grant_types: Vec<GrantType>,
     /// The APIs it may ask tokens for (RFC 8707), as registered.
     pub resources: Vec<Resource>,
+    /// Its keys and rules when it authenticates with private_key_jwt; `None` otherwise.
+    pub private_key_jwt: Option<PrivateKeyJwt>,
 }
 
 impl fmt::Debug for Client {
@@ -102,6 +108,7 @@ impl Client {
             backchannel_logout_session_required: true,
             grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
             resources: Vec::new(),
+            private_key_jwt: None,
         }
     }
 

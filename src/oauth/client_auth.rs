@@ -1,10 +1,11 @@
 //! Client authentication at the token endpoint (RFC 6749 §2.3, OIDC Core §9): which client is
-//! calling and which secret must be verified. Verifying the secret itself (argon2) is the
-//! caller's job; this only decides.
+//! calling and which secret or assertion (RFC 7523 §2.2) must be verified. Verifying them
+//! (argon2, the assertion's keys and replay record) is the caller's job; this only decides.
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 
 use super::client::{AuthMethod, Client};
+use super::client_assertion::{self, JWT_BEARER};
 use super::error::OAuthError;
 
 /// Credentials as they arrived: from the `Authorization: Basic` header and/or the body.
@@ -13,22 +14,32 @@ pub struct PresentedCredentials {
     pub basic: Option<(String, String)>,
     pub body_client_id: Option<String>,
     pub body_client_secret: Option<String>,
+    /// RFC 7523 §2.2 `client_assertion_type` and `client_assertion` (private_key_jwt).
+    pub client_assertion_type: Option<String>,
+    pub client_assertion: Option<String>,
 }
 
-/// The client claimed by a request, and the secret it must prove (none for public clients).
+/// The client claimed by a request, and the secret or assertion it must prove (neither for
+/// public clients).
 pub struct ClaimedClient<'c> {
     pub client: &'c Client,
     pub secret: Option<String>,
+    /// The private_key_jwt assertion, not yet verified.
+    pub assertion: Option<String>,
 }
 
 pub fn identify_client<'c>(
     presented: PresentedCredentials,
     find_client: impl Fn(&str) -> Option<&'c Client>,
 ) -> Result<ClaimedClient<'c>, OAuthError> {
+    if presented.client_assertion.is_some() || presented.client_assertion_type.is_some() {
+        return identify_by_assertion(presented, find_client);
+    }
     let PresentedCredentials {
         basic,
         body_client_id,
         body_client_secret,
+        ..
     } = presented;
     let (client_id, secret, method) = match (basic, body_client_secret) {
         (Some(_), Some(_)) => {
@@ -71,7 +82,54 @@ pub fn identify_client<'c>(
             },
         ));
     }
-    Ok(ClaimedClient { client, secret })
+    Ok(ClaimedClient {
+        client,
+        secret,
+        assertion: None,
+    })
+}
+
+/// RFC 7523 §2.2 and §3: the client named by the assertion's `sub`, read unverified only to
+/// find whose keys verify it.
+fn identify_by_assertion<'c>(
+    presented: PresentedCredentials,
+    find_client: impl Fn(&str) -> Option<&'c Client>,
+) -> Result<ClaimedClient<'c>, OAuthError> {
+    if presented.basic.is_some() || presented.body_client_secret.is_some() {
+        return Err(OAuthError::invalid_request(
+            "use exactly one client authentication method",
+        ));
+    }
+    let assertion_type = presented.client_assertion_type.ok_or_else(|| {
+        OAuthError::invalid_request("client_assertion_type is required with client_assertion")
+    })?;
+    if assertion_type != JWT_BEARER {
+        return Err(OAuthError::invalid_client(
+            "client_assertion_type must be urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        ));
+    }
+    let assertion = presented.client_assertion.ok_or_else(|| {
+        OAuthError::invalid_request("client_assertion is required with client_assertion_type")
+    })?;
+    let subject = client_assertion::unverified_subject(&assertion)?;
+    if presented
+        .body_client_id
+        .is_some_and(|body_id| body_id != subject)
+    {
+        return Err(OAuthError::invalid_client(
+            "client_id differs from the client assertion's sub",
+        ));
+    }
+    let client = find_client(&subject)
+        .ok_or_else(|| OAuthError::invalid_client("client authentication failed"))?;
+    if client.auth_method != AuthMethod::PrivateKeyJwt {
+        return Err(OAuthError::invalid_client("client authentication failed"));
+    }
+    Ok(ClaimedClient {
+        client,
+        secret: None,
+        assertion: Some(assertion),
+    })
 }
 
 /// The client_id and secret of an `Authorization: Basic` header value, each
@@ -159,7 +217,72 @@ mod tests {
             basic: Some(("basic".into(), "s".into())),
             body_client_id: Some("basic".into()),
             body_client_secret: Some("s".into()),
+            ..Default::default()
         };
         assert!(identify_client(presented, |id| clients.iter().find(|c| c.id == id)).is_err());
+    }
+
+    #[test]
+    fn an_assertion_is_the_only_credential_and_names_a_private_key_jwt_client() {
+        use crate::oauth::error::ErrorCode;
+        let clients = [
+            client("signed", AuthMethod::PrivateKeyJwt),
+            client("basic", AuthMethod::ClientSecretBasic),
+        ];
+        let find = |id: &str| clients.iter().find(|c| c.id == id);
+        let jwt = |sub: &str| {
+            let part = |v: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v);
+            format!(
+                "{}.{}.sig",
+                part(r#"{"alg":"ES256"}"#),
+                part(&format!(r#"{{"sub":"{sub}"}}"#))
+            )
+        };
+        let assertion = |sub: &str| PresentedCredentials {
+            client_assertion_type: Some(JWT_BEARER.into()),
+            client_assertion: Some(jwt(sub)),
+            ..Default::default()
+        };
+        let code = |presented| identify_client(presented, find).err().map(|e| e.code);
+        let claimed = identify_client(assertion("signed"), find).unwrap();
+        assert_eq!(claimed.client.id, "signed");
+        assert!(claimed.assertion.is_some() && claimed.secret.is_none());
+        assert_eq!(
+            code(PresentedCredentials {
+                basic: Some(("signed".into(), "s".into())),
+                ..assertion("signed")
+            }),
+            Some(ErrorCode::InvalidRequest)
+        );
+        assert_eq!(
+            code(PresentedCredentials {
+                body_client_secret: Some("s".into()),
+                ..assertion("signed")
+            }),
+            Some(ErrorCode::InvalidRequest)
+        );
+        assert_eq!(
+            code(PresentedCredentials {
+                client_assertion_type: Some(
+                    "urn:ietf:params:oauth:client-assertion-type:saml2-bearer".into()
+                ),
+                ..assertion("signed")
+            }),
+            Some(ErrorCode::InvalidClient)
+        );
+        assert_eq!(
+            code(PresentedCredentials {
+                body_client_id: Some("basic".into()),
+                ..assertion("signed")
+            }),
+            Some(ErrorCode::InvalidClient)
+        );
+        assert_eq!(code(assertion("basic")), Some(ErrorCode::InvalidClient));
+        assert_eq!(code(assertion("unknown")), Some(ErrorCode::InvalidClient));
+        let secret_for_signed = PresentedCredentials {
+            basic: Some(("signed".into(), "s".into())),
+            ..Default::default()
+        };
+        assert_eq!(code(secret_for_signed), Some(ErrorCode::InvalidClient));
     }
 }

@@ -1,6 +1,7 @@
 //! OpenID Connect Discovery 1.0 §3 provider metadata, advertising exactly what Tessera does.
 use serde_json::{Value, json};
 
+use super::client_assertion::keys::SUPPORTED_ALGS;
 use super::{acr, scope};
 use crate::routes;
 
@@ -39,10 +40,14 @@ pub fn provider_metadata(offered: &Offered<'_>) -> Value {
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
-        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
+        "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
         // RFC 7662 §2.1: the caller must be authorized; public clients cannot introspect.
-        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "introspection_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt"],
+        // private_key_jwt assertions (RFC 8414 §2); none and HMAC are never accepted.
+        "token_endpoint_auth_signing_alg_values_supported": SUPPORTED_ALGS,
+        "revocation_endpoint_auth_signing_alg_values_supported": SUPPORTED_ALGS,
+        "introspection_endpoint_auth_signing_alg_values_supported": SUPPORTED_ALGS,
         "code_challenge_methods_supported": ["S256"],
         "authorization_response_iss_parameter_supported": true,
         // select_account is accepted but does nothing (a session holds one account).
@@ -86,6 +91,16 @@ mod tests {
             format!("https://id.example{}", routes::JWKS)
         );
         assert_eq!(metadata["backchannel_logout_supported"], true);
+        assert_eq!(
+            metadata["token_endpoint_auth_signing_alg_values_supported"],
+            json!(["RS256", "PS256", "ES256", "EdDSA"])
+        );
+        assert!(
+            metadata["introspection_endpoint_auth_methods_supported"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("private_key_jwt"))
+        );
         assert_eq!(metadata["backchannel_logout_session_supported"], true);
         assert_eq!(
             metadata["code_challenge_methods_supported"],

@@ -6,6 +6,7 @@ pub mod amr;
 pub mod authorize;
 pub mod backchannel;
 pub mod client;
+pub mod client_assertion;
 pub mod client_auth;
 pub mod client_credentials;
 pub mod consent;

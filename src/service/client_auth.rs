@@ -1,13 +1,14 @@
 //! Client authentication at the token, revocation and introspection endpoints
 //! (RFC 6749 §2.3, OIDC Core §9). The core says which client and which secret; this proves
 //! the secret: from the instance's cache of verified secrets, or with argon2 after an attempt
-//! was reserved on the client's limits, so parallel guesses cannot outrun them.
+//! was reserved on the client's limits, so parallel guesses cannot outrun them. A
+//! private_key_jwt assertion is proved by `client_assertion`, on the same limits.
 use std::net::IpAddr;
 
 use zeroize::Zeroizing;
 
 use super::error::{Error, Result};
-use super::throttle;
+use super::{client_assertion, throttle};
 use crate::oauth::client::Client;
 use crate::oauth::client_auth::{PresentedCredentials, identify_client};
 use crate::oauth::error::OAuthError;
@@ -23,6 +24,10 @@ pub async fn authenticate(
     let claimed = identify_client(presented, |id| state.client(id))?;
     let client = claimed.client;
     crate::observe::note_client(&client.id);
+    if let Some(assertion) = claimed.assertion {
+        client_assertion::authenticate(state, client, &assertion, ip, now).await?;
+        return Ok(client);
+    }
     let Some(secret) = claimed.secret.map(Zeroizing::new) else {
         return Ok(client);
     };
@@ -60,7 +65,10 @@ pub async fn authenticate_introspector(
         .basic
         .map(|(_, secret)| secret)
         .unwrap_or_default();
-    if presented.body_client_secret.is_some() || presented.body_client_id.is_some() {
+    if presented.body_client_secret.is_some()
+        || presented.body_client_id.is_some()
+        || presented.client_assertion.is_some()
+    {
         return Err(
             OAuthError::invalid_request("use exactly one client authentication method").into(),
         );

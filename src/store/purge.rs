@@ -1,7 +1,7 @@
 //! Removal of rows that can no longer matter: expired sessions and half-done sign-ins,
 //! refresh-token families past their absolute expiry, revocations of access tokens that have
-//! expired anyway, old throttle windows, and codes an hour after expiry (kept that long so a
-//! late replay is still recognised as one).
+//! expired anyway, the `jti`s of client assertions that have expired, old throttle windows,
+//! and codes an hour after expiry (kept that long so a late replay is still recognised as one).
 use super::outbox::{TAKEN, take_and_queue};
 use super::{Store, StoreResult, on_pool};
 use crate::auth::throttle::MAX_THROTTLE_WINDOW;
@@ -20,6 +20,8 @@ pub struct Purged {
     pub refresh_tokens: u64,
     pub revoked_access_tokens: u64,
     pub throttle_counters: u64,
+    /// `jti`s of private_key_jwt assertions that would be refused as expired anyway.
+    pub client_assertions: u64,
     /// Back-channel logouts queued for the expired sessions' apps.
     pub logouts_queued: u64,
 }
@@ -57,6 +59,11 @@ impl Store {
             throttle_counters: delete(
                 "delete from throttle_counters where window_start < $1",
                 now - MAX_THROTTLE_WINDOW,
+            )
+            .await?,
+            client_assertions: delete(
+                "delete from client_assertion_jtis where expires_at < $1",
+                now,
             )
             .await?,
             logouts_queued,

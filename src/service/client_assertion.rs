@@ -1,0 +1,154 @@
+//! private_key_jwt at the token, revocation and introspection endpoints (RFC 7523 §2.2 and
+//! §3, OIDC Core §9). An attempt is reserved on the client's limits like a secret guess; the
+//! assertion is verified with the client's keys (inline, or from its `jwks_uri`); then its
+//! `jti` is recorded in the database, so it authenticates once, on every instance.
+use std::net::IpAddr;
+
+use serde_json::Value;
+
+use super::error::Result;
+use super::throttle;
+use crate::oauth::client::Client;
+use crate::oauth::client_assertion::{
+    self, AssertionHeader, ExpectedAssertion, JwkSource, KeyLookup, PrivateKeyJwt,
+    VerifiedAssertion, select_key,
+};
+use crate::oauth::error::OAuthError;
+use crate::routes;
+use crate::state::AppState;
+
+/// Proves `client` sent `assertion`, once.
+pub async fn authenticate(
+    state: &AppState,
+    client: &Client,
+    assertion: &str,
+    ip: IpAddr,
+    now: i64,
+) -> Result<()> {
+    let Some(registration) = client.private_key_jwt.as_ref() else {
+        return Err(OAuthError::invalid_client("client authentication failed").into());
+    };
+    let limits = throttle::client_limits(state.config(), &client.id, ip);
+    let reservation = throttle::reserve(state.store(), limits, now).await?;
+    let verified = match verify(state, client, registration, assertion, now).await {
+        Ok(verified) => verified,
+        Err(Refusal::Invalid(e)) => {
+            reservation.fail().await?;
+            tracing::info!(client_id = %client.id, reason = %e.description, "client assertion refused");
+            return Err(e.into());
+        }
+        // Nothing was guessed: the client's own server did not answer.
+        Err(Refusal::KeysUnavailable) => {
+            reservation.release().await?;
+            return Err(OAuthError::invalid_client(
+                "the client's keys could not be fetched from its jwks_uri",
+            )
+            .into());
+        }
+    };
+    // Recorded only now, so an assertion that fails verification cannot use up a jti.
+    let recorded = state
+        .store()
+        .record_client_assertion(&client.id, &verified.jti, verified.remember_until)
+        .await;
+    match recorded {
+        Ok(true) => {
+            reservation.release().await?;
+            Ok(())
+        }
+        Ok(false) => {
+            reservation.fail().await?;
+            tracing::warn!(client_id = %client.id, "client assertion replayed: its jti was used before");
+            Err(OAuthError::invalid_client(
+                "client assertion was already used (its jti was seen before)",
+            )
+            .into())
+        }
+        Err(e) => {
+            reservation.release().await?;
+            Err(e.into())
+        }
+    }
+}
+
+enum Refusal {
+    Invalid(OAuthError),
+    KeysUnavailable,
+}
+
+impl From<OAuthError> for Refusal {
+    fn from(e: OAuthError) -> Self {
+        Self::Invalid(e)
+    }
+}
+
+async fn verify(
+    state: &AppState,
+    client: &Client,
+    registration: &PrivateKeyJwt,
+    assertion: &str,
+    now: i64,
+) -> std::result::Result<VerifiedAssertion, Refusal> {
+    // Before any key is looked up or fetched: unsigned, HMAC and unregistered algorithms.
+    let header = client_assertion::read_header(assertion, registration.alg)?;
+    let key = find_key(state, client, registration, &header, now).await?;
+    let token_endpoint = format!("{}{}", state.issuer(), routes::TOKEN);
+    let expected = ExpectedAssertion {
+        client_id: &client.id,
+        issuer: state.issuer(),
+        token_endpoint: registration
+            .token_endpoint_audience
+            .then_some(token_endpoint.as_str()),
+        now,
+    };
+    Ok(client_assertion::verify(
+        assertion, &header, &key, &expected,
+    )?)
+}
+
+/// The key the header names, from the configuration or the client's `jwks_uri` (fetched
+/// again when the key is not in the cached set, as far as the refetch limit allows).
+async fn find_key(
+    state: &AppState,
+    client: &Client,
+    registration: &PrivateKeyJwt,
+    header: &AssertionHeader,
+    now: i64,
+) -> std::result::Result<Value, Refusal> {
+    let uri = match &registration.keys {
+        JwkSource::Inline(keys) => {
+            return chosen(select_key(keys, header.alg, header.kid.as_deref()));
+        }
+        JwkSource::Uri(uri) => uri,
+    };
+    let cache = state.client_jwks();
+    let unavailable = |_| Refusal::KeysUnavailable;
+    let keys = cache
+        .keys(&client.id, uri, now, false)
+        .await
+        .map_err(unavailable)?;
+    match select_key(&keys, header.alg, header.kid.as_deref()) {
+        KeyLookup::NotFound => {
+            let keys = cache
+                .keys(&client.id, uri, now, true)
+                .await
+                .map_err(unavailable)?;
+            chosen(select_key(&keys, header.alg, header.kid.as_deref()))
+        }
+        found => chosen(found),
+    }
+}
+
+fn chosen(lookup: KeyLookup<'_>) -> std::result::Result<Value, Refusal> {
+    match lookup {
+        KeyLookup::Found(key) => Ok(key.clone()),
+        KeyLookup::NotFound => Err(OAuthError::invalid_client(
+            "client assertion: no registered key matches its kid (or, without a kid, its alg)",
+        )
+        .into()),
+        KeyLookup::Ambiguous => Err(OAuthError::invalid_client(
+            "client assertion: several registered keys fit; name one with kid",
+        )
+        .into()),
+    }
+}
