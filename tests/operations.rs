@@ -52,7 +52,7 @@ async fn discovery_advertises_what_is_implemented() {
         );
         assert_eq!(
             metadata["grant_types_supported"],
-            serde_json::json!(["authorization_code", "refresh_token"])
+            serde_json::json!(["authorization_code", "refresh_token", "client_credentials"])
         );
         for endpoint in [
             "revocation_endpoint",
