@@ -441,11 +441,19 @@ async fn a_service_gets_a_token_for_itself_with_client_credentials() {
     }
 }
 
+/// Credentials (Basic), extra form fields, expected status and error code.
+type Refusal = (
+    Option<(&'static str, &'static str)>,
+    Vec<(&'static str, &'static str)>,
+    u16,
+    &'static str,
+);
+
 #[tokio::test]
 async fn client_credentials_refusals_follow_rfc_6749() {
     for backend in Backend::all() {
         let app = spawn(backend).await;
-        let cases: [(Option<(&str, &str)>, Vec<(&str, &str)>, u16, &str); 6] = [
+        let cases: [Refusal; 6] = [
             // A public client has no credentials to present.
             (
                 None,
