@@ -40,7 +40,8 @@ impl Settings {
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
-        let discovery_json = discovery::provider_metadata(&config.issuer).to_string();
+        let discovery_json =
+            discovery::provider_metadata(&config.issuer, &config.signing_algs).to_string();
         let backchannel_receivers = crate::oauth::backchannel::receivers(clients.values());
         let master: Option<&MasterKey> = config.master_key.as_ref();
         Self {

@@ -9,6 +9,7 @@ use crate::oauth::backchannel;
 use crate::oauth::client::{AuthMethod, Client};
 use crate::oauth::redirect_uri;
 use crate::oauth::scope;
+use crate::oauth::signing_alg::SigningAlg;
 
 #[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -49,6 +50,10 @@ pub struct ClientConfig {
     /// Whether the client needs the `sid` claim in its logout tokens.
     #[serde(default = "yes")]
     pub backchannel_logout_session_required: bool,
+    /// OIDC Dynamic Client Registration §2: the algorithm of this client's ID tokens (and
+    /// logout tokens); one of `signing_algs`.
+    #[serde(default = "default_id_token_alg")]
+    pub id_token_signed_response_alg: SigningAlg,
 }
 
 fn default_scopes() -> Vec<String> {
@@ -57,6 +62,10 @@ fn default_scopes() -> Vec<String> {
 
 fn default_auth_method() -> AuthMethod {
     AuthMethod::ClientSecretBasic
+}
+
+fn default_id_token_alg() -> SigningAlg {
+    SigningAlg::Rs256
 }
 
 fn yes() -> bool {
@@ -96,6 +105,7 @@ impl ClientConfig {
             allow_enrolment: self.allow_enrolment,
             backchannel_logout_uri: self.backchannel_logout_uri.clone(),
             backchannel_logout_session_required: self.backchannel_logout_session_required,
+            id_token_signed_response_alg: self.id_token_signed_response_alg,
         }
     }
 

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::signing_alg::SigningAlg;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuthMethod {
@@ -45,6 +47,8 @@ pub struct Client {
     pub backchannel_logout_uri: Option<String>,
     /// The client needs `sid` in its logout tokens (§2.2; the default).
     pub backchannel_logout_session_required: bool,
+    /// The algorithm its ID tokens and logout tokens are signed with.
+    pub id_token_signed_response_alg: SigningAlg,
 }
 
 impl fmt::Debug for Client {
@@ -75,6 +79,7 @@ impl Client {
             allow_enrolment: true,
             backchannel_logout_uri: None,
             backchannel_logout_session_required: true,
+            id_token_signed_response_alg: SigningAlg::Rs256,
         }
     }
 

@@ -1,10 +1,15 @@
 //! OpenID Connect Discovery 1.0 §3 provider metadata, advertising exactly what Tessera does.
 use serde_json::{Value, json};
 
+use super::signing_alg::SigningAlg;
 use super::{acr, scope};
 use crate::routes;
 
-pub fn provider_metadata(issuer: &str) -> Value {
+/// The metadata of the provider at `issuer` that signs with `signing_algs` (RS256 first).
+pub fn provider_metadata(issuer: &str, signing_algs: &[SigningAlg]) -> Value {
+    // RS256 first: some relying parties take the first value as the default to expect.
+    let mut algs = signing_algs.to_vec();
+    algs.sort();
     let url = |path: &str| format!("{issuer}{path}");
     json!({
         "issuer": issuer,
@@ -23,7 +28,7 @@ pub fn provider_metadata(issuer: &str) -> Value {
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": algs,
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         // RFC 7662 §2.1: the caller must be authorized; public clients cannot introspect.
@@ -50,7 +55,7 @@ mod tests {
 
     #[test]
     fn endpoints_use_the_route_constants() {
-        let metadata = provider_metadata("https://id.example");
+        let metadata = provider_metadata("https://id.example", &[SigningAlg::Rs256]);
         assert_eq!(metadata["token_endpoint"], "https://id.example/token");
         assert_eq!(
             metadata["jwks_uri"],
@@ -65,6 +70,20 @@ mod tests {
         assert_eq!(
             metadata["acr_values_supported"],
             json!(["urn:tessera:mfa", "urn:tessera:pwd"])
+        );
+        assert_eq!(
+            metadata["id_token_signing_alg_values_supported"],
+            json!(["RS256"])
+        );
+    }
+
+    #[test]
+    fn the_configured_algorithms_are_advertised_rs256_first() {
+        let algs = [SigningAlg::EdDsa, SigningAlg::Rs256, SigningAlg::Es256];
+        let metadata = provider_metadata("https://id.example", &algs);
+        assert_eq!(
+            metadata["id_token_signing_alg_values_supported"],
+            json!(["RS256", "ES256", "EdDSA"])
         );
     }
 }

@@ -17,5 +17,6 @@ pub mod pkce;
 pub mod redirect_uri;
 pub mod refresh;
 pub mod scope;
+pub mod signing_alg;
 pub mod step_up;
 pub mod tokens;

@@ -9,6 +9,7 @@ use crate::oauth::access_token::AccessTokenClaims;
 use crate::oauth::amr::Amr;
 use crate::oauth::client::Client;
 use crate::oauth::scope::Scopes;
+use crate::oauth::signing_alg::SigningAlg;
 use crate::oauth::tokens::{self, TokenContext, TokenType, UserClaims};
 use crate::state::AppState;
 use crate::store::refresh_tokens::NewRefreshToken;
@@ -57,10 +58,13 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted> {
     };
     let jti = uuid::Uuid::new_v4().to_string();
     let keys = state.keys();
-    let access_token = keys.sign(TokenType::Access, &AccessTokenClaims::new(&ctx, &jti), now)?;
+    // RS256 for every resource until resources may name their own algorithm: every resource
+    // server can verify it (OIDC Core requires it), whatever else it supports.
+    let access_token = sign_access_token(state, SigningAlg::Rs256, &ctx, &jti, now)?;
     let id_token = if grant.scope.contains("openid") {
         let claims = tokens::id_token_claims(&ctx, &access_token);
-        Some(keys.sign(TokenType::Id, &claims, now)?)
+        let alg = grant.client.id_token_signed_response_alg;
+        Some(keys.sign(alg, TokenType::Id, &claims, now)?)
     } else {
         None
     };
@@ -70,6 +74,18 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted> {
         access_token_expires_at: now + config.access_token_ttl,
         id_token,
     })
+}
+
+/// The RFC 9068 access token of `ctx`, signed with `alg`.
+fn sign_access_token(
+    state: &AppState,
+    alg: SigningAlg,
+    ctx: &TokenContext<'_>,
+    jti: &str,
+    now: i64,
+) -> Result<String> {
+    let claims = AccessTokenClaims::new(ctx, jti);
+    Ok(state.keys().sign(alg, TokenType::Access, &claims, now)?)
 }
 
 /// A new refresh token: the secret for the client and the hash that is stored.
