@@ -62,8 +62,8 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted> {
     // server can verify it (OIDC Core requires it), whatever else it supports.
     let access_token = sign_access_token(state, SigningAlg::Rs256, &ctx, &jti, now)?;
     let id_token = if grant.scope.contains("openid") {
-        let claims = tokens::id_token_claims(&ctx, &access_token);
         let alg = grant.client.id_token_signed_response_alg;
+        let claims = tokens::id_token_claims(&ctx, &access_token, alg);
         Some(keys.sign(alg, TokenType::Id, &claims, now)?)
     } else {
         None
