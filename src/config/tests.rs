@@ -307,3 +307,13 @@ fn a_client_may_only_ask_for_an_algorithm_in_signing_algs() {
         SigningAlg::Rs256
     );
 }
+
+#[test]
+fn signing_algs_can_be_set_from_the_environment_as_a_list() {
+    let env = [(
+        "TESSERA_SIGNING_ALGS".to_string(),
+        "RS256, EdDSA".to_string(),
+    )];
+    let config = Config::from_toml_with_env("", env.into_iter()).unwrap();
+    assert_eq!(config.signing_algs, [SigningAlg::Rs256, SigningAlg::EdDsa]);
+}
