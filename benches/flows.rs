@@ -200,12 +200,24 @@ fn sign_ceiling() {
         "name": "Bench User",
     });
     for _ in 0..50 {
-        keys.sign(TokenType::Id, &claims, now).unwrap();
+        keys.sign(
+            tessera::keys::SigningAlg::Rs256,
+            TokenType::Id,
+            &claims,
+            now,
+        )
+        .unwrap();
     }
     let started = Instant::now();
     let mut signed: u64 = 0;
     while started.elapsed() < secs {
-        keys.sign(TokenType::Id, &claims, now).unwrap();
+        keys.sign(
+            tessera::keys::SigningAlg::Rs256,
+            TokenType::Id,
+            &claims,
+            now,
+        )
+        .unwrap();
         signed += 1;
     }
     println!(

@@ -6,7 +6,7 @@ use clap::{Parser, Subcommand};
 use tessera::auth::master_key::Purpose;
 use tessera::clock::{Clock, SystemClock};
 use tessera::config::Config;
-use tessera::keys::material;
+use tessera::keys::{SigningAlg, material};
 use tessera::oauth::backchannel;
 use tessera::service::admin::{self, AdminResult};
 use tessera::service::keys::{self as key_service, Retire};
@@ -99,12 +99,16 @@ enum UserCommand {
 
 #[derive(Subcommand)]
 enum KeysCommand {
-    /// Prepare the next signing key: published now, signing after key_prepublish.
+    /// Prepare the next signing key of every algorithm in signing_algs: published now,
+    /// signing after key_prepublish.
     Rotate {
         /// Sign with it immediately (a suspected compromise). Apps whose cached JWKS lacks
         /// it cannot verify new tokens until they fetch the JWKS again.
         #[arg(long)]
         now: bool,
+        /// Rotate this algorithm's key only (RS256, ES256 or EdDSA).
+        #[arg(long)]
+        alg: Option<SigningAlg>,
     },
     /// List the keys: kid, algorithm, state and times.
     List,
@@ -284,47 +288,64 @@ async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminRe
         .ok_or("no master key")?;
     match command {
         KeysCommand::List => list_keys(&store, &sealer, now).await?,
-        KeysCommand::Rotate { now: at_once } => {
-            let key = material::generate_rsa()?;
-            add_key(&store, &sealer, &config, key, now, at_once).await?;
+        KeysCommand::Rotate { now: at_once, alg } => {
+            for alg in algs_to_rotate(&config, alg)? {
+                let key = material::generate(alg)?;
+                add_key(&store, &sealer, &config, key, now, at_once).await?;
+            }
         }
         KeysCommand::Import { file, now: at_once } => {
             let key = material::rsa_from_pem(&std::fs::read(&file)?)?;
             add_key(&store, &sealer, &config, key, now, at_once).await?;
         }
-        KeysCommand::Retire { kid } => match key_service::retire(&store, &kid, now).await? {
-            Retire::Retired => println!(
-                "key {kid} retired: gone from every instance's JWKS within key_refresh_interval ({} s)",
-                config.key_refresh_interval
-            ),
-            Retire::UnknownKey => return Err(format!("no key {kid}").into()),
-            // The state asked for holds already: not a failure for a script to handle.
-            Retire::AlreadyRetired => println!("key {kid} is already retired: nothing to do"),
-            Retire::HandedOver {
-                successor,
-                published_at,
-            } => {
-                println!(
-                    "key {kid} retired; {successor} signs in its place from now, on every instance within key_refresh_interval ({} s)",
+        KeysCommand::Retire { kid } => {
+            match key_service::retire(&store, &config.signing_algs, &kid, now).await? {
+                Retire::Retired => println!(
+                    "key {kid} retired: gone from every instance's JWKS within key_refresh_interval ({} s)",
                     config.key_refresh_interval
-                );
-                if now - published_at < config.jwks_max_age + config.key_refresh_interval {
-                    eprintln!(
-                        "warning: {successor} was published {} s ago; apps holding a cached JWKS without it fail to verify new tokens until they fetch it again",
-                        now - published_at
+                ),
+                Retire::UnknownKey => return Err(format!("no key {kid}").into()),
+                // The state asked for holds already: not a failure for a script to handle.
+                Retire::AlreadyRetired => println!("key {kid} is already retired: nothing to do"),
+                Retire::HandedOver {
+                    successor,
+                    published_at,
+                } => {
+                    println!(
+                        "key {kid} retired; {successor} signs in its place from now, on every instance within key_refresh_interval ({} s)",
+                        config.key_refresh_interval
                     );
+                    if now - published_at < config.jwks_max_age + config.key_refresh_interval {
+                        eprintln!(
+                            "warning: {successor} was published {} s ago; apps holding a cached JWKS without it fail to verify new tokens until they fetch it again",
+                            now - published_at
+                        );
+                    }
                 }
-            }
-            Retire::SignsNow => {
-                return Err(format!(
-                    "{kid} is the key signing now, and no newer published key can take over (signing would fall back to an older key): run `tessera keys rotate --now` first, then retire {kid}"
+                Retire::SignsNow => {
+                    return Err(format!(
+                    "{kid} is the key signing now for its algorithm, and no newer published key of that algorithm can take over (signing would fall back to an older key): run `tessera keys rotate --now --alg <its alg>` first, then retire {kid}"
                 )
                 .into());
+                }
             }
-        },
+        }
     }
     store.close().await;
     Ok(())
+}
+
+/// The algorithms `keys rotate` makes keys for: every one in signing_algs, or the one asked
+/// for, which must be among them (a key of another algorithm would never sign).
+fn algs_to_rotate(config: &Config, only: Option<SigningAlg>) -> AdminResult<Vec<SigningAlg>> {
+    match only {
+        None => Ok(config.signing_algs.clone()),
+        Some(alg) if config.signing_algs.contains(&alg) => Ok(vec![alg]),
+        Some(alg) => Err(format!(
+            "{alg} is not in signing_algs: add it there (a running server then makes its first key)"
+        )
+        .into()),
+    }
 }
 
 async fn list_keys(
@@ -362,6 +383,7 @@ async fn add_key(
     } else {
         now + config.key_prepublish
     };
+    let key_alg = key.alg;
     let kid = key_service::prepare(store, sealer, config, key, now, sign_at)
         .await?
         .ok_or("another instance prepared a key at the same moment; run `tessera keys list`")?;
@@ -370,7 +392,10 @@ async fn add_key(
             "warning: {kid} signs now; apps holding a cached JWKS without it fail to verify new tokens until they fetch it again"
         );
     }
-    println!("key {kid} is published now and signs from {sign_at} (unix time)");
+    println!(
+        "key {kid} is published now and signs from {sign_at} (unix time) for {alg}",
+        alg = key_alg
+    );
     Ok(())
 }
 

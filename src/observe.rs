@@ -168,8 +168,10 @@ pub fn http_request(route: &str, method: &str, status: u16, took: Duration) {
 /// every sample, 0 when no successor waits: the exporter cannot remove a series, so a gauge
 /// set only while a successor waits would show its last countdown value forever after.
 pub fn signing_keys(keys: &KeySet, now: i64) {
-    if let Some(current) = keys.current(now) {
-        let age = now.saturating_sub(current.times.sign_at);
+    // With several algorithms, the oldest signing key: the one whose rotation is late first.
+    let oldest = keys.signing(now).map(|k| k.times.sign_at).min();
+    if let Some(sign_at) = oldest {
+        let age = now.saturating_sub(sign_at);
         metrics::gauge!(SIGNING_KEY_AGE).set(age as f64);
     }
     let until = keys

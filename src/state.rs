@@ -51,6 +51,7 @@ impl Settings {
             .collect();
         let offered = discovery::Offered {
             issuer: &config.issuer,
+            signing_algs: &config.signing_algs,
             api_scopes: config
                 .resources
                 .iter()

@@ -23,6 +23,8 @@ const APP_REDIRECT: &str = "http://127.0.0.1:9911/cb";
 fn extra_config() -> String {
     format!(
         r#"
+signing_algs = ["RS256", "ES256"]
+
 [[resources]]
 identifier = "{ORDERS}"
 name = "Orders API"
@@ -34,6 +36,7 @@ access_token_ttl = 600
 identifier = "{BILLING}"
 name = "Billing API"
 scopes = ["billing:read"]
+access_token_signed_response_alg = "ES256"
 
 [[clients]]
 client_id = "api-app"
@@ -71,6 +74,12 @@ fn http_client() -> reqwest::Client {
 fn claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).unwrap();
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
+}
+
+/// The JOSE header of a JWT.
+fn header(jwt: &str) -> Value {
+    let header = jwt.split('.').next().unwrap();
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(header).unwrap()).unwrap()
 }
 
 /// RFC 6749 §2.3.1: the client_id (here an API's URI, which holds ':') is form-encoded
@@ -237,6 +246,20 @@ async fn a_sign_in_for_two_apis_gives_each_its_own_token() {
             .expect("refresh for billing");
         let billing_claims = claims(billing.access_token().secret());
         assert_eq!(billing_claims["aud"], BILLING);
+        // Each API's tokens are signed with the algorithm it registered.
+        assert_eq!(header(billing.access_token().secret())["alg"], "ES256");
+        assert_eq!(header(tokens.access_token().secret())["alg"], "RS256");
+        let billing_seen = client_post(
+            &app,
+            "/introspect",
+            ("api-app", APP_SECRET),
+            &[("token", billing.access_token().secret())],
+        )
+        .await
+        .json::<Value>()
+        .await
+        .unwrap();
+        assert_eq!(billing_seen["active"], true, "{billing_seen}");
         assert_eq!(billing_claims["scope"], "billing:read");
         assert_eq!(
             api_introspects(&app, billing.access_token().secret()).await,

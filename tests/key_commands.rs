@@ -111,3 +111,58 @@ async fn the_signing_key_is_retired_only_when_a_newer_published_key_takes_over()
         assert_eq!(kid_in_state(dir, config, "current"), next);
     }
 }
+
+/// The `keys list` lines of `alg`'s keys, as (kid, state).
+fn keys_of(dir: &Path, config: &Path, alg: &str) -> Vec<(String, String)> {
+    let (ok, out, err) = keys(dir, config, &["list"]);
+    assert!(ok, "{err}");
+    out.lines()
+        .map(|line| line.split('\t').collect::<Vec<_>>())
+        .filter(|fields| fields.get(1) == Some(&alg))
+        .map(|fields| (fields[0].to_string(), fields[2].to_string()))
+        .collect()
+}
+
+#[tokio::test]
+async fn rotate_makes_a_key_of_every_configured_algorithm_or_of_the_one_asked_for() {
+    for backend in Backend::all() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = database_url(backend, dir.path()).await;
+        let config = dir.path().join("config.toml");
+        let algs = "signing_algs = [\"RS256\", \"ES256\"]";
+        std::fs::write(&config, config_text(free_port(), &url, dir.path(), algs)).unwrap();
+        let (dir, config) = (dir.path(), config.as_path());
+
+        let (ok, out, err) = keys(dir, config, &["rotate", "--now"]);
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("for RS256") && out.contains("for ES256"),
+            "{out}"
+        );
+        let (ok, out, err) = keys(dir, config, &["rotate", "--now", "--alg", "ES256"]);
+        assert!(ok, "{err}");
+        assert!(
+            out.contains("for ES256") && !out.contains("for RS256"),
+            "{out}"
+        );
+        assert_eq!(keys_of(dir, config, "RS256").len(), 1);
+        assert_eq!(keys_of(dir, config, "ES256").len(), 2);
+        assert!(keys_of(dir, config, "EdDSA").is_empty());
+
+        for refused in ["EdDSA", "es256"] {
+            let (ok, _, err) = keys(dir, config, &["rotate", "--alg", refused]);
+            assert!(!ok, "{refused} refused");
+            assert!(err.contains(refused), "{err}");
+        }
+
+        // The guard is per algorithm: a newer ES256 key is no successor for the RS256 key.
+        let rs256 = keys_of(dir, config, "RS256").remove(0);
+        assert_eq!(rs256.1, "current");
+        let (ok, _, err) = keys(dir, config, &["retire", &rs256.0]);
+        assert!(!ok && err.contains("signing now"), "{err}");
+        let es256 = keys_of(dir, config, "ES256");
+        let previous = es256.iter().find(|(_, state)| state == "previous").unwrap();
+        let (ok, out, err) = keys(dir, config, &["retire", &previous.0]);
+        assert!(ok && out.contains("retired"), "{out}{err}");
+    }
+}

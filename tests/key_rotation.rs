@@ -226,13 +226,20 @@ async fn logout_with_a_hint_signed_by_a_retired_key_asks_to_confirm_instead_of_f
 
         // The emergency runbook: a new key signs at once, the old one is retired.
         let (config, now) = (app.state.config().clone(), app.clock_now());
-        let old_kid = app.state.current().keys().current(now).unwrap().kid.clone();
+        let old_kid = app
+            .state
+            .current()
+            .keys()
+            .current(tessera::keys::SigningAlg::Rs256, now)
+            .unwrap()
+            .kid
+            .clone();
         let key = material::generate_rsa().unwrap();
         service::keys::prepare(&app.store, &sealer(), &config, key, now, now)
             .await
             .unwrap()
             .unwrap();
-        let retired = service::keys::retire(&app.store, &old_kid, now).await;
+        let retired = service::keys::retire(&app.store, &config.signing_algs, &old_kid, now).await;
         assert_eq!(retired.unwrap(), service::keys::Retire::Retired);
         service::keys::refresh(&app.state).await.unwrap();
 
@@ -269,9 +276,12 @@ async fn logout_with_a_hint_signed_by_a_retired_key_asks_to_confirm_instead_of_f
         let claims =
             serde_json::json!({ "iss": app.issuer, "aud": "confidential", "exp": now + 60 });
         let keys = app.state.current();
-        let ours = keys
-            .keys()
-            .sign(tessera::oauth::tokens::TokenType::Id, &claims, now);
+        let ours = keys.keys().sign(
+            tessera::keys::SigningAlg::Rs256,
+            tessera::oauth::tokens::TokenType::Id,
+            &claims,
+            now,
+        );
         let ours = ours.unwrap();
         let parts: Vec<&str> = ours.split('.').collect();
         let forged_payload = hint.split('.').nth(1).unwrap();
@@ -290,8 +300,20 @@ async fn two_instances_sign_with_the_same_key_at_every_moment() {
         for step in 0..8 {
             let now = a.clock_now();
             let (ka, kb) = (
-                a.state.current().keys().current(now).unwrap().kid.clone(),
-                b.state.current().keys().current(now).unwrap().kid.clone(),
+                a.state
+                    .current()
+                    .keys()
+                    .current(tessera::keys::SigningAlg::Rs256, now)
+                    .unwrap()
+                    .kid
+                    .clone(),
+                b.state
+                    .current()
+                    .keys()
+                    .current(tessera::keys::SigningAlg::Rs256, now)
+                    .unwrap()
+                    .kid
+                    .clone(),
             );
             assert_eq!(ka, kb, "step {step}");
             assert_eq!(
@@ -328,7 +350,7 @@ async fn exactly_one_instance_prepares_a_due_key() {
             app.state
                 .current()
                 .keys()
-                .current(now)
+                .current(tessera::keys::SigningAlg::Rs256, now)
                 .map(|k| k.kid.clone())
         };
         assert_eq!(signer(&a), signer(&b));

@@ -177,7 +177,12 @@ async fn forged_tokens_are_refused() {
         let foreign_key = tessera::keys::material::generate_rsa().unwrap();
         let foreign = tessera::keys::KeySet::single(foreign_key, 0).unwrap();
         let forged = foreign
-            .sign(tessera::oauth::tokens::TokenType::Access, &payload, 1)
+            .sign(
+                tessera::keys::SigningAlg::Rs256,
+                tessera::oauth::tokens::TokenType::Access,
+                &payload,
+                1,
+            )
             .unwrap();
         assert_invalid_token(&app, &forged, "foreign key, own kid").await;
         let (_, forged_payload) = forged.split_once('.').unwrap();
@@ -205,6 +210,7 @@ async fn forged_tokens_are_refused() {
             .state
             .keys()
             .sign(
+                tessera::keys::SigningAlg::Rs256,
                 tessera::oauth::tokens::TokenType::Access,
                 &other,
                 app.clock_now(),

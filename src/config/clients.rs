@@ -8,10 +8,11 @@ use super::{ConfigError, ResourceConfig};
 use crate::oauth::backchannel;
 use crate::oauth::client::{AuthMethod, Client, GrantType};
 use crate::oauth::client_assertion::{
-    JwkSource, PrivateKeyJwt, SigningAlg, keys::usable_algs, parse_jwk_set,
+    JwkSource, PrivateKeyJwt, SigningAlg as AssertionAlg, keys::usable_algs, parse_jwk_set,
 };
 use crate::oauth::redirect_uri;
 use crate::oauth::scope;
+use crate::oauth::signing_alg::SigningAlg;
 
 #[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -69,11 +70,15 @@ pub struct ClientConfig {
     /// private_key_jwt: the one algorithm its assertions may use; any accepted one its keys
     /// fit when absent.
     #[serde(default)]
-    pub token_endpoint_auth_signing_alg: Option<SigningAlg>,
+    pub token_endpoint_auth_signing_alg: Option<AssertionAlg>,
     /// private_key_jwt: also accept the token endpoint URL as an assertion's `aud` (besides
     /// the issuer). Off: the audience-injection advisories (CVE-2025-27370/27371).
     #[serde(default)]
     pub client_assertion_accepts_token_endpoint_aud: bool,
+    /// OIDC Dynamic Client Registration §2: the algorithm of this client's ID tokens (and
+    /// logout tokens); one of `signing_algs`.
+    #[serde(default = "default_id_token_alg")]
+    pub id_token_signed_response_alg: SigningAlg,
 }
 
 fn default_grant_types() -> Vec<GrantType> {
@@ -86,6 +91,10 @@ fn default_scopes() -> Vec<String> {
 
 fn default_auth_method() -> AuthMethod {
     AuthMethod::ClientSecretBasic
+}
+
+fn default_id_token_alg() -> SigningAlg {
+    SigningAlg::Rs256
 }
 
 fn yes() -> bool {
@@ -134,6 +143,7 @@ impl ClientConfig {
                 .map(ResourceConfig::to_resource)
                 .collect(),
             private_key_jwt: self.private_key_jwt(),
+            id_token_signed_response_alg: self.id_token_signed_response_alg,
         }
     }
 

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::master_key::MasterKey;
 use crate::auth::sealing::SealingKey;
 use crate::oauth::client::Client;
+use crate::oauth::signing_alg::SigningAlg;
 
 mod clients;
 mod env;
@@ -66,6 +67,11 @@ pub struct Config {
     /// Seconds between each instance's reads of the key set (and rotation checks).
     #[serde(default = "defaults::key_refresh_interval")]
     pub key_refresh_interval: i64,
+    /// The JWS algorithms Tessera signs with, each with keys of its own: RS256 (required by
+    /// OIDC Core, so always present), ES256, EdDSA. Clients choose theirs with
+    /// `id_token_signed_response_alg`.
+    #[serde(default = "defaults::signing_algs")]
+    pub signing_algs: Vec<SigningAlg>,
     /// The `Cache-Control: max-age` of the JWKS, in seconds.
     #[serde(default = "defaults::jwks_max_age")]
     pub jwks_max_age: i64,
@@ -221,6 +227,9 @@ mod defaults {
     }
     pub fn key_refresh_interval() -> i64 {
         60
+    }
+    pub fn signing_algs() -> Vec<super::SigningAlg> {
+        vec![super::SigningAlg::Rs256]
     }
     pub fn jwks_max_age() -> i64 {
         300

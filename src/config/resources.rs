@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::ConfigError;
 use crate::oauth::resource::{self, Resource};
 use crate::oauth::scope;
+use crate::oauth::signing_alg::SigningAlg;
 
 #[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -26,6 +27,13 @@ pub struct ResourceConfig {
     /// Seconds the API's access tokens live; the server-wide `access_token_ttl` when unset.
     #[serde(default)]
     pub access_token_ttl: Option<i64>,
+    /// The algorithm of the API's access tokens: one of `signing_algs` the API can verify.
+    #[serde(default = "rs256")]
+    pub access_token_signed_response_alg: SigningAlg,
+}
+
+fn rs256() -> SigningAlg {
+    SigningAlg::Rs256
 }
 
 impl fmt::Debug for ResourceConfig {
@@ -46,12 +54,25 @@ impl ResourceConfig {
             scopes: self.scopes.clone(),
             introspection_secret_hash: self.introspection_secret_hash.clone(),
             access_token_ttl: self.access_token_ttl,
+            access_token_alg: self.access_token_signed_response_alg,
         }
     }
 
     /// Checks one API; `key` is its place in the file, e.g. `resources[0]`.
-    pub(super) fn validate(&self, key: &str, issuer: &str) -> Result<(), ConfigError> {
+    pub(super) fn validate(
+        &self,
+        key: &str,
+        issuer: &str,
+        signing_algs: &[SigningAlg],
+    ) -> Result<(), ConfigError> {
         let field = |name: &str| format!("{key}.{name}");
+        let alg = self.access_token_signed_response_alg;
+        if !signing_algs.contains(&alg) {
+            return Err(ConfigError::new(
+                field("access_token_signed_response_alg"),
+                format!("{alg} is not in signing_algs, so Tessera has no key to sign with it"),
+            ));
+        }
         resource::check_indicator(&self.identifier)
             .map_err(|why| ConfigError::new(field("identifier"), why))?;
         if self.identifier == issuer {

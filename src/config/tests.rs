@@ -1,6 +1,6 @@
 //! Unit tests of loading and validating the configuration.
 use super::*;
-use crate::oauth::client_assertion::{JwkSource, SigningAlg};
+use crate::oauth::client_assertion::{JwkSource, SigningAlg as AssertionAlg};
 
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7sFrbNPIEvIvZS6R0E0q3lUO5JgxSvgEjWEnSvi4hhw";
 
@@ -346,6 +346,10 @@ fn an_api_is_an_absolute_uri_with_its_own_scopes() {
             "identifier = \"https://a.example\"\naccess_token_ttl = 0",
             "resources[0].access_token_ttl",
         ),
+        (
+            "identifier = \"https://a.example\"\naccess_token_signed_response_alg = \"ES256\"",
+            "resources[0].access_token_signed_response_alg",
+        ),
     ] {
         assert_eq!(error_key(&api(body)), key, "{body}");
     }
@@ -394,7 +398,7 @@ fn private_key_jwt_client_registers_inline_keys_or_a_jwks_uri() {
     let client = config.clients().remove(0);
     let registration = client.private_key_jwt.unwrap();
     assert!(matches!(&registration.keys, JwkSource::Inline(keys) if keys.len() == 1));
-    assert_eq!(registration.alg, Some(SigningAlg::Es256));
+    assert_eq!(registration.alg, Some(AssertionAlg::Es256));
     assert!(!registration.token_endpoint_audience);
 
     let by_uri = key_client(
@@ -494,4 +498,63 @@ jwks_uri = \"https://reports.example.com/.well-known/jwks.json\"
 ";
     let clients = Config::from_toml(text).unwrap().clients();
     assert!(clients.iter().all(|c| c.private_key_jwt.is_some()));
+}
+
+#[test]
+fn signing_algs_default_to_rs256_must_include_it_and_list_each_once() {
+    assert_eq!(
+        Config::from_toml("").unwrap().signing_algs,
+        [SigningAlg::Rs256]
+    );
+    let all = Config::from_toml("signing_algs = [\"RS256\", \"ES256\", \"EdDSA\"]").unwrap();
+    assert_eq!(all.signing_algs, SigningAlg::ALL);
+    for refused in [
+        "signing_algs = []",
+        "signing_algs = [\"ES256\"]",
+        "signing_algs = [\"RS256\", \"ES256\", \"ES256\"]",
+    ] {
+        assert_eq!(error_key(refused), "signing_algs", "{refused}");
+    }
+    let unknown = Config::from_toml("signing_algs = [\"RS256\", \"HS256\"]").unwrap_err();
+    assert!(
+        unknown.key.starts_with("signing_algs") && unknown.message.contains("HS256"),
+        "{unknown}"
+    );
+}
+
+#[test]
+fn a_client_may_only_ask_for_an_algorithm_in_signing_algs() {
+    let client = format!(
+        "client_id = \"a\"\nclient_secret_hash = \"{HASH}\"\nredirect_uris = [\"https://a.example/cb\"]\nid_token_signed_response_alg = \"ES256\""
+    );
+    assert_eq!(
+        error_key(&config_with_client(&client)),
+        "clients[0].id_token_signed_response_alg"
+    );
+    let text = format!(
+        "signing_algs = [\"RS256\", \"ES256\"]\n{}",
+        config_with_client(&client)
+    );
+    let config = Config::from_toml(&text).unwrap();
+    assert_eq!(
+        config.clients()[0].id_token_signed_response_alg,
+        SigningAlg::Es256
+    );
+    let default =
+        config_with_client(&client.replace("\nid_token_signed_response_alg = \"ES256\"", ""));
+    let config = Config::from_toml(&default).unwrap();
+    assert_eq!(
+        config.clients()[0].id_token_signed_response_alg,
+        SigningAlg::Rs256
+    );
+}
+
+#[test]
+fn signing_algs_can_be_set_from_the_environment_as_a_list() {
+    let env = [(
+        "TESSERA_SIGNING_ALGS".to_string(),
+        "RS256, EdDSA".to_string(),
+    )];
+    let config = Config::from_toml_with_env("", env.into_iter()).unwrap();
+    assert_eq!(config.signing_algs, [SigningAlg::Rs256, SigningAlg::EdDsa]);
 }

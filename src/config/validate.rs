@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use super::{Config, ConfigError};
+use crate::oauth::signing_alg::SigningAlg;
 
 /// The longest an authorization code may live (RFC 9700 §4.2.1 / DESIGN: ≤ 60 s).
 const MAX_CODE_TTL: i64 = 60;
@@ -16,6 +17,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_origins(&config.cors_allowed_origins)?;
     validate_mfa(config)?;
     validate_keys(config)?;
+    validate_signing_algs(&config.signing_algs)?;
     validate_backchannel(config)?;
     validate_resources(config)?;
     validate_clients(config)
@@ -225,6 +227,24 @@ fn validate_keys(config: &Config) -> Result<(), ConfigError> {
     Ok(())
 }
 
+/// OIDC Core §15.1: every provider supports RS256, and clients that ask for nothing get it.
+fn validate_signing_algs(algs: &[SigningAlg]) -> Result<(), ConfigError> {
+    if !algs.contains(&SigningAlg::Rs256) {
+        return Err(ConfigError::new(
+            "signing_algs",
+            "must include \"RS256\" (OpenID Connect requires it)",
+        ));
+    }
+    let mut seen = HashSet::new();
+    if let Some(twice) = algs.iter().find(|alg| !seen.insert(**alg)) {
+        return Err(ConfigError::new(
+            "signing_algs",
+            format!("lists {twice} twice"),
+        ));
+    }
+    Ok(())
+}
+
 fn validate_backchannel(config: &Config) -> Result<(), ConfigError> {
     for (key, value) in [
         (
@@ -274,7 +294,7 @@ fn validate_resources(config: &Config) -> Result<(), ConfigError> {
                 format!("duplicate identifier {:?}", resource.identifier),
             ));
         }
-        resource.validate(&key, &config.issuer)?;
+        resource.validate(&key, &config.issuer, &config.signing_algs)?;
         // At /introspect the Basic user name says who calls: a client or an API.
         if config
             .clients
@@ -301,6 +321,13 @@ fn validate_clients(config: &Config) -> Result<(), ConfigError> {
             ));
         }
         client.validate(&key, &config.resources)?;
+        let alg = client.id_token_signed_response_alg;
+        if !config.signing_algs.contains(&alg) {
+            return Err(ConfigError::new(
+                format!("{key}.id_token_signed_response_alg"),
+                format!("{alg} is not in signing_algs, so Tessera has no key to sign with it"),
+            ));
+        }
     }
     Ok(())
 }

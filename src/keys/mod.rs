@@ -1,20 +1,23 @@
 //! Signing keys as one instance holds them: the key set read from the database (every
-//! instance reads the same rows), the signer for `now`, a verifier per published key, and the
-//! JWKS. Which key does what when is `lifecycle.rs`; making keys is `material.rs`; storing and
-//! rotating them is `service::keys`.
+//! instance reads the same rows), the signer of each algorithm for `now`, a verifier per
+//! published key, and the JWKS. Each algorithm's keys live their own life side by side: which
+//! key does what when is `lifecycle.rs`, applied per algorithm; making keys is `material/`;
+//! the josekit signers and verifiers are `jose.rs`; storing and rotating them is
+//! `service::keys`.
 use std::collections::HashMap;
 use std::fmt;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use josekit::jws::alg::rsassa::{RsassaJwsSigner, RsassaJwsVerifier};
-use josekit::jws::{JwsHeader, RS256};
+use josekit::jws::{JwsHeader, JwsSigner, JwsVerifier};
 use josekit::jwt::{self, JwtPayload};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+pub use crate::oauth::signing_alg::SigningAlg;
 use crate::oauth::tokens::TokenType;
 
+mod jose;
 pub mod lifecycle;
 pub mod material;
 
@@ -23,7 +26,8 @@ use lifecycle::{KeyState, KeyTimes};
 #[derive(Debug)]
 pub enum KeyError {
     BadKey(String),
-    /// No key signs at this moment (all retired, or none made yet).
+    /// No key of the algorithm asked for signs at this moment (all retired, or none made
+    /// yet).
     NoSigningKey,
     Jose(String),
 }
@@ -31,7 +35,7 @@ pub enum KeyError {
 impl fmt::Display for KeyError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::BadKey(e) => write!(f, "not a usable RSA key: {e}"),
+            Self::BadKey(e) => write!(f, "not a usable signing key: {e}"),
             Self::NoSigningKey => f.write_str("no signing key is current"),
             Self::Jose(e) => write!(f, "signing failed: {e}"),
         }
@@ -56,47 +60,33 @@ pub enum SignedBy {
 /// One key as stored: its id, algorithm, public JWK, times, and (when it opened) its signer.
 pub struct LoadedKey {
     pub kid: String,
-    pub alg: String,
+    pub alg: SigningAlg,
     pub times: KeyTimes,
     pub created_at: i64,
     public_jwk: Value,
-    signer: Option<RsassaJwsSigner>,
-    verifier: RsassaJwsVerifier,
+    signer: Option<Box<dyn JwsSigner>>,
+    verifier: Box<dyn JwsVerifier>,
 }
 
 impl LoadedKey {
-    /// A key from its public JWK and (for a key this instance may sign with) its PEM.
+    /// A key of `alg` from its public JWK and (for a key this instance may sign with) its
+    /// PEM. A JWK naming another algorithm than the row is refused.
     pub fn new(
         kid: String,
+        alg: SigningAlg,
         times: KeyTimes,
         created_at: i64,
         public_jwk: Value,
         private_pem: Option<&[u8]>,
     ) -> Result<Self, KeyError> {
-        let public = josekit::jwk::Jwk::from_map(
-            public_jwk
-                .as_object()
-                .cloned()
-                .ok_or_else(|| KeyError::BadKey("the public JWK is not an object".into()))?,
-        )
-        .map_err(|e| KeyError::BadKey(e.to_string()))?;
-        let mut verifier = RS256
-            .verifier_from_jwk(&public)
-            .map_err(|e| KeyError::BadKey(e.to_string()))?;
-        verifier.set_key_id(kid.clone());
+        let verifier = jose::verifier(alg, &public_jwk, &kid)?;
         let signer = match private_pem {
-            Some(pem) => {
-                let mut signer = RS256
-                    .signer_from_pem(pem)
-                    .map_err(|e| KeyError::BadKey(e.to_string()))?;
-                signer.set_key_id(kid.clone());
-                Some(signer)
-            }
+            Some(pem) => Some(jose::signer(alg, pem, &kid)?),
             None => None,
         };
         Ok(Self {
             kid,
-            alg: "RS256".to_string(),
+            alg,
             times,
             created_at,
             public_jwk,
@@ -106,11 +96,25 @@ impl LoadedKey {
     }
 }
 
+/// One algorithm's keys: their places in the set and their times, in the set's order. The
+/// life cycle is decided over these alone, so rotating ES256 never touches RS256.
+struct AlgKeys {
+    alg: SigningAlg,
+    members: Vec<usize>,
+    times: Vec<KeyTimes>,
+}
+
+impl AlgKeys {
+    fn current(&self, now: i64) -> Option<usize> {
+        lifecycle::current(&self.times, now).and_then(|i| self.members.get(i).copied())
+    }
+}
+
 /// The keys one instance knows, as of its last read of the database.
 pub struct KeySet {
     keys: Vec<LoadedKey>,
     by_kid: HashMap<String, usize>,
-    times: Vec<KeyTimes>,
+    by_alg: Vec<AlgKeys>,
     /// The JWKS for `jwks_from`, valid until the next change of any key's state.
     jwks: String,
     jwks_from: i64,
@@ -125,23 +129,45 @@ impl fmt::Debug for KeySet {
 }
 
 impl KeySet {
-    pub fn new(keys: Vec<LoadedKey>, now: i64) -> Self {
-        let times: Vec<KeyTimes> = keys.iter().map(|k| k.times).collect();
+    pub fn new(mut keys: Vec<LoadedKey>, now: i64) -> Self {
+        // One order on every instance (RS256 first, then by generation), so their JWKS
+        // documents are the same bytes and `keys list` reads the same.
+        keys.sort_by_key(|k| (k.alg, k.times.generation));
         let by_kid = keys
             .iter()
             .enumerate()
             .map(|(i, k)| (k.kid.clone(), i))
             .collect();
+        let by_alg = SigningAlg::ALL
+            .into_iter()
+            .map(|alg| {
+                let members: Vec<usize> = (0..keys.len())
+                    .filter(|i| keys.get(*i).is_some_and(|k| k.alg == alg))
+                    .collect();
+                let times = members
+                    .iter()
+                    .filter_map(|i| keys.get(*i))
+                    .map(|k| k.times)
+                    .collect();
+                AlgKeys {
+                    alg,
+                    members,
+                    times,
+                }
+            })
+            .filter(|group| !group.members.is_empty())
+            .collect();
+        let all_times: Vec<KeyTimes> = keys.iter().map(|k| k.times).collect();
         let mut set = Self {
             keys,
             by_kid,
-            times,
+            by_alg,
             jwks: String::new(),
             jwks_from: now,
             jwks_until: None,
         };
         set.jwks = set.build_jwks(now);
-        set.jwks_until = lifecycle::next_change(&set.times, now);
+        set.jwks_until = lifecycle::next_change(&all_times, now);
         set
     }
 
@@ -154,30 +180,62 @@ impl KeySet {
             retire_at: None,
             retired_at: None,
         };
-        let loaded = LoadedKey::new(key.kid, times, now, key.public_jwk, Some(&key.private_pem))?;
+        let loaded = LoadedKey::new(
+            key.kid,
+            key.alg,
+            times,
+            now,
+            key.public_jwk,
+            Some(&key.private_pem),
+        )?;
         Ok(Self::new(vec![loaded], now))
     }
 
-    /// Every key with its state at `now`, oldest first.
+    /// Every key with its state at `now` (within its algorithm), oldest first.
     pub fn keys_at(&self, now: i64) -> impl Iterator<Item = (&LoadedKey, KeyState)> {
         self.keys
             .iter()
             .enumerate()
-            .map(move |(i, k)| (k, lifecycle::state(&self.times, i, now)))
+            .map(move |(i, k)| (k, self.state_of(i, now)))
+    }
+
+    fn group(&self, alg: SigningAlg) -> Option<&AlgKeys> {
+        self.by_alg.iter().find(|g| g.alg == alg)
     }
 
     fn state_of(&self, index: usize, now: i64) -> KeyState {
-        lifecycle::state(&self.times, index, now)
+        let place = self.keys.get(index).and_then(|key| {
+            let group = self.group(key.alg)?;
+            let position = group.members.iter().position(|m| *m == index)?;
+            Some((group, position))
+        });
+        match place {
+            Some((group, position)) => lifecycle::state(&group.times, position, now),
+            None => KeyState::Retired,
+        }
     }
 
-    /// The key that signs at `now`.
-    pub fn current(&self, now: i64) -> Option<&LoadedKey> {
-        lifecycle::current(&self.times, now).and_then(|i| self.keys.get(i))
+    /// The key of `alg` that signs at `now`.
+    pub fn current(&self, alg: SigningAlg, now: i64) -> Option<&LoadedKey> {
+        self.group(alg)
+            .and_then(|g| g.current(now))
+            .and_then(|i| self.keys.get(i))
     }
 
-    /// When the signing key changes next, if a successor is waiting.
+    /// The key each algorithm signs with at `now`, RS256 first.
+    pub fn signing(&self, now: i64) -> impl Iterator<Item = &LoadedKey> {
+        self.by_alg
+            .iter()
+            .filter_map(move |g| g.current(now))
+            .filter_map(|i| self.keys.get(i))
+    }
+
+    /// When a signing key changes next, of any algorithm, if a successor is waiting.
     pub fn next_switch(&self, now: i64) -> Option<i64> {
-        lifecycle::next_switch(&self.times, now)
+        self.by_alg
+            .iter()
+            .filter_map(|g| lifecycle::next_switch(&g.times, now))
+            .min()
     }
 
     /// The JWK Set document at `now`: public parts of every published key.
@@ -194,21 +252,23 @@ impl KeySet {
             .keys
             .iter()
             .enumerate()
-            .filter(|(i, _)| lifecycle::state(&self.times, *i, now).is_published())
+            .filter(|(i, _)| self.state_of(*i, now).is_published())
             .map(|(_, k)| &k.public_jwk)
             .collect();
         json!({ "keys": published }).to_string()
     }
 
-    /// Signs `claims` as a JWT with the key current at `now`; the kind of token goes in the
-    /// `typ` header.
+    /// Signs `claims` as a JWT with the key of `alg` current at `now`; the kind of token goes
+    /// in the `typ` header. No current key of `alg` (none made yet, or all retired) is
+    /// `NoSigningKey`: never a fallback to another algorithm the relying party did not ask for.
     pub fn sign(
         &self,
+        alg: SigningAlg,
         typ: TokenType,
         claims: &impl Serialize,
         now: i64,
     ) -> Result<String, KeyError> {
-        let key = self.current(now).ok_or(KeyError::NoSigningKey)?;
+        let key = self.current(alg, now).ok_or(KeyError::NoSigningKey)?;
         let signer = key.signer.as_ref().ok_or(KeyError::NoSigningKey)?;
         let mut header = JwsHeader::new();
         header.set_token_type(typ.as_str());
@@ -219,7 +279,7 @@ impl KeySet {
             Err(e) => return Err(KeyError::Jose(e.to_string())),
         };
         let payload = JwtPayload::from_map(claims).map_err(|e| KeyError::Jose(e.to_string()))?;
-        jwt::encode_with_signer(&payload, &header, signer)
+        jwt::encode_with_signer(&payload, &header, signer.as_ref())
             .map_err(|e| KeyError::Jose(e.to_string()))
     }
 
@@ -249,8 +309,9 @@ impl KeySet {
         }
     }
 
-    /// Verifies a JWT's signature with the key its `kid` names, if that key is not retired.
-    /// Only RS256 is accepted (the verifier enforces `alg`), and `typ` must be the expected
+    /// Verifies a JWT's signature with the key its `kid` names, if that key is not retired,
+    /// whatever its algorithm. The key's verifier demands its own `alg` in the header, so a
+    /// token cannot pick the algorithm a key is checked with; and `typ` must be the expected
     /// kind, so an ID token cannot pass as an access token.
     pub fn verify(
         &self,
@@ -261,7 +322,7 @@ impl KeySet {
             Ok(header
                 .key_id()
                 .and_then(|kid| self.verifier_for(kid))
-                .map(|k| &k.verifier as &dyn josekit::jws::JwsVerifier))
+                .map(|k| k.verifier.as_ref()))
         })
         .map_err(|_| "the token signature is invalid")?;
         if header.token_type() != Some(expected.as_str()) {
@@ -272,47 +333,4 @@ impl KeySet {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn loaded(generation: i64, sign_at: i64) -> LoadedKey {
-        let key = material::generate_rsa().unwrap();
-        let times = KeyTimes {
-            generation,
-            publish_at: sign_at - 60,
-            sign_at,
-            retire_at: None,
-            retired_at: None,
-        };
-        LoadedKey::new(key.kid, times, 0, key.public_jwk, Some(&key.private_pem)).unwrap()
-    }
-
-    #[test]
-    fn signed_tokens_verify_and_tampering_is_detected() {
-        let set = KeySet::new(vec![loaded(1, 0)], 5);
-        let mut claims = Map::new();
-        claims.insert("sub".into(), json!("u1"));
-        let token = set.sign(TokenType::Access, &claims, 5).unwrap();
-        assert_eq!(set.verify(&token, TokenType::Access).unwrap()["sub"], "u1");
-        assert!(set.verify(&token, TokenType::Id).is_err());
-        let mut parts: Vec<&str> = token.split('.').collect();
-        let forged = URL_SAFE_NO_PAD.encode(br#"{"sub":"admin"}"#);
-        parts[1] = &forged;
-        assert!(set.verify(&parts.join("."), TokenType::Access).is_err());
-    }
-
-    #[test]
-    fn the_signer_follows_the_clock_and_the_jwks_publishes_ahead() {
-        let (old, new) = (loaded(1, 0), loaded(2, 100));
-        let (old_kid, new_kid) = (old.kid.clone(), new.kid.clone());
-        let set = KeySet::new(vec![old, new], 50);
-        assert_eq!(set.current(99).unwrap().kid, old_kid);
-        assert_eq!(set.current(100).unwrap().kid, new_kid);
-        assert!(set.jwks(50).contains(&new_kid), "published before it signs");
-        assert!(!set.jwks(50).contains("\"d\""));
-        let token = set
-            .sign(TokenType::Access, &json!({"sub": "x"}), 100)
-            .unwrap();
-        assert!(set.verify(&token, TokenType::Access).is_ok());
-    }
-}
+mod tests;

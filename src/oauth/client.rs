@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::client_assertion::PrivateKeyJwt;
 use super::resource::Resource;
+use super::signing_alg::SigningAlg;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -76,6 +77,8 @@ pub struct Client {
     pub resources: Vec<Resource>,
     /// Its keys and rules when it authenticates with private_key_jwt; `None` otherwise.
     pub private_key_jwt: Option<PrivateKeyJwt>,
+    /// The algorithm its ID tokens and logout tokens are signed with.
+    pub id_token_signed_response_alg: SigningAlg,
 }
 
 impl fmt::Debug for Client {
@@ -109,6 +112,7 @@ impl Client {
             grant_types: vec![GrantType::AuthorizationCode, GrantType::RefreshToken],
             resources: Vec::new(),
             private_key_jwt: None,
+            id_token_signed_response_alg: SigningAlg::Rs256,
         }
     }
 

@@ -67,6 +67,7 @@ mod tests {
             scopes: vec!["read".into(), "write".into(), "admin".into()],
             introspection_secret_hash: None,
             access_token_ttl: None,
+            access_token_alg: crate::oauth::signing_alg::SigningAlg::Rs256,
         }
     }
 

@@ -2,19 +2,26 @@
 use serde_json::{Value, json};
 
 use super::client_assertion::keys::SUPPORTED_ALGS;
+use super::signing_alg::SigningAlg;
 use super::{acr, scope};
 use crate::routes;
 
-/// What the metadata depends on besides the code: the issuer and the registered APIs.
+/// What the metadata depends on besides the code: the issuer, the algorithms it signs with,
+/// and the registered APIs.
 #[derive(Debug, Clone, Default)]
 pub struct Offered<'a> {
     pub issuer: &'a str,
+    /// The configured `signing_algs`.
+    pub signing_algs: &'a [SigningAlg],
     /// Every scope a registered API defines, listed after the OpenID Connect ones.
     pub api_scopes: Vec<&'a str>,
 }
 
 pub fn provider_metadata(offered: &Offered<'_>) -> Value {
     let issuer = offered.issuer;
+    // RS256 first: some relying parties take the first value as the default to expect.
+    let mut algs = offered.signing_algs.to_vec();
+    algs.sort();
     let url = |path: &str| format!("{issuer}{path}");
     let mut scopes: Vec<&str> = scope::SUPPORTED.to_vec();
     for api_scope in &offered.api_scopes {
@@ -39,7 +46,7 @@ pub fn provider_metadata(offered: &Offered<'_>) -> Value {
         "response_modes_supported": ["query"],
         "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials"],
         "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
+        "id_token_signing_alg_values_supported": algs,
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
         "revocation_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
         // RFC 7662 §2.1: the caller must be authorized; public clients cannot introspect.
@@ -72,6 +79,7 @@ mod tests {
     fn endpoints_use_the_route_constants() {
         let offered = Offered {
             issuer: "https://id.example",
+            signing_algs: &[SigningAlg::Rs256],
             api_scopes: vec!["orders:read", "openid"],
         };
         let metadata = provider_metadata(&offered);
@@ -109,6 +117,25 @@ mod tests {
         assert_eq!(
             metadata["acr_values_supported"],
             json!(["urn:tessera:mfa", "urn:tessera:pwd"])
+        );
+        assert_eq!(
+            metadata["id_token_signing_alg_values_supported"],
+            json!(["RS256"])
+        );
+    }
+
+    #[test]
+    fn the_configured_algorithms_are_advertised_rs256_first() {
+        let algs = [SigningAlg::EdDsa, SigningAlg::Rs256, SigningAlg::Es256];
+        let offered = Offered {
+            issuer: "https://id.example",
+            signing_algs: &algs,
+            api_scopes: Vec::new(),
+        };
+        let metadata = provider_metadata(&offered);
+        assert_eq!(
+            metadata["id_token_signing_alg_values_supported"],
+            json!(["RS256", "ES256", "EdDSA"])
         );
     }
 }

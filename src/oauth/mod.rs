@@ -21,5 +21,6 @@ pub mod redirect_uri;
 pub mod refresh;
 pub mod resource;
 pub mod scope;
+pub mod signing_alg;
 pub mod step_up;
 pub mod tokens;

@@ -4,6 +4,7 @@ use std::fmt;
 
 use super::error::OAuthError;
 use super::scope::{self, Scopes};
+use super::signing_alg::SigningAlg;
 
 /// A registered API: the audience of the access tokens issued for it.
 #[derive(Clone)]
@@ -18,6 +19,8 @@ pub struct Resource {
     pub introspection_secret_hash: Option<String>,
     /// Seconds its access tokens live, when not the server-wide `access_token_ttl`.
     pub access_token_ttl: Option<i64>,
+    /// The algorithm its access tokens are signed with.
+    pub access_token_alg: SigningAlg,
 }
 
 impl fmt::Debug for Resource {
@@ -135,6 +138,7 @@ mod tests {
             scopes: vec!["orders:read".into(), "orders:write".into()],
             introspection_secret_hash: None,
             access_token_ttl: None,
+            access_token_alg: SigningAlg::Rs256,
         }
     }
 

@@ -4,11 +4,12 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
+use sha2::{Digest, Sha256, Sha512};
 
 use super::acr;
 use super::amr::Amr;
 use super::scope::Scopes;
+use super::signing_alg::SigningAlg;
 
 /// The JWT `typ` header of each kind of token Tessera signs. Verifiers demand the kind they
 /// expect, so an ID token is never accepted as an access token (RFC 9068 §4, RFC 8725 §3.11).
@@ -32,10 +33,19 @@ impl TokenType {
     }
 }
 
-/// `at_hash`: base64url of the left half of SHA-256 of the access token (OIDC Core §3.1.3.6).
-pub fn at_hash(access_token: &str) -> String {
-    let digest = Sha256::digest(access_token.as_bytes());
-    URL_SAFE_NO_PAD.encode(digest.get(..16).unwrap_or_default())
+/// `at_hash` (OIDC Core §3.1.3.6): base64url of the left half of the access token's hash,
+/// with the hash of the ID token's `alg`: SHA-256 for RS256 and ES256, SHA-512 for EdDSA
+/// over Ed25519 (OIDC Core errata set 2, §3.1.3.6), which relying parties check it against.
+pub fn at_hash(access_token: &str, alg: SigningAlg) -> String {
+    let bytes = access_token.as_bytes();
+    match alg {
+        SigningAlg::Rs256 | SigningAlg::Es256 => left_half(&Sha256::digest(bytes)),
+        SigningAlg::EdDsa => left_half(&Sha512::digest(bytes)),
+    }
+}
+
+fn left_half(digest: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(digest.get(..digest.len() / 2).unwrap_or_default())
 }
 
 /// The user as tokens and userinfo describe them.
@@ -81,8 +91,13 @@ pub struct TokenContext<'a> {
     pub id_token_ttl: i64,
 }
 
-/// OIDC Core §2 ID token claims plus the user claims the scope releases.
-pub fn id_token_claims(ctx: &TokenContext<'_>, access_token: &str) -> Map<String, Value> {
+/// OIDC Core §2 ID token claims plus the user claims the scope releases, for an ID token
+/// signed with `alg`.
+pub fn id_token_claims(
+    ctx: &TokenContext<'_>,
+    access_token: &str,
+    alg: SigningAlg,
+) -> Map<String, Value> {
     let mut claims = ctx.user.released(ctx.scope);
     claims.insert("iss".into(), json!(ctx.issuer));
     claims.insert("aud".into(), json!(ctx.client_id));
@@ -92,7 +107,7 @@ pub fn id_token_claims(ctx: &TokenContext<'_>, access_token: &str) -> Map<String
     claims.insert("auth_time".into(), json!(ctx.auth_time));
     claims.insert("amr".into(), json!(ctx.amr));
     claims.insert("acr".into(), json!(acr::acr_for(ctx.amr)));
-    claims.insert("at_hash".into(), json!(at_hash(access_token)));
+    claims.insert("at_hash".into(), json!(at_hash(access_token, alg)));
     if let Some(nonce) = ctx.nonce {
         claims.insert("nonce".into(), json!(nonce));
     }
@@ -145,12 +160,24 @@ pub(crate) mod tests {
         let user = user();
         let scope = Scopes::parse("openid").unwrap();
         let amr = Amr::parse("pwd otp").unwrap();
-        let claims = id_token_claims(&context(&user, &scope, &amr), "token");
+        let claims = id_token_claims(&context(&user, &scope, &amr), "token", SigningAlg::Rs256);
         assert_eq!(claims["nonce"], "n-1");
         assert_eq!(claims["aud"], "app");
         assert_eq!(claims["exp"], 3700);
-        assert_eq!(claims["at_hash"], at_hash("token"));
+        assert_eq!(claims["at_hash"], at_hash("token", SigningAlg::Rs256));
         assert_eq!(claims["acr"], "urn:tessera:mfa");
         assert_eq!(claims["amr"], json!(["pwd", "otp"]));
+    }
+
+    #[test]
+    fn at_hash_uses_the_hash_of_the_id_tokens_alg() {
+        // OIDC Core §A.3's access token and at_hash (RS256, SHA-256).
+        let token = "jHkWEdUXMU1BwAsC4vtUsZwnNvTIxEl0z9K3vx5KF0Y";
+        assert_eq!(at_hash(token, SigningAlg::Rs256), "77QmUPtjPfzWtF2AnpK9RQ");
+        assert_eq!(at_hash(token, SigningAlg::Es256), "77QmUPtjPfzWtF2AnpK9RQ");
+        // Ed25519: the left 32 bytes of SHA-512, 43 characters.
+        let ed = at_hash(token, SigningAlg::EdDsa);
+        let expected = URL_SAFE_NO_PAD.encode(&Sha512::digest(token.as_bytes())[..32]);
+        assert_eq!((ed.len(), ed), (43, expected));
     }
 }

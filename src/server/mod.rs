@@ -28,6 +28,13 @@ mod tasks;
 pub use checks::DEMO_CLIENT_SECRET;
 pub use tasks::spawn_outbox_worker;
 
+/// The key each algorithm signs with at `now`, as `alg:kid`, for the log.
+fn signing_kids(keys: &crate::keys::KeySet, now: i64) -> Vec<String> {
+    keys.signing(now)
+        .map(|key| format!("{}:{}", key.alg, key.kid))
+        .collect()
+}
+
 pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std::error::Error>> {
     // First of all, before anything that may take a while (see `Hangups`).
     let hangups = tasks::Hangups::listen();
@@ -52,7 +59,7 @@ pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std
             "re-sealed TOTP secrets under the master key; mfa_encryption_key can be removed"
         );
     }
-    let signing = state.keys().current(state.now()).map(|k| k.kid.clone());
+    let signing = signing_kids(state.keys(), state.now());
     tracing::info!(signing_kid = ?signing, "keys loaded");
     let pid_file = pid_file::write(&state.config().pid_file);
     tasks::spawn_all(&state, reload_source, hangups);

@@ -172,7 +172,7 @@ async fn reload(state: &AppState, source: &ReloadSource) {
     match service::keys::refresh(&state.current()).await {
         Ok(()) => {
             let current = state.current();
-            let signing = current.keys().current(current.now()).map(|k| k.kid.clone());
+            let signing = super::signing_kids(current.keys(), current.now());
             tracing::info!(signing_kid = ?signing, "signing keys re-read");
         }
         Err(e) => tracing::warn!(error = %e, "key refresh failed; keeping the keys read before"),

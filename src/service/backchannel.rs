@@ -145,7 +145,9 @@ fn sign(state: &AppState, client: &Client, row: &PendingLogout) -> Result<String
     };
     let now = state.now();
     let claims = logout_token_claims(&subject, now);
-    Ok(state.keys().sign(TokenType::Logout, &claims, now)?)
+    // The algorithm the client verifies its ID tokens with is the one it is ready for.
+    let alg = client.id_token_signed_response_alg;
+    Ok(state.keys().sign(alg, TokenType::Logout, &claims, now)?)
 }
 
 /// POSTs `logout_token` (§2.5) and returns the status. The body of the answer is never read,

@@ -3,11 +3,10 @@
 //! (§2.2); no ID token and no refresh token (§4.4.3). Nothing is stored: it is revoked by its
 //! `jti` like any access token.
 use super::error::Result;
-use super::mint::{TokenResponse, access_token_ttl};
+use super::mint::{TokenResponse, access_token_ttl, sign_access_token};
 use crate::oauth::access_token::{AccessTokenClaims, Issue};
 use crate::oauth::client::Client;
 use crate::oauth::client_credentials::{Requested, grant};
-use crate::oauth::tokens::TokenType;
 use crate::state::AppState;
 
 pub fn issue(
@@ -26,7 +25,7 @@ pub fn issue(
         ttl,
     };
     let claims = AccessTokenClaims::for_client(state.issuer(), &client.id, issue, now);
-    let access_token = state.keys().sign(TokenType::Access, &claims, now)?;
+    let access_token = sign_access_token(state, Some(api), &claims, now)?;
     crate::observe::token_issued("client_credentials");
     Ok(TokenResponse {
         access_token,

@@ -1,7 +1,9 @@
 //! Signing keys over their life: made (first start, schedule, or by hand), imported from
 //! earlier versions' PEM files, sealed into the database under the master key, read back by
 //! every instance, and retired. Which key signs when is decided by `keys::lifecycle` from the
-//! stored times alone, so instances agree without talking to each other.
+//! stored times alone, so instances agree without talking to each other. Each algorithm in
+//! `signing_algs` has keys of its own that live that life side by side; the keys of an
+//! algorithm dropped from `signing_algs` stay published until their tokens have expired.
 use std::path::Path;
 
 use super::error::{Error, Result};
@@ -9,7 +11,7 @@ use crate::auth::sealing::SealingKey;
 use crate::config::Config;
 use crate::keys::lifecycle::{self, KeyTimes, Retirement, Schedule};
 use crate::keys::material::{self, NewKey};
-use crate::keys::{KeyError, KeySet, LoadedKey};
+use crate::keys::{KeyError, KeySet, LoadedKey, SigningAlg};
 use crate::state::AppState;
 use crate::store::Store;
 use crate::store::signing_keys::SigningKeyRow;
@@ -28,6 +30,7 @@ pub async fn load(store: &Store, sealing: &SealingKey, now: i64) -> Result<KeySe
         let state = lifecycle::state(&[times], 0, now);
         let public_jwk = serde_json::from_str(&row.public_jwk)
             .map_err(|e| KeyError::BadKey(format!("key {}: {e}", row.kid)))?;
+        let alg = alg_of(&row)?;
         let pem = match state {
             lifecycle::KeyState::Retired => None,
             _ => Some(sealing.open(&row.sealed_private_key, &row.kid).map_err(|_| {
@@ -39,6 +42,7 @@ pub async fn load(store: &Store, sealing: &SealingKey, now: i64) -> Result<KeySe
         };
         let key = LoadedKey::new(
             row.kid,
+            alg,
             times,
             row.created_at,
             public_jwk,
@@ -55,9 +59,13 @@ pub async fn refresh(state: &AppState) -> Result<()> {
     let Some(sealer) = state.signing_key_sealer() else {
         return Ok(());
     };
-    let (store, now) = (state.store(), state.now());
-    if let Some(kid) = rotate_if_due(store, sealer, state.config(), now).await? {
-        tracing::info!(kid = %kid, "prepared the next signing key");
+    let (store, config, now) = (state.store(), state.config(), state.now());
+    for (alg, kid) in rotate_if_due(store, sealer, config, now).await? {
+        tracing::info!(kid = %kid, alg = %alg, "prepared the next signing key");
+    }
+    for (alg, kid, retire_at) in retire_dropped_algs(store, config, now).await? {
+        tracing::info!(kid = %kid, alg = %alg, retire_at,
+            "the algorithm is no longer in signing_algs: its key stays published until its tokens expire");
     }
     state.replace_keys(load(store, sealer, now).await?);
     Ok(())
@@ -83,23 +91,39 @@ fn retention(config: &Config) -> i64 {
 }
 
 /// On start: an empty key table gets the PEM files an earlier version left in `keys_dir`
-/// (so an upgrade keeps the same `kid`s; the newest signs), or else a new key that signs at
-/// once. Returns the kids added. Safe with several instances starting together.
+/// (so an upgrade keeps the same `kid`s; the newest signs); then every algorithm in
+/// `signing_algs` without a key gets one that signs at once. Returns the kids added. Safe
+/// with several instances starting together.
 pub async fn bootstrap(
     store: &Store,
     sealing: &SealingKey,
     config: &Config,
     now: i64,
 ) -> Result<Vec<String>> {
-    if !store.signing_keys().await?.is_empty() {
-        return Ok(Vec::new());
+    let mut added = Vec::new();
+    if store.signing_keys().await?.is_empty() {
+        added.extend(import_pem_files(store, sealing, config, now).await?);
     }
-    let files = pem_files(&config.keys_dir)?;
-    if files.is_empty() {
-        let key = material::generate_rsa()?;
+    let rows = store.signing_keys().await?;
+    for alg in &config.signing_algs {
+        if rows.iter().any(|row| row.alg == alg.as_str()) {
+            continue;
+        }
+        let key = material::generate(*alg)?;
         let kid = prepare_after(store, sealing, config, key, (now, now), &[]).await?;
-        return Ok(kid.into_iter().collect());
+        added.extend(kid);
     }
+    Ok(added)
+}
+
+/// The PEM files of `keys_dir`, imported as RS256 keys, the last one signing.
+async fn import_pem_files(
+    store: &Store,
+    sealing: &SealingKey,
+    config: &Config,
+    now: i64,
+) -> Result<Vec<String>> {
+    let files = pem_files(&config.keys_dir)?;
     let mut added = Vec::new();
     let count = files.len();
     for (index, file) in files.iter().enumerate() {
@@ -113,7 +137,7 @@ pub async fn bootstrap(
         let row = sealed_row(
             sealing,
             key,
-            next_generation(store).await?,
+            next_generation(store, SigningAlg::Rs256).await?,
             now,
             now,
             now,
@@ -126,24 +150,59 @@ pub async fn bootstrap(
     Ok(added)
 }
 
-/// Prepares the next key when the schedule says so. Exactly one instance succeeds when
-/// several find it due at the same moment; the others see its key at their next read.
+/// Prepares the next key of each algorithm in `signing_algs` that the schedule says is due
+/// (an algorithm with no current key: one that signs at once). Exactly one instance succeeds
+/// when several find it due at the same moment; the others see its key at their next read.
 pub async fn rotate_if_due(
     store: &Store,
     sealing: &SealingKey,
     config: &Config,
     now: i64,
-) -> Result<Option<String>> {
+) -> Result<Vec<(SigningAlg, String)>> {
     let rows = store.signing_keys().await?;
-    let times: Vec<KeyTimes> = rows.iter().map(times_of).collect();
-    let Some(at) = lifecycle::due(&times, now, schedule(config)) else {
-        return Ok(None);
-    };
-    prepare_after(store, sealing, config, material::generate_rsa()?, at, &rows).await
+    let mut prepared = Vec::new();
+    for alg in &config.signing_algs {
+        let rows = rows_of(&rows, *alg);
+        let times: Vec<KeyTimes> = rows.iter().map(times_of).collect();
+        let Some(at) = lifecycle::due(&times, now, schedule(config)) else {
+            continue;
+        };
+        let key = material::generate(*alg)?;
+        if let Some(kid) = prepare_after(store, sealing, config, key, at, &rows).await? {
+            prepared.push((*alg, kid));
+        }
+    }
+    Ok(prepared)
 }
 
-/// Adds `key` as the next signing key: published at `publish_at`, signing from `sign_at`.
-/// The key that signs until then retires once its tokens have expired. `None` when another
+/// Gives every key of an algorithm no longer in `signing_algs` a retirement time, once:
+/// nothing signs with it any more, and what it signed is verifiable until it expires.
+/// Returns what was scheduled, for the log.
+pub async fn retire_dropped_algs(
+    store: &Store,
+    config: &Config,
+    now: i64,
+) -> Result<Vec<(String, String, i64)>> {
+    let retire_at = now + retention(config);
+    let mut scheduled = Vec::new();
+    for row in store.signing_keys().await? {
+        let configured = config.signing_algs.iter().any(|a| a.as_str() == row.alg);
+        if configured || row.retire_at.is_some() || row.retired_at.is_some() {
+            continue;
+        }
+        if store
+            .schedule_signing_key_retirement(&row.kid, retire_at)
+            .await?
+        {
+            scheduled.push((row.alg, row.kid, retire_at));
+        }
+    }
+    Ok(scheduled)
+}
+
+/// Adds `key` as the next signing key of its algorithm: published at `publish_at`, signing
+/// from `sign_at`. The key of that algorithm that signs until then retires once its tokens
+/// have expired; other algorithms' keys are untouched. `None` when another
 /// instance prepared a key at the same moment.
 pub async fn prepare(
     store: &Store,
@@ -154,12 +213,13 @@ pub async fn prepare(
     sign_at: i64,
 ) -> Result<Option<String>> {
     let rows = store.signing_keys().await?;
+    let rows = rows_of(&rows, key.alg);
     prepare_after(store, sealing, config, key, (publish_at, sign_at), &rows).await
 }
 
-/// `prepare`, as the successor of the key set `rows` was read as. The new key takes the
-/// generation after theirs, so when two instances decide from the same rows that a key is
-/// due, only the first insert succeeds.
+/// `prepare`, as the successor of the keys of its algorithm, `rows`, as they were read. The
+/// new key takes the generation after theirs, so when two instances decide from the same rows
+/// that a key is due, only the first insert succeeds (generations are unique per algorithm).
 async fn prepare_after(
     store: &Store,
     sealing: &SealingKey,
@@ -198,10 +258,20 @@ pub enum Retire {
 }
 
 /// Takes a key out of the JWKS and out of signing now (a suspected compromise). The key that
-/// signs is retired only when a newer published key can sign in its place at once: signing
-/// must never fall back to an older key.
-pub async fn retire(store: &Store, kid: &str, now: i64) -> Result<Retire> {
+/// signs for its algorithm is retired only when a newer published key of the same algorithm
+/// can sign in its place at once: signing must never fall back to an older key. A key of an
+/// algorithm no longer in `signing_algs` signs nothing, and retires without a successor.
+pub async fn retire(
+    store: &Store,
+    signing_algs: &[SigningAlg],
+    kid: &str,
+    now: i64,
+) -> Result<Retire> {
     let rows = store.signing_keys().await?;
+    let Some(alg) = rows.iter().find(|r| r.kid == kid).map(|r| r.alg.clone()) else {
+        return Ok(Retire::UnknownKey);
+    };
+    let rows: Vec<SigningKeyRow> = rows.into_iter().filter(|r| r.alg == alg).collect();
     let Some(target) = rows.iter().position(|r| r.kid == kid) else {
         return Ok(Retire::UnknownKey);
     };
@@ -209,8 +279,10 @@ pub async fn retire(store: &Store, kid: &str, now: i64) -> Result<Retire> {
     if lifecycle::state(&times, target, now) == lifecycle::KeyState::Retired {
         return Ok(Retire::AlreadyRetired);
     }
+    let signs = signing_algs.iter().any(|a| a.as_str() == alg);
     let successor = match lifecycle::retirement(&times, target, now) {
         Retirement::NotSigning => None,
+        _ if !signs => None,
         Retirement::HandOver(index) => rows.get(index),
         Retirement::NoSuccessor => return Ok(Retire::SignsNow),
     };
@@ -238,8 +310,25 @@ fn times_of(row: &SigningKeyRow) -> KeyTimes {
     }
 }
 
-async fn next_generation(store: &Store) -> Result<i64> {
+/// The rows of `alg`'s keys, in the store's order.
+fn rows_of(rows: &[SigningKeyRow], alg: SigningAlg) -> Vec<SigningKeyRow> {
+    rows.iter()
+        .filter(|row| row.alg == alg.as_str())
+        .cloned()
+        .collect()
+}
+
+/// A stored key's algorithm; one this version does not know is an error, not a key skipped,
+/// so an instance never serves a JWKS that differs from its peers'.
+fn alg_of(row: &SigningKeyRow) -> Result<SigningAlg> {
+    row.alg
+        .parse()
+        .map_err(|e| Error::from(KeyError::BadKey(format!("key {}: {e}", row.kid))))
+}
+
+async fn next_generation(store: &Store, alg: SigningAlg) -> Result<i64> {
     let rows = store.signing_keys().await?;
+    let rows = rows_of(&rows, alg);
     Ok(rows.iter().map(|r| r.generation).max().unwrap_or(0) + 1)
 }
 
@@ -257,7 +346,7 @@ fn sealed_row(
         public_jwk: key.public_jwk.to_string(),
         kid: key.kid,
         generation,
-        alg: "RS256".to_string(),
+        alg: key.alg.as_str().to_string(),
         created_at,
         publish_at,
         sign_at,

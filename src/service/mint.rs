@@ -11,6 +11,7 @@ use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
 use crate::oauth::resource::{self, Resource, ResourceIds};
 use crate::oauth::scope::Scopes;
+use crate::oauth::signing_alg::SigningAlg;
 use crate::oauth::tokens::{self, TokenContext, TokenType, UserClaims};
 use crate::state::AppState;
 use crate::store::refresh_tokens::NewRefreshToken;
@@ -101,10 +102,11 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted> {
     };
     let keys = state.keys();
     let claims = AccessTokenClaims::for_user(&ctx, issue);
-    let access_token = keys.sign(TokenType::Access, &claims, now)?;
+    let access_token = sign_access_token(state, grant.audience, &claims, now)?;
     let id_token = if grant.scope.contains("openid") {
-        let claims = tokens::id_token_claims(&ctx, &access_token);
-        Some(keys.sign(TokenType::Id, &claims, now)?)
+        let alg = grant.client.id_token_signed_response_alg;
+        let claims = tokens::id_token_claims(&ctx, &access_token, alg);
+        Some(keys.sign(alg, TokenType::Id, &claims, now)?)
     } else {
         None
     };
@@ -116,6 +118,19 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted> {
         access_token_expires_at: now + ttl,
         id_token,
     })
+}
+
+/// The RFC 9068 access token of `ctx`, signed with `alg`.
+/// Signs access-token claims with the algorithm of their audience: the API's
+/// `access_token_signed_response_alg`, or RS256 for userinfo.
+pub fn sign_access_token(
+    state: &AppState,
+    audience: Option<&Resource>,
+    claims: &AccessTokenClaims,
+    now: i64,
+) -> Result<String> {
+    let alg = audience.map_or(SigningAlg::Rs256, |api| api.access_token_alg);
+    Ok(state.keys().sign(alg, TokenType::Access, claims, now)?)
 }
 
 /// A new refresh token: the secret for the client and the hash that is stored.

@@ -1,6 +1,7 @@
 //! Signing keys (see `keys::lifecycle`): the private key sealed, the public JWK, the times.
-//! Preparing a key is one insert guarded by the unique `generation`, so when several
-//! instances find a rotation due at once, exactly one of them makes the key.
+//! Preparing a key is one insert guarded by the unique `(alg, generation)` (migration 0011;
+//! each algorithm's keys have generations of their own), so when several instances find a
+//! rotation due at once, exactly one of them makes the key.
 use super::{Store, StoreResult, on_pool};
 
 /// A signing key as stored. The private key is sealed; still never for logs.
@@ -23,18 +24,19 @@ impl std::fmt::Debug for SigningKeyRow {
         f.debug_struct("SigningKeyRow")
             .field("kid", &self.kid)
             .field("generation", &self.generation)
+            .field("alg", &self.alg)
             .finish_non_exhaustive()
     }
 }
 
 impl Store {
-    /// Every key, oldest generation first.
+    /// Every key, by algorithm, oldest generation first.
     pub async fn signing_keys(&self) -> StoreResult<Vec<SigningKeyRow>> {
         on_pool!(self, |pool| {
             sqlx::query_as(
                 "select kid, generation, alg, public_jwk, sealed_private_key, created_at, publish_at,
                         sign_at, retire_at, retired_at
-                 from signing_keys order by generation",
+                 from signing_keys order by alg, generation",
             )
             .fetch_all(pool)
             .await
@@ -43,7 +45,7 @@ impl Store {
 
     /// Stores a new key; when the key it supersedes is named, sets that key's retirement in
     /// the same transaction. False, changing nothing, when another instance already took
-    /// this generation (or the kid exists).
+    /// this generation of this algorithm (or the kid exists).
     pub async fn insert_signing_key(
         &self,
         key: &SigningKeyRow,
@@ -122,6 +124,27 @@ impl Store {
             }
             tx.commit().await?;
             Ok(true)
+        })
+    }
+
+    /// Sets when a key leaves the JWKS, if nothing set it before (an algorithm dropped from
+    /// `signing_algs`). False when it already had a time.
+    pub async fn schedule_signing_key_retirement(
+        &self,
+        kid: &str,
+        retire_at: i64,
+    ) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            let updated = sqlx::query(
+                "update signing_keys set retire_at = $1
+                 where kid = $2 and retire_at is null and retired_at is null",
+            )
+            .bind(retire_at)
+            .bind(kid)
+            .execute(pool)
+            .await?
+            .rows_affected();
+            Ok(updated == 1)
         })
     }
 }

@@ -155,12 +155,15 @@ impl TestApp {
         Self::spawn_on(backend, None, adjust).await
     }
 
-    /// Starts with the standard test config plus more TOML (tables such as `[[resources]]`
-    /// and `[[clients]]`), validated as a file would be.
+    /// Starts with the standard test config plus more TOML, validated as a file would be:
+    /// top-level keys first, then tables such as `[[resources]]` and `[[clients]]`.
     pub async fn spawn_with_toml(backend: Backend, extra: &str) -> TestApp {
-        let extra = extra.to_string();
+        let tables_at = extra.find("\n[").map_or(extra.len(), |i| i + 1);
+        let (top, tables) = extra.split_at(tables_at);
+        let (top, tables) = (top.to_string(), tables.to_string());
         Self::spawn_on(backend, None, move |config| {
-            let text = format!("{}\n{extra}", base_config(&config.issuer));
+            let base = base_config(&config.issuer);
+            let text = format!("{top}\n{base}\n{tables}");
             let mut extended = Config::from_toml(&text).expect("extra config is valid");
             extended.issuer = config.issuer.clone();
             *config = extended;

@@ -41,7 +41,10 @@ async fn consent_to(state: &AppState, user: &UserRow, client_id: &str, scope: &s
 
 fn id_token_for(state: &AppState, issuer: &str, sub: &str) -> String {
     let claims = json!({ "iss": issuer, "sub": sub, "aud": APP, "exp": START + 3600 });
-    state.keys().sign(TokenType::Id, &claims, 1).unwrap()
+    state
+        .keys()
+        .sign(crate::keys::SigningAlg::Rs256, TokenType::Id, &claims, 1)
+        .unwrap()
 }
 
 #[tokio::test]
@@ -317,6 +320,7 @@ async fn an_id_token_hint_we_did_not_issue_is_an_invalid_request() {
     let access = state
         .keys()
         .sign(
+            crate::keys::SigningAlg::Rs256,
             TokenType::Access,
             &json!({ "iss": ISSUER, "sub": user.id }),
             1,

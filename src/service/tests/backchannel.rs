@@ -225,6 +225,67 @@ async fn an_administrator_and_the_expiry_purge_queue_logouts_too() {
     assert_eq!((purged.sessions, purged.logouts_queued), (1, 1));
 }
 
+/// The JWS `alg` header of `token`.
+fn alg_of(token: &str) -> String {
+    use base64::Engine;
+    let header = token.split('.').next().unwrap();
+    let header = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .unwrap();
+    let header: serde_json::Value = serde_json::from_slice(&header).unwrap();
+    header["alg"].as_str().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn an_apps_logout_tokens_use_the_algorithm_of_its_id_tokens() {
+    use crate::keys::{KeySet, LoadedKey, SigningAlg, lifecycle::KeyTimes, material};
+    let (uri, mut bodies) = endpoint(200).await;
+    let (base, _) = state_for(Backend::Sqlite, &uri).await;
+    let mut config = base.config().clone();
+    config.signing_algs = vec![SigningAlg::Rs256, SigningAlg::Es256];
+    config.clients[0].id_token_signed_response_alg = SigningAlg::Es256;
+    let times = KeyTimes {
+        generation: 1,
+        publish_at: 0,
+        sign_at: 0,
+        retire_at: None,
+        retired_at: None,
+    };
+    let loaded = [
+        crate::keys::material::rsa_from_pem(key_pem()).unwrap(),
+        material::generate(SigningAlg::Es256).unwrap(),
+    ]
+    .map(|key| {
+        let pem = Some(key.private_pem.as_slice());
+        LoadedKey::new(key.kid, key.alg, times, 0, key.public_jwk, pem).unwrap()
+    });
+    let keys = KeySet::new(loaded.into_iter().collect(), 0);
+    let clock = ManualClock::starting_at(START);
+    let state = AppState::new(config, base.store().clone(), keys, Arc::new(clock));
+
+    let user = ada(&state).await;
+    let s = session(&state, &user).await;
+    let code = code_for(&state, APP, &s.row, &[], START).await;
+    let tokens = exchange(&state, APP, &code, START).await.unwrap();
+    assert_eq!(alg_of(tokens.id_token.as_deref().unwrap()), "ES256");
+    assert_eq!(alg_of(&tokens.access_token), "RS256");
+    sessions::end(&state, &s.row.id_hash, RevokeOnEnd::Nothing, START)
+        .await
+        .unwrap();
+    assert_eq!(deliver_due(&state, "w").await, [LogoutOutcome::Delivered]);
+    let body = bodies.recv().await.unwrap();
+    let form: HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
+        .into_owned()
+        .collect();
+    assert_eq!(alg_of(&form["logout_token"]), "ES256");
+    assert!(
+        state
+            .keys()
+            .verify(&form["logout_token"], TokenType::Logout)
+            .is_ok()
+    );
+}
+
 #[tokio::test]
 async fn a_delivery_posts_a_signed_logout_token_and_leaves_the_outbox() {
     let (uri, mut bodies) = endpoint(200).await;

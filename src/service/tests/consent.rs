@@ -135,7 +135,10 @@ async fn the_consent_page_refuses_a_session_of_another_user_than_the_hint() {
     let other = add_user(&state, "grace@example.com").await;
     let s = session(&state, &user).await;
     let claims = json!({ "iss": ISSUER, "sub": other.id, "aud": APP, "exp": START + 60 });
-    let hint = state.keys().sign(TokenType::Id, &claims, 1).unwrap();
+    let hint = state
+        .keys()
+        .sign(crate::keys::SigningAlg::Rs256, TokenType::Id, &claims, 1)
+        .unwrap();
     assert!(!signed_in(&state, &[("id_token_hint", &hint)], &s.cookie_value, START).await);
 }
 
@@ -156,7 +159,10 @@ async fn the_consent_page_refuses_a_request_whose_hint_we_did_not_sign() {
     let user = ada(&state).await;
     let s = session(&state, &user).await;
     let claims = json!({ "iss": "https://elsewhere.example", "sub": user.id, "aud": APP });
-    let foreign = state.keys().sign(TokenType::Id, &claims, 1).unwrap();
+    let foreign = state
+        .keys()
+        .sign(crate::keys::SigningAlg::Rs256, TokenType::Id, &claims, 1)
+        .unwrap();
     for hint in [foreign.as_str(), "not-a-jwt"] {
         assert!(!signed_in(&state, &[("id_token_hint", hint)], &s.cookie_value, START).await);
     }

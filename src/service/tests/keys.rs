@@ -22,7 +22,9 @@ async fn key_at(state: &AppState, publish_at: i64, sign_at: i64) -> String {
 }
 
 async fn retire(state: &AppState, kid: &str, now: i64) -> Retire {
-    keys::retire(state.store(), kid, now).await.unwrap()
+    keys::retire(state.store(), &state.config().signing_algs, kid, now)
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -54,7 +56,8 @@ async fn retiring_a_retired_key_says_so_instead_of_not_knowing_it() {
 async fn signer(state: &AppState, now: i64) -> Option<String> {
     let sealer = state.signing_key_sealer().unwrap();
     let set = keys::load(state.store(), sealer, now).await.unwrap();
-    set.current(now).map(|k| k.kid.clone())
+    set.current(crate::keys::SigningAlg::Rs256, now)
+        .map(|k| k.kid.clone())
 }
 
 #[tokio::test]

@@ -58,9 +58,20 @@ async fn a_forged_id_token_hint_is_invalid_and_ends_nothing() {
     let state = state().await;
     let (user, s, _) = signed_in(&state).await;
     let claims = json!({ "iss": "https://elsewhere.example", "aud": APP, "sub": user.id, "exp": START + 60 });
-    let foreign = state.keys().sign(TokenType::Id, &claims, 1).unwrap();
+    let foreign = state
+        .keys()
+        .sign(crate::keys::SigningAlg::Rs256, TokenType::Id, &claims, 1)
+        .unwrap();
     let claims = json!({ "iss": ISSUER, "aud": APP, "sub": user.id, "exp": START + 60 });
-    let access = state.keys().sign(TokenType::Access, &claims, 1).unwrap();
+    let access = state
+        .keys()
+        .sign(
+            crate::keys::SigningAlg::Rs256,
+            TokenType::Access,
+            &claims,
+            1,
+        )
+        .unwrap();
     for hint in [foreign.as_str(), access.as_str(), "not-a-jwt"] {
         let outcome = log_out(&state, &[("id_token_hint", hint)], &s, false, START).await;
         assert!(matches!(outcome, Logout::Invalid(_)), "{outcome:?}");
@@ -73,7 +84,8 @@ async fn a_forged_id_token_hint_is_invalid_and_ends_nothing() {
 fn signed_with_a_retired_key(claims: &serde_json::Value) -> String {
     let key = crate::keys::material::generate_rsa().unwrap();
     let gone = crate::keys::KeySet::single(key, 0).unwrap();
-    gone.sign(TokenType::Id, claims, 1).unwrap()
+    gone.sign(crate::keys::SigningAlg::Rs256, TokenType::Id, claims, 1)
+        .unwrap()
 }
 
 #[tokio::test]

@@ -1,31 +1,13 @@
-//! Key material: generating RSA-2048 keys, their PEM form, the public JWK and its RFC 7638
-//! thumbprint (the `kid`, derived from the key, so it never collides).
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+//! RSA-2048 keys for RS256, and RSA PEM files of earlier versions.
 use josekit::jwk::Jwk;
 use josekit::jwk::alg::rsa::RsaKeyPair;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use super::KeyError;
+use super::{KeyError, NewKey, member, thumbprint};
+use crate::oauth::signing_alg::SigningAlg;
 
 const RSA_BITS: u32 = 2048;
-
-/// A private key ready to be stored: its id, its public JWK, and its PEM (secret).
-pub struct NewKey {
-    pub kid: String,
-    pub public_jwk: Value,
-    pub private_pem: Zeroizing<Vec<u8>>,
-}
-
-impl std::fmt::Debug for NewKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("NewKey")
-            .field("kid", &self.kid)
-            .finish_non_exhaustive()
-    }
-}
 
 /// A new RSA-2048 key for RS256.
 pub fn generate_rsa() -> Result<NewKey, KeyError> {
@@ -41,32 +23,33 @@ pub fn rsa_from_pem(pem: &[u8]) -> Result<NewKey, KeyError> {
 
 fn from_pair(pair: &RsaKeyPair) -> Result<NewKey, KeyError> {
     let public = pair.to_jwk_public_key();
-    let kid = rsa_thumbprint(&public).ok_or_else(|| KeyError::BadKey("no modulus".into()))?;
+    let kid = rsa_thumbprint(&public)?;
     Ok(NewKey {
-        public_jwk: public_jwk(&public, &kid),
+        alg: SigningAlg::Rs256,
+        public_jwk: public_jwk(&public, &kid)?,
         kid,
         private_pem: Zeroizing::new(pair.to_pem_private_key()),
     })
 }
 
 /// The JWK Set entry: public parts only, with `use`, `alg` and `kid`.
-fn public_jwk(public: &Jwk, kid: &str) -> Value {
-    json!({
+fn public_jwk(public: &Jwk, kid: &str) -> Result<Value, KeyError> {
+    Ok(json!({
         "kty": "RSA",
         "use": "sig",
-        "alg": "RS256",
+        "alg": SigningAlg::Rs256.as_str(),
         "kid": kid,
-        "n": public.parameter("n"),
-        "e": public.parameter("e"),
-    })
+        "n": member(public, "n")?,
+        "e": member(public, "e")?,
+    }))
 }
 
 /// RFC 7638 thumbprint of an RSA public JWK: SHA-256 over `{"e","kty","n"}` in that order.
-fn rsa_thumbprint(public: &Jwk) -> Option<String> {
-    let e = public.parameter("e")?.as_str()?;
-    let n = public.parameter("n")?.as_str()?;
-    let canonical = format!(r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#);
-    Some(URL_SAFE_NO_PAD.encode(Sha256::digest(canonical.as_bytes())))
+fn rsa_thumbprint(public: &Jwk) -> Result<String, KeyError> {
+    let (e, n) = (member(public, "e")?, member(public, "n")?);
+    Ok(thumbprint(&format!(
+        r#"{{"e":"{e}","kty":"RSA","n":"{n}"}}"#
+    )))
 }
 
 #[cfg(test)]
