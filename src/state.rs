@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
+use crate::auth::client_jwks::JwksCache;
 use crate::auth::master_key::{MasterKey, Purpose};
 use crate::auth::password::PasswordHasher;
 use crate::auth::sealing::SealingKey;
@@ -18,7 +19,6 @@ use crate::keys::KeySet;
 use crate::oauth::client::Client;
 use crate::oauth::discovery;
 use crate::oauth::resource::Resource;
-use crate::service::client_jwks::JwksCache;
 use crate::store::Store;
 
 /// The settings a reload replaces, and what is derived from them once.

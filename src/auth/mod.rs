@@ -1,5 +1,6 @@
 //! Who the user is: passwords, browser sessions and CSRF protection of forms.
 pub mod client_ip;
+pub mod client_jwks;
 pub mod csrf;
 pub mod master_key;
 pub mod password;

@@ -10,7 +10,6 @@ pub mod backchannel;
 pub mod client_assertion;
 pub mod client_auth;
 pub mod client_credentials;
-pub mod client_jwks;
 pub mod code_exchange;
 pub mod consent;
 mod error;
