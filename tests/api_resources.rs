@@ -165,12 +165,7 @@ async fn a_sign_in_for_two_apis_gives_each_its_own_token() {
             .set_pkce_challenge(challenge)
             .url();
         let mut browser = app.browser();
-        let start = browser.get(auth_url.as_str()).await;
-        let login = browser.follow(start).await.unwrap();
-        let consent = browser
-            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
-            .await
-            .unwrap();
+        let consent = browser.sign_in_at(auth_url.as_str()).await;
         for shown in ["Orders API", "orders:read", "Billing API", "billing:read"] {
             assert!(consent.body.contains(shown), "{shown}: {}", consent.body);
         }
@@ -178,8 +173,7 @@ async fn a_sign_in_for_two_apis_gives_each_its_own_token() {
             !consent.body.contains("orders:write"),
             "only what was asked"
         );
-        let back = browser.submit_consent(&consent, "allow").await;
-        let code = query_of(&back.location().unwrap())["code"].clone();
+        let code = browser.allow(&consent).await;
 
         // The code buys a token for the Orders API, and an ID token as usual.
         let tokens = client

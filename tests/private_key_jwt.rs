@@ -281,14 +281,8 @@ async fn openidconnect_client_exchanges_a_code_with_an_es256_assertion() {
             .set_pkce_challenge(challenge)
             .url();
         let mut browser = app.browser();
-        let first = browser.get(auth_url.as_str()).await;
-        let login = browser.follow(first).await.unwrap();
-        let consent = browser
-            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
-            .await
-            .unwrap();
-        let back = browser.submit_consent(&consent, "allow").await;
-        let code = query_of(&back.location().unwrap())["code"].clone();
+        let consent = browser.sign_in_at(auth_url.as_str()).await;
+        let code = browser.allow(&consent).await;
 
         let assertion = key.sign(&claims(&app, KEY_CLIENT));
         let tokens: CoreTokenResponse = oidc

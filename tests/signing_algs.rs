@@ -160,14 +160,8 @@ async fn es256_and_eddsa_clients_sign_in_with_a_relying_party_library() {
                 .set_pkce_challenge(challenge)
                 .url();
             let mut browser = app.browser();
-            let start = browser.get(url.as_str()).await;
-            let login = browser.follow(start).await.unwrap();
-            let consent = browser
-                .submit_login(&login, USER_EMAIL, USER_PASSWORD)
-                .await
-                .unwrap();
-            let back = browser.submit_consent(&consent, "allow").await;
-            let code = query_of(&back.location().unwrap())["code"].clone();
+            let consent = browser.sign_in_at(url.as_str()).await;
+            let code = browser.allow(&consent).await;
             let tokens: CoreTokenResponse = client
                 .exchange_code(AuthorizationCode::new(code))
                 .unwrap()

@@ -58,21 +58,10 @@ impl ResourceConfig {
         }
     }
 
-    /// Checks one API; `key` is its place in the file, e.g. `resources[0]`.
-    pub(super) fn validate(
-        &self,
-        key: &str,
-        issuer: &str,
-        signing_algs: &[SigningAlg],
-    ) -> Result<(), ConfigError> {
+    /// Checks one API, all but its algorithm (checked against `signing_algs` by the caller);
+    /// `key` is its place in the file, e.g. `resources[0]`.
+    pub(super) fn validate(&self, key: &str, issuer: &str) -> Result<(), ConfigError> {
         let field = |name: &str| format!("{key}.{name}");
-        let alg = self.access_token_signed_response_alg;
-        if !signing_algs.contains(&alg) {
-            return Err(ConfigError::new(
-                field("access_token_signed_response_alg"),
-                format!("{alg} is not in signing_algs, so Tessera has no key to sign with it"),
-            ));
-        }
         resource::check_indicator(&self.identifier)
             .map_err(|why| ConfigError::new(field("identifier"), why))?;
         if self.identifier == issuer {

@@ -294,7 +294,13 @@ fn validate_resources(config: &Config) -> Result<(), ConfigError> {
                 format!("duplicate identifier {:?}", resource.identifier),
             ));
         }
-        resource.validate(&key, &config.issuer, &config.signing_algs)?;
+        resource.validate(&key, &config.issuer)?;
+        let alg = resource.access_token_signed_response_alg;
+        configured_alg(
+            config,
+            alg,
+            &format!("{key}.access_token_signed_response_alg"),
+        )?;
         // At /introspect the Basic user name says who calls: a client or an API.
         if config
             .clients
@@ -322,12 +328,23 @@ fn validate_clients(config: &Config) -> Result<(), ConfigError> {
         }
         client.validate(&key, &config.resources)?;
         let alg = client.id_token_signed_response_alg;
-        if !config.signing_algs.contains(&alg) {
-            return Err(ConfigError::new(
-                format!("{key}.id_token_signed_response_alg"),
-                format!("{alg} is not in signing_algs, so Tessera has no key to sign with it"),
-            ));
-        }
+        configured_alg(config, alg, &format!("{key}.id_token_signed_response_alg"))?;
     }
     Ok(())
+}
+
+/// A client's or an API's algorithm must be one Tessera keeps a key for.
+pub(super) fn configured_alg(
+    config: &Config,
+    alg: SigningAlg,
+    key: &str,
+) -> Result<(), ConfigError> {
+    if config.signing_algs.contains(&alg) {
+        Ok(())
+    } else {
+        Err(ConfigError::new(
+            key,
+            format!("{alg} is not in signing_algs, so Tessera has no key to sign with it"),
+        ))
+    }
 }

@@ -447,6 +447,22 @@ impl Browser {
         Ok(page)
     }
 
+    /// Opens an authorization URL (from a client library) as Ada, who is not signed in yet,
+    /// and signs in: returns the page that follows the sign-in (the consent page).
+    pub async fn sign_in_at(&mut self, authorization_url: &str) -> Page {
+        let start = self.get(authorization_url).await;
+        let login = self.follow(start).await.expect("the sign-in page");
+        self.submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .expect("a page after the sign-in")
+    }
+
+    /// Allows the request on `consent` and returns the code it sends the app.
+    pub async fn allow(&mut self, consent: &Page) -> String {
+        let back = self.submit_consent(consent, "allow").await;
+        query_of(&back.location().expect("a redirect to the app"))["code"].clone()
+    }
+
     /// Signs in on the login page `page` and follows redirects.
     pub async fn submit_login(
         &mut self,
