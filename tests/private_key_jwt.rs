@@ -22,7 +22,7 @@ use openidconnect::{
 use serde_json::{Value, json};
 use tessera::clock::Clock;
 use tessera::config::{ClientConfig, Config};
-use tessera::oauth::client_assertion::SigningAlg;
+use tessera::oauth::client_assertion::AssertionAlg;
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const KEY_CLIENT: &str = "keys";
@@ -233,7 +233,7 @@ async fn openidconnect_client_exchanges_a_code_with_an_es256_assertion() {
     for backend in Backend::all() {
         let key = ClientKey::es256("k1");
         let mut client = key_client(KEY_CLIENT, &[&key]);
-        client.token_endpoint_auth_signing_alg = Some(SigningAlg::Es256);
+        client.token_endpoint_auth_signing_alg = Some(AssertionAlg::Es256);
         let app = spawn(backend, vec![client], |_| {}).await;
         let http = http_client();
         let metadata = CoreProviderMetadata::discover_async(
@@ -376,7 +376,7 @@ async fn every_bad_assertion_is_refused_and_the_code_stays_redeemable() {
         let forger = ClientKey::es256("k1");
         let other = ClientKey::es256("b1");
         let mut client = key_client(KEY_CLIENT, &[&key, &rsa]);
-        client.token_endpoint_auth_signing_alg = Some(SigningAlg::Es256);
+        client.token_endpoint_auth_signing_alg = Some(AssertionAlg::Es256);
         let clients = vec![client, key_client("keys-b", &[&other])];
         // Room for every refusal below: the limit itself has its own test.
         let app = spawn(backend, clients, |config| {

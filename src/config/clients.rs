@@ -8,7 +8,7 @@ use super::{ConfigError, ResourceConfig};
 use crate::oauth::backchannel;
 use crate::oauth::client::{AuthMethod, Client, GrantType};
 use crate::oauth::client_assertion::{
-    JwkSource, PrivateKeyJwt, SigningAlg as AssertionAlg, keys::usable_algs, parse_jwk_set,
+    AssertionAlg, JwkSource, PrivateKeyJwt, keys::usable_algs, parse_jwk_set,
 };
 use crate::oauth::redirect_uri;
 use crate::oauth::scope;

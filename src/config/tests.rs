@@ -1,6 +1,6 @@
 //! Unit tests of loading and validating the configuration.
 use super::*;
-use crate::oauth::client_assertion::{JwkSource, SigningAlg as AssertionAlg};
+use crate::oauth::client_assertion::{AssertionAlg, JwkSource};
 
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7sFrbNPIEvIvZS6R0E0q3lUO5JgxSvgEjWEnSvi4hhw";
 

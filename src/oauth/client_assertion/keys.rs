@@ -9,7 +9,7 @@ use serde_json::Value;
 
 /// The signature algorithms a client assertion may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
-pub enum SigningAlg {
+pub enum AssertionAlg {
     #[serde(rename = "RS256")]
     Rs256,
     #[serde(rename = "PS256")]
@@ -26,8 +26,8 @@ pub const SUPPORTED_ALGS: [&str; 4] = ["RS256", "PS256", "ES256", "EdDSA"];
 /// Members only a private (or symmetric) JWK has (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2).
 const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
-impl SigningAlg {
-    pub const ALL: [SigningAlg; 4] = [Self::Rs256, Self::Ps256, Self::Es256, Self::EdDsa];
+impl AssertionAlg {
+    pub const ALL: [AssertionAlg; 4] = [Self::Rs256, Self::Ps256, Self::Es256, Self::EdDsa];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -112,9 +112,9 @@ fn check_public_key(key: &Value) -> Result<(), String> {
 }
 
 /// The accepted algorithms `key` can verify with.
-pub fn usable_algs(key: &Value) -> Vec<SigningAlg> {
+pub fn usable_algs(key: &Value) -> Vec<AssertionAlg> {
     let kty = key.get("kty").and_then(Value::as_str);
-    SigningAlg::ALL
+    AssertionAlg::ALL
         .into_iter()
         .filter(|alg| Some(alg.key_type()) == kty && alg.verifier(key).is_some())
         .collect()
@@ -132,7 +132,7 @@ pub enum KeyLookup<'k> {
 }
 
 /// By `kid` when the header names one; otherwise the only key that can verify `alg`.
-pub fn select_key<'k>(keys: &'k [Value], alg: SigningAlg, kid: Option<&str>) -> KeyLookup<'k> {
+pub fn select_key<'k>(keys: &'k [Value], alg: AssertionAlg, kid: Option<&str>) -> KeyLookup<'k> {
     if let Some(kid) = kid {
         return keys
             .iter()

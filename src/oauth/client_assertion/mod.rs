@@ -15,7 +15,7 @@ pub mod keys;
 mod tests;
 
 pub use claims::{ExpectedAssertion, VerifiedAssertion, check_claims};
-pub use keys::{KeyLookup, SigningAlg, parse_jwk_set, select_key};
+pub use keys::{AssertionAlg, KeyLookup, parse_jwk_set, select_key};
 
 /// RFC 7523 §2.2: the only `client_assertion_type` accepted.
 pub const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
@@ -33,7 +33,7 @@ const MAX_ASSERTION_LEN: usize = 16 * 1024;
 pub struct PrivateKeyJwt {
     pub keys: JwkSource,
     /// When set, the only algorithm accepted; otherwise any accepted one its key fits.
-    pub alg: Option<SigningAlg>,
+    pub alg: Option<AssertionAlg>,
     /// Also accept the token endpoint URL as `aud` (an explicit opt-in; see `claims`).
     pub token_endpoint_audience: bool,
 }
@@ -50,7 +50,7 @@ pub enum JwkSource {
 /// What the header says, once the algorithm was found acceptable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssertionHeader {
-    pub alg: SigningAlg,
+    pub alg: AssertionAlg,
     pub kid: Option<String>,
 }
 
@@ -93,7 +93,7 @@ pub fn unverified_subject(assertion: &str) -> Result<String, OAuthError> {
 /// when it has one). `none` and HMAC are refused here, before any key is looked up.
 pub fn read_header(
     assertion: &str,
-    registered: Option<SigningAlg>,
+    registered: Option<AssertionAlg>,
 ) -> Result<AssertionHeader, OAuthError> {
     let (header, _) = split(assertion)?;
     let header = decode_part(header)?;
@@ -101,7 +101,7 @@ pub fn read_header(
         .get("alg")
         .and_then(Value::as_str)
         .ok_or_else(malformed)?;
-    let alg = SigningAlg::from_name(name).ok_or_else(|| {
+    let alg = AssertionAlg::from_name(name).ok_or_else(|| {
         OAuthError::invalid_client(
             "client assertion: alg must be RS256, PS256, ES256 or EdDSA (none and HMAC are refused)",
         )

@@ -144,11 +144,11 @@ fn none_and_hmac_and_unregistered_algorithms_are_refused_before_any_key() {
     assert_eq!(
         read_header(&es256, None).unwrap(),
         AssertionHeader {
-            alg: SigningAlg::Es256,
+            alg: AssertionAlg::Es256,
             kid: Some("k".into())
         }
     );
-    assert!(read_header(&es256, Some(SigningAlg::Rs256)).is_err());
+    assert!(read_header(&es256, Some(AssertionAlg::Rs256)).is_err());
     assert!(read_header("a.b", None).is_err());
     assert!(read_header("a.b.c.d", None).is_err());
 }
@@ -204,23 +204,23 @@ fn keys_are_chosen_by_kid_or_as_the_only_fitting_one() {
     let (_, k2) = es256_key("k2");
     let keys = vec![k1.clone(), k2.clone()];
     assert_eq!(
-        select_key(&keys, SigningAlg::Es256, Some("k2")),
+        select_key(&keys, AssertionAlg::Es256, Some("k2")),
         KeyLookup::Found(&k2)
     );
     assert_eq!(
-        select_key(&keys, SigningAlg::Es256, Some("k3")),
+        select_key(&keys, AssertionAlg::Es256, Some("k3")),
         KeyLookup::NotFound
     );
     assert_eq!(
-        select_key(&keys, SigningAlg::Es256, None),
+        select_key(&keys, AssertionAlg::Es256, None),
         KeyLookup::Ambiguous
     );
     assert_eq!(
-        select_key(&keys[..1], SigningAlg::Es256, None),
+        select_key(&keys[..1], AssertionAlg::Es256, None),
         KeyLookup::Found(&k1)
     );
     assert_eq!(
-        select_key(&keys[..1], SigningAlg::Rs256, None),
+        select_key(&keys[..1], AssertionAlg::Rs256, None),
         KeyLookup::NotFound
     );
 }
