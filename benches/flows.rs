@@ -31,15 +31,17 @@ enum Workload {
     SilentCodeFlow,
     Refresh,
     Userinfo,
+    ClientCredentials,
 }
 
 impl Workload {
-    const ALL: [Workload; 5] = [
+    const ALL: [Workload; 6] = [
         Workload::Discovery,
         Workload::Jwks,
         Workload::SilentCodeFlow,
         Workload::Refresh,
         Workload::Userinfo,
+        Workload::ClientCredentials,
     ];
 
     fn label(self) -> &'static str {
@@ -49,6 +51,7 @@ impl Workload {
             Workload::SilentCodeFlow => "W3 silent code flow",
             Workload::Refresh => "W4 refresh (rotation)",
             Workload::Userinfo => "W5 userinfo",
+            Workload::ClientCredentials => "W6 client_credentials",
         }
     }
 
@@ -59,6 +62,7 @@ impl Workload {
             Workload::SilentCodeFlow => "silent_code_flow",
             Workload::Refresh => "refresh",
             Workload::Userinfo => "userinfo",
+            Workload::ClientCredentials => "client_credentials",
         }
     }
 }
@@ -71,6 +75,7 @@ async fn step(agent: &mut Agent, provider: &Provider, workload: Workload) -> Out
         Workload::SilentCodeFlow => agent.silent_flow(provider).await,
         Workload::Refresh => agent.refresh_or_restart(provider).await,
         Workload::Userinfo => agent.userinfo().await,
+        Workload::ClientCredentials => agent.client_credentials().await,
     }
 }
 
@@ -91,7 +96,8 @@ impl Measured {
     }
 
     /// W3 and W4 sign two JWTs per operation, so their ceiling is half the signing rate;
-    /// W5 signs nothing, so it is compared with the signing rate itself.
+    /// W6 signs one, so its ceiling is the signing rate; W5 signs nothing, so it is compared
+    /// with the signing rate itself.
     fn versus_ceiling(&self, signs_per_second: Option<f64>) -> (String, Option<f64>) {
         let Some(signs) = signs_per_second.filter(|s| *s > 0.0) else {
             return ("-".into(), None);
@@ -100,6 +106,10 @@ impl Measured {
             Workload::SilentCodeFlow | Workload::Refresh => {
                 let percent = 100.0 * self.rate() / (signs / 2.0);
                 (format!("{percent:.0}% of sign/2"), Some(percent / 100.0))
+            }
+            Workload::ClientCredentials => {
+                let percent = 100.0 * self.rate() / signs;
+                (format!("{percent:.0}% of sign"), Some(percent / 100.0))
             }
             Workload::Userinfo => {
                 let times = self.rate() / signs;
@@ -391,7 +401,7 @@ async fn run(cores: Cores) {
             "threads": idle.threads,
         },
         "sign_ceiling_per_sec": signs_per_second,
-        "versus_ceiling_note": "W3 and W4: rate / (signatures per second / 2); W5: rate / signatures per second",
+        "versus_ceiling_note": "W3 and W4: rate / (signatures per second / 2); W5 and W6: rate / signatures per second",
         "workloads": rows,
     });
     write_json(&json_out("bench-flows.json"), &report);

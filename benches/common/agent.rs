@@ -13,7 +13,7 @@ use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::Value;
 use sha2::Digest;
 
-use super::server::{CLIENT_ID, CLIENT_SECRET, EMAIL, PASSWORD, REDIRECT};
+use super::server::{API, CLIENT_ID, CLIENT_SECRET, EMAIL, PASSWORD, REDIRECT, SERVICE_ID};
 use super::stats::unix_now;
 
 pub type Outcome = Result<(), String>;
@@ -296,13 +296,35 @@ impl Agent {
         self.exchange(provider, &flow, &code).await
     }
 
+    /// `grant_type=client_credentials` as the machine client: an access token for the API,
+    /// with no ID token and no refresh token.
+    pub async fn client_credentials(&mut self) -> Outcome {
+        let fields = [("grant_type", "client_credentials"), ("resource", API)];
+        let tokens = self.token_request_as(SERVICE_ID, &fields).await?;
+        match (
+            tokens["access_token"].is_string(),
+            tokens.get("refresh_token"),
+        ) {
+            (true, None) => Ok(()),
+            _ => Err(format!("client_credentials answer: {tokens}")),
+        }
+    }
+
     /// A token request as the client's back end makes it: HTTP Basic, no browser cookies.
     async fn token_request(&mut self, fields: &[(&str, &str)]) -> Result<Value, String> {
+        self.token_request_as(CLIENT_ID, fields).await
+    }
+
+    async fn token_request_as(
+        &mut self,
+        client_id: &str,
+        fields: &[(&str, &str)],
+    ) -> Result<Value, String> {
         self.requests += 1;
         let response = self
             .http
             .post(format!("{}/token", self.base))
-            .basic_auth(CLIENT_ID, Some(CLIENT_SECRET))
+            .basic_auth(client_id, Some(CLIENT_SECRET))
             .form(fields)
             .send()
             .await

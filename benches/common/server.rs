@@ -10,6 +10,9 @@ use base64::Engine;
 pub const BIN: &str = env!("CARGO_BIN_EXE_tessera");
 pub const CLIENT_ID: &str = "bench";
 pub const CLIENT_SECRET: &str = "bench-secret";
+/// A machine client (client_credentials) for the benchmark API, with the same secret.
+pub const SERVICE_ID: &str = "bench-service";
+pub const API: &str = "https://api.bench.example";
 /// Nothing listens here: the agents read the code from the redirect and never follow it.
 pub const REDIRECT: &str = "http://127.0.0.1:9/cb";
 pub const EMAIL: &str = "bench@example.com";
@@ -146,6 +149,17 @@ client_secret_hash = "{hash}"
 redirect_uris = ["{REDIRECT}"]
 scopes = ["openid", "profile", "email", "offline_access"]
 skip_consent = true
+
+[[clients]]
+client_id = "{SERVICE_ID}"
+client_secret_hash = "{hash}"
+grant_types = ["client_credentials"]
+scopes = ["orders:read"]
+resources = ["{API}"]
+
+[[resources]]
+identifier = "{API}"
+scopes = ["orders:read"]
 "#,
             db = database.url(dir.path()),
             keys = dir.path().join("keys").display(),
