@@ -4,6 +4,7 @@ use libfuzzer_sys::fuzz_target;
 use tessera::oauth::amr::Amr;
 use tessera::oauth::authorize::{DecisionInput, SessionView, Validation, decide, validate};
 use tessera::oauth::client::{AuthMethod, Client, redirect_uri_matches};
+use tessera::oauth::consent::Approval;
 use tessera::oauth::params::Params;
 use tessera::oauth::scope::Scopes;
 
@@ -22,7 +23,7 @@ fuzz_target!(|data: &[u8]| {
     if let Validation::Valid(request, found) = validate(&params, |id| (id == "app").then_some(&client)) {
         assert!(found.redirect_uri_registered(&request.redirect_uri));
         assert!(request.scope.contains("openid"));
-        let consent = Scopes::parse("openid email").unwrap_or_default();
+        let consent = Approval::of_scope(Scopes::parse("openid email").unwrap_or_default());
         let without = DecisionInput {
             request: &request,
             client: found,

@@ -21,6 +21,8 @@ fuzz_target!(|data: &[u8]| {
         basic: params.get("basic_id").map(|id| (id.to_string(), params.get("basic_secret").unwrap_or("").to_string())),
         body_client_id: params.get("client_id").map(str::to_string),
         body_client_secret: params.get("client_secret").map(str::to_string),
+        client_assertion_type: params.get("client_assertion_type").map(str::to_string),
+        client_assertion: params.get("client_assertion").map(str::to_string),
     };
     let _ = identify_client(presented, |id| clients.iter().find(|c| c.id == id));
     match parse_token_request(&params) {
@@ -30,7 +32,7 @@ fuzz_target!(|data: &[u8]| {
             }
             assert!(verify_pkce(None, code_verifier.as_deref()).is_err());
         }
-        Ok(TokenRequest::RefreshToken { scope, .. }) => {
+        Ok(TokenRequest::RefreshToken { scope, .. } | TokenRequest::ClientCredentials { scope, .. }) => {
             if let Some(scope) = scope {
                 let _ = Scopes::parse(&scope).map(|s| s.to_string());
             }
