@@ -130,7 +130,7 @@ async fn access_token(
         _ => return Ok(Introspection::default()),
     };
     let claims = match access_token::check_claims(state, claims).await? {
-        TokenCheck::Active(claims, Subject::User(_) | Subject::Client) => *claims,
+        TokenCheck::Active(claims, _) => *claims,
         TokenCheck::Inactive(_) => return Ok(Introspection::default()),
     };
     Ok(Introspection {

@@ -120,7 +120,6 @@ pub fn mint(state: &AppState, grant: &Grant<'_>, now: i64) -> Result<Minted> {
     })
 }
 
-/// The RFC 9068 access token of `ctx`, signed with `alg`.
 /// Signs access-token claims with the algorithm of their audience: the API's
 /// `access_token_signed_response_alg`, or RS256 for userinfo.
 pub fn sign_access_token(

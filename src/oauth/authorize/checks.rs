@@ -125,9 +125,6 @@ pub fn prompt(params: &Params) -> Result<Prompt, OAuthError> {
     Ok(prompt)
 }
 
-/// The requested scopes this client may have. `openid` is required; unknown or unpermitted
-/// scopes are dropped (OIDC Core §5.4), and `offline_access` is honoured only when the user is
-/// asked (`prompt=consent`) or the client never asks (OIDC Core §11).
 /// RFC 6749 §4.1.2.1: a client registered without the code grant may not start one.
 pub fn code_grant_allowed(client: &Client) -> Result<(), OAuthError> {
     if client.may_use(GrantType::AuthorizationCode) {
@@ -153,9 +150,11 @@ pub fn resources(params: &Params, client: &Client) -> Result<ResourceIds, OAuthE
 }
 
 /// The scopes granted if the user agrees: OpenID Connect scopes Tessera understands and
-/// scopes of the APIs named in `resources`, each one the client may have. Anything else is
-/// ignored (OIDC Core §5.4), except an API's scope asked for without naming the API: that is
-/// a mistake the client's developer should hear about.
+/// scopes of the APIs named in `resources`, each one the client may have. `openid` is
+/// required; anything else is ignored (OIDC Core §5.4), except an API's scope asked for
+/// without naming the API: that is a mistake the client's developer should hear about.
+/// `offline_access` is honoured only when the user is asked (`prompt=consent`) or the
+/// client never asks (OIDC Core §11).
 pub fn scope(
     params: &Params,
     client: &Client,
