@@ -4,7 +4,7 @@
 //! rotated, forged or unknown — is `{"active": false}` with no further detail.
 use serde::Serialize;
 
-use super::access_token::{self, Subject, TokenCheck};
+use super::access_token::{self, TokenCheck};
 use super::error::Result;
 use crate::auth::secret;
 use crate::oauth::access_token::{AccessTokenClaims, Audience};
