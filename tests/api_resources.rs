@@ -63,13 +63,6 @@ async fn spawn(backend: Backend) -> TestApp {
     TestApp::spawn_with_toml(backend, &extra_config()).await
 }
 
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 /// The claims of a JWT, unverified: what an API would read after verifying it.
 fn claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).unwrap();
@@ -557,12 +550,7 @@ async fn an_api_authenticates_to_introspect_and_sees_only_its_tokens() {
 #[tokio::test]
 async fn discovery_lists_the_grant_and_the_apis_scopes() {
     let app = spawn(Backend::Sqlite).await;
-    let metadata: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let metadata = discovery_json(&app).await;
     let grants = metadata["grant_types_supported"].as_array().unwrap();
     assert!(grants.contains(&Value::from("client_credentials")));
     let scopes = metadata["scopes_supported"].as_array().unwrap();

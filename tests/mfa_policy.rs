@@ -13,13 +13,6 @@ use openidconnect::{
     Nonce, OAuth2TokenResponse, PkceCodeChallenge, RedirectUrl, TokenResponse,
 };
 
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 fn at(unix: i64) -> chrono::DateTime<chrono::Utc> {
     chrono::DateTime::from_timestamp(unix, 0).unwrap()
 }

@@ -31,12 +31,7 @@ async fn health_readiness_request_ids_and_unknown_routes() {
 async fn discovery_advertises_what_is_implemented() {
     for backend in Backend::all() {
         let app = TestApp::spawn(backend).await;
-        let metadata: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let metadata = discovery_json(&app).await;
         assert_eq!(metadata["issuer"], app.issuer);
         assert_eq!(
             metadata["code_challenge_methods_supported"],

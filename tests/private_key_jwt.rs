@@ -221,13 +221,6 @@ fn refused() -> (u16, String) {
     (401, "invalid_client".to_string())
 }
 
-fn http_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
 #[tokio::test]
 async fn openidconnect_client_exchanges_a_code_with_an_es256_assertion() {
     for backend in Backend::all() {
@@ -252,14 +245,7 @@ async fn openidconnect_client_exchanges_a_code_with_an_es256_assertion() {
             methods.contains(&"private_key_jwt".to_string()),
             "{methods:?}"
         );
-        let raw: Value = http
-            .get(app.url("/.well-known/openid-configuration"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let raw = discovery_json(&app).await;
         assert_eq!(
             raw["token_endpoint_auth_signing_alg_values_supported"],
             json!(["RS256", "PS256", "ES256", "EdDSA"])

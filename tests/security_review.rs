@@ -570,12 +570,7 @@ async fn prompt_none_combined_with_another_value_is_an_invalid_request() {
                 "{prompt}"
             );
         }
-        let discovery: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let discovery = discovery_json(&app).await;
         assert_eq!(
             discovery["prompt_values_supported"],
             serde_json::json!(["none", "login", "consent"])
@@ -768,12 +763,7 @@ async fn a_public_client_cannot_introspect() {
         assert_eq!(response.status(), 401);
         let body: Value = response.json().await.unwrap();
         assert_eq!(body["error"], "invalid_client");
-        let discovery: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let discovery = discovery_json(&app).await;
         let methods = discovery["introspection_endpoint_auth_methods_supported"]
             .as_array()
             .unwrap();

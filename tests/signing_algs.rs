@@ -240,12 +240,7 @@ async fn the_jwks_holds_a_key_of_each_algorithm_named_by_its_thumbprint() {
         }
         let imported = material::rsa_from_pem(test_key_pem()).unwrap().kid;
         assert_eq!(keys[0]["kid"], imported, "RS256 kept the key it had");
-        let discovery: Value = reqwest::get(app.url("/.well-known/openid-configuration"))
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let discovery = discovery_json(&app).await;
         assert_eq!(
             discovery["id_token_signing_alg_values_supported"],
             json!(["RS256", "ES256", "EdDSA"])

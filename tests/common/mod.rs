@@ -671,6 +671,24 @@ pub async fn introspect(app: &TestApp, token: &str) -> serde_json::Value {
     .unwrap()
 }
 
+/// An HTTP client that, like an app's back end, does not follow redirects.
+pub fn http_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+/// The provider metadata document as JSON.
+pub async fn discovery_json(app: &TestApp) -> serde_json::Value {
+    reqwest::get(app.url("/.well-known/openid-configuration"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 pub async fn userinfo_status(app: &TestApp, access_token: &str) -> u16 {
     reqwest::Client::new()
         .get(app.url("/userinfo"))

@@ -101,6 +101,15 @@ async fn deliver_due(state: &AppState, owner: &str) -> Vec<LogoutOutcome> {
     outcomes
 }
 
+/// The `logout_token` of the next delivery the endpoint received.
+async fn posted_logout_token(bodies: &mut mpsc::UnboundedReceiver<String>) -> String {
+    let body = bodies.recv().await.unwrap();
+    url::form_urlencoded::parse(body.as_bytes())
+        .find(|(name, _)| name == "logout_token")
+        .map(|(_, token)| token.into_owned())
+        .unwrap()
+}
+
 #[tokio::test]
 async fn ending_a_session_queues_a_logout_for_each_app_that_registered_a_uri() {
     let (state, _) = state_for(Backend::Sqlite, "https://app.example.com/bcl").await;
@@ -273,15 +282,12 @@ async fn an_apps_logout_tokens_use_the_algorithm_of_its_id_tokens() {
         .await
         .unwrap();
     assert_eq!(deliver_due(&state, "w").await, [LogoutOutcome::Delivered]);
-    let body = bodies.recv().await.unwrap();
-    let form: HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
-        .into_owned()
-        .collect();
-    assert_eq!(alg_of(&form["logout_token"]), "ES256");
+    let logout_token = posted_logout_token(&mut bodies).await;
+    assert_eq!(alg_of(&logout_token), "ES256");
     assert!(
         state
             .keys()
-            .verify(&form["logout_token"], TokenType::Logout)
+            .verify(&logout_token, TokenType::Logout)
             .is_ok()
     );
 }
@@ -295,20 +301,12 @@ async fn a_delivery_posts_a_signed_logout_token_and_leaves_the_outbox() {
         .await
         .unwrap();
     assert_eq!(deliver_due(&state, "w").await, [LogoutOutcome::Delivered]);
-    let body = bodies.recv().await.unwrap();
-    let form: HashMap<String, String> = url::form_urlencoded::parse(body.as_bytes())
-        .into_owned()
-        .collect();
+    let logout_token = posted_logout_token(&mut bodies).await;
     let claims = state
         .keys()
-        .verify(&form["logout_token"], TokenType::Logout)
+        .verify(&logout_token, TokenType::Logout)
         .unwrap();
-    assert!(
-        state
-            .keys()
-            .verify(&form["logout_token"], TokenType::Id)
-            .is_err()
-    );
+    assert!(state.keys().verify(&logout_token, TokenType::Id).is_err());
     assert_eq!(claims["iss"], ISSUER);
     assert_eq!(claims["aud"], APP);
     assert_eq!(claims["sub"], user.id.as_str());
