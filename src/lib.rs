@@ -9,6 +9,7 @@
 )]
 
 pub mod auth;
+pub mod branding;
 pub mod clock;
 pub mod config;
 pub mod http;

@@ -22,3 +22,7 @@ pub const USERINFO: &str = "/userinfo";
 pub const HEALTHZ: &str = "/healthz";
 pub const READYZ: &str = "/readyz";
 pub const STYLESHEET: &str = "/assets/tessera.css";
+/// The colours derived from `[branding]`; pages link it with `?v=<content hash>`.
+pub const BRAND_STYLESHEET: &str = "/assets/brand.css";
+/// `branding.logo_file`, when configured (404 otherwise).
+pub const LOGO: &str = "/assets/logo";

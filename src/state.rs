@@ -13,6 +13,7 @@ use crate::auth::master_key::{MasterKey, Purpose};
 use crate::auth::password::PasswordHasher;
 use crate::auth::sealing::SealingKey;
 use crate::auth::secret_cache::SecretCache;
+use crate::branding::Branding;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::keys::KeySet;
@@ -35,6 +36,8 @@ pub struct Settings {
     signing_key_sealer: Option<SealingKey>,
     /// The clients that registered a `backchannel_logout_uri`: the ones told of a session's end.
     backchannel_receivers: Vec<String>,
+    /// What the page frame shows (`[branding]`), resolved once per (re)load.
+    branding: Arc<Branding>,
 }
 
 impl Settings {
@@ -62,6 +65,7 @@ impl Settings {
         let backchannel_receivers = crate::oauth::backchannel::receivers(clients.values());
         let master: Option<&MasterKey> = config.master_key.as_ref();
         Self {
+            branding: Arc::new(Branding::new(&config.branding)),
             totp_key: master.map(|m| m.derive(Purpose::TotpSecrets)),
             signing_key_sealer: master.map(|m| m.derive(Purpose::SigningKeys)),
             clients,
@@ -227,6 +231,11 @@ impl AppState {
     /// Waits for [`Self::ring_outbox`] (a ring while nobody waited is kept for the next wait).
     pub async fn outbox_rung(&self) {
         self.shared.outbox_bell.notified().await;
+    }
+
+    /// The page frame's branding, shared by every page of this snapshot.
+    pub fn branding(&self) -> Arc<Branding> {
+        self.settings.branding.clone()
     }
 
     pub fn secure_cookies(&self) -> bool {

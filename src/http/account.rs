@@ -28,6 +28,7 @@ pub async fn account_page(State(state): State<AppState>, jar: CookieJar) -> Http
     };
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
     let page = Page {
+        brand: state.branding(),
         overview,
         now,
         csrf_token,

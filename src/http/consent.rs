@@ -32,6 +32,7 @@ pub async fn consent_page(
     };
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
     let page = ConsentPage {
+        brand: state.branding(),
         client_name: client.name.clone(),
         user_email: user.email,
         scopes: request.scope.iter().filter_map(describe_scope).collect(),

@@ -112,6 +112,7 @@ impl LoginForm<'_> {
     fn show(&self, jar: CookieJar, error: Option<String>, status: StatusCode) -> Response {
         let (jar, csrf_token) = cookies::csrf_token(jar, self.state.secure_cookies());
         let page = LoginPage {
+            brand: self.state.branding(),
             client_name: self.next.audience(),
             action: self.next.action(routes::LOGIN),
             csrf_token,

@@ -50,17 +50,18 @@ pub async fn logout_post(
 /// Asks the user to confirm, carrying the request's parameters through the form.
 fn confirmation(
     jar: CookieJar,
-    secure: bool,
+    state: &AppState,
     params: &Params,
     client: Option<&Client>,
     redirect_uri: Option<String>,
 ) -> Response {
-    let (jar, csrf_token) = cookies::csrf_token(jar, secure);
+    let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
     let fields = CARRIED
         .iter()
         .filter_map(|name| params.get(name).map(|value| (*name, value.to_string())))
         .collect();
     let page = LogoutPage {
+        brand: state.branding(),
         client_name: client.map(|c| c.name.clone()),
         csrf_token,
         fields,
@@ -81,7 +82,7 @@ async fn respond(state: &AppState, jar: CookieJar, params: &Params, confirmed: b
         Logout::Confirm {
             client,
             redirect_uri,
-        } => Ok(confirmation(jar, secure, params, client, redirect_uri)),
+        } => Ok(confirmation(jar, state, params, client, redirect_uri)),
         Logout::Done {
             signed_out,
             redirect,
@@ -92,7 +93,13 @@ async fn respond(state: &AppState, jar: CookieJar, params: &Params, confirmed: b
             };
             let done = match redirect {
                 Some(uri) => see_other(&uri),
-                None => render(StatusCode::OK, SignedOutPage, None),
+                None => render(
+                    StatusCode::OK,
+                    SignedOutPage {
+                        brand: state.branding(),
+                    },
+                    None,
+                ),
             };
             Ok((jar, done).into_response())
         }

@@ -191,13 +191,14 @@ async fn signed_in_user(
 }
 
 /// The page showing `shown` to `user`, without an error yet.
-fn page_for(next: &Next<'_>, user: &UserRow, shown: MfaShown) -> MfaPage {
+fn page_for(state: &AppState, next: &Next<'_>, user: &UserRow, shown: MfaShown) -> MfaPage {
     // The demanding application is named while the user sets two-step verification up.
     let client_name = match (next, &shown) {
         (Next::Authorization { client, .. }, MfaShown::Enrol { .. }) => Some(client.name.clone()),
         _ => None,
     };
     MfaPage {
+        brand: state.branding(),
         email: user.email.clone(),
         client_name,
         error: None,
@@ -233,7 +234,12 @@ fn codes_page(
         continue_url,
         continue_label,
     };
-    show(state, jar, page_for(next, user, shown), StatusCode::OK)
+    show(
+        state,
+        jar,
+        page_for(state, next, user, shown),
+        StatusCode::OK,
+    )
 }
 
 /// The page for the user's current state: management when two-step verification is on,
@@ -265,7 +271,7 @@ async fn current_view(
         }
         MfaView::Unavailable => (MfaShown::Unavailable, status),
     };
-    let mut page = page_for(next, user, shown);
+    let mut page = page_for(state, next, user, shown);
     page.error = error;
     page.password_required = mfa::password_required(state, session, now);
     Ok(show(state, jar, page, status))

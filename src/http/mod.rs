@@ -2,6 +2,7 @@
 //! outcome to a response (`router.rs` lists the routes and the middleware every request
 //! passes through). Nothing here decides anything the protocol or a service should.
 mod account;
+mod assets;
 mod authorize;
 mod client_auth;
 mod client_ip;

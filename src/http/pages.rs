@@ -1,18 +1,24 @@
 //! Tessera's HTML pages and the headers every page carries: a strict CSP that forbids
-//! framing and scripts, no referrer, no caching.
+//! framing and scripts, no referrer, no caching. Every page has one `brand` field: what the
+//! frame (`base.html`) shows of `[branding]`.
+use std::sync::Arc;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::recovery::RecoveryCode;
+use crate::branding::Branding;
 use crate::oauth::scope::Scopes;
 use crate::service::account::Overview;
 use crate::service::mfa::Enrolment;
+use crate::state::AppState;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "login.html")]
 pub struct LoginPage {
+    pub brand: Arc<Branding>,
     pub client_name: String,
     pub action: String,
     pub csrf_token: String,
@@ -23,6 +29,7 @@ pub struct LoginPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "consent.html")]
 pub struct ConsentPage {
+    pub brand: Arc<Branding>,
     pub client_name: String,
     pub user_email: String,
     pub scopes: Vec<&'static str>,
@@ -36,6 +43,7 @@ pub struct ConsentPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "totp.html")]
 pub struct TotpPage {
+    pub brand: Arc<Branding>,
     pub client_name: String,
     pub action: String,
     pub csrf_token: String,
@@ -47,6 +55,7 @@ pub struct TotpPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "mfa.html")]
 pub struct MfaPage {
+    pub brand: Arc<Branding>,
     pub email: String,
     /// The application that demanded two-step verification, when one sent the user here.
     pub client_name: Option<String>,
@@ -80,6 +89,7 @@ pub enum MfaShown {
 #[derive(Template, WebTemplate)]
 #[template(path = "account.html")]
 pub struct AccountPage {
+    pub brand: Arc<Branding>,
     pub overview: Overview,
     pub now: i64,
     pub csrf_token: String,
@@ -99,6 +109,7 @@ impl AccountPage {
 #[derive(Template, WebTemplate)]
 #[template(path = "logout.html")]
 pub struct LogoutPage {
+    pub brand: Arc<Branding>,
     pub client_name: Option<String>,
     pub csrf_token: String,
     /// The logout request's parameters, carried through the confirmation.
@@ -107,11 +118,14 @@ pub struct LogoutPage {
 
 #[derive(Template, WebTemplate)]
 #[template(path = "signed_out.html")]
-pub struct SignedOutPage;
+pub struct SignedOutPage {
+    pub brand: Arc<Branding>,
+}
 
 #[derive(Template, WebTemplate)]
 #[template(path = "error.html")]
 pub struct ErrorPage {
+    pub brand: Arc<Branding>,
     pub title: &'static str,
     pub message: String,
 }
@@ -129,10 +143,33 @@ pub fn render(
     response
 }
 
+tokio::task_local! {
+    /// The branding of the request being answered, for the one page rendered where no state
+    /// is at hand: the error page, made by `HttpError::into_response`.
+    static REQUEST_BRANDING: Arc<Branding>;
+}
+
+/// Middleware: makes the request's branding available to [`error_page`].
+pub async fn with_branding(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    REQUEST_BRANDING
+        .scope(state.branding(), next.run(request))
+        .await
+}
+
+/// The error page, in the branding of the request being answered (Tessera's own look
+/// outside a request).
 pub fn error_page(status: StatusCode, title: &'static str, message: impl Into<String>) -> Response {
+    let brand = REQUEST_BRANDING
+        .try_with(Arc::clone)
+        .unwrap_or_else(|_| Branding::standard());
     render(
         status,
         ErrorPage {
+            brand,
             title,
             message: message.into(),
         },

@@ -21,8 +21,8 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use super::error::unavailable_as_json;
 use super::rate_limit::{self, RateLimit};
 use super::{
-    account, authorize, consent, introspect, login, logout, metadata, mfa_account, respond, revoke,
-    token, totp_login, userinfo,
+    account, assets, authorize, consent, introspect, login, logout, metadata, mfa_account, pages,
+    respond, revoke, token, totp_login, userinfo,
 };
 use crate::config::{Config, LogFormat};
 use crate::routes;
@@ -46,8 +46,14 @@ pub fn app(state: AppState) -> Router {
         .merge(pages())
         .route(routes::HEALTHZ, get(metadata::healthz))
         .route(routes::READYZ, get(metadata::readyz))
-        .route(routes::STYLESHEET, get(metadata::stylesheet))
-        .fallback(not_found);
+        .route(routes::STYLESHEET, get(assets::stylesheet))
+        .route(routes::BRAND_STYLESHEET, get(assets::brand_stylesheet))
+        .route(routes::LOGO, get(assets::logo))
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.shared(),
+            pages::with_branding,
+        ));
     with_middleware(router, config).with_state(state.shared())
 }
 

@@ -116,6 +116,7 @@ fn totp_form(
 ) -> Response {
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
     let page = TotpPage {
+        brand: state.branding(),
         client_name: next.audience(),
         action: next.action(routes::LOGIN_TOTP),
         csrf_token,

@@ -2,6 +2,7 @@
 use super::*;
 
 mod apis;
+mod branding;
 mod private_key_jwt;
 mod signing_algs;
 
@@ -135,7 +136,7 @@ fn env_overrides_apply_and_are_checked() {
 #[test]
 fn mfa_settings_have_safe_defaults_and_are_checked() {
     let config = Config::from_toml("").unwrap();
-    assert_eq!(config.mfa_issuer_name, "Tessera");
+    assert_eq!(config.mfa_issuer(), "Tessera");
     assert!(config.mfa_encryption_key.is_none());
     assert_eq!(config.mfa_max_attempts, 5);
     assert_eq!(config.mfa_attempt_window, 900);
