@@ -51,6 +51,17 @@ const RULES: &[(&str, &[&str], &str)] = &[
         ],
         "configuration is parsed and validated without touching the database",
     ),
+    (
+        "src/branding",
+        &[
+            "axum",
+            "crate::http",
+            "crate::service",
+            "crate::state",
+            "sqlx",
+        ],
+        "branding resolves colours and the logo; the http floor serves them",
+    ),
 ];
 
 /// Files may not grow past this many lines (tests excepted): past it, a file holds two jobs.
