@@ -41,13 +41,21 @@ pub struct FooterLink {
     pub url: String,
 }
 
+/// The logo as served: its content, and the URL the pages link it by.
+#[derive(Debug)]
+pub struct ServedLogo {
+    pub logo: Logo,
+    /// The content's version, computed once rather than per request.
+    pub version: String,
+    /// `/assets/logo?v=…`.
+    pub url: String,
+}
+
 /// The branding every page frame shows. Built from the settings, so a reload replaces it.
 #[derive(Debug)]
 pub struct Branding {
     pub product_name: String,
-    pub logo: Option<Logo>,
-    /// `/assets/logo?v=…`, when there is a logo.
-    pub logo_url: Option<String>,
+    pub logo: Option<ServedLogo>,
     /// `/assets/tessera.css?v=…`.
     pub stylesheet_url: String,
     /// The generated colour stylesheet and its version.
@@ -64,10 +72,11 @@ impl Branding {
         let palette = Palette::from_primary(config.primary_color.unwrap_or(DEFAULT_PRIMARY));
         let brand_css = palette.stylesheet();
         let brand_css_version = version_of(brand_css.as_bytes());
-        let logo_url = config
-            .logo
-            .as_ref()
-            .map(|logo| format!("{}?v={}", routes::LOGO, version_of(&logo.bytes)));
+        let logo = config.logo.clone().map(|logo| {
+            let version = version_of(&logo.bytes);
+            let url = format!("{}?v={version}", routes::LOGO);
+            ServedLogo { logo, version, url }
+        });
         let footer_links = [
             ("Help", &config.support_url),
             ("Privacy", &config.privacy_url),
@@ -78,8 +87,7 @@ impl Branding {
         .collect();
         Self {
             product_name: config.product_name.clone(),
-            logo: config.logo.clone(),
-            logo_url,
+            logo,
             stylesheet_url: format!("{}?v={}", routes::STYLESHEET, stylesheet_version()),
             brand_css_url: format!("{}?v={brand_css_version}", routes::BRAND_STYLESHEET),
             brand_css,

@@ -2,12 +2,13 @@
 //! and the configured logo. Pages link each with `?v=<content hash>`; a request carrying the
 //! current hash may be cached for a year, since a change (a new binary, a reload) changes the
 //! URL. Any other request gets the current content marked `no-cache`, so nothing stale sticks.
+use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::branding::{STYLESHEET, stylesheet_version, version_of};
+use crate::branding::{STYLESHEET, stylesheet_version};
 use crate::state::AppState;
 
 /// The `?v=` the pages put on asset URLs.
@@ -45,15 +46,16 @@ pub async fn brand_stylesheet(
 /// The logo with the type its content was recognised as at load; 404 without one.
 pub async fn logo(State(state): State<AppState>, Query(asked): Query<Version>) -> Response {
     let branding = state.branding();
-    let Some(logo) = &branding.logo else {
+    let Some(served) = &branding.logo else {
         return (StatusCode::NOT_FOUND, "Not found").into_response();
     };
-    let version = version_of(&logo.bytes);
+    let logo = &served.logo;
     let mut response = asset(
         logo.kind.content_type(),
-        axum::body::Bytes::copy_from_slice(&logo.bytes),
+        // Shares the loaded bytes instead of copying them per request.
+        Bytes::from_owner(logo.bytes.clone()),
         &asked,
-        &version,
+        &served.version,
     );
     let headers = response.headers_mut();
     headers.insert(
@@ -67,12 +69,7 @@ pub async fn logo(State(state): State<AppState>, Query(asked): Query<Version>) -
     response
 }
 
-fn asset(
-    content_type: &'static str,
-    body: axum::body::Bytes,
-    asked: &Version,
-    current: &str,
-) -> Response {
+fn asset(content_type: &'static str, body: Bytes, asked: &Version, current: &str) -> Response {
     let cache = if asked.v.as_deref() == Some(current) {
         "public, max-age=31536000, immutable"
     } else {
