@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use askama::Template;
 use askama_web::WebTemplate;
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use crate::auth::recovery::RecoveryCode;
@@ -151,9 +153,9 @@ tokio::task_local! {
 
 /// Middleware: makes the request's branding available to [`error_page`].
 pub async fn with_branding(
-    axum::extract::State(state): axum::extract::State<AppState>,
-    request: axum::extract::Request,
-    next: axum::middleware::Next,
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
 ) -> Response {
     REQUEST_BRANDING
         .scope(state.branding(), next.run(request))
