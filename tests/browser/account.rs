@@ -16,19 +16,32 @@ async fn totp_enrolment_then_the_second_step_at_sign_in() {
     browser.close().await;
 }
 
-/// The same without JavaScript, in dark mode, 320 px wide.
+/// The same in dark mode, 320 px wide.
 #[tokio::test]
-async fn totp_without_javascript_dark_at_320_px() {
+async fn totp_dark_at_320_px() {
     let options = Options {
-        javascript: false,
         width: 320,
         height: 640,
+        ..Options::default()
+    };
+    let Some(mut browser) = driver::launch("totp_dark_at_320_px", options).await else {
+        return;
+    };
+    browser.color_scheme("dark").await;
+    totp_enrolment_and_sign_in(&mut browser).await;
+    browser.close().await;
+}
+
+/// The same with JavaScript turned off.
+#[tokio::test]
+async fn totp_without_javascript() {
+    let options = Options {
+        javascript: false,
         ..Options::default()
     };
     let Some(mut browser) = driver::launch("totp_without_javascript", options).await else {
         return;
     };
-    browser.color_scheme("dark").await;
     totp_enrolment_and_sign_in(&mut browser).await;
     browser.close().await;
 }
@@ -85,36 +98,46 @@ async fn totp_enrolment_and_sign_in(browser: &mut Browser) {
 
 #[tokio::test]
 async fn account_page_ends_another_session_and_withdraws_an_app() {
-    let Some(mut browser) = driver::launch("account_actions", Options::default()).await else {
-        return;
-    };
+    for javascript in [true, false] {
+        let options = Options {
+            javascript,
+            ..Options::default()
+        };
+        let Some(mut browser) = driver::launch("account_actions", options).await else {
+            return;
+        };
+        account_actions(&mut browser).await;
+        browser.close().await;
+    }
+}
+
+async fn account_actions(browser: &mut Browser) {
     let (tessera, app) = app::tessera_and_app(Backend::Sqlite, "").await;
     // Signed in to the app in this browser; signed in on another device too.
     let request = app::start_sign_in(&tessera, &app, &[]).await;
     browser.goto(&request.url).await;
-    enter_password(&mut browser, USER_PASSWORD).await;
+    enter_password(browser, USER_PASSWORD).await;
     browser.click("button[value=allow]").await;
-    wait_for_url(&browser, &app.redirect_uri()).await;
+    wait_for_url(browser, &app.redirect_uri()).await;
     let mut other_device = tessera.browser();
     mfa::sign_in_with_password(&tessera, &mut other_device).await;
     assert_eq!(other_device.get("/account").await.status, 200);
 
     browser.goto(&tessera.url("/account")).await;
-    check(&browser, "account").await;
-    assert_eq!(session_rows(&browser).await, 2);
+    check(browser, "account").await;
+    assert_eq!(session_rows(browser).await, 2);
     browser.click("li.session:not(.current) button").await;
-    check(&browser, "account, a session ended").await;
-    assert_eq!(session_rows(&browser).await, 1);
+    check(browser, "account, a session ended").await;
+    assert_eq!(session_rows(browser).await, 1);
     let elsewhere = other_device.get("/account").await;
     assert_eq!(elsewhere.status, 303, "the other device is signed out");
 
     // Two apps have access: this one, and the one the other device signed in to.
     let withdraw = "form[action='/account/consents/withdraw'] button";
-    assert_eq!(count(&browser, withdraw).await, 2);
+    assert_eq!(count(browser, withdraw).await, 2);
     browser.click(withdraw).await;
-    check(&browser, "account, access withdrawn").await;
-    assert_eq!(count(&browser, withdraw).await, 1);
-    browser.close().await;
+    check(browser, "account, access withdrawn").await;
+    assert_eq!(count(browser, withdraw).await, 1);
 }
 
 async fn session_rows(browser: &Browser) -> i64 {

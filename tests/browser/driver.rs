@@ -155,7 +155,9 @@ pub async fn launch(test: &str, options: Options) -> Option<Browser> {
         "width": browser.options.width,
         "height": browser.options.height,
         "deviceScaleFactor": 1,
-        "mobile": browser.options.width < 500,
+        // Not "mobile": a phone would widen its layout viewport to hide an overflow, which
+        // is the very thing the narrow tests look for.
+        "mobile": false,
     });
     browser
         .devtools("Emulation.setDeviceMetricsOverride", metrics)
