@@ -13,5 +13,6 @@ mod driver;
 mod steps;
 
 mod account;
+mod branding;
 mod screenshots;
 mod sign_in;
