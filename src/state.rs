@@ -65,7 +65,7 @@ impl Settings {
         let backchannel_receivers = crate::oauth::backchannel::receivers(clients.values());
         let master: Option<&MasterKey> = config.master_key.as_ref();
         Self {
-            branding: Arc::new(Branding::new(&config.branding)),
+            branding: Arc::new(Branding::new(&config.branding.look())),
             totp_key: master.map(|m| m.derive(Purpose::TotpSecrets)),
             signing_key_sealer: master.map(|m| m.derive(Purpose::SigningKeys)),
             clients,

@@ -8,15 +8,41 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
-use crate::config::BrandingConfig;
 use crate::routes;
 
 pub mod contrast;
 pub mod logo;
 pub mod palette;
 
+use contrast::Rgb;
 use logo::Logo;
 use palette::{DEFAULT_PRIMARY, Palette};
+
+/// What `[branding]` asks for, in the terms of this module (the configuration builds it:
+/// `BrandingConfig::look`), so that `config` depends on `branding` and not the other way.
+#[derive(Debug, Clone)]
+pub struct Look {
+    pub product_name: String,
+    pub logo: Option<Logo>,
+    pub primary_color: Option<Rgb>,
+    pub support_url: Option<String>,
+    pub privacy_url: Option<String>,
+    pub terms_url: Option<String>,
+}
+
+impl Look {
+    /// Tessera's own look.
+    pub fn standard() -> Self {
+        Self {
+            product_name: "Tessera".into(),
+            logo: None,
+            primary_color: None,
+            support_url: None,
+            privacy_url: None,
+            terms_url: None,
+        }
+    }
+}
 
 /// Tessera's own stylesheet, built into the binary.
 pub const STYLESHEET: &str = include_str!("../../assets/tessera.css");
@@ -68,7 +94,7 @@ pub struct Branding {
 }
 
 impl Branding {
-    pub fn new(config: &BrandingConfig) -> Self {
+    pub fn new(config: &Look) -> Self {
         let palette = Palette::from_primary(config.primary_color.unwrap_or(DEFAULT_PRIMARY));
         let brand_css = palette.stylesheet();
         let brand_css_version = version_of(brand_css.as_bytes());
@@ -99,7 +125,7 @@ impl Branding {
     /// Tessera's own look: for pages rendered outside a request (tests, early errors).
     pub fn standard() -> Arc<Self> {
         static STANDARD: LazyLock<Arc<Branding>> =
-            LazyLock::new(|| Arc::new(Branding::new(&BrandingConfig::default())));
+            LazyLock::new(|| Arc::new(Branding::new(&Look::standard())));
         STANDARD.clone()
     }
 }

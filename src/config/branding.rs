@@ -8,6 +8,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::ConfigError;
+use crate::branding::Look;
 use crate::branding::contrast::Rgb;
 use crate::branding::logo::Logo;
 
@@ -52,6 +53,20 @@ impl Default for BrandingConfig {
             privacy_url: None,
             terms_url: None,
             logo: None,
+        }
+    }
+}
+
+impl BrandingConfig {
+    /// What the pages need of it.
+    pub fn look(&self) -> Look {
+        Look {
+            product_name: self.product_name.clone(),
+            logo: self.logo.clone(),
+            primary_color: self.primary_color,
+            support_url: self.support_url.clone(),
+            privacy_url: self.privacy_url.clone(),
+            terms_url: self.terms_url.clone(),
         }
     }
 }
