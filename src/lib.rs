@@ -12,6 +12,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod http;
+pub mod i18n;
 pub mod keys;
 pub mod logging;
 pub mod oauth;

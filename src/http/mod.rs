@@ -11,6 +11,7 @@ mod cookies;
 mod error;
 mod form;
 mod introspect;
+mod locale;
 mod login;
 mod logout;
 mod metadata;

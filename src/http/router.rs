@@ -19,6 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use super::error::unavailable_as_json;
+use super::locale::localize_error_pages;
 use super::rate_limit::{self, RateLimit};
 use super::{
     account, authorize, consent, introspect, login, logout, metadata, mfa_account, respond, revoke,
@@ -47,7 +48,12 @@ pub fn app(state: AppState) -> Router {
         .route(routes::HEALTHZ, get(metadata::healthz))
         .route(routes::READYZ, get(metadata::readyz))
         .route(routes::STYLESHEET, get(metadata::stylesheet))
-        .fallback(not_found);
+        .fallback(not_found)
+        // Inside the common middleware, so the pages it renders keep its headers.
+        .layer(axum::middleware::from_fn_with_state(
+            state.shared(),
+            localize_error_pages,
+        ));
     with_middleware(router, config).with_state(state.shared())
 }
 
