@@ -21,7 +21,7 @@ pub fn negotiate(
 fn from_accept_language(header: &str) -> Option<Locale> {
     let mut ranges: Vec<(&str, u16)> = header.split(',').filter_map(language_range).collect();
     // Stable: equal weights keep the order the browser sent them in.
-    ranges.sort_by(|a, b| b.1.cmp(&a.1));
+    ranges.sort_by_key(|(_, weight)| std::cmp::Reverse(*weight));
     ranges
         .into_iter()
         .filter(|(_, weight)| *weight > 0)
