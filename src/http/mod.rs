@@ -17,6 +17,8 @@ mod logout;
 mod metadata;
 mod mfa_account;
 mod pages;
+#[cfg(test)]
+mod pages_in_every_language;
 mod rate_limit;
 mod respond;
 mod revoke;

@@ -81,6 +81,13 @@ impl Locale {
     }
 }
 
+/// Every message id of the English catalogue, for tests elsewhere that look for ids left
+/// in rendered pages.
+#[cfg(test)]
+pub(crate) fn message_ids() -> Vec<String> {
+    catalogue::ids_and_errors(catalogue::source(Locale::En)).0
+}
+
 impl std::fmt::Display for Locale {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
