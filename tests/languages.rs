@@ -2,6 +2,7 @@
 //! then the browser's `Accept-Language`, then `default_locale`; discovery lists the choice.
 mod common;
 
+use common::mfa::*;
 use common::*;
 
 /// A browser whose every request says which languages it prefers.
@@ -64,6 +65,72 @@ async fn ui_locales_choose_the_sign_in_pages_language_and_it_stays_through_conse
         assert_language(&consent, "de", "<h1>Zugriff erlauben?</h1>");
         assert!(consent.body.contains("Wissen, wer Sie sind"));
         assert!(!consent.body.contains("Allow access"));
+    }
+}
+
+#[tokio::test]
+async fn ui_locales_stay_through_the_second_step() {
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let enrolment = enrolled_user(&app).await;
+        let mut browser = app.browser();
+        // prompt=consent: enrolling consented already, and the consent page is the last stop.
+        let asked = [("ui_locales", "fr"), ("prompt", "consent")];
+        let login = sign_in_page(&mut browser, &asked).await;
+        assert_language(&login, "fr", "<h1>Connexion</h1>");
+        let totp = browser
+            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap();
+        assert_language(&totp, "fr", "Code de votre application d’authentification");
+        // The recovery hint and the wrong-code message too.
+        assert!(totp.body.contains("Appareil perdu"), "{}", totp.body);
+        let wrong = submit_code(
+            &mut browser,
+            &totp,
+            &wrong_code(&enrolment.secret, app.clock_now()),
+        )
+        .await;
+        assert_language(&wrong, "fr", "Ce code n’est pas valide.");
+
+        let code = code_at(&enrolment.secret, app.clock_now());
+        let next = submit_code(&mut browser, &wrong, &code).await;
+        let consent = browser.follow(next).await.unwrap();
+        assert_language(&consent, "fr", "<h1>Autoriser l’accès\u{a0}?</h1>");
+    }
+}
+
+#[tokio::test]
+async fn ui_locales_stay_through_enrolment_demanded_by_an_application() {
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let mut browser = app.browser();
+        let start = browser
+            .get(&authorize_url(
+                MFA_CLIENT,
+                MFA_REDIRECT,
+                &[("ui_locales", "de")],
+            ))
+            .await;
+        let login = browser.follow(start).await.unwrap();
+        assert_language(&login, "de", "<strong>Bank</strong>");
+        let enrolment = browser
+            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap();
+        assert_language(
+            &enrolment,
+            "de",
+            "<strong>Bank</strong> verlangt die Bestätigung in zwei Schritten.",
+        );
+        assert!(enrolment.body.contains("id=\"totp-secret\""));
+        assert!(enrolment.body.contains("Scannen Sie diesen QR-Code"));
+
+        let query = enrolment.form_action();
+        let query = &query[query.find('?').unwrap()..];
+        let enrolled = enrol_with_query(&app, &mut browser, query).await;
+        assert_language(&enrolled.page, "de", "Weiter zu Bank");
     }
 }
 
