@@ -178,6 +178,39 @@ async fn default_locale_applies_when_nobody_asks() {
 }
 
 #[tokio::test]
+async fn logout_pages_follow_the_logout_requests_ui_locales() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.add_user(USER_EMAIL, USER_PASSWORD).await;
+    let mut browser = app.browser();
+    browser
+        .sign_in_at(&authorize_url("confidential", REDIRECT, &[]))
+        .await;
+    let confirm = browser
+        .get("/logout?client_id=confidential&ui_locales=fr")
+        .await;
+    assert_language(&confirm, "fr", "<h1>Se déconnecter\u{a0}?</h1>");
+    // The confirmation carries the language to the page after it.
+    assert_eq!(confirm.hidden("ui_locales"), "fr");
+    let csrf = confirm.hidden("csrf_token");
+    let done = browser
+        .post_form(
+            "/logout",
+            &[
+                ("csrf_token", &csrf),
+                ("confirm", "yes"),
+                ("client_id", "confidential"),
+                ("ui_locales", "fr"),
+            ],
+        )
+        .await;
+    assert_language(&done, "fr", "Vous êtes déconnecté");
+
+    let refused = browser.get("/logout?client_id=nobody&ui_locales=de").await;
+    assert_eq!(refused.status, 400);
+    assert_language(&refused, "de", "Ungültige Abmeldeanfrage");
+}
+
+#[tokio::test]
 async fn discovery_lists_the_supported_ui_locales() {
     let app = TestApp::spawn(Backend::Sqlite).await;
     let metadata = discovery_json(&app).await;

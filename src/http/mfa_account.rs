@@ -238,7 +238,7 @@ fn codes_page(
     let (continue_url, continue_label) = match next {
         Next::Authorization { client, .. } => (
             next.action(routes::AUTHORIZE),
-            locale.with("mfa-continue-to", "client", &client.name),
+            locale.text_with("mfa-continue-to", "client", &client.name),
         ),
         Next::Account(_) => (routes::ACCOUNT_MFA.to_string(), locale.text("mfa-done")),
     };

@@ -165,7 +165,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
                 MfaShown::Codes {
                     codes: recovery::generate(),
                     continue_url: "/authorize".into(),
-                    continue_label: locale.with("mfa-continue-to", "client", HOSTILE),
+                    continue_label: locale.text_with("mfa-continue-to", "client", HOSTILE),
                 },
             )
             .render(),

@@ -71,7 +71,7 @@ impl Locale {
 
     /// A message with one text argument, for templates (which cannot build slices); the
     /// template escapes the whole result as usual.
-    pub fn with(self, id: &str, name: &str, value: &str) -> String {
+    pub fn text_with(self, id: &str, name: &str, value: &str) -> String {
         catalogue::format(self, id, &[(name, Arg::Text(value))])
     }
 
