@@ -16,7 +16,7 @@ use std::convert::Infallible;
 use axum::body::Body;
 use axum::extract::{FromRef, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, Uri, header};
+use axum::http::{HeaderValue, Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -37,21 +37,16 @@ where
     type Rejection = Infallible;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
-        let state = AppState::from_ref(state);
-        Ok(Self(locale_of(
-            &parts.uri,
-            &parts.headers,
-            state.config().default_locale,
-        )))
+        let default = AppState::from_ref(state).config().default_locale;
+        let accept_language = parts.headers.get(header::ACCEPT_LANGUAGE);
+        Ok(Self(locale_of(&parts.uri, accept_language, default)))
     }
 }
 
 /// The negotiated locale of a request.
-fn locale_of(uri: &Uri, headers: &HeaderMap, default: Locale) -> Locale {
+fn locale_of(uri: &Uri, accept_language: Option<&HeaderValue>, default: Locale) -> Locale {
     let query = Params::parse(uri.query().unwrap_or_default().as_bytes());
-    let accept_language = headers
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|value| value.to_str().ok());
+    let accept_language = accept_language.and_then(|value| value.to_str().ok());
     negotiate(query.get("ui_locales"), accept_language, default)
 }
 
@@ -70,12 +65,15 @@ pub async fn localize_error_pages(
     request: Request,
     next: Next,
 ) -> Response {
-    let default = AppState::of(&shared).config().default_locale;
-    let locale = locale_of(request.uri(), request.headers(), default);
+    // Kept aside (cheap copies) and negotiated only for the few responses that need it.
+    let uri = request.uri().clone();
+    let accept_language = request.headers().get(header::ACCEPT_LANGUAGE).cloned();
     let response = next.run(request).await;
     let Some(page) = response.extensions().get::<LocalizedErrorPage>().cloned() else {
         return response;
     };
+    let default = AppState::of(&shared).config().default_locale;
+    let locale = locale_of(&uri, accept_language.as_ref(), default);
     if locale == Locale::En {
         return response;
     }
