@@ -5,8 +5,9 @@
 //! `ui_locales` is read from the page's own query string because the sign-in pages carry the
 //! authorization request there whole (see `continuation`): the language a client asked for
 //! at `/authorize` stays through sign-in, the second step, consent and enrolment without
-//! being stored anywhere. Account, logout and error pages have no `ui_locales`, so the
-//! browser's preference decides.
+//! being stored anywhere. A logout request may carry its own (RP-Initiated Logout 1.0 §2);
+//! account pages have none unless an authorization request rides along, so the browser's
+//! preference decides there.
 //!
 //! Error pages are made by `HttpError`'s `IntoResponse`, which has no request. They carry
 //! their text as message ids (`LocalizedErrorPage` in the response's extensions) and
