@@ -35,7 +35,7 @@ pub async fn logout_get(
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
-    respond((&state, locale), jar, &query(raw), false).await
+    respond(&state, locale, jar, &query(raw), false).await
 }
 
 pub async fn logout_post(
@@ -52,7 +52,7 @@ pub async fn logout_post(
         && cookies::csrf_ok(&jar, state.secure_cookies(), params.get(csrf::FIELD));
     // A POSTed logout request carries its `ui_locales` (§2) in the body, not the query.
     let locale = negotiate(params.get("ui_locales"), None, locale);
-    respond((&state, locale), jar, &params, confirmed).await
+    respond(&state, locale, jar, &params, confirmed).await
 }
 
 fn invalid_logout_message(why: InvalidLogout) -> Message {
@@ -68,7 +68,8 @@ fn invalid_logout_message(why: InvalidLogout) -> Message {
 
 /// Asks the user to confirm, carrying the request's parameters through the form.
 fn confirmation(
-    (jar, locale): (CookieJar, Locale),
+    jar: CookieJar,
+    locale: Locale,
     secure: bool,
     params: &Params,
     client: Option<&Client>,
@@ -90,7 +91,8 @@ fn confirmation(
 }
 
 async fn respond(
-    (state, locale): (&AppState, Locale),
+    state: &AppState,
+    locale: Locale,
     jar: CookieJar,
     params: &Params,
     confirmed: bool,
@@ -107,7 +109,8 @@ async fn respond(
             client,
             redirect_uri,
         } => Ok(confirmation(
-            (jar, locale),
+            jar,
+            locale,
             secure,
             params,
             client,

@@ -39,7 +39,7 @@ pub async fn mfa_page(
     let next = Next::from_params_or(&state, query(raw), AccountPage::Mfa)?;
     let (session, user) = signed_in_user(&state, &jar, &next).await?;
     let who = (&session, &user);
-    current_view(&state, jar, (&next, locale), who, None, StatusCode::OK).await
+    current_view(&state, jar, &next, locale, who, None, StatusCode::OK).await
 }
 
 /// `POST /account/mfa/enable`: the first valid code from the app turns the pending secret on.
@@ -53,7 +53,7 @@ pub async fn enable(
     body: Bytes,
 ) -> HttpResult {
     let next = Next::from_params_or(&state, query(raw), AccountPage::Mfa)?;
-    let form = ChangeForm::read(&state, &jar, (&next, locale), &headers, &body).await?;
+    let form = ChangeForm::read(&state, &jar, &next, locale, &headers, &body).await?;
     let current = cookies::read(&jar, Kind::Session, state.secure_cookies());
     let outcome = mfa::enable(&state, form.request(ip), current, state.now()).await;
     let secure = state.secure_cookies();
@@ -80,7 +80,7 @@ pub async fn regenerate_recovery_codes(
     body: Bytes,
 ) -> HttpResult {
     let next = Next::Account(AccountPage::Mfa);
-    let form = ChangeForm::read(&state, &jar, (&next, locale), &headers, &body).await?;
+    let form = ChangeForm::read(&state, &jar, &next, locale, &headers, &body).await?;
     let outcome = mfa::regenerate_recovery_codes(&state, form.request(ip), state.now()).await;
     let outcome =
         outcome.map(|change| change.map(|codes| codes_page(&state, jar.clone(), &form, codes)));
@@ -97,7 +97,7 @@ pub async fn disable(
     body: Bytes,
 ) -> HttpResult {
     let next = Next::Account(AccountPage::Mfa);
-    let form = ChangeForm::read(&state, &jar, (&next, locale), &headers, &body).await?;
+    let form = ChangeForm::read(&state, &jar, &next, locale, &headers, &body).await?;
     let outcome = mfa::disable(&state, form.request(ip), state.now()).await;
     let outcome = outcome.map(|change| change.map(|()| see_other(routes::ACCOUNT_MFA)));
     form.answer(&state, jar, outcome).await
@@ -119,7 +119,8 @@ impl<'n> ChangeForm<'n> {
     async fn read(
         state: &AppState,
         jar: &CookieJar,
-        (next, locale): (&'n Next<'n>, Locale),
+        next: &'n Next<'n>,
+        locale: Locale,
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Self, HttpError> {
@@ -175,19 +176,15 @@ impl<'n> ChangeForm<'n> {
             Err(service::Error::Throttled { retry_after }) => {
                 let message = Some(throttled_message(self.locale, retry_after));
                 let status = StatusCode::TOO_MANY_REQUESTS;
-                let page = self.page();
-                let page = current_view(state, jar, page, self.who(), message, status).await?;
+                let (next, locale, who) = (self.next, self.locale, self.who());
+                let page = current_view(state, jar, next, locale, who, message, status).await?;
                 return Ok(with_retry_after(page, retry_after));
             }
             Err(e) => return Err(e.into()),
         };
-        let error = Some(self.locale.text(error));
-        current_view(state, jar, self.page(), self.who(), error, status).await
-    }
-
-    /// The continuation and language of the page answering this form.
-    fn page(&self) -> (&Next<'n>, Locale) {
-        (self.next, self.locale)
+        let (next, locale, who) = (self.next, self.locale, self.who());
+        let error = Some(locale.text(error));
+        current_view(state, jar, next, locale, who, error, status).await
     }
 }
 
@@ -204,7 +201,7 @@ async fn signed_in_user(
 }
 
 /// The page showing `shown` to `user`, without an error yet.
-fn page_for((next, locale): (&Next<'_>, Locale), user: &UserRow, shown: MfaShown) -> MfaPage {
+fn page_for(next: &Next<'_>, locale: Locale, user: &UserRow, shown: MfaShown) -> MfaPage {
     // The demanding application is named while the user sets two-step verification up.
     let client_name = match (next, &shown) {
         (Next::Authorization { client, .. }, MfaShown::Enrol { .. }) => Some(client.name.clone()),
@@ -234,7 +231,7 @@ fn codes_page(
     form: &ChangeForm<'_>,
     codes: Vec<RecoveryCode>,
 ) -> Response {
-    let (next, locale) = form.page();
+    let (next, locale) = (form.next, form.locale);
     let (continue_url, continue_label) = match next {
         Next::Authorization { client, .. } => (
             next.action(routes::AUTHORIZE),
@@ -250,7 +247,7 @@ fn codes_page(
     show(
         state,
         jar,
-        page_for(form.page(), &form.user, shown),
+        page_for(next, locale, &form.user, shown),
         StatusCode::OK,
     )
 }
@@ -260,7 +257,8 @@ fn codes_page(
 async fn current_view(
     state: &AppState,
     jar: CookieJar,
-    (next, locale): (&Next<'_>, Locale),
+    next: &Next<'_>,
+    locale: Locale,
     (session, user): (&SessionRow, &UserRow),
     error: Option<String>,
     status: StatusCode,
@@ -284,7 +282,7 @@ async fn current_view(
         }
         MfaView::Unavailable => (MfaShown::Unavailable, status),
     };
-    let mut page = page_for((next, locale), user, shown);
+    let mut page = page_for(next, locale, user, shown);
     page.error = error;
     page.password_required = mfa::password_required(state, session, now);
     Ok(show(state, jar, page, status))

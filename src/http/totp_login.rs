@@ -35,13 +35,7 @@ pub async fn totp_page(
     let next = Next::from_params(&state, query(raw))?;
     let cookie = cookies::read(&jar, Kind::PendingSignIn, state.secure_cookies());
     match second_factor::pending(&state, cookie, state.now()).await? {
-        Some(_) => Ok(totp_form(
-            &state,
-            jar,
-            (&next, locale),
-            None,
-            StatusCode::OK,
-        )),
+        Some(_) => Ok(totp_form(&state, jar, &next, locale, None, StatusCode::OK)),
         None => Ok(start_over(&next)),
     }
 }
@@ -59,21 +53,28 @@ pub async fn totp_submit(
     let secure = state.secure_cookies();
     if !cookies::csrf_ok(&jar, secure, form.get(csrf::FIELD)) {
         let expired = Some(locale.text("totp-expired"));
-        let page = (&next, locale);
-        return Ok(totp_form(&state, jar, page, expired, StatusCode::FORBIDDEN));
+        return Ok(totp_form(
+            &state,
+            jar,
+            &next,
+            locale,
+            expired,
+            StatusCode::FORBIDDEN,
+        ));
     }
     let code = Zeroizing::new(form.take("code").unwrap_or_default());
     let pending = cookies::read(&jar, Kind::PendingSignIn, secure);
     let current = cookies::read(&jar, Kind::Session, secure);
     let now = state.now();
     let outcome = second_factor::complete(&state, pending, current, &code, now).await;
-    answer(&state, jar, (&next, locale), outcome, now).await
+    answer(&state, jar, &next, locale, outcome, now).await
 }
 
 async fn answer(
     state: &AppState,
     jar: CookieJar,
-    (next, locale): (&Next<'_>, Locale),
+    next: &Next<'_>,
+    locale: Locale,
     outcome: service::Result<Completion>,
     now: i64,
 ) -> HttpResult {
@@ -87,7 +88,8 @@ async fn answer(
         Ok(Completion::Wrong) => Ok(totp_form(
             state,
             jar,
-            (next, locale),
+            next,
+            locale,
             Some(locale.text(WRONG_CODE)),
             StatusCode::OK,
         )),
@@ -100,7 +102,7 @@ async fn answer(
         Err(service::Error::Throttled { retry_after }) => {
             let message = Some(throttled_message(locale, retry_after));
             let status = StatusCode::TOO_MANY_REQUESTS;
-            let page = totp_form(state, jar, (next, locale), message, status);
+            let page = totp_form(state, jar, next, locale, message, status);
             Ok(with_retry_after(page, retry_after))
         }
         Err(e) => Err(e.into()),
@@ -115,7 +117,8 @@ fn start_over(next: &Next<'_>) -> Response {
 fn totp_form(
     state: &AppState,
     jar: CookieJar,
-    (next, locale): (&Next<'_>, Locale),
+    next: &Next<'_>,
+    locale: Locale,
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
