@@ -13,6 +13,7 @@ pub mod branding;
 pub mod clock;
 pub mod config;
 pub mod http;
+pub mod i18n;
 pub mod keys;
 pub mod logging;
 pub mod oauth;

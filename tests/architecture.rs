@@ -41,6 +41,21 @@ const RULES: &[(&str, &[&str], &str)] = &[
         "the store is the lowest floor: SQL and typed records only",
     ),
     (
+        "src/i18n",
+        &[
+            "axum",
+            "askama",
+            "sqlx",
+            "tokio",
+            "crate::http",
+            "crate::service",
+            "crate::store",
+            "crate::state",
+            "crate::config",
+        ],
+        "the languages are pure: catalogues, lookup and negotiation over values passed in",
+    ),
+    (
         "src/config",
         &[
             "axum",

@@ -63,6 +63,7 @@ pub fn version_of(bytes: &[u8]) -> String {
 /// One link in the page footer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FooterLink {
+    /// The message id of its label (`footer-help`, …): the page shows it in its language.
     pub label: &'static str,
     pub url: String,
 }
@@ -104,9 +105,9 @@ impl Branding {
             ServedLogo { logo, version, url }
         });
         let footer_links = [
-            ("Help", &config.support_url),
-            ("Privacy", &config.privacy_url),
-            ("Terms", &config.terms_url),
+            ("footer-help", &config.support_url),
+            ("footer-privacy", &config.privacy_url),
+            ("footer-terms", &config.terms_url),
         ]
         .into_iter()
         .filter_map(|(label, url)| url.clone().map(|url| FooterLink { label, url }))

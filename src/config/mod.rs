@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::master_key::MasterKey;
 use crate::auth::sealing::SealingKey;
+use crate::i18n::Locale;
 use crate::oauth::client::Client;
 use crate::oauth::signing_alg::SigningAlg;
 
@@ -161,6 +162,14 @@ pub struct Config {
     /// Seconds a client has to send its request headers (slow-loris protection).
     #[serde(default = "defaults::header_read_timeout")]
     pub header_read_timeout: u64,
+    /// The language of pages when neither the client's `ui_locales` nor the browser's
+    /// `Accept-Language` names a supported one: `en`, `de` or `fr`.
+    #[serde(
+        default,
+        deserialize_with = "typed::locale",
+        serialize_with = "typed::locale_tag"
+    )]
+    pub default_locale: Locale,
     /// The name authenticator apps show for Tessera accounts (the otpauth `issuer`); when
     /// unset, `branding.product_name`. Read it through [`Config::mfa_issuer`].
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -83,11 +83,11 @@ impl<'s> Next<'s> {
         })
     }
 
-    /// The name on the sign-in pages.
-    pub fn audience(&self) -> String {
+    /// The application named on the sign-in pages; none for the user's own account.
+    pub fn audience(&self) -> Option<String> {
         match self {
-            Self::Authorization { client, .. } => client.name.clone(),
-            Self::Account(_) => "your account".to_string(),
+            Self::Authorization { client, .. } => Some(client.name.clone()),
+            Self::Account(_) => None,
         }
     }
 

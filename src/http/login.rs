@@ -12,20 +12,20 @@ use super::continuation::Next;
 use super::cookies::{self, Kind};
 use super::error::HttpResult;
 use super::form::{page_form, query};
+use super::locale::PageLocale;
 use super::pages::{LoginPage, render};
 use super::respond::see_other;
 use crate::auth::csrf;
 use crate::auth::throttle::minutes;
+use crate::i18n::{Arg, Locale};
 use crate::routes;
 use crate::service::sign_in::{self, SignIn};
 use crate::service::{self};
 use crate::state::AppState;
 
-const BAD_CREDENTIALS: &str = "The email or password is incorrect.";
-const EXPIRED: &str = "The sign-in form expired. Please sign in again.";
-
 pub async fn login_page(
     State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
@@ -37,6 +37,7 @@ pub async fn login_page(
     let form = LoginForm {
         state: &state,
         next: &next,
+        locale,
         email,
     };
     Ok(form.show(jar, None, StatusCode::OK))
@@ -44,6 +45,7 @@ pub async fn login_page(
 
 pub async fn login_submit(
     State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
     ClientIp(ip): ClientIp,
     jar: CookieJar,
     RawQuery(raw): RawQuery,
@@ -56,11 +58,13 @@ pub async fn login_submit(
     let form = LoginForm {
         state: &state,
         next: &next,
+        locale,
         email,
     };
     let secure = state.secure_cookies();
     if !cookies::csrf_ok(&jar, secure, posted.get(csrf::FIELD)) {
-        return Ok(form.show(jar, Some(EXPIRED.into()), StatusCode::FORBIDDEN));
+        let expired = locale.text("login-expired");
+        return Ok(form.show(jar, Some(expired), StatusCode::FORBIDDEN));
     }
     let password = Zeroizing::new(posted.take("password").unwrap_or_default());
     let current = cookies::read(&jar, Kind::Session, secure);
@@ -74,6 +78,7 @@ pub async fn login_submit(
 struct LoginForm<'a> {
     state: &'a AppState,
     next: &'a Next<'a>,
+    locale: Locale,
     /// Shown again in the email field.
     email: String,
 }
@@ -98,10 +103,13 @@ impl LoginForm<'_> {
                 let to = see_other(&self.next.action(routes::LOGIN_TOTP));
                 Ok((jar.add(cookie), to).into_response())
             }
-            Ok(SignIn::Refused) => Ok(self.show(jar, Some(BAD_CREDENTIALS.into()), StatusCode::OK)),
+            Ok(SignIn::Refused) => {
+                let refused = self.locale.text("login-bad-credentials");
+                Ok(self.show(jar, Some(refused), StatusCode::OK))
+            }
             // Refused before any password work, with the same words whether the account exists.
             Err(service::Error::Throttled { retry_after }) => {
-                let message = Some(throttled_message(retry_after));
+                let message = Some(throttled_message(self.locale, retry_after));
                 let page = self.show(jar, message, StatusCode::TOO_MANY_REQUESTS);
                 Ok(with_retry_after(page, retry_after))
             }
@@ -113,6 +121,7 @@ impl LoginForm<'_> {
         let (jar, csrf_token) = cookies::csrf_token(jar, self.state.secure_cookies());
         let page = LoginPage {
             brand: self.state.branding(),
+            locale: self.locale,
             client_name: self.next.audience(),
             action: self.next.action(routes::LOGIN),
             csrf_token,
@@ -124,10 +133,9 @@ impl LoginForm<'_> {
 }
 
 /// The one message every throttled form shows.
-pub fn throttled_message(retry_after: i64) -> String {
+pub fn throttled_message(locale: Locale, retry_after: i64) -> String {
     let minutes = minutes(retry_after);
-    let unit = if minutes == 1 { "minute" } else { "minutes" };
-    format!("Too many attempts. Try again in {minutes} {unit}.")
+    locale.format("form-throttled", &[("minutes", Arg::Count(minutes))])
 }
 
 /// `Retry-After` (RFC 9110 §10.2.3) on a throttled page.

@@ -12,11 +12,14 @@ mod cookies;
 mod error;
 mod form;
 mod introspect;
+mod locale;
 mod login;
 mod logout;
 mod metadata;
 mod mfa_account;
 mod pages;
+#[cfg(test)]
+mod pages_in_every_language;
 mod rate_limit;
 mod respond;
 mod revoke;

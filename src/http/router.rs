@@ -19,6 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use super::error::unavailable_as_json;
+use super::locale::localize_error_pages;
 use super::rate_limit::{self, RateLimit};
 use super::{
     account, assets, authorize, consent, introspect, login, logout, metadata, mfa_account, pages,
@@ -50,6 +51,12 @@ pub fn app(state: AppState) -> Router {
         .route(routes::BRAND_STYLESHEET, get(assets::brand_stylesheet))
         .route(routes::LOGO, get(assets::logo))
         .fallback(not_found)
+        // Inside the common middleware, so the pages it renders keep its headers.
+        .layer(axum::middleware::from_fn_with_state(
+            state.shared(),
+            localize_error_pages,
+        ))
+        // Outside the localisation, whose re-rendered error pages need the branding too.
         .layer(axum::middleware::from_fn_with_state(
             state.shared(),
             pages::with_branding,

@@ -12,34 +12,37 @@ use super::continuation::Next;
 use super::cookies::{self, Kind};
 use super::error::{HttpError, HttpResult};
 use super::form::{page_form, query};
+use super::locale::PageLocale;
 use super::login::{throttled_message, with_retry_after};
 use super::pages::{TotpPage, render};
 use super::respond::see_other;
 use crate::auth::csrf;
+use crate::i18n::{Locale, Message};
 use crate::routes;
 use crate::service::second_factor::{self, Completion};
 use crate::service::{self};
 use crate::state::AppState;
 
-pub const WRONG_CODE: &str =
-    "That code is not valid. A code works only once: if you just used one, wait for the next.";
-const EXPIRED: &str = "The form expired. Please enter the code again.";
+/// The words for a wrong code, here and on the account's two-step verification page.
+pub const WRONG_CODE: &str = "totp-wrong-code";
 
 pub async fn totp_page(
     State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
     let next = Next::from_params(&state, query(raw))?;
     let cookie = cookies::read(&jar, Kind::PendingSignIn, state.secure_cookies());
     match second_factor::pending(&state, cookie, state.now()).await? {
-        Some(_) => Ok(totp_form(&state, jar, &next, None, StatusCode::OK)),
+        Some(_) => Ok(totp_form(&state, jar, &next, locale, None, StatusCode::OK)),
         None => Ok(start_over(&next)),
     }
 }
 
 pub async fn totp_submit(
     State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
     jar: CookieJar,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
@@ -49,11 +52,12 @@ pub async fn totp_submit(
     let mut form = page_form(&headers, &body)?;
     let secure = state.secure_cookies();
     if !cookies::csrf_ok(&jar, secure, form.get(csrf::FIELD)) {
-        let expired = Some(EXPIRED.to_string());
+        let expired = Some(locale.text("totp-expired"));
         return Ok(totp_form(
             &state,
             jar,
             &next,
+            locale,
             expired,
             StatusCode::FORBIDDEN,
         ));
@@ -63,13 +67,14 @@ pub async fn totp_submit(
     let current = cookies::read(&jar, Kind::Session, secure);
     let now = state.now();
     let outcome = second_factor::complete(&state, pending, current, &code, now).await;
-    answer(&state, jar, &next, outcome, now).await
+    answer(&state, jar, &next, locale, outcome, now).await
 }
 
 async fn answer(
     state: &AppState,
     jar: CookieJar,
     next: &Next<'_>,
+    locale: Locale,
     outcome: service::Result<Completion>,
     now: i64,
 ) -> HttpResult {
@@ -84,18 +89,20 @@ async fn answer(
             state,
             jar,
             next,
-            Some(WRONG_CODE.into()),
+            locale,
+            Some(locale.text(WRONG_CODE)),
             StatusCode::OK,
         )),
         Ok(Completion::StartOver) => Ok(start_over(next)),
         Ok(Completion::Unavailable) => Err(HttpError::page(
             StatusCode::SERVICE_UNAVAILABLE,
-            "Two-step verification unavailable",
-            "Codes from your authenticator app cannot be checked right now; a recovery code still works. If this persists, contact the administrator.",
+            "error-totp-unavailable-title",
+            Message::new("error-totp-unavailable"),
         )),
         Err(service::Error::Throttled { retry_after }) => {
-            let message = Some(throttled_message(retry_after));
-            let page = totp_form(state, jar, next, message, StatusCode::TOO_MANY_REQUESTS);
+            let message = Some(throttled_message(locale, retry_after));
+            let status = StatusCode::TOO_MANY_REQUESTS;
+            let page = totp_form(state, jar, next, locale, message, status);
             Ok(with_retry_after(page, retry_after))
         }
         Err(e) => Err(e.into()),
@@ -111,12 +118,14 @@ fn totp_form(
     state: &AppState,
     jar: CookieJar,
     next: &Next<'_>,
+    locale: Locale,
     error: Option<String>,
     status: StatusCode,
 ) -> Response {
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
     let page = TotpPage {
         brand: state.branding(),
+        locale,
         client_name: next.audience(),
         action: next.action(routes::LOGIN_TOTP),
         csrf_token,

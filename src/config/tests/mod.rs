@@ -265,3 +265,25 @@ fn back_channel_logout_uris_must_be_https_or_loopback_and_settings_positive() {
         "backchannel_logout_concurrency"
     );
 }
+
+#[test]
+fn default_locale_is_english_and_must_be_a_supported_language() {
+    use crate::i18n::Locale;
+    assert_eq!(Config::from_toml("").unwrap().default_locale, Locale::En);
+    let german = Config::from_toml("default_locale = \"de\"").unwrap();
+    assert_eq!(german.default_locale, Locale::De);
+    assert_eq!(error_key("default_locale = \"ja\""), "default_locale");
+    // A region is a preference to negotiate, not a catalogue to name.
+    assert_eq!(error_key("default_locale = \"de-CH\""), "default_locale");
+    let err = Config::from_toml("default_locale = \"es\"").unwrap_err();
+    assert!(err.message.contains("en, de, fr"), "{err}");
+}
+
+#[test]
+fn default_locale_takes_effect_on_reload() {
+    let running = Config::from_toml("").unwrap();
+    let file = Config::from_toml("default_locale = \"fr\"").unwrap();
+    let (reloaded, ignored) = running.reloaded(file, None);
+    assert_eq!(reloaded.default_locale, crate::i18n::Locale::Fr);
+    assert!(ignored.is_empty(), "{ignored:?}");
+}
