@@ -14,5 +14,6 @@ mod steps;
 
 mod account;
 mod branding;
+mod languages;
 mod screenshots;
 mod sign_in;
