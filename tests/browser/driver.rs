@@ -21,7 +21,7 @@ use tokio::sync::{Semaphore, SemaphorePermit};
 static BROWSERS: Semaphore = Semaphore::const_new(2);
 
 /// Set by `.ci/run`: a missing browser fails instead of skipping, so CI never skips.
-const REQUIRE: &str = "TESSERA_REQUIRE_BROWSER";
+const REQUIRE: &str = "REQUIRE_BROWSER_TESTS";
 
 /// WebDriver's key codes (WebDriver §17.4.2).
 pub const TAB: &str = "\u{E004}";

@@ -3,7 +3,7 @@
 //! serious or critical axe-core finding, and no sideways scrolling at the window's width.
 //!
 //! Without Chromium installed the tests say so and pass (a developer machine); `.ci/run`
-//! installs it and sets `TESSERA_REQUIRE_BROWSER`, so CI never skips them.
+//! installs it and sets `REQUIRE_BROWSER_TESTS`, so CI never skips them.
 #[path = "../common/mod.rs"]
 mod common;
 
