@@ -37,9 +37,11 @@ mod consent;
 mod keys;
 mod logout;
 mod mfa;
+mod passkeys;
 mod refresh;
 mod second_factor;
 mod sign_in;
+mod soft_authenticator;
 mod throttle;
 
 pub const START: i64 = 1_800_000_000;
