@@ -7,6 +7,7 @@ use zeroize::Zeroizing;
 use super::soft_authenticator::SoftAuthenticator;
 use super::*;
 use crate::oauth::acr;
+use crate::service::admin;
 use crate::service::passkeys::registration::{self, Reauthentication};
 use crate::service::passkeys::{self, PasskeySummary, Refusal, sign_in};
 use crate::service::second_factor::Completion;
@@ -367,4 +368,38 @@ async fn an_ip_address_issuer_cannot_host_passkeys() {
         sign_in::begin(&state, START).await.unwrap().err(),
         Some(Refusal::Unavailable)
     );
+}
+
+#[tokio::test]
+async fn administrators_list_remove_and_reset_passkeys() {
+    for backend in backends() {
+        let state = state_on(backend, |_| {}).await;
+        let user = ada(&state).await;
+        let mut laptop = SoftAuthenticator::new(ISSUER);
+        let mut phone = SoftAuthenticator::new(ISSUER);
+        register(&state, &user, &mut laptop, START)
+            .await
+            .unwrap()
+            .unwrap();
+        register(&state, &user, &mut phone, START)
+            .await
+            .unwrap()
+            .unwrap();
+        let store = state.store();
+        let listed = admin::list_passkeys(store, USER_EMAIL).await.unwrap();
+        assert_eq!(listed.len(), 2);
+        admin::remove_passkey(store, USER_EMAIL, &listed[0].credential_id)
+            .await
+            .unwrap();
+        let unknown = admin::remove_passkey(store, USER_EMAIL, &listed[0].credential_id).await;
+        assert!(unknown.is_err(), "removing it twice says so");
+        assert_eq!(admin::reset_mfa(store, USER_EMAIL).await.unwrap(), 1);
+        assert!(passkeys::list(&state, &user.id).await.unwrap().is_empty());
+        // Gone means gone: no sign-in with it, and no second step asked after the password.
+        let refused = sign_in_with(&state, &mut phone, START + 1).await.unwrap();
+        assert_eq!(refused.err(), Some(Refusal::Rejected));
+        let password = Zeroizing::new(USER_PASSWORD.into());
+        let outcome = sign_in_with_password(&state, USER_EMAIL, password, ip(), None, START + 2);
+        assert!(matches!(outcome.await.unwrap(), SignIn::SignedIn(_)));
+    }
 }
