@@ -243,8 +243,10 @@ mod defaults {
         PathBuf::from("data/tessera.pid")
     }
 
+    /// `localhost`, not `127.0.0.1`: browsers allow passkeys only on a domain, and treat
+    /// `http://localhost` as a secure context.
     pub fn issuer() -> String {
-        "http://127.0.0.1:8080".into()
+        "http://localhost:8080".into()
     }
     pub fn listen() -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], 8080))

@@ -2,6 +2,7 @@
 use super::*;
 
 mod apis;
+mod passkeys;
 mod private_key_jwt;
 mod signing_algs;
 
