@@ -9,9 +9,11 @@
 )]
 
 pub mod auth;
+pub mod branding;
 pub mod clock;
 pub mod config;
 pub mod http;
+pub mod i18n;
 pub mod keys;
 pub mod logging;
 pub mod oauth;

@@ -14,6 +14,7 @@ use crate::auth::passkey;
 use crate::auth::password::PasswordHasher;
 use crate::auth::sealing::SealingKey;
 use crate::auth::secret_cache::SecretCache;
+use crate::branding::Branding;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::keys::KeySet;
@@ -37,6 +38,8 @@ pub struct Settings {
     signing_key_sealer: Option<SealingKey>,
     /// The clients that registered a `backchannel_logout_uri`: the ones told of a session's end.
     backchannel_receivers: Vec<String>,
+    /// What the page frame shows (`[branding]`), resolved once per (re)load.
+    branding: Arc<Branding>,
     /// The WebAuthn relying party, or why this issuer cannot host passkeys.
     passkeys: Result<Webauthn, passkey::Unavailable>,
 }
@@ -68,9 +71,10 @@ impl Settings {
         let passkeys = passkey::relying_party(
             &config.issuer,
             config.webauthn_rp_id.as_deref(),
-            &config.mfa_issuer_name,
+            &config.branding.product_name,
         );
         Self {
+            branding: Arc::new(Branding::new(&config.branding.look())),
             passkeys,
             totp_key: master.map(|m| m.derive(Purpose::TotpSecrets)),
             signing_key_sealer: master.map(|m| m.derive(Purpose::SigningKeys)),
@@ -242,6 +246,11 @@ impl AppState {
     /// Waits for [`Self::ring_outbox`] (a ring while nobody waited is kept for the next wait).
     pub async fn outbox_rung(&self) {
         self.shared.outbox_bell.notified().await;
+    }
+
+    /// The page frame's branding, shared by every page of this snapshot.
+    pub fn branding(&self) -> Arc<Branding> {
+        self.settings.branding.clone()
     }
 
     pub fn secure_cookies(&self) -> bool {

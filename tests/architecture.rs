@@ -41,6 +41,21 @@ const RULES: &[(&str, &[&str], &str)] = &[
         "the store is the lowest floor: SQL and typed records only",
     ),
     (
+        "src/i18n",
+        &[
+            "axum",
+            "askama",
+            "sqlx",
+            "tokio",
+            "crate::http",
+            "crate::service",
+            "crate::store",
+            "crate::state",
+            "crate::config",
+        ],
+        "the languages are pure: catalogues, lookup and negotiation over values passed in",
+    ),
+    (
         "src/config",
         &[
             "axum",
@@ -50,6 +65,17 @@ const RULES: &[(&str, &[&str], &str)] = &[
             "sqlx",
         ],
         "configuration is parsed and validated without touching the database",
+    ),
+    (
+        "src/branding",
+        &[
+            "axum",
+            "crate::http",
+            "crate::service",
+            "crate::state",
+            "sqlx",
+        ],
+        "branding resolves colours and the logo; the http floor serves them",
     ),
 ];
 

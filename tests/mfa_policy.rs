@@ -169,7 +169,7 @@ async fn a_require_mfa_client_sends_an_unenrolled_user_to_enrolment_then_on() {
         let continue_link = enrolment
             .page
             .body
-            .split("<a class=\"button\" href=\"")
+            .split("id=\"continue\" href=\"")
             .nth(1)
             .unwrap()
             .split('"')

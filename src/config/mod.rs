@@ -13,9 +13,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::master_key::MasterKey;
 use crate::auth::sealing::SealingKey;
+use crate::i18n::Locale;
 use crate::oauth::client::Client;
 use crate::oauth::signing_alg::SigningAlg;
 
+mod branding;
 mod clients;
 mod env;
 mod reload;
@@ -23,6 +25,7 @@ mod resources;
 mod typed;
 mod validate;
 
+pub use branding::BrandingConfig;
 pub use clients::ClientConfig;
 pub use resources::ResourceConfig;
 
@@ -164,9 +167,18 @@ pub struct Config {
     /// Seconds a client has to send its request headers (slow-loris protection).
     #[serde(default = "defaults::header_read_timeout")]
     pub header_read_timeout: u64,
-    /// The name authenticator apps show for Tessera accounts (the otpauth `issuer`).
-    #[serde(default = "defaults::mfa_issuer_name")]
-    pub mfa_issuer_name: String,
+    /// The language of pages when neither the client's `ui_locales` nor the browser's
+    /// `Accept-Language` names a supported one: `en`, `de` or `fr`.
+    #[serde(
+        default,
+        deserialize_with = "typed::locale",
+        serialize_with = "typed::locale_tag"
+    )]
+    pub default_locale: Locale,
+    /// The name authenticator apps show for Tessera accounts (the otpauth `issuer`); when
+    /// unset, `branding.product_name`. Read it through [`Config::mfa_issuer`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mfa_issuer_name: Option<String>,
     /// Deprecated: the key earlier versions sealed TOTP secrets with. Still opens them; `serve`
     /// re-seals them under the master key at start, after which it can be removed.
     #[serde(
@@ -206,6 +218,9 @@ pub struct Config {
     /// The APIs (resource servers) access tokens may be issued for (RFC 8707).
     #[serde(default)]
     pub resources: Vec<ResourceConfig>,
+    /// The pages' product name, logo, colour and footer links.
+    #[serde(default)]
+    pub branding: BrandingConfig,
 }
 
 /// How log lines are written.
@@ -314,9 +329,6 @@ mod defaults {
     pub fn header_read_timeout() -> u64 {
         10
     }
-    pub fn mfa_issuer_name() -> String {
-        "Tessera".into()
-    }
     pub fn mfa_max_attempts() -> i64 {
         5
     }
@@ -383,8 +395,9 @@ impl Config {
     ) -> Result<Self, ConfigError> {
         let mut table: toml::Table = toml::from_str(text).map_err(|e| typed::toml_error(&e))?;
         env::apply_overrides(&mut table, env)?;
-        let config = Self::from_table(table)?;
+        let mut config = Self::from_table(table)?;
         validate::validate(&config)?;
+        config.branding.read_logo()?;
         Ok(config)
     }
 
@@ -407,6 +420,13 @@ impl Config {
         url::Url::parse(&self.issuer)
             .map(|u| u.scheme() == "http" && crate::oauth::redirect_uri::is_loopback_host(&u))
             .unwrap_or(false)
+    }
+
+    /// The otpauth issuer label: `mfa_issuer_name` when set, else the product name.
+    pub fn mfa_issuer(&self) -> &str {
+        self.mfa_issuer_name
+            .as_deref()
+            .unwrap_or(&self.branding.product_name)
     }
 
     /// The registered clients, in the protocol core's terms.

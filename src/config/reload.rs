@@ -1,6 +1,9 @@
 //! Which settings a running server can take from a reloaded file, and which need a restart
 //! (the listener, the database, files, the key material, the middleware built at start). The
 //! reloaded configuration keeps the running values of the latter, and names them.
+//!
+//! `[branding]` is applied whole, `logo_file` included: `Config::load` reads the logo again,
+//! and the pages link every branded asset by a content hash, so browsers fetch the new one.
 use super::Config;
 use crate::auth::master_key::MasterKey;
 use crate::auth::sealing::SealingKey;
@@ -95,6 +98,21 @@ mod tests {
         assert_eq!(applied.clients.len(), 1);
         assert_eq!(applied.listen, running.listen);
         assert_eq!(ignored, vec!["listen"]);
+    }
+
+    #[test]
+    fn branding_is_applied_by_a_reload() {
+        let running = Config::from_toml("").unwrap();
+        let file = Config::from_toml(
+            "[branding]\nproduct_name = \"Acme ID\"\nprimary_color = \"#0a7\"\nterms_url = \"https://acme.example/terms\"",
+        )
+        .unwrap();
+        let (applied, ignored) = running.reloaded(file, None);
+        assert!(ignored.is_empty(), "{ignored:?}");
+        assert_eq!(applied.branding.product_name, "Acme ID");
+        assert_eq!(applied.mfa_issuer(), "Acme ID");
+        assert_eq!(applied.branding.primary_color.unwrap().to_hex(), "#00aa77");
+        assert!(applied.branding.terms_url.is_some());
     }
 
     const KEY_A: &str = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=";

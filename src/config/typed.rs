@@ -8,6 +8,7 @@ use serde::{Deserialize, Deserializer, Serializer};
 use super::ConfigError;
 use crate::auth::master_key::MasterKey;
 use crate::auth::sealing::SealingKey;
+use crate::i18n::Locale;
 
 /// `trusted_proxies`: CIDRs, or single addresses taken as their /32 or /128.
 pub fn proxy_nets<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<ipnet::IpNet>, D::Error> {
@@ -48,6 +49,26 @@ pub fn master_key<'de, D: Deserializer<'de>>(d: D) -> Result<Option<MasterKey>, 
     MasterKey::from_base64(&text)
         .map(Some)
         .map_err(D::Error::custom)
+}
+
+/// `default_locale`: one of the supported language tags, exactly (no region: the setting
+/// names a catalogue, not a preference to negotiate).
+pub fn locale<'de, D: Deserializer<'de>>(d: D) -> Result<Locale, D::Error> {
+    let tag = String::deserialize(d)?;
+    Locale::ALL
+        .into_iter()
+        .find(|locale| locale.as_str() == tag)
+        .ok_or_else(|| {
+            let supported: Vec<&str> = Locale::ALL.iter().map(|l| l.as_str()).collect();
+            D::Error::custom(format!(
+                "{tag:?} is not a supported language; use one of {}",
+                supported.join(", ")
+            ))
+        })
+}
+
+pub fn locale_tag<S: Serializer>(locale: &Locale, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(locale.as_str())
 }
 
 /// Key material never leaves as text, even where the schema is serialised.

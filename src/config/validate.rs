@@ -16,6 +16,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_limits(config)?;
     validate_origins(&config.cors_allowed_origins)?;
     validate_mfa(config)?;
+    config.branding.validate(config.mfa_issuer_name.is_some())?;
     validate_webauthn(config)?;
     validate_keys(config)?;
     validate_signing_algs(&config.signing_algs)?;
@@ -175,7 +176,10 @@ fn validate_origins(origins: &[String]) -> Result<(), ConfigError> {
 }
 
 fn validate_mfa(config: &Config) -> Result<(), ConfigError> {
-    let name = &config.mfa_issuer_name;
+    let Some(name) = &config.mfa_issuer_name else {
+        // The product name stands in; `branding` checks it fits.
+        return Ok(());
+    };
     if name.trim().is_empty()
         || name.len() > 64
         || name.contains(':')

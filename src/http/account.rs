@@ -10,9 +10,11 @@ use super::continuation::AccountPage;
 use super::cookies::{self, Kind};
 use super::error::{HttpError, HttpResult};
 use super::form::page_form;
+use super::locale::PageLocale;
 use super::pages::{AccountPage as Page, render};
 use super::respond::see_other;
 use crate::auth::csrf;
+use crate::i18n::Message;
 use crate::oauth::params::Params;
 use crate::routes;
 use crate::service::account;
@@ -20,7 +22,11 @@ use crate::service::sessions;
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 
-pub async fn account_page(State(state): State<AppState>, jar: CookieJar) -> HttpResult {
+pub async fn account_page(
+    State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
+    jar: CookieJar,
+) -> HttpResult {
     let now = state.now();
     let current = signed_in(&state, &jar, AccountPage::Overview).await?;
     let Some(overview) = account::overview(&state, &current, now).await? else {
@@ -28,6 +34,8 @@ pub async fn account_page(State(state): State<AppState>, jar: CookieJar) -> Http
     };
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
     let page = Page {
+        brand: state.branding(),
+        locale,
         overview,
         now,
         csrf_token,
@@ -88,8 +96,8 @@ pub(super) async fn signed_in_form(
     if !cookies::csrf_ok(jar, state.secure_cookies(), form.get(csrf::FIELD)) {
         return Err(HttpError::page(
             StatusCode::FORBIDDEN,
-            "Form expired",
-            "This form has expired. Reload the page and try again.",
+            "error-form-expired-title",
+            Message::new("error-form-expired-reload"),
         ));
     }
     Ok((signed_in(state, jar, page).await?, form))

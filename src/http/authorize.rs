@@ -10,7 +10,8 @@ use super::cookies::{self, Kind};
 use super::error::{HttpError, HttpResult};
 use super::form::{page_form, query};
 use super::respond::see_other;
-use crate::oauth::authorize::AuthorizationRequest;
+use crate::i18n::Message;
+use crate::oauth::authorize::{AuthorizationRequest, UntrustedRedirectError};
 use crate::oauth::client::Client;
 use crate::oauth::params::Params;
 use crate::routes;
@@ -53,11 +54,26 @@ pub fn validate<'s>(
     authorize::validate(state, params).map_err(|refusal| match refusal {
         Refusal::Page(reason) => HttpError::page(
             StatusCode::BAD_REQUEST,
-            "Invalid sign-in request",
-            reason.message(),
+            "error-invalid-request-title",
+            refusal_message(&reason),
         ),
         Refusal::Redirect(location) => HttpError::Redirect(location),
     })
+}
+
+/// What the error page says about a request whose redirect_uri cannot be trusted.
+fn refusal_message(reason: &UntrustedRedirectError) -> Message {
+    match reason {
+        UntrustedRedirectError::MissingClientId => Message::new("error-missing-client-id"),
+        UntrustedRedirectError::UnknownClient => Message::new("error-unknown-client"),
+        UntrustedRedirectError::MissingRedirectUri => Message::new("error-missing-redirect-uri"),
+        UntrustedRedirectError::UnregisteredRedirectUri => {
+            Message::new("error-unregistered-redirect-uri")
+        }
+        UntrustedRedirectError::DuplicateParameter(name) => {
+            Message::new("error-duplicate-parameter").with_text("name", name.clone())
+        }
+    }
 }
 
 /// Sends the browser to the step's page, carrying the request in `params`.

@@ -9,9 +9,11 @@ use super::authorize::{step_response, validate};
 use super::cookies::{self, Kind};
 use super::error::{HttpError, HttpResult};
 use super::form::{page_form, query};
+use super::locale::PageLocale;
 use super::pages::{ConsentPage, describe_scope, render};
 use super::respond::see_other;
 use crate::auth::csrf;
+use crate::i18n::Message;
 use crate::oauth::consent::apis_asked;
 use crate::oauth::params::Params;
 use crate::routes;
@@ -20,6 +22,7 @@ use crate::state::AppState;
 
 pub async fn consent_page(
     State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
@@ -32,6 +35,8 @@ pub async fn consent_page(
     };
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
     let page = ConsentPage {
+        brand: state.branding(),
+        locale,
         client_name: client.name.clone(),
         user_email: user.email,
         scopes: request.scope.iter().filter_map(describe_scope).collect(),
@@ -60,8 +65,8 @@ pub async fn consent_submit(
     if !cookies::csrf_ok(&jar, secure, form.get(csrf::FIELD)) {
         return Err(HttpError::page(
             StatusCode::FORBIDDEN,
-            "Form expired",
-            "This form has expired. Go back to the application and sign in again.",
+            "error-form-expired-title",
+            Message::new("error-form-expired-sign-in-again"),
         ));
     }
     let now = state.now();
@@ -73,12 +78,9 @@ pub async fn consent_submit(
         Some("allow") => consent::allow(&state, &request, client, &session, now).await?,
         Some("deny") => consent::deny(&state, &request),
         _ => {
-            let why = "Choose Allow or Deny.";
-            return Err(HttpError::page(
-                StatusCode::BAD_REQUEST,
-                "Invalid form",
-                why,
-            ));
+            let why = Message::new("error-choose-allow-or-deny");
+            let title = "error-invalid-form-title";
+            return Err(HttpError::page(StatusCode::BAD_REQUEST, title, why));
         }
     };
     Ok(step_response(&state, jar, step, &params))

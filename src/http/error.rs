@@ -10,16 +10,20 @@ use serde_json::json;
 
 use super::pages;
 use super::respond::{no_store_headers, see_other};
+use crate::i18n::Message;
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::service;
 
 #[derive(Debug)]
 pub enum HttpError {
-    /// An error page for the user.
+    /// An error page for the user. Its words are message ids, not text: this type turns into
+    /// a response without seeing the request, so the page is rendered in English here and
+    /// again in the request's language by `locale::localize_error_pages`, which does.
     Page {
         status: StatusCode,
+        /// The message id of the title.
         title: &'static str,
-        message: String,
+        message: Message,
     },
     /// A 303 instead of the page: an authorization error sent back to the client's verified
     /// redirect_uri, or the sign-in a page needs first.
@@ -40,11 +44,12 @@ pub enum HttpError {
 pub type HttpResult = Result<Response, HttpError>;
 
 impl HttpError {
-    pub fn page(status: StatusCode, title: &'static str, message: impl Into<String>) -> Self {
+    /// An error page titled by message `title`, saying `message`.
+    pub fn page(status: StatusCode, title: &'static str, message: Message) -> Self {
         Self::Page {
             status,
             title,
-            message: message.into(),
+            message,
         }
     }
 
@@ -172,8 +177,8 @@ fn internal(error: &service::Internal) -> Response {
         tracing::error!(error = %error, "database unavailable");
         let mut response = pages::error_page(
             StatusCode::SERVICE_UNAVAILABLE,
-            "Temporarily unavailable",
-            "Tessera cannot reach its database right now. Please try again in a few seconds.",
+            "error-unavailable-title",
+            Message::new("error-unavailable"),
         );
         response
             .headers_mut()

@@ -3,6 +3,7 @@
 use axum::http::{HeaderMap, StatusCode, header};
 
 use super::error::HttpError;
+use crate::i18n::Message;
 use crate::oauth::error::OAuthError;
 use crate::oauth::params::Params;
 
@@ -27,8 +28,8 @@ pub fn page_form(headers: &HeaderMap, body: &[u8]) -> Result<Params, HttpError> 
     } else {
         Err(HttpError::page(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "Invalid form",
-            "Forms and requests must be sent as application/x-www-form-urlencoded.",
+            "error-invalid-form-title",
+            Message::new("error-form-encoding"),
         ))
     }
 }

@@ -9,32 +9,38 @@ use axum_extra::extract::cookie::CookieJar;
 use super::cookies::{self, Kind};
 use super::error::{HttpError, HttpResult};
 use super::form::{page_form, query};
+use super::locale::PageLocale;
 use super::pages::{LogoutPage, SignedOutPage, render};
 use super::respond::see_other;
 use crate::auth::csrf;
+use crate::i18n::{Locale, Message, negotiate};
 use crate::oauth::client::Client;
 use crate::oauth::params::Params;
-use crate::service::logout::{self, Logout};
+use crate::service::logout::{self, InvalidLogout, Logout};
 use crate::state::AppState;
 
-/// Parameters carried through the confirmation page.
-const CARRIED: [&str; 4] = [
+/// Parameters carried through the confirmation page (`ui_locales` so that the
+/// confirmation's answer is in the same language).
+const CARRIED: [&str; 5] = [
     "id_token_hint",
     "client_id",
     "post_logout_redirect_uri",
     "state",
+    "ui_locales",
 ];
 
 pub async fn logout_get(
     State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
-    respond(&state, jar, &query(raw), false).await
+    respond(&state, locale, jar, &query(raw), false).await
 }
 
 pub async fn logout_post(
     State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
     jar: CookieJar,
     headers: HeaderMap,
     body: Bytes,
@@ -44,23 +50,39 @@ pub async fn logout_post(
     // a relying party may POST the logout request itself (§2), which still needs confirming.
     let confirmed = params.get("confirm") == Some("yes")
         && cookies::csrf_ok(&jar, state.secure_cookies(), params.get(csrf::FIELD));
-    respond(&state, jar, &params, confirmed).await
+    // A POSTed logout request carries its `ui_locales` (§2) in the body, not the query.
+    let locale = negotiate(params.get("ui_locales"), None, locale);
+    respond(&state, locale, jar, &params, confirmed).await
+}
+
+fn invalid_logout_message(why: InvalidLogout) -> Message {
+    match why {
+        InvalidLogout::DuplicateParameter(name) => {
+            Message::new("error-duplicate-parameter").with_text("name", name)
+        }
+        InvalidLogout::ForeignHint => Message::new("error-logout-foreign-hint"),
+        InvalidLogout::UnknownClient => Message::new("error-logout-unknown-client"),
+        InvalidLogout::ClientMismatch => Message::new("error-logout-hint-mismatch"),
+    }
 }
 
 /// Asks the user to confirm, carrying the request's parameters through the form.
 fn confirmation(
     jar: CookieJar,
-    secure: bool,
+    state: &AppState,
+    locale: Locale,
     params: &Params,
     client: Option<&Client>,
     redirect_uri: Option<String>,
 ) -> Response {
-    let (jar, csrf_token) = cookies::csrf_token(jar, secure);
+    let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
     let fields = CARRIED
         .iter()
         .filter_map(|name| params.get(name).map(|value| (*name, value.to_string())))
         .collect();
     let page = LogoutPage {
+        brand: state.branding(),
+        locale,
         client_name: client.map(|c| c.name.clone()),
         csrf_token,
         fields,
@@ -69,19 +91,32 @@ fn confirmation(
     (jar, page).into_response()
 }
 
-async fn respond(state: &AppState, jar: CookieJar, params: &Params, confirmed: bool) -> HttpResult {
+async fn respond(
+    state: &AppState,
+    locale: Locale,
+    jar: CookieJar,
+    params: &Params,
+    confirmed: bool,
+) -> HttpResult {
     let secure = state.secure_cookies();
     let session = cookies::read(&jar, Kind::Session, secure);
     match logout::logout(state, params, session, confirmed, state.now()).await? {
-        Logout::Invalid(message) => Err(HttpError::page(
+        Logout::Invalid(why) => Err(HttpError::page(
             StatusCode::BAD_REQUEST,
-            "Invalid sign-out request",
-            message,
+            "error-invalid-logout-title",
+            invalid_logout_message(why),
         )),
         Logout::Confirm {
             client,
             redirect_uri,
-        } => Ok(confirmation(jar, secure, params, client, redirect_uri)),
+        } => Ok(confirmation(
+            jar,
+            state,
+            locale,
+            params,
+            client,
+            redirect_uri,
+        )),
         Logout::Done {
             signed_out,
             redirect,
@@ -92,7 +127,14 @@ async fn respond(state: &AppState, jar: CookieJar, params: &Params, confirmed: b
             };
             let done = match redirect {
                 Some(uri) => see_other(&uri),
-                None => render(StatusCode::OK, SignedOutPage, None),
+                None => render(
+                    StatusCode::OK,
+                    SignedOutPage {
+                        brand: state.branding(),
+                        locale,
+                    },
+                    None,
+                ),
             };
             Ok((jar, done).into_response())
         }

@@ -1,11 +1,9 @@
-//! Public, cacheable documents (discovery, JWKS, the stylesheet) and health probes.
+//! Public, cacheable documents (discovery, JWKS) and health probes.
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::state::AppState;
-
-const STYLESHEET: &str = include_str!("../../assets/tessera.css");
 
 fn json_document(body: String, max_age: &'static str) -> Response {
     (
@@ -35,23 +33,6 @@ pub async fn jwks(State(state): State<AppState>) -> Response {
         response.headers_mut().insert(header::CACHE_CONTROL, value);
     }
     response
-}
-
-pub async fn stylesheet() -> Response {
-    (
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("text/css; charset=utf-8"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("public, max-age=86400"),
-            ),
-        ],
-        STYLESHEET,
-    )
-        .into_response()
 }
 
 /// The process is up.

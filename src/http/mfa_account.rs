@@ -14,12 +14,14 @@ use super::continuation::{AccountPage, Next};
 use super::cookies::{self, Kind};
 use super::error::{HttpError, HttpResult};
 use super::form::{page_form, query};
+use super::locale::PageLocale;
 use super::login::{throttled_message, with_retry_after};
 use super::pages::{MfaPage, MfaShown, render};
 use super::respond::see_other;
 use super::totp_login::WRONG_CODE;
 use crate::auth::csrf;
 use crate::auth::recovery::RecoveryCode;
+use crate::i18n::{Locale, Message};
 use crate::oauth::params::Params;
 use crate::routes;
 use crate::service::mfa::{self, Change, ChangeRequest, MfaView};
@@ -28,24 +30,22 @@ use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 use crate::store::users::UserRow;
 
-const REFUSED: &str = "The password or the code is incorrect.";
-const PASSWORD_REQUIRED: &str = "Enter your password to make this change.";
-const UNAVAILABLE: &str =
-    "Codes from your authenticator app cannot be checked right now; use a recovery code.";
-
 pub async fn mfa_page(
     State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
     let next = Next::from_params_or(&state, query(raw), AccountPage::Mfa)?;
     let (session, user) = signed_in_user(&state, &jar, &next).await?;
-    current_view(&state, jar, &next, (&session, &user), None, StatusCode::OK).await
+    let who = (&session, &user);
+    current_view(&state, jar, &next, locale, who, None, StatusCode::OK).await
 }
 
 /// `POST /account/mfa/enable`: the first valid code from the app turns the pending secret on.
 pub async fn enable(
     State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
     ClientIp(ip): ClientIp,
     jar: CookieJar,
     RawQuery(raw): RawQuery,
@@ -53,7 +53,7 @@ pub async fn enable(
     body: Bytes,
 ) -> HttpResult {
     let next = Next::from_params_or(&state, query(raw), AccountPage::Mfa)?;
-    let form = ChangeForm::read(&state, &jar, &next, &headers, &body).await?;
+    let form = ChangeForm::read(&state, &jar, &next, locale, &headers, &body).await?;
     let current = cookies::read(&jar, Kind::Session, state.secure_cookies());
     let outcome = mfa::enable(&state, form.request(ip), current, state.now()).await;
     let secure = state.secure_cookies();
@@ -61,71 +61,79 @@ pub async fn enable(
         change.map(|enabled| match enabled {
             Some(enabled) => {
                 let jar = cookies::signed_in(jar.clone(), enabled.session.cookie_value, secure);
-                codes_page(&state, jar, &next, &form.user, enabled.recovery_codes)
+                codes_page(&state, jar, &form, enabled.recovery_codes)
             }
             // Turned on meanwhile (another tab): nothing to show again.
             None => see_other(&next.form_action(routes::ACCOUNT_MFA)),
         })
     });
-    form.answer(&state, jar, &next, outcome).await
+    form.answer(&state, jar, outcome).await
 }
 
 /// `POST /account/mfa/recovery-codes`: a fresh set of codes; the old set stops working.
 pub async fn regenerate_recovery_codes(
     State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
     ClientIp(ip): ClientIp,
     jar: CookieJar,
     headers: HeaderMap,
     body: Bytes,
 ) -> HttpResult {
     let next = Next::Account(AccountPage::Mfa);
-    let form = ChangeForm::read(&state, &jar, &next, &headers, &body).await?;
+    let form = ChangeForm::read(&state, &jar, &next, locale, &headers, &body).await?;
     let outcome = mfa::regenerate_recovery_codes(&state, form.request(ip), state.now()).await;
-    let outcome = outcome.map(|change| {
-        change.map(|codes| codes_page(&state, jar.clone(), &next, &form.user, codes))
-    });
-    form.answer(&state, jar, &next, outcome).await
+    let outcome =
+        outcome.map(|change| change.map(|codes| codes_page(&state, jar.clone(), &form, codes)));
+    form.answer(&state, jar, outcome).await
 }
 
 /// `POST /account/mfa/disable`.
 pub async fn disable(
     State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
     ClientIp(ip): ClientIp,
     jar: CookieJar,
     headers: HeaderMap,
     body: Bytes,
 ) -> HttpResult {
     let next = Next::Account(AccountPage::Mfa);
-    let form = ChangeForm::read(&state, &jar, &next, &headers, &body).await?;
+    let form = ChangeForm::read(&state, &jar, &next, locale, &headers, &body).await?;
     let outcome = mfa::disable(&state, form.request(ip), state.now()).await;
     let outcome = outcome.map(|change| change.map(|()| see_other(routes::ACCOUNT_MFA)));
-    form.answer(&state, jar, &next, outcome).await
+    form.answer(&state, jar, outcome).await
 }
 
-/// A posted change of second factors: who, and what they typed.
-struct ChangeForm {
+/// A posted change of second factors: who, and what they typed, and the language of the
+/// page that answers it.
+struct ChangeForm<'n> {
+    next: &'n Next<'n>,
+    locale: Locale,
     session: SessionRow,
     user: UserRow,
     password: Zeroizing<String>,
     code: Zeroizing<String>,
 }
 
-impl ChangeForm {
+impl<'n> ChangeForm<'n> {
     /// The form body, its CSRF token, and the signed-in user.
     async fn read(
         state: &AppState,
         jar: &CookieJar,
-        next: &Next<'_>,
+        next: &'n Next<'n>,
+        locale: Locale,
         headers: &HeaderMap,
         body: &[u8],
     ) -> Result<Self, HttpError> {
         let mut form: Params = page_form(headers, body)?;
         if !cookies::csrf_ok(jar, state.secure_cookies(), form.get(csrf::FIELD)) {
-            let why = "This form has expired. Reload the page and try again.";
-            return Err(HttpError::page(StatusCode::FORBIDDEN, "Form expired", why));
+            let why = Message::new("error-form-expired-reload");
+            let title = "error-form-expired-title";
+            return Err(HttpError::page(StatusCode::FORBIDDEN, title, why));
         }
         let (session, user) = signed_in_user(state, jar, next).await?;
         Ok(Self {
+            next,
+            locale,
             session,
             user,
             password: Zeroizing::new(form.take("password").unwrap_or_default()),
@@ -153,28 +161,30 @@ impl ChangeForm {
         &self,
         state: &AppState,
         jar: CookieJar,
-        next: &Next<'_>,
         outcome: service::Result<Change<Response>>,
     ) -> HttpResult {
         // Without a password the code alone was judged: say so, as the sign-in's step does.
         let refused = match self.password.is_empty() {
             true => WRONG_CODE,
-            false => REFUSED,
+            false => "mfa-refused",
         };
         let (error, status) = match outcome {
             Ok(Change::Done(response)) => return Ok(response),
-            Ok(Change::PasswordRequired) => (PASSWORD_REQUIRED.to_string(), StatusCode::OK),
-            Ok(Change::Refused) => (refused.to_string(), StatusCode::OK),
-            Ok(Change::Unavailable) => (UNAVAILABLE.to_string(), StatusCode::SERVICE_UNAVAILABLE),
+            Ok(Change::PasswordRequired) => ("mfa-password-required", StatusCode::OK),
+            Ok(Change::Refused) => (refused, StatusCode::OK),
+            Ok(Change::Unavailable) => ("mfa-unavailable", StatusCode::SERVICE_UNAVAILABLE),
             Err(service::Error::Throttled { retry_after }) => {
-                let message = Some(throttled_message(retry_after));
+                let message = Some(throttled_message(self.locale, retry_after));
                 let status = StatusCode::TOO_MANY_REQUESTS;
-                let page = current_view(state, jar, next, self.who(), message, status).await?;
+                let (next, locale, who) = (self.next, self.locale, self.who());
+                let page = current_view(state, jar, next, locale, who, message, status).await?;
                 return Ok(with_retry_after(page, retry_after));
             }
             Err(e) => return Err(e.into()),
         };
-        current_view(state, jar, next, self.who(), Some(error), status).await
+        let (next, locale, who) = (self.next, self.locale, self.who());
+        let error = Some(locale.text(error));
+        current_view(state, jar, next, locale, who, error, status).await
     }
 }
 
@@ -191,13 +201,21 @@ async fn signed_in_user(
 }
 
 /// The page showing `shown` to `user`, without an error yet.
-fn page_for(next: &Next<'_>, user: &UserRow, shown: MfaShown) -> MfaPage {
+fn page_for(
+    state: &AppState,
+    next: &Next<'_>,
+    locale: Locale,
+    user: &UserRow,
+    shown: MfaShown,
+) -> MfaPage {
     // The demanding application is named while the user sets two-step verification up.
     let client_name = match (next, &shown) {
         (Next::Authorization { client, .. }, MfaShown::Enrol { .. }) => Some(client.name.clone()),
         _ => None,
     };
     MfaPage {
+        brand: state.branding(),
+        locale,
         email: user.email.clone(),
         client_name,
         error: None,
@@ -217,23 +235,28 @@ fn show(state: &AppState, jar: CookieJar, mut page: MfaPage, status: StatusCode)
 fn codes_page(
     state: &AppState,
     jar: CookieJar,
-    next: &Next<'_>,
-    user: &UserRow,
+    form: &ChangeForm<'_>,
     codes: Vec<RecoveryCode>,
 ) -> Response {
+    let (next, locale) = (form.next, form.locale);
     let (continue_url, continue_label) = match next {
         Next::Authorization { client, .. } => (
             next.action(routes::AUTHORIZE),
-            format!("Continue to {}", client.name),
+            locale.text_with("mfa-continue-to", "client", &client.name),
         ),
-        Next::Account(_) => (routes::ACCOUNT_MFA.to_string(), "Done".to_string()),
+        Next::Account(_) => (routes::ACCOUNT_MFA.to_string(), locale.text("mfa-done")),
     };
     let shown = MfaShown::Codes {
         codes,
         continue_url,
         continue_label,
     };
-    show(state, jar, page_for(next, user, shown), StatusCode::OK)
+    show(
+        state,
+        jar,
+        page_for(state, next, locale, &form.user, shown),
+        StatusCode::OK,
+    )
 }
 
 /// The page for the user's current state: management when two-step verification is on,
@@ -242,6 +265,7 @@ async fn current_view(
     state: &AppState,
     jar: CookieJar,
     next: &Next<'_>,
+    locale: Locale,
     (session, user): (&SessionRow, &UserRow),
     error: Option<String>,
     status: StatusCode,
@@ -265,7 +289,7 @@ async fn current_view(
         }
         MfaView::Unavailable => (MfaShown::Unavailable, status),
     };
-    let mut page = page_for(next, user, shown);
+    let mut page = page_for(state, next, locale, user, shown);
     page.error = error;
     page.password_required = mfa::password_required(state, session, now);
     Ok(show(state, jar, page, status))

@@ -2,6 +2,7 @@
 //! outcome to a response (`router.rs` lists the routes and the middleware every request
 //! passes through). Nothing here decides anything the protocol or a service should.
 mod account;
+mod assets;
 mod authorize;
 mod client_auth;
 mod client_ip;
@@ -11,11 +12,16 @@ mod cookies;
 mod error;
 mod form;
 mod introspect;
+mod locale;
 mod login;
 mod logout;
 mod metadata;
 mod mfa_account;
 mod pages;
+#[cfg(test)]
+mod pages_in_every_language;
+mod passkey_pages;
+mod passkeys_account;
 mod rate_limit;
 mod respond;
 mod revoke;

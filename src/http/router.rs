@@ -19,10 +19,11 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use super::error::unavailable_as_json;
+use super::locale::localize_error_pages;
 use super::rate_limit::{self, RateLimit};
 use super::{
-    account, authorize, consent, introspect, login, logout, metadata, mfa_account, respond, revoke,
-    token, totp_login, userinfo,
+    account, assets, authorize, consent, introspect, login, logout, metadata, mfa_account, pages,
+    passkeys_account, respond, revoke, token, totp_login, userinfo,
 };
 use crate::config::{Config, LogFormat};
 use crate::routes;
@@ -46,8 +47,21 @@ pub fn app(state: AppState) -> Router {
         .merge(pages())
         .route(routes::HEALTHZ, get(metadata::healthz))
         .route(routes::READYZ, get(metadata::readyz))
-        .route(routes::STYLESHEET, get(metadata::stylesheet))
-        .fallback(not_found);
+        .route(routes::STYLESHEET, get(assets::stylesheet))
+        .route(routes::BRAND_STYLESHEET, get(assets::brand_stylesheet))
+        .route(routes::LOGO, get(assets::logo))
+        .route(routes::PASSKEY_SCRIPT, get(assets::passkey_script))
+        .fallback(not_found)
+        // Inside the common middleware, so the pages it renders keep its headers.
+        .layer(axum::middleware::from_fn_with_state(
+            state.shared(),
+            localize_error_pages,
+        ))
+        // Outside the localisation, whose re-rendered error pages need the branding too.
+        .layer(axum::middleware::from_fn_with_state(
+            state.shared(),
+            pages::with_branding,
+        ));
     with_middleware(router, config).with_state(state.shared())
 }
 
@@ -148,6 +162,21 @@ fn pages() -> Router<SharedState> {
         .route(
             routes::ACCOUNT_MFA_RECOVERY_CODES,
             post(mfa_account::regenerate_recovery_codes),
+        )
+        .route(routes::LOGIN_PASSKEY, post(login::passkey_submit))
+        .route(routes::LOGIN_TOTP_PASSKEY, post(totp_login::passkey_submit))
+        .route(
+            routes::ACCOUNT_PASSKEYS,
+            get(passkeys_account::passkeys_page),
+        )
+        .route(routes::ACCOUNT_PASSKEYS_ADD, post(passkeys_account::add))
+        .route(
+            routes::ACCOUNT_PASSKEYS_RENAME,
+            post(passkeys_account::rename),
+        )
+        .route(
+            routes::ACCOUNT_PASSKEYS_REMOVE,
+            post(passkeys_account::remove),
         )
 }
 

@@ -4,6 +4,7 @@ use serde_json::{Value, json};
 use super::client_assertion::keys::SUPPORTED_ALGS;
 use super::signing_alg::SigningAlg;
 use super::{acr, scope};
+use crate::i18n::Locale;
 use crate::routes;
 
 /// What the metadata depends on besides the code: the issuer, the algorithms it signs with,
@@ -64,6 +65,8 @@ pub fn provider_metadata(offered: &Offered<'_>) -> Value {
             "sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "azp", "at_hash", "sid",
             "email", "email_verified", "name"
         ],
+        // OIDC Discovery 1.0 §3: the languages of the pages, for `ui_locales`.
+        "ui_locales_supported": Locale::ALL.map(Locale::as_str),
         "claims_parameter_supported": false,
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,

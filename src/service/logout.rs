@@ -16,7 +16,7 @@ use crate::state::AppState;
 #[derive(Debug)]
 pub enum Logout<'s> {
     /// A malformed or forged request: say so, end nothing.
-    Invalid(String),
+    Invalid(InvalidLogout),
     /// Ask the user first.
     Confirm {
         client: Option<&'s Client>,
@@ -30,6 +30,17 @@ pub enum Logout<'s> {
     },
 }
 
+/// Why a logout request was refused; the page says it in the user's language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvalidLogout {
+    DuplicateParameter(String),
+    /// The `id_token_hint` was not signed by us.
+    ForeignHint,
+    UnknownClient,
+    /// `client_id` names another client than the hint's audience.
+    ClientMismatch,
+}
+
 pub async fn logout<'s>(
     state: &'s AppState,
     params: &Params,
@@ -38,8 +49,8 @@ pub async fn logout<'s>(
     now: i64,
 ) -> Result<Logout<'s>> {
     if let Some(name) = params.duplicated() {
-        return Ok(Logout::Invalid(format!(
-            "The parameter {name} was sent more than once."
+        return Ok(Logout::Invalid(InvalidLogout::DuplicateParameter(
+            name.to_string(),
         )));
     }
     let hint = match params.get("id_token_hint") {
@@ -55,9 +66,7 @@ pub async fn logout<'s>(
         Some(token) => match verify_hint(state, token) {
             Some(hint) => Some(hint),
             None => {
-                return Ok(Logout::Invalid(
-                    "The id_token_hint was not issued by this server.".into(),
-                ));
+                return Ok(Logout::Invalid(InvalidLogout::ForeignHint));
             }
         },
         None => None,
@@ -66,13 +75,14 @@ pub async fn logout<'s>(
         Ok(Some(id)) => match state.client(id) {
             Some(client) => Some(client),
             None => {
-                return Ok(Logout::Invalid(
-                    "The application that sent you here is not registered.".into(),
-                ));
+                return Ok(Logout::Invalid(InvalidLogout::UnknownClient));
             }
         },
         Ok(None) => None,
-        Err(why) => return Ok(Logout::Invalid(why.into())),
+        Err(why) => {
+            tracing::info!(why, "logout refused");
+            return Ok(Logout::Invalid(InvalidLogout::ClientMismatch));
+        }
     };
     let redirect_uri = registered_redirect(params, client);
     let session = sessions::current(state, session_cookie, now).await?;

@@ -80,7 +80,7 @@ pub async fn view(state: &AppState, user: &UserRow, now: i64) -> Result<MfaView>
             }
         }
     };
-    let otpauth_uri = totp::otpauth_uri(&secret, &state.config().mfa_issuer_name, &user.email)?;
+    let otpauth_uri = totp::otpauth_uri(&secret, state.config().mfa_issuer(), &user.email)?;
     let qr_svg = totp::qr_svg(&otpauth_uri)?;
     let base32 = secret.to_base32();
     let groups: Vec<&str> = base32

@@ -200,6 +200,12 @@ async fn check_totp(
     }
 }
 
+/// Whether the user's second step may be a code (TOTP is on); a user with passkeys only is
+/// asked for a passkey alone.
+pub async fn has_totp(state: &AppState, user_id: &str) -> Result<bool> {
+    Ok(state.store().totp_enabled(user_id).await?)
+}
+
 /// How the sign-in's second step ended.
 #[derive(Debug)]
 pub enum Completion {

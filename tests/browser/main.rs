@@ -13,5 +13,7 @@ mod driver;
 mod steps;
 
 mod account;
+mod branding;
+mod languages;
 mod screenshots;
 mod sign_in;

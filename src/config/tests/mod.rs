@@ -2,6 +2,7 @@
 use super::*;
 
 mod apis;
+mod branding;
 mod passkeys;
 mod private_key_jwt;
 mod signing_algs;
@@ -136,7 +137,7 @@ fn env_overrides_apply_and_are_checked() {
 #[test]
 fn mfa_settings_have_safe_defaults_and_are_checked() {
     let config = Config::from_toml("").unwrap();
-    assert_eq!(config.mfa_issuer_name, "Tessera");
+    assert_eq!(config.mfa_issuer(), "Tessera");
     assert!(config.mfa_encryption_key.is_none());
     assert_eq!(config.mfa_max_attempts, 5);
     assert_eq!(config.mfa_attempt_window, 900);
@@ -264,4 +265,26 @@ fn back_channel_logout_uris_must_be_https_or_loopback_and_settings_positive() {
         error_key("backchannel_logout_concurrency = 0"),
         "backchannel_logout_concurrency"
     );
+}
+
+#[test]
+fn default_locale_is_english_and_must_be_a_supported_language() {
+    use crate::i18n::Locale;
+    assert_eq!(Config::from_toml("").unwrap().default_locale, Locale::En);
+    let german = Config::from_toml("default_locale = \"de\"").unwrap();
+    assert_eq!(german.default_locale, Locale::De);
+    assert_eq!(error_key("default_locale = \"ja\""), "default_locale");
+    // A region is a preference to negotiate, not a catalogue to name.
+    assert_eq!(error_key("default_locale = \"de-CH\""), "default_locale");
+    let err = Config::from_toml("default_locale = \"es\"").unwrap_err();
+    assert!(err.message.contains("en, de, fr"), "{err}");
+}
+
+#[test]
+fn default_locale_takes_effect_on_reload() {
+    let running = Config::from_toml("").unwrap();
+    let file = Config::from_toml("default_locale = \"fr\"").unwrap();
+    let (reloaded, ignored) = running.reloaded(file, None);
+    assert_eq!(reloaded.default_locale, crate::i18n::Locale::Fr);
+    assert!(ignored.is_empty(), "{ignored:?}");
 }

@@ -56,24 +56,6 @@ pub enum UntrustedRedirectError {
     DuplicateParameter(String),
 }
 
-impl UntrustedRedirectError {
-    pub fn message(&self) -> String {
-        match self {
-            Self::MissingClientId => "The request has no client_id.".into(),
-            Self::UnknownClient => {
-                "The application that sent you here is not registered with this server.".into()
-            }
-            Self::MissingRedirectUri => "The request has no redirect_uri.".into(),
-            Self::UnregisteredRedirectUri => {
-                "The redirect_uri in the request is not registered for this application.".into()
-            }
-            Self::DuplicateParameter(name) => {
-                format!("The parameter {name} was sent more than once.")
-            }
-        }
-    }
-}
-
 /// The outcome of validating a request.
 #[derive(Debug)]
 pub enum Validation<'c> {

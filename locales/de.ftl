@@ -1,0 +1,182 @@
+# Tessera's page texts, German (formal "Sie"). Same ids as en.ftl; the tests check it.
+# Messages ending in "-html" hold markup; their arguments are HTML-escaped before placing.
+
+## Shared by the sign-in pages
+
+continue-to-client-html = um mit <strong>{ $client }</strong> fortzufahren
+continue-to-account-html = um zu <strong>Ihrem Konto</strong> zu gelangen
+form-throttled = Zu viele Versuche. Versuchen Sie es in { $minutes ->
+    [one] einer Minute
+   *[other] { $minutes } Minuten
+} erneut.
+
+## Sign-in (password)
+
+login-title = Anmelden
+login-email = E-Mail-Adresse
+login-password = Passwort
+login-submit = Anmelden
+login-bad-credentials = E-Mail-Adresse oder Passwort ist falsch.
+login-expired = Das Anmeldeformular ist abgelaufen. Bitte melden Sie sich erneut an.
+
+## Sign-in (second step)
+
+totp-title = Bestätigung in zwei Schritten
+totp-code = Code aus Ihrer Authenticator-App
+totp-lost-device = Gerät verloren? Geben Sie stattdessen einen Ihrer Wiederherstellungscodes ein.
+totp-submit = Bestätigen
+totp-wrong-code = Dieser Code ist ungültig. Jeder Code gilt nur einmal: Wenn Sie ihn gerade verwendet haben, warten Sie auf den nächsten.
+totp-expired = Das Formular ist abgelaufen. Bitte geben Sie den Code erneut ein.
+
+## Consent
+
+consent-title = Zugriff erlauben
+consent-heading = Zugriff erlauben?
+consent-lead-html = <strong>{ $client }</strong> möchte:
+consent-use-api-html = <strong>{ $api }</strong> in Ihrem Namen nutzen
+consent-signed-in-as = Angemeldet als { $email }.
+consent-deny = Ablehnen
+consent-allow = Erlauben
+scope-openid = Wissen, wer Sie sind (eine gleichbleibende Kontokennung)
+scope-profile = Ihren Namen sehen
+scope-email = Ihre E-Mail-Adresse sehen
+scope-offline-access = Verbunden bleiben: Zugriff behalten, auch wenn Sie die Anwendung nicht nutzen
+
+## Account
+
+account-title = Ihr Konto
+account-signed-in-as-html = Angemeldet als <strong>{ $email }</strong>.
+account-sessions = Wo Sie angemeldet sind
+account-session = Angemeldet { $signed_in }, zuletzt aktiv { $last_seen }
+account-this-browser = (dieser Browser)
+account-end-session = Abmelden
+account-apps = Anwendungen mit Ihrer Erlaubnis
+account-no-apps = Noch keine Anwendungen.
+account-remove-access = Zugriff entziehen
+account-mfa-link = Bestätigung in zwei Schritten
+account-sign-out = Von { $product } abmelden
+ago-just-now = gerade eben
+ago-minutes = { $count ->
+    [one] vor einer Minute
+   *[other] vor { $count } Minuten
+}
+ago-hours = { $count ->
+    [one] vor einer Stunde
+   *[other] vor { $count } Stunden
+}
+ago-days = { $count ->
+    [one] vor einem Tag
+   *[other] vor { $count } Tagen
+}
+
+## Two-step verification settings
+
+mfa-title = Bestätigung in zwei Schritten
+mfa-signed-in-as = Angemeldet als { $email }.
+mfa-required-by-html = <strong>{ $client }</strong> verlangt die Bestätigung in zwei Schritten. Richten Sie sie ein, um fortzufahren.
+mfa-not-configured = Die Bestätigung in zwei Schritten kann auf diesem Server noch nicht eingerichtet werden: Der Administrator hat ihren Hauptschlüssel nicht konfiguriert.
+mfa-password-needed = Um die Bestätigung in zwei Schritten zu ändern, brauchen wir Ihr Passwort: Ihre Anmeldung liegt mehr als ein paar Minuten zurück.
+mfa-enrol-lead = Schützen Sie Ihr Konto mit einem Code aus einer Authenticator-App, der nach Ihrem Passwort abgefragt wird.
+mfa-step-scan = Scannen Sie diesen QR-Code mit einer Authenticator-App.
+mfa-step-type-key = Oder geben Sie diesen Schlüssel in der App ein:
+mfa-step-setup-link-html = (auf diesem Gerät können Sie auch den <a href="{ $uri }">Einrichtungslink</a> öffnen).
+mfa-step-enter-code = Geben Sie den 6-stelligen Code ein, den die App anzeigt.
+mfa-setup-uri = Einrichtungs-URI:
+mfa-your-password = Ihr Passwort
+mfa-code-from-the-app = Code aus der App
+mfa-enable = Bestätigung in zwei Schritten einschalten
+mfa-on-html = Die Bestätigung in zwei Schritten ist <strong>eingeschaltet</strong>: Bei der Anmeldung wird nach Ihrem Passwort ein Code aus Ihrer Authenticator-App abgefragt.
+mfa-codes-left = { $count ->
+    [0] Keine unbenutzten Wiederherstellungscodes mehr.
+    [one] Noch ein unbenutzter Wiederherstellungscode.
+   *[other] Unbenutzte Wiederherstellungscodes: { $count }.
+}
+mfa-new-codes-heading = Neue Wiederherstellungscodes
+mfa-new-codes-explained = Erstellt zehn neue Codes; die alten werden ungültig.
+mfa-code-from-your-app = Code aus Ihrer App
+mfa-make-new-codes = Neue Wiederherstellungscodes erstellen
+mfa-turn-off-heading = Ausschalten
+mfa-code-or-recovery-code = Code aus Ihrer App oder ein Wiederherstellungscode
+mfa-disable = Bestätigung in zwei Schritten ausschalten
+mfa-codes-lead = Die Bestätigung in zwei Schritten ist eingeschaltet. Bewahren Sie diese Wiederherstellungscodes sicher auf: Mit jedem können Sie sich einmal anmelden, falls Sie Ihren Authenticator verlieren, und sie werden nur dieses eine Mal angezeigt.
+mfa-continue-to = Weiter zu { $client }
+mfa-done = Fertig
+mfa-refused = Das Passwort oder der Code ist falsch.
+mfa-password-required = Geben Sie Ihr Passwort ein, um diese Änderung vorzunehmen.
+mfa-unavailable = Codes aus Ihrer Authenticator-App können gerade nicht geprüft werden; verwenden Sie einen Wiederherstellungscode.
+
+## Sign-out
+
+logout-title = Abmelden
+logout-heading = Abmelden?
+logout-lead-client-html = <strong>{ $client }</strong> möchte Sie von { $product } abmelden.
+logout-lead = Möchten Sie sich von { $product } abmelden?
+logout-submit = Abmelden
+signed-out-title = Abgemeldet
+signed-out-heading = Sie sind abgemeldet
+signed-out-close = Sie können dieses Fenster schließen.
+
+## Error pages
+
+error-go-back = Wenn Sie einem Link aus einer Anwendung gefolgt sind, kehren Sie zu ihr zurück und versuchen Sie es erneut.
+error-invalid-request-title = Ungültige Anmeldeanfrage
+error-missing-client-id = Der Anfrage fehlt die client_id.
+error-unknown-client = Die Anwendung, die Sie hierher geschickt hat, ist bei diesem Server nicht registriert.
+error-missing-redirect-uri = Der Anfrage fehlt die redirect_uri.
+error-unregistered-redirect-uri = Die redirect_uri der Anfrage ist für diese Anwendung nicht registriert.
+error-duplicate-parameter = Der Parameter { $name } wurde mehrfach gesendet.
+error-invalid-logout-title = Ungültige Abmeldeanfrage
+error-logout-foreign-hint = Der id_token_hint wurde nicht von diesem Server ausgestellt.
+error-logout-unknown-client = Die Anwendung, die Sie hierher geschickt hat, ist nicht registriert.
+error-logout-hint-mismatch = Die client_id passt nicht zum id_token_hint.
+error-form-expired-title = Formular abgelaufen
+error-form-expired-reload = Dieses Formular ist abgelaufen. Laden Sie die Seite neu und versuchen Sie es erneut.
+error-form-expired-sign-in-again = Dieses Formular ist abgelaufen. Kehren Sie zur Anwendung zurück und melden Sie sich erneut an.
+error-invalid-form-title = Ungültiges Formular
+error-choose-allow-or-deny = Wählen Sie „Erlauben“ oder „Ablehnen“.
+error-form-encoding = Formulare und Anfragen müssen als application/x-www-form-urlencoded gesendet werden.
+error-totp-unavailable-title = Bestätigung in zwei Schritten nicht verfügbar
+error-totp-unavailable = Codes aus Ihrer Authenticator-App können gerade nicht geprüft werden; ein Wiederherstellungscode funktioniert weiterhin. Wenn das Problem bestehen bleibt, wenden Sie sich an den Administrator.
+error-unavailable-title = Vorübergehend nicht verfügbar
+error-unavailable = Der Anmeldedienst kann seine Datenbank gerade nicht erreichen. Bitte versuchen Sie es in ein paar Sekunden erneut.
+
+## The page footer's links ([branding] support_url, privacy_url, terms_url)
+footer-help = Hilfe
+footer-privacy = Datenschutz
+footer-terms = Nutzungsbedingungen
+
+## Passkeys: the sign-in pages and the account page (/account/passkeys)
+passkey-or = oder
+passkey-sign-in = Mit einem Passkey anmelden
+passkey-use = Einen Passkey verwenden
+passkey-browser-problem = Der Passkey hat in diesem Browser nicht funktioniert. Versuchen Sie es erneut oder melden Sie sich anders an.
+passkey-needs-javascript = Passkeys benötigen JavaScript, das in diesem Browser ausgeschaltet ist.
+passkeys-title = Passkeys
+passkeys-signed-in-as = Angemeldet als { $email }.
+passkeys-lead = Melden Sie sich mit Fingerabdruck, Gesicht oder Bildschirmsperre statt mit einem Passwort an. Ein Passkey zählt als beide Schritte zugleich.
+passkeys-none = Sie haben noch keine Passkeys.
+passkey-synced = Zwischen Ihren Geräten synchronisiert
+passkey-device-bound = Auf einem Gerät oder Sicherheitsschlüssel
+passkey-added-when = Hinzugefügt { $when }
+passkey-used-when = Zuletzt verwendet { $when }
+passkey-never-used = Noch nicht verwendet
+passkey-name = Bezeichnung
+passkey-name-optional = Bezeichnung (optional)
+passkey-rename = Umbenennen
+passkey-remove = Entfernen
+passkeys-add-title = Passkey hinzufügen
+passkeys-add = Passkey hinzufügen
+passkeys-back = Zurück zu Ihrem Konto
+account-passkeys-link = Passkeys
+passkey-expired = Die Passkey-Anfrage ist abgelaufen. Bitte versuchen Sie es erneut.
+passkey-unavailable = Passkeys sind auf diesem Server nicht verfügbar.
+passkey-unavailable-ip = Passkeys sind ausgeschaltet: Dieser Server wird über eine IP-Adresse erreicht, Passkeys brauchen aber einen Domainnamen (für einen lokalen Test öffnen Sie ihn als http://localhost). Wenden Sie sich an die Administration.
+passkey-unavailable-insecure = Passkeys sind ausgeschaltet: Sie benötigen eine sichere (https) Verbindung zu diesem Server. Wenden Sie sich an die Administration.
+passkey-password-required = Geben Sie Ihr Passwort ein, um Ihre Passkeys zu ändern: Ihre Anmeldung liegt mehr als ein paar Minuten zurück.
+passkey-wrong-password = Das Passwort ist falsch.
+passkey-duplicate = Dieser Passkey ist bereits registriert.
+passkey-rejected = Der Passkey wurde nicht akzeptiert. Versuchen Sie es erneut oder melden Sie sich anders an.
+passkey-name-invalid = Die Bezeichnung eines Passkeys muss 1 bis 64 Zeichen lang sein.
+passkey-added = Passkey hinzugefügt.
+passkey-renamed = Passkey umbenannt.
+passkey-removed = Passkey entfernt.

@@ -1,0 +1,183 @@
+# Tessera's page texts, English: the reference catalogue and the fallback.
+# Every message here must also be in de.ftl and fr.ftl (the tests check it).
+# Messages ending in "-html" hold markup; their arguments are HTML-escaped before placing.
+
+## Shared by the sign-in pages
+
+continue-to-client-html = to continue to <strong>{ $client }</strong>
+continue-to-account-html = to continue to <strong>your account</strong>
+form-throttled = Too many attempts. Try again in { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+}.
+
+## Sign-in (password)
+
+login-title = Sign in
+login-email = Email
+login-password = Password
+login-submit = Sign in
+login-bad-credentials = The email or password is incorrect.
+login-expired = The sign-in form expired. Please sign in again.
+
+## Sign-in (second step)
+
+totp-title = Two-step verification
+totp-code = Code from your authenticator app
+totp-lost-device = Lost your device? Enter one of your recovery codes instead.
+totp-submit = Verify
+totp-wrong-code = That code is not valid. A code works only once: if you just used one, wait for the next.
+totp-expired = The form expired. Please enter the code again.
+
+## Consent
+
+consent-title = Allow access
+consent-heading = Allow access?
+consent-lead-html = <strong>{ $client }</strong> wants to:
+consent-use-api-html = Use <strong>{ $api }</strong> for you
+consent-signed-in-as = Signed in as { $email }.
+consent-deny = Deny
+consent-allow = Allow
+scope-openid = Know who you are (a stable account identifier)
+scope-profile = See your name
+scope-email = See your email address
+scope-offline-access = Stay connected: keep access while you are not using it
+
+## Account
+
+account-title = Your account
+account-signed-in-as-html = Signed in as <strong>{ $email }</strong>.
+account-sessions = Where you are signed in
+account-session = Signed in { $signed_in }, last active { $last_seen }
+account-this-browser = (this browser)
+account-end-session = Sign out
+account-apps = Apps you allowed
+account-no-apps = No apps yet.
+account-remove-access = Remove access
+account-mfa-link = Two-step verification
+account-sign-out = Sign out of { $product }
+ago-just-now = just now
+ago-minutes = { $count ->
+    [one] { $count } minute ago
+   *[other] { $count } minutes ago
+}
+ago-hours = { $count ->
+    [one] { $count } hour ago
+   *[other] { $count } hours ago
+}
+ago-days = { $count ->
+    [one] { $count } day ago
+   *[other] { $count } days ago
+}
+
+## Two-step verification settings
+
+mfa-title = Two-step verification
+mfa-signed-in-as = Signed in as { $email }.
+mfa-required-by-html = <strong>{ $client }</strong> requires two-step verification. Set it up to continue.
+mfa-not-configured = Two-step verification cannot be set up on this server yet: the administrator has not configured its master key.
+mfa-password-needed = Changing two-step verification needs your password: you signed in more than a few minutes ago.
+mfa-enrol-lead = Protect your account with a code from an authenticator app, asked for after your password.
+mfa-step-scan = Scan this QR code with an authenticator app.
+mfa-step-type-key = Or type this key into the app:
+mfa-step-setup-link-html = (on this device you can also open the <a href="{ $uri }">setup link</a>).
+mfa-step-enter-code = Enter the 6-digit code the app shows.
+mfa-setup-uri = Setup URI:
+mfa-your-password = Your password
+mfa-code-from-the-app = Code from the app
+mfa-enable = Turn on two-step verification
+mfa-on-html = Two-step verification is <strong>on</strong>: signing in asks for a code from your authenticator app after your password.
+mfa-codes-left = { $count ->
+    [0] No unused recovery codes left.
+    [one] One unused recovery code left.
+   *[other] Unused recovery codes: { $count }.
+}
+mfa-new-codes-heading = New recovery codes
+mfa-new-codes-explained = Makes ten new codes; the old ones stop working.
+mfa-code-from-your-app = Code from your app
+mfa-make-new-codes = Make new recovery codes
+mfa-turn-off-heading = Turn off
+mfa-code-or-recovery-code = Code from your app, or a recovery code
+mfa-disable = Turn off two-step verification
+mfa-codes-lead = Two-step verification is on. Keep these recovery codes somewhere safe: each one signs you in once if you lose your authenticator, and this is the only time they are shown.
+mfa-continue-to = Continue to { $client }
+mfa-done = Done
+mfa-refused = The password or the code is incorrect.
+mfa-password-required = Enter your password to make this change.
+mfa-unavailable = Codes from your authenticator app cannot be checked right now; use a recovery code.
+
+## Sign-out
+
+logout-title = Sign out
+logout-heading = Sign out?
+logout-lead-client-html = <strong>{ $client }</strong> asks to sign you out of { $product }.
+logout-lead = Do you want to sign out of { $product }?
+logout-submit = Sign out
+signed-out-title = Signed out
+signed-out-heading = You are signed out
+signed-out-close = You can close this window.
+
+## Error pages
+
+error-go-back = If you followed a link from an application, go back to it and try again.
+error-invalid-request-title = Invalid sign-in request
+error-missing-client-id = The request has no client_id.
+error-unknown-client = The application that sent you here is not registered with this server.
+error-missing-redirect-uri = The request has no redirect_uri.
+error-unregistered-redirect-uri = The redirect_uri in the request is not registered for this application.
+error-duplicate-parameter = The parameter { $name } was sent more than once.
+error-invalid-logout-title = Invalid sign-out request
+error-logout-foreign-hint = The id_token_hint was not issued by this server.
+error-logout-unknown-client = The application that sent you here is not registered.
+error-logout-hint-mismatch = The client_id does not match the id_token_hint.
+error-form-expired-title = Form expired
+error-form-expired-reload = This form has expired. Reload the page and try again.
+error-form-expired-sign-in-again = This form has expired. Go back to the application and sign in again.
+error-invalid-form-title = Invalid form
+error-choose-allow-or-deny = Choose Allow or Deny.
+error-form-encoding = Forms and requests must be sent as application/x-www-form-urlencoded.
+error-totp-unavailable-title = Two-step verification unavailable
+error-totp-unavailable = Codes from your authenticator app cannot be checked right now; a recovery code still works. If this persists, contact the administrator.
+error-unavailable-title = Temporarily unavailable
+error-unavailable = The sign-in service cannot reach its database right now. Please try again in a few seconds.
+
+## The page footer's links ([branding] support_url, privacy_url, terms_url)
+footer-help = Help
+footer-privacy = Privacy
+footer-terms = Terms
+
+## Passkeys: the sign-in pages and the account page (/account/passkeys)
+passkey-or = or
+passkey-sign-in = Sign in with a passkey
+passkey-use = Use a passkey
+passkey-browser-problem = The passkey did not work in this browser. Try again, or use another way to sign in.
+passkey-needs-javascript = Passkeys need JavaScript, which is turned off in this browser.
+passkeys-title = Passkeys
+passkeys-signed-in-as = Signed in as { $email }.
+passkeys-lead = Sign in with your fingerprint, face or screen lock instead of a password. A passkey counts as two steps at once.
+passkeys-none = You have no passkeys yet.
+passkey-synced = Synced between your devices
+passkey-device-bound = On one device or security key
+passkey-added-when = Added { $when }
+passkey-used-when = Last used { $when }
+passkey-never-used = Not used yet
+passkey-name = Name
+passkey-name-optional = Name (optional)
+passkey-rename = Rename
+passkey-remove = Remove
+passkeys-add-title = Add a passkey
+passkeys-add = Add a passkey
+passkeys-back = Back to your account
+account-passkeys-link = Passkeys
+passkey-expired = The passkey request expired. Please try again.
+passkey-unavailable = Passkeys are not available on this server.
+passkey-unavailable-ip = Passkeys are off: this server is reached by an IP address, and passkeys need a domain name (for a local test, open it as http://localhost). Ask the administrator.
+passkey-unavailable-insecure = Passkeys are off: they need a secure (https) connection to this server. Ask the administrator.
+passkey-password-required = Enter your password to change your passkeys: you signed in more than a few minutes ago.
+passkey-wrong-password = The password is incorrect.
+passkey-duplicate = This passkey is registered already.
+passkey-rejected = The passkey was not accepted. Try again, or use another way to sign in.
+passkey-name-invalid = A passkey’s name must be 1 to 64 characters long.
+passkey-added = Passkey added.
+passkey-renamed = Passkey renamed.
+passkey-removed = Passkey removed.

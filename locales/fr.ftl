@@ -1,0 +1,183 @@
+# Tessera's page texts, French ("vous"). Same ids as en.ftl; the tests check it.
+# Messages ending in "-html" hold markup; their arguments are HTML-escaped before placing.
+# A no-break space (U+00A0) comes before ":", "?" and "!", as French typography wants.
+
+## Shared by the sign-in pages
+
+continue-to-client-html = pour continuer vers <strong>{ $client }</strong>
+continue-to-account-html = pour accéder à <strong>votre compte</strong>
+form-throttled = Trop de tentatives. Réessayez dans { $minutes ->
+    [one] { $minutes } minute
+   *[other] { $minutes } minutes
+}.
+
+## Sign-in (password)
+
+login-title = Connexion
+login-email = Adresse e-mail
+login-password = Mot de passe
+login-submit = Se connecter
+login-bad-credentials = L’adresse e-mail ou le mot de passe est incorrect.
+login-expired = Le formulaire de connexion a expiré. Veuillez vous reconnecter.
+
+## Sign-in (second step)
+
+totp-title = Validation en deux étapes
+totp-code = Code de votre application d’authentification
+totp-lost-device = Appareil perdu ? Saisissez plutôt l’un de vos codes de récupération.
+totp-submit = Valider
+totp-wrong-code = Ce code n’est pas valide. Un code ne sert qu’une fois : si vous venez d’en utiliser un, attendez le suivant.
+totp-expired = Le formulaire a expiré. Veuillez saisir le code à nouveau.
+
+## Consent
+
+consent-title = Autoriser l’accès
+consent-heading = Autoriser l’accès ?
+consent-lead-html = <strong>{ $client }</strong> souhaite :
+consent-use-api-html = Utiliser <strong>{ $api }</strong> en votre nom
+consent-signed-in-as = Connecté en tant que { $email }.
+consent-deny = Refuser
+consent-allow = Autoriser
+scope-openid = Savoir qui vous êtes (un identifiant de compte stable)
+scope-profile = Voir votre nom
+scope-email = Voir votre adresse e-mail
+scope-offline-access = Rester connecté : garder l’accès lorsque vous ne l’utilisez pas
+
+## Account
+
+account-title = Votre compte
+account-signed-in-as-html = Connecté en tant que <strong>{ $email }</strong>.
+account-sessions = Où vous êtes connecté
+account-session = Connexion { $signed_in }, dernière activité { $last_seen }
+account-this-browser = (ce navigateur)
+account-end-session = Se déconnecter
+account-apps = Applications autorisées
+account-no-apps = Aucune application pour l’instant.
+account-remove-access = Retirer l’accès
+account-mfa-link = Validation en deux étapes
+account-sign-out = Se déconnecter de { $product }
+ago-just-now = à l’instant
+ago-minutes = { $count ->
+    [one] il y a { $count } minute
+   *[other] il y a { $count } minutes
+}
+ago-hours = { $count ->
+    [one] il y a { $count } heure
+   *[other] il y a { $count } heures
+}
+ago-days = { $count ->
+    [one] il y a { $count } jour
+   *[other] il y a { $count } jours
+}
+
+## Two-step verification settings
+
+mfa-title = Validation en deux étapes
+mfa-signed-in-as = Connecté en tant que { $email }.
+mfa-required-by-html = <strong>{ $client }</strong> exige la validation en deux étapes. Activez-la pour continuer.
+mfa-not-configured = La validation en deux étapes ne peut pas encore être activée sur ce serveur : l’administrateur n’a pas configuré sa clé principale.
+mfa-password-needed = Pour modifier la validation en deux étapes, votre mot de passe est nécessaire : vous vous êtes connecté il y a plus de quelques minutes.
+mfa-enrol-lead = Protégez votre compte par un code d’une application d’authentification, demandé après votre mot de passe.
+mfa-step-scan = Scannez ce code QR avec une application d’authentification.
+mfa-step-type-key = Ou saisissez cette clé dans l’application :
+mfa-step-setup-link-html = (sur cet appareil, vous pouvez aussi ouvrir le <a href="{ $uri }">lien de configuration</a>).
+mfa-step-enter-code = Saisissez le code à 6 chiffres affiché par l’application.
+mfa-setup-uri = URI de configuration :
+mfa-your-password = Votre mot de passe
+mfa-code-from-the-app = Code de l’application
+mfa-enable = Activer la validation en deux étapes
+mfa-on-html = La validation en deux étapes est <strong>activée</strong> : la connexion demande un code de votre application d’authentification après votre mot de passe.
+mfa-codes-left = { $count ->
+    [0] Plus aucun code de récupération inutilisé.
+    [one] Il reste un code de récupération inutilisé.
+   *[other] Codes de récupération inutilisés : { $count }.
+}
+mfa-new-codes-heading = Nouveaux codes de récupération
+mfa-new-codes-explained = Crée dix nouveaux codes ; les anciens cessent de fonctionner.
+mfa-code-from-your-app = Code de votre application
+mfa-make-new-codes = Créer de nouveaux codes de récupération
+mfa-turn-off-heading = Désactiver
+mfa-code-or-recovery-code = Code de votre application, ou un code de récupération
+mfa-disable = Désactiver la validation en deux étapes
+mfa-codes-lead = La validation en deux étapes est activée. Conservez ces codes de récupération en lieu sûr : chacun vous connecte une fois si vous perdez votre application d’authentification, et ils ne sont affichés qu’une seule fois.
+mfa-continue-to = Continuer vers { $client }
+mfa-done = Terminé
+mfa-refused = Le mot de passe ou le code est incorrect.
+mfa-password-required = Saisissez votre mot de passe pour effectuer cette modification.
+mfa-unavailable = Les codes de votre application d’authentification ne peuvent pas être vérifiés pour le moment ; utilisez un code de récupération.
+
+## Sign-out
+
+logout-title = Déconnexion
+logout-heading = Se déconnecter ?
+logout-lead-client-html = <strong>{ $client }</strong> demande à vous déconnecter de { $product }.
+logout-lead = Voulez-vous vous déconnecter de { $product } ?
+logout-submit = Se déconnecter
+signed-out-title = Déconnecté
+signed-out-heading = Vous êtes déconnecté
+signed-out-close = Vous pouvez fermer cette fenêtre.
+
+## Error pages
+
+error-go-back = Si vous avez suivi un lien depuis une application, revenez-y et réessayez.
+error-invalid-request-title = Demande de connexion invalide
+error-missing-client-id = La demande ne contient pas de client_id.
+error-unknown-client = L’application qui vous a envoyé ici n’est pas enregistrée auprès de ce serveur.
+error-missing-redirect-uri = La demande ne contient pas de redirect_uri.
+error-unregistered-redirect-uri = La redirect_uri de la demande n’est pas enregistrée pour cette application.
+error-duplicate-parameter = Le paramètre { $name } a été envoyé plusieurs fois.
+error-invalid-logout-title = Demande de déconnexion invalide
+error-logout-foreign-hint = Le jeton id_token_hint n’a pas été émis par ce serveur.
+error-logout-unknown-client = L’application qui vous a envoyé ici n’est pas enregistrée.
+error-logout-hint-mismatch = Le client_id ne correspond pas au jeton id_token_hint.
+error-form-expired-title = Formulaire expiré
+error-form-expired-reload = Ce formulaire a expiré. Rechargez la page et réessayez.
+error-form-expired-sign-in-again = Ce formulaire a expiré. Revenez à l’application et reconnectez-vous.
+error-invalid-form-title = Formulaire invalide
+error-choose-allow-or-deny = Choisissez Autoriser ou Refuser.
+error-form-encoding = Les formulaires et les requêtes doivent être envoyés en application/x-www-form-urlencoded.
+error-totp-unavailable-title = Validation en deux étapes indisponible
+error-totp-unavailable = Les codes de votre application d’authentification ne peuvent pas être vérifiés pour le moment ; un code de récupération fonctionne toujours. Si le problème persiste, contactez l’administrateur.
+error-unavailable-title = Temporairement indisponible
+error-unavailable = Le service de connexion ne peut pas joindre sa base de données pour le moment. Veuillez réessayer dans quelques secondes.
+
+## The page footer's links ([branding] support_url, privacy_url, terms_url)
+footer-help = Aide
+footer-privacy = Confidentialité
+footer-terms = Conditions d’utilisation
+
+## Passkeys: the sign-in pages and the account page (/account/passkeys)
+passkey-or = ou
+passkey-sign-in = Se connecter avec une clé d’accès
+passkey-use = Utiliser une clé d’accès
+passkey-browser-problem = La clé d’accès n’a pas fonctionné dans ce navigateur. Réessayez ou connectez-vous autrement.
+passkey-needs-javascript = Les clés d’accès nécessitent JavaScript, qui est désactivé dans ce navigateur.
+passkeys-title = Clés d’accès
+passkeys-signed-in-as = Connecté en tant que { $email }.
+passkeys-lead = Connectez-vous avec votre empreinte, votre visage ou le verrouillage de l’écran au lieu d’un mot de passe. Une clé d’accès vaut les deux étapes à la fois.
+passkeys-none = Vous n’avez pas encore de clé d’accès.
+passkey-synced = Synchronisée entre vos appareils
+passkey-device-bound = Sur un seul appareil ou une clé de sécurité
+passkey-added-when = Ajoutée { $when }
+passkey-used-when = Dernière utilisation { $when }
+passkey-never-used = Pas encore utilisée
+passkey-name = Nom
+passkey-name-optional = Nom (facultatif)
+passkey-rename = Renommer
+passkey-remove = Supprimer
+passkeys-add-title = Ajouter une clé d’accès
+passkeys-add = Ajouter une clé d’accès
+passkeys-back = Retour à votre compte
+account-passkeys-link = Clés d’accès
+passkey-expired = La demande de clé d’accès a expiré. Veuillez réessayer.
+passkey-unavailable = Les clés d’accès ne sont pas disponibles sur ce serveur.
+passkey-unavailable-ip = Les clés d’accès sont désactivées : ce serveur est joint par une adresse IP, et les clés d’accès exigent un nom de domaine (pour un essai local, ouvrez-le via http://localhost). Adressez-vous à l’administrateur.
+passkey-unavailable-insecure = Les clés d’accès sont désactivées : elles exigent une connexion sécurisée (https) à ce serveur. Adressez-vous à l’administrateur.
+passkey-password-required = Saisissez votre mot de passe pour modifier vos clés d’accès : vous vous êtes connecté il y a plus de quelques minutes.
+passkey-wrong-password = Le mot de passe est incorrect.
+passkey-duplicate = Cette clé d’accès est déjà enregistrée.
+passkey-rejected = La clé d’accès n’a pas été acceptée. Réessayez ou connectez-vous autrement.
+passkey-name-invalid = Le nom d’une clé d’accès doit comporter de 1 à 64 caractères.
+passkey-added = Clé d’accès ajoutée.
+passkey-renamed = Clé d’accès renommée.
+passkey-removed = Clé d’accès supprimée.
