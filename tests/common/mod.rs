@@ -17,9 +17,11 @@ use zeroize::Zeroizing;
 
 pub mod balancer;
 pub mod mfa;
+pub mod passkeys;
 pub mod process;
 pub mod proxy;
 pub mod relying_party;
+pub mod soft_authenticator;
 
 pub const START: i64 = 1_800_000_000;
 pub const CONFIDENTIAL_SECRET: &str = "confidential-secret";

@@ -41,6 +41,8 @@ mod passkeys;
 mod refresh;
 mod second_factor;
 mod sign_in;
+// The same software authenticator the integration tests use (one file, two crates).
+#[path = "../../../tests/common/soft_authenticator.rs"]
 mod soft_authenticator;
 mod throttle;
 
