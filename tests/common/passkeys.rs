@@ -5,10 +5,12 @@ use super::*;
 /// Tessera with the standard test config, its issuer on `localhost` (the listener is the
 /// same loopback socket).
 pub async fn spawn_on_localhost(backend: Backend) -> TestApp {
-    TestApp::spawn_with(backend, |config| {
-        config.issuer = config.issuer.replace("127.0.0.1", "localhost");
-    })
-    .await
+    TestApp::spawn_with(backend, on_localhost).await
+}
+
+/// The issuer moved from `127.0.0.1` to `localhost`, same port.
+pub fn on_localhost(config: &mut Config) {
+    config.issuer = config.issuer.replace("127.0.0.1", "localhost");
 }
 
 /// A passkey form on a page: where it posts, its ceremony, and the options (JSON) the
