@@ -88,13 +88,36 @@ enum UserCommand {
         #[arg(long)]
         email: String,
     },
-    /// Turn off a user's two-step verification (lost authenticator); they may enrol again.
+    /// Turn off a user's two-step verification and remove their passkeys (lost devices);
+    /// they may set both up again.
     ResetMfa {
         #[arg(long)]
         email: String,
     },
+    /// A user's passkeys.
+    Passkeys {
+        #[command(subcommand)]
+        command: PasskeysCommand,
+    },
     /// List users.
     List,
+}
+
+#[derive(Subcommand)]
+enum PasskeysCommand {
+    /// List the user's passkeys: ID, name, kind, created, last used.
+    List {
+        #[arg(long)]
+        email: String,
+    },
+    /// Remove one passkey from the user (a lost device).
+    Remove {
+        #[arg(long)]
+        email: String,
+        /// The passkey's ID as `list` shows it (base64url; may begin with `-`).
+        #[arg(long, allow_hyphen_values = true)]
+        id: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -244,9 +267,12 @@ async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminR
             println!("user enabled");
         }
         UserCommand::ResetMfa { email } => {
-            admin::reset_mfa(&store, &email).await?;
-            println!("two-step verification reset: the user signs in with the password alone");
+            let passkeys = admin::reset_mfa(&store, &email).await?;
+            println!(
+                "two-step verification reset and {passkeys} passkey(s) removed: the user signs in with the password alone"
+            );
         }
+        UserCommand::Passkeys { command } => passkeys_command(&store, command).await?,
         UserCommand::List => {
             for user in store.list_users().await? {
                 let status = if user.disabled { "disabled" } else { "active" };
@@ -260,6 +286,31 @@ async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminR
         }
     }
     store.close().await;
+    Ok(())
+}
+
+async fn passkeys_command(store: &Store, command: PasskeysCommand) -> AdminResult<()> {
+    match command {
+        PasskeysCommand::List { email } => {
+            for passkey in admin::list_passkeys(store, &email).await? {
+                let kind = match passkey.backup_eligible {
+                    true => "synced",
+                    false => "device-bound",
+                };
+                let last_used = passkey
+                    .last_used_at
+                    .map_or_else(|| "never used".to_string(), |t| format!("last used {t}"));
+                println!(
+                    "{}\t{}\t{kind}\tcreated {}\t{last_used}",
+                    passkey.credential_id, passkey.name, passkey.created_at
+                );
+            }
+        }
+        PasskeysCommand::Remove { email, id } => {
+            admin::remove_passkey(store, &email, &id).await?;
+            println!("passkey removed");
+        }
+    }
     Ok(())
 }
 

@@ -24,5 +24,16 @@ pub const READYZ: &str = "/readyz";
 pub const STYLESHEET: &str = "/assets/tessera.css";
 /// The colours derived from `[branding]`; pages link it with `?v=<content hash>`.
 pub const BRAND_STYLESHEET: &str = "/assets/brand.css";
+/// The passkey ceremonies' script.
+pub const PASSKEY_SCRIPT: &str = "/assets/passkeys.js";
+/// A sign-in with a passkey instead of the password.
+pub const LOGIN_PASSKEY: &str = "/login/passkey";
+/// The second step with a passkey instead of a code.
+pub const LOGIN_TOTP_PASSKEY: &str = "/login/totp/passkey";
+/// The account's passkeys: list, add, rename, remove.
+pub const ACCOUNT_PASSKEYS: &str = "/account/passkeys";
+pub const ACCOUNT_PASSKEYS_ADD: &str = "/account/passkeys/add";
+pub const ACCOUNT_PASSKEYS_RENAME: &str = "/account/passkeys/rename";
+pub const ACCOUNT_PASSKEYS_REMOVE: &str = "/account/passkeys/remove";
 /// `branding.logo_file`, when configured (404 otherwise).
 pub const LOGO: &str = "/assets/logo";

@@ -10,6 +10,7 @@ use arc_swap::ArcSwap;
 
 use crate::auth::client_jwks::JwksCache;
 use crate::auth::master_key::{MasterKey, Purpose};
+use crate::auth::passkey;
 use crate::auth::password::PasswordHasher;
 use crate::auth::sealing::SealingKey;
 use crate::auth::secret_cache::SecretCache;
@@ -21,6 +22,7 @@ use crate::oauth::client::Client;
 use crate::oauth::discovery;
 use crate::oauth::resource::Resource;
 use crate::store::Store;
+use webauthn_rs::Webauthn;
 
 /// The settings a reload replaces, and what is derived from them once.
 pub struct Settings {
@@ -38,6 +40,8 @@ pub struct Settings {
     backchannel_receivers: Vec<String>,
     /// What the page frame shows (`[branding]`), resolved once per (re)load.
     branding: Arc<Branding>,
+    /// The WebAuthn relying party, or why this issuer cannot host passkeys.
+    passkeys: Result<Webauthn, passkey::Unavailable>,
 }
 
 impl Settings {
@@ -64,8 +68,14 @@ impl Settings {
         let discovery_json = discovery::provider_metadata(&offered).to_string();
         let backchannel_receivers = crate::oauth::backchannel::receivers(clients.values());
         let master: Option<&MasterKey> = config.master_key.as_ref();
+        let passkeys = passkey::relying_party(
+            &config.issuer,
+            config.webauthn_rp_id.as_deref(),
+            &config.branding.product_name,
+        );
         Self {
             branding: Arc::new(Branding::new(&config.branding.look())),
+            passkeys,
             totp_key: master.map(|m| m.derive(Purpose::TotpSecrets)),
             signing_key_sealer: master.map(|m| m.derive(Purpose::SigningKeys)),
             clients,
@@ -157,6 +167,11 @@ impl AppState {
 
     pub fn config(&self) -> &Config {
         &self.settings.config
+    }
+
+    /// The WebAuthn relying party, or why passkeys are unavailable with this issuer.
+    pub fn passkeys(&self) -> Result<&Webauthn, passkey::Unavailable> {
+        self.settings.passkeys.as_ref().map_err(|why| *why)
     }
 
     pub fn issuer(&self) -> &str {

@@ -274,3 +274,62 @@ async fn slow_header_senders_are_cut_off_and_shutdown_is_graceful() {
             .unwrap();
     }
 }
+
+/// `user passkeys list` and `remove`, and `reset-mfa` removing the rest, on the database the
+/// commands share.
+#[tokio::test]
+async fn cli_lists_and_removes_passkeys_and_reset_mfa_says_how_many() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("config.toml"),
+        base_config("http://localhost:8080"),
+    )
+    .unwrap();
+    let (ok, _, err) = tessera(
+        dir.path(),
+        &["user", "add", "--email", USER_EMAIL, "--password-stdin"],
+        Some("a long enough password\n"),
+    );
+    assert!(ok, "{err}");
+    let url = format!("sqlite://{}", dir.path().join("data/tessera.db").display());
+    let store = tessera::store::Store::connect(&url).await.unwrap();
+    let user = store.find_user_by_email(USER_EMAIL).await.unwrap().unwrap();
+    for (id, name, synced) in [("cred-one", "Laptop", false), ("-cred-two", "Phone", true)] {
+        let row = tessera::store::passkeys::PasskeyRow {
+            credential_id: id.into(),
+            user_id: user.id.clone(),
+            name: name.into(),
+            passkey: "{}".into(),
+            backup_eligible: synced,
+            created_at: 1_800_000_000,
+            last_used_at: None,
+        };
+        assert!(store.insert_passkey(&row).await.unwrap());
+    }
+    store.close().await;
+
+    let list = ["user", "passkeys", "list", "--email", USER_EMAIL];
+    let (ok, out, err) = tessera(dir.path(), &list, None);
+    assert!(ok, "{err}");
+    assert!(out.contains("cred-one\tLaptop\tdevice-bound"), "{out}");
+    assert!(out.contains("-cred-two\tPhone\tsynced"), "{out}");
+    let remove = [
+        "user",
+        "passkeys",
+        "remove",
+        "--email",
+        USER_EMAIL,
+        "--id",
+        "-cred-two",
+    ];
+    let (ok, out, err) = tessera(dir.path(), &remove, None);
+    assert!(ok && out.contains("removed"), "{err}");
+    let (ok, _, err) = tessera(dir.path(), &remove, None);
+    assert!(!ok && err.contains("no passkey"), "{err}");
+    let reset = ["user", "reset-mfa", "--email", USER_EMAIL];
+    let (ok, out, err) = tessera(dir.path(), &reset, None);
+    assert!(ok, "{err}");
+    assert!(out.contains("1 passkey(s) removed"), "{out}");
+    let (_, out, _) = tessera(dir.path(), &list, None);
+    assert!(out.trim().is_empty(), "{out}");
+}

@@ -3,6 +3,7 @@ pub mod client_ip;
 pub mod client_jwks;
 pub mod csrf;
 pub mod master_key;
+pub mod passkey;
 pub mod password;
 pub mod recovery;
 pub mod sealing;

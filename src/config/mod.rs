@@ -102,6 +102,11 @@ pub struct Config {
     /// A browser session ends this many seconds after sign-in, however active.
     #[serde(default = "defaults::session_absolute_ttl")]
     pub session_absolute_ttl: i64,
+    /// The WebAuthn relying party ID for passkeys: the issuer's host when unset, or a parent
+    /// domain of it (passkeys then work on every host under it). Never changed once users have
+    /// passkeys: each passkey is bound to it.
+    #[serde(default)]
+    pub webauthn_rp_id: Option<String>,
     /// Changing second factors needs a password entered at most this many seconds ago.
     #[serde(default = "defaults::reauth_max_age")]
     pub reauth_max_age: i64,
@@ -253,8 +258,10 @@ mod defaults {
         PathBuf::from("data/tessera.pid")
     }
 
+    /// `localhost`, not `127.0.0.1`: browsers allow passkeys only on a domain, and treat
+    /// `http://localhost` as a secure context.
     pub fn issuer() -> String {
-        "http://127.0.0.1:8080".into()
+        "http://localhost:8080".into()
     }
     pub fn listen() -> SocketAddr {
         SocketAddr::from(([127, 0, 0, 1], 8080))

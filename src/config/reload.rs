@@ -28,6 +28,7 @@ impl Config {
         }
         keep!(
             issuer,
+            webauthn_rp_id,
             allow_insecure_http,
             listen,
             database_url,

@@ -17,6 +17,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_origins(&config.cors_allowed_origins)?;
     validate_mfa(config)?;
     config.branding.validate(config.mfa_issuer_name.is_some())?;
+    validate_webauthn(config)?;
     validate_keys(config)?;
     validate_signing_algs(&config.signing_algs)?;
     validate_backchannel(config)?;
@@ -187,6 +188,27 @@ fn validate_mfa(config: &Config) -> Result<(), ConfigError> {
         return Err(ConfigError::new(
             "mfa_issuer_name",
             "must be 1 to 64 printable characters without a colon",
+        ));
+    }
+    Ok(())
+}
+
+/// A configured relying party ID must be the issuer's host or a parent domain of it. Unset,
+/// an issuer that cannot host passkeys (an IP address) only turns them off.
+fn validate_webauthn(config: &Config) -> Result<(), ConfigError> {
+    let Some(rp_id) = &config.webauthn_rp_id else {
+        return Ok(());
+    };
+    let host = url::Url::parse(&config.issuer)
+        .ok()
+        .and_then(|url| url.host_str().map(str::to_ascii_lowercase))
+        .unwrap_or_default();
+    if !crate::auth::passkey::rp_id_fits(&host, rp_id) {
+        return Err(ConfigError::new(
+            "webauthn_rp_id",
+            format!(
+                "must be the issuer's host ({host}) or a parent domain of it, and not an IP address"
+            ),
         ));
     }
     Ok(())

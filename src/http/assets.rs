@@ -8,13 +8,43 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
-use crate::branding::{STYLESHEET, stylesheet_version};
+use std::sync::LazyLock;
+
+use crate::branding::{STYLESHEET, stylesheet_version, version_of};
+use crate::routes;
 use crate::state::AppState;
 
 /// The `?v=` the pages put on asset URLs.
 #[derive(Deserialize)]
 pub struct Version {
     v: Option<String>,
+}
+
+/// The passkey ceremonies' script (see `assets/passkeys.js`), built into the binary.
+const PASSKEY_SCRIPT: &str = include_str!("../../assets/passkeys.js");
+
+/// `/assets/passkeys.js?v=<content hash>`, computed once: it changes only with the binary.
+pub fn passkey_script_url() -> &'static str {
+    static URL: LazyLock<String> = LazyLock::new(|| {
+        let version = version_of(PASSKEY_SCRIPT.as_bytes());
+        format!("{}?v={version}", routes::PASSKEY_SCRIPT)
+    });
+    &URL
+}
+
+pub async fn passkey_script(Query(asked): Query<Version>) -> Response {
+    let version = version_of(PASSKEY_SCRIPT.as_bytes());
+    let mut response = asset(
+        "text/javascript; charset=utf-8",
+        PASSKEY_SCRIPT.into(),
+        &asked,
+        &version,
+    );
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
 }
 
 /// An SVG opened directly (not through `<img>`) is a document that could run script: none

@@ -24,6 +24,7 @@ const RETURN_TO: &str = "return_to";
 pub enum AccountPage {
     Overview,
     Mfa,
+    Passkeys,
 }
 
 impl AccountPage {
@@ -31,11 +32,12 @@ impl AccountPage {
         match self {
             Self::Overview => routes::ACCOUNT,
             Self::Mfa => routes::ACCOUNT_MFA,
+            Self::Passkeys => routes::ACCOUNT_PASSKEYS,
         }
     }
 
     fn from_path(path: &str) -> Option<Self> {
-        [Self::Overview, Self::Mfa]
+        [Self::Overview, Self::Mfa, Self::Passkeys]
             .into_iter()
             .find(|page| page.path() == path)
     }

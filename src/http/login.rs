@@ -1,5 +1,6 @@
-//! The sign-in page (`/login`): the password step. What a sign-in decides is
-//! `service::sign_in`; this page only reads the form and shows the outcome.
+//! The sign-in page (`/login`): the password step, and a passkey instead of the password
+//! (`/login/passkey`). What a sign-in decides is `service::sign_in` and
+//! `service::passkeys::sign_in`; this page only reads the forms and shows the outcome.
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -13,12 +14,16 @@ use super::cookies::{self, Kind};
 use super::error::HttpResult;
 use super::form::{page_form, query};
 use super::locale::PageLocale;
-use super::pages::{LoginPage, render};
+use super::pages::{LoginPage, PasskeyOffer, render, render_with_script};
 use super::respond::see_other;
 use crate::auth::csrf;
 use crate::auth::throttle::minutes;
 use crate::i18n::{Arg, Locale};
 use crate::routes;
+use crate::service::passkeys::Refusal;
+use crate::service::passkeys::sign_in as passkey_sign_in;
+use crate::service::second_factor::NewPending;
+use crate::service::sessions::NewSession;
 use crate::service::sign_in::{self, SignIn};
 use crate::service::{self};
 use crate::state::AppState;
@@ -40,7 +45,7 @@ pub async fn login_page(
         locale,
         email,
     };
-    Ok(form.show(jar, None, StatusCode::OK))
+    form.show(jar, None, StatusCode::OK).await
 }
 
 pub async fn login_submit(
@@ -64,14 +69,67 @@ pub async fn login_submit(
     let secure = state.secure_cookies();
     if !cookies::csrf_ok(&jar, secure, posted.get(csrf::FIELD)) {
         let expired = locale.text("login-expired");
-        return Ok(form.show(jar, Some(expired), StatusCode::FORBIDDEN));
+        return form.show(jar, Some(expired), StatusCode::FORBIDDEN).await;
     }
     let password = Zeroizing::new(posted.take("password").unwrap_or_default());
     let current = cookies::read(&jar, Kind::Session, secure);
     let now = state.now();
     let outcome =
         sign_in::sign_in_with_password(&state, &form.email, password, ip, current, now).await;
+    form.answer(jar, outcome.map(Answer::from), now).await
+}
+
+/// A sign-in with a passkey: the form the page's script submitted with the browser's answer.
+pub async fn passkey_submit(
+    State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> HttpResult {
+    let next = Next::from_params(&state, query(raw))?;
+    let posted = page_form(&headers, &body)?;
+    let form = LoginForm {
+        state: &state,
+        next: &next,
+        locale,
+        email: String::new(),
+    };
+    let secure = state.secure_cookies();
+    if !cookies::csrf_ok(&jar, secure, posted.get(csrf::FIELD)) {
+        let expired = locale.text("login-expired");
+        return form.show(jar, Some(expired), StatusCode::FORBIDDEN).await;
+    }
+    let ceremony = posted.get("ceremony").unwrap_or_default();
+    let credential = posted.get("credential").unwrap_or_default();
+    let current = cookies::read(&jar, Kind::Session, secure);
+    let now = state.now();
+    let outcome = passkey_sign_in::finish(&state, ceremony, credential, ip, current, now).await;
+    let outcome = outcome.map(|finished| match finished {
+        Ok(session) => Answer::SignedIn(session),
+        Err(refusal) => Answer::Refused(passkey_refusal(refusal)),
+    });
     form.answer(jar, outcome, now).await
+}
+
+/// How a password or passkey sign-in ended, as this page answers it.
+enum Answer {
+    SignedIn(NewSession),
+    SecondFactor(NewPending),
+    /// Shown again with these words (a message id).
+    Refused(&'static str),
+}
+
+impl From<SignIn> for Answer {
+    fn from(outcome: SignIn) -> Self {
+        match outcome {
+            SignIn::SignedIn(session) => Self::SignedIn(session),
+            SignIn::SecondFactor(pending) => Self::SecondFactor(pending),
+            SignIn::Refused => Self::Refused("login-bad-credentials"),
+        }
+    }
 }
 
 /// The sign-in form for one continuation.
@@ -87,38 +145,50 @@ impl LoginForm<'_> {
     async fn answer(
         self,
         jar: CookieJar,
-        outcome: service::Result<SignIn>,
+        outcome: service::Result<Answer>,
         now: i64,
     ) -> HttpResult {
         let secure = self.state.secure_cookies();
         match outcome {
-            Ok(SignIn::SignedIn(session)) => {
+            Ok(Answer::SignedIn(session)) => {
                 let jar = cookies::signed_in(jar, session.cookie_value, secure);
                 self.next
                     .after_sign_in(self.state, jar, &session.row, now)
                     .await
             }
-            Ok(SignIn::SecondFactor(pending)) => {
+            Ok(Answer::SecondFactor(pending)) => {
                 let cookie = cookies::cookie(Kind::PendingSignIn, pending.cookie_value, secure);
                 let to = see_other(&self.next.action(routes::LOGIN_TOTP));
                 Ok((jar.add(cookie), to).into_response())
             }
-            Ok(SignIn::Refused) => {
-                let refused = self.locale.text("login-bad-credentials");
-                Ok(self.show(jar, Some(refused), StatusCode::OK))
+            Ok(Answer::Refused(words)) => {
+                let refused = self.locale.text(words);
+                self.show(jar, Some(refused), StatusCode::OK).await
             }
             // Refused before any password work, with the same words whether the account exists.
             Err(service::Error::Throttled { retry_after }) => {
                 let message = Some(throttled_message(self.locale, retry_after));
-                let page = self.show(jar, message, StatusCode::TOO_MANY_REQUESTS);
+                let page = self
+                    .show(jar, message, StatusCode::TOO_MANY_REQUESTS)
+                    .await?;
                 Ok(with_retry_after(page, retry_after))
             }
             Err(e) => Err(e.into()),
         }
     }
 
-    fn show(&self, jar: CookieJar, error: Option<String>, status: StatusCode) -> Response {
+    /// The form, with a passkey ceremony ready when this issuer can host passkeys.
+    async fn show(&self, jar: CookieJar, error: Option<String>, status: StatusCode) -> HttpResult {
         let (jar, csrf_token) = cookies::csrf_token(jar, self.state.secure_cookies());
+        let passkey = match passkey_sign_in::begin(self.state, self.state.now()).await? {
+            Ok(ceremony) => Some(PasskeyOffer::new(
+                ceremony,
+                self.next.action(routes::LOGIN_PASSKEY),
+            )),
+            Err(_) => None,
+        };
+        let final_redirect = self.next.final_redirect();
+        let with_script = passkey.is_some();
         let page = LoginPage {
             brand: self.state.branding(),
             locale: self.locale,
@@ -127,8 +197,25 @@ impl LoginForm<'_> {
             csrf_token,
             email: self.email.clone(),
             error,
+            passkey,
         };
-        (jar, render(status, page, self.next.final_redirect())).into_response()
+        let page = match with_script {
+            true => render_with_script(status, page, final_redirect),
+            false => render(status, page, final_redirect),
+        };
+        Ok((jar, page).into_response())
+    }
+}
+
+/// The message id of the words for a refused passkey.
+pub fn passkey_refusal(refusal: Refusal) -> &'static str {
+    match refusal {
+        Refusal::Expired => "passkey-expired",
+        Refusal::Unavailable => "passkey-unavailable",
+        Refusal::PasswordRequired => "passkey-password-required",
+        Refusal::WrongPassword => "passkey-wrong-password",
+        Refusal::Duplicate => "passkey-duplicate",
+        Refusal::Rejected => "passkey-rejected",
     }
 }
 

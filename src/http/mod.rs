@@ -20,6 +20,8 @@ mod mfa_account;
 mod pages;
 #[cfg(test)]
 mod pages_in_every_language;
+mod passkey_pages;
+mod passkeys_account;
 mod rate_limit;
 mod respond;
 mod revoke;

@@ -14,6 +14,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::locale::LocalizedErrorPage;
+pub use super::passkey_pages::{PasskeyOffer, PasskeysPage};
 use crate::auth::recovery::RecoveryCode;
 use crate::branding::Branding;
 use crate::i18n::{Arg, Locale, Message};
@@ -33,6 +34,8 @@ pub struct LoginPage {
     pub csrf_token: String,
     pub email: String,
     pub error: Option<String>,
+    /// "Sign in with a passkey", when this issuer can host passkeys.
+    pub passkey: Option<PasskeyOffer>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -61,6 +64,10 @@ pub struct TotpPage {
     pub action: String,
     pub csrf_token: String,
     pub error: Option<String>,
+    /// The user has TOTP: the code form is shown.
+    pub totp: bool,
+    /// The user has passkeys: one of them may be the second step.
+    pub passkey: Option<PasskeyOffer>,
 }
 
 /// Two-step verification on the account page. It may hold a TOTP secret or recovery codes,
@@ -176,8 +183,28 @@ pub fn render(
     final_redirect: Option<&str>,
 ) -> Response {
     let mut response = (status, page).into_response();
-    apply_page_headers(response.headers_mut(), final_redirect);
+    apply_page_headers(response.headers_mut(), final_redirect, Scripts::None);
     response
+}
+
+/// As [`render`], for a page that runs Tessera's own passkey script (and nothing else: no
+/// inline script, no other origin).
+pub fn render_with_script(
+    status: StatusCode,
+    page: impl IntoResponse,
+    final_redirect: Option<&str>,
+) -> Response {
+    let mut response = (status, page).into_response();
+    apply_page_headers(response.headers_mut(), final_redirect, Scripts::Own);
+    response
+}
+
+/// Which scripts a page may run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scripts {
+    None,
+    /// Files from Tessera's origin (`/assets/passkeys.js`).
+    Own,
 }
 
 tokio::task_local! {
@@ -236,14 +263,18 @@ pub fn error_page_html(
     page.render()
 }
 
-fn apply_page_headers(headers: &mut HeaderMap, final_redirect: Option<&str>) {
+fn apply_page_headers(headers: &mut HeaderMap, final_redirect: Option<&str>, scripts: Scripts) {
     let mut form_action = String::from("'self'");
     if let Some(source) = final_redirect.and_then(csp_source_for) {
         form_action.push(' ');
         form_action.push_str(&source);
     }
+    let script_src = match scripts {
+        Scripts::None => "",
+        Scripts::Own => " script-src 'self';",
+    };
     let csp = format!(
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none';{script_src} style-src 'self'; img-src 'self' data:; form-action {form_action}; frame-ancestors 'none'; base-uri 'none'"
     );
     if let Ok(value) = HeaderValue::from_str(&csp) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);

@@ -13,6 +13,7 @@ use crate::i18n::{Locale, Message, message_ids};
 use crate::oauth::scope::Scopes;
 use crate::service::account::{ConsentSummary, Overview, SessionSummary};
 use crate::service::mfa::Enrolment;
+use crate::service::passkeys::{Ceremony, PasskeySummary};
 use crate::store::users::UserRow;
 
 const HOSTILE: &str = "<script>alert(1)</script>";
@@ -61,6 +62,50 @@ fn mfa_page(locale: Locale, shown: MfaShown) -> MfaPage {
     }
 }
 
+/// A passkey ceremony as a page offers it.
+fn offer() -> PasskeyOffer {
+    let ceremony = Ceremony {
+        id: "c".into(),
+        options: format!("{{\"publicKey\":{{\"rp\":{{\"name\":\"{HOSTILE}\"}}}}}}"),
+    };
+    PasskeyOffer::new(ceremony, "/login/passkey".into())
+}
+
+/// The account's passkeys: two of them, and a way to add one (or the reason there is none).
+fn passkeys_page(locale: Locale, available: bool) -> PasskeysPage {
+    let passkey = |name: &str, synced: bool, last_used_at: Option<i64>| PasskeySummary {
+        id: "id".into(),
+        name: name.into(),
+        created_at: 0,
+        last_used_at,
+        synced,
+    };
+    PasskeysPage {
+        brand: brand(),
+        locale,
+        email: HOSTILE.into(),
+        passkeys: vec![
+            passkey(HOSTILE, true, Some(86_400)),
+            passkey("Laptop", false, None),
+        ],
+        add: available.then(|| {
+            PasskeyOffer::new(
+                Ceremony {
+                    id: "c".into(),
+                    options: "{}".into(),
+                },
+                "/account/passkeys/add".into(),
+            )
+        }),
+        unavailable: (!available).then_some("passkey-unavailable-ip"),
+        password_required: true,
+        csrf_token: "t".into(),
+        error: Some(locale.text("passkey-password-required")),
+        notice: Some(locale.text("passkey-added")),
+        now: 2 * 86_400,
+    }
+}
+
 /// Every page, in every state that changes its words.
 fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
     let scopes = Scopes::parse("openid profile email offline_access").unwrap();
@@ -78,6 +123,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
                 error: Some(
                     locale.format("form-throttled", &[("minutes", crate::i18n::Arg::Count(2))]),
                 ),
+                passkey: Some(offer()),
             }
             .render(),
         ),
@@ -91,6 +137,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
                 csrf_token: "t".into(),
                 email: String::new(),
                 error: None,
+                passkey: None,
             }
             .render(),
         ),
@@ -103,8 +150,29 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
                 action: "/login/totp".into(),
                 csrf_token: "t".into(),
                 error: Some(locale.text("totp-wrong-code")),
+                totp: true,
+                passkey: Some(offer()),
             }
             .render(),
+        ),
+        (
+            "second step with a passkey only",
+            TotpPage {
+                brand: brand(),
+                locale,
+                client_name: None,
+                action: "/login/totp".into(),
+                csrf_token: "t".into(),
+                error: Some(locale.text("passkey-rejected")),
+                totp: false,
+                passkey: Some(offer()),
+            }
+            .render(),
+        ),
+        ("passkeys", passkeys_page(locale, true).render()),
+        (
+            "passkeys unavailable",
+            passkeys_page(locale, false).render(),
         ),
         (
             "consent",

@@ -23,7 +23,7 @@ use super::locale::localize_error_pages;
 use super::rate_limit::{self, RateLimit};
 use super::{
     account, assets, authorize, consent, introspect, login, logout, metadata, mfa_account, pages,
-    respond, revoke, token, totp_login, userinfo,
+    passkeys_account, respond, revoke, token, totp_login, userinfo,
 };
 use crate::config::{Config, LogFormat};
 use crate::routes;
@@ -50,6 +50,7 @@ pub fn app(state: AppState) -> Router {
         .route(routes::STYLESHEET, get(assets::stylesheet))
         .route(routes::BRAND_STYLESHEET, get(assets::brand_stylesheet))
         .route(routes::LOGO, get(assets::logo))
+        .route(routes::PASSKEY_SCRIPT, get(assets::passkey_script))
         .fallback(not_found)
         // Inside the common middleware, so the pages it renders keep its headers.
         .layer(axum::middleware::from_fn_with_state(
@@ -161,6 +162,21 @@ fn pages() -> Router<SharedState> {
         .route(
             routes::ACCOUNT_MFA_RECOVERY_CODES,
             post(mfa_account::regenerate_recovery_codes),
+        )
+        .route(routes::LOGIN_PASSKEY, post(login::passkey_submit))
+        .route(routes::LOGIN_TOTP_PASSKEY, post(totp_login::passkey_submit))
+        .route(
+            routes::ACCOUNT_PASSKEYS,
+            get(passkeys_account::passkeys_page),
+        )
+        .route(routes::ACCOUNT_PASSKEYS_ADD, post(passkeys_account::add))
+        .route(
+            routes::ACCOUNT_PASSKEYS_RENAME,
+            post(passkeys_account::rename),
+        )
+        .route(
+            routes::ACCOUNT_PASSKEYS_REMOVE,
+            post(passkeys_account::remove),
         )
 }
 

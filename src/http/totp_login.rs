@@ -1,6 +1,7 @@
 //! The sign-in's second step (`/login/totp`): a code from the authenticator app, or a
-//! recovery code, for the pending sign-in behind the browser's cookie. What it decides is
-//! `service::second_factor::complete`.
+//! recovery code, or one of the user's passkeys (`/login/totp/passkey`), for the pending
+//! sign-in behind the browser's cookie. What it decides is `service::second_factor::complete`
+//! and `service::passkeys::sign_in::finish_second_factor`.
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -14,11 +15,12 @@ use super::error::{HttpError, HttpResult};
 use super::form::{page_form, query};
 use super::locale::PageLocale;
 use super::login::{throttled_message, with_retry_after};
-use super::pages::{TotpPage, render};
+use super::pages::{PasskeyOffer, TotpPage, render, render_with_script};
 use super::respond::see_other;
 use crate::auth::csrf;
 use crate::i18n::{Locale, Message};
 use crate::routes;
+use crate::service::passkeys::sign_in as passkey_sign_in;
 use crate::service::second_factor::{self, Completion};
 use crate::service::{self};
 use crate::state::AppState;
@@ -35,7 +37,7 @@ pub async fn totp_page(
     let next = Next::from_params(&state, query(raw))?;
     let cookie = cookies::read(&jar, Kind::PendingSignIn, state.secure_cookies());
     match second_factor::pending(&state, cookie, state.now()).await? {
-        Some(_) => Ok(totp_form(&state, jar, &next, locale, None, StatusCode::OK)),
+        Some(_) => totp_form(&state, jar, &next, locale, None, StatusCode::OK).await,
         None => Ok(start_over(&next)),
     }
 }
@@ -53,59 +55,102 @@ pub async fn totp_submit(
     let secure = state.secure_cookies();
     if !cookies::csrf_ok(&jar, secure, form.get(csrf::FIELD)) {
         let expired = Some(locale.text("totp-expired"));
-        return Ok(totp_form(
-            &state,
-            jar,
-            &next,
-            locale,
-            expired,
-            StatusCode::FORBIDDEN,
-        ));
+        return totp_form(&state, jar, &next, locale, expired, StatusCode::FORBIDDEN).await;
     }
     let code = Zeroizing::new(form.take("code").unwrap_or_default());
     let pending = cookies::read(&jar, Kind::PendingSignIn, secure);
     let current = cookies::read(&jar, Kind::Session, secure);
     let now = state.now();
     let outcome = second_factor::complete(&state, pending, current, &code, now).await;
-    answer(&state, jar, &next, locale, outcome, now).await
+    let page = Form {
+        state: &state,
+        next: &next,
+        locale,
+        wrong: WRONG_CODE,
+    };
+    page.answer(jar, outcome, now).await
 }
 
-async fn answer(
-    state: &AppState,
+/// The second step with a passkey: the form the page's script submitted.
+pub async fn passkey_submit(
+    State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
     jar: CookieJar,
-    next: &Next<'_>,
-    locale: Locale,
-    outcome: service::Result<Completion>,
-    now: i64,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
 ) -> HttpResult {
+    let next = Next::from_params(&state, query(raw))?;
+    let form = page_form(&headers, &body)?;
     let secure = state.secure_cookies();
-    match outcome {
-        Ok(Completion::SignedIn(session)) => {
-            let jar = jar.add(cookies::removal(Kind::PendingSignIn, secure));
-            let jar = cookies::signed_in(jar, session.cookie_value, secure);
-            next.after_sign_in(state, jar, &session.row, now).await
-        }
-        Ok(Completion::Wrong) => Ok(totp_form(
+    if !cookies::csrf_ok(&jar, secure, form.get(csrf::FIELD)) {
+        let expired = Some(locale.text("totp-expired"));
+        return totp_form(&state, jar, &next, locale, expired, StatusCode::FORBIDDEN).await;
+    }
+    let ceremony = form.get("ceremony").unwrap_or_default();
+    let credential = form.get("credential").unwrap_or_default();
+    let pending = cookies::read(&jar, Kind::PendingSignIn, secure);
+    let current = cookies::read(&jar, Kind::Session, secure);
+    let now = state.now();
+    let outcome =
+        passkey_sign_in::finish_second_factor(&state, pending, current, ceremony, credential, now)
+            .await;
+    let page = Form {
+        state: &state,
+        next: &next,
+        locale,
+        wrong: "passkey-rejected",
+    };
+    page.answer(jar, outcome, now).await
+}
+
+/// The second step's page for one continuation; `wrong` is the message id a refused
+/// factor shows.
+struct Form<'a> {
+    state: &'a AppState,
+    next: &'a Next<'a>,
+    locale: Locale,
+    wrong: &'static str,
+}
+
+impl Form<'_> {
+    async fn answer(
+        self,
+        jar: CookieJar,
+        outcome: service::Result<Completion>,
+        now: i64,
+    ) -> HttpResult {
+        let Form {
             state,
-            jar,
             next,
             locale,
-            Some(locale.text(WRONG_CODE)),
-            StatusCode::OK,
-        )),
-        Ok(Completion::StartOver) => Ok(start_over(next)),
-        Ok(Completion::Unavailable) => Err(HttpError::page(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "error-totp-unavailable-title",
-            Message::new("error-totp-unavailable"),
-        )),
-        Err(service::Error::Throttled { retry_after }) => {
-            let message = Some(throttled_message(locale, retry_after));
-            let status = StatusCode::TOO_MANY_REQUESTS;
-            let page = totp_form(state, jar, next, locale, message, status);
-            Ok(with_retry_after(page, retry_after))
+            wrong,
+        } = self;
+        let secure = state.secure_cookies();
+        match outcome {
+            Ok(Completion::SignedIn(session)) => {
+                let jar = jar.add(cookies::removal(Kind::PendingSignIn, secure));
+                let jar = cookies::signed_in(jar, session.cookie_value, secure);
+                next.after_sign_in(state, jar, &session.row, now).await
+            }
+            Ok(Completion::Wrong) => {
+                let error = Some(locale.text(wrong));
+                totp_form(state, jar, next, locale, error, StatusCode::OK).await
+            }
+            Ok(Completion::StartOver) => Ok(start_over(next)),
+            Ok(Completion::Unavailable) => Err(HttpError::page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "error-totp-unavailable-title",
+                Message::new("error-totp-unavailable"),
+            )),
+            Err(service::Error::Throttled { retry_after }) => {
+                let message = Some(throttled_message(locale, retry_after));
+                let status = StatusCode::TOO_MANY_REQUESTS;
+                let page = totp_form(state, jar, next, locale, message, status).await?;
+                Ok(with_retry_after(page, retry_after))
+            }
+            Err(e) => Err(e.into()),
         }
-        Err(e) => Err(e.into()),
     }
 }
 
@@ -114,15 +159,29 @@ fn start_over(next: &Next<'_>) -> Response {
     see_other(&next.action(routes::LOGIN))
 }
 
-fn totp_form(
+/// The second step's form: the code when the user has TOTP, and a passkey ceremony when
+/// the user has passkeys.
+async fn totp_form(
     state: &AppState,
     jar: CookieJar,
     next: &Next<'_>,
     locale: Locale,
     error: Option<String>,
     status: StatusCode,
-) -> Response {
+) -> HttpResult {
+    let now = state.now();
+    let cookie = cookies::read(&jar, Kind::PendingSignIn, state.secure_cookies());
+    let (totp, passkey) = match second_factor::pending(state, cookie, now).await? {
+        Some(pending) => {
+            let totp = second_factor::has_totp(state, &pending.user_id).await?;
+            let ceremony = passkey_sign_in::begin_second_factor(state, &pending, now).await?;
+            let action = next.action(routes::LOGIN_TOTP_PASSKEY);
+            (totp, ceremony.map(|c| PasskeyOffer::new(c, action)))
+        }
+        None => (true, None),
+    };
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
+    let with_script = passkey.is_some();
     let page = TotpPage {
         brand: state.branding(),
         locale,
@@ -130,6 +189,12 @@ fn totp_form(
         action: next.action(routes::LOGIN_TOTP),
         csrf_token,
         error,
+        totp,
+        passkey,
     };
-    (jar, render(status, page, next.final_redirect())).into_response()
+    let page = match with_script {
+        true => render_with_script(status, page, next.final_redirect()),
+        false => render(status, page, next.final_redirect()),
+    };
+    Ok((jar, page).into_response())
 }

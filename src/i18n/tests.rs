@@ -10,7 +10,11 @@ use super::Locale;
 use super::catalogue::{ids_and_errors, source};
 
 /// German messages whose text is legitimately the same as the English.
-const SAME_IN_GERMAN: &[&str] = &[];
+const SAME_IN_GERMAN: &[&str] = &[
+    // "Passkey" is the word German uses too (as Apple, Google and Microsoft do in German).
+    "passkeys-title",
+    "account-passkeys-link",
+];
 
 fn ids(locale: Locale) -> Vec<String> {
     ids_and_errors(source(locale)).0

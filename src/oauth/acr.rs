@@ -1,9 +1,10 @@
 //! Authentication context classes (OIDC Core §2 `acr`). Tessera's two levels follow from the
-//! methods a session really used (its `amr`): a password alone, or a password and a second
-//! factor. `acr` is derived from `amr`, never stored on its own, so the two cannot disagree.
+//! methods a session really used (its `amr`): a password alone, or more: a password and a
+//! second factor, or a passkey with user verification (possession and the user's PIN or
+//! biometric in one ceremony). `acr` is derived from `amr`, never stored on its own, so the two cannot disagree.
 use super::amr::Amr;
 
-/// A password and a second factor.
+/// Two factors: a password and a second factor, or a passkey with user verification.
 pub const MFA: &str = "urn:tessera:mfa";
 /// A password alone.
 pub const PASSWORD: &str = "urn:tessera:pwd";

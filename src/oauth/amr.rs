@@ -11,6 +11,16 @@ pub enum Method {
     Password,
     /// A one-time code: TOTP or a recovery code (`otp`).
     OneTimeCode,
+    /// A passkey bound to its device (`hwk`: proof of possession of a hardware-secured key).
+    /// Without attestation this is the authenticator's own claim (backup ineligible).
+    HardwareKey,
+    /// A synced passkey (`swk`: proof of possession of a software-secured key, one that may be
+    /// copied to the user's other devices).
+    SoftwareKey,
+    /// The authenticator tested that the user was there and verified them (`user`).
+    UserPresence,
+    /// One ceremony that was itself multi-factor: a passkey with user verification (`mfa`).
+    MultiFactor,
 }
 
 impl Method {
@@ -18,6 +28,10 @@ impl Method {
         match self {
             Self::Password => "pwd",
             Self::OneTimeCode => "otp",
+            Self::HardwareKey => "hwk",
+            Self::SoftwareKey => "swk",
+            Self::UserPresence => "user",
+            Self::MultiFactor => "mfa",
         }
     }
 
@@ -25,6 +39,10 @@ impl Method {
         match name {
             "pwd" => Some(Self::Password),
             "otp" => Some(Self::OneTimeCode),
+            "hwk" => Some(Self::HardwareKey),
+            "swk" => Some(Self::SoftwareKey),
+            "user" => Some(Self::UserPresence),
+            "mfa" => Some(Self::MultiFactor),
             _ => None,
         }
     }
@@ -73,9 +91,27 @@ impl Amr {
         self.0.contains(&method)
     }
 
-    /// A second factor beyond the password was used.
+    /// A passkey: a key of the kind `synced` says, with the user verified by the
+    /// authenticator.
+    pub fn passkey(synced: bool) -> Self {
+        let key = match synced {
+            true => Method::SoftwareKey,
+            false => Method::HardwareKey,
+        };
+        Self(vec![key, Method::UserPresence])
+    }
+
+    /// A second factor beyond the password was used, or one multi-factor ceremony (a passkey
+    /// with user verification).
     pub fn has_second_factor(&self) -> bool {
-        self.contains(Method::OneTimeCode)
+        [
+            Method::OneTimeCode,
+            Method::HardwareKey,
+            Method::SoftwareKey,
+            Method::MultiFactor,
+        ]
+        .into_iter()
+        .any(|method| self.contains(method))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = Method> + '_ {
@@ -127,6 +163,23 @@ mod tests {
             serde_json::json!(["pwd", "otp"])
         );
         assert!(!Amr::password().has_second_factor());
+    }
+
+    #[test]
+    fn a_passkey_is_a_second_factor_and_says_what_kind() {
+        let synced = Amr::passkey(true).with(Method::MultiFactor);
+        assert_eq!(synced.to_string(), "swk user mfa");
+        assert!(synced.has_second_factor());
+        let mut stepped_up = Amr::password();
+        for method in Amr::passkey(false).iter() {
+            stepped_up = stepped_up.with(method);
+        }
+        assert_eq!(stepped_up.to_string(), "pwd hwk user");
+        assert!(stepped_up.has_second_factor());
+        assert_eq!(
+            Amr::parse("hwk user mfa").unwrap().to_string(),
+            "hwk user mfa"
+        );
     }
 
     #[test]

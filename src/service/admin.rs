@@ -4,6 +4,7 @@ use zeroize::Zeroizing;
 use super::sessions;
 use crate::auth::{password, secret};
 use crate::store::Store;
+use crate::store::passkeys::PasskeyRow;
 use crate::store::users::{UserRow, normalize_email};
 
 pub type AdminResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -131,13 +132,36 @@ async fn end_everything(
 /// Removes a user's two-step verification (lost authenticator): the TOTP secret, recovery
 /// codes, half-done sign-ins and the count of wrong codes. The user then signs in with the
 /// password alone and may enrol again; sessions stay as they are.
-pub async fn reset_mfa(store: &Store, email: &str) -> AdminResult<()> {
-    let Some(user) = store.find_user_by_email(email).await? else {
-        return Err(format!("no user with email {}", normalize_email(email)).into());
-    };
+/// Turns off TOTP and removes every passkey (a user who lost their devices); how many
+/// passkeys there were.
+pub async fn reset_mfa(store: &Store, email: &str) -> AdminResult<u64> {
+    let user = user_by_email(store, email).await?;
     store.remove_mfa(&user.id).await?;
+    let passkeys = store.delete_passkeys_of(&user.id).await?;
     super::throttle::forget_second_factor_attempts(store, &user.id).await?;
+    Ok(passkeys)
+}
+
+/// A user's passkeys, oldest first.
+pub async fn list_passkeys(store: &Store, email: &str) -> AdminResult<Vec<PasskeyRow>> {
+    let user = user_by_email(store, email).await?;
+    Ok(store.passkeys_of(&user.id).await?)
+}
+
+/// Removes one passkey (by the ID `list_passkeys` shows) from a user.
+pub async fn remove_passkey(store: &Store, email: &str, id: &str) -> AdminResult<()> {
+    let user = user_by_email(store, email).await?;
+    if !store.delete_passkey(&user.id, id).await? {
+        return Err(format!("{} has no passkey {id}", user.email).into());
+    }
     Ok(())
+}
+
+async fn user_by_email(store: &Store, email: &str) -> AdminResult<UserRow> {
+    match store.find_user_by_email(email).await? {
+        Some(user) => Ok(user),
+        None => Err(format!("no user with email {}", normalize_email(email)).into()),
+    }
 }
 
 /// A new client secret (256 random bits) and its argon2id hash for `config.toml`.

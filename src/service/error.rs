@@ -31,6 +31,8 @@ pub enum Internal {
     Password(PasswordError),
     Sealing(SealError),
     TotpSetup(SetupError),
+    /// A passkey ceremony could not be started, or its stored state not read back.
+    Passkey(Box<dyn std::error::Error + Send + Sync>),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -54,6 +56,7 @@ impl fmt::Display for Internal {
             Self::Password(e) => write!(f, "password hashing: {e}"),
             Self::Sealing(e) => write!(f, "sealing: {e}"),
             Self::TotpSetup(e) => write!(f, "two-step verification: {e}"),
+            Self::Passkey(e) => write!(f, "passkeys: {e}"),
         }
     }
 }
@@ -76,6 +79,7 @@ impl Internal {
             Self::Password(e) => Some(e),
             Self::Sealing(e) => Some(e),
             Self::TotpSetup(e) => Some(e),
+            Self::Passkey(e) => Some(e.as_ref()),
         }
     }
 
@@ -86,6 +90,12 @@ impl Internal {
             self,
             Self::Store(StoreError::PoolTimedOut | StoreError::Io(_) | StoreError::PoolClosed)
         )
+    }
+}
+
+impl Internal {
+    pub fn passkey(e: impl std::error::Error + Send + Sync + 'static) -> Error {
+        Error::Internal(Self::Passkey(Box::new(e)))
     }
 }
 

@@ -18,6 +18,7 @@ pub mod keys;
 pub mod logout;
 pub mod mfa;
 pub mod mint;
+pub mod passkeys;
 pub mod refresh;
 pub mod revoke;
 pub mod second_factor;

@@ -200,6 +200,12 @@ async fn check_totp(
     }
 }
 
+/// Whether the user's second step may be a code (TOTP is on); a user with passkeys only is
+/// asked for a passkey alone.
+pub async fn has_totp(state: &AppState, user_id: &str) -> Result<bool> {
+    Ok(state.store().totp_enabled(user_id).await?)
+}
+
 /// How the sign-in's second step ended.
 #[derive(Debug)]
 pub enum Completion {
@@ -231,6 +237,19 @@ pub async fn complete(
         CodeCheck::Wrong => return Ok(Completion::Wrong),
         CodeCheck::Unavailable => return Ok(Completion::Unavailable),
     }
+    let amr = Amr::password().with(Method::OneTimeCode);
+    finish(state, &pending, session_cookie, amr, now).await
+}
+
+/// Turns a pending sign-in whose second factor passed into the browser's session, with the
+/// methods `amr` (the password and the second factor used).
+pub async fn finish(
+    state: &AppState,
+    pending: &PendingLogin,
+    session_cookie: Option<&str>,
+    amr: Amr,
+    now: i64,
+) -> Result<Completion> {
     let store = state.store();
     // Deleting it is the claim: a sign-in completes once, even if two tabs race.
     if !store.delete_pending_login(&pending.id_hash).await? {
@@ -249,7 +268,6 @@ pub async fn complete(
         .into_iter()
         .chain(pending.replaces_session_hash.clone())
         .collect();
-    let amr = Amr::password().with(Method::OneTimeCode);
     let session = sessions::start_replacing(
         state,
         &pending.user_id,

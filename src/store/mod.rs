@@ -13,6 +13,7 @@ pub mod codes;
 pub mod consents;
 pub mod mfa;
 pub mod outbox;
+pub mod passkeys;
 pub mod purge;
 pub mod refresh_tokens;
 pub mod revocations;

@@ -117,9 +117,18 @@ async fn signed_out() -> Html<&'static str> {
 
 /// Tessera with the app registered (plus `extra` top-level TOML), and the app listening.
 pub async fn tessera_and_app(backend: Backend, extra: &str) -> (TestApp, RelyingApp) {
+    tessera_and_app_then(backend, extra, |_| {}).await
+}
+
+/// As `tessera_and_app`, with the configuration then edited by `adjust`.
+pub async fn tessera_and_app_then(
+    backend: Backend,
+    extra: &str,
+    adjust: impl FnOnce(&mut tessera::config::Config),
+) -> (TestApp, RelyingApp) {
     let relying = RelyingApp::start().await;
     let toml = format!("{extra}\n{}", relying.client_toml());
-    let tessera = TestApp::spawn_with_toml(backend, &toml).await;
+    let tessera = TestApp::spawn_with_toml_then(backend, &toml, adjust).await;
     tessera.add_user(USER_EMAIL, USER_PASSWORD).await;
     (tessera, relying)
 }

@@ -375,6 +375,26 @@ impl Browser {
             .unwrap_or_else(|e| panic!("{command}: {e}"))
     }
 
+    /// A virtual platform authenticator (W3C WebAuthn §11, WebDriver extension): CTAP2,
+    /// discoverable credentials, user verification that always succeeds. It lives as long
+    /// as this window.
+    pub async fn add_virtual_authenticator(&self) -> Value {
+        self.client
+            .issue_cmd(Extension {
+                path: "webauthn/authenticator",
+                body: json!({
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": true,
+                    "hasUserVerification": true,
+                    "isUserVerified": true,
+                    "isUserConsenting": true,
+                }),
+            })
+            .await
+            .expect("a virtual authenticator")
+    }
+
     /// `prefers-color-scheme` as the pages see it.
     pub async fn color_scheme(&self, scheme: &str) {
         let features = json!([{ "name": "prefers-color-scheme", "value": scheme }]);

@@ -15,5 +15,6 @@ mod steps;
 mod account;
 mod branding;
 mod languages;
+mod passkeys;
 mod screenshots;
 mod sign_in;

@@ -17,9 +17,11 @@ use zeroize::Zeroizing;
 
 pub mod balancer;
 pub mod mfa;
+pub mod passkeys;
 pub mod process;
 pub mod proxy;
 pub mod relying_party;
+pub mod soft_authenticator;
 
 pub const START: i64 = 1_800_000_000;
 pub const CONFIDENTIAL_SECRET: &str = "confidential-secret";
@@ -158,6 +160,15 @@ impl TestApp {
     /// Starts with the standard test config plus more TOML, validated as a file would be:
     /// top-level keys first, then tables such as `[[resources]]` and `[[clients]]`.
     pub async fn spawn_with_toml(backend: Backend, extra: &str) -> TestApp {
+        Self::spawn_with_toml_then(backend, extra, |_| {}).await
+    }
+
+    /// As `spawn_with_toml`, then edited by `adjust`.
+    pub async fn spawn_with_toml_then(
+        backend: Backend,
+        extra: &str,
+        adjust: impl FnOnce(&mut Config),
+    ) -> TestApp {
         let tables_at = extra.find("\n[").map_or(extra.len(), |i| i + 1);
         let (top, tables) = extra.split_at(tables_at);
         let (top, tables) = (top.to_string(), tables.to_string());
@@ -167,6 +178,7 @@ impl TestApp {
             let mut extended = Config::from_toml(&text).expect("extra config is valid");
             extended.issuer = config.issuer.clone();
             *config = extended;
+            adjust(config);
         })
         .await
     }

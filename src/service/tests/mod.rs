@@ -37,9 +37,13 @@ mod consent;
 mod keys;
 mod logout;
 mod mfa;
+mod passkeys;
 mod refresh;
 mod second_factor;
 mod sign_in;
+// The same software authenticator the integration tests use (one file, two crates).
+#[path = "../../../tests/common/soft_authenticator.rs"]
+mod soft_authenticator;
 mod throttle;
 
 pub const START: i64 = 1_800_000_000;

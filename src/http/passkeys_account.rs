@@ -1,0 +1,258 @@
+//! The account's passkeys (`/account/passkeys`): the list (name, kind, added, last used),
+//! renaming, removing, and adding one through the page's script. Adding and removing change
+//! the user's second factors, so after `reauth_max_age` they ask for the password. What each
+//! does is `service::passkeys`.
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use super::client_ip::ClientIp;
+use super::continuation::AccountPage;
+use super::cookies::{self, Kind};
+use super::error::{HttpError, HttpResult};
+use super::form::page_form;
+use super::locale::PageLocale;
+use super::login::{passkey_refusal, throttled_message, with_retry_after};
+use super::pages::{PasskeyOffer, PasskeysPage, render, render_with_script};
+use super::respond::see_other;
+use crate::auth::csrf;
+use crate::auth::passkey::Unavailable;
+use crate::i18n::{Locale, Message};
+use crate::oauth::params::Params;
+use crate::routes;
+use crate::service::passkeys::registration::{self, Reauthentication};
+use crate::service::passkeys::{self, Outcome};
+use crate::service::{self, mfa, sessions};
+use crate::state::AppState;
+use crate::store::sessions::SessionRow;
+use crate::store::users::UserRow;
+
+/// What the page says after a change it redirected from (a fixed list: nothing from the
+/// query reaches the page as text).
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+fn notice_for(done: &str) -> Option<&'static str> {
+    match done {
+        "added" => Some("passkey-added"),
+        "renamed" => Some("passkey-renamed"),
+        "removed" => Some("passkey-removed"),
+        _ => None,
+    }
+}
+
+pub async fn passkeys_page(
+    State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
+    Query(done): Query<Done>,
+    jar: CookieJar,
+) -> HttpResult {
+    let (session, user) = signed_in_user(&state, &jar).await?;
+    let notice = done.done.as_deref().and_then(notice_for);
+    let view = View {
+        state: &state,
+        locale,
+        session: &session,
+        user: &user,
+    };
+    view.show(jar, None, notice, StatusCode::OK).await
+}
+
+pub async fn add(
+    State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    headers: HeaderMap,
+    body: Bytes,
+) -> HttpResult {
+    let (session, user, mut form) = signed_in_form(&state, &jar, &headers, &body).await?;
+    let view = View {
+        state: &state,
+        locale,
+        session: &session,
+        user: &user,
+    };
+    let who = Reauthentication {
+        session: &session,
+        user: &user,
+        password: Zeroizing::new(form.take("password").unwrap_or_default()),
+        ip,
+    };
+    let ceremony = form.get("ceremony").unwrap_or_default();
+    let credential = form.get("credential").unwrap_or_default();
+    let name = form.get("name").unwrap_or_default();
+    let now = state.now();
+    let outcome = registration::finish(&state, who, ceremony, credential, name, now).await;
+    view.answer(jar, outcome.map(|o| o.map(|_| "added"))).await
+}
+
+pub async fn rename(
+    State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
+    jar: CookieJar,
+    headers: HeaderMap,
+    body: Bytes,
+) -> HttpResult {
+    let (session, user, form) = signed_in_form(&state, &jar, &headers, &body).await?;
+    let id = form.get("id").unwrap_or_default();
+    let name = form.get("name").unwrap_or_default();
+    if passkeys::rename(&state, &user.id, id, name).await? {
+        return Ok(done("renamed"));
+    }
+    let view = View {
+        state: &state,
+        locale,
+        session: &session,
+        user: &user,
+    };
+    let error = Some(locale.text("passkey-name-invalid"));
+    view.show(jar, error, None, StatusCode::OK).await
+}
+
+pub async fn remove(
+    State(state): State<AppState>,
+    PageLocale(locale): PageLocale,
+    ClientIp(ip): ClientIp,
+    jar: CookieJar,
+    headers: HeaderMap,
+    body: Bytes,
+) -> HttpResult {
+    let (session, user, mut form) = signed_in_form(&state, &jar, &headers, &body).await?;
+    let view = View {
+        state: &state,
+        locale,
+        session: &session,
+        user: &user,
+    };
+    let who = Reauthentication {
+        session: &session,
+        user: &user,
+        password: Zeroizing::new(form.take("password").unwrap_or_default()),
+        ip,
+    };
+    let id = form.get("id").unwrap_or_default();
+    let outcome = registration::remove(&state, who, id, state.now()).await;
+    view.answer(jar, outcome.map(|o| o.map(|_| "removed")))
+        .await
+}
+
+fn done(what: &str) -> Response {
+    see_other(&format!("{}?done={what}", routes::ACCOUNT_PASSKEYS))
+}
+
+/// The page for one signed-in user.
+struct View<'a> {
+    state: &'a AppState,
+    locale: Locale,
+    session: &'a SessionRow,
+    user: &'a UserRow,
+}
+
+impl View<'_> {
+    /// After a change: back to the page saying what happened, or the page with the reason.
+    async fn answer(
+        &self,
+        jar: CookieJar,
+        outcome: service::Result<Outcome<&'static str>>,
+    ) -> HttpResult {
+        match outcome {
+            Ok(Ok(what)) => Ok(done(what)),
+            Ok(Err(refusal)) => {
+                let error = Some(self.locale.text(passkey_refusal(refusal)));
+                self.show(jar, error, None, StatusCode::OK).await
+            }
+            Err(service::Error::Throttled { retry_after }) => {
+                let error = Some(throttled_message(self.locale, retry_after));
+                let status = StatusCode::TOO_MANY_REQUESTS;
+                let page = self.show(jar, error, None, status).await?;
+                Ok(with_retry_after(page, retry_after))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn show(
+        &self,
+        jar: CookieJar,
+        error: Option<String>,
+        notice: Option<&'static str>,
+        status: StatusCode,
+    ) -> HttpResult {
+        let state = self.state;
+        let now = state.now();
+        let list = passkeys::list(state, &self.user.id).await?;
+        let (add, unavailable) = match registration::begin(state, self.user, now).await? {
+            Ok(ceremony) => {
+                let action = routes::ACCOUNT_PASSKEYS_ADD.to_string();
+                (Some(PasskeyOffer::new(ceremony, action)), None)
+            }
+            Err(_) => (None, Some(unavailable_reason(state))),
+        };
+        let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
+        let with_script = add.is_some();
+        let page = PasskeysPage {
+            brand: state.branding(),
+            locale: self.locale,
+            email: self.user.email.clone(),
+            passkeys: list,
+            add,
+            unavailable,
+            password_required: mfa::password_required(state, self.session, now),
+            csrf_token,
+            error,
+            notice: notice.map(|id| self.locale.text(id)),
+            now,
+        };
+        let page = match with_script {
+            true => render_with_script(status, page, None),
+            false => render(status, page, None),
+        };
+        Ok((jar, page).into_response())
+    }
+}
+
+/// The message id saying why this server cannot offer passkeys.
+fn unavailable_reason(state: &AppState) -> &'static str {
+    match state.passkeys().err() {
+        Some(Unavailable::IpAddressIssuer) => "passkey-unavailable-ip",
+        Some(Unavailable::InsecureOrigin) => "passkey-unavailable-insecure",
+        _ => "passkey-unavailable",
+    }
+}
+
+/// The signed-in session and its user, or the sign-in that comes back here.
+async fn signed_in_user(
+    state: &AppState,
+    jar: &CookieJar,
+) -> Result<(SessionRow, UserRow), HttpError> {
+    let cookie = cookies::read(jar, Kind::Session, state.secure_cookies());
+    sessions::current_with_user(state, cookie, state.now())
+        .await?
+        .ok_or_else(|| AccountPage::Passkeys.sign_in())
+}
+
+/// A form of this page: its body, its CSRF token checked, and the signed-in user.
+async fn signed_in_form(
+    state: &AppState,
+    jar: &CookieJar,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(SessionRow, UserRow, Params), HttpError> {
+    let form = page_form(headers, body)?;
+    if !cookies::csrf_ok(jar, state.secure_cookies(), form.get(csrf::FIELD)) {
+        return Err(HttpError::page(
+            StatusCode::FORBIDDEN,
+            "error-form-expired-title",
+            Message::new("error-form-expired-reload"),
+        ));
+    }
+    let (session, user) = signed_in_user(state, jar).await?;
+    Ok((session, user, form))
+}

@@ -1,0 +1,159 @@
+//! Adding and removing passkeys on the account page. Both change the user's second factors,
+//! so both need a recent password (`reauth_max_age`), as TOTP changes do.
+use std::net::IpAddr;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use webauthn_rs::prelude::{Passkey, PasskeyRegistration, RegisterPublicKeyCredential, Uuid};
+use zeroize::Zeroizing;
+
+use super::{
+    Ceremony, Kind, MAX_PER_USER, Outcome, PasskeySummary, Refusal, clean_name, save_ceremony,
+    take_ceremony,
+};
+use crate::auth::passkey::{credential_key, make_discoverable};
+use crate::service::error::{Internal, Result};
+use crate::service::{mfa, sign_in};
+use crate::state::AppState;
+use crate::store::passkeys::PasskeyRow;
+use crate::store::sessions::SessionRow;
+use crate::store::users::UserRow;
+
+/// Who asks for a change, and the password they typed (empty when none).
+pub struct Reauthentication<'a> {
+    pub session: &'a SessionRow,
+    pub user: &'a UserRow,
+    pub password: Zeroizing<String>,
+    pub ip: IpAddr,
+}
+
+/// Starts adding a passkey for `user`: the options exclude the passkeys the user has, so an
+/// authenticator does not register twice.
+pub async fn begin(state: &AppState, user: &UserRow, now: i64) -> Result<Outcome<Ceremony>> {
+    let Ok(relying_party) = state.passkeys() else {
+        return Ok(Err(Refusal::Unavailable));
+    };
+    let store = state.store();
+    let handle = store
+        .passkey_user_handle(&user.id, &Uuid::new_v4().to_string())
+        .await?;
+    let handle = Uuid::parse_str(&handle).map_err(Internal::passkey)?;
+    let existing = store.passkeys_of(&user.id).await?;
+    let exclude = existing
+        .iter()
+        .filter_map(|row| URL_SAFE_NO_PAD.decode(&row.credential_id).ok())
+        .collect();
+    let display_name = user.name.as_deref().unwrap_or(&user.email);
+    let (mut options, ceremony) = relying_party
+        .start_passkey_registration(handle, &user.email, display_name, Some(exclude))
+        .map_err(Internal::passkey)?;
+    make_discoverable(&mut options);
+    let options = serde_json::to_string(&options).map_err(Internal::passkey)?;
+    let id = save_ceremony(state, Kind::Register, Some(&user.id), &ceremony, now).await?;
+    Ok(Ok(Ceremony { id, options }))
+}
+
+/// Finishes adding a passkey: the password when the sign-in is not recent, then the
+/// ceremony (once, for this user), the browser's answer (`credential`, JSON), and a name.
+pub async fn finish(
+    state: &AppState,
+    who: Reauthentication<'_>,
+    ceremony_id: &str,
+    credential: &str,
+    name: &str,
+    now: i64,
+) -> Result<Outcome<PasskeySummary>> {
+    let Ok(relying_party) = state.passkeys() else {
+        return Ok(Err(Refusal::Unavailable));
+    };
+    let user_id = who.user.id.clone();
+    if let Err(refusal) = confirm_password(state, who, now).await? {
+        return Ok(Err(refusal));
+    }
+    let taken = take_ceremony::<PasskeyRegistration>(state, Kind::Register, ceremony_id, now);
+    let ceremony = match taken.await? {
+        Some((Some(owner), ceremony)) if owner == user_id => ceremony,
+        _ => return Ok(Err(Refusal::Expired)),
+    };
+    let Ok(answer) = serde_json::from_str::<RegisterPublicKeyCredential>(credential) else {
+        return Ok(Err(Refusal::Rejected));
+    };
+    let passkey: Passkey = match relying_party.finish_passkey_registration(&answer, &ceremony) {
+        Ok(passkey) => passkey,
+        Err(e) => {
+            tracing::info!(user_id = %user_id, error = %e, "passkey registration refused");
+            return Ok(Err(Refusal::Rejected));
+        }
+    };
+    let store = state.store();
+    if store.passkeys_of(&user_id).await?.len() >= MAX_PER_USER {
+        return Ok(Err(Refusal::Rejected));
+    }
+    let backup_eligible = webauthn_rs::prelude::Credential::from(passkey.clone()).backup_eligible;
+    let row = PasskeyRow {
+        credential_id: credential_key(passkey.cred_id()),
+        user_id: user_id.clone(),
+        name: clean_name(name).unwrap_or_else(|| default_name(backup_eligible)),
+        passkey: serde_json::to_string(&passkey).map_err(Internal::passkey)?,
+        backup_eligible,
+        created_at: now,
+        last_used_at: None,
+    };
+    // The credential ID is unique across all users (WebAuthn §7.1 step 26).
+    if !store.insert_passkey(&row).await? {
+        return Ok(Err(Refusal::Duplicate));
+    }
+    tracing::info!(user_id = %user_id, synced = backup_eligible, "passkey added");
+    Ok(Ok(row.into()))
+}
+
+/// Removes one of the user's passkeys; `Ok(false)` when the user has no such passkey.
+pub async fn remove(
+    state: &AppState,
+    who: Reauthentication<'_>,
+    id: &str,
+    now: i64,
+) -> Result<Outcome<bool>> {
+    let user_id = who.user.id.clone();
+    if let Err(refusal) = confirm_password(state, who, now).await? {
+        return Ok(Err(refusal));
+    }
+    let removed = state.store().delete_passkey(&user_id, id).await?;
+    if removed {
+        tracing::info!(user_id = %user_id, "passkey removed");
+    }
+    Ok(Ok(removed))
+}
+
+/// The name a passkey gets when the user gave none.
+fn default_name(synced: bool) -> String {
+    match synced {
+        true => "Synced passkey".into(),
+        false => "Passkey on a device".into(),
+    }
+}
+
+/// A recent sign-in, or the password typed now (checked under the password throttle).
+async fn confirm_password(
+    state: &AppState,
+    who: Reauthentication<'_>,
+    now: i64,
+) -> Result<Outcome<()>> {
+    let Reauthentication {
+        session,
+        user,
+        password,
+        ip,
+    } = who;
+    if password.is_empty() {
+        return Ok(match mfa::password_required(state, session, now) {
+            true => Err(Refusal::PasswordRequired),
+            false => Ok(()),
+        });
+    }
+    let reserved = sign_in::reserve_password_attempt(state, &user.email, ip, now).await?;
+    match sign_in::verify_reserved_password(state, reserved, Some(user), password).await? {
+        true => Ok(Ok(())),
+        false => Ok(Err(Refusal::WrongPassword)),
+    }
+}

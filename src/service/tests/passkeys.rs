@@ -1,0 +1,405 @@
+//! Passkeys through the service layer, with a software authenticator: registration, sign-in
+//! without a password, the second step after one, and every refusal (another origin, a
+//! replayed answer, a cloned authenticator, another user's credential, a reused or expired
+//! ceremony), on SQLite and PostgreSQL.
+use zeroize::Zeroizing;
+
+use super::soft_authenticator::SoftAuthenticator;
+use super::*;
+use crate::oauth::acr;
+use crate::service::admin;
+use crate::service::passkeys::registration::{self, Reauthentication};
+use crate::service::passkeys::{self, PasskeySummary, Refusal, sign_in};
+use crate::service::second_factor::Completion;
+use crate::service::sign_in::{SignIn, sign_in_with_password};
+
+async fn session_row(state: &AppState, user: &UserRow, auth_time: i64) -> SessionRow {
+    let new = session_at(state, user, auth_time).await;
+    sessions::current(state, Some(&new.cookie_value), auth_time)
+        .await
+        .unwrap()
+        .unwrap()
+}
+
+fn who<'a>(session: &'a SessionRow, user: &'a UserRow, password: &str) -> Reauthentication<'a> {
+    Reauthentication {
+        session,
+        user,
+        password: Zeroizing::new(password.into()),
+        ip: ip(),
+    }
+}
+
+/// Registers a passkey from `authenticator` for `user`, signed in just now.
+async fn register(
+    state: &AppState,
+    user: &UserRow,
+    authenticator: &mut SoftAuthenticator,
+    now: i64,
+) -> Result<passkeys::Outcome<PasskeySummary>> {
+    let session = session_row(state, user, now).await;
+    let ceremony = registration::begin(state, user, now).await?.unwrap();
+    let answer = authenticator.register(&ceremony.options);
+    let who = who(&session, user, "");
+    registration::finish(state, who, &ceremony.id, &answer, "Laptop", now).await
+}
+
+/// Signs in with whatever passkey `authenticator` offers.
+async fn sign_in_with(
+    state: &AppState,
+    authenticator: &mut SoftAuthenticator,
+    now: i64,
+) -> Result<passkeys::Outcome<NewSession>> {
+    let ceremony = sign_in::begin(state, now).await?.unwrap();
+    let answer = authenticator.assert(&ceremony.options);
+    sign_in::finish(state, &ceremony.id, &answer, ip(), None, now).await
+}
+
+async fn amr_of(state: &AppState, session: &NewSession, now: i64) -> String {
+    let row = sessions::current(state, Some(&session.cookie_value), now)
+        .await
+        .unwrap()
+        .unwrap();
+    row.amr.to_string()
+}
+
+#[tokio::test]
+async fn a_registered_passkey_signs_in_without_a_password_as_two_factors() {
+    for backend in backends() {
+        let state = state_on(backend, |_| {}).await;
+        let user = ada(&state).await;
+        let mut laptop = SoftAuthenticator::new(ISSUER);
+        let added = register(&state, &user, &mut laptop, START).await.unwrap();
+        let added = added.expect("registered");
+        assert_eq!(added.name, "Laptop");
+        assert!(!added.synced);
+        let listed = passkeys::list(&state, &user.id).await.unwrap();
+        assert_eq!(listed.len(), 1);
+
+        let session = sign_in_with(&state, &mut laptop, START + 10).await.unwrap();
+        let session = session.expect("signed in");
+        let amr = amr_of(&state, &session, START + 10).await;
+        assert_eq!(amr, "hwk user mfa", "{backend:?}");
+        let parsed = Amr::parse(&amr).unwrap();
+        assert_eq!(acr::acr_for(&parsed), acr::MFA);
+        let used = passkeys::list(&state, &user.id).await.unwrap();
+        assert_eq!(used[0].last_used_at, Some(START + 10));
+    }
+}
+
+#[tokio::test]
+async fn a_synced_passkey_says_so_in_amr() {
+    let state = state().await;
+    let user = ada(&state).await;
+    let mut phone = SoftAuthenticator::new(ISSUER);
+    phone.synced = true;
+    let added = register(&state, &user, &mut phone, START).await.unwrap();
+    assert!(added.unwrap().synced);
+    let session = sign_in_with(&state, &mut phone, START + 5).await.unwrap();
+    assert_eq!(
+        amr_of(&state, &session.unwrap(), START + 5).await,
+        "swk user mfa"
+    );
+}
+
+#[tokio::test]
+async fn an_answer_for_another_origin_is_rejected() {
+    for backend in backends() {
+        let state = state_on(backend, |_| {}).await;
+        let user = ada(&state).await;
+        let mut phished = SoftAuthenticator::new("https://id.example.com.evil.test");
+        let refused = register(&state, &user, &mut phished, START).await.unwrap();
+        assert_eq!(refused.err(), Some(Refusal::Rejected));
+
+        let mut laptop = SoftAuthenticator::new(ISSUER);
+        register(&state, &user, &mut laptop, START)
+            .await
+            .unwrap()
+            .unwrap();
+        laptop.origin = "https://evil.example".into();
+        let refused = sign_in_with(&state, &mut laptop, START + 1).await.unwrap();
+        assert_eq!(refused.err(), Some(Refusal::Rejected));
+        assert!(
+            passkeys::list(&state, &user.id).await.unwrap()[0]
+                .last_used_at
+                .is_none()
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_ceremony_answers_once_and_a_replayed_answer_is_refused() {
+    for backend in backends() {
+        let state = state_on(backend, |_| {}).await;
+        let user = ada(&state).await;
+        let mut laptop = SoftAuthenticator::new(ISSUER);
+        register(&state, &user, &mut laptop, START)
+            .await
+            .unwrap()
+            .unwrap();
+        let ceremony = sign_in::begin(&state, START).await.unwrap().unwrap();
+        let answer = laptop.assert(&ceremony.options);
+        let first = sign_in::finish(&state, &ceremony.id, &answer, ip(), None, START).await;
+        assert!(first.unwrap().is_ok());
+        // The same ceremony again: taken already.
+        let again = sign_in::finish(&state, &ceremony.id, &answer, ip(), None, START).await;
+        assert_eq!(again.unwrap().err(), Some(Refusal::Expired));
+        // The old answer for a new ceremony: its challenge is not this one.
+        let fresh = sign_in::begin(&state, START).await.unwrap().unwrap();
+        let replay = sign_in::finish(&state, &fresh.id, &answer, ip(), None, START).await;
+        assert_eq!(replay.unwrap().err(), Some(Refusal::Rejected));
+    }
+}
+
+#[tokio::test]
+async fn an_expired_ceremony_is_refused() {
+    let state = state().await;
+    let user = ada(&state).await;
+    let mut laptop = SoftAuthenticator::new(ISSUER);
+    register(&state, &user, &mut laptop, START)
+        .await
+        .unwrap()
+        .unwrap();
+    let ceremony = sign_in::begin(&state, START).await.unwrap().unwrap();
+    let answer = laptop.assert(&ceremony.options);
+    let late = START + crate::auth::passkey::CEREMONY_SECONDS;
+    let refused = sign_in::finish(&state, &ceremony.id, &answer, ip(), None, late).await;
+    assert_eq!(refused.unwrap().err(), Some(Refusal::Expired));
+}
+
+#[tokio::test]
+async fn a_cloned_authenticator_whose_counter_goes_back_is_refused() {
+    for backend in backends() {
+        let state = state_on(backend, |_| {}).await;
+        let user = ada(&state).await;
+        let mut original = SoftAuthenticator::new(ISSUER);
+        register(&state, &user, &mut original, START)
+            .await
+            .unwrap()
+            .unwrap();
+        let mut clone = original.clone();
+        sign_in_with(&state, &mut original, START + 1)
+            .await
+            .unwrap()
+            .unwrap();
+        // The clone signs with the counter the original already used.
+        let refused = sign_in_with(&state, &mut clone, START + 2).await.unwrap();
+        assert_eq!(refused.err(), Some(Refusal::Rejected), "{backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn another_users_credential_does_not_sign_in_as_this_user() {
+    for backend in backends() {
+        let state = state_on(backend, |_| {}).await;
+        let ada = ada(&state).await;
+        let bob = add_user(&state, "bob@example.com").await;
+        let mut adas = SoftAuthenticator::new(ISSUER);
+        let mut bobs = SoftAuthenticator::new(ISSUER);
+        register(&state, &ada, &mut adas, START)
+            .await
+            .unwrap()
+            .unwrap();
+        register(&state, &bob, &mut bobs, START)
+            .await
+            .unwrap()
+            .unwrap();
+        // Bob's credential claiming Ada's user handle.
+        bobs.credentials[0].user_handle = adas.credentials[0].user_handle.clone();
+        let refused = sign_in_with(&state, &mut bobs, START + 1).await.unwrap();
+        assert_eq!(refused.err(), Some(Refusal::Rejected));
+
+        // Bob's credential at Ada's second step.
+        let cookie = password_step(&state, START + 2).await;
+        let pending = crate::service::second_factor::pending(&state, Some(&cookie), START + 2);
+        let pending = pending.await.unwrap().unwrap();
+        let ceremony = sign_in::begin_second_factor(&state, &pending, START + 2);
+        let ceremony = ceremony.await.unwrap().unwrap();
+        let mut bobs = SoftAuthenticator::new(ISSUER);
+        register(&state, &bob, &mut bobs, START)
+            .await
+            .unwrap()
+            .unwrap();
+        let answer = bobs.assert(&allow_any(&ceremony.options));
+        let outcome = sign_in::finish_second_factor(
+            &state,
+            Some(&cookie),
+            None,
+            &ceremony.id,
+            &answer,
+            START + 2,
+        )
+        .await
+        .unwrap();
+        assert!(matches!(outcome, Completion::Wrong), "{outcome:?}");
+    }
+}
+
+/// The options with their allow-list removed, so a test authenticator answers with any of
+/// its credentials (as an attacker's would).
+fn allow_any(options: &str) -> String {
+    let mut options: serde_json::Value = serde_json::from_str(options).unwrap();
+    options["publicKey"]["allowCredentials"] = serde_json::json!([]);
+    options.to_string()
+}
+
+/// The password step for a user with a passkey: the pending sign-in's cookie value.
+async fn password_step(state: &AppState, now: i64) -> String {
+    let password = Zeroizing::new(USER_PASSWORD.into());
+    match sign_in_with_password(state, USER_EMAIL, password, ip(), None, now).await {
+        Ok(SignIn::SecondFactor(pending)) => pending.cookie_value,
+        other => panic!("expected the second step: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_passkey_is_the_second_step_after_the_password() {
+    for backend in backends() {
+        let state = state_on(backend, |_| {}).await;
+        let user = ada(&state).await;
+        let mut laptop = SoftAuthenticator::new(ISSUER);
+        register(&state, &user, &mut laptop, START)
+            .await
+            .unwrap()
+            .unwrap();
+        let cookie = password_step(&state, START + 5).await;
+        let pending = crate::service::second_factor::pending(&state, Some(&cookie), START + 5);
+        let pending = pending.await.unwrap().unwrap();
+        let ceremony = sign_in::begin_second_factor(&state, &pending, START + 5);
+        let ceremony = ceremony.await.unwrap().expect("the user has a passkey");
+        let answer = laptop.assert(&ceremony.options);
+        let outcome = sign_in::finish_second_factor(
+            &state,
+            Some(&cookie),
+            None,
+            &ceremony.id,
+            &answer,
+            START + 6,
+        )
+        .await
+        .unwrap();
+        let Completion::SignedIn(session) = outcome else {
+            panic!("expected a session: {outcome:?}");
+        };
+        assert_eq!(amr_of(&state, &session, START + 6).await, "pwd hwk user");
+    }
+}
+
+#[tokio::test]
+async fn adding_a_passkey_needs_a_recent_password() {
+    let state = state().await;
+    let user = ada(&state).await;
+    let stale = START - state.config().reauth_max_age - 1;
+    let session = session_row(&state, &user, stale).await;
+    let mut laptop = SoftAuthenticator::new(ISSUER);
+    for (password, expected) in [
+        ("", Err(Refusal::PasswordRequired)),
+        ("not it", Err(Refusal::WrongPassword)),
+    ] {
+        let ceremony = registration::begin(&state, &user, START)
+            .await
+            .unwrap()
+            .unwrap();
+        let answer = laptop.register(&ceremony.options);
+        let who = who(&session, &user, password);
+        let outcome = registration::finish(&state, who, &ceremony.id, &answer, "x", START);
+        assert_eq!(outcome.await.unwrap().map(|_| ()), expected);
+    }
+    let ceremony = registration::begin(&state, &user, START)
+        .await
+        .unwrap()
+        .unwrap();
+    let answer = laptop.register(&ceremony.options);
+    let who = who(&session, &user, USER_PASSWORD);
+    let added = registration::finish(&state, who, &ceremony.id, &answer, "x", START);
+    assert!(added.await.unwrap().is_ok());
+    assert_eq!(passkeys::list(&state, &user.id).await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_same_credential_cannot_be_registered_twice() {
+    let state = state().await;
+    let ada = ada(&state).await;
+    let bob = add_user(&state, "bob@example.com").await;
+    let mut laptop = SoftAuthenticator::new(ISSUER);
+    register(&state, &ada, &mut laptop, START)
+        .await
+        .unwrap()
+        .unwrap();
+    // An authenticator that answers Bob's registration with Ada's credential ID.
+    let mut forger = SoftAuthenticator::new(ISSUER);
+    forger.next_id = Some(laptop.credentials[0].id.clone());
+    let outcome = register(&state, &bob, &mut forger, START).await.unwrap();
+    assert_eq!(outcome.err(), Some(Refusal::Duplicate));
+    assert!(passkeys::list(&state, &bob.id).await.unwrap().is_empty());
+    // Ada's passkey is still Ada's.
+    let session = sign_in_with(&state, &mut laptop, START + 1).await.unwrap();
+    assert!(session.is_ok());
+}
+
+#[tokio::test]
+async fn failed_passkey_sign_ins_count_on_the_address_limit() {
+    let state = state().await;
+    let user = ada(&state).await;
+    let mut laptop = SoftAuthenticator::new(ISSUER);
+    register(&state, &user, &mut laptop, START)
+        .await
+        .unwrap()
+        .unwrap();
+    laptop.origin = "https://evil.example".into();
+    for _ in 0..2 {
+        let refused = sign_in_with(&state, &mut laptop, START + 1).await.unwrap();
+        assert_eq!(refused.err(), Some(Refusal::Rejected));
+    }
+    let limits = crate::service::throttle::password_limits(state.config(), USER_EMAIL, ip());
+    for limit in &limits {
+        let counter = state.store().throttle_counter(&limit.key).await.unwrap();
+        assert_eq!(counter.map_or(0, |c| c.failures), 2, "{:?}", limit.kind);
+    }
+}
+
+#[tokio::test]
+async fn an_ip_address_issuer_cannot_host_passkeys() {
+    let state = state_with(|config| config.issuer = "http://127.0.0.1:8080".into()).await;
+    let user = ada(&state).await;
+    let refused = registration::begin(&state, &user, START).await.unwrap();
+    assert_eq!(refused.err(), Some(Refusal::Unavailable));
+    assert_eq!(
+        sign_in::begin(&state, START).await.unwrap().err(),
+        Some(Refusal::Unavailable)
+    );
+}
+
+#[tokio::test]
+async fn administrators_list_remove_and_reset_passkeys() {
+    for backend in backends() {
+        let state = state_on(backend, |_| {}).await;
+        let user = ada(&state).await;
+        let mut laptop = SoftAuthenticator::new(ISSUER);
+        let mut phone = SoftAuthenticator::new(ISSUER);
+        register(&state, &user, &mut laptop, START)
+            .await
+            .unwrap()
+            .unwrap();
+        register(&state, &user, &mut phone, START)
+            .await
+            .unwrap()
+            .unwrap();
+        let store = state.store();
+        let listed = admin::list_passkeys(store, USER_EMAIL).await.unwrap();
+        assert_eq!(listed.len(), 2);
+        admin::remove_passkey(store, USER_EMAIL, &listed[0].credential_id)
+            .await
+            .unwrap();
+        let unknown = admin::remove_passkey(store, USER_EMAIL, &listed[0].credential_id).await;
+        assert!(unknown.is_err(), "removing it twice says so");
+        assert_eq!(admin::reset_mfa(store, USER_EMAIL).await.unwrap(), 1);
+        assert!(passkeys::list(&state, &user.id).await.unwrap().is_empty());
+        // Gone means gone: no sign-in with it, and no second step asked after the password.
+        let refused = sign_in_with(&state, &mut phone, START + 1).await.unwrap();
+        assert_eq!(refused.err(), Some(Refusal::Rejected));
+        let password = Zeroizing::new(USER_PASSWORD.into());
+        let outcome = sign_in_with_password(&state, USER_EMAIL, password, ip(), None, START + 2);
+        assert!(matches!(outcome.await.unwrap(), SignIn::SignedIn(_)));
+    }
+}
