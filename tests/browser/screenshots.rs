@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use crate::app;
 use crate::common::mfa::code_at;
+use crate::common::passkeys::on_localhost;
 use crate::common::*;
 use crate::driver::{self, Browser, Options};
 use crate::steps::*;
@@ -62,10 +63,10 @@ impl Camera {
     }
 }
 
-/// Sign-in (with its error), consent, account, two-step set-up and its codes, logout, the
-/// second step, and an error page.
+/// Sign-in (with its error), consent, account, passkeys, two-step set-up and its codes,
+/// logout, the second step, and an error page. On `localhost`, so the passkey controls show.
 async fn walk_every_page(browser: &mut Browser, camera: &mut Camera) {
-    let (tessera, app) = app::tessera_and_app(Backend::Sqlite, "").await;
+    let (tessera, app) = app::tessera_and_app_then(Backend::Sqlite, "", on_localhost).await;
     let request = app::start_sign_in(&tessera, &app, &[]).await;
     browser.goto(&request.url).await;
     camera.shoot(browser, "sign-in").await;
@@ -76,9 +77,12 @@ async fn walk_every_page(browser: &mut Browser, camera: &mut Camera) {
     browser.click("button[value=allow]").await;
     wait_for_url(browser, &app.redirect_uri()).await;
 
-    browser.goto(&tessera.url("/account")).await;
+    let issuer = tessera.issuer.clone();
+    browser.goto(&format!("{issuer}/account")).await;
     camera.shoot(browser, "account").await;
-    browser.goto(&tessera.url("/account/mfa")).await;
+    browser.goto(&format!("{issuer}/account/passkeys")).await;
+    camera.shoot(browser, "passkeys").await;
+    browser.goto(&format!("{issuer}/account/mfa")).await;
     camera.shoot(browser, "totp-setup").await;
     let secret = browser.text("#totp-secret").await.replace(' ', "");
     browser
@@ -89,7 +93,7 @@ async fn walk_every_page(browser: &mut Browser, camera: &mut Camera) {
     browser.click("a.button").await;
     camera.shoot(browser, "totp-on").await;
 
-    browser.goto(&tessera.url("/logout")).await;
+    browser.goto(&format!("{issuer}/logout")).await;
     camera.shoot(browser, "logout").await;
     browser.click("main form button[type=submit]").await;
     camera.shoot(browser, "signed-out").await;
@@ -101,7 +105,7 @@ async fn walk_every_page(browser: &mut Browser, camera: &mut Camera) {
     camera.shoot(browser, "second-step").await;
 
     let unknown = authorize_url("no-such-app", "https://app.example/cb", &[]);
-    browser.goto(&tessera.url(&unknown)).await;
+    browser.goto(&format!("{issuer}{unknown}")).await;
     camera.shoot(browser, "error").await;
 }
 
