@@ -2,6 +2,8 @@
 //! renaming, removing, and adding one through the page's script. Adding and removing change
 //! the user's second factors, so after `reauth_max_age` they ask for the password. What each
 //! does is `service::passkeys`.
+use std::net::IpAddr;
+
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -55,12 +57,7 @@ pub async fn passkeys_page(
 ) -> HttpResult {
     let (session, user) = signed_in_user(&state, &jar).await?;
     let notice = done.done.as_deref().and_then(notice_for);
-    let view = View {
-        state: &state,
-        locale,
-        session: &session,
-        user: &user,
-    };
+    let view = View::new(&state, locale, &session, &user);
     view.show(jar, None, notice, StatusCode::OK).await
 }
 
@@ -73,18 +70,8 @@ pub async fn add(
     body: Bytes,
 ) -> HttpResult {
     let (session, user, mut form) = signed_in_form(&state, &jar, &headers, &body).await?;
-    let view = View {
-        state: &state,
-        locale,
-        session: &session,
-        user: &user,
-    };
-    let who = Reauthentication {
-        session: &session,
-        user: &user,
-        password: Zeroizing::new(form.take("password").unwrap_or_default()),
-        ip,
-    };
+    let view = View::new(&state, locale, &session, &user);
+    let who = view.who(&mut form, ip);
     let ceremony = form.get("ceremony").unwrap_or_default();
     let credential = form.get("credential").unwrap_or_default();
     let name = form.get("name").unwrap_or_default();
@@ -106,12 +93,7 @@ pub async fn rename(
     if passkeys::rename(&state, &user.id, id, name).await? {
         return Ok(done("renamed"));
     }
-    let view = View {
-        state: &state,
-        locale,
-        session: &session,
-        user: &user,
-    };
+    let view = View::new(&state, locale, &session, &user);
     let error = Some(locale.text("passkey-name-invalid"));
     view.show(jar, error, None, StatusCode::OK).await
 }
@@ -125,18 +107,8 @@ pub async fn remove(
     body: Bytes,
 ) -> HttpResult {
     let (session, user, mut form) = signed_in_form(&state, &jar, &headers, &body).await?;
-    let view = View {
-        state: &state,
-        locale,
-        session: &session,
-        user: &user,
-    };
-    let who = Reauthentication {
-        session: &session,
-        user: &user,
-        password: Zeroizing::new(form.take("password").unwrap_or_default()),
-        ip,
-    };
+    let view = View::new(&state, locale, &session, &user);
+    let who = view.who(&mut form, ip);
     let id = form.get("id").unwrap_or_default();
     let outcome = registration::remove(&state, who, id, state.now()).await;
     view.answer(jar, outcome.map(|o| o.map(|_| "removed")))
@@ -155,7 +127,31 @@ struct View<'a> {
     user: &'a UserRow,
 }
 
-impl View<'_> {
+impl<'a> View<'a> {
+    fn new(
+        state: &'a AppState,
+        locale: Locale,
+        session: &'a SessionRow,
+        user: &'a UserRow,
+    ) -> Self {
+        Self {
+            state,
+            locale,
+            session,
+            user,
+        }
+    }
+
+    /// The user asking for a change, with the password typed into `form` (if any).
+    fn who(&self, form: &mut Params, ip: IpAddr) -> Reauthentication<'a> {
+        Reauthentication {
+            session: self.session,
+            user: self.user,
+            password: Zeroizing::new(form.take("password").unwrap_or_default()),
+            ip,
+        }
+    }
+
     /// After a change: back to the page saying what happened, or the page with the reason.
     async fn answer(
         &self,

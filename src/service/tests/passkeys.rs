@@ -44,6 +44,18 @@ async fn register(
     registration::finish(state, who, &ceremony.id, &answer, "Laptop", now).await
 }
 
+/// Ada, with a passkey on her laptop registered at START.
+async fn with_a_passkey(backend: Backend) -> (AppState, UserRow, SoftAuthenticator) {
+    let state = state_on(backend, |_| {}).await;
+    let user = ada(&state).await;
+    let mut laptop = SoftAuthenticator::new(ISSUER);
+    register(&state, &user, &mut laptop, START)
+        .await
+        .unwrap()
+        .expect("registered");
+    (state, user, laptop)
+}
+
 /// Signs in with whatever passkey `authenticator` offers.
 async fn sign_in_with(
     state: &AppState,
@@ -130,13 +142,7 @@ async fn an_answer_for_another_origin_is_rejected() {
 #[tokio::test]
 async fn a_ceremony_answers_once_and_a_replayed_answer_is_refused() {
     for backend in backends() {
-        let state = state_on(backend, |_| {}).await;
-        let user = ada(&state).await;
-        let mut laptop = SoftAuthenticator::new(ISSUER);
-        register(&state, &user, &mut laptop, START)
-            .await
-            .unwrap()
-            .unwrap();
+        let (state, _, mut laptop) = with_a_passkey(backend).await;
         let ceremony = sign_in::begin(&state, START).await.unwrap().unwrap();
         let answer = laptop.assert(&ceremony.options);
         let first = sign_in::finish(&state, &ceremony.id, &answer, ip(), None, START).await;
@@ -153,13 +159,7 @@ async fn a_ceremony_answers_once_and_a_replayed_answer_is_refused() {
 
 #[tokio::test]
 async fn an_expired_ceremony_is_refused() {
-    let state = state().await;
-    let user = ada(&state).await;
-    let mut laptop = SoftAuthenticator::new(ISSUER);
-    register(&state, &user, &mut laptop, START)
-        .await
-        .unwrap()
-        .unwrap();
+    let (state, _, mut laptop) = with_a_passkey(Backend::Sqlite).await;
     let ceremony = sign_in::begin(&state, START).await.unwrap().unwrap();
     let answer = laptop.assert(&ceremony.options);
     let late = START + crate::auth::passkey::CEREMONY_SECONDS;
@@ -255,13 +255,7 @@ async fn password_step(state: &AppState, now: i64) -> String {
 #[tokio::test]
 async fn a_passkey_is_the_second_step_after_the_password() {
     for backend in backends() {
-        let state = state_on(backend, |_| {}).await;
-        let user = ada(&state).await;
-        let mut laptop = SoftAuthenticator::new(ISSUER);
-        register(&state, &user, &mut laptop, START)
-            .await
-            .unwrap()
-            .unwrap();
+        let (state, _, mut laptop) = with_a_passkey(backend).await;
         let cookie = password_step(&state, START + 5).await;
         let pending = crate::service::second_factor::pending(&state, Some(&cookie), START + 5);
         let pending = pending.await.unwrap().unwrap();
@@ -339,13 +333,7 @@ async fn the_same_credential_cannot_be_registered_twice() {
 
 #[tokio::test]
 async fn failed_passkey_sign_ins_count_on_the_address_limit() {
-    let state = state().await;
-    let user = ada(&state).await;
-    let mut laptop = SoftAuthenticator::new(ISSUER);
-    register(&state, &user, &mut laptop, START)
-        .await
-        .unwrap()
-        .unwrap();
+    let (state, _, mut laptop) = with_a_passkey(Backend::Sqlite).await;
     laptop.origin = "https://evil.example".into();
     for _ in 0..2 {
         let refused = sign_in_with(&state, &mut laptop, START + 1).await.unwrap();
