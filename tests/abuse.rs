@@ -494,7 +494,11 @@ async fn a_request_flood_from_one_address_is_answered_429_with_retry_after() {
             c.rate_limit_burst = 5;
         })
         .await;
-        let http = reqwest::Client::new();
+        // Redirects are not followed: the sign-in page counts in a bucket of its own.
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
         let from = |address: &'static str| {
             http.get(app.url(&authorize_url("confidential", REDIRECT, &[])))
                 .header("x-forwarded-for", address)
@@ -519,10 +523,53 @@ async fn a_request_flood_from_one_address_is_answered_429_with_retry_after() {
                 429
             );
         }
-        // Pages and discovery are not behind this limit.
+        // The sign-in pages count in a bucket of their own; discovery is not limited.
         let page = http
             .get(app.url("/login"))
             .header("x-forwarded-for", "203.0.113.7");
         assert_ne!(page.send().await.unwrap().status(), 429);
     }
+}
+
+/// With passkeys on, every sign-in page view stores a ceremony: a flood of views from one
+/// address is cut off after the burst, so it cannot become a flood of database writes.
+#[tokio::test]
+async fn a_flood_of_sign_in_page_views_stores_at_most_a_burst_of_ceremonies() {
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, |c| {
+            common::passkeys::on_localhost(c);
+            c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+            c.rate_limit_per_second = 1;
+            c.rate_limit_burst = 5;
+        })
+        .await;
+        let http = reqwest::Client::new();
+        let mut statuses = Vec::new();
+        for _ in 0..30 {
+            let view = http
+                .get(app.url("/login"))
+                .header("x-forwarded-for", "203.0.113.9");
+            statuses.push(view.send().await.unwrap().status().as_u16());
+        }
+        let shown = statuses.iter().filter(|s| **s == 200).count();
+        assert!(shown <= 7, "{statuses:?}");
+        assert!(statuses.contains(&429), "{statuses:?}");
+        let stored = ceremonies(&app).await;
+        assert_eq!(
+            stored, shown as i64,
+            "one ceremony per page shown, none per 429"
+        );
+        // The machine itself (and the sign-in it serves) is never held back.
+        let local = http.get(app.url("/login")).send().await.unwrap();
+        assert_eq!(local.status(), 200);
+    }
+}
+
+async fn ceremonies(app: &TestApp) -> i64 {
+    let sql = "select count(*) from webauthn_ceremonies";
+    match app.store.db() {
+        tessera::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        tessera::store::Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+    }
+    .unwrap()
 }

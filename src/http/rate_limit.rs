@@ -1,5 +1,6 @@
 //! A coarse per-address request-rate limit in front of the protocol endpoints (`/authorize`,
-//! `/token`, `/userinfo`, `/introspect`, `/revoke`): `rate_limit_per_second` with bursts of
+//! `/token`, `/userinfo`, `/introspect`, `/revoke`) and, in a bucket of its own, the sign-in
+//! pages (each view may store a passkey ceremony): `rate_limit_per_second` with bursts of
 //! `rate_limit_burst`, answered `429` with `Retry-After`. It is a flood guard, not the
 //! brute-force defence (that is the database-backed throttle, shared by all instances): it
 //! lives in each instance's memory, so N instances allow N times the rate. Loopback clients

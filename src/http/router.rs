@@ -44,6 +44,7 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(public_documents())
         .merge(protocol_endpoints(config))
+        .merge(sign_in_pages(config))
         .merge(pages())
         .route(routes::HEALTHZ, get(metadata::healthz))
         .route(routes::READYZ, get(metadata::readyz))
@@ -131,9 +132,11 @@ fn protocol_endpoints(config: &Config) -> Router<SharedState> {
     }
 }
 
-/// Tessera's own pages: no CORS.
-fn pages() -> Router<SharedState> {
-    Router::new()
+/// The sign-in pages, behind a per-address rate limit of their own (the same quota as the
+/// protocol endpoints'): with passkeys on, showing one stores a ceremony, so a flood of page
+/// views from one address must not turn into a flood of database writes.
+fn sign_in_pages(config: &Config) -> Router<SharedState> {
+    let pages = Router::new()
         .route(
             routes::LOGIN,
             get(login::login_page).post(login::login_submit),
@@ -142,6 +145,20 @@ fn pages() -> Router<SharedState> {
             routes::LOGIN_TOTP,
             get(totp_login::totp_page).post(totp_login::totp_submit),
         )
+        .route(routes::LOGIN_PASSKEY, post(login::passkey_submit))
+        .route(routes::LOGIN_TOTP_PASSKEY, post(totp_login::passkey_submit));
+    match RateLimit::from_config(config) {
+        Some(limit) => pages.route_layer(axum::middleware::from_fn_with_state(
+            limit,
+            rate_limit::limit,
+        )),
+        None => pages,
+    }
+}
+
+/// Tessera's other pages: no CORS.
+fn pages() -> Router<SharedState> {
+    Router::new()
         .route(
             routes::CONSENT,
             get(consent::consent_page).post(consent::consent_submit),
@@ -163,8 +180,6 @@ fn pages() -> Router<SharedState> {
             routes::ACCOUNT_MFA_RECOVERY_CODES,
             post(mfa_account::regenerate_recovery_codes),
         )
-        .route(routes::LOGIN_PASSKEY, post(login::passkey_submit))
-        .route(routes::LOGIN_TOTP_PASSKEY, post(totp_login::passkey_submit))
         .route(
             routes::ACCOUNT_PASSKEYS,
             get(passkeys_account::passkeys_page),
