@@ -21,6 +21,7 @@ use crate::service::account;
 use crate::service::sessions;
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
+use crate::store::users::UserRow;
 
 pub async fn account_page(
     State(state): State<AppState>,
@@ -84,14 +85,25 @@ pub(super) async fn signed_in(
         .ok_or_else(|| page.sign_in())
 }
 
-/// What every account form needs: a form body, its CSRF token, and a signed-in session.
-pub(super) async fn signed_in_form(
+/// The browser's session and its user (one query), or the sign-in that comes back to `page`.
+pub(super) async fn signed_in_user(
+    state: &AppState,
+    jar: &CookieJar,
+    page: AccountPage,
+) -> Result<(SessionRow, UserRow), HttpError> {
+    let cookie = cookies::read(jar, Kind::Session, state.secure_cookies());
+    sessions::current_with_user(state, cookie, state.now())
+        .await?
+        .ok_or_else(|| page.sign_in())
+}
+
+/// An account page's posted form, with its CSRF token checked.
+pub(super) fn checked_form(
     state: &AppState,
     jar: &CookieJar,
     headers: &HeaderMap,
     body: &[u8],
-    page: AccountPage,
-) -> Result<(SessionRow, Params), HttpError> {
+) -> Result<Params, HttpError> {
     let form = page_form(headers, body)?;
     if !cookies::csrf_ok(jar, state.secure_cookies(), form.get(csrf::FIELD)) {
         return Err(HttpError::page(
@@ -100,5 +112,17 @@ pub(super) async fn signed_in_form(
             Message::new("error-form-expired-reload"),
         ));
     }
+    Ok(form)
+}
+
+/// What every account form needs: a form body, its CSRF token, and a signed-in session.
+pub(super) async fn signed_in_form(
+    state: &AppState,
+    jar: &CookieJar,
+    headers: &HeaderMap,
+    body: &[u8],
+    page: AccountPage,
+) -> Result<(SessionRow, Params), HttpError> {
+    let form = checked_form(state, jar, headers, body)?;
     Ok((signed_in(state, jar, page).await?, form))
 }

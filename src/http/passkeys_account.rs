@@ -12,23 +12,22 @@ use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
+use super::account::{checked_form, signed_in_user};
 use super::client_ip::ClientIp;
 use super::continuation::AccountPage;
-use super::cookies::{self, Kind};
+use super::cookies;
 use super::error::{HttpError, HttpResult};
-use super::form::page_form;
 use super::locale::PageLocale;
 use super::login::{passkey_refusal, throttled_message, with_retry_after};
 use super::pages::{PasskeyOffer, PasskeysPage, render, render_with_script};
 use super::respond::see_other;
-use crate::auth::csrf;
 use crate::auth::passkey::Unavailable;
-use crate::i18n::{Locale, Message};
+use crate::i18n::Locale;
 use crate::oauth::params::Params;
 use crate::routes;
 use crate::service::passkeys::registration::{self, Reauthentication};
 use crate::service::passkeys::{self, Outcome};
-use crate::service::{self, mfa, sessions};
+use crate::service::{self, mfa};
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 use crate::store::users::UserRow;
@@ -55,7 +54,7 @@ pub async fn passkeys_page(
     Query(done): Query<Done>,
     jar: CookieJar,
 ) -> HttpResult {
-    let (session, user) = signed_in_user(&state, &jar).await?;
+    let (session, user) = signed_in_user(&state, &jar, AccountPage::Passkeys).await?;
     let notice = done.done.as_deref().and_then(notice_for);
     let view = View::new(&state, locale, &session, &user);
     view.show(jar, None, notice, StatusCode::OK).await
@@ -223,17 +222,6 @@ fn unavailable_reason(state: &AppState) -> &'static str {
     }
 }
 
-/// The signed-in session and its user, or the sign-in that comes back here.
-async fn signed_in_user(
-    state: &AppState,
-    jar: &CookieJar,
-) -> Result<(SessionRow, UserRow), HttpError> {
-    let cookie = cookies::read(jar, Kind::Session, state.secure_cookies());
-    sessions::current_with_user(state, cookie, state.now())
-        .await?
-        .ok_or_else(|| AccountPage::Passkeys.sign_in())
-}
-
 /// A form of this page: its body, its CSRF token checked, and the signed-in user.
 async fn signed_in_form(
     state: &AppState,
@@ -241,14 +229,7 @@ async fn signed_in_form(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(SessionRow, UserRow, Params), HttpError> {
-    let form = page_form(headers, body)?;
-    if !cookies::csrf_ok(jar, state.secure_cookies(), form.get(csrf::FIELD)) {
-        return Err(HttpError::page(
-            StatusCode::FORBIDDEN,
-            "error-form-expired-title",
-            Message::new("error-form-expired-reload"),
-        ));
-    }
-    let (session, user) = signed_in_user(state, jar).await?;
+    let form = checked_form(state, jar, headers, body)?;
+    let (session, user) = signed_in_user(state, jar, AccountPage::Passkeys).await?;
     Ok((session, user, form))
 }

@@ -35,11 +35,7 @@ pub async fn totp_page(
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
     let next = Next::from_params(&state, query(raw))?;
-    let cookie = cookies::read(&jar, Kind::PendingSignIn, state.secure_cookies());
-    match second_factor::pending(&state, cookie, state.now()).await? {
-        Some(_) => totp_form(&state, jar, &next, locale, None, StatusCode::OK).await,
-        None => Ok(start_over(&next)),
-    }
+    totp_form(&state, jar, &next, locale, None, StatusCode::OK).await
 }
 
 pub async fn totp_submit(
@@ -160,7 +156,8 @@ fn start_over(next: &Next<'_>) -> Response {
 }
 
 /// The second step's form: the code when the user has TOTP, and a passkey ceremony when
-/// the user has passkeys.
+/// the user has passkeys. Without a pending sign-in (expired, finished, never started): back
+/// to the password.
 async fn totp_form(
     state: &AppState,
     jar: CookieJar,
@@ -171,15 +168,13 @@ async fn totp_form(
 ) -> HttpResult {
     let now = state.now();
     let cookie = cookies::read(&jar, Kind::PendingSignIn, state.secure_cookies());
-    let (totp, passkey) = match second_factor::pending(state, cookie, now).await? {
-        Some(pending) => {
-            let totp = second_factor::has_totp(state, &pending.user_id).await?;
-            let ceremony = passkey_sign_in::begin_second_factor(state, &pending, now).await?;
-            let action = next.action(routes::LOGIN_TOTP_PASSKEY);
-            (totp, ceremony.map(|c| PasskeyOffer::new(c, action)))
-        }
-        None => (true, None),
+    let Some(pending) = second_factor::pending(state, cookie, now).await? else {
+        return Ok(start_over(next));
     };
+    let totp = second_factor::has_totp(state, &pending.user_id).await?;
+    let ceremony = passkey_sign_in::begin_second_factor(state, &pending, now).await?;
+    let action = next.action(routes::LOGIN_TOTP_PASSKEY);
+    let passkey = ceremony.map(|c| PasskeyOffer::new(c, action));
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
     let with_script = passkey.is_some();
     let page = TotpPage {
