@@ -129,17 +129,48 @@ async fn end_everything(
     Ok(())
 }
 
-/// Removes a user's two-step verification (lost authenticator): the TOTP secret, recovery
-/// codes, half-done sign-ins and the count of wrong codes. The user then signs in with the
-/// password alone and may enrol again; sessions stay as they are.
-/// Turns off TOTP and removes every passkey (a user who lost their devices); how many
-/// passkeys there were.
+/// Turns off TOTP (the secret, recovery codes, half-done sign-ins and the count of wrong
+/// codes) and removes every passkey (a user who lost their devices); how many passkeys there
+/// were. The user then signs in with the password alone and may enrol again; sessions stay as
+/// they are.
 pub async fn reset_mfa(store: &Store, email: &str) -> AdminResult<u64> {
     let user = user_by_email(store, email).await?;
     store.remove_mfa(&user.id).await?;
     let passkeys = store.delete_passkeys_of(&user.id).await?;
     super::throttle::forget_second_factor_attempts(store, &user.id).await?;
     Ok(passkeys)
+}
+
+/// The second factors a user has. After an account was taken over, any of them may be the
+/// attacker's: a password reset alone leaves them signing in.
+#[derive(Debug)]
+pub struct SecondFactors {
+    pub totp: bool,
+    pub passkeys: Vec<PasskeyRow>,
+}
+
+impl SecondFactors {
+    pub fn is_empty(&self) -> bool {
+        !self.totp && self.passkeys.is_empty()
+    }
+}
+
+/// After an administrator's password reset or disable (which end every session): removes
+/// the user's second factors when `remove` (an account that was taken over), and returns
+/// those that remain for the administrator to check.
+pub async fn second_factors_after_reset(
+    store: &Store,
+    email: &str,
+    remove: bool,
+) -> AdminResult<SecondFactors> {
+    if remove {
+        reset_mfa(store, email).await?;
+    }
+    let user = user_by_email(store, email).await?;
+    Ok(SecondFactors {
+        totp: store.totp_enabled(&user.id).await?,
+        passkeys: store.passkeys_of(&user.id).await?,
+    })
 }
 
 /// A user's passkeys, oldest first.
