@@ -267,7 +267,7 @@ async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminR
             admin::set_password(&store, &receivers, &email, password, now).await?;
             println!("password changed; the user was signed out everywhere");
             let left = admin::second_factors_after_reset(&store, &email, remove_second_factors);
-            print_second_factors(&left.await?);
+            print!("{}", left.await?);
         }
         UserCommand::Disable {
             email,
@@ -276,7 +276,7 @@ async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminR
             admin::set_disabled(&store, &receivers, &email, true, now).await?;
             println!("user disabled, signed out and their tokens revoked");
             let left = admin::second_factors_after_reset(&store, &email, remove_second_factors);
-            print_second_factors(&left.await?);
+            print!("{}", left.await?);
         }
         UserCommand::Enable { email } => {
             admin::set_disabled(&store, &receivers, &email, false, now).await?;
@@ -305,44 +305,11 @@ async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminR
     Ok(())
 }
 
-/// What remains after a reset: an attacker who held the account may have added any of it,
-/// and a new password does not stop a passkey or an authenticator app.
-fn print_second_factors(left: &admin::SecondFactors) {
-    if left.is_empty() {
-        println!("no second factors remain");
-        return;
-    }
-    println!(
-        "second factors that remain (check each is the user's; remove with --remove-second-factors, `user reset-mfa` or `user passkeys remove`):"
-    );
-    if left.totp {
-        println!("totp\ton");
-    }
-    for passkey in &left.passkeys {
-        print!("passkey\t");
-        print_passkey(passkey);
-    }
-}
-
-fn print_passkey(passkey: &tessera::store::passkeys::PasskeyRow) {
-    let kind = match passkey.backup_eligible {
-        true => "synced",
-        false => "device-bound",
-    };
-    let last_used = passkey
-        .last_used_at
-        .map_or_else(|| "never used".to_string(), |t| format!("last used {t}"));
-    println!(
-        "{}\t{}\t{kind}\tcreated {}\t{last_used}",
-        passkey.credential_id, passkey.name, passkey.created_at
-    );
-}
-
 async fn passkeys_command(store: &Store, command: PasskeysCommand) -> AdminResult<()> {
     match command {
         PasskeysCommand::List { email } => {
             for passkey in admin::list_passkeys(store, &email).await? {
-                print_passkey(&passkey);
+                println!("{}", admin::passkey_line(&passkey));
             }
         }
         PasskeysCommand::Remove { email, id } => {

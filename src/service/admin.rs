@@ -155,6 +155,42 @@ impl SecondFactors {
     }
 }
 
+/// As the CLI prints them after a reset: a new password does not stop a passkey or an
+/// authenticator app, so each is named for the administrator to check.
+impl std::fmt::Display for SecondFactors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_empty() {
+            return writeln!(f, "no second factors remain");
+        }
+        writeln!(
+            f,
+            "second factors that remain (check each is the user's; remove them with --remove-second-factors, `user reset-mfa` or `user passkeys remove`):"
+        )?;
+        if self.totp {
+            writeln!(f, "totp\ton")?;
+        }
+        for passkey in &self.passkeys {
+            writeln!(f, "passkey\t{}", passkey_line(passkey))?;
+        }
+        Ok(())
+    }
+}
+
+/// One passkey as the CLI lists it: ID, name, kind, created, last used.
+pub fn passkey_line(passkey: &PasskeyRow) -> String {
+    let kind = match passkey.backup_eligible {
+        true => "synced",
+        false => "device-bound",
+    };
+    let last_used = passkey
+        .last_used_at
+        .map_or_else(|| "never used".to_string(), |t| format!("last used {t}"));
+    format!(
+        "{}\t{}\t{kind}\tcreated {}\t{last_used}",
+        passkey.credential_id, passkey.name, passkey.created_at
+    )
+}
+
 /// After an administrator's password reset or disable (which end every session): removes
 /// the user's second factors when `remove` (an account that was taken over), and returns
 /// those that remain for the administrator to check.
