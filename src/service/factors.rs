@@ -204,3 +204,35 @@ impl<T> Change<T> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oauth::amr::{Amr, Method};
+
+    fn session(amr: Amr) -> SessionRow {
+        SessionRow {
+            id_hash: "h".into(),
+            user_id: "u".into(),
+            auth_time: 100,
+            amr,
+            created_at: 200,
+            last_seen_at: 200,
+            idle_expires_at: 1_000,
+            expires_at: 1_000,
+        }
+    }
+
+    #[test]
+    fn a_password_only_session_never_passed_a_second_step() {
+        assert_eq!(second_step_at(&session(Amr::password())), None);
+    }
+
+    #[test]
+    fn a_session_that_names_a_second_factor_passed_it_when_it_began() {
+        let stepped_up = Amr::password().with(Method::OneTimeCode);
+        assert_eq!(second_step_at(&session(stepped_up)), Some(200));
+        let passkey = Amr::passkey().with(Method::MultiFactor);
+        assert_eq!(second_step_at(&session(passkey)), Some(200));
+    }
+}
