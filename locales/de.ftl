@@ -176,6 +176,7 @@ passkey-password-required = Geben Sie Ihr Passwort ein, um Ihre Passkeys zu änd
 passkey-wrong-password = Das Passwort ist falsch.
 passkey-duplicate = Dieser Passkey ist bereits registriert.
 passkey-rejected = Der Passkey wurde nicht akzeptiert. Versuchen Sie es erneut oder melden Sie sich anders an.
+factors-second-factor-required = Um Ihre Passkeys oder die Bestätigung in zwei Schritten zu ändern, brauchen wir Ihren zweiten Faktor: Geben Sie einen Code aus Ihrer Authenticator-App ein, oder melden Sie sich ab und mit einem Passkey erneut an.
 passkey-name-invalid = Die Bezeichnung eines Passkeys muss 1 bis 64 Zeichen lang sein.
 passkey-added = Passkey hinzugefügt.
 passkey-renamed = Passkey umbenannt.

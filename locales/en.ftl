@@ -177,6 +177,7 @@ passkey-password-required = Enter your password to change your passkeys: you sig
 passkey-wrong-password = The password is incorrect.
 passkey-duplicate = This passkey is registered already.
 passkey-rejected = The passkey was not accepted. Try again, or use another way to sign in.
+factors-second-factor-required = Changing your passkeys or two-step verification needs your second factor: enter a code from your authenticator app, or sign out and sign in again with a passkey.
 passkey-name-invalid = A passkey’s name must be 1 to 64 characters long.
 passkey-added = Passkey added.
 passkey-renamed = Passkey renamed.

@@ -177,6 +177,7 @@ passkey-password-required = Saisissez votre mot de passe pour modifier vos clés
 passkey-wrong-password = Le mot de passe est incorrect.
 passkey-duplicate = Cette clé d’accès est déjà enregistrée.
 passkey-rejected = La clé d’accès n’a pas été acceptée. Réessayez ou connectez-vous autrement.
+factors-second-factor-required = Pour modifier vos clés d’accès ou la validation en deux étapes, votre second facteur est nécessaire : saisissez un code de votre application d’authentification, ou déconnectez-vous puis reconnectez-vous avec une clé d’accès.
 passkey-name-invalid = Le nom d’une clé d’accès doit comporter de 1 à 64 caractères.
 passkey-added = Clé d’accès ajoutée.
 passkey-renamed = Clé d’accès renommée.

@@ -71,17 +71,25 @@ enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
-    /// Set a user's password, read from standard input.
+    /// Set a user's password, read from standard input; ends every session and lists the
+    /// second factors that remain.
     Passwd {
         #[arg(long)]
         email: String,
         #[arg(long, required = true)]
         password_stdin: bool,
+        /// Also turn off TOTP and remove every passkey (the account was taken over: any of
+        /// them may be the attacker's).
+        #[arg(long)]
+        remove_second_factors: bool,
     },
-    /// Disable a user and end their sessions.
+    /// Disable a user and end their sessions; lists the second factors that remain.
     Disable {
         #[arg(long)]
         email: String,
+        /// Also turn off TOTP and remove every passkey.
+        #[arg(long)]
+        remove_second_factors: bool,
     },
     /// Re-enable a disabled user.
     Enable {
@@ -253,14 +261,22 @@ async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminR
         UserCommand::Passwd {
             email,
             password_stdin: _,
+            remove_second_factors,
         } => {
             let password = admin::read_secret_line(stdin)?;
             admin::set_password(&store, &receivers, &email, password, now).await?;
             println!("password changed; the user was signed out everywhere");
+            let left = admin::second_factors_after_reset(&store, &email, remove_second_factors);
+            print!("{}", left.await?);
         }
-        UserCommand::Disable { email } => {
+        UserCommand::Disable {
+            email,
+            remove_second_factors,
+        } => {
             admin::set_disabled(&store, &receivers, &email, true, now).await?;
             println!("user disabled, signed out and their tokens revoked");
+            let left = admin::second_factors_after_reset(&store, &email, remove_second_factors);
+            print!("{}", left.await?);
         }
         UserCommand::Enable { email } => {
             admin::set_disabled(&store, &receivers, &email, false, now).await?;
@@ -293,17 +309,7 @@ async fn passkeys_command(store: &Store, command: PasskeysCommand) -> AdminResul
     match command {
         PasskeysCommand::List { email } => {
             for passkey in admin::list_passkeys(store, &email).await? {
-                let kind = match passkey.backup_eligible {
-                    true => "synced",
-                    false => "device-bound",
-                };
-                let last_used = passkey
-                    .last_used_at
-                    .map_or_else(|| "never used".to_string(), |t| format!("last used {t}"));
-                println!(
-                    "{}\t{}\t{kind}\tcreated {}\t{last_used}",
-                    passkey.credential_id, passkey.name, passkey.created_at
-                );
+                println!("{}", admin::passkey_line(&passkey));
             }
         }
         PasskeysCommand::Remove { email, id } => {

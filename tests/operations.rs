@@ -301,6 +301,7 @@ async fn cli_lists_and_removes_passkeys_and_reset_mfa_says_how_many() {
             name: name.into(),
             passkey: "{}".into(),
             backup_eligible: synced,
+            sign_count: 0,
             created_at: 1_800_000_000,
             last_used_at: None,
         };

@@ -74,7 +74,7 @@ async fn a_passkey_added_on_the_account_page_signs_in_to_an_app_as_two_factors()
         let code = elsewhere.allow(&consent).await;
         let tokens: serde_json::Value = exchange(&app, &code).await.json().await.unwrap();
         let claims = jwt_claims(tokens["id_token"].as_str().unwrap());
-        assert_eq!(claims["amr"], serde_json::json!(["hwk", "user", "mfa"]));
+        assert_eq!(claims["amr"], serde_json::json!(["swk", "user", "mfa"]));
         assert_eq!(claims["acr"], "urn:tessera:mfa", "{backend:?}");
     }
 }
@@ -138,7 +138,7 @@ async fn a_user_with_a_passkey_is_asked_for_it_after_the_password() {
         let code = elsewhere.allow(&consent).await;
         let tokens: serde_json::Value = exchange(&app, &code).await.json().await.unwrap();
         let claims = jwt_claims(tokens["id_token"].as_str().unwrap());
-        assert_eq!(claims["amr"], serde_json::json!(["pwd", "hwk", "user"]));
+        assert_eq!(claims["amr"], serde_json::json!(["pwd", "swk", "user"]));
         assert_eq!(claims["acr"], "urn:tessera:mfa");
     }
 }
@@ -176,8 +176,11 @@ fn has_session(browser: &Browser) -> bool {
     mfa::has_session_cookie(browser)
 }
 
+/// Removing changes the user's second factors: after `reauth_max_age` the password alone
+/// (all a password-only session could give) is not enough; a fresh sign-in with the passkey
+/// is.
 #[tokio::test]
-async fn removing_a_passkey_needs_a_recent_password() {
+async fn removing_a_passkey_needs_a_recent_password_and_second_step() {
     let app = spawn_on_localhost(Backend::Sqlite).await;
     app.add_user(USER_EMAIL, USER_PASSWORD).await;
     let mut laptop = SoftAuthenticator::new(&app.issuer);
@@ -209,6 +212,22 @@ async fn removing_a_passkey_needs_a_recent_password() {
         assert!(refused.body.contains("Laptop"), "still there");
     }
     let fields = remove(USER_PASSWORD);
+    let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = browser.post_form("/account/passkeys/remove", &fields).await;
+    assert_eq!(refused.status, 200);
+    assert!(refused.body.contains("sign in again with a passkey"));
+    assert!(refused.body.contains("Laptop"), "still there");
+
+    // Signed in again with the passkey: both are recent.
+    let login = browser.get("/login").await;
+    let offer = offer_on(&login).unwrap();
+    let answer = laptop.assert(&offer.options);
+    browser.submit_passkey(&login, &offer, &answer).await;
+    let page = browser.get("/account/passkeys").await;
+    let fields = [
+        ("csrf_token", page.hidden("csrf_token")),
+        ("id", id.clone()),
+    ];
     let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let removed = browser.post_form("/account/passkeys/remove", &fields).await;
     assert_eq!(removed.status, 303);

@@ -214,6 +214,9 @@ pub fn passkey_refusal(refusal: Refusal) -> &'static str {
         Refusal::Unavailable => "passkey-unavailable",
         Refusal::PasswordRequired => "passkey-password-required",
         Refusal::WrongPassword => "passkey-wrong-password",
+        Refusal::SecondFactorRequired => super::mfa_account::SECOND_FACTOR_REQUIRED,
+        Refusal::WrongPasswordOrCode => "mfa-refused",
+        Refusal::CodeUnavailable => "mfa-unavailable",
         Refusal::Duplicate => "passkey-duplicate",
         Refusal::Rejected => "passkey-rejected",
     }

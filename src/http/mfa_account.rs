@@ -19,12 +19,16 @@ use super::login::{throttled_message, with_retry_after};
 use super::pages::{MfaPage, MfaShown, render};
 use super::respond::see_other;
 use super::totp_login::WRONG_CODE;
+
+/// Said when a change of second factors needs the second factor first.
+pub const SECOND_FACTOR_REQUIRED: &str = "factors-second-factor-required";
 use crate::auth::csrf;
 use crate::auth::recovery::RecoveryCode;
 use crate::i18n::{Locale, Message};
 use crate::oauth::params::Params;
 use crate::routes;
-use crate::service::mfa::{self, Change, ChangeRequest, MfaView};
+use crate::service::factors::{self, Change, ChangeRequest};
+use crate::service::mfa::{self, MfaView};
 use crate::service::{self, sessions};
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
@@ -171,6 +175,7 @@ impl<'n> ChangeForm<'n> {
         let (error, status) = match outcome {
             Ok(Change::Done(response)) => return Ok(response),
             Ok(Change::PasswordRequired) => ("mfa-password-required", StatusCode::OK),
+            Ok(Change::SecondFactorRequired) => (SECOND_FACTOR_REQUIRED, StatusCode::OK),
             Ok(Change::Refused) => (refused, StatusCode::OK),
             Ok(Change::Unavailable) => ("mfa-unavailable", StatusCode::SERVICE_UNAVAILABLE),
             Err(service::Error::Throttled { retry_after }) => {
@@ -221,6 +226,7 @@ fn page_for(
         error: None,
         csrf_token: String::new(),
         password_required: false,
+        second_factor_required: false,
         shown,
     }
 }
@@ -291,6 +297,8 @@ async fn current_view(
     };
     let mut page = page_for(state, next, locale, user, shown);
     page.error = error;
-    page.password_required = mfa::password_required(state, session, now);
+    let needed = factors::proof_needed(state, session, &user.id, now).await?;
+    page.password_required = needed.password;
+    page.second_factor_required = needed.second_factor;
     Ok(show(state, jar, page, status))
 }

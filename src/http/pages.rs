@@ -84,6 +84,9 @@ pub struct MfaPage {
     pub csrf_token: String,
     /// The sign-in is older than `reauth_max_age`: every change asks for the password.
     pub password_required: bool,
+    /// The user has a second factor (a passkey) the session did not pass within
+    /// `reauth_max_age`: turning TOTP on needs a fresh sign-in with it first.
+    pub second_factor_required: bool,
     pub shown: MfaShown,
 }
 

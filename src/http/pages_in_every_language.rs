@@ -58,6 +58,7 @@ fn mfa_page(locale: Locale, shown: MfaShown) -> MfaPage {
         error: Some(locale.text("mfa-refused")),
         csrf_token: "t".into(),
         password_required: true,
+        second_factor_required: true,
         shown,
     }
 }
@@ -99,6 +100,8 @@ fn passkeys_page(locale: Locale, available: bool) -> PasskeysPage {
         }),
         unavailable: (!available).then_some("passkey-unavailable-ip"),
         password_required: true,
+        second_factor_required: true,
+        code_field: true,
         csrf_token: "t".into(),
         error: Some(locale.text("passkey-password-required")),
         notice: Some(locale.text("passkey-added")),

@@ -46,6 +46,12 @@ pub struct PasskeysPage {
     pub unavailable: Option<&'static str>,
     /// The sign-in is older than `reauth_max_age`: adding or removing asks for the password.
     pub password_required: bool,
+    /// The user has a second factor the session did not pass within `reauth_max_age`:
+    /// adding or removing needs it now (`code_field`) or a fresh sign-in with a passkey.
+    pub second_factor_required: bool,
+    /// The user has TOTP: adding or removing takes a code typed into the form as the second
+    /// factor.
+    pub code_field: bool,
     pub csrf_token: String,
     pub error: Option<String>,
     /// Said after a change ("Passkey added.").

@@ -1,7 +1,9 @@
 //! The account's passkeys (`/account/passkeys`): the list (name, kind, added, last used),
 //! renaming, removing, and adding one through the page's script. Adding and removing change
-//! the user's second factors, so after `reauth_max_age` they ask for the password. What each
-//! does is `service::passkeys`.
+//! the user's second factors, so they ask for what `service::factors` needs: the password after
+//! `reauth_max_age`, and for a user with a second factor a TOTP code (or a fresh sign-in with
+//! a passkey) once the session's second step is older than that. What each does is
+//! `service::passkeys`.
 use std::net::IpAddr;
 
 use axum::body::Bytes;
@@ -25,9 +27,10 @@ use crate::auth::passkey::Unavailable;
 use crate::i18n::Locale;
 use crate::oauth::params::Params;
 use crate::routes;
-use crate::service::passkeys::registration::{self, Reauthentication};
+use crate::service;
+use crate::service::factors::{self, ChangeRequest};
+use crate::service::passkeys::registration;
 use crate::service::passkeys::{self, Outcome};
-use crate::service::{self, mfa};
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 use crate::store::users::UserRow;
@@ -141,12 +144,13 @@ impl<'a> View<'a> {
         }
     }
 
-    /// The user asking for a change, with the password typed into `form` (if any).
-    fn who(&self, form: &mut Params, ip: IpAddr) -> Reauthentication<'a> {
-        Reauthentication {
+    /// The user asking for a change, with the password and code typed into `form` (if any).
+    fn who(&self, form: &mut Params, ip: IpAddr) -> ChangeRequest<'a> {
+        ChangeRequest {
             session: self.session,
             user: self.user,
             password: Zeroizing::new(form.take("password").unwrap_or_default()),
+            code: Zeroizing::new(form.take("code").unwrap_or_default()),
             ip,
         }
     }
@@ -192,6 +196,7 @@ impl<'a> View<'a> {
         };
         let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
         let with_script = add.is_some();
+        let needed = factors::proof_needed(state, self.session, &self.user.id, now).await?;
         let page = PasskeysPage {
             brand: state.branding(),
             locale: self.locale,
@@ -199,7 +204,9 @@ impl<'a> View<'a> {
             passkeys: list,
             add,
             unavailable,
-            password_required: mfa::password_required(state, self.session, now),
+            password_required: needed.password,
+            second_factor_required: needed.second_factor,
+            code_field: needed.code_accepted,
             csrf_token,
             error,
             notice: notice.map(|id| self.locale.text(id)),

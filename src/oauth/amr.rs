@@ -11,11 +11,13 @@ pub enum Method {
     Password,
     /// A one-time code: TOTP or a recovery code (`otp`).
     OneTimeCode,
-    /// A passkey bound to its device (`hwk`: proof of possession of a hardware-secured key).
-    /// Without attestation this is the authenticator's own claim (backup ineligible).
+    /// A hardware-secured key (`hwk`). Tessera asks for no attestation, so nothing proves a
+    /// passkey is one: no sign-in asserts it now. Still parsed, as sessions stored before may
+    /// name it.
     HardwareKey,
-    /// A synced passkey (`swk`: proof of possession of a software-secured key, one that may be
-    /// copied to the user's other devices).
+    /// Proof of possession of a key (`swk`): every passkey, as only attestation could prove
+    /// the key hardware-bound (a backup-ineligible flag is the authenticator's own, unsigned
+    /// claim).
     SoftwareKey,
     /// The authenticator tested that the user was there and verified them (`user`).
     UserPresence,
@@ -91,14 +93,11 @@ impl Amr {
         self.0.contains(&method)
     }
 
-    /// A passkey: a key of the kind `synced` says, with the user verified by the
-    /// authenticator.
-    pub fn passkey(synced: bool) -> Self {
-        let key = match synced {
-            true => Method::SoftwareKey,
-            false => Method::HardwareKey,
-        };
-        Self(vec![key, Method::UserPresence])
+    /// A passkey, with the user verified by the authenticator: `swk`, whatever the
+    /// authenticator says of itself (RFC 8176 §2: `hwk` needs the key proven hardware-secured,
+    /// which only attestation, not asked for, could do).
+    pub fn passkey() -> Self {
+        Self(vec![Method::SoftwareKey, Method::UserPresence])
     }
 
     /// A second factor beyond the password was used, or one multi-factor ceremony (a passkey
@@ -166,15 +165,15 @@ mod tests {
     }
 
     #[test]
-    fn a_passkey_is_a_second_factor_and_says_what_kind() {
-        let synced = Amr::passkey(true).with(Method::MultiFactor);
-        assert_eq!(synced.to_string(), "swk user mfa");
-        assert!(synced.has_second_factor());
+    fn a_passkey_is_a_second_factor_and_never_claims_hardware_unproven() {
+        let alone = Amr::passkey().with(Method::MultiFactor);
+        assert_eq!(alone.to_string(), "swk user mfa");
+        assert!(alone.has_second_factor());
         let mut stepped_up = Amr::password();
-        for method in Amr::passkey(false).iter() {
+        for method in Amr::passkey().iter() {
             stepped_up = stepped_up.with(method);
         }
-        assert_eq!(stepped_up.to_string(), "pwd hwk user");
+        assert_eq!(stepped_up.to_string(), "pwd swk user");
         assert!(stepped_up.has_second_factor());
         assert_eq!(
             Amr::parse("hwk user mfa").unwrap().to_string(),

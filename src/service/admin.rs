@@ -129,17 +129,84 @@ async fn end_everything(
     Ok(())
 }
 
-/// Removes a user's two-step verification (lost authenticator): the TOTP secret, recovery
-/// codes, half-done sign-ins and the count of wrong codes. The user then signs in with the
-/// password alone and may enrol again; sessions stay as they are.
-/// Turns off TOTP and removes every passkey (a user who lost their devices); how many
-/// passkeys there were.
+/// Turns off TOTP (the secret, recovery codes, half-done sign-ins and the count of wrong
+/// codes) and removes every passkey (a user who lost their devices); how many passkeys there
+/// were. The user then signs in with the password alone and may enrol again; sessions stay as
+/// they are.
 pub async fn reset_mfa(store: &Store, email: &str) -> AdminResult<u64> {
     let user = user_by_email(store, email).await?;
     store.remove_mfa(&user.id).await?;
     let passkeys = store.delete_passkeys_of(&user.id).await?;
     super::throttle::forget_second_factor_attempts(store, &user.id).await?;
     Ok(passkeys)
+}
+
+/// The second factors a user has. After an account was taken over, any of them may be the
+/// attacker's: a password reset alone leaves them signing in.
+#[derive(Debug)]
+pub struct SecondFactors {
+    pub totp: bool,
+    pub passkeys: Vec<PasskeyRow>,
+}
+
+impl SecondFactors {
+    pub fn is_empty(&self) -> bool {
+        !self.totp && self.passkeys.is_empty()
+    }
+}
+
+/// As the CLI prints them after a reset: a new password does not stop a passkey or an
+/// authenticator app, so each is named for the administrator to check.
+impl std::fmt::Display for SecondFactors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_empty() {
+            return writeln!(f, "no second factors remain");
+        }
+        writeln!(
+            f,
+            "second factors that remain (check each is the user's; remove them with --remove-second-factors, `user reset-mfa` or `user passkeys remove`):"
+        )?;
+        if self.totp {
+            writeln!(f, "totp\ton")?;
+        }
+        for passkey in &self.passkeys {
+            writeln!(f, "passkey\t{}", passkey_line(passkey))?;
+        }
+        Ok(())
+    }
+}
+
+/// One passkey as the CLI lists it: ID, name, kind, created, last used.
+pub fn passkey_line(passkey: &PasskeyRow) -> String {
+    let kind = match passkey.backup_eligible {
+        true => "synced",
+        false => "device-bound",
+    };
+    let last_used = passkey
+        .last_used_at
+        .map_or_else(|| "never used".to_string(), |t| format!("last used {t}"));
+    format!(
+        "{}\t{}\t{kind}\tcreated {}\t{last_used}",
+        passkey.credential_id, passkey.name, passkey.created_at
+    )
+}
+
+/// After an administrator's password reset or disable (which end every session): removes
+/// the user's second factors when `remove` (an account that was taken over), and returns
+/// those that remain for the administrator to check.
+pub async fn second_factors_after_reset(
+    store: &Store,
+    email: &str,
+    remove: bool,
+) -> AdminResult<SecondFactors> {
+    if remove {
+        reset_mfa(store, email).await?;
+    }
+    let user = user_by_email(store, email).await?;
+    Ok(SecondFactors {
+        totp: store.totp_enabled(&user.id).await?,
+        passkeys: store.passkeys_of(&user.id).await?,
+    })
 }
 
 /// A user's passkeys, oldest first.

@@ -1,24 +1,18 @@
 //! Managing two-step verification from the account page: enrolment (verify-then-enable),
-//! new recovery codes, and turning it off. Every change of second factors needs a recent
-//! password entry: the session's sign-in younger than `reauth_max_age`, or the password typed
-//! into the form (throttled like a sign-in). Both limits — password and code — are reserved
-//! before either secret is looked at, so while one is reached every answer is the same
-//! whatever was typed: the form is no oracle for the password or the code.
-use std::net::IpAddr;
-
+//! new recovery codes, and turning it off. Each is a change of second factors, allowed by
+//! `factors::change_allowed` (a recent password, and for a user with a second factor that
+//! factor now or a recent second step).
 use zeroize::Zeroizing;
 
 use super::error::Result;
-use super::second_factor::{self, Against, CodeCheck};
+use super::factors::{self, CodeIs};
+pub use super::factors::{Change, ChangeRequest};
 use super::sessions::{self, NewSession};
-use super::sign_in;
-use super::throttle::Reservation;
 use crate::auth::recovery::{self, RecoveryCode};
 use crate::auth::sealing::SealingKey;
 use crate::auth::totp::{self, TotpSecret};
 use crate::oauth::amr::Method;
 use crate::state::AppState;
-use crate::store::sessions::SessionRow;
 use crate::store::users::UserRow;
 
 /// What the two-step verification page shows for the user's current state.
@@ -138,33 +132,6 @@ pub fn open_totp_secret(
         })
 }
 
-/// True when changing second factors needs the password typed again.
-pub fn password_required(state: &AppState, session: &SessionRow, now: i64) -> bool {
-    now.saturating_sub(session.auth_time) > state.config().reauth_max_age
-}
-
-/// What the user typed into a form that changes second factors.
-pub struct ChangeRequest<'a> {
-    pub session: &'a SessionRow,
-    pub user: &'a UserRow,
-    /// Empty when the user typed none.
-    pub password: Zeroizing<String>,
-    pub code: Zeroizing<String>,
-    pub ip: IpAddr,
-}
-
-/// How a change of second factors ended.
-#[derive(Debug)]
-pub enum Change<T> {
-    Done(T),
-    /// The sign-in is older than `reauth_max_age` and no password was typed.
-    PasswordRequired,
-    /// The password or the code was wrong; the user is told the same either way.
-    Refused,
-    /// Codes from the authenticator cannot be checked (sealing key missing or changed).
-    Unavailable,
-}
-
 /// Turning two-step verification on: the first valid code from the app enables the pending
 /// secret. The session is replaced by one that used both factors; its `auth_time` stays the
 /// time the password was last entered.
@@ -186,7 +153,7 @@ pub async fn enable(
     now: i64,
 ) -> Result<Change<Option<Enabled>>> {
     let (session, user) = (change.session, change.user);
-    let auth_time = match verify_change(state, change, Against::PendingEnrolment, now).await? {
+    let auth_time = match factors::change_allowed(state, change, CodeIs::Enrolment, now).await? {
         Change::Done(auth_time) => auth_time,
         other => return Ok(other.map(|_| None)),
     };
@@ -212,7 +179,7 @@ pub async fn regenerate_recovery_codes(
     now: i64,
 ) -> Result<Change<Vec<RecoveryCode>>> {
     let user_id = change.user.id.clone();
-    match verify_change(state, change, Against::Authenticator, now).await? {
+    match factors::change_allowed(state, change, CodeIs::Proof, now).await? {
         Change::Done(_) => {}
         other => return Ok(other.map(|_| Vec::new())),
     }
@@ -228,7 +195,7 @@ pub async fn regenerate_recovery_codes(
 /// Turns two-step verification off: the authenticator, recovery codes and pending sign-ins go.
 pub async fn disable(state: &AppState, change: ChangeRequest<'_>, now: i64) -> Result<Change<()>> {
     let user_id = change.user.id.clone();
-    match verify_change(state, change, Against::Authenticator, now).await? {
+    match factors::change_allowed(state, change, CodeIs::Proof, now).await? {
         Change::Done(_) => {}
         other => return Ok(other.map(|_| ())),
     }
@@ -238,78 +205,10 @@ pub async fn disable(state: &AppState, change: ChangeRequest<'_>, now: i64) -> R
     Ok(Change::Done(()))
 }
 
-/// The checks every change makes, in this order: the password is present when required;
-/// both limits are reserved (either full: `Throttled`, nothing evaluated); the password, if
-/// typed, is verified (wrong: the code is not even looked at); then the code. `Done` carries
-/// the time the password was last entered.
-async fn verify_change(
-    state: &AppState,
-    change: ChangeRequest<'_>,
-    against: Against,
-    now: i64,
-) -> Result<Change<i64>> {
-    let ChangeRequest {
-        session,
-        user,
-        password,
-        code,
-        ip,
-    } = change;
-    let typed = !password.is_empty();
-    if !typed && password_required(state, session, now) {
-        return Ok(Change::PasswordRequired);
-    }
-    let password_attempt = match typed {
-        true => Some(sign_in::reserve_password_attempt(state, &user.email, ip, now).await?),
-        false => None,
-    };
-    let code_attempt = match second_factor::reserve_attempt(state, &user.id, now).await {
-        Ok(reserved) => reserved,
-        Err(e) => {
-            release(password_attempt).await?;
-            return Err(e);
-        }
-    };
-    let auth_time = match password_attempt {
-        Some(reserved) => {
-            if !sign_in::verify_reserved_password(state, reserved, Some(user), password).await? {
-                code_attempt.release().await?;
-                return Ok(Change::Refused);
-            }
-            now
-        }
-        None => session.auth_time,
-    };
-    let check = second_factor::check_reserved(state, code_attempt, &user.id, &code, against, now);
-    Ok(match check.await? {
-        CodeCheck::Passed => Change::Done(auth_time),
-        CodeCheck::Wrong => Change::Refused,
-        CodeCheck::Unavailable => Change::Unavailable,
-    })
-}
-
-async fn release(reservation: Option<Reservation>) -> Result<()> {
-    match reservation {
-        Some(reserved) => reserved.release().await,
-        None => Ok(()),
-    }
-}
-
 fn hashes_of(user_id: &str, codes: &[RecoveryCode]) -> Vec<String> {
     codes
         .iter()
         .filter_map(|code| recovery::normalize(code.as_str()))
         .map(|normalized| recovery::hash(user_id, &normalized))
         .collect()
-}
-
-impl<T> Change<T> {
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Change<U> {
-        match self {
-            Self::Done(value) => Change::Done(f(value)),
-            Self::PasswordRequired => Change::PasswordRequired,
-            Self::Refused => Change::Refused,
-            Self::Unavailable => Change::Unavailable,
-        }
-    }
 }

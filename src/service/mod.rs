@@ -13,6 +13,7 @@ pub mod client_credentials;
 pub mod code_exchange;
 pub mod consent;
 mod error;
+pub mod factors;
 pub mod introspect;
 pub mod keys;
 pub mod logout;

@@ -116,7 +116,7 @@ pub async fn sign_in_with_password(
         }
     };
     observe::note_user(&user.id);
-    if store.has_second_factor(&user.id).await? {
+    if super::factors::has_second_factor(state, &user.id).await? {
         observe::sign_in(SignInOutcome::SecondFactorNext);
         tracing::info!(user_id = %user.id, "password accepted; second factor next");
         let pending = second_factor::begin(state, &user.id, now, None, now).await?;

@@ -35,6 +35,18 @@ pub fn password_limits(config: &Config, email: &str, ip: IpAddr) -> Vec<Limit> {
     ]
 }
 
+/// The limit on one passkey sign-in: per address only. A passkey cannot be guessed, so the
+/// account's password limits (which anyone who knows the email can fill with wrong
+/// passwords) must not lock its owner's passkey out; failed assertions count here.
+pub fn passkey_sign_in_limits(config: &Config, ip: IpAddr) -> Vec<Limit> {
+    vec![Limit::new(
+        ThrottleKind::LoginAddress,
+        &ip.to_string(),
+        config.login_max_failures_per_ip,
+        config.throttle_window,
+    )]
+}
+
 /// Per client, and per client from one address (a fifth of the limit, at least one).
 pub fn client_limits(config: &Config, client_id: &str, ip: IpAddr) -> Vec<Limit> {
     let max = config.client_max_auth_failures;

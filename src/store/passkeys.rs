@@ -13,8 +13,12 @@ pub struct PasskeyRow {
     pub name: String,
     /// The crate's serialised credential: public key, signature counter, backup flags.
     pub passkey: String,
-    /// Backup eligible when registered: a synced passkey rather than one bound to a device.
+    /// Backup eligible (as the authenticator last said): a synced passkey rather than one
+    /// bound to a device. Unattested, so it is shown to the user, never asserted in `amr`.
     pub backup_eligible: bool,
+    /// The highest signature counter seen (0: the authenticator keeps none). Only ever
+    /// raised, by a compare in `passkey_used`.
+    pub sign_count: i64,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
 }
@@ -28,6 +32,17 @@ impl std::fmt::Debug for PasskeyRow {
     }
 }
 
+/// A passkey as a sign-in just used it (see `Store::passkey_used`).
+#[derive(Debug, Clone, Copy)]
+pub struct PasskeyUse<'a> {
+    pub credential_id: &'a str,
+    /// The crate's serialised credential after the sign-in.
+    pub passkey: &'a str,
+    pub sign_count: i64,
+    pub backup_eligible: bool,
+    pub now: i64,
+}
+
 /// A ceremony taken for finishing.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct CeremonyRow {
@@ -39,8 +54,8 @@ pub struct CeremonyRow {
     pub expires_at: i64,
 }
 
-const PASSKEY_COLUMNS: &str =
-    "credential_id, user_id, name, passkey, backup_eligible, created_at, last_used_at";
+const PASSKEY_COLUMNS: &str = "credential_id, user_id, name, passkey, backup_eligible, sign_count,
+     created_at, last_used_at";
 
 impl Store {
     /// The user's WebAuthn user handle, made from `candidate` on first use.
@@ -90,8 +105,9 @@ impl Store {
         on_pool!(self, |pool| {
             sqlx::query(
                 "insert into passkey_credentials
-                   (credential_id, user_id, name, passkey, backup_eligible, created_at, last_used_at)
-                 values ($1, $2, $3, $4, $5, $6, $7)
+                   (credential_id, user_id, name, passkey, backup_eligible, sign_count, created_at,
+                    last_used_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8)
                  on conflict (credential_id) do nothing",
             )
             .bind(&row.credential_id)
@@ -99,6 +115,7 @@ impl Store {
             .bind(&row.name)
             .bind(&row.passkey)
             .bind(row.backup_eligible)
+            .bind(row.sign_count)
             .bind(row.created_at)
             .bind(row.last_used_at)
             .execute(pool)
@@ -132,24 +149,28 @@ impl Store {
         })
     }
 
-    /// After a sign-in with the passkey: its new counter and flags, and when it was used.
-    pub async fn passkey_used(
-        &self,
-        credential_id: &str,
-        passkey: &str,
-        now: i64,
-    ) -> StoreResult<()> {
+    /// After a sign-in with the passkey: its credential as updated (counter and backup
+    /// flags), its counter, its backup eligibility, and when it was used. Written only if
+    /// `sign_count` is above the stored one (or both are 0: an authenticator that keeps no
+    /// counter), compared in the statement itself: of two sign-ins racing, or a clone racing
+    /// the original, the one with the lower counter writes nothing and gets `false` — the
+    /// counter did not go up from the one stored now, the sign of a cloned authenticator.
+    pub async fn passkey_used(&self, used: &PasskeyUse<'_>) -> StoreResult<bool> {
         on_pool!(self, |pool| {
             sqlx::query(
-                "update passkey_credentials set passkey = $2, last_used_at = $3
-                 where credential_id = $1",
+                "update passkey_credentials
+                 set passkey = $2, sign_count = $3, backup_eligible = $4, last_used_at = $5
+                 where credential_id = $1
+                   and (sign_count < $3 or (sign_count = 0 and $3 = 0))",
             )
-            .bind(credential_id)
-            .bind(passkey)
-            .bind(now)
+            .bind(used.credential_id)
+            .bind(used.passkey)
+            .bind(used.sign_count)
+            .bind(used.backup_eligible)
+            .bind(used.now)
             .execute(pool)
             .await
-            .map(|_| ())
+            .map(|r| r.rows_affected() == 1)
         })
     }
 

@@ -42,7 +42,7 @@ async fn a_passkey_registered_in_the_browser_signs_in_to_an_app_alone() {
     let tokens = request
         .finish(&app.last_response(), tessera.clock_now())
         .await;
-    assert_passkey_sign_in(&tokens, &["hwk", "user", "mfa"]);
+    assert_passkey_sign_in(&tokens, &["swk", "user", "mfa"]);
 
     // A browser without passkey autofill: the button, then the passkey after a password.
     let no_autofill =
@@ -64,10 +64,10 @@ async fn a_passkey_registered_in_the_browser_signs_in_to_an_app_alone() {
             check(&browser, "second step with a passkey").await;
             assert!(!browser.has("#code").await, "no TOTP: no code field");
             browser.click("#passkey-second-step").await;
-            &["pwd", "hwk", "user"]
+            &["pwd", "swk", "user"]
         } else {
             browser.click("#sign-in-with-passkey").await;
-            &["hwk", "user", "mfa"]
+            &["swk", "user", "mfa"]
         };
         // Consent was given at the first sign-in: straight back to the app.
         wait_for_url(&browser, &app.redirect_uri()).await;

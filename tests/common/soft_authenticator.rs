@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 /// Authenticator data flags (WebAuthn §6.1).
 const USER_PRESENT: u8 = 0x01;
 const USER_VERIFIED: u8 = 0x04;
-const BACKUP_ELIGIBLE: u8 = 0x08;
+pub const BACKUP_ELIGIBLE: u8 = 0x08;
 const BACKUP_STATE: u8 = 0x10;
 const ATTESTED_DATA: u8 = 0x40;
 
@@ -35,6 +35,8 @@ pub struct SoftAuthenticator {
     /// The credential ID the next registration uses (random when unset): lets a test
     /// present a credential ID that is registered already.
     pub next_id: Option<Vec<u8>>,
+    /// Flags every assertion adds (a credential that has since become backup eligible).
+    pub assertion_flags: u8,
 }
 
 impl SoftAuthenticator {
@@ -44,6 +46,7 @@ impl SoftAuthenticator {
             synced: false,
             credentials: Vec::new(),
             next_id: None,
+            assertion_flags: 0,
         }
     }
 
@@ -109,7 +112,7 @@ impl SoftAuthenticator {
         let credential = self.credentials[index].clone();
         let rp_id = public_key["rpId"].as_str().unwrap();
         let client_data = self.client_data("webauthn.get", public_key);
-        let auth_data = self.auth_data(rp_id, &credential, 0);
+        let auth_data = self.auth_data(rp_id, &credential, self.assertion_flags);
         let mut signed = auth_data.clone();
         signed.extend_from_slice(&Sha256::digest(&client_data));
         let signature: Signature = credential.key.sign(&signed);

@@ -17,7 +17,8 @@ pub struct SessionView {
     pub auth_time: i64,
     /// The methods this session really used (RFC 8176).
     pub amr: Amr,
-    /// The user has a confirmed authenticator, so every sign-in must pass the second factor.
+    /// The user has a second factor (TOTP turned on, or a passkey), so every sign-in must
+    /// pass one.
     pub mfa_enrolled: bool,
 }
 

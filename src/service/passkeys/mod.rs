@@ -54,6 +54,13 @@ pub enum Refusal {
     /// The sign-in is older than `reauth_max_age` and no password was typed.
     PasswordRequired,
     WrongPassword,
+    /// The user has a second factor the session did not pass within `reauth_max_age`, and no
+    /// code proves it now.
+    SecondFactorRequired,
+    /// The password or the TOTP code typed with it was wrong.
+    WrongPasswordOrCode,
+    /// The TOTP code cannot be checked (the sealing key is missing or changed).
+    CodeUnavailable,
     /// The ceremony is unknown, finished already, or older than five minutes.
     Expired,
     /// The browser's answer did not verify: wrong origin, signature, challenge, or a

@@ -1,11 +1,9 @@
 //! Adding and removing passkeys on the account page. Both change the user's second factors,
-//! so both need a recent password (`reauth_max_age`), as TOTP changes do.
-use std::net::IpAddr;
-
+//! so both follow `factors::change_allowed`, as TOTP changes do: a recent password, and for a
+//! user who has a second factor that factor now (a TOTP code) or a recent second step.
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use webauthn_rs::prelude::{Passkey, PasskeyRegistration, RegisterPublicKeyCredential, Uuid};
-use zeroize::Zeroizing;
 
 use super::{
     Ceremony, Kind, MAX_PER_USER, Outcome, PasskeySummary, Refusal, clean_name, save_ceremony,
@@ -13,19 +11,10 @@ use super::{
 };
 use crate::auth::passkey::{credential_key, make_discoverable};
 use crate::service::error::{Internal, Result};
-use crate::service::{mfa, sign_in};
+use crate::service::factors::{self, Change, ChangeRequest, CodeIs};
 use crate::state::AppState;
 use crate::store::passkeys::PasskeyRow;
-use crate::store::sessions::SessionRow;
 use crate::store::users::UserRow;
-
-/// Who asks for a change, and the password they typed (empty when none).
-pub struct Reauthentication<'a> {
-    pub session: &'a SessionRow,
-    pub user: &'a UserRow,
-    pub password: Zeroizing<String>,
-    pub ip: IpAddr,
-}
 
 /// Starts adding a passkey for `user`: the options exclude the passkeys the user has, so an
 /// authenticator does not register twice.
@@ -53,11 +42,11 @@ pub async fn begin(state: &AppState, user: &UserRow, now: i64) -> Result<Outcome
     Ok(Ok(Ceremony { id, options }))
 }
 
-/// Finishes adding a passkey: the password when the sign-in is not recent, then the
+/// Finishes adding a passkey: the proof `factors::change_allowed` asks for, then the
 /// ceremony (once, for this user), the browser's answer (`credential`, JSON), and a name.
 pub async fn finish(
     state: &AppState,
-    who: Reauthentication<'_>,
+    who: ChangeRequest<'_>,
     ceremony_id: &str,
     credential: &str,
     name: &str,
@@ -67,7 +56,7 @@ pub async fn finish(
         return Ok(Err(Refusal::Unavailable));
     };
     let user_id = who.user.id.clone();
-    if let Err(refusal) = confirm_password(state, who, now).await? {
+    if let Err(refusal) = allowed(state, who, now).await? {
         return Ok(Err(refusal));
     }
     let taken = take_ceremony::<PasskeyRegistration>(state, Kind::Register, ceremony_id, now);
@@ -89,13 +78,15 @@ pub async fn finish(
     if store.passkeys_of(&user_id).await?.len() >= MAX_PER_USER {
         return Ok(Err(Refusal::Rejected));
     }
-    let backup_eligible = webauthn_rs::prelude::Credential::from(passkey.clone()).backup_eligible;
+    let credential = webauthn_rs::prelude::Credential::from(passkey.clone());
+    let backup_eligible = credential.backup_eligible;
     let row = PasskeyRow {
         credential_id: credential_key(passkey.cred_id()),
         user_id: user_id.clone(),
         name: clean_name(name).unwrap_or_else(|| default_name(backup_eligible)),
         passkey: serde_json::to_string(&passkey).map_err(Internal::passkey)?,
         backup_eligible,
+        sign_count: i64::from(credential.counter),
         created_at: now,
         last_used_at: None,
     };
@@ -110,12 +101,12 @@ pub async fn finish(
 /// Removes one of the user's passkeys; `Ok(false)` when the user has no such passkey.
 pub async fn remove(
     state: &AppState,
-    who: Reauthentication<'_>,
+    who: ChangeRequest<'_>,
     id: &str,
     now: i64,
 ) -> Result<Outcome<bool>> {
     let user_id = who.user.id.clone();
-    if let Err(refusal) = confirm_password(state, who, now).await? {
+    if let Err(refusal) = allowed(state, who, now).await? {
         return Ok(Err(refusal));
     }
     let removed = state.store().delete_passkey(&user_id, id).await?;
@@ -133,27 +124,17 @@ fn default_name(synced: bool) -> String {
     }
 }
 
-/// A recent sign-in, or the password typed now (checked under the password throttle).
-async fn confirm_password(
-    state: &AppState,
-    who: Reauthentication<'_>,
-    now: i64,
-) -> Result<Outcome<()>> {
-    let Reauthentication {
-        session,
-        user,
-        password,
-        ip,
-    } = who;
-    if password.is_empty() {
-        return Ok(match mfa::password_required(state, session, now) {
-            true => Err(Refusal::PasswordRequired),
-            false => Ok(()),
-        });
-    }
-    let reserved = sign_in::reserve_password_attempt(state, &user.email, ip, now).await?;
-    match sign_in::verify_reserved_password(state, reserved, Some(user), password).await? {
-        true => Ok(Ok(())),
-        false => Ok(Err(Refusal::WrongPassword)),
-    }
+/// The rule for every change of second factors, in the words of this page.
+async fn allowed(state: &AppState, who: ChangeRequest<'_>, now: i64) -> Result<Outcome<()>> {
+    let code_typed = !who.code.is_empty();
+    Ok(
+        match factors::change_allowed(state, who, CodeIs::Proof, now).await? {
+            Change::Done(_) => Ok(()),
+            Change::PasswordRequired => Err(Refusal::PasswordRequired),
+            Change::SecondFactorRequired => Err(Refusal::SecondFactorRequired),
+            Change::Refused if code_typed => Err(Refusal::WrongPasswordOrCode),
+            Change::Refused => Err(Refusal::WrongPassword),
+            Change::Unavailable => Err(Refusal::CodeUnavailable),
+        },
+    )
 }

@@ -1,16 +1,22 @@
 //! Signing in with a passkey: without a password (a discoverable credential names the
-//! account), or as the second step after the password for a user who has one. A failed
-//! assertion counts on the same limits as a wrong password or code.
+//! account), or as the second step after the password for a user who has one. A passkey
+//! cannot be guessed, so a sign-in with one is limited per address only: the password's
+//! per-account limit (which anyone who knows the email can fill) never blocks it. At the
+//! second step a failed assertion counts on the second-factor limit, as a wrong code does.
+//!
+//! The signature counter is judged against the counter stored when the sign-in ends, not the
+//! snapshot the ceremony began with: the new counter is written with a compare, and a sign-in
+//! whose counter is not above the stored one is refused as the crate refuses a counter that
+//! went back (`CredentialPossibleCompromise`).
 use std::net::IpAddr;
 
 use webauthn_rs::prelude::{
-    AuthenticationResult, DiscoverableAuthentication, Passkey, PasskeyAuthentication,
+    AuthenticationResult, Credential, DiscoverableAuthentication, Passkey, PasskeyAuthentication,
     PublicKeyCredential, WebauthnError,
 };
 
 use super::{Ceremony, Kind, Outcome, Refusal, save_ceremony, take_ceremony};
 use crate::auth::passkey::credential_key;
-use crate::auth::throttle::ThrottleKind;
 use crate::oauth::amr::{Amr, Method};
 use crate::service::error::{Internal, Result};
 use crate::service::second_factor::{self, Completion};
@@ -18,7 +24,7 @@ use crate::service::sessions::{self, NewSession};
 use crate::service::throttle;
 use crate::state::AppState;
 use crate::store::mfa::PendingLogin;
-use crate::store::passkeys::PasskeyRow;
+use crate::store::passkeys::{PasskeyRow, PasskeyUse};
 
 /// Starts a sign-in by any passkey registered here (the browser offers the user's).
 pub async fn begin(state: &AppState, now: i64) -> Result<Outcome<Ceremony>> {
@@ -34,8 +40,7 @@ pub async fn begin(state: &AppState, now: i64) -> Result<Outcome<Ceremony>> {
 }
 
 /// Finishes a passkey sign-in from `ip`; `replacing` is the browser's current session
-/// cookie. The attempt is reserved on the account's and the address's password limits
-/// before the signature is checked.
+/// cookie. The attempt is reserved on the address's limit before the signature is checked.
 pub async fn finish(
     state: &AppState,
     ceremony_id: &str,
@@ -65,12 +70,7 @@ pub async fn finish(
         Some(row) => store.find_active_user(&row.user_id).await?,
         None => None,
     };
-    // An answer naming no account here counts on the address alone.
-    let email = user.as_ref().map_or("", |u| u.email.as_str());
-    let mut limits = throttle::password_limits(state.config(), email, ip);
-    if user.is_none() {
-        limits.retain(|limit| limit.kind == ThrottleKind::LoginAddress);
-    }
+    let limits = throttle::passkey_sign_in_limits(state.config(), ip);
     let reservation = throttle::reserve(store, limits, now).await?;
     let taken = take_ceremony::<DiscoverableAuthentication>(state, Kind::SignIn, ceremony_id, now);
     let Some((_, ceremony)) = taken.await? else {
@@ -98,13 +98,13 @@ pub async fn finish(
             return Ok(Err(Refusal::Rejected));
         }
     };
-    let account = [
-        ThrottleKind::LoginAccount,
-        ThrottleKind::LoginAddressAccount,
-    ];
-    reservation.clear(&account).await?;
-    record_use(state, &row, &mut passkey, &result, now).await?;
-    let amr = Amr::passkey(row.backup_eligible).with(Method::MultiFactor);
+    if !record_use(state, &row, &mut passkey, &result, now).await? {
+        refused(&row, &WebauthnError::CredentialPossibleCompromise);
+        reservation.fail().await?;
+        return Ok(Err(Refusal::Rejected));
+    }
+    reservation.release().await?;
+    let amr = Amr::passkey().with(Method::MultiFactor);
     let session = sessions::start(state, &user.id, amr, now, replacing, now).await?;
     tracing::info!(user_id = %user.id, "signed in with a passkey");
     Ok(Ok(session))
@@ -185,12 +185,16 @@ pub async fn finish_second_factor(
         reservation.fail().await?;
         return Ok(Completion::Wrong);
     };
+    let mut passkey = stored_passkey(&row)?;
+    if !record_use(state, &row, &mut passkey, &result, now).await? {
+        refused(&row, &WebauthnError::CredentialPossibleCompromise);
+        reservation.fail().await?;
+        return Ok(Completion::Wrong);
+    }
     reservation.release().await?;
     throttle::forget_second_factor_attempts(store, &pending.user_id).await?;
-    let mut passkey = stored_passkey(&row)?;
-    record_use(state, &row, &mut passkey, &result, now).await?;
     let mut amr = Amr::password();
-    for method in Amr::passkey(row.backup_eligible).iter() {
+    for method in Amr::passkey().iter() {
         amr = amr.with(method);
     }
     second_factor::finish(state, &pending, session_cookie, amr, now).await
@@ -200,21 +204,27 @@ fn stored_passkey(row: &PasskeyRow) -> Result<Passkey> {
     serde_json::from_str(&row.passkey).map_err(Internal::passkey)
 }
 
-/// The passkey's new signature counter and backup state, and when it was used.
+/// Stores the passkey's new signature counter and backup flags, and when it was used; `false`
+/// when the stored counter reached this answer's meanwhile (a racing sign-in, or a clone),
+/// and nothing was written. `passkey` is the stored credential the answer was verified with.
 async fn record_use(
     state: &AppState,
     row: &PasskeyRow,
     passkey: &mut Passkey,
     result: &AuthenticationResult,
     now: i64,
-) -> Result<()> {
+) -> Result<bool> {
     passkey.update_credential(result);
     let json = serde_json::to_string(passkey).map_err(Internal::passkey)?;
-    state
-        .store()
-        .passkey_used(&row.credential_id, &json, now)
-        .await?;
-    Ok(())
+    let credential = Credential::from(passkey.clone());
+    let used = PasskeyUse {
+        credential_id: &row.credential_id,
+        passkey: &json,
+        sign_count: i64::from(result.counter()),
+        backup_eligible: credential.backup_eligible,
+        now,
+    };
+    Ok(state.store().passkey_used(&used).await?)
 }
 
 /// Logs a refused assertion; a counter that went backwards may mean a cloned authenticator.

@@ -1,0 +1,11 @@
+-- The signature counter of each passkey in a column of its own (SQLite), so a sign-in
+-- stores the counter it saw with a compare: `set sign_count = $new where sign_count < $new`.
+-- Two sign-ins racing with the same authenticator (or a clone) can then never roll the
+-- stored counter back, and the one that loses is judged against the counter stored now.
+alter table passkey_credentials add column sign_count bigint not null default 0;
+
+-- From the crate's serialised credential, which has held the counter so far; the backup
+-- eligibility too, as a sign-in may have changed it there without the column following.
+update passkey_credentials set
+    sign_count = coalesce(json_extract(passkey, '$.cred.counter'), 0),
+    backup_eligible = coalesce(json_extract(passkey, '$.cred.backup_eligible'), backup_eligible);
