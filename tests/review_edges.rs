@@ -1,0 +1,111 @@
+//! The network edge and operations, as the second security and fault review found them
+//! (issue 22, findings 2, 9, 11, 14 and 15): forged forwarded-for lines, invented methods in
+//! the metrics, floods of account pages and of one IPv6 /64, files others can read, and a
+//! database that refuses or never answers.
+mod common;
+
+use common::*;
+
+/// A client that does not follow redirects (the sign-in page counts in a bucket of its own).
+fn no_redirects() -> reqwest::Client {
+    http_client()
+}
+
+/// A GET of `path` as a trusted proxy on loopback forwards it, with these
+/// `X-Forwarded-For` lines in this order.
+async fn get_forwarded(app: &TestApp, path: &str, lines: &[&str], cookies: &str) -> u16 {
+    let mut request = no_redirects().get(app.url(path)).header("cookie", cookies);
+    for line in lines {
+        request = request.header("x-forwarded-for", *line);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+fn behind_a_loopback_proxy_with_a_small_rate_limit(config: &mut tessera::config::Config) {
+    config.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+    config.rate_limit_per_second = 1;
+    config.rate_limit_burst = 5;
+}
+
+// Finding 2: only the first X-Forwarded-For line was read.
+
+/// HAProxy's `option forwardfor` appends a line of its own: the client's forged first line
+/// (`127.0.0.1`, which the rate limit exempts) must not be taken for the client.
+#[tokio::test]
+async fn a_forged_first_forwarded_for_line_does_not_become_the_client() {
+    for backend in Backend::all() {
+        let app =
+            TestApp::spawn_with(backend, behind_a_loopback_proxy_with_a_small_rate_limit).await;
+        let authorize = authorize_url("confidential", REDIRECT, &[]);
+        let mut statuses = Vec::new();
+        for _ in 0..10 {
+            let lines = ["127.0.0.1", "203.0.113.7"];
+            statuses.push(get_forwarded(&app, &authorize, &lines, "").await);
+        }
+        let limited = statuses.iter().filter(|s| **s == 429).count();
+        assert!(limited >= 4, "{backend:?}: {statuses:?}");
+    }
+}
+
+/// The same forgery against the sign-in throttle: failures sent with a victim's address in a
+/// forged first line are counted against the sender, and never lock the victim out.
+#[tokio::test]
+async fn a_forged_first_forwarded_for_line_cannot_lock_out_the_address_it_names() {
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.login_max_failures_per_ip = 3;
+            c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        })
+        .await;
+        let mut browser = app.browser();
+        for i in 0..3 {
+            let email = format!("u{i}@example.com");
+            let lines = ["198.51.100.1", "203.0.113.50"];
+            sign_in_attempt(&mut browser, &email, "wrong", &lines).await;
+        }
+        let victim = sign_in_attempt(&mut browser, "z@example.com", "x", &["198.51.100.1"]).await;
+        assert_ne!(
+            victim, 429,
+            "{backend:?}: the victim's address was locked out"
+        );
+        let sender = sign_in_attempt(&mut browser, "z@example.com", "x", &["203.0.113.50"]).await;
+        assert_eq!(sender, 429, "{backend:?}: the sender was counted");
+    }
+}
+
+/// One password attempt on a fresh sign-in page, forwarded with these lines; the status.
+async fn sign_in_attempt(
+    browser: &mut Browser,
+    email: &str,
+    password: &str,
+    lines: &[&str],
+) -> u16 {
+    let start = browser
+        .get(&authorize_url("confidential", REDIRECT, &[]))
+        .await;
+    let page = browser.follow(start).await.unwrap();
+    let csrf = page.hidden("csrf_token");
+    let cookies = cookie_header(browser);
+    let mut request = browser
+        .client
+        .post(format!("{}{}", browser.origin(), page.form_action()))
+        .header("cookie", cookies)
+        .form(&[
+            ("csrf_token", csrf.as_str()),
+            ("email", email),
+            ("password", password),
+        ]);
+    for line in lines {
+        request = request.header("x-forwarded-for", *line);
+    }
+    request.send().await.unwrap().status().as_u16()
+}
+
+fn cookie_header(browser: &Browser) -> String {
+    browser
+        .cookies
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
