@@ -4,6 +4,7 @@
 //! database that refuses or never answers.
 mod common;
 
+use common::process::{free_port, start_instance};
 use common::*;
 
 /// A client that does not follow redirects (the sign-in page counts in a bucket of its own).
@@ -108,4 +109,75 @@ fn cookie_header(browser: &Browser) -> String {
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join("; ")
+}
+
+// Finding 9: invented methods created metric series for good.
+
+/// Series of a metric in a scrape: one line per label set (`name{...} value`).
+fn series(scrape: &str, name: &str) -> usize {
+    let prefix = format!("{name}{{");
+    scrape.lines().filter(|l| l.starts_with(&prefix)).count()
+}
+
+#[tokio::test]
+async fn invented_methods_and_paths_add_no_metric_series() {
+    for backend in Backend::all() {
+        let metrics_port = free_port();
+        let extra = format!("metrics_listen = \"127.0.0.1:{metrics_port}\"");
+        let instance = start_instance(backend, &extra).await;
+        let server = &instance.server;
+        let http = reqwest::Client::new();
+        let scrape = || async {
+            reqwest::get(format!("http://127.0.0.1:{metrics_port}/metrics"))
+                .await
+                .unwrap()
+                .text()
+                .await
+                .unwrap()
+        };
+        // One of each kind first, so that what follows can only repeat them.
+        let probe = |i: usize| reqwest::Method::from_bytes(format!("PROBE{i:04}X").as_bytes());
+        for (method, path) in [
+            (probe(0).unwrap(), "/healthz".to_string()),
+            (reqwest::Method::GET, "/no/such/0".into()),
+            (probe(0).unwrap(), "/no/such/0".into()),
+        ] {
+            http.request(method, server.url(&path))
+                .send()
+                .await
+                .unwrap();
+        }
+        let before = scrape().await;
+        for i in 1..=100 {
+            let on_a_route = http.request(probe(i).unwrap(), server.url("/healthz"));
+            assert_eq!(on_a_route.send().await.unwrap().status(), 405);
+            let nowhere = http.get(server.url(&format!("/no/such/{i}")));
+            assert_eq!(nowhere.send().await.unwrap().status(), 404);
+            let both = http.request(probe(i).unwrap(), server.url(&format!("/x{i}")));
+            assert_eq!(both.send().await.unwrap().status(), 404);
+        }
+        let after = scrape().await;
+        for name in [
+            "tessera_http_requests_total",
+            "tessera_http_request_duration_seconds_count",
+        ] {
+            assert_eq!(
+                series(&after, name),
+                series(&before, name),
+                "{backend:?}: {name} grew with invented methods and paths:\n{after}"
+            );
+        }
+        assert!(
+            after.contains(
+                r#"tessera_http_requests_total{route="/healthz",method="other",status="405"} 101"#
+            ),
+            "{after}"
+        );
+        assert!(
+            after.contains(
+                r#"tessera_http_requests_total{route="unmatched",method="other",status="404"} 101"#
+            ),
+            "{after}"
+        );
+    }
 }
