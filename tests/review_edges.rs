@@ -181,3 +181,101 @@ async fn invented_methods_and_paths_add_no_metric_series() {
         );
     }
 }
+
+// Finding 11: the account pages had no rate limit, and IPv6 was limited per /128.
+
+/// Each view of the passkeys page stores a ceremony: a flood of views from one signed-in
+/// address is cut off after the burst, as on the sign-in pages.
+#[tokio::test]
+async fn a_flood_of_account_passkey_page_views_stores_at_most_a_burst_of_ceremonies() {
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, |c| {
+            common::passkeys::on_localhost(c);
+            behind_a_loopback_proxy_with_a_small_rate_limit(c);
+        })
+        .await;
+        app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let mut browser = app.browser();
+        browser
+            .sign_in_at(&authorize_url("confidential", REDIRECT, &[]))
+            .await;
+        let cookies = cookie_header(&browser);
+        let before = ceremonies(&app).await;
+        let mut statuses = Vec::new();
+        for _ in 0..30 {
+            let lines = ["203.0.113.9"];
+            statuses.push(get_forwarded(&app, "/account/passkeys", &lines, &cookies).await);
+        }
+        let shown = statuses.iter().filter(|s| **s == 200).count();
+        assert!(shown <= 7, "{backend:?}: {statuses:?}");
+        assert!(statuses.contains(&429), "{backend:?}: {statuses:?}");
+        let stored = ceremonies(&app).await - before;
+        assert_eq!(
+            stored, shown as i64,
+            "{backend:?}: one ceremony per page shown"
+        );
+        // The other account pages share the bucket; another address does not.
+        let mut account = Vec::new();
+        for _ in 0..5 {
+            account.push(get_forwarded(&app, "/account", &["203.0.113.9"], &cookies).await);
+        }
+        assert!(account.contains(&429), "{backend:?}: {account:?}");
+        let other = get_forwarded(&app, "/account/passkeys", &["203.0.113.10"], &cookies).await;
+        assert_eq!(other, 200, "{backend:?}");
+    }
+}
+
+async fn ceremonies(app: &TestApp) -> i64 {
+    let sql = "select count(*) from webauthn_ceremonies";
+    match app.store.db() {
+        tessera::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        tessera::store::Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+    }
+    .unwrap()
+}
+
+/// An IPv6 client holds a whole /64: taking a new address for each request must not give it a
+/// new allowance each time.
+#[tokio::test]
+async fn rotating_addresses_within_one_ipv6_64_share_one_rate_limit() {
+    for backend in Backend::all() {
+        let app =
+            TestApp::spawn_with(backend, behind_a_loopback_proxy_with_a_small_rate_limit).await;
+        let authorize = authorize_url("confidential", REDIRECT, &[]);
+        let mut statuses = Vec::new();
+        for i in 1..=10 {
+            let address = format!("2001:db8:1:2::{i:x}");
+            statuses.push(get_forwarded(&app, &authorize, &[&address], "").await);
+        }
+        let limited = statuses.iter().filter(|s| **s == 429).count();
+        assert!(limited >= 4, "{backend:?}: {statuses:?}");
+        let next_network = get_forwarded(&app, &authorize, &["2001:db8:1:3::1"], "").await;
+        assert_ne!(
+            next_network, 429,
+            "{backend:?}: another /64 is another client"
+        );
+    }
+}
+
+/// The same rotation against the database throttle's per-address limit on sign-ins.
+#[tokio::test]
+async fn rotating_addresses_within_one_ipv6_64_share_the_sign_in_throttle() {
+    for backend in Backend::all() {
+        let app = TestApp::spawn_with(backend, |c| {
+            c.login_max_failures_per_ip = 3;
+            c.trusted_proxies = vec!["127.0.0.1/32".parse().unwrap()];
+        })
+        .await;
+        let mut browser = app.browser();
+        for i in 1..=3 {
+            let (email, address) = (format!("u{i}@example.com"), format!("2001:db8:1:2::{i}"));
+            sign_in_attempt(&mut browser, &email, "wrong", &[&address]).await;
+        }
+        let same_network =
+            sign_in_attempt(&mut browser, "z@example.com", "x", &["2001:db8:1:2::99"]).await;
+        assert_eq!(same_network, 429, "{backend:?}");
+        let next_network =
+            sign_in_attempt(&mut browser, "z@example.com", "x", &["2001:db8:1:3::1"]).await;
+        assert_ne!(next_network, 429, "{backend:?}");
+    }
+}

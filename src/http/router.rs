@@ -45,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         .merge(public_documents())
         .merge(protocol_endpoints(config))
         .merge(sign_in_pages(config))
+        .merge(account_pages(config))
         .merge(pages())
         .route(routes::HEALTHZ, get(metadata::healthz))
         .route(routes::READYZ, get(metadata::readyz))
@@ -123,12 +124,17 @@ fn protocol_endpoints(config: &Config) -> Router<SharedState> {
         routes::AUTHORIZE,
         get(authorize::authorize_get).post(authorize::authorize_post),
     );
+    rate_limited(endpoints, config)
+}
+
+/// `routes` behind a per-address rate limit of their own (`rate_limit_per_second`).
+fn rate_limited(routes: Router<SharedState>, config: &Config) -> Router<SharedState> {
     match RateLimit::from_config(config) {
-        Some(limit) => endpoints.route_layer(axum::middleware::from_fn_with_state(
+        Some(limit) => routes.route_layer(axum::middleware::from_fn_with_state(
             limit,
             rate_limit::limit,
         )),
-        None => endpoints,
+        None => routes,
     }
 }
 
@@ -147,13 +153,7 @@ fn sign_in_pages(config: &Config) -> Router<SharedState> {
         )
         .route(routes::LOGIN_PASSKEY, post(login::passkey_submit))
         .route(routes::LOGIN_TOTP_PASSKEY, post(totp_login::passkey_submit));
-    match RateLimit::from_config(config) {
-        Some(limit) => pages.route_layer(axum::middleware::from_fn_with_state(
-            limit,
-            rate_limit::limit,
-        )),
-        None => pages,
-    }
+    rate_limited(pages, config)
 }
 
 /// Tessera's other pages: no CORS.
@@ -167,6 +167,14 @@ fn pages() -> Router<SharedState> {
             routes::LOGOUT,
             get(logout::logout_get).post(logout::logout_post),
         )
+}
+
+/// The account pages, behind a per-address rate limit of their own, as the sign-in pages
+/// are: each view of the passkeys page (and each refused passkey form) stores a ceremony, and
+/// the other forms write too, so a flood from one signed-in address must not become a flood
+/// of database writes.
+fn account_pages(config: &Config) -> Router<SharedState> {
+    let pages = Router::new()
         .route(routes::ACCOUNT, get(account::account_page))
         .route(routes::ACCOUNT_END_SESSION, post(account::end_session))
         .route(
@@ -192,7 +200,8 @@ fn pages() -> Router<SharedState> {
         .route(
             routes::ACCOUNT_PASSKEYS_REMOVE,
             post(passkeys_account::remove),
-        )
+        );
+    rate_limited(pages, config)
 }
 
 fn with_common_middleware<S: Clone + Send + Sync + 'static>(
