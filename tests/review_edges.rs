@@ -4,7 +4,7 @@
 //! database that refuses or never answers.
 mod common;
 
-use common::process::{free_port, start_instance};
+use common::process::{Server, cli, database_url, free_port, start_instance};
 use common::*;
 
 /// A client that does not follow redirects (the sign-in page counts in a bucket of its own).
@@ -277,5 +277,122 @@ async fn rotating_addresses_within_one_ipv6_64_share_the_sign_in_throttle() {
         let next_network =
             sign_in_attempt(&mut browser, "z@example.com", "x", &["2001:db8:1:3::1"]).await;
         assert_ne!(next_network, 429, "{backend:?}");
+    }
+}
+
+// Finding 14: data files under the default umask, key files others can read.
+
+/// The permission bits of `path`, in octal as `ls -l` counts them (`"600"`).
+#[cfg(unix)]
+fn mode_of(path: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    format!(
+        "{:o}",
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    )
+}
+
+/// Under a umask that lets everybody read new files, what `serve` creates is still its own:
+/// the database file (and its WAL), and every folder it makes.
+#[cfg(unix)]
+#[tokio::test]
+async fn files_serve_creates_are_not_readable_by_other_users_under_a_permissive_umask() {
+    for backend in Backend::all() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let url = match backend {
+            Backend::Sqlite => format!("sqlite://{}", root.join("data/tessera.db").display()),
+            Backend::Postgres => database_url(backend, root).await,
+        };
+        let master_key = match backend {
+            Backend::Sqlite => String::new(),
+            Backend::Postgres => format!("master_key = \"{}\"", common::mfa::MASTER_KEY),
+        };
+        let port = free_port();
+        let config = root.join("config.toml");
+        let text = format!(
+            "{master_key}\nissuer = \"http://127.0.0.1:{port}\"\nlisten = \"127.0.0.1:{port}\"\ndatabase_url = \"{url}\"\nkeys_dir = \"{}\"\npid_file = \"{}\"\n",
+            root.join("secrets/keys").display(),
+            root.join("run/tessera.pid").display(),
+        );
+        std::fs::write(&config, text).unwrap();
+        let mut with_umask = std::process::Command::new("sh");
+        with_umask.args([
+            "-c",
+            "umask 022 && exec \"$0\" \"$@\"",
+            common::process::BIN,
+        ]);
+        let base = format!("http://127.0.0.1:{port}");
+        let server = Server::start_with(with_umask, root, &config, &base, "umask").await;
+        if backend == Backend::Sqlite {
+            assert_eq!(
+                mode_of(&root.join("data/tessera.db")),
+                "600",
+                "the database"
+            );
+            for companion in ["data/tessera.db-wal", "data/tessera.db-shm"] {
+                let path = root.join(companion);
+                if path.exists() {
+                    assert_eq!(mode_of(&path), "600", "{companion}");
+                }
+            }
+            assert_eq!(mode_of(&root.join("secrets/keys/master.key")), "600");
+            for folder in ["data", "secrets", "secrets/keys"] {
+                assert_eq!(mode_of(&root.join(folder)), "700", "{folder}");
+            }
+        }
+        assert_eq!(
+            mode_of(&root.join("run")),
+            "700",
+            "{backend:?}: the pid file's folder"
+        );
+        drop(server);
+    }
+}
+
+/// A master key file its group or other users can read is named in a warning, and with
+/// `key_file_permissions = "refuse"` nothing starts until it is private.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_master_key_file_other_users_can_read_is_warned_about_or_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    for backend in Backend::all() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let url = database_url(backend, root).await;
+        let key_file = root.join("master.key");
+        std::fs::write(&key_file, common::mfa::MASTER_KEY).unwrap();
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let config = root.join("config.toml");
+        let write_config = |policy: &str| {
+            let text = format!(
+                "database_url = \"{url}\"\nmaster_key_file = \"{}\"\nkeys_dir = \"{}\"\nkey_file_permissions = \"{policy}\"\n",
+                key_file.display(),
+                root.join("keys").display(),
+            );
+            std::fs::write(&config, text).unwrap();
+        };
+        let shown = key_file.display().to_string();
+
+        write_config("warn");
+        let (ok, _, err) = cli(root, &config, &["keys", "list"], None);
+        assert!(ok, "{backend:?}: warned, not refused: {err}");
+        assert!(
+            err.contains(&shown) && err.contains("0644"),
+            "{backend:?}: {err}"
+        );
+
+        write_config("refuse");
+        let (ok, _, err) = cli(root, &config, &["keys", "list"], None);
+        assert!(!ok, "{backend:?}: refused");
+        assert!(
+            err.contains(&shown) && err.contains("0644"),
+            "{backend:?}: {err}"
+        );
+
+        std::fs::set_permissions(&key_file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let (ok, _, err) = cli(root, &config, &["keys", "list"], None);
+        assert!(ok, "{backend:?}: a private file is used: {err}");
+        assert!(!err.contains(&shown), "{backend:?}: no warning: {err}");
     }
 }

@@ -37,6 +37,14 @@ pub(crate) fn corrupt(
     }
 }
 
+/// A SQLite URL naming a database in memory (`sqlite::memory:`, `?mode=memory`): no file.
+fn is_in_memory(database_url: &str) -> bool {
+    let (database, query) = database_url.split_once('?').unwrap_or((database_url, ""));
+    database.ends_with(":memory:")
+        || url::form_urlencoded::parse(query.as_bytes())
+            .any(|(key, value)| key == "mode" && value == "memory")
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -72,7 +80,8 @@ macro_rules! on_pool {
 pub(crate) use on_pool;
 
 impl Store {
-    /// Connects to `database_url`. SQLite files (and their folder) are created on first use.
+    /// Connects to `database_url`. SQLite files are created on first use, 0600 (and their
+    /// folder 0700), whatever the umask: they hold every user's data.
     pub async fn connect(database_url: &str) -> StoreResult<Self> {
         if database_url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(database_url)?
@@ -81,10 +90,9 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5));
-            if let Some(parent) = options.get_filename().parent()
-                && !parent.as_os_str().is_empty()
-            {
-                std::fs::create_dir_all(parent).map_err(StoreError::Io)?;
+            if !is_in_memory(database_url) {
+                crate::private_files::create_private_file_if_missing(options.get_filename())
+                    .map_err(StoreError::Io)?;
             }
             // One connection: SQLite has one writer anyway, and with more connections a
             // writer that finds the lock taken sleeps in SQLite's busy handler (1–100 ms
@@ -175,6 +183,15 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_memory_databases_get_no_file() {
+        assert!(is_in_memory("sqlite::memory:"));
+        assert!(is_in_memory("sqlite://:memory:"));
+        assert!(is_in_memory("sqlite:file:t1?mode=memory&cache=shared"));
+        assert!(!is_in_memory("sqlite://data/tessera.db"));
+        assert!(!is_in_memory("sqlite://data/tessera.db?mode=rwc"));
+    }
 
     #[test]
     fn migration_versions_are_in_lockstep() {
