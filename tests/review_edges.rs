@@ -4,7 +4,10 @@
 //! database that refuses or never answers.
 mod common;
 
-use common::process::{Server, cli, database_url, free_port, start_instance};
+use std::time::{Duration, Instant};
+
+use common::process::{Instance, Server, cli, database_url, flow, free_port, start_instance};
+use common::proxy::DbProxy;
 use common::*;
 
 /// A client that does not follow redirects (the sign-in page counts in a bucket of its own).
@@ -395,4 +398,156 @@ async fn a_master_key_file_other_users_can_read_is_warned_about_or_refused() {
         assert!(ok, "{backend:?}: a private file is used: {err}");
         assert!(!err.contains(&shown), "{backend:?}: no warning: {err}");
     }
+}
+
+// Finding 15: a refused database connection cost the whole database_timeout. These need a
+// network database to take away: PostgreSQL only (SQLite is a file, with no connection to
+// refuse or to hang).
+
+fn postgres_url() -> Option<String> {
+    std::env::var("TESSERA_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+}
+
+/// An instance whose PostgreSQL connections go through a proxy the test controls.
+async fn behind_proxy(extra: &str) -> Option<(Instance, DbProxy)> {
+    let Some(url) = postgres_url() else {
+        eprintln!("SKIPPED: TESSERA_TEST_POSTGRES_URL is not set (CI sets it)");
+        return None;
+    };
+    let upstream = url::Url::parse(&url).unwrap();
+    let upstream = format!(
+        "{}:{}",
+        upstream.host_str().unwrap(),
+        upstream.port().unwrap_or(5432)
+    );
+    let proxy = DbProxy::start(&upstream).await;
+    let dir = tempfile::tempdir().unwrap();
+    let direct = database_url(Backend::Postgres, dir.path()).await;
+    let url = common::process::via_port(&direct, proxy.port);
+    let instance = common::process::start_on(dir, &url, extra).await;
+    Some((instance, proxy))
+}
+
+/// The status of `request`, and how long it took.
+async fn timed(request: reqwest::RequestBuilder) -> (u16, Duration) {
+    let started = Instant::now();
+    let status = request.send().await.unwrap().status().as_u16();
+    (status, started.elapsed())
+}
+
+/// Far below `database_timeout = 5`, far above any machine's scheduling noise.
+const AT_ONCE: Duration = Duration::from_secs(2);
+
+/// `/readyz`, a token request and a sign-in each answer 503 within `AT_ONCE`.
+async fn answered_503_at_once(server: &Server) {
+    let http = reqwest::Client::new();
+    let (ready, took) = timed(http.get(server.url("/readyz"))).await;
+    assert_eq!(ready, 503);
+    assert!(took < AT_ONCE, "/readyz answered in {took:?}");
+    let token = http
+        .post(server.url("/token"))
+        .basic_auth("app", Some(common::process::SECRET))
+        .form(&[("grant_type", "refresh_token"), ("refresh_token", "x")]);
+    let (status, took) = timed(token).await;
+    assert_eq!(status, 503);
+    assert!(took < AT_ONCE, "/token answered in {took:?}");
+    let mut browser = Browser::new(&server.base);
+    let start = browser.get(&authorize_url("app", REDIRECT, &[])).await;
+    let login = browser.follow(start).await.unwrap();
+    let started = Instant::now();
+    let page = browser
+        .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+        .await;
+    let took = started.elapsed();
+    assert_eq!(page.map(|p| p.status).ok(), Some(503));
+    assert!(took < AT_ONCE, "the sign-in answered in {took:?}");
+}
+
+/// Ready again, without a restart, once the database is back; and serving.
+async fn serves_again(server: &Server) {
+    let http = reqwest::Client::new();
+    let since = Instant::now();
+    while since.elapsed() < Duration::from_secs(20) {
+        let (ready, _) = timed(http.get(server.url("/readyz"))).await;
+        if ready == 200 {
+            assert!(flow(server, "app", common::process::SECRET).await["access_token"].is_string());
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!(
+        "not ready 20 s after the database came back:\n{}",
+        server.log_text()
+    );
+}
+
+/// Until a connection to the proxy's port is refused by the kernel.
+async fn until_refused(port: u16) {
+    for _ in 0..200 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::ConnectionRefused)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the proxy still listens");
+}
+
+/// The usual outage: the database host is up and nothing listens. sqlx retries a refused
+/// connection until its deadline; Tessera must not wait with it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_refused_database_connection_answers_503_at_once_not_after_database_timeout() {
+    let Some((instance, proxy)) = behind_proxy("database_timeout = 5").await else {
+        return;
+    };
+    let server = &instance.server;
+    // The pool holds connections, as a running server's does, which the outage cuts.
+    flow(server, "app", common::process::SECRET).await;
+    proxy.refuse();
+    until_refused(proxy.port).await;
+    answered_503_at_once(server).await;
+    proxy.bring_up();
+    serves_again(server).await;
+}
+
+/// Accepted and closed at once (the shape the earlier proxy had): fast already, kept so.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_database_that_accepts_and_closes_answers_503_at_once() {
+    let Some((instance, proxy)) = behind_proxy("database_timeout = 5").await else {
+        return;
+    };
+    let server = &instance.server;
+    flow(server, "app", common::process::SECRET).await;
+    proxy.take_down();
+    // The proxy cuts its connections from its own tasks: let that land.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    answered_503_at_once(server).await;
+    proxy.bring_up();
+    serves_again(server).await;
+}
+
+/// A black hole (accepts, never answers) cannot be told from a slow database but by waiting:
+/// the first call waits `database_timeout`, and from then on every call is answered at once
+/// until the database answers again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_black_holed_database_costs_one_timeout_then_answers_503_at_once() {
+    let Some((instance, proxy)) = behind_proxy("database_timeout = 5").await else {
+        return;
+    };
+    let server = &instance.server;
+    flow(server, "app", common::process::SECRET).await;
+    proxy.black_hole();
+    let (first, took) = timed(reqwest::Client::new().get(server.url("/readyz"))).await;
+    assert_eq!(first, 503);
+    assert!(
+        took < Duration::from_secs(10),
+        "the first call took {took:?}"
+    );
+    answered_503_at_once(server).await;
+    proxy.bring_up();
+    serves_again(server).await;
 }

@@ -1,6 +1,7 @@
 //! Persistence: plain async functions over one sqlx pool, SQLite or PostgreSQL. SQL is written
 //! once in the common dialect (`$1` placeholders work on both); one file per table group.
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -8,10 +9,13 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use outage::Outage;
+
 pub mod client_assertions;
 pub mod codes;
 pub mod consents;
 pub mod mfa;
+mod outage;
 pub mod outbox;
 pub mod passkeys;
 pub mod purge;
@@ -60,6 +64,8 @@ pub struct Store {
     db: Db,
     /// The longest any one database call may take, waiting for a connection included.
     timeout: Duration,
+    /// PostgreSQL: fails calls at once while the database is known to be away.
+    outage: Option<Arc<Outage>>,
 }
 
 /// How long a database call may take unless the configuration says otherwise.
@@ -105,6 +111,7 @@ impl Store {
             Ok(Self {
                 db: Db::Sqlite(pool),
                 timeout: DEFAULT_TIMEOUT,
+                outage: None,
             })
         } else {
             let options = PgConnectOptions::from_str(database_url)?;
@@ -117,9 +124,10 @@ impl Store {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(DEFAULT_TIMEOUT)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         Ok(Self {
+            outage: Some(Outage::new(pool.clone(), &options)),
             db: Db::Postgres(pool),
             timeout: DEFAULT_TIMEOUT,
         })
@@ -135,11 +143,15 @@ impl Store {
         self
     }
 
-    /// `work`, or `PoolTimedOut` once the store's timeout has passed.
+    /// `work`, or `PoolTimedOut` once the store's timeout has passed (or, on PostgreSQL, an
+    /// I/O error at once while the database is known to be away: see `outage`).
     pub(crate) async fn timed<T>(
         &self,
         work: impl Future<Output = StoreResult<T>>,
     ) -> StoreResult<T> {
+        if let Some(outage) = &self.outage {
+            return outage.run(self.timeout, work).await;
+        }
         match tokio::time::timeout(self.timeout, work).await {
             Ok(result) => result,
             Err(_) => Err(StoreError::PoolTimedOut),
