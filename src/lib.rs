@@ -18,6 +18,7 @@ pub mod keys;
 pub mod logging;
 pub mod oauth;
 pub mod observe;
+pub mod private_files;
 pub mod routes;
 pub mod server;
 pub mod service;

@@ -11,6 +11,7 @@ use crate::auth::sealing::SealingKey;
 use crate::clock::Clock;
 use crate::config::Config;
 use crate::keys::KeySet;
+use crate::private_files::{self, check_key_file};
 use crate::service;
 use crate::state::AppState;
 use crate::store::Store;
@@ -72,13 +73,13 @@ fn locate_master_key(config: &Config) -> Result<Located, StartupError> {
         return Ok(Located::Found(key.clone(), MasterKeySource::Configured));
     }
     if let Some(path) = &config.master_key_file {
-        let key = read_master_key(path)?;
+        let key = read_master_key(path, config)?;
         return Ok(Located::Found(key, MasterKeySource::File(path.clone())));
     }
     let path = config.keys_dir.join(MASTER_KEY_FILE);
     if path.exists() {
         return Ok(Located::Found(
-            read_master_key(&path)?,
+            read_master_key(&path, config)?,
             MasterKeySource::File(path),
         ));
     }
@@ -90,7 +91,9 @@ fn locate_master_key(config: &Config) -> Result<Located, StartupError> {
     Ok(Located::Missing(path))
 }
 
-fn read_master_key(path: &Path) -> Result<MasterKey, StartupError> {
+/// The key in `path`, once its permissions pass `key_file_permissions`.
+fn read_master_key(path: &Path, config: &Config) -> Result<MasterKey, StartupError> {
+    check_key_file(path, config.key_file_permissions).map_err(StartupError)?;
     let text = zeroize::Zeroizing::new(
         std::fs::read_to_string(path)
             .map_err(|e| StartupError(format!("{}: {e}", path.display())))?,
@@ -100,27 +103,8 @@ fn read_master_key(path: &Path) -> Result<MasterKey, StartupError> {
 
 /// Creates `path` with mode 0600 (its folder 0700 when Tessera makes it); never overwrites.
 pub fn write_private_file(path: &Path, contents: &[u8]) -> Result<(), StartupError> {
-    let fail = |e: std::io::Error| StartupError(format!("{}: {e}", path.display()));
-    if let Some(dir) = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty() && !d.exists())
-    {
-        std::fs::create_dir_all(dir).map_err(fail)?;
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(fail)?;
-        }
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path).map_err(fail)?;
-    std::io::Write::write_all(&mut file, contents).map_err(fail)
+    private_files::write_private_file(path, contents)
+        .map_err(|e| StartupError(format!("{}: {e}", path.display())))
 }
 
 /// The store, connected and migrated, and the configuration with its master key resolved

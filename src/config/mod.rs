@@ -61,6 +61,10 @@ pub struct Config {
     /// A file holding the master key (base64), when it is not set directly.
     #[serde(default)]
     pub master_key_file: Option<PathBuf>,
+    /// What a key file (the master key file, PEM keys of earlier versions) that its group or
+    /// other users may read gets at start: `warn` (a log line) or `refuse` (no start).
+    #[serde(default)]
+    pub key_file_permissions: KeyFilePermissions,
     /// Seconds a new signing key is published before it signs.
     #[serde(default = "defaults::key_prepublish")]
     pub key_prepublish: i64,
@@ -221,6 +225,17 @@ pub struct Config {
     /// The pages' product name, logo, colour and footer links.
     #[serde(default)]
     pub branding: BrandingConfig,
+}
+
+/// What a key file readable by its group or by other users gets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KeyFilePermissions {
+    /// A warning in the log; the key is used (existing installations keep starting).
+    #[default]
+    Warn,
+    /// No start until the file is made private (`chmod 600`).
+    Refuse,
 }
 
 /// How log lines are written.

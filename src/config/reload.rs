@@ -35,6 +35,7 @@ impl Config {
             database_timeout,
             keys_dir,
             master_key_file,
+            key_file_permissions,
             pid_file,
             metrics_listen,
             log_format,

@@ -20,11 +20,14 @@ impl ClientIp {
             .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| {
                 addr.ip()
             });
-        let forwarded = parts
+        // Every line, in order: a proxy may append a line of its own (RFC 9110 §5.3).
+        let forwarded: Vec<Option<&str>> = parts
             .headers
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok());
-        Self(client_ip(peer, forwarded, trusted))
+            .get_all("x-forwarded-for")
+            .iter()
+            .map(|line| line.to_str().ok())
+            .collect();
+        Self(client_ip(peer, &forwarded, trusted))
     }
 }
 

@@ -1,8 +1,9 @@
 //! A coarse per-address request-rate limit in front of the protocol endpoints (`/authorize`,
-//! `/token`, `/userinfo`, `/introspect`, `/revoke`) and, in a bucket of its own, the sign-in
-//! pages (each view may store a passkey ceremony): `rate_limit_per_second` with bursts of
-//! `rate_limit_burst`, answered `429` with `Retry-After`. It is a flood guard, not the
-//! brute-force defence (that is the database-backed throttle, shared by all instances): it
+//! `/token`, `/userinfo`, `/introspect`, `/revoke`) and, in buckets of their own, the sign-in
+//! pages and the account pages (a view of either may store a passkey ceremony):
+//! `rate_limit_per_second` with bursts of `rate_limit_burst`, answered `429` with
+//! `Retry-After`. An IPv6 client is counted by its /64 (`AddressBlock`). It is a flood guard,
+//! not the brute-force defence (that is the database-backed throttle, shared by all instances): it
 //! lives in each instance's memory, so N instances allow N times the rate. Loopback clients
 //! are exempt: they are this machine, and a reverse proxy on it that is not listed in
 //! `trusted_proxies` would otherwise put every user behind one shared limit.
@@ -19,6 +20,7 @@ use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota};
 
 use super::client_ip::ClientIp;
+use crate::auth::client_ip::AddressBlock;
 use crate::config::Config;
 
 /// Forget addresses that have been quiet this often (every N checked requests), so the
@@ -26,7 +28,7 @@ use crate::config::Config;
 const SWEEP_EVERY: u64 = 4096;
 
 pub struct RateLimit {
-    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    limiter: DefaultKeyedRateLimiter<AddressBlock>,
     clock: DefaultClock,
     trusted_proxies: Vec<ipnet::IpNet>,
     checked: AtomicU64,
@@ -54,7 +56,7 @@ impl RateLimit {
         if ip.is_loopback() {
             return None;
         }
-        let denied = self.limiter.check_key(&ip).err()?;
+        let denied = self.limiter.check_key(&AddressBlock::of(ip)).err()?;
         let wait = denied.wait_time_from(self.clock.now());
         Some(wait.as_secs() + u64::from(wait.subsec_nanos() > 0))
     }
@@ -81,4 +83,20 @@ fn too_many(seconds: u64) -> Response {
         "Too many requests from this address. Please slow down.",
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_of_one_ipv6_64_share_one_allowance() {
+        let config = Config::from_toml("rate_limit_per_second = 1\nrate_limit_burst = 2").unwrap();
+        let limit = RateLimit::from_config(&config).unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert_eq!(limit.wait(ip("2001:db8:1:2::1")), None);
+        assert_eq!(limit.wait(ip("2001:db8:1:2::2")), None);
+        assert!(limit.wait(ip("2001:db8:1:2:ffff::3")).is_some());
+        assert_eq!(limit.wait(ip("2001:db8:1:3::1")), None, "another /64");
+    }
 }

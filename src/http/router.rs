@@ -45,6 +45,7 @@ pub fn app(state: AppState) -> Router {
         .merge(public_documents())
         .merge(protocol_endpoints(config))
         .merge(sign_in_pages(config))
+        .merge(account_pages(config))
         .merge(pages())
         .route(routes::HEALTHZ, get(metadata::healthz))
         .route(routes::READYZ, get(metadata::readyz))
@@ -123,12 +124,17 @@ fn protocol_endpoints(config: &Config) -> Router<SharedState> {
         routes::AUTHORIZE,
         get(authorize::authorize_get).post(authorize::authorize_post),
     );
+    rate_limited(endpoints, config)
+}
+
+/// `routes` behind a per-address rate limit of their own (`rate_limit_per_second`).
+fn rate_limited(routes: Router<SharedState>, config: &Config) -> Router<SharedState> {
     match RateLimit::from_config(config) {
-        Some(limit) => endpoints.route_layer(axum::middleware::from_fn_with_state(
+        Some(limit) => routes.route_layer(axum::middleware::from_fn_with_state(
             limit,
             rate_limit::limit,
         )),
-        None => endpoints,
+        None => routes,
     }
 }
 
@@ -147,13 +153,7 @@ fn sign_in_pages(config: &Config) -> Router<SharedState> {
         )
         .route(routes::LOGIN_PASSKEY, post(login::passkey_submit))
         .route(routes::LOGIN_TOTP_PASSKEY, post(totp_login::passkey_submit));
-    match RateLimit::from_config(config) {
-        Some(limit) => pages.route_layer(axum::middleware::from_fn_with_state(
-            limit,
-            rate_limit::limit,
-        )),
-        None => pages,
-    }
+    rate_limited(pages, config)
 }
 
 /// Tessera's other pages: no CORS.
@@ -167,6 +167,14 @@ fn pages() -> Router<SharedState> {
             routes::LOGOUT,
             get(logout::logout_get).post(logout::logout_post),
         )
+}
+
+/// The account pages, behind a per-address rate limit of their own, as the sign-in pages
+/// are: each view of the passkeys page (and each refused passkey form) stores a ceremony, and
+/// the other forms write too, so a flood from one signed-in address must not become a flood
+/// of database writes.
+fn account_pages(config: &Config) -> Router<SharedState> {
+    let pages = Router::new()
         .route(routes::ACCOUNT, get(account::account_page))
         .route(routes::ACCOUNT_END_SESSION, post(account::end_session))
         .route(
@@ -192,7 +200,8 @@ fn pages() -> Router<SharedState> {
         .route(
             routes::ACCOUNT_PASSKEYS_REMOVE,
             post(passkeys_account::remove),
-        )
+        );
+    rate_limited(pages, config)
 }
 
 fn with_common_middleware<S: Clone + Send + Sync + 'static>(
@@ -264,12 +273,33 @@ fn route_of<B>(request: &Request<B>) -> &str {
 /// Per route template: the request count by method and status, and the time to answer.
 async fn measure(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
     let route = route_of(&request).to_string();
-    let method = request.method().clone();
+    let method = method_label(request.method());
     let started = std::time::Instant::now();
     let response = next.run(request).await;
     let status = response.status().as_u16();
-    crate::observe::http_request(&route, method.as_str(), status, started.elapsed());
+    crate::observe::http_request(&route, method, status, started.elapsed());
     response
+}
+
+/// The method as a metric label: one of RFC 9110's (and PATCH), else `other`. Any token is a
+/// valid method, and the exporter never forgets a series, so each invented method would
+/// otherwise add series for good.
+fn method_label(method: &Method) -> &'static str {
+    static KNOWN: [Method; 9] = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::DELETE,
+        Method::CONNECT,
+        Method::OPTIONS,
+        Method::TRACE,
+        Method::PATCH,
+    ];
+    KNOWN
+        .iter()
+        .find(|known| *known == method)
+        .map_or("other", Method::as_str)
 }
 
 fn client_api_cors(origins: &[String]) -> Option<CorsLayer> {
@@ -302,6 +332,14 @@ mod tests {
 
     async fn panics() -> Response {
         panic!("a bug in a handler")
+    }
+
+    #[test]
+    fn an_invented_method_is_labelled_other() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::PATCH), "PATCH");
+        let invented = Method::from_bytes(b"PROBE0001X").unwrap();
+        assert_eq!(method_label(&invented), "other");
     }
 
     /// Only a test route can panic; it is wrapped exactly as `app` wraps the real ones.

@@ -8,7 +8,8 @@ pub fn write(path: &Path) -> Option<PathBuf> {
     let written = path
         .parent()
         .filter(|dir| !dir.as_os_str().is_empty())
-        .map_or(Ok(()), std::fs::create_dir_all)
+        // Often the data folder (`data/tessera.pid` beside `data/tessera.db`): made private.
+        .map_or(Ok(()), crate::private_files::create_private_dir_all)
         .and_then(|()| std::fs::write(path, format!("{}\n", std::process::id())));
     match written {
         Ok(()) => Some(path.to_path_buf()),

@@ -127,6 +127,8 @@ async fn import_pem_files(
     let mut added = Vec::new();
     let count = files.len();
     for (index, file) in files.iter().enumerate() {
+        crate::private_files::check_key_file(file, config.key_file_permissions)
+            .map_err(KeyError::BadKey)?;
         let pem = std::fs::read(file)
             .map_err(|e| KeyError::BadKey(format!("{}: {e}", file.display())))?;
         let key = material::rsa_from_pem(&pem)

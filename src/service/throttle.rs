@@ -6,6 +6,7 @@ use std::net::IpAddr;
 use std::time::{Duration, Instant};
 
 use super::error::{Error, Result};
+use crate::auth::client_ip::AddressBlock;
 use crate::auth::throttle::{Limit, ThrottleKind};
 use crate::config::Config;
 use crate::store::Store;
@@ -13,9 +14,11 @@ use crate::store::users::normalize_email;
 
 /// The limits on one password attempt: per account (guessing one password from many
 /// addresses), per address (one address spraying many accounts) and per address and account
-/// (so one noisy neighbour cannot lock everybody out of an account as quickly).
+/// (so one noisy neighbour cannot lock everybody out of an account as quickly). An IPv6
+/// address counts by its /64, which its holder can rotate through at will.
 pub fn password_limits(config: &Config, email: &str, ip: IpAddr) -> Vec<Limit> {
     let email = normalize_email(email);
+    let ip = AddressBlock::of(ip);
     let window = config.throttle_window;
     let per_account = config.login_max_failures_per_account;
     vec![
@@ -41,15 +44,17 @@ pub fn password_limits(config: &Config, email: &str, ip: IpAddr) -> Vec<Limit> {
 pub fn passkey_sign_in_limits(config: &Config, ip: IpAddr) -> Vec<Limit> {
     vec![Limit::new(
         ThrottleKind::LoginAddress,
-        &ip.to_string(),
+        &AddressBlock::of(ip).to_string(),
         config.login_max_failures_per_ip,
         config.throttle_window,
     )]
 }
 
-/// Per client, and per client from one address (a fifth of the limit, at least one).
+/// Per client, and per client from one address (a fifth of the limit, at least one; an IPv6
+/// address by its /64).
 pub fn client_limits(config: &Config, client_id: &str, ip: IpAddr) -> Vec<Limit> {
     let max = config.client_max_auth_failures;
+    let ip = AddressBlock::of(ip);
     let window = config.throttle_window;
     vec![
         Limit::new(ThrottleKind::Client, client_id, max, window),

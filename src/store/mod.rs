@@ -1,6 +1,7 @@
 //! Persistence: plain async functions over one sqlx pool, SQLite or PostgreSQL. SQL is written
 //! once in the common dialect (`$1` placeholders work on both); one file per table group.
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
@@ -8,10 +9,13 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+use outage::Outage;
+
 pub mod client_assertions;
 pub mod codes;
 pub mod consents;
 pub mod mfa;
+mod outage;
 pub mod outbox;
 pub mod passkeys;
 pub mod purge;
@@ -37,6 +41,14 @@ pub(crate) fn corrupt(
     }
 }
 
+/// A SQLite URL naming a database in memory (`sqlite::memory:`, `?mode=memory`): no file.
+fn is_in_memory(database_url: &str) -> bool {
+    let (database, query) = database_url.split_once('?').unwrap_or((database_url, ""));
+    database.ends_with(":memory:")
+        || url::form_urlencoded::parse(query.as_bytes())
+            .any(|(key, value)| key == "mode" && value == "memory")
+}
+
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres");
 
@@ -52,6 +64,8 @@ pub struct Store {
     db: Db,
     /// The longest any one database call may take, waiting for a connection included.
     timeout: Duration,
+    /// PostgreSQL: fails calls at once while the database is known to be away.
+    outage: Option<Arc<Outage>>,
 }
 
 /// How long a database call may take unless the configuration says otherwise.
@@ -72,7 +86,8 @@ macro_rules! on_pool {
 pub(crate) use on_pool;
 
 impl Store {
-    /// Connects to `database_url`. SQLite files (and their folder) are created on first use.
+    /// Connects to `database_url`. SQLite files are created on first use, 0600 (and their
+    /// folder 0700), whatever the umask: they hold every user's data.
     pub async fn connect(database_url: &str) -> StoreResult<Self> {
         if database_url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(database_url)?
@@ -81,10 +96,9 @@ impl Store {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(5));
-            if let Some(parent) = options.get_filename().parent()
-                && !parent.as_os_str().is_empty()
-            {
-                std::fs::create_dir_all(parent).map_err(StoreError::Io)?;
+            if !is_in_memory(database_url) {
+                crate::private_files::create_private_file_if_missing(options.get_filename())
+                    .map_err(StoreError::Io)?;
             }
             // One connection: SQLite has one writer anyway, and with more connections a
             // writer that finds the lock taken sleeps in SQLite's busy handler (1–100 ms
@@ -97,6 +111,7 @@ impl Store {
             Ok(Self {
                 db: Db::Sqlite(pool),
                 timeout: DEFAULT_TIMEOUT,
+                outage: None,
             })
         } else {
             let options = PgConnectOptions::from_str(database_url)?;
@@ -109,9 +124,10 @@ impl Store {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             .acquire_timeout(DEFAULT_TIMEOUT)
-            .connect_with(options)
+            .connect_with(options.clone())
             .await?;
         Ok(Self {
+            outage: Some(Outage::new(pool.clone(), &options)),
             db: Db::Postgres(pool),
             timeout: DEFAULT_TIMEOUT,
         })
@@ -127,11 +143,15 @@ impl Store {
         self
     }
 
-    /// `work`, or `PoolTimedOut` once the store's timeout has passed.
+    /// `work`, or `PoolTimedOut` once the store's timeout has passed (or, on PostgreSQL, an
+    /// I/O error at once while the database is known to be away: see `outage`).
     pub(crate) async fn timed<T>(
         &self,
         work: impl Future<Output = StoreResult<T>>,
     ) -> StoreResult<T> {
+        if let Some(outage) = &self.outage {
+            return outage.run(self.timeout, work).await;
+        }
         match tokio::time::timeout(self.timeout, work).await {
             Ok(result) => result,
             Err(_) => Err(StoreError::PoolTimedOut),
@@ -175,6 +195,15 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_memory_databases_get_no_file() {
+        assert!(is_in_memory("sqlite::memory:"));
+        assert!(is_in_memory("sqlite://:memory:"));
+        assert!(is_in_memory("sqlite:file:t1?mode=memory&cache=shared"));
+        assert!(!is_in_memory("sqlite://data/tessera.db"));
+        assert!(!is_in_memory("sqlite://data/tessera.db?mode=rwc"));
+    }
 
     #[test]
     fn migration_versions_are_in_lockstep() {
