@@ -142,7 +142,8 @@ enum KeysCommand {
         #[arg(allow_hyphen_values = true)]
         kid: String,
     },
-    /// Bring an existing RSA private key (PEM) in as the next signing key.
+    /// Bring an existing private key (PEM) in as the next signing key: RSA of 2048 bits or
+    /// more (RS256), EC P-256 (ES256) or Ed25519 (EdDSA). Anything else is refused.
     Import {
         file: PathBuf,
         /// Sign with it immediately.
@@ -346,7 +347,17 @@ async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminRe
             }
         }
         KeysCommand::Import { file, now: at_once } => {
-            let key = material::rsa_from_pem(&std::fs::read(&file)?)?;
+            let key = material::from_pem(&std::fs::read(&file)?)
+                .map_err(|e| format!("{}: {e}", file.display()))?;
+            if !config.signing_algs.contains(&key.alg) {
+                return Err(format!(
+                    "{}: a {} key, and {} is not in signing_algs: it would never sign",
+                    file.display(),
+                    key.alg,
+                    key.alg
+                )
+                .into());
+            }
             add_key(&store, &sealer, &config, key, now, at_once).await?;
         }
         KeysCommand::Retire { kid } => {
@@ -382,7 +393,27 @@ async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminRe
             }
         }
     }
+    warn_about_unusable_keys(&store, &sealer, now).await?;
     store.close().await;
+    Ok(())
+}
+
+/// The promises above ("on every instance within …") hold for the keys a server can load;
+/// one it cannot is left out by every server (counted in tessera_signing_keys_unusable and
+/// logged). Reads the key set as a server would and names each such key, so the operator
+/// hears of it here rather than from a dashboard.
+async fn warn_about_unusable_keys(
+    store: &Store,
+    sealer: &tessera::auth::sealing::SealingKey,
+    now: i64,
+) -> AdminResult<()> {
+    let keys = key_service::load(store, sealer, now).await?;
+    for key in keys.unusable_live() {
+        eprintln!(
+            "warning: key {} ({}) cannot be loaded, so every server leaves it out of signing and the JWKS (counted in tessera_signing_keys_unusable): {}; retire it with `tessera keys retire {}`",
+            key.kid, key.alg, key.reason, key.kid
+        );
+    }
     Ok(())
 }
 
@@ -417,6 +448,10 @@ async fn list_keys(
             key.times.publish_at,
             key.times.sign_at
         );
+    }
+    for key in keys.unusable() {
+        let state = if key.retired { "retired" } else { "unusable" };
+        println!("{}\t{}\t{state}\t-\t-\t-", key.kid, key.alg);
     }
     Ok(())
 }
