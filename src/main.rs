@@ -338,8 +338,10 @@ async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminRe
         .as_ref()
         .map(|m| m.derive(Purpose::SigningKeys))
         .ok_or("no master key")?;
+    let listing = matches!(command, KeysCommand::List);
     match command {
-        KeysCommand::List => list_keys(&store, &sealer, now).await?,
+        // Listed below, from the same read of the keys that the warnings come from.
+        KeysCommand::List => {}
         KeysCommand::Rotate { now: at_once, alg } => {
             for alg in algs_to_rotate(&config, alg)? {
                 let key = material::generate(alg)?;
@@ -393,7 +395,11 @@ async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminRe
             }
         }
     }
-    warn_about_unusable_keys(&store, &sealer, now).await?;
+    let keys = key_service::load(&store, &sealer, now).await?;
+    if listing {
+        list_keys(&keys, now);
+    }
+    warn_about_unusable_keys(&keys);
     store.close().await;
     Ok(())
 }
@@ -402,19 +408,13 @@ async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminRe
 /// one it cannot is left out by every server (counted in tessera_signing_keys_unusable and
 /// logged). Reads the key set as a server would and names each such key, so the operator
 /// hears of it here rather than from a dashboard.
-async fn warn_about_unusable_keys(
-    store: &Store,
-    sealer: &tessera::auth::sealing::SealingKey,
-    now: i64,
-) -> AdminResult<()> {
-    let keys = key_service::load(store, sealer, now).await?;
+fn warn_about_unusable_keys(keys: &tessera::keys::KeySet) {
     for key in keys.unusable_live() {
         eprintln!(
             "warning: key {} ({}) cannot be loaded, so every server leaves it out of signing and the JWKS (counted in tessera_signing_keys_unusable): {}; retire it with `tessera keys retire {}`",
             key.kid, key.alg, key.reason, key.kid
         );
     }
-    Ok(())
 }
 
 /// The algorithms `keys rotate` makes keys for: every one in signing_algs, or the one asked
@@ -430,12 +430,7 @@ fn algs_to_rotate(config: &Config, only: Option<SigningAlg>) -> AdminResult<Vec<
     }
 }
 
-async fn list_keys(
-    store: &Store,
-    sealer: &tessera::auth::sealing::SealingKey,
-    now: i64,
-) -> AdminResult<()> {
-    let keys = key_service::load(store, sealer, now).await?;
+fn list_keys(keys: &tessera::keys::KeySet, now: i64) {
     println!("kid\talg\tstate\tpublish_at\tsign_at\tretires_at");
     for (key, state) in keys.keys_at(now) {
         let retire = key.times.retired_at.or(key.times.retire_at);
@@ -453,7 +448,6 @@ async fn list_keys(
         let state = if key.retired { "retired" } else { "unusable" };
         println!("{}\t{}\t{state}\t-\t-\t-", key.kid, key.alg);
     }
-    Ok(())
 }
 
 async fn add_key(
