@@ -36,6 +36,8 @@ pub const DB_ERRORS: &str = "tessera_db_errors_total";
 pub const SIGNING_KEY_AGE: &str = "tessera_signing_key_age_seconds";
 /// Seconds until the next key starts signing; 0 while no successor waits.
 pub const SIGNING_KEY_NEXT_SWITCH: &str = "tessera_signing_key_next_switch_seconds";
+/// Stored signing keys this instance cannot load and leaves out (not counting retired ones).
+pub const SIGNING_KEYS_UNUSABLE: &str = "tessera_signing_keys_unusable";
 /// Back-channel logouts queued when sessions ended (in this process).
 pub const LOGOUTS_QUEUED: &str = "tessera_backchannel_logouts_queued_total";
 /// Back-channel logout attempts by outcome (`delivered`, `retrying`, `rejected`, `given_up`,
@@ -178,6 +180,7 @@ pub fn signing_keys(keys: &KeySet, now: i64) {
         .next_switch(now)
         .map_or(0, |switch| switch.saturating_sub(now));
     metrics::gauge!(SIGNING_KEY_NEXT_SWITCH).set(until as f64);
+    metrics::gauge!(SIGNING_KEYS_UNUSABLE).set(keys.unusable_live().count() as f64);
 }
 
 /// Notes the client a request is about on its log span (the `client_id` field).
@@ -256,6 +259,10 @@ fn describe() {
         SIGNING_KEY_NEXT_SWITCH,
         metrics::Unit::Seconds,
         "Seconds until the next signing key takes over; 0 while none waits."
+    );
+    describe_gauge!(
+        SIGNING_KEYS_UNUSABLE,
+        "Stored signing keys this instance cannot load (too weak, damaged, another master key) and leaves out; 0 when all load."
     );
     describe_counter!(
         LOGOUTS_QUEUED,

@@ -174,6 +174,23 @@ pub struct Prepared {
 
 /// Signing keys present (imported or made), legacy TOTP secrets re-sealed, the key set read.
 /// `config` must carry its master key (see `open_with_master_key`).
+/// One unusable key is left out; but when no key at all can sign, the likely cause is one
+/// for the whole instance (a master key other than the one the keys were sealed under), and
+/// serving without a signing key would only turn every sign-in into an error.
+fn refuse_when_no_key_loads(keys: &KeySet, now: i64) -> Result<(), StartupError> {
+    if keys.signing(now).next().is_some() || keys.unusable_live().next().is_none() {
+        return Ok(());
+    }
+    let reasons: Vec<String> = keys
+        .unusable_live()
+        .map(|k| format!("{}: {}", k.kid, k.reason))
+        .collect();
+    Err(StartupError(format!(
+        "no signing key can be loaded ({}); is this the master key the keys were sealed under?",
+        reasons.join("; ")
+    )))
+}
+
 pub async fn ready(
     config: Config,
     store: Store,
@@ -187,6 +204,7 @@ pub async fn ready(
     let now = clock.now();
     let keys_added = service::keys::bootstrap(&store, &sealer, &config, now).await?;
     let keys: KeySet = service::keys::load(&store, &sealer, now).await?;
+    refuse_when_no_key_loads(&keys, now)?;
     let totp_secrets_resealed = match &config.mfa_encryption_key {
         Some(legacy) => {
             let current = master.derive(Purpose::TotpSecrets);

@@ -551,10 +551,9 @@ async fn the_token_endpoint_as_audience_needs_the_opt_in() {
                 expected,
                 "{client_id}"
             );
-            // The issuer is accepted from both, alone or in an array.
-            let assertion = key.sign(&edited(claims(&app, client_id), |c| {
-                c.insert("aud".into(), json!([app.issuer]));
-            }));
+            // The issuer is accepted from both, as the single string (never in an array:
+            // rfc7523bis).
+            let assertion = key.sign(&claims(&app, client_id));
             assert_eq!(authenticates(&app, &assertion).await.0, 200, "{client_id}");
         }
     }

@@ -96,6 +96,20 @@ impl LoadedKey {
     }
 }
 
+/// A stored key this instance could not load (a key too weak for its algorithm, a damaged
+/// row, a master key that does not open it, an algorithm this version does not know): left
+/// out of signing and of the JWKS, and reported (`tessera_signing_keys_unusable`, the log,
+/// `keys list`), so one bad row never stops the others from being used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnusableKey {
+    pub kid: String,
+    pub alg: String,
+    pub reason: String,
+    /// Retired by its times: it would not be used anyway, so it is listed but not counted
+    /// or warned about (retiring is how an operator disposes of such a key).
+    pub retired: bool,
+}
+
 /// One algorithm's keys: their places in the set and their times, in the set's order. The
 /// life cycle is decided over these alone, so rotating ES256 never touches RS256.
 struct AlgKeys {
@@ -119,6 +133,7 @@ pub struct KeySet {
     jwks: String,
     jwks_from: i64,
     jwks_until: Option<i64>,
+    unusable: Vec<UnusableKey>,
 }
 
 impl fmt::Debug for KeySet {
@@ -165,10 +180,27 @@ impl KeySet {
             jwks: String::new(),
             jwks_from: now,
             jwks_until: None,
+            unusable: Vec::new(),
         };
         set.jwks = set.build_jwks(now);
         set.jwks_until = lifecycle::next_change(&all_times, now);
         set
+    }
+
+    /// The set, noting the stored keys that were left out because they could not be loaded.
+    pub fn with_unusable(mut self, unusable: Vec<UnusableKey>) -> Self {
+        self.unusable = unusable;
+        self
+    }
+
+    /// The stored keys left out of this set, retired ones included.
+    pub fn unusable(&self) -> &[UnusableKey] {
+        &self.unusable
+    }
+
+    /// The stored keys left out of this set that would otherwise be published or sign.
+    pub fn unusable_live(&self) -> impl Iterator<Item = &UnusableKey> {
+        self.unusable.iter().filter(|k| !k.retired)
     }
 
     /// One key that signs from `now` on (tests and tools that need a signer of their own).

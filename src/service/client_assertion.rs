@@ -1,5 +1,6 @@
 //! private_key_jwt at the token, revocation and introspection endpoints (RFC 7523 §2.2 and
-//! §3, OIDC Core §9). An attempt is reserved on the client's limits like a secret guess; the
+//! §3, OIDC Core §9). An attempt is reserved on the limit of the client at this address (never
+//! client-wide: a forger must not lock the genuine client out); the
 //! assertion is verified with the client's keys (inline, or from its `jwks_uri`); then its
 //! `jti` is recorded in the database, so it authenticates once, on every instance.
 use std::net::IpAddr;
@@ -28,7 +29,7 @@ pub async fn authenticate(
     let Some(registration) = client.private_key_jwt.as_ref() else {
         return Err(OAuthError::invalid_client("client authentication failed").into());
     };
-    let limits = throttle::client_limits(state.config(), &client.id, ip);
+    let limits = throttle::assertion_limits(state.config(), &client.id, ip);
     let reservation = throttle::reserve(state.store(), limits, now).await?;
     let verified = match verify(state, client, registration, assertion, now).await {
         Ok(verified) => verified,

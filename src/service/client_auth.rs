@@ -1,8 +1,9 @@
 //! Client authentication at the token, revocation and introspection endpoints
 //! (RFC 6749 §2.3, OIDC Core §9). The core says which client and which secret; this proves
 //! the secret: from the instance's cache of verified secrets, or with argon2 after an attempt
-//! was reserved on the client's limits, so parallel guesses cannot outrun them. A
-//! private_key_jwt assertion is proved by `client_assertion`, on the same limits.
+//! was reserved on the client's limits, so parallel guesses cannot outrun them; requests
+//! presenting the same secret at once share that one verification (single flight). A
+//! private_key_jwt assertion is proved by `client_assertion`, on the per-address limit only.
 use std::net::IpAddr;
 
 use zeroize::Zeroizing;
@@ -100,6 +101,25 @@ async fn prove_secret(
     if state.secret_cache().matches(id, &secret) {
         return Ok(());
     }
+    // Requests presenting the same secret at once share one verification: a busy client's
+    // first burst after a restart costs one argon2 run, not one per request.
+    state
+        .secret_cache()
+        .verify_once(id, &secret, || {
+            verify_secret(state, id, hash, &secret, ip, now)
+        })
+        .await
+}
+
+/// One guess: reserved on the client's limits, evaluated by argon2, counted when wrong.
+async fn verify_secret(
+    state: &AppState,
+    id: &str,
+    hash: Option<String>,
+    secret: &str,
+    ip: IpAddr,
+    now: i64,
+) -> Result<()> {
     if state.passwords().is_saturated() {
         return Err(Error::Overloaded);
     }
@@ -127,7 +147,5 @@ async fn prove_secret(
         tracing::info!(client_id = %id, "client authentication failed");
         return Err(OAuthError::invalid_client("client authentication failed").into());
     }
-    reservation.release().await?;
-    state.secret_cache().remember(id, &secret);
-    Ok(())
+    reservation.release().await
 }

@@ -1,5 +1,5 @@
-//! Consent (OIDC Core §3.1.2.4). Approval is remembered per user and client and asked again
-//! only for scopes not yet approved, when the client sends `prompt=consent`, or every time
+//! Consent (OIDC Core §3.1.2.4). Approval is remembered per user and client, an API's scopes
+//! per API (`oauth::consent`), and asked again only for what was not approved yet, when the client sends `prompt=consent`, or every time
 //! for a public client (see `oauth::authorize::decide`).
 use super::authorize::{self, Step, hinted_subject};
 use super::error::Result;
@@ -50,7 +50,7 @@ pub async fn allow(
         .find_consent(&session.user_id, &client.id)
         .await?
         .unwrap_or_default();
-    let approved = previous.union(&request.scope, &request.resources);
+    let approved = previous.union(client, &request.scope, &request.resources);
     store
         .save_consent(&session.user_id, &client.id, &approved, now)
         .await?;

@@ -11,7 +11,7 @@ use crate::auth::sealing::SealingKey;
 use crate::config::Config;
 use crate::keys::lifecycle::{self, KeyTimes, Retirement, Schedule};
 use crate::keys::material::{self, NewKey};
-use crate::keys::{KeyError, KeySet, LoadedKey, SigningAlg};
+use crate::keys::{KeyError, KeySet, LoadedKey, SigningAlg, UnusableKey};
 use crate::state::AppState;
 use crate::store::Store;
 use crate::store::signing_keys::SigningKeyRow;
@@ -20,37 +20,61 @@ use crate::store::signing_keys::SigningKeyRow;
 /// tokens minted in the last instant.
 const RETIRE_MARGIN: i64 = 300;
 
-/// Reads every key and opens the private parts of those that may still sign. A key that does
-/// not open is an error: the instances must share one master key.
+/// Reads every key and opens the private parts of those that may still sign. A row that
+/// cannot be loaded (too weak for its algorithm, damaged, sealed under another master key, an
+/// algorithm this version does not know) is logged, counted and left out: it never stops the
+/// other keys from loading, so a rotation or retirement made after it still takes effect.
 pub async fn load(store: &Store, sealing: &SealingKey, now: i64) -> Result<KeySet> {
     let rows = store.signing_keys().await?;
     let mut loaded = Vec::with_capacity(rows.len());
+    let mut unusable = Vec::new();
     for row in rows {
-        let times = times_of(&row);
-        let state = lifecycle::state(&[times], 0, now);
-        let public_jwk = serde_json::from_str(&row.public_jwk)
-            .map_err(|e| KeyError::BadKey(format!("key {}: {e}", row.kid)))?;
-        let alg = alg_of(&row)?;
-        let pem = match state {
-            lifecycle::KeyState::Retired => None,
-            _ => Some(sealing.open(&row.sealed_private_key, &row.kid).map_err(|_| {
-                KeyError::BadKey(format!(
-                    "key {} does not open with this master key: every instance needs the same master key",
-                    row.kid
-                ))
-            })?),
-        };
-        let key = LoadedKey::new(
-            row.kid,
-            alg,
-            times,
-            row.created_at,
-            public_jwk,
-            pem.as_deref().map(|p| p.as_slice()),
-        )?;
-        loaded.push(key);
+        let (kid, alg) = (row.kid.clone(), row.alg.clone());
+        let retired = lifecycle::state(&[times_of(&row)], 0, now) == lifecycle::KeyState::Retired;
+        match load_row(row, sealing, now) {
+            Ok(key) => loaded.push(key),
+            Err(e) => {
+                if !retired {
+                    tracing::error!(kid = %kid, alg = %alg, error = %e,
+                        "a signing key cannot be loaded and is left out; the other keys are used \
+                         (retire it with `tessera keys retire`)");
+                }
+                unusable.push(UnusableKey {
+                    kid,
+                    alg,
+                    reason: e.to_string(),
+                    retired,
+                });
+            }
+        }
     }
-    Ok(KeySet::new(loaded, now))
+    Ok(KeySet::new(loaded, now).with_unusable(unusable))
+}
+
+/// One stored key, ready to verify (and, unless retired, to sign).
+fn load_row(row: SigningKeyRow, sealing: &SealingKey, now: i64) -> Result<LoadedKey> {
+    let times = times_of(&row);
+    let state = lifecycle::state(&[times], 0, now);
+    let public_jwk = serde_json::from_str(&row.public_jwk)
+        .map_err(|e| KeyError::BadKey(format!("key {}: {e}", row.kid)))?;
+    let alg = alg_of(&row)?;
+    let pem = match state {
+        lifecycle::KeyState::Retired => None,
+        _ => Some(sealing.open(&row.sealed_private_key, &row.kid).map_err(|_| {
+            KeyError::BadKey(format!(
+                "key {} does not open with this master key: every instance needs the same master key",
+                row.kid
+            ))
+        })?),
+    };
+    Ok(LoadedKey::new(
+        row.kid,
+        alg,
+        times,
+        row.created_at,
+        public_jwk,
+        pem.as_deref().map(|p| p.as_slice()),
+    )?)
 }
 
 /// One instance's turn: prepare the next key if the schedule says so (one instance wins),
@@ -320,8 +344,8 @@ fn rows_of(rows: &[SigningKeyRow], alg: SigningAlg) -> Vec<SigningKeyRow> {
         .collect()
 }
 
-/// A stored key's algorithm; one this version does not know is an error, not a key skipped,
-/// so an instance never serves a JWKS that differs from its peers'.
+/// A stored key's algorithm; one this version does not know makes the key unusable here
+/// (left out and counted by `load`, as any other key it cannot use).
 fn alg_of(row: &SigningKeyRow) -> Result<SigningAlg> {
     row.alg
         .parse()
@@ -343,6 +367,7 @@ fn sealed_row(
     sign_at: i64,
     retire_at: Option<i64>,
 ) -> Result<SigningKeyRow> {
+    check_loadable(&key)?;
     Ok(SigningKeyRow {
         sealed_private_key: sealing.seal(&key.private_pem, &key.kid)?,
         public_jwk: key.public_jwk.to_string(),
@@ -355,6 +380,27 @@ fn sealed_row(
         retire_at,
         retired_at: None,
     })
+}
+
+/// Refuses to store a key that a server could not load: it would only be left out (and
+/// counted) on every instance. The signer and verifier are made exactly as `load` makes them.
+fn check_loadable(key: &NewKey) -> Result<()> {
+    let times = KeyTimes {
+        generation: 0,
+        publish_at: 0,
+        sign_at: 0,
+        retire_at: None,
+        retired_at: None,
+    };
+    LoadedKey::new(
+        key.kid.clone(),
+        key.alg,
+        times,
+        0,
+        key.public_jwk.clone(),
+        Some(&key.private_pem),
+    )?;
+    Ok(())
 }
 
 /// The `*.pem` files in `dir`, sorted by name (earlier versions named them by creation time).

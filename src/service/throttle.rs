@@ -67,6 +67,21 @@ pub fn client_limits(config: &Config, client_id: &str, ip: IpAddr) -> Vec<Limit>
     ]
 }
 
+/// The limit on private_key_jwt assertions: per client and address only. Nobody can guess a
+/// private key, so a failed assertion says nothing about the client's key being at risk; a
+/// client-wide limit would only let forged assertions from a few addresses lock the genuine
+/// client out (issue 22, finding 8). Replayed and malformed assertions still count here, so
+/// one address cannot flood the verifier.
+pub fn assertion_limits(config: &Config, client_id: &str, ip: IpAddr) -> Vec<Limit> {
+    let max = config.client_max_auth_failures;
+    vec![Limit::new(
+        ThrottleKind::ClientAddress,
+        &format!("{ip}|{client_id}"),
+        (max / 5).max(1),
+        config.throttle_window,
+    )]
+}
+
 /// Second-factor codes of one account.
 pub fn second_factor_limits(config: &Config, user_id: &str) -> Vec<Limit> {
     vec![Limit::new(

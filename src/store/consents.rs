@@ -1,7 +1,8 @@
-//! Remembered consent: the scopes and APIs a user approved for a client.
+//! Remembered consent: the scopes a user approved for a client (`consents`), and each API
+//! with the scopes of it approved (`consent_apis`, migration 0014), removed with the client's
+//! row by the foreign key.
 use super::{Store, StoreResult, corrupt, on_pool};
-use crate::oauth::consent::Approval;
-use crate::oauth::resource::ResourceIds;
+use crate::oauth::consent::{ApiApproval, Approval};
 use crate::oauth::scope::Scopes;
 
 impl Store {
@@ -10,25 +11,45 @@ impl Store {
         user_id: &str,
         client_id: &str,
     ) -> StoreResult<Option<Approval>> {
-        let row: Option<(String, String)> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "select scope, resources from consents where user_id = $1 and client_id = $2",
+        let (row, apis): (Option<(String,)>, Vec<(String, String)>) = on_pool!(self, |pool| {
+            let row =
+                sqlx::query_as("select scope from consents where user_id = $1 and client_id = $2")
+                    .bind(user_id)
+                    .bind(client_id)
+                    .fetch_optional(pool)
+                    .await?;
+            let apis = sqlx::query_as(
+                "select resource, scope from consent_apis where user_id = $1 and client_id = $2
+                 order by resource",
             )
             .bind(user_id)
             .bind(client_id)
-            .fetch_optional(pool)
-            .await
+            .fetch_all(pool)
+            .await?;
+            Ok((row, apis))
         })?;
-        row.map(|(scope, resources)| {
-            Ok(Approval {
-                scope: scope.parse().map_err(|e| corrupt("scope", e))?,
-                resources: ResourceIds::parse(&resources),
+        let Some((scope,)) = row else {
+            return Ok(None);
+        };
+        let apis = apis
+            .into_iter()
+            .map(|(resource, scope)| {
+                Ok(ApiApproval {
+                    resource,
+                    scope: scope
+                        .parse()
+                        .map_err(|e| corrupt("consent_apis.scope", e))?,
+                })
             })
-        })
-        .transpose()
+            .collect::<StoreResult<Vec<_>>>()?;
+        Ok(Some(Approval {
+            scope: scope.parse().map_err(|e| corrupt("scope", e))?,
+            apis,
+        }))
     }
 
-    /// Records the approval, replacing what was there (callers pass the union).
+    /// Records the approval, replacing what was there (callers pass the union): the row per
+    /// client, and one row per API with the scopes of it approved, in one transaction.
     pub async fn save_consent(
         &self,
         user_id: &str,
@@ -37,6 +58,7 @@ impl Store {
         now: i64,
     ) -> StoreResult<()> {
         on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
             sqlx::query(
                 "insert into consents (user_id, client_id, scope, resources, updated_at) values ($1, $2, $3, $4, $5)
                  on conflict (user_id, client_id) do update
@@ -45,11 +67,27 @@ impl Store {
             .bind(user_id)
             .bind(client_id)
             .bind(approval.scope.to_string())
-            .bind(approval.resources.to_string())
+            .bind(approval.resources().to_string())
             .bind(now)
-            .execute(pool)
-            .await
-            .map(|_| ())
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("delete from consent_apis where user_id = $1 and client_id = $2")
+                .bind(user_id)
+                .bind(client_id)
+                .execute(&mut *tx)
+                .await?;
+            for api in &approval.apis {
+                sqlx::query(
+                    "insert into consent_apis (user_id, client_id, resource, scope) values ($1, $2, $3, $4)",
+                )
+                .bind(user_id)
+                .bind(client_id)
+                .bind(&api.resource)
+                .bind(api.scope.to_string())
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await
         })
     }
 }

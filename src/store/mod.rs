@@ -166,6 +166,28 @@ impl Store {
         }
     }
 
+    /// Applies the embedded migrations numbered below `version` only: a database as an earlier
+    /// version left it, to test what a later migration does to its rows.
+    #[cfg(test)]
+    pub(crate) async fn migrate_before(
+        &self,
+        version: i64,
+    ) -> Result<(), sqlx::migrate::MigrateError> {
+        let before = |all: &sqlx::migrate::Migrator| sqlx::migrate::Migrator {
+            migrations: all
+                .iter()
+                .filter(|m| m.version < version)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into(),
+            ..sqlx::migrate::Migrator::DEFAULT
+        };
+        match &self.db {
+            Db::Sqlite(pool) => before(&SQLITE_MIGRATIONS).run(pool).await,
+            Db::Postgres(pool) => before(&POSTGRES_MIGRATIONS).run(pool).await,
+        }
+    }
+
     /// Connections (in use, idle) in the pool, for metrics.
     pub fn pool_stats(&self) -> (u32, u32) {
         let (size, idle) = match self.db() {

@@ -10,6 +10,23 @@ use crate::oauth::signing_alg::SigningAlg;
 /// A new P-256 key for ES256.
 pub fn generate_p256() -> Result<NewKey, KeyError> {
     let pair = EcKeyPair::generate(EcCurve::P256).map_err(|e| KeyError::Jose(e.to_string()))?;
+    from_pair(&pair)
+}
+
+/// An EC private key in PEM (SEC 1 or PKCS#8), if it is on P-256: ES256 is ECDSA on P-256
+/// only (RFC 7518 §3.4), and Tessera signs with no other curve. `None`: not an EC key.
+pub fn ec_from_pem(pem: &[u8]) -> Option<Result<NewKey, KeyError>> {
+    let pair = EcKeyPair::from_pem(pem, None).ok()?;
+    Some(match pair.curve() {
+        EcCurve::P256 => from_pair(&pair),
+        other => Err(KeyError::BadKey(format!(
+            "an EC key on {}: Tessera signs ES256, which is P-256 only (RFC 7518 §3.4)",
+            other.name()
+        ))),
+    })
+}
+
+fn from_pair(pair: &EcKeyPair) -> Result<NewKey, KeyError> {
     let public = pair.to_jwk_public_key();
     let kid = thumbprint(&canonical(&public)?);
     Ok(NewKey {

@@ -17,6 +17,23 @@ mod rsa;
 
 pub use rsa::{generate_rsa, rsa_from_pem};
 
+/// A private key in PEM, for the algorithm its type signs with: RSA of 2048 bits or more for
+/// RS256, EC P-256 for ES256, Ed25519 for EdDSA (RFC 7518 §3.3–3.4, RFC 8037). Anything
+/// else is refused here, before it is stored: a key no server can load would only be left
+/// out on every instance.
+pub fn from_pem(pem: &[u8]) -> Result<NewKey, KeyError> {
+    if josekit::jwk::alg::rsa::RsaKeyPair::from_pem(pem).is_ok() {
+        return rsa_from_pem(pem);
+    }
+    ec::ec_from_pem(pem)
+        .or_else(|| okp::ed_from_pem(pem))
+        .unwrap_or_else(|| {
+            Err(KeyError::BadKey(
+                "not an RSA, EC or Ed25519 private key in PEM (PKCS#1, SEC 1 or PKCS#8)".into(),
+            ))
+        })
+}
+
 /// A private key ready to be stored: its algorithm, id, public JWK, and PEM (secret).
 pub struct NewKey {
     pub alg: SigningAlg,
@@ -69,6 +86,30 @@ mod tests {
             assert_eq!(key.public_jwk["kid"], key.kid.as_str());
             assert_eq!(key.public_jwk["use"], "sig");
             assert!(!format!("{key:?}").contains("PRIVATE"));
+            let again = from_pem(&key.private_pem).unwrap();
+            assert_eq!((again.alg, &again.kid), (alg, &key.kid), "{alg} imports");
         }
+    }
+
+    #[test]
+    fn a_weak_rsa_key_or_a_curve_tessera_does_not_sign_with_is_refused_on_import() {
+        use josekit::jwk::alg::ec::{EcCurve, EcKeyPair};
+        use josekit::jwk::alg::ed::{EdCurve, EdKeyPair};
+        use josekit::jwk::alg::rsa::RsaKeyPair;
+        let refused = |pem: Vec<u8>| match from_pem(&pem) {
+            Err(KeyError::BadKey(why)) => why,
+            other => panic!("accepted: {other:?}"),
+        };
+        let weak = RsaKeyPair::generate(1024).unwrap().to_pem_private_key();
+        assert!(refused(weak).contains("1024 bits"));
+        let p384 = EcKeyPair::generate(EcCurve::P384)
+            .unwrap()
+            .to_pem_private_key();
+        assert!(refused(p384).contains("P-384"));
+        let ed448 = EdKeyPair::generate(EdCurve::Ed448)
+            .unwrap()
+            .to_pem_private_key();
+        assert!(refused(ed448).contains("Ed448"));
+        assert!(refused(b"not a key".to_vec()).contains("not an RSA"));
     }
 }

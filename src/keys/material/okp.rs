@@ -10,6 +10,23 @@ use crate::oauth::signing_alg::SigningAlg;
 /// A new Ed25519 key for EdDSA.
 pub fn generate_ed25519() -> Result<NewKey, KeyError> {
     let pair = EdKeyPair::generate(EdCurve::Ed25519).map_err(|e| KeyError::Jose(e.to_string()))?;
+    from_pair(&pair)
+}
+
+/// An EdDSA private key in PEM (PKCS#8), if it is Ed25519: the only curve Tessera signs
+/// EdDSA with (RFC 8037 §3.1 also defines Ed448). `None`: not an EdDSA key.
+pub fn ed_from_pem(pem: &[u8]) -> Option<Result<NewKey, KeyError>> {
+    let pair = EdKeyPair::from_pem(pem).ok()?;
+    Some(match pair.curve() {
+        EdCurve::Ed25519 => from_pair(&pair),
+        other => Err(KeyError::BadKey(format!(
+            "an EdDSA key on {}: Tessera signs EdDSA with Ed25519 only (RFC 8037)",
+            other.name()
+        ))),
+    })
+}
+
+fn from_pair(pair: &EdKeyPair) -> Result<NewKey, KeyError> {
     let public = pair.to_jwk_public_key();
     let kid = thumbprint(&canonical(&public)?);
     Ok(NewKey {

@@ -8,6 +8,9 @@ use super::{KeyError, NewKey, member, thumbprint};
 use crate::oauth::signing_alg::SigningAlg;
 
 const RSA_BITS: u32 = 2048;
+/// The smallest RSA key RS256 may use (RFC 7518 §3.3); josekit refuses smaller ones too, so
+/// a smaller key stored would never load.
+const MIN_RSA_BITS: u32 = 2048;
 
 /// A new RSA-2048 key for RS256.
 pub fn generate_rsa() -> Result<NewKey, KeyError> {
@@ -15,10 +18,22 @@ pub fn generate_rsa() -> Result<NewKey, KeyError> {
     from_pair(&pair)
 }
 
-/// An RSA private key in PEM (PKCS#1 or PKCS#8), e.g. a file from an earlier version.
+/// An RSA private key in PEM (PKCS#1 or PKCS#8), e.g. a file from an earlier version, if it
+/// has at least 2048 bits.
 pub fn rsa_from_pem(pem: &[u8]) -> Result<NewKey, KeyError> {
     let pair = RsaKeyPair::from_pem(pem).map_err(|e| KeyError::BadKey(e.to_string()))?;
+    check_size(&pair)?;
     from_pair(&pair)
+}
+
+fn check_size(pair: &RsaKeyPair) -> Result<(), KeyError> {
+    let bits = pair.key_len().saturating_mul(8);
+    if bits < MIN_RSA_BITS {
+        return Err(KeyError::BadKey(format!(
+            "an RSA key of {bits} bits: RS256 needs at least {MIN_RSA_BITS} (RFC 7518 §3.3)"
+        )));
+    }
+    Ok(())
 }
 
 fn from_pair(pair: &RsaKeyPair) -> Result<NewKey, KeyError> {

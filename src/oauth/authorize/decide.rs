@@ -126,7 +126,8 @@ fn needs_consent(
     if client.skip_consent {
         return false;
     }
-    let remembered = consented.is_some_and(|c| c.covers(&request.scope, &request.resources));
+    let remembered =
+        consented.is_some_and(|c| c.covers(client, &request.scope, &request.resources));
     client.is_public() || !remembered
 }
 

@@ -58,25 +58,25 @@ fn check_issuer_and_subject(
     Ok(())
 }
 
-/// The issuer identifier (rfc7523bis, after the audience-injection advisories
-/// CVE-2025-27370/27371): an endpoint URL a client was told by metadata it fetched could be
-/// another server's, so it is accepted only from a client registered for it.
+/// The issuer identifier, as a single string (draft-ietf-oauth-rfc7523bis, after the
+/// audience-injection advisories CVE-2025-27370/27371). An array is refused even when it holds
+/// the issuer: a client tricked into signing for several audiences at once (another server's
+/// and ours) has made a token that server can replay here. An endpoint URL a client was told
+/// by metadata it fetched could be another server's, so it is accepted only from a client
+/// registered for it, and likewise only as the single string.
 fn check_audience(
     claims: &Map<String, Value>,
     expected: &ExpectedAssertion<'_>,
 ) -> Result<(), OAuthError> {
     let accepted = |aud: &str| aud == expected.issuer || Some(aud) == expected.token_endpoint;
-    let ok = match claims.get("aud") {
-        Some(Value::String(aud)) => accepted(aud),
-        Some(Value::Array(auds)) => auds.iter().filter_map(Value::as_str).any(accepted),
-        _ => false,
-    };
-    if ok {
-        Ok(())
-    } else {
-        Err(refused(
+    match claims.get("aud") {
+        Some(Value::String(aud)) if accepted(aud) => Ok(()),
+        Some(Value::Array(_)) => Err(refused(
+            "client assertion: aud must be a single string, the issuer identifier (an array is refused)",
+        )),
+        _ => Err(refused(
             "client assertion: aud must be the issuer identifier",
-        ))
+        )),
     }
 }
 

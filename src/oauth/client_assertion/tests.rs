@@ -59,7 +59,7 @@ fn audience_is_the_issuer_and_the_token_endpoint_only_when_opted_in() {
             c.insert("aud".into(), aud);
         })
     };
-    assert!(check_claims(&with_aud(json!([ISSUER, "x"])), &expected(None)).is_ok());
+    assert!(check_claims(&with_aud(json!(ISSUER)), &expected(None)).is_ok());
     for attack in [
         json!(token_endpoint),
         json!([token_endpoint]),
@@ -77,9 +77,39 @@ fn audience_is_the_issuer_and_the_token_endpoint_only_when_opted_in() {
         )
         .is_ok()
     );
+    // Even with the opt-in, the token endpoint counts only as the single audience.
+    assert!(
+        check_claims(
+            &with_aud(json!([token_endpoint])),
+            &expected(Some(token_endpoint))
+        )
+        .is_err()
+    );
     assert!(refused(claims(|c| {
         c.remove("aud");
     })));
+}
+
+/// rfc7523bis: `aud` is one string. An array naming us among others is what a client tricked
+/// by another server's metadata signs (CVE-2025-27370/27371), so it is refused whole.
+#[test]
+fn an_assertion_with_an_array_audience_naming_us_is_refused() {
+    let with_aud = |aud: Value| {
+        claims(|c| {
+            c.insert("aud".into(), aud);
+        })
+    };
+    for attack in [
+        json!([ISSUER]),
+        json!([ISSUER, "x"]),
+        json!([
+            "https://attacker.example",
+            "https://attacker.example/token",
+            ISSUER
+        ]),
+    ] {
+        assert!(refused(with_aud(attack.clone())), "{attack}");
+    }
 }
 
 #[test]

@@ -34,6 +34,7 @@ mod backchannel;
 mod client_auth;
 mod code_exchange;
 mod consent;
+mod consent_migration;
 mod keys;
 mod logout;
 mod mfa;
