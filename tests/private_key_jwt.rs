@@ -587,7 +587,7 @@ async fn an_assertion_used_on_one_instance_is_refused_on_another() {
 }
 
 #[tokio::test]
-async fn failed_assertions_count_on_the_clients_limit() {
+async fn failed_assertions_count_on_the_limit_of_the_client_at_that_address() {
     for backend in Backend::all() {
         let key = ClientKey::es256("k1");
         let forger = ClientKey::es256("k1");
