@@ -6,35 +6,9 @@ mod common;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::process::{Instance, SECRET, database_url, flow, start_on, via_port};
-use common::proxy::DbProxy;
+use common::process::{SECRET, behind_proxy, database_url, flow, start_on};
 use common::*;
 use serde_json::Value;
-
-fn postgres_url() -> Option<String> {
-    std::env::var("TESSERA_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-}
-
-/// An instance whose PostgreSQL connections go through a proxy the test controls.
-async fn behind_proxy(extra: &str) -> Option<(Instance, DbProxy)> {
-    let Some(url) = postgres_url() else {
-        eprintln!("SKIPPED: TESSERA_TEST_POSTGRES_URL is not set (CI sets it)");
-        return None;
-    };
-    let upstream = url::Url::parse(&url).unwrap();
-    let upstream = format!(
-        "{}:{}",
-        upstream.host_str().unwrap(),
-        upstream.port().unwrap_or(5432)
-    );
-    let proxy = DbProxy::start(&upstream).await;
-    let dir = tempfile::tempdir().unwrap();
-    let direct = database_url(Backend::Postgres, dir.path()).await;
-    let instance = start_on(dir, &via_port(&direct, proxy.port), extra).await;
-    Some((instance, proxy))
-}
 
 async fn status_and_time(request: reqwest::RequestBuilder) -> (u16, Duration, String) {
     let started = Instant::now();

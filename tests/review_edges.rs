@@ -6,8 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::process::{Instance, Server, cli, database_url, flow, free_port, start_instance};
-use common::proxy::DbProxy;
+use common::process::{Server, behind_proxy, cli, database_url, flow, free_port, start_instance};
 use common::*;
 
 /// A client that does not follow redirects (the sign-in page counts in a bucket of its own).
@@ -403,32 +402,6 @@ async fn a_master_key_file_other_users_can_read_is_warned_about_or_refused() {
 // Finding 15: a refused database connection cost the whole database_timeout. These need a
 // network database to take away: PostgreSQL only (SQLite is a file, with no connection to
 // refuse or to hang).
-
-fn postgres_url() -> Option<String> {
-    std::env::var("TESSERA_TEST_POSTGRES_URL")
-        .ok()
-        .filter(|u| !u.is_empty())
-}
-
-/// An instance whose PostgreSQL connections go through a proxy the test controls.
-async fn behind_proxy(extra: &str) -> Option<(Instance, DbProxy)> {
-    let Some(url) = postgres_url() else {
-        eprintln!("SKIPPED: TESSERA_TEST_POSTGRES_URL is not set (CI sets it)");
-        return None;
-    };
-    let upstream = url::Url::parse(&url).unwrap();
-    let upstream = format!(
-        "{}:{}",
-        upstream.host_str().unwrap(),
-        upstream.port().unwrap_or(5432)
-    );
-    let proxy = DbProxy::start(&upstream).await;
-    let dir = tempfile::tempdir().unwrap();
-    let direct = database_url(Backend::Postgres, dir.path()).await;
-    let url = common::process::via_port(&direct, proxy.port);
-    let instance = common::process::start_on(dir, &url, extra).await;
-    Some((instance, proxy))
-}
 
 /// The status of `request`, and how long it took.
 async fn timed(request: reqwest::RequestBuilder) -> (u16, Duration) {

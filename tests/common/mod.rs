@@ -49,7 +49,7 @@ impl Backend {
     }
 }
 
-fn postgres_url() -> Option<String> {
+pub fn postgres_url() -> Option<String> {
     std::env::var("TESSERA_TEST_POSTGRES_URL")
         .ok()
         .filter(|s| !s.is_empty())

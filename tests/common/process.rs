@@ -269,3 +269,24 @@ pub async fn flow(server: &Server, client_id: &str, secret: &str) -> serde_json:
     assert_eq!(response.status(), 200);
     response.json().await.unwrap()
 }
+
+/// An instance whose PostgreSQL connections go through a proxy the test controls, so the
+/// test can put the database into each shape an outage takes. `None` (and a loud line)
+/// without PostgreSQL: SQLite is a file, with no connection to take away.
+pub async fn behind_proxy(extra: &str) -> Option<(Instance, super::proxy::DbProxy)> {
+    let Some(url) = super::postgres_url() else {
+        eprintln!("SKIPPED: TESSERA_TEST_POSTGRES_URL is not set (CI sets it)");
+        return None;
+    };
+    let upstream = url::Url::parse(&url).unwrap();
+    let upstream = format!(
+        "{}:{}",
+        upstream.host_str().unwrap(),
+        upstream.port().unwrap_or(5432)
+    );
+    let proxy = super::proxy::DbProxy::start(&upstream).await;
+    let dir = tempfile::tempdir().unwrap();
+    let direct = database_url(super::Backend::Postgres, dir.path()).await;
+    let instance = start_on(dir, &via_port(&direct, proxy.port), extra).await;
+    Some((instance, proxy))
+}
