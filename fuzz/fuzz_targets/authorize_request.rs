@@ -35,7 +35,7 @@ fuzz_target!(|data: &[u8]| {
         };
         for amr in ["pwd", "pwd otp"] {
             let amr = Amr::parse(amr).unwrap_or_default();
-            let session = SessionView { user_id: "u".into(), auth_time: 1_000, amr, mfa_enrolled: true };
+            let session = SessionView { user_id: "u".into(), auth_time: 1_000, amr, has_second_factor: true };
             let with = DecisionInput { session: Some(&session), consented: Some(&consent), ..without };
             let _ = decide(with);
             let _ = decide(DecisionInput { hinted_subject: Some("other"), ..with });

@@ -17,18 +17,18 @@ pub enum SecondFactorStep {
     Refuse(OAuthError),
 }
 
-/// `None` when the session is strong enough. A user who enrolled always needs the code;
-/// others only when `demanded` (by the client or the request).
+/// `None` when the session is strong enough. A user who has a second factor (TOTP or a
+/// passkey) always needs it; others only when `demanded` (by the client or the request).
 pub fn second_factor_step(
     amr: &Amr,
-    enrolled: bool,
+    has_second_factor: bool,
     demanded: bool,
     client: &Client,
 ) -> Option<SecondFactorStep> {
     if amr.has_second_factor() {
         return None;
     }
-    if enrolled {
+    if has_second_factor {
         return Some(SecondFactorStep::Verify);
     }
     if !demanded {

@@ -19,7 +19,7 @@ pub struct SessionView {
     pub amr: Amr,
     /// The user has a second factor (TOTP turned on, or a passkey), so every sign-in must
     /// pass one.
-    pub mfa_enrolled: bool,
+    pub has_second_factor: bool,
 }
 
 /// The next step of an authorization request.
@@ -99,7 +99,8 @@ pub fn second_factor(
     session: &SessionView,
 ) -> Option<Decision> {
     let demanded = client.require_mfa || crate::oauth::acr::demands_mfa(&request.acr_values);
-    let step = step_up::second_factor_step(&session.amr, session.mfa_enrolled, demanded, client)?;
+    let step =
+        step_up::second_factor_step(&session.amr, session.has_second_factor, demanded, client)?;
     Some(match (step, request.prompt.none) {
         (SecondFactorStep::Refuse(e), _) => Decision::ErrorRedirect(e),
         (_, true) => error(

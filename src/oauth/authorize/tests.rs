@@ -142,7 +142,7 @@ fn password_session(auth_time: i64) -> SessionView {
         user_id: "u1".into(),
         auth_time,
         amr: Amr::password(),
-        mfa_enrolled: false,
+        has_second_factor: false,
     }
 }
 
@@ -278,7 +278,7 @@ fn enrolled_user_with_a_password_only_session_is_stepped_up_not_trusted() {
     let request = run(&query("")).unwrap();
     let consent = Approval::of_scope(Scopes::parse("openid email").unwrap());
     let mut session = password_session(1000);
-    session.mfa_enrolled = true;
+    session.has_second_factor = true;
     for fresh_login in [false, true] {
         let step = DecisionInput {
             fresh_login,
@@ -325,9 +325,9 @@ fn prompt_none_cannot_show_the_totp_step_or_enrolment() {
         ..client()
     };
     let request = run(&query("&prompt=none")).unwrap();
-    for mfa_enrolled in [true, false] {
+    for has_second_factor in [true, false] {
         let session = SessionView {
-            mfa_enrolled,
+            has_second_factor,
             ..password_session(1000)
         };
         assert!(matches!(
