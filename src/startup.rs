@@ -158,9 +158,7 @@ async fn holds_master_sealed_values(
 /// Connects and migrates.
 pub async fn open_store(config: &Config) -> Result<Store, StartupError> {
     let timeout = std::time::Duration::from_secs(config.database_timeout);
-    let store = Store::connect(&config.database_url)
-        .await?
-        .with_timeout(timeout);
+    let store = Store::connect_within(&config.database_url, timeout).await?;
     store.migrate().await?;
     Ok(store)
 }

@@ -86,9 +86,17 @@ macro_rules! on_pool {
 pub(crate) use on_pool;
 
 impl Store {
-    /// Connects to `database_url`. SQLite files are created on first use, 0600 (and their
-    /// folder 0700), whatever the umask: they hold every user's data.
+    /// Connects to `database_url` with calls bounded by [`DEFAULT_TIMEOUT`].
     pub async fn connect(database_url: &str) -> StoreResult<Self> {
+        Self::connect_within(database_url, DEFAULT_TIMEOUT).await
+    }
+
+    /// Connects to `database_url`, every call bounded by `timeout` (`database_timeout`),
+    /// waiting for a pooled connection included: the pool is given the same bound, so a call
+    /// never gives up waiting for a connection before its own time is up. SQLite files are
+    /// created on first use, 0600 (and their folder 0700), whatever the umask: they hold every
+    /// user's data.
+    pub async fn connect_within(database_url: &str, timeout: Duration) -> StoreResult<Self> {
         if database_url.starts_with("sqlite:") {
             let options = SqliteConnectOptions::from_str(database_url)?
                 .create_if_missing(true)
@@ -110,37 +118,35 @@ impl Store {
                 .await?;
             Ok(Self {
                 db: Db::Sqlite(pool),
-                timeout: DEFAULT_TIMEOUT,
+                timeout,
                 outage: None,
             })
         } else {
             let options = PgConnectOptions::from_str(database_url)?;
-            Self::connect_postgres(options).await
+            Self::connect_postgres(options, timeout).await
         }
     }
 
-    /// Connects to PostgreSQL with explicit options (tests use a schema per test).
-    pub async fn connect_postgres(options: PgConnectOptions) -> StoreResult<Self> {
+    /// Connects to PostgreSQL with explicit options (tests use a schema per test), every call
+    /// and every wait for a pooled connection bounded by `timeout`.
+    pub async fn connect_postgres(
+        options: PgConnectOptions,
+        timeout: Duration,
+    ) -> StoreResult<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
-            .acquire_timeout(DEFAULT_TIMEOUT)
+            .acquire_timeout(timeout)
             .connect_with(options.clone())
             .await?;
         Ok(Self {
             outage: Some(Outage::new(pool.clone(), &options)),
             db: Db::Postgres(pool),
-            timeout: DEFAULT_TIMEOUT,
+            timeout,
         })
     }
 
     pub fn db(&self) -> &Db {
         &self.db
-    }
-
-    /// The same store, with database calls bounded by `timeout`.
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
-        self
     }
 
     /// `work`, or `PoolTimedOut` once the store's timeout has passed (or, on PostgreSQL, an

@@ -293,7 +293,9 @@ async fn postgres_store() -> Store {
     let options = PgConnectOptions::from_str(&url)
         .unwrap()
         .options([("search_path", schema.as_str())]);
-    Store::connect_postgres(options).await.unwrap()
+    Store::connect_postgres(options, tessera::store::DEFAULT_TIMEOUT)
+        .await
+        .unwrap()
 }
 
 /// Just enough of a browser: cookies by name, no redirect following, form posts.

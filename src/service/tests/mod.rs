@@ -35,6 +35,7 @@ mod client_auth;
 mod code_exchange;
 mod consent;
 mod consent_migration;
+mod database_timeout;
 mod keys;
 mod logout;
 mod mfa;
@@ -220,5 +221,7 @@ async fn postgres_store() -> Store {
     let options = PgConnectOptions::from_str(&url)
         .unwrap()
         .options([("search_path", schema.as_str())]);
-    Store::connect_postgres(options).await.unwrap()
+    Store::connect_postgres(options, crate::store::DEFAULT_TIMEOUT)
+        .await
+        .unwrap()
 }
