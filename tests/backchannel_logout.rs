@@ -159,7 +159,7 @@ async fn an_expired_session_tells_the_app_when_the_purge_ends_it() {
 async fn an_app_that_is_down_gets_the_logout_once_it_is_back() {
     for backend in Backend::all() {
         let port = reserved_port();
-        let app = app_telling(backend, &url_on(port)).await;
+        let app = app_telling(backend, &url_on(port.port)).await;
         let mut browser = app.browser();
         let tokens = offline_tokens(&app, &mut browser).await;
         let id_token = tokens["id_token"].as_str().unwrap();

@@ -64,7 +64,7 @@ async fn a_logout_queued_while_the_app_is_down_arrives_after_tessera_restarts() 
         let url = database_url(backend, dir.path()).await;
         let (port, app_port) = (free_port(), reserved_port());
         let base = format!("http://127.0.0.1:{port}");
-        let config = write_config(dir.path(), port, &base, &url, &url_on(app_port), "");
+        let config = write_config(dir.path(), port, &base, &url, &url_on(app_port.port), "");
         add_ada(dir.path(), &config);
         let mut server = Server::start(dir.path(), &config, &base, "bcl-before").await;
         let tokens = flow(&server, "app", SECRET).await;

@@ -61,9 +61,20 @@ impl Drop for RelyingParty {
     }
 }
 
-/// A port nobody listens on yet (an app that is down).
-pub fn reserved_port() -> u16 {
-    super::process::free_port()
+/// A port of an app that is down: bound but not listening, so a connection to it is refused
+/// as by a stopped app, and nothing else on the machine (an outgoing connection's ephemeral
+/// port, another test) can take it before the app comes back with
+/// [`RelyingParty::start_on`].
+pub struct ReservedPort {
+    pub port: u16,
+    socket: tokio::net::TcpSocket,
+}
+
+pub fn reserved_port() -> ReservedPort {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind(([127, 0, 0, 1], 0).into()).unwrap();
+    let port = socket.local_addr().unwrap().port();
+    ReservedPort { port, socket }
 }
 
 pub fn url_on(port: u16) -> String {
@@ -72,14 +83,18 @@ pub fn url_on(port: u16) -> String {
 
 impl RelyingParty {
     pub async fn start(behaviour: Behaviour) -> RelyingParty {
-        Self::start_on(0, behaviour).await
-    }
-
-    /// Listens on `port` (0: any free one).
-    pub async fn start_on(port: u16, behaviour: Behaviour) -> RelyingParty {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0))
             .await
             .unwrap();
+        Self::serve(listener, behaviour)
+    }
+
+    /// Listens on a reserved port: the app that was down comes back at the same address.
+    pub async fn start_on(reserved: ReservedPort, behaviour: Behaviour) -> RelyingParty {
+        Self::serve(reserved.socket.listen(1024).unwrap(), behaviour)
+    }
+
+    fn serve(listener: tokio::net::TcpListener, behaviour: Behaviour) -> RelyingParty {
         let port = listener.local_addr().unwrap().port();
         let shared = Shared {
             behaviour: Arc::new(Mutex::new(behaviour)),
