@@ -6,33 +6,33 @@ use crate::oauth::consent::{ApiApproval, Approval};
 use crate::oauth::scope::Scopes;
 
 impl Store {
+    /// The approval, read in one round trip (this runs on every authorization request): the
+    /// client's row joined with its per-API rows, one result row per API (one with no API
+    /// when there are none).
     pub async fn find_consent(
         &self,
         user_id: &str,
         client_id: &str,
     ) -> StoreResult<Option<Approval>> {
-        let (row, apis): (Option<(String,)>, Vec<(String, String)>) = on_pool!(self, |pool| {
-            let row =
-                sqlx::query_as("select scope from consents where user_id = $1 and client_id = $2")
-                    .bind(user_id)
-                    .bind(client_id)
-                    .fetch_optional(pool)
-                    .await?;
-            let apis = sqlx::query_as(
-                "select resource, scope from consent_apis where user_id = $1 and client_id = $2
-                 order by resource",
+        let rows: Vec<(String, Option<String>, Option<String>)> = on_pool!(self, |pool| {
+            sqlx::query_as(
+                "select c.scope, a.resource, a.scope from consents c
+                 left join consent_apis a on a.user_id = c.user_id and a.client_id = c.client_id
+                 where c.user_id = $1 and c.client_id = $2
+                 order by a.resource",
             )
             .bind(user_id)
             .bind(client_id)
             .fetch_all(pool)
-            .await?;
-            Ok((row, apis))
+            .await
         })?;
-        let Some((scope,)) = row else {
+        let Some((scope, _, _)) = rows.first() else {
             return Ok(None);
         };
-        let apis = apis
+        let scope = scope.parse().map_err(|e| corrupt("scope", e))?;
+        let apis = rows
             .into_iter()
+            .filter_map(|(_, resource, scope)| resource.zip(scope))
             .map(|(resource, scope)| {
                 Ok(ApiApproval {
                     resource,
@@ -42,10 +42,7 @@ impl Store {
                 })
             })
             .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Some(Approval {
-            scope: scope.parse().map_err(|e| corrupt("scope", e))?,
-            apis,
-        }))
+        Ok(Some(Approval { scope, apis }))
     }
 
     /// Records the approval, replacing what was there (callers pass the union): the row per
