@@ -54,6 +54,17 @@ async fn password_only_session(app: &TestApp) -> Browser {
     browser
 }
 
+/// A user whose passkey the owner added from their own browser, and a password-only session
+/// of the same user held by someone else (a stolen cookie, or one from before the passkey).
+/// Returns the user's ID and the stolen session.
+async fn a_passkey_user_and_a_stolen_session(app: &TestApp) -> (String, Browser) {
+    let user_id = app.add_user(USER_EMAIL, USER_PASSWORD).await;
+    let stolen = password_only_session(app).await;
+    let mut own = password_only_session(app).await;
+    add_passkey(&mut own, &mut SoftAuthenticator::new(&app.issuer)).await;
+    (user_id, stolen)
+}
+
 async fn passkey_count(app: &TestApp, user_id: &str) -> usize {
     app.store.passkeys_of(user_id).await.unwrap().len()
 }
@@ -96,10 +107,7 @@ async fn a_password_only_session_cannot_add_a_passkey_once_the_user_has_totp() {
 async fn a_password_only_session_cannot_remove_the_users_passkey() {
     for backend in Backend::all() {
         let app = spawn_on_localhost(backend).await;
-        let user_id = app.add_user(USER_EMAIL, USER_PASSWORD).await;
-        let mut stolen = password_only_session(&app).await;
-        let mut own = password_only_session(&app).await;
-        add_passkey(&mut own, &mut SoftAuthenticator::new(&app.issuer)).await;
+        let (user_id, mut stolen) = a_passkey_user_and_a_stolen_session(&app).await;
 
         let page = stolen.get("/account/passkeys").await;
         let csrf = page.hidden("csrf_token");
@@ -122,10 +130,7 @@ async fn a_password_only_session_cannot_remove_the_users_passkey() {
 async fn a_password_only_session_cannot_turn_totp_on_for_a_passkey_user() {
     for backend in Backend::all() {
         let app = spawn_on_localhost(backend).await;
-        let user_id = app.add_user(USER_EMAIL, USER_PASSWORD).await;
-        let mut stolen = password_only_session(&app).await;
-        let mut own = password_only_session(&app).await;
-        add_passkey(&mut own, &mut SoftAuthenticator::new(&app.issuer)).await;
+        let (user_id, mut stolen) = a_passkey_user_and_a_stolen_session(&app).await;
 
         let page = stolen.get("/account/mfa").await;
         assert!(page.body.contains("sign in again with a passkey"));
@@ -153,10 +158,7 @@ async fn a_password_only_session_cannot_turn_totp_on_for_a_passkey_user() {
 async fn a_password_only_session_is_stepped_up_after_the_user_adds_a_passkey() {
     for backend in Backend::all() {
         let app = spawn_on_localhost(backend).await;
-        app.add_user(USER_EMAIL, USER_PASSWORD).await;
-        let mut stolen = password_only_session(&app).await;
-        let mut own = password_only_session(&app).await;
-        add_passkey(&mut own, &mut SoftAuthenticator::new(&app.issuer)).await;
+        let (_, mut stolen) = a_passkey_user_and_a_stolen_session(&app).await;
 
         let again = stolen
             .get(&authorize_url("confidential", REDIRECT, &[]))
