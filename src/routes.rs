@@ -3,8 +3,9 @@ pub const DISCOVERY: &str = "/.well-known/openid-configuration";
 pub const JWKS: &str = "/jwks.json";
 pub const AUTHORIZE: &str = "/authorize";
 pub const LOGIN: &str = "/login";
-/// The sign-in's second step: the TOTP code (or a recovery code).
-pub const LOGIN_TOTP: &str = "/login/totp";
+/// The sign-in's second step: a TOTP or recovery code, or one of the user's passkeys. The
+/// path keeps its first name so bookmarks and clients that link it still work.
+pub const SECOND_STEP: &str = "/login/totp";
 pub const CONSENT: &str = "/consent";
 pub const TOKEN: &str = "/token";
 pub const REVOKE: &str = "/revoke";
@@ -29,7 +30,7 @@ pub const PASSKEY_SCRIPT: &str = "/assets/passkeys.js";
 /// A sign-in with a passkey instead of the password.
 pub const LOGIN_PASSKEY: &str = "/login/passkey";
 /// The second step with a passkey instead of a code.
-pub const LOGIN_TOTP_PASSKEY: &str = "/login/totp/passkey";
+pub const SECOND_STEP_PASSKEY: &str = "/login/totp/passkey";
 /// The account's passkeys: list, add, rename, remove.
 pub const ACCOUNT_PASSKEYS: &str = "/account/passkeys";
 pub const ACCOUNT_PASSKEYS_ADD: &str = "/account/passkeys/add";

@@ -8,7 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use super::pages;
+use super::html;
 use super::respond::{no_store_headers, see_other};
 use crate::i18n::Message;
 use crate::oauth::error::{ErrorCode, OAuthError};
@@ -86,7 +86,7 @@ impl IntoResponse for HttpError {
                 status,
                 title,
                 message,
-            } => pages::error_page(status, title, message),
+            } => html::error_page(status, title, message),
             Self::Redirect(location) => see_other(&location),
             Self::OAuth(error) => oauth_json(&error),
             Self::Bearer(error) => bearer_challenge(&error),
@@ -175,7 +175,7 @@ pub struct Unavailable;
 fn internal(error: &service::Internal) -> Response {
     if error.is_unavailable() {
         tracing::error!(error = %error, "database unavailable");
-        let mut response = pages::error_page(
+        let mut response = html::error_page(
             StatusCode::SERVICE_UNAVAILABLE,
             "error-unavailable-title",
             Message::new("error-unavailable"),

@@ -21,8 +21,8 @@ use axum::http::{HeaderValue, Uri, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::pages;
-use crate::i18n::{Locale, Message, negotiate};
+use super::html::{self, LocalizedErrorPage};
+use crate::i18n::{Locale, negotiate};
 use crate::oauth::params::Params;
 use crate::state::{AppState, SharedState};
 
@@ -51,14 +51,6 @@ fn locale_of(uri: &Uri, accept_language: Option<&HeaderValue>, default: Locale) 
     negotiate(query.get("ui_locales"), accept_language, default)
 }
 
-/// An error page's text, still as message ids: the response's body is its English
-/// rendering until `localize_error_pages` renders it in the request's language.
-#[derive(Debug, Clone)]
-pub struct LocalizedErrorPage {
-    pub title: &'static str,
-    pub message: Message,
-}
-
 /// Renders the error pages made without a request in the request's language. The status
 /// and every header (`Retry-After`, the page headers) are kept; only the body changes.
 pub async fn localize_error_pages(
@@ -79,7 +71,7 @@ pub async fn localize_error_pages(
         return response;
     }
     let (mut parts, english) = response.into_parts();
-    match pages::error_page_html(locale, page.title, &page.message) {
+    match html::error_page_html(locale, page.title, &page.message) {
         Ok(html) => {
             parts.headers.remove(header::CONTENT_LENGTH);
             Response::from_parts(parts, Body::from(html))

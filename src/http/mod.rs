@@ -1,34 +1,21 @@
 //! The HTTP surface: axum adapters that extract a request, call a service and map its
-//! outcome to a response (`router.rs` lists the routes and the middleware every request
-//! passes through). Nothing here decides anything the protocol or a service should.
-mod account;
-mod assets;
-mod authorize;
-mod client_auth;
+//! outcome to a response. Nothing here decides anything the protocol or a service should,
+//! and nothing here touches the database: handlers reach it only through a service.
+//!
+//! Three rooms: `api/` answers clients and APIs in JSON (token, revocation, introspection,
+//! userinfo, discovery); `pages/` answers browsers in HTML (sign-in, second step, consent,
+//! account, logout); the root holds what both use: the router and its middleware, errors,
+//! form parsing, the page headers (`html`) and the page language (`locale`).
+mod api;
 mod client_ip;
-mod consent;
-mod continuation;
-mod cookies;
 mod error;
 mod form;
-mod introspect;
+mod html;
 mod locale;
-mod login;
-mod logout;
-mod metadata;
-mod mfa_account;
 mod pages;
-#[cfg(test)]
-mod pages_in_every_language;
-mod passkey_pages;
-mod passkeys_account;
 mod rate_limit;
 mod respond;
-mod revoke;
 mod router;
-mod token;
-mod totp_login;
-mod userinfo;
 
 pub use error::HttpError;
 pub use router::app;

@@ -18,13 +18,16 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+use super::api::{introspect, metadata, revoke, token, userinfo};
 use super::error::unavailable_as_json;
+use super::html;
 use super::locale::localize_error_pages;
-use super::rate_limit::{self, RateLimit};
-use super::{
-    account, assets, authorize, consent, introspect, login, logout, metadata, mfa_account, pages,
-    passkeys_account, respond, revoke, token, totp_login, userinfo,
+use super::pages::{
+    account, account_mfa, account_passkeys, assets, authorize, consent, logout, second_step,
+    sign_in,
 };
+use super::rate_limit::{self, RateLimit};
+use super::respond;
 use crate::config::{Config, LogFormat};
 use crate::routes;
 use crate::state::{AppState, SharedState};
@@ -62,7 +65,7 @@ pub fn app(state: AppState) -> Router {
         // Outside the localisation, whose re-rendered error pages need the branding too.
         .layer(axum::middleware::from_fn_with_state(
             state.shared(),
-            pages::with_branding,
+            html::with_branding,
         ));
     with_middleware(router, config).with_state(state.shared())
 }
@@ -145,14 +148,17 @@ fn sign_in_pages(config: &Config) -> Router<SharedState> {
     let pages = Router::new()
         .route(
             routes::LOGIN,
-            get(login::login_page).post(login::login_submit),
+            get(sign_in::login_page).post(sign_in::login_submit),
         )
         .route(
-            routes::LOGIN_TOTP,
-            get(totp_login::totp_page).post(totp_login::totp_submit),
+            routes::SECOND_STEP,
+            get(second_step::page).post(second_step::submit),
         )
-        .route(routes::LOGIN_PASSKEY, post(login::passkey_submit))
-        .route(routes::LOGIN_TOTP_PASSKEY, post(totp_login::passkey_submit));
+        .route(routes::LOGIN_PASSKEY, post(sign_in::passkey_submit))
+        .route(
+            routes::SECOND_STEP_PASSKEY,
+            post(second_step::passkey_submit),
+        );
     rate_limited(pages, config)
 }
 
@@ -181,25 +187,25 @@ fn account_pages(config: &Config) -> Router<SharedState> {
             routes::ACCOUNT_WITHDRAW_CONSENT,
             post(account::withdraw_consent),
         )
-        .route(routes::ACCOUNT_MFA, get(mfa_account::mfa_page))
-        .route(routes::ACCOUNT_MFA_ENABLE, post(mfa_account::enable))
-        .route(routes::ACCOUNT_MFA_DISABLE, post(mfa_account::disable))
+        .route(routes::ACCOUNT_MFA, get(account_mfa::mfa_page))
+        .route(routes::ACCOUNT_MFA_ENABLE, post(account_mfa::enable))
+        .route(routes::ACCOUNT_MFA_DISABLE, post(account_mfa::disable))
         .route(
             routes::ACCOUNT_MFA_RECOVERY_CODES,
-            post(mfa_account::regenerate_recovery_codes),
+            post(account_mfa::regenerate_recovery_codes),
         )
         .route(
             routes::ACCOUNT_PASSKEYS,
-            get(passkeys_account::passkeys_page),
+            get(account_passkeys::passkeys_page),
         )
-        .route(routes::ACCOUNT_PASSKEYS_ADD, post(passkeys_account::add))
+        .route(routes::ACCOUNT_PASSKEYS_ADD, post(account_passkeys::add))
         .route(
             routes::ACCOUNT_PASSKEYS_RENAME,
-            post(passkeys_account::rename),
+            post(account_passkeys::rename),
         )
         .route(
             routes::ACCOUNT_PASSKEYS_REMOVE,
-            post(passkeys_account::remove),
+            post(account_passkeys::remove),
         );
     rate_limited(pages, config)
 }

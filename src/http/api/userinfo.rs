@@ -6,8 +6,8 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::error::{HttpError, HttpResult};
-use super::form::is_form_content_type;
+use crate::http::error::{HttpError, HttpResult};
+use crate::http::form::is_form_content_type;
 use crate::oauth::error::OAuthError;
 use crate::oauth::params::Params;
 use crate::service::userinfo;

@@ -21,7 +21,7 @@ pub struct Version {
 }
 
 /// The passkey ceremonies' script (see `assets/passkeys.js`), built into the binary.
-const PASSKEY_SCRIPT: &str = include_str!("../../assets/passkeys.js");
+const PASSKEY_SCRIPT: &str = include_str!("../../../assets/passkeys.js");
 
 /// `/assets/passkeys.js?v=<content hash>`, computed once: it changes only with the binary.
 pub fn passkey_script_url() -> &'static str {

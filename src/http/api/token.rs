@@ -5,9 +5,9 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 
 use super::client_auth::authenticated_form;
-use super::client_ip::ClientIp;
-use super::error::HttpResult;
-use super::respond::no_store_json;
+use crate::http::client_ip::ClientIp;
+use crate::http::error::HttpResult;
+use crate::http::respond::no_store_json;
 use crate::oauth::client_credentials::Requested;
 use crate::oauth::grants::{self, TokenRequest};
 use crate::service::client_credentials;

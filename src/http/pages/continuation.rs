@@ -6,8 +6,8 @@ use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 
 use super::authorize::step_response;
-use super::error::{HttpError, HttpResult};
-use super::respond::see_other;
+use crate::http::error::{HttpError, HttpResult};
+use crate::http::respond::see_other;
 use crate::oauth::authorize::{AuthorizationRequest, after_fresh_login};
 use crate::oauth::client::Client;
 use crate::oauth::params::Params;

@@ -9,21 +9,18 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use zeroize::Zeroizing;
 
-use super::client_ip::ClientIp;
 use super::continuation::{AccountPage, Next};
 use super::cookies::{self, Kind};
-use super::error::{HttpError, HttpResult};
-use super::form::{page_form, query};
-use super::locale::PageLocale;
-use super::login::{throttled_message, with_retry_after};
-use super::pages::{MfaPage, MfaShown, render};
-use super::respond::see_other;
-use super::totp_login::WRONG_CODE;
-
-/// Said when a change of second factors needs the second factor first.
-pub const SECOND_FACTOR_REQUIRED: &str = "factors-second-factor-required";
+use super::messages::{SECOND_FACTOR_REQUIRED, WRONG_CODE, throttled_message, with_retry_after};
+use super::templates::{MfaPage, MfaShown};
 use crate::auth::csrf;
 use crate::auth::recovery::RecoveryCode;
+use crate::http::client_ip::ClientIp;
+use crate::http::error::{HttpError, HttpResult};
+use crate::http::form::{page_form, query};
+use crate::http::html::render;
+use crate::http::locale::PageLocale;
+use crate::http::respond::see_other;
 use crate::i18n::{Locale, Message};
 use crate::oauth::params::Params;
 use crate::routes;

@@ -7,9 +7,9 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 
 use super::cookies::{self, Kind};
-use super::error::{HttpError, HttpResult};
-use super::form::{page_form, query};
-use super::respond::see_other;
+use crate::http::error::{HttpError, HttpResult};
+use crate::http::form::{page_form, query};
+use crate::http::respond::see_other;
 use crate::i18n::Message;
 use crate::oauth::authorize::{AuthorizationRequest, UntrustedRedirectError};
 use crate::oauth::client::Client;
@@ -87,7 +87,7 @@ pub fn step_response(state: &AppState, jar: CookieJar, step: Step, params: &Para
                 pending.cookie_value,
                 state.secure_cookies(),
             );
-            (jar.add(cookie), to(routes::LOGIN_TOTP)).into_response()
+            (jar.add(cookie), to(routes::SECOND_STEP)).into_response()
         }
         Step::Enrol => (jar, to(routes::ACCOUNT_MFA)).into_response(),
         Step::Consent => (jar, to(routes::CONSENT)).into_response(),

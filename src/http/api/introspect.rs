@@ -4,10 +4,10 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 
 use super::client_auth::{presented_credentials, token_param};
-use super::client_ip::ClientIp;
-use super::error::HttpResult;
-use super::form::api_form;
-use super::respond::no_store_json;
+use crate::http::client_ip::ClientIp;
+use crate::http::error::HttpResult;
+use crate::http::form::api_form;
+use crate::http::respond::no_store_json;
 use crate::service::{client_auth, introspect};
 use crate::state::AppState;
 

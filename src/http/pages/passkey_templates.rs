@@ -61,6 +61,6 @@ pub struct PasskeysPage {
 
 impl PasskeysPage {
     fn ago(&self, then: &i64) -> String {
-        super::pages::ago(self.locale, self.now, *then)
+        super::templates::ago(self.locale, self.now, *then)
     }
 }

@@ -7,12 +7,13 @@ use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 
 use super::cookies::{self, Kind};
-use super::error::{HttpError, HttpResult};
-use super::form::{page_form, query};
-use super::locale::PageLocale;
-use super::pages::{LogoutPage, SignedOutPage, render};
-use super::respond::see_other;
+use super::templates::{LogoutPage, SignedOutPage};
 use crate::auth::csrf;
+use crate::http::error::{HttpError, HttpResult};
+use crate::http::form::{page_form, query};
+use crate::http::html::render;
+use crate::http::locale::PageLocale;
+use crate::http::respond::see_other;
 use crate::i18n::{Locale, Message, negotiate};
 use crate::oauth::client::Client;
 use crate::oauth::params::Params;

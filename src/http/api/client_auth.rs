@@ -4,8 +4,8 @@ use std::net::IpAddr;
 
 use axum::http::{HeaderMap, header};
 
-use super::error::HttpError;
-use super::form::api_form;
+use crate::http::error::HttpError;
+use crate::http::form::api_form;
 use crate::oauth::client::Client;
 use crate::oauth::client_auth::{PresentedCredentials, parse_basic};
 use crate::oauth::error::OAuthError;

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use askama::Template;
 use zeroize::Zeroizing;
 
-use super::pages::*;
 use crate::auth::recovery;
 use crate::branding::{Branding, Look};
+use crate::http::html::error_page_html;
+use crate::http::pages::templates::*;
 use crate::i18n::{Locale, Message, message_ids};
 use crate::oauth::scope::Scopes;
 use crate::service::account::{ConsentSummary, Overview, SessionSummary};
@@ -146,7 +147,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         ),
         (
             "totp",
-            TotpPage {
+            SecondStepPage {
                 brand: brand(),
                 locale,
                 client_name: Some("App".into()),
@@ -160,7 +161,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         ),
         (
             "second step with a passkey only",
-            TotpPage {
+            SecondStepPage {
                 brand: brand(),
                 locale,
                 client_name: None,

@@ -8,12 +8,13 @@ use axum_extra::extract::cookie::CookieJar;
 
 use super::continuation::AccountPage;
 use super::cookies::{self, Kind};
-use super::error::{HttpError, HttpResult};
-use super::form::page_form;
-use super::locale::PageLocale;
-use super::pages::{AccountPage as Page, render};
-use super::respond::see_other;
+use super::templates::AccountPage as Page;
 use crate::auth::csrf;
+use crate::http::error::{HttpError, HttpResult};
+use crate::http::form::page_form;
+use crate::http::html::render;
+use crate::http::locale::PageLocale;
+use crate::http::respond::see_other;
 use crate::i18n::Message;
 use crate::oauth::params::Params;
 use crate::routes;

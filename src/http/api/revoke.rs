@@ -5,8 +5,8 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 
 use super::client_auth::{authenticated_form, token_param};
-use super::client_ip::ClientIp;
-use super::error::HttpResult;
+use crate::http::client_ip::ClientIp;
+use crate::http::error::HttpResult;
 use crate::service::revoke;
 use crate::state::AppState;
 

@@ -3,24 +3,24 @@
 //! `service::passkeys::sign_in`; this page only reads the forms and shows the outcome.
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 use zeroize::Zeroizing;
 
-use super::client_ip::ClientIp;
 use super::continuation::Next;
 use super::cookies::{self, Kind};
-use super::error::HttpResult;
-use super::form::{page_form, query};
-use super::locale::PageLocale;
-use super::pages::{LoginPage, PasskeyOffer, render, render_with_script};
-use super::respond::see_other;
+use super::messages::{self, throttled_message, with_retry_after};
+use super::templates::{LoginPage, PasskeyOffer};
 use crate::auth::csrf;
-use crate::auth::throttle::minutes;
-use crate::i18n::{Arg, Locale};
+use crate::http::client_ip::ClientIp;
+use crate::http::error::HttpResult;
+use crate::http::form::{page_form, query};
+use crate::http::html::{render, render_with_script};
+use crate::http::locale::PageLocale;
+use crate::http::respond::see_other;
+use crate::i18n::Locale;
 use crate::routes;
-use crate::service::passkeys::Refusal;
 use crate::service::passkeys::sign_in as passkey_sign_in;
 use crate::service::second_factor::NewPending;
 use crate::service::sessions::NewSession;
@@ -109,7 +109,7 @@ pub async fn passkey_submit(
     let outcome = passkey_sign_in::finish(&state, ceremony, credential, ip, current, now).await;
     let outcome = outcome.map(|finished| match finished {
         Ok(session) => Answer::SignedIn(session),
-        Err(refusal) => Answer::Refused(passkey_refusal(refusal)),
+        Err(refusal) => Answer::Refused(messages::passkey_refusal(refusal)),
     });
     form.answer(jar, outcome, now).await
 }
@@ -158,7 +158,7 @@ impl LoginForm<'_> {
             }
             Ok(Answer::SecondFactor(pending)) => {
                 let cookie = cookies::cookie(Kind::PendingSignIn, pending.cookie_value, secure);
-                let to = see_other(&self.next.action(routes::LOGIN_TOTP));
+                let to = see_other(&self.next.action(routes::SECOND_STEP));
                 Ok((jar.add(cookie), to).into_response())
             }
             Ok(Answer::Refused(words)) => {
@@ -205,33 +205,4 @@ impl LoginForm<'_> {
         };
         Ok((jar, page).into_response())
     }
-}
-
-/// The message id of the words for a refused passkey.
-pub fn passkey_refusal(refusal: Refusal) -> &'static str {
-    match refusal {
-        Refusal::Expired => "passkey-expired",
-        Refusal::Unavailable => "passkey-unavailable",
-        Refusal::PasswordRequired => "passkey-password-required",
-        Refusal::WrongPassword => "passkey-wrong-password",
-        Refusal::SecondFactorRequired => super::mfa_account::SECOND_FACTOR_REQUIRED,
-        Refusal::WrongPasswordOrCode => "mfa-refused",
-        Refusal::CodeUnavailable => "mfa-unavailable",
-        Refusal::Duplicate => "passkey-duplicate",
-        Refusal::Rejected => "passkey-rejected",
-    }
-}
-
-/// The one message every throttled form shows.
-pub fn throttled_message(locale: Locale, retry_after: i64) -> String {
-    let minutes = minutes(retry_after);
-    locale.format("form-throttled", &[("minutes", Arg::Count(minutes))])
-}
-
-/// `Retry-After` (RFC 9110 §10.2.3) on a throttled page.
-pub fn with_retry_after(mut response: Response, seconds: i64) -> Response {
-    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
 }

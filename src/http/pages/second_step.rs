@@ -11,13 +11,14 @@ use zeroize::Zeroizing;
 
 use super::continuation::Next;
 use super::cookies::{self, Kind};
-use super::error::{HttpError, HttpResult};
-use super::form::{page_form, query};
-use super::locale::PageLocale;
-use super::login::{throttled_message, with_retry_after};
-use super::pages::{PasskeyOffer, TotpPage, render, render_with_script};
-use super::respond::see_other;
+use super::messages::{WRONG_CODE, throttled_message, with_retry_after};
+use super::templates::{PasskeyOffer, SecondStepPage};
 use crate::auth::csrf;
+use crate::http::error::{HttpError, HttpResult};
+use crate::http::form::{page_form, query};
+use crate::http::html::{render, render_with_script};
+use crate::http::locale::PageLocale;
+use crate::http::respond::see_other;
 use crate::i18n::{Locale, Message};
 use crate::routes;
 use crate::service::passkeys::sign_in as passkey_sign_in;
@@ -25,10 +26,7 @@ use crate::service::second_factor::{self, Completion};
 use crate::service::{self};
 use crate::state::AppState;
 
-/// The words for a wrong code, here and on the account's two-step verification page.
-pub const WRONG_CODE: &str = "totp-wrong-code";
-
-pub async fn totp_page(
+pub async fn page(
     State(state): State<AppState>,
     PageLocale(locale): PageLocale,
     jar: CookieJar,
@@ -38,7 +36,7 @@ pub async fn totp_page(
     totp_form(&state, jar, &next, locale, None, StatusCode::OK).await
 }
 
-pub async fn totp_submit(
+pub async fn submit(
     State(state): State<AppState>,
     PageLocale(locale): PageLocale,
     jar: CookieJar,
@@ -173,15 +171,15 @@ async fn totp_form(
     };
     let totp = second_factor::has_totp(state, &pending.user_id).await?;
     let ceremony = passkey_sign_in::begin_second_factor(state, &pending, now).await?;
-    let action = next.action(routes::LOGIN_TOTP_PASSKEY);
+    let action = next.action(routes::SECOND_STEP_PASSKEY);
     let passkey = ceremony.map(|c| PasskeyOffer::new(c, action));
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
     let with_script = passkey.is_some();
-    let page = TotpPage {
+    let page = SecondStepPage {
         brand: state.branding(),
         locale,
         client_name: next.audience(),
-        action: next.action(routes::LOGIN_TOTP),
+        action: next.action(routes::SECOND_STEP),
         csrf_token,
         error,
         totp,

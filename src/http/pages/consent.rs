@@ -7,12 +7,13 @@ use axum_extra::extract::cookie::CookieJar;
 
 use super::authorize::{step_response, validate};
 use super::cookies::{self, Kind};
-use super::error::{HttpError, HttpResult};
-use super::form::{page_form, query};
-use super::locale::PageLocale;
-use super::pages::{ConsentPage, describe_scope, render};
-use super::respond::see_other;
+use super::templates::{ConsentPage, describe_scope};
 use crate::auth::csrf;
+use crate::http::error::{HttpError, HttpResult};
+use crate::http::form::{page_form, query};
+use crate::http::html::render;
+use crate::http::locale::PageLocale;
+use crate::http::respond::see_other;
 use crate::i18n::Message;
 use crate::oauth::consent::apis_asked;
 use crate::oauth::params::Params;

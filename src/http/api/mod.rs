@@ -1,0 +1,8 @@
+//! The JSON endpoints clients and APIs call: `/token`, `/revoke`, `/introspect`, `/userinfo`,
+//! discovery and the JWKS, and the client authentication the first three share.
+mod client_auth;
+pub mod introspect;
+pub mod metadata;
+pub mod revoke;
+pub mod token;
+pub mod userinfo;

@@ -1,0 +1,19 @@
+//! The pages browsers see: `/authorize` and where it leads (sign-in, the second step,
+//! consent), the account pages, logout, and the assets the pages load. Each handler reads its
+//! form, asks a service, and renders the outcome with a template from `templates`.
+pub mod account;
+pub mod account_mfa;
+pub mod account_passkeys;
+pub mod assets;
+pub mod authorize;
+pub mod consent;
+mod continuation;
+mod cookies;
+pub mod logout;
+mod messages;
+mod passkey_templates;
+pub mod second_step;
+pub mod sign_in;
+mod templates;
+#[cfg(test)]
+mod tests;
