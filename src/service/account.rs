@@ -2,11 +2,10 @@
 //! ending any of their sessions, and withdrawing an app's access.
 use super::error::Result;
 use super::sessions::{self, RevokeOnEnd};
+use super::signed_in::SignedIn;
 use crate::auth::session;
 use crate::oauth::scope::Scopes;
 use crate::state::AppState;
-use crate::store::sessions::SessionRow;
-use crate::store::users::UserRow;
 
 /// One of the user's live sessions.
 #[derive(Debug)]
@@ -28,21 +27,15 @@ pub struct ConsentSummary {
 
 #[derive(Debug)]
 pub struct Overview {
-    pub user: UserRow,
+    pub email: String,
     pub sessions: Vec<SessionSummary>,
     pub consents: Vec<ConsentSummary>,
 }
 
 /// Everything the account page shows for the signed-in `current` session.
-pub async fn overview(
-    state: &AppState,
-    current: &SessionRow,
-    now: i64,
-) -> Result<Option<Overview>> {
+pub async fn overview(state: &AppState, current: &SignedIn, now: i64) -> Result<Overview> {
     let store = state.store();
-    let Some(user) = store.find_active_user(&current.user_id).await? else {
-        return Ok(None);
-    };
+    let (user, current) = (&current.user, &current.session);
     let sessions = store
         .list_user_sessions(&user.id, now)
         .await?
@@ -66,24 +59,24 @@ pub async fn overview(
             scope,
         })
         .collect();
-    Ok(Some(Overview {
-        user,
+    Ok(Overview {
+        email: user.email.clone(),
         sessions,
         consents,
-    }))
+    })
 }
 
 /// Ends the user's session with public id `handle` (only one of their own), revoking the
 /// refresh tokens every app obtained through it. True when it was the current session.
 pub async fn end_session(
     state: &AppState,
-    current: &SessionRow,
+    current: &SignedIn,
     handle: &str,
     now: i64,
 ) -> Result<bool> {
     let target = state
         .store()
-        .list_user_sessions(&current.user_id, now)
+        .list_user_sessions(current.user_id(), now)
         .await?
         .into_iter()
         .find(|s| session::public_id(&s.id_hash) == handle);
@@ -91,21 +84,21 @@ pub async fn end_session(
         return Ok(false);
     };
     sessions::end(state, &target.id_hash, RevokeOnEnd::AllClients, now).await?;
-    Ok(target.id_hash == current.id_hash)
+    Ok(target.id_hash == current.session.id_hash)
 }
 
 /// Forgets the user's consent for `client_id` (the next sign-in asks again) and revokes that
 /// app's refresh tokens for the user.
 pub async fn withdraw_consent(
     state: &AppState,
-    current: &SessionRow,
+    current: &SignedIn,
     client_id: &str,
     now: i64,
 ) -> Result<()> {
     let store = state.store();
-    store.delete_consent(&current.user_id, client_id).await?;
+    store.delete_consent(current.user_id(), client_id).await?;
     for family in store
-        .refresh_families_for_client(&current.user_id, client_id)
+        .refresh_families_for_client(current.user_id(), client_id)
         .await?
     {
         store.revoke_refresh_family(&family, now).await?;

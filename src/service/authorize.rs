@@ -198,3 +198,16 @@ pub async fn issue_code(
     pairs.push(("iss", state.issuer()));
     Ok(redirect_uri::with_params(&request.redirect_uri, &pairs))
 }
+
+/// The next step for `request` given the session behind the browser's cookie, if any: the
+/// authorization endpoint's own question (`fresh_login` is false: nobody signed in for it).
+pub async fn next_step_for_browser(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    client: &Client,
+    session_cookie: Option<&str>,
+    now: i64,
+) -> Result<Step> {
+    let session = sessions::current(state, session_cookie, now).await?;
+    next_step(state, request, client, session.as_ref(), false, now).await
+}

@@ -4,12 +4,11 @@
 use super::authorize::{self, Step, hinted_subject};
 use super::error::Result;
 use super::sessions;
+use super::signed_in::{self, SignedIn};
 use crate::oauth::authorize::{AuthorizationRequest, authentication_satisfied, second_factor};
 use crate::oauth::client::Client;
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::state::AppState;
-use crate::store::sessions::SessionRow;
-use crate::store::users::UserRow;
 
 /// The session behind the cookie if it may answer this request's consent page: it meets the
 /// request's `prompt=login` / `max_age`, and it is the user an `id_token_hint` names. The
@@ -19,15 +18,15 @@ pub async fn signed_in_for(
     request: &AuthorizationRequest,
     session_cookie: Option<&str>,
     now: i64,
-) -> Result<Option<(SessionRow, UserRow)>> {
+) -> Result<Option<SignedIn>> {
     // A hint we did not sign makes /authorize refuse the request: no session answers it here.
     let Ok(hinted) = hinted_subject(state, request) else {
         return Ok(None);
     };
-    let signed_in = sessions::current_with_user(state, session_cookie, now).await?;
-    Ok(signed_in.filter(|(session, _)| {
-        authentication_satisfied(request, session.auth_time, false, now)
-            && hinted.as_ref().is_none_or(|sub| *sub == session.user_id)
+    let signed_in = signed_in::signed_in(state, session_cookie, now).await?;
+    Ok(signed_in.filter(|current| {
+        authentication_satisfied(request, current.session.auth_time, false, now)
+            && hinted.as_ref().is_none_or(|sub| sub == current.user_id())
     }))
 }
 
@@ -38,9 +37,10 @@ pub async fn allow(
     state: &AppState,
     request: &AuthorizationRequest,
     client: &Client,
-    session: &SessionRow,
+    current: &SignedIn,
     now: i64,
 ) -> Result<Step> {
+    let session = &current.session;
     let view = sessions::view(state, session).await?;
     if let Some(step) = second_factor(request, client, &view) {
         return authorize::follow(state, request, step, Some(session), now).await;

@@ -15,10 +15,10 @@ use zeroize::Zeroizing;
 use super::error::Result;
 use super::second_factor::{self, Against, CodeCheck};
 use super::sign_in;
+use super::signed_in::SignedIn;
 use super::throttle::Reservation;
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
-use crate::store::users::UserRow;
 
 /// Whether `user_id` has a second factor: TOTP is on, or a passkey is registered. The one
 /// notion behind the sign-in's second step, a session's step-up, and the rule below.
@@ -61,12 +61,8 @@ pub struct ProofNeeded {
     pub code_accepted: bool,
 }
 
-pub async fn proof_needed(
-    state: &AppState,
-    session: &SessionRow,
-    user_id: &str,
-    now: i64,
-) -> Result<ProofNeeded> {
+pub async fn proof_needed(state: &AppState, current: &SignedIn, now: i64) -> Result<ProofNeeded> {
+    let (session, user_id) = (&current.session, current.user_id());
     let second_factor =
         !second_step_recent(state, session, now) && has_second_factor(state, user_id).await?;
     let code_accepted = second_factor && state.store().totp_enabled(user_id).await?;
@@ -79,8 +75,7 @@ pub async fn proof_needed(
 
 /// What the user typed into a form that changes second factors.
 pub struct ChangeRequest<'a> {
-    pub session: &'a SessionRow,
-    pub user: &'a UserRow,
+    pub signed_in: &'a SignedIn,
     /// Empty when the user typed none.
     pub password: Zeroizing<String>,
     /// Empty when the user typed none.
@@ -129,12 +124,12 @@ pub async fn change_allowed(
     now: i64,
 ) -> Result<Change<i64>> {
     let ChangeRequest {
-        session,
-        user,
+        signed_in,
         password,
         code,
         ip,
     } = change;
+    let (session, user) = (&signed_in.session, &signed_in.user);
     let password_typed = !password.is_empty();
     if !password_typed && password_required(state, session, now) {
         return Ok(Change::PasswordRequired);

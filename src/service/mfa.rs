@@ -8,12 +8,12 @@ use super::error::Result;
 use super::factors::{self, CodeIs};
 pub use super::factors::{Change, ChangeRequest};
 use super::sessions::{self, NewSession};
+use super::signed_in::SignedIn;
 use crate::auth::recovery::{self, RecoveryCode};
 use crate::auth::sealing::SealingKey;
 use crate::auth::totp::{self, TotpSecret};
 use crate::oauth::amr::Method;
 use crate::state::AppState;
-use crate::store::users::UserRow;
 
 /// What the two-step verification page shows for the user's current state.
 #[derive(Debug)]
@@ -41,8 +41,10 @@ impl std::fmt::Debug for Enrolment {
     }
 }
 
-/// The page's state for `user`; makes and stores a pending secret on the first visit.
-pub async fn view(state: &AppState, user: &UserRow, now: i64) -> Result<MfaView> {
+/// The page's state for the signed-in user; makes and stores a pending secret on the first
+/// visit.
+pub async fn view(state: &AppState, current: &SignedIn, now: i64) -> Result<MfaView> {
+    let user = &current.user;
     let store = state.store();
     let credential = store.find_totp_credential(&user.id).await?;
     if credential.as_ref().is_some_and(|c| c.enabled) {
@@ -152,7 +154,7 @@ pub async fn enable(
     session_cookie: Option<&str>,
     now: i64,
 ) -> Result<Change<Option<Enabled>>> {
-    let (session, user) = (change.session, change.user);
+    let (session, user) = (&change.signed_in.session, &change.signed_in.user);
     let auth_time = match factors::change_allowed(state, change, CodeIs::Enrolment, now).await? {
         Change::Done(auth_time) => auth_time,
         other => return Ok(other.map(|_| None)),
@@ -178,7 +180,7 @@ pub async fn regenerate_recovery_codes(
     change: ChangeRequest<'_>,
     now: i64,
 ) -> Result<Change<Vec<RecoveryCode>>> {
-    let user_id = change.user.id.clone();
+    let user_id = change.signed_in.user_id().to_string();
     match factors::change_allowed(state, change, CodeIs::Proof, now).await? {
         Change::Done(_) => {}
         other => return Ok(other.map(|_| Vec::new())),
@@ -194,7 +196,7 @@ pub async fn regenerate_recovery_codes(
 
 /// Turns two-step verification off: the authenticator, recovery codes and pending sign-ins go.
 pub async fn disable(state: &AppState, change: ChangeRequest<'_>, now: i64) -> Result<Change<()>> {
-    let user_id = change.user.id.clone();
+    let user_id = change.signed_in.user_id().to_string();
     match factors::change_allowed(state, change, CodeIs::Proof, now).await? {
         Change::Done(_) => {}
         other => return Ok(other.map(|_| ())),

@@ -25,6 +25,7 @@ pub mod revoke;
 pub mod second_factor;
 pub mod sessions;
 pub mod sign_in;
+pub mod signed_in;
 pub mod throttle;
 pub mod userinfo;
 

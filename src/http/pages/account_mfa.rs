@@ -2,9 +2,8 @@
 //! codes, turning it off. What each form does is `service::mfa`. When an application demanded
 //! two-step verification, its authorization request rides along in the query string and goes
 //! on once the user has turned it on.
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use zeroize::Zeroizing;
@@ -12,24 +11,22 @@ use zeroize::Zeroizing;
 use super::continuation::{AccountPage, Next};
 use super::cookies::{self, Kind};
 use super::messages::{SECOND_FACTOR_REQUIRED, WRONG_CODE, throttled_message, with_retry_after};
+use super::page_form::{Continues, EXPIRED_RELOAD, PageForm, signed_in};
 use super::templates::{MfaPage, MfaShown};
-use crate::auth::csrf;
 use crate::auth::recovery::RecoveryCode;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::{HttpError, HttpResult};
-use crate::http::form::{page_form, query};
+use crate::http::form::query;
 use crate::http::html::render;
 use crate::http::locale::PageLocale;
 use crate::http::respond::see_other;
-use crate::i18n::{Locale, Message};
-use crate::oauth::params::Params;
+use crate::i18n::Locale;
 use crate::routes;
+use crate::service;
 use crate::service::factors::{self, Change, ChangeRequest};
 use crate::service::mfa::{self, MfaView};
-use crate::service::{self, sessions};
+use crate::service::signed_in::SignedIn;
 use crate::state::AppState;
-use crate::store::sessions::SessionRow;
-use crate::store::users::UserRow;
 
 pub async fn mfa_page(
     State(state): State<AppState>,
@@ -38,37 +35,35 @@ pub async fn mfa_page(
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
     let next = Next::from_params_or(&state, query(raw), AccountPage::Mfa)?;
-    let (session, user) = signed_in_user(&state, &jar, &next).await?;
-    let who = (&session, &user);
-    current_view(&state, jar, &next, locale, who, None, StatusCode::OK).await
+    let current = signed_in(&state, &jar, &next).await?;
+    current_view(&state, jar, &next, locale, &current, None, StatusCode::OK).await
 }
 
 /// `POST /account/mfa/enable`: the first valid code from the app turns the pending secret on.
+/// An authorization request that demanded two-step verification may ride along.
 pub async fn enable(
     State(state): State<AppState>,
     PageLocale(locale): PageLocale,
     ClientIp(ip): ClientIp,
-    jar: CookieJar,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
+    form: PageForm,
 ) -> HttpResult {
-    let next = Next::from_params_or(&state, query(raw), AccountPage::Mfa)?;
-    let form = ChangeForm::read(&state, &jar, &next, locale, &headers, &body).await?;
-    let current = cookies::read(&jar, Kind::Session, state.secure_cookies());
+    let continues = Continues::FromQuery(AccountPage::Mfa);
+    let form = ChangeForm::read(&state, form, continues, locale).await?;
+    let current = cookies::read(&form.jar, Kind::Session, state.secure_cookies());
     let outcome = mfa::enable(&state, form.request(ip), current, state.now()).await;
     let secure = state.secure_cookies();
     let outcome = outcome.map(|change| {
         change.map(|enabled| match enabled {
             Some(enabled) => {
-                let jar = cookies::signed_in(jar.clone(), enabled.session.cookie_value, secure);
+                let jar =
+                    cookies::signed_in(form.jar.clone(), enabled.session.cookie_value, secure);
                 codes_page(&state, jar, &form, enabled.recovery_codes)
             }
             // Turned on meanwhile (another tab): nothing to show again.
-            None => see_other(&next.form_action(routes::ACCOUNT_MFA)),
+            None => see_other(&form.next.form_action(routes::ACCOUNT_MFA)),
         })
     });
-    form.answer(&state, jar, outcome).await
+    form.answer(&state, outcome).await
 }
 
 /// `POST /account/mfa/recovery-codes`: a fresh set of codes; the old set stops working.
@@ -76,16 +71,14 @@ pub async fn regenerate_recovery_codes(
     State(state): State<AppState>,
     PageLocale(locale): PageLocale,
     ClientIp(ip): ClientIp,
-    jar: CookieJar,
-    headers: HeaderMap,
-    body: Bytes,
+    form: PageForm,
 ) -> HttpResult {
-    let next = Next::Account(AccountPage::Mfa);
-    let form = ChangeForm::read(&state, &jar, &next, locale, &headers, &body).await?;
+    let continues = Continues::To(AccountPage::Mfa);
+    let form = ChangeForm::read(&state, form, continues, locale).await?;
     let outcome = mfa::regenerate_recovery_codes(&state, form.request(ip), state.now()).await;
-    let outcome =
-        outcome.map(|change| change.map(|codes| codes_page(&state, jar.clone(), &form, codes)));
-    form.answer(&state, jar, outcome).await
+    let outcome = outcome
+        .map(|change| change.map(|codes| codes_page(&state, form.jar.clone(), &form, codes)));
+    form.answer(&state, outcome).await
 }
 
 /// `POST /account/mfa/disable`.
@@ -93,63 +86,49 @@ pub async fn disable(
     State(state): State<AppState>,
     PageLocale(locale): PageLocale,
     ClientIp(ip): ClientIp,
-    jar: CookieJar,
-    headers: HeaderMap,
-    body: Bytes,
+    form: PageForm,
 ) -> HttpResult {
-    let next = Next::Account(AccountPage::Mfa);
-    let form = ChangeForm::read(&state, &jar, &next, locale, &headers, &body).await?;
+    let continues = Continues::To(AccountPage::Mfa);
+    let form = ChangeForm::read(&state, form, continues, locale).await?;
     let outcome = mfa::disable(&state, form.request(ip), state.now()).await;
     let outcome = outcome.map(|change| change.map(|()| see_other(routes::ACCOUNT_MFA)));
-    form.answer(&state, jar, outcome).await
+    form.answer(&state, outcome).await
 }
 
 /// A posted change of second factors: who, and what they typed, and the language of the
 /// page that answers it.
-struct ChangeForm<'n> {
-    next: &'n Next<'n>,
+struct ChangeForm<'s> {
+    next: Next<'s>,
+    jar: CookieJar,
     locale: Locale,
-    session: SessionRow,
-    user: UserRow,
+    current: SignedIn,
     password: Zeroizing<String>,
     code: Zeroizing<String>,
 }
 
-impl<'n> ChangeForm<'n> {
+impl<'s> ChangeForm<'s> {
     /// The form body, its CSRF token, and the signed-in user.
     async fn read(
-        state: &AppState,
-        jar: &CookieJar,
-        next: &'n Next<'n>,
+        state: &'s AppState,
+        form: PageForm,
+        continues: Continues,
         locale: Locale,
-        headers: &HeaderMap,
-        body: &[u8],
     ) -> Result<Self, HttpError> {
-        let mut form: Params = page_form(headers, body)?;
-        if !cookies::csrf_ok(jar, state.secure_cookies(), form.get(csrf::FIELD)) {
-            let why = Message::new("error-form-expired-reload");
-            let title = "error-form-expired-title";
-            return Err(HttpError::page(StatusCode::FORBIDDEN, title, why));
-        }
-        let (session, user) = signed_in_user(state, jar, next).await?;
+        let mut form = form.open(state, continues)?.require_csrf(EXPIRED_RELOAD)?;
+        let current = form.signed_in(state).await?;
         Ok(Self {
-            next,
+            password: Zeroizing::new(form.take("password")),
+            code: Zeroizing::new(form.take("code")),
+            next: form.next,
+            jar: form.jar,
             locale,
-            session,
-            user,
-            password: Zeroizing::new(form.take("password").unwrap_or_default()),
-            code: Zeroizing::new(form.take("code").unwrap_or_default()),
+            current,
         })
-    }
-
-    fn who(&self) -> (&SessionRow, &UserRow) {
-        (&self.session, &self.user)
     }
 
     fn request(&self, ip: std::net::IpAddr) -> ChangeRequest<'_> {
         ChangeRequest {
-            session: &self.session,
-            user: &self.user,
+            signed_in: &self.current,
             password: self.password.clone(),
             code: self.code.clone(),
             ip,
@@ -161,7 +140,6 @@ impl<'n> ChangeForm<'n> {
     async fn answer(
         &self,
         state: &AppState,
-        jar: CookieJar,
         outcome: service::Result<Change<Response>>,
     ) -> HttpResult {
         // Without a password the code alone was judged: say so, as the sign-in's step does.
@@ -169,6 +147,8 @@ impl<'n> ChangeForm<'n> {
             true => WRONG_CODE,
             false => "mfa-refused",
         };
+        let (next, locale, current, jar) =
+            (&self.next, self.locale, &self.current, self.jar.clone());
         let (error, status) = match outcome {
             Ok(Change::Done(response)) => return Ok(response),
             Ok(Change::PasswordRequired) => ("mfa-password-required", StatusCode::OK),
@@ -176,30 +156,16 @@ impl<'n> ChangeForm<'n> {
             Ok(Change::Refused) => (refused, StatusCode::OK),
             Ok(Change::Unavailable) => ("mfa-unavailable", StatusCode::SERVICE_UNAVAILABLE),
             Err(service::Error::Throttled { retry_after }) => {
-                let message = Some(throttled_message(self.locale, retry_after));
+                let message = Some(throttled_message(locale, retry_after));
                 let status = StatusCode::TOO_MANY_REQUESTS;
-                let (next, locale, who) = (self.next, self.locale, self.who());
-                let page = current_view(state, jar, next, locale, who, message, status).await?;
+                let page = current_view(state, jar, next, locale, current, message, status).await?;
                 return Ok(with_retry_after(page, retry_after));
             }
             Err(e) => return Err(e.into()),
         };
-        let (next, locale, who) = (self.next, self.locale, self.who());
         let error = Some(locale.text(error));
-        current_view(state, jar, next, locale, who, error, status).await
+        current_view(state, jar, next, locale, current, error, status).await
     }
-}
-
-/// The signed-in session and its user, or the sign-in that comes back here.
-async fn signed_in_user(
-    state: &AppState,
-    jar: &CookieJar,
-    next: &Next<'_>,
-) -> Result<(SessionRow, UserRow), HttpError> {
-    let cookie = cookies::read(jar, Kind::Session, state.secure_cookies());
-    sessions::current_with_user(state, cookie, state.now())
-        .await?
-        .ok_or_else(|| next.sign_in_first())
 }
 
 /// The page showing `shown` to `user`, without an error yet.
@@ -207,7 +173,7 @@ fn page_for(
     state: &AppState,
     next: &Next<'_>,
     locale: Locale,
-    user: &UserRow,
+    current: &SignedIn,
     shown: MfaShown,
 ) -> MfaPage {
     // The demanding application is named while the user sets two-step verification up.
@@ -218,7 +184,7 @@ fn page_for(
     MfaPage {
         brand: state.branding(),
         locale,
-        email: user.email.clone(),
+        email: current.email().to_string(),
         client_name,
         error: None,
         csrf_token: String::new(),
@@ -241,7 +207,7 @@ fn codes_page(
     form: &ChangeForm<'_>,
     codes: Vec<RecoveryCode>,
 ) -> Response {
-    let (next, locale) = (form.next, form.locale);
+    let (next, locale) = (&form.next, form.locale);
     let (continue_url, continue_label) = match next {
         Next::Authorization { client, .. } => (
             next.action(routes::AUTHORIZE),
@@ -257,7 +223,7 @@ fn codes_page(
     show(
         state,
         jar,
-        page_for(state, next, locale, &form.user, shown),
+        page_for(state, next, locale, &form.current, shown),
         StatusCode::OK,
     )
 }
@@ -269,12 +235,12 @@ async fn current_view(
     jar: CookieJar,
     next: &Next<'_>,
     locale: Locale,
-    (session, user): (&SessionRow, &UserRow),
+    current: &SignedIn,
     error: Option<String>,
     status: StatusCode,
 ) -> HttpResult {
     let now = state.now();
-    let (shown, status) = match mfa::view(state, user, now).await? {
+    let (shown, status) = match mfa::view(state, current, now).await? {
         MfaView::Manage {
             recovery_codes_left,
         } => (
@@ -292,9 +258,9 @@ async fn current_view(
         }
         MfaView::Unavailable => (MfaShown::Unavailable, status),
     };
-    let mut page = page_for(state, next, locale, user, shown);
+    let mut page = page_for(state, next, locale, current, shown);
     page.error = error;
-    let needed = factors::proof_needed(state, session, &user.id, now).await?;
+    let needed = factors::proof_needed(state, current, now).await?;
     page.password_required = needed.password;
     page.second_factor_required = needed.second_factor;
     Ok(show(state, jar, page, status))

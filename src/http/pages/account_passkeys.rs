@@ -6,18 +6,17 @@
 //! `service::passkeys`.
 use std::net::IpAddr;
 
-use axum::body::Bytes;
 use axum::extract::{Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::account::{checked_form, signed_in_user};
-use super::continuation::AccountPage;
+use super::continuation::{AccountPage, Next};
 use super::cookies;
 use super::messages::{passkey_refusal, throttled_message, with_retry_after};
+use super::page_form::{Continues, EXPIRED_RELOAD, OpenForm, PageForm, signed_in};
 use super::templates::{PasskeyOffer, PasskeysPage};
 use crate::auth::passkey::Unavailable;
 use crate::http::client_ip::ClientIp;
@@ -26,15 +25,13 @@ use crate::http::html::{render, render_with_script};
 use crate::http::locale::PageLocale;
 use crate::http::respond::see_other;
 use crate::i18n::Locale;
-use crate::oauth::params::Params;
 use crate::routes;
 use crate::service;
 use crate::service::factors::{self, ChangeRequest};
 use crate::service::passkeys::registration;
 use crate::service::passkeys::{self, Outcome};
+use crate::service::signed_in::SignedIn;
 use crate::state::AppState;
-use crate::store::sessions::SessionRow;
-use crate::store::users::UserRow;
 
 /// What the page says after a change it redirected from (a fixed list: nothing from the
 /// query reaches the page as text).
@@ -42,6 +39,8 @@ use crate::store::users::UserRow;
 pub struct Done {
     done: Option<String>,
 }
+
+const HERE: Next<'static> = Next::Account(AccountPage::Passkeys);
 
 fn notice_for(done: &str) -> Option<&'static str> {
     match done {
@@ -58,9 +57,9 @@ pub async fn passkeys_page(
     Query(done): Query<Done>,
     jar: CookieJar,
 ) -> HttpResult {
-    let (session, user) = signed_in_user(&state, &jar, AccountPage::Passkeys).await?;
+    let current = signed_in(&state, &jar, &HERE).await?;
     let notice = done.done.as_deref().and_then(notice_for);
-    let view = View::new(&state, locale, &session, &user);
+    let view = View::new(&state, locale, &current);
     view.show(jar, None, notice, StatusCode::OK).await
 }
 
@@ -68,53 +67,48 @@ pub async fn add(
     State(state): State<AppState>,
     PageLocale(locale): PageLocale,
     ClientIp(ip): ClientIp,
-    jar: CookieJar,
-    headers: HeaderMap,
-    body: Bytes,
+    form: PageForm,
 ) -> HttpResult {
-    let (session, user, mut form) = signed_in_form(&state, &jar, &headers, &body).await?;
-    let view = View::new(&state, locale, &session, &user);
+    let (current, mut form) = signed_in_form(&state, form).await?;
+    let view = View::new(&state, locale, &current);
     let who = view.who(&mut form, ip);
-    let ceremony = form.get("ceremony").unwrap_or_default();
-    let credential = form.get("credential").unwrap_or_default();
-    let name = form.get("name").unwrap_or_default();
+    let ceremony = form.get("ceremony");
+    let credential = form.get("credential");
+    let name = form.get("name");
     let now = state.now();
     let outcome = registration::finish(&state, who, ceremony, credential, name, now).await;
-    view.answer(jar, outcome.map(|o| o.map(|_| "added"))).await
+    view.answer(form.jar, outcome.map(|o| o.map(|_| "added")))
+        .await
 }
 
 pub async fn rename(
     State(state): State<AppState>,
     PageLocale(locale): PageLocale,
-    jar: CookieJar,
-    headers: HeaderMap,
-    body: Bytes,
+    form: PageForm,
 ) -> HttpResult {
-    let (session, user, form) = signed_in_form(&state, &jar, &headers, &body).await?;
-    let id = form.get("id").unwrap_or_default();
-    let name = form.get("name").unwrap_or_default();
-    if passkeys::rename(&state, &user.id, id, name).await? {
+    let (current, form) = signed_in_form(&state, form).await?;
+    let id = form.get("id");
+    let name = form.get("name");
+    if passkeys::rename(&state, current.user_id(), id, name).await? {
         return Ok(done("renamed"));
     }
-    let view = View::new(&state, locale, &session, &user);
+    let view = View::new(&state, locale, &current);
     let error = Some(locale.text("passkey-name-invalid"));
-    view.show(jar, error, None, StatusCode::OK).await
+    view.show(form.jar, error, None, StatusCode::OK).await
 }
 
 pub async fn remove(
     State(state): State<AppState>,
     PageLocale(locale): PageLocale,
     ClientIp(ip): ClientIp,
-    jar: CookieJar,
-    headers: HeaderMap,
-    body: Bytes,
+    form: PageForm,
 ) -> HttpResult {
-    let (session, user, mut form) = signed_in_form(&state, &jar, &headers, &body).await?;
-    let view = View::new(&state, locale, &session, &user);
+    let (current, mut form) = signed_in_form(&state, form).await?;
+    let view = View::new(&state, locale, &current);
     let who = view.who(&mut form, ip);
-    let id = form.get("id").unwrap_or_default();
+    let id = form.get("id");
     let outcome = registration::remove(&state, who, id, state.now()).await;
-    view.answer(jar, outcome.map(|o| o.map(|_| "removed")))
+    view.answer(form.jar, outcome.map(|o| o.map(|_| "removed")))
         .await
 }
 
@@ -126,32 +120,24 @@ fn done(what: &str) -> Response {
 struct View<'a> {
     state: &'a AppState,
     locale: Locale,
-    session: &'a SessionRow,
-    user: &'a UserRow,
+    current: &'a SignedIn,
 }
 
 impl<'a> View<'a> {
-    fn new(
-        state: &'a AppState,
-        locale: Locale,
-        session: &'a SessionRow,
-        user: &'a UserRow,
-    ) -> Self {
+    fn new(state: &'a AppState, locale: Locale, current: &'a SignedIn) -> Self {
         Self {
             state,
             locale,
-            session,
-            user,
+            current,
         }
     }
 
     /// The user asking for a change, with the password and code typed into `form` (if any).
-    fn who(&self, form: &mut Params, ip: IpAddr) -> ChangeRequest<'a> {
+    fn who(&self, form: &mut OpenForm<'_>, ip: IpAddr) -> ChangeRequest<'a> {
         ChangeRequest {
-            session: self.session,
-            user: self.user,
-            password: Zeroizing::new(form.take("password").unwrap_or_default()),
-            code: Zeroizing::new(form.take("code").unwrap_or_default()),
+            signed_in: self.current,
+            password: Zeroizing::new(form.take("password")),
+            code: Zeroizing::new(form.take("code")),
             ip,
         }
     }
@@ -187,8 +173,8 @@ impl<'a> View<'a> {
     ) -> HttpResult {
         let state = self.state;
         let now = state.now();
-        let list = passkeys::list(state, &self.user.id).await?;
-        let (add, unavailable) = match registration::begin(state, self.user, now).await? {
+        let list = passkeys::list(state, self.current.user_id()).await?;
+        let (add, unavailable) = match registration::begin(state, self.current, now).await? {
             Ok(ceremony) => {
                 let action = routes::ACCOUNT_PASSKEYS_ADD.to_string();
                 (Some(PasskeyOffer::new(ceremony, action)), None)
@@ -197,11 +183,11 @@ impl<'a> View<'a> {
         };
         let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
         let with_script = add.is_some();
-        let needed = factors::proof_needed(state, self.session, &self.user.id, now).await?;
+        let needed = factors::proof_needed(state, self.current, now).await?;
         let page = PasskeysPage {
             brand: state.branding(),
             locale: self.locale,
-            email: self.user.email.clone(),
+            email: self.current.email().to_string(),
             passkeys: list,
             add,
             unavailable,
@@ -233,11 +219,9 @@ fn unavailable_reason(state: &AppState) -> &'static str {
 /// A form of this page: its body, its CSRF token checked, and the signed-in user.
 async fn signed_in_form(
     state: &AppState,
-    jar: &CookieJar,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<(SessionRow, UserRow, Params), HttpError> {
-    let form = checked_form(state, jar, headers, body)?;
-    let (session, user) = signed_in_user(state, jar, AccountPage::Passkeys).await?;
-    Ok((session, user, form))
+    form: PageForm,
+) -> Result<(SignedIn, OpenForm<'_>), HttpError> {
+    let form = form.open(state, Continues::To(AccountPage::Passkeys))?;
+    let form = form.require_csrf(EXPIRED_RELOAD)?;
+    Ok((form.signed_in(state).await?, form))
 }

@@ -16,7 +16,6 @@ use crate::oauth::client::Client;
 use crate::oauth::params::Params;
 use crate::routes;
 use crate::service::authorize::{self, Refusal, Step};
-use crate::service::sessions;
 use crate::state::AppState;
 
 pub async fn authorize_get(
@@ -40,8 +39,7 @@ async fn authorize_request(state: &AppState, jar: CookieJar, params: &Params) ->
     let (request, client) = validate(state, params)?;
     let now = state.now();
     let cookie = cookies::read(&jar, Kind::Session, state.secure_cookies());
-    let session = sessions::current(state, cookie, now).await?;
-    let step = authorize::next_step(state, &request, client, session.as_ref(), false, now).await?;
+    let step = authorize::next_step_for_browser(state, &request, client, cookie, now).await?;
     Ok(step_response(state, jar, step, params))
 }
 

@@ -30,8 +30,7 @@ pub async fn consent_page(
     let params = query(raw);
     let (request, client) = validate(&state, &params)?;
     let cookie = cookies::read(&jar, Kind::Session, state.secure_cookies());
-    let Some((_, user)) = consent::signed_in_for(&state, &request, cookie, state.now()).await?
-    else {
+    let Some(current) = consent::signed_in_for(&state, &request, cookie, state.now()).await? else {
         return Ok(sign_in_again(&params));
     };
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
@@ -39,7 +38,7 @@ pub async fn consent_page(
         brand: state.branding(),
         locale,
         client_name: client.name.clone(),
-        user_email: user.email,
+        user_email: current.email().to_string(),
         scopes: request.scope.iter().filter_map(describe_scope).collect(),
         apis: apis_asked(client, &request.scope, &request.resources)
             .into_iter()
@@ -72,11 +71,11 @@ pub async fn consent_submit(
     }
     let now = state.now();
     let cookie = cookies::read(&jar, Kind::Session, secure);
-    let Some((session, _)) = consent::signed_in_for(&state, &request, cookie, now).await? else {
+    let Some(current) = consent::signed_in_for(&state, &request, cookie, now).await? else {
         return Ok(sign_in_again(&params));
     };
     let step = match form.get("decision") {
-        Some("allow") => consent::allow(&state, &request, client, &session, now).await?,
+        Some("allow") => consent::allow(&state, &request, client, &current, now).await?,
         Some("deny") => consent::deny(&state, &request),
         _ => {
             let why = Message::new("error-choose-allow-or-deny");

@@ -41,11 +41,6 @@ impl AccountPage {
             .into_iter()
             .find(|page| page.path() == path)
     }
-
-    /// The sign-in page, coming back here afterwards.
-    pub fn sign_in(self) -> HttpError {
-        HttpError::Redirect(Next::Account(self).action(routes::LOGIN))
-    }
 }
 
 pub enum Next<'s> {

@@ -11,9 +11,11 @@ mod continuation;
 mod cookies;
 pub mod logout;
 mod messages;
+mod page_form;
 mod passkey_templates;
 pub mod second_step;
 pub mod sign_in;
 mod templates;
 #[cfg(test)]
 mod tests;
+mod wording;

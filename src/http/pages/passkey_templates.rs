@@ -61,6 +61,6 @@ pub struct PasskeysPage {
 
 impl PasskeysPage {
     fn ago(&self, then: &i64) -> String {
-        super::templates::ago(self.locale, self.now, *then)
+        super::wording::ago(self.locale, self.now, *then)
     }
 }

@@ -9,6 +9,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 pub use super::passkey_templates::{PasskeyOffer, PasskeysPage};
+pub use super::wording::{ago, describe_scope};
 use crate::auth::recovery::RecoveryCode;
 use crate::branding::Branding;
 use crate::i18n::{Arg, Locale};
@@ -159,27 +160,4 @@ pub struct LogoutPage {
 pub struct SignedOutPage {
     pub brand: Arc<Branding>,
     pub locale: Locale,
-}
-
-/// "5 minutes ago"-style wording for the account page (no time zone to guess).
-pub fn ago(locale: Locale, now: i64, then: i64) -> String {
-    let seconds = (now - then).max(0);
-    let (id, count) = match seconds {
-        0..60 => return locale.text("ago-just-now"),
-        60..3600 => ("ago-minutes", seconds / 60),
-        3600..86400 => ("ago-hours", seconds / 3600),
-        _ => ("ago-days", seconds / 86400),
-    };
-    locale.count(id, "count", count)
-}
-
-/// The message id of the plain words for a scope on the consent and account pages.
-pub fn describe_scope(scope: &str) -> Option<&'static str> {
-    match scope {
-        "openid" => Some("scope-openid"),
-        "profile" => Some("scope-profile"),
-        "email" => Some("scope-email"),
-        "offline_access" => Some("scope-offline-access"),
-        _ => None,
-    }
 }

@@ -12,13 +12,14 @@ use super::{
 use crate::auth::passkey::{credential_key, make_discoverable};
 use crate::service::error::{Internal, Result};
 use crate::service::factors::{self, Change, ChangeRequest, CodeIs};
+use crate::service::signed_in::SignedIn;
 use crate::state::AppState;
 use crate::store::passkeys::PasskeyRow;
-use crate::store::users::UserRow;
 
 /// Starts adding a passkey for `user`: the options exclude the passkeys the user has, so an
 /// authenticator does not register twice.
-pub async fn begin(state: &AppState, user: &UserRow, now: i64) -> Result<Outcome<Ceremony>> {
+pub async fn begin(state: &AppState, current: &SignedIn, now: i64) -> Result<Outcome<Ceremony>> {
+    let user = &current.user;
     let Ok(relying_party) = state.passkeys() else {
         return Ok(Err(Refusal::Unavailable));
     };
@@ -55,7 +56,7 @@ pub async fn finish(
     let Ok(relying_party) = state.passkeys() else {
         return Ok(Err(Refusal::Unavailable));
     };
-    let user_id = who.user.id.clone();
+    let user_id = who.signed_in.user_id().to_string();
     if let Err(refusal) = allowed(state, who, now).await? {
         return Ok(Err(refusal));
     }
@@ -105,7 +106,7 @@ pub async fn remove(
     id: &str,
     now: i64,
 ) -> Result<Outcome<bool>> {
-    let user_id = who.user.id.clone();
+    let user_id = who.signed_in.user_id().to_string();
     if let Err(refusal) = allowed(state, who, now).await? {
         return Ok(Err(refusal));
     }

@@ -6,6 +6,7 @@ use crate::auth::session::public_id;
 use crate::oauth::consent::Approval;
 use crate::oauth::scope::Scopes;
 use crate::service::account::{end_session, overview, withdraw_consent};
+use crate::service::signed_in::signed_in;
 
 async fn revoked(state: &AppState, refresh_token: &str) -> bool {
     let hash = crate::auth::secret::hash(refresh_token);
@@ -25,11 +26,10 @@ async fn the_overview_lists_the_users_own_sessions_and_marks_the_current_one() {
     let laptop = session_at(&state, &user, START + 10).await;
     let grace = add_user(&state, "grace@example.com").await;
     session(&state, &grace).await;
-    let view = overview(&state, &current.row, START + 20)
+    let view = overview(&state, &as_signed_in(&current.row, &user), START + 20)
         .await
-        .unwrap()
         .unwrap();
-    assert_eq!(view.user.id, user.id);
+    assert_eq!(view.email, user.email);
     let mut listed: Vec<(String, bool)> = view
         .sessions
         .iter()
@@ -60,7 +60,9 @@ async fn the_overview_lists_consents_by_client_name() {
         .save_consent(&grace.id, OTHER, &Approval::of_scope(scope.clone()), START)
         .await
         .unwrap();
-    let view = overview(&state, &s.row, START).await.unwrap().unwrap();
+    let view = overview(&state, &as_signed_in(&s.row, &user), START)
+        .await
+        .unwrap();
     assert_eq!(view.consents.len(), 1);
     assert_eq!(view.consents[0].client_id, APP);
     assert_eq!(view.consents[0].client_name, "The App");
@@ -73,7 +75,11 @@ async fn a_disabled_user_gets_no_overview() {
     let user = ada(&state).await;
     let s = session(&state, &user).await;
     state.store().disable_user(USER_EMAIL, START).await.unwrap();
-    assert!(overview(&state, &s.row, START).await.unwrap().is_none());
+    // No signed-in user for the account pages: their sign-in is asked again.
+    let found = signed_in(&state, Some(&s.cookie_value), START)
+        .await
+        .unwrap();
+    assert!(found.is_none());
 }
 
 #[tokio::test]
@@ -84,7 +90,11 @@ async fn ending_another_users_session_is_impossible() {
     let grace = add_user(&state, "grace@example.com").await;
     let theirs = session(&state, &grace).await;
     let handle = public_id(&theirs.row.id_hash);
-    assert!(!end_session(&state, &s.row, &handle, START).await.unwrap());
+    assert!(
+        !end_session(&state, &as_signed_in(&s.row, &user), &handle, START)
+            .await
+            .unwrap()
+    );
     assert_eq!(live_sessions(&state, &grace, START).await.len(), 1);
 }
 
@@ -96,7 +106,7 @@ async fn ending_another_of_ones_sessions_keeps_the_current_one() {
     let laptop = session(&state, &user).await;
     let handle = public_id(&laptop.row.id_hash);
     assert!(
-        !end_session(&state, &current.row, &handle, START)
+        !end_session(&state, &as_signed_in(&current.row, &user), &handle, START)
             .await
             .unwrap()
     );
@@ -112,7 +122,7 @@ async fn ending_the_current_session_says_so() {
     let current = session(&state, &user).await;
     let handle = public_id(&current.row.id_hash);
     assert!(
-        end_session(&state, &current.row, &handle, START)
+        end_session(&state, &as_signed_in(&current.row, &user), &handle, START)
             .await
             .unwrap()
     );
@@ -129,7 +139,7 @@ async fn ending_a_session_revokes_the_tokens_every_app_got_through_it() {
     let other = refresh_token_of(offline_tokens(&state, OTHER, &laptop.row, START).await);
     let kept = refresh_token_of(offline_tokens(&state, APP, &current.row, START).await);
     let handle = public_id(&laptop.row.id_hash);
-    end_session(&state, &current.row, &handle, START)
+    end_session(&state, &as_signed_in(&current.row, &user), &handle, START)
         .await
         .unwrap();
     assert!(revoked(&state, &app).await && revoked(&state, &other).await);
@@ -149,7 +159,9 @@ async fn withdrawing_consent_forgets_it_and_revokes_only_that_apps_tokens() {
         .unwrap();
     let app = refresh_token_of(offline_tokens(&state, APP, &s.row, START).await);
     let other = refresh_token_of(offline_tokens(&state, OTHER, &s.row, START).await);
-    withdraw_consent(&state, &s.row, APP, START).await.unwrap();
+    withdraw_consent(&state, &as_signed_in(&s.row, &user), APP, START)
+        .await
+        .unwrap();
     assert_eq!(store.find_consent(&user.id, APP).await.unwrap(), None);
     assert!(revoked(&state, &app).await);
     assert!(!revoked(&state, &other).await);
@@ -163,6 +175,8 @@ async fn withdrawing_consent_leaves_other_users_tokens_for_the_app_alone() {
     let grace = add_user(&state, "grace@example.com").await;
     let theirs = session(&state, &grace).await;
     let kept = refresh_token_of(offline_tokens(&state, APP, &theirs.row, START).await);
-    withdraw_consent(&state, &s.row, APP, START).await.unwrap();
+    withdraw_consent(&state, &as_signed_in(&s.row, &user), APP, START)
+        .await
+        .unwrap();
     assert!(!revoked(&state, &kept).await);
 }

@@ -15,7 +15,14 @@ async fn allow_for(
     session: &SessionRow,
 ) -> Step {
     let request = request(state, client_id, extra);
-    allow(state, &request, client(state, client_id), session, START)
+    let user = state
+        .store()
+        .find_user(&session.user_id)
+        .await
+        .unwrap()
+        .unwrap();
+    let current = as_signed_in(session, &user);
+    allow(state, &request, client(state, client_id), &current, START)
         .await
         .unwrap()
 }

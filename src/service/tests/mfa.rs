@@ -14,7 +14,7 @@ use crate::service::sign_in::sign_in_with_password;
 
 /// The pending secret the enrolment page shows, as bytes.
 async fn pending_secret(state: &AppState, user: &UserRow, now: i64) -> Vec<u8> {
-    let MfaView::Enrol(enrolment) = view(state, user, now).await.unwrap() else {
+    let MfaView::Enrol(enrolment) = view(state, &viewing(user), now).await.unwrap() else {
         panic!("expected the enrolment page");
     };
     let base32 = enrolment.secret_grouped.replace(' ', "");
@@ -28,8 +28,7 @@ fn change<'a>(
     code: &str,
 ) -> ChangeRequest<'a> {
     ChangeRequest {
-        session: &s.row,
-        user,
+        signed_in: lent(&s.row, user),
         password: Zeroizing::new(password.into()),
         code: Zeroizing::new(code.into()),
         ip: ip(),
@@ -75,7 +74,7 @@ async fn enrolment_shows_the_same_pending_secret_on_every_visit() {
 async fn enrolment_is_unavailable_without_an_encryption_key() {
     let state = state_with(|c| c.master_key = None).await;
     let user = ada(&state).await;
-    let page = view(&state, &user, START).await.unwrap();
+    let page = view(&state, &viewing(&user), START).await.unwrap();
     assert!(matches!(page, MfaView::Unavailable), "{page:?}");
 }
 
@@ -84,7 +83,7 @@ async fn the_page_manages_an_enabled_authenticator_and_counts_recovery_codes() {
     let state = state().await;
     let user = ada(&state).await;
     let app = enrol(&state, &user).await;
-    let page = view(&state, &user, START).await.unwrap();
+    let page = view(&state, &viewing(&user), START).await.unwrap();
     assert!(
         matches!(
             page,
@@ -102,7 +101,7 @@ async fn the_page_manages_an_enabled_authenticator_and_counts_recovery_codes() {
         START,
     );
     assert_eq!(spent.await.unwrap(), CodeCheck::Passed);
-    let page = view(&state, &user, START).await.unwrap();
+    let page = view(&state, &viewing(&user), START).await.unwrap();
     assert!(
         matches!(
             page,

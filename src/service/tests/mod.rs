@@ -25,6 +25,8 @@ pub use crate::store::users::UserRow;
 pub use std::collections::HashMap;
 
 mod fixtures;
+mod signed_in_fixtures;
+pub use self::signed_in_fixtures::*;
 
 mod access_tokens;
 mod account;

@@ -37,8 +37,7 @@ async fn second_step_session(state: &AppState, user: &UserRow, now: i64) -> Sess
 
 fn who<'a>(session: &'a SessionRow, user: &'a UserRow, password: &str) -> ChangeRequest<'a> {
     ChangeRequest {
-        session,
-        user,
+        signed_in: lent(session, user),
         password: Zeroizing::new(password.into()),
         code: Zeroizing::new(String::new()),
         ip: ip(),
@@ -53,7 +52,9 @@ async fn register(
     now: i64,
 ) -> Result<passkeys::Outcome<PasskeySummary>> {
     let session = second_step_session(state, user, now).await;
-    let ceremony = registration::begin(state, user, now).await?.unwrap();
+    let ceremony = registration::begin(state, &viewing(user), now)
+        .await?
+        .unwrap();
     let answer = authenticator.register(&ceremony.options);
     let who = who(&session, user, "");
     registration::finish(state, who, &ceremony.id, &answer, "Laptop", now).await
@@ -305,7 +306,7 @@ async fn adding_a_passkey_needs_a_recent_password() {
         ("", Err(Refusal::PasswordRequired)),
         ("not it", Err(Refusal::WrongPassword)),
     ] {
-        let ceremony = registration::begin(&state, &user, START)
+        let ceremony = registration::begin(&state, &viewing(&user), START)
             .await
             .unwrap()
             .unwrap();
@@ -314,7 +315,7 @@ async fn adding_a_passkey_needs_a_recent_password() {
         let outcome = registration::finish(&state, who, &ceremony.id, &answer, "x", START);
         assert_eq!(outcome.await.unwrap().map(|_| ()), expected);
     }
-    let ceremony = registration::begin(&state, &user, START)
+    let ceremony = registration::begin(&state, &viewing(&user), START)
         .await
         .unwrap()
         .unwrap();
@@ -370,7 +371,9 @@ async fn failed_passkey_sign_ins_count_on_the_address_limit_only() {
 async fn an_ip_address_issuer_cannot_host_passkeys() {
     let state = state_with(|config| config.issuer = "http://127.0.0.1:8080".into()).await;
     let user = ada(&state).await;
-    let refused = registration::begin(&state, &user, START).await.unwrap();
+    let refused = registration::begin(&state, &viewing(&user), START)
+        .await
+        .unwrap();
     assert_eq!(refused.err(), Some(Refusal::Unavailable));
     assert_eq!(
         sign_in::begin(&state, START).await.unwrap().err(),
