@@ -3,7 +3,7 @@
 use libfuzzer_sys::fuzz_target;
 use tessera::oauth::client::{AuthMethod, Client};
 use tessera::oauth::client_auth::{PresentedCredentials, identify_client};
-use tessera::oauth::grants::{TokenRequest, parse_token_request};
+use tessera::oauth::grants::{ClientCredentialsGrant, CodeGrant, RefreshGrant, TokenRequest, parse_token_request};
 use tessera::oauth::params::Params;
 use tessera::oauth::pkce::verify_pkce;
 use tessera::oauth::scope::Scopes;
@@ -26,13 +26,13 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = identify_client(presented, |id| clients.iter().find(|c| c.id == id));
     match parse_token_request(&params) {
-        Ok(TokenRequest::AuthorizationCode { code_verifier, .. }) => {
+        Ok(TokenRequest::AuthorizationCode(CodeGrant { code_verifier, .. })) => {
             if verify_pkce(Some(CHALLENGE), code_verifier.as_deref()).is_ok() {
                 assert_eq!(code_verifier.as_deref(), Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
             }
             assert!(verify_pkce(None, code_verifier.as_deref()).is_err());
         }
-        Ok(TokenRequest::RefreshToken { scope, .. } | TokenRequest::ClientCredentials { scope, .. }) => {
+        Ok(TokenRequest::RefreshToken(RefreshGrant { scope, .. }) | TokenRequest::ClientCredentials(ClientCredentialsGrant { scope, .. })) => {
             if let Some(scope) = scope {
                 let _ = Scopes::parse(&scope).map(|s| s.to_string());
             }

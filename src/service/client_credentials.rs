@@ -6,16 +6,17 @@ use super::error::Result;
 use super::mint::{TokenResponse, access_token_ttl, sign_access_token};
 use crate::oauth::access_token::{AccessTokenClaims, Issue};
 use crate::oauth::client::Client;
-use crate::oauth::client_credentials::{Requested, grant};
+use crate::oauth::client_credentials::api_and_scope;
+use crate::oauth::grants::ClientCredentialsGrant;
 use crate::state::AppState;
 
 pub fn issue(
     state: &AppState,
     client: &Client,
-    requested: Requested<'_>,
+    requested: &ClientCredentialsGrant,
     now: i64,
 ) -> Result<TokenResponse> {
-    let (api, scope) = grant(client, requested)?;
+    let (api, scope) = api_and_scope(client, requested)?;
     let jti = uuid::Uuid::new_v4().to_string();
     let ttl = access_token_ttl(state, Some(api));
     let issue = Issue {

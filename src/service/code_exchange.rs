@@ -7,42 +7,32 @@ use super::mint::{self, Family, Grant, NewRefresh, TokenResponse, mint};
 use crate::auth::{secret, session};
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
-use crate::oauth::grants::check_code_exchange;
+use crate::oauth::grants::{CodeGrant, check_code_exchange};
 use crate::state::AppState;
 use crate::store::codes::{CodeTokens, Redeemed, Redemption};
-
-/// The code exchange as the client sent it.
-#[derive(Debug, Clone, Copy)]
-pub struct CodeExchange<'a> {
-    pub code: &'a str,
-    pub redirect_uri: Option<&'a str>,
-    pub code_verifier: Option<&'a str>,
-    /// The API the access token is for (RFC 8707); one the authorization request named.
-    pub resource: Option<&'a str>,
-}
 
 pub async fn exchange_code(
     state: &AppState,
     client: &Client,
-    request: CodeExchange<'_>,
+    request: &CodeGrant,
     now: i64,
 ) -> Result<TokenResponse> {
-    let CodeExchange {
-        code,
-        redirect_uri,
-        code_verifier,
-        resource,
-    } = request;
     let store = state.store();
-    let code_hash = secret::hash(code);
+    let code_hash = secret::hash(&request.code);
     let Some(issued) = store.find_code(&code_hash, now).await? else {
         return Err(OAuthError::invalid_grant("the code is invalid").into());
     };
     if issued.consumed {
         return Err(replayed(state, &code_hash, now).await);
     }
-    check_code_exchange(&issued, client, redirect_uri, code_verifier, now)?;
-    let audience = mint::audience(client, &issued.resources, resource)?;
+    check_code_exchange(
+        &issued,
+        client,
+        request.redirect_uri.as_deref(),
+        request.code_verifier.as_deref(),
+        now,
+    )?;
+    let audience = mint::audience(client, &issued.resources, request.resource.as_deref())?;
     let user = store
         .find_active_user(&issued.user_id)
         .await?

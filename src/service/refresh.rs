@@ -5,43 +5,18 @@ use super::mint::{self, Family, Grant, NewRefresh, TokenResponse, mint};
 use crate::auth::secret;
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
+use crate::oauth::grants::RefreshGrant;
 use crate::oauth::refresh::{RefreshDecision, check_refresh, grace_period};
 use crate::state::AppState;
-
-/// A refresh as the client sent it.
-#[derive(Debug, Clone, Copy)]
-pub struct RefreshRequest<'a> {
-    pub refresh_token: &'a str,
-    /// A narrower scope (RFC 6749 §6).
-    pub scope: Option<&'a str>,
-    /// The API the new access token is for: any the grant covers (RFC 8707 §2.2).
-    pub resource: Option<&'a str>,
-}
-
-impl<'a> RefreshRequest<'a> {
-    /// A plain refresh: same scope, a token for userinfo.
-    pub fn token(refresh_token: &'a str) -> Self {
-        Self {
-            refresh_token,
-            scope: None,
-            resource: None,
-        }
-    }
-}
 
 pub async fn refresh(
     state: &AppState,
     client: &Client,
-    request: RefreshRequest<'_>,
+    request: &RefreshGrant,
     now: i64,
 ) -> Result<TokenResponse> {
-    let RefreshRequest {
-        refresh_token,
-        scope: requested_scope,
-        resource,
-    } = request;
     let store = state.store();
-    let token_hash = secret::hash(refresh_token);
+    let token_hash = secret::hash(&request.refresh_token);
     let grace = grace_period(client, state.config().refresh_grace_period);
     // Two passes at most: if a concurrent refresh rotates the token (or a revocation ends
     // the family) between our read and our rotation, the second pass reads the new state
@@ -51,7 +26,7 @@ pub async fn refresh(
             .find_refresh_token(&token_hash)
             .await?
             .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
-        let scope = match check_refresh(&record, client, requested_scope, grace, now) {
+        let scope = match check_refresh(&record, client, request.scope.as_deref(), grace, now) {
             RefreshDecision::Rotate { scope } => scope,
             RefreshDecision::Reject(error) => return Err(error.into()),
             RefreshDecision::RevokeFamily => {
@@ -64,7 +39,7 @@ pub async fn refresh(
             }
         };
         // Checked before anything changes: a wrong resource must not rotate the token.
-        let audience = mint::audience(client, &record.resources, resource)?;
+        let audience = mint::audience(client, &record.resources, request.resource.as_deref())?;
         let user = store
             .find_user(&record.user_id)
             .await?

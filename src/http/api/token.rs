@@ -8,11 +8,8 @@ use super::client_auth::authenticated_form;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::HttpResult;
 use crate::http::respond::no_store_json;
-use crate::oauth::client_credentials::Requested;
 use crate::oauth::grants::{self, TokenRequest};
-use crate::service::client_credentials;
-use crate::service::code_exchange::{self, CodeExchange};
-use crate::service::refresh::{self, RefreshRequest};
+use crate::service::{client_credentials, code_exchange, refresh};
 use crate::state::AppState;
 
 pub async fn token(
@@ -25,39 +22,13 @@ pub async fn token(
     let now = state.now();
     let request = grants::parse_token_request(&params)?;
     grants::check_grant_allowed(client, &request)?;
-    let response = match request {
-        TokenRequest::AuthorizationCode {
-            code,
-            redirect_uri,
-            code_verifier,
-            resource,
-        } => {
-            let exchange = CodeExchange {
-                code: &code,
-                redirect_uri: redirect_uri.as_deref(),
-                code_verifier: code_verifier.as_deref(),
-                resource: resource.as_deref(),
-            };
-            code_exchange::exchange_code(&state, client, exchange, now).await?
+    let response = match &request {
+        TokenRequest::AuthorizationCode(grant) => {
+            code_exchange::exchange_code(&state, client, grant, now).await?
         }
-        TokenRequest::RefreshToken {
-            refresh_token,
-            scope,
-            resource,
-        } => {
-            let request = RefreshRequest {
-                refresh_token: &refresh_token,
-                scope: scope.as_deref(),
-                resource: resource.as_deref(),
-            };
-            refresh::refresh(&state, client, request, now).await?
-        }
-        TokenRequest::ClientCredentials { scope, resource } => {
-            let requested = Requested {
-                scope: scope.as_deref(),
-                resource: resource.as_deref(),
-            };
-            client_credentials::issue(&state, client, requested, now)?
+        TokenRequest::RefreshToken(grant) => refresh::refresh(&state, client, grant, now).await?,
+        TokenRequest::ClientCredentials(grant) => {
+            client_credentials::issue(&state, client, grant, now)?
         }
     };
     Ok(no_store_json(&response))
