@@ -7,6 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use super::client::{AuthMethod, Client};
 use super::client_assertion::{self, JWT_BEARER};
 use super::error::OAuthError;
+use super::params::Params;
 
 /// Credentials as they arrived: from the `Authorization: Basic` header and/or the body.
 #[derive(Default)]
@@ -132,6 +133,41 @@ fn identify_by_assertion<'c>(
     })
 }
 
+/// The credentials a request carries: its `Authorization` header, as sent, and/or the body's.
+pub fn presented_credentials(
+    authorization: Option<&[u8]>,
+    params: &Params,
+) -> Result<PresentedCredentials, OAuthError> {
+    let basic = match authorization {
+        Some(value) => {
+            let value = header_text(value)
+                .ok_or_else(|| OAuthError::invalid_client("malformed Basic credentials"))?;
+            Some(parse_basic(value)?)
+        }
+        None => None,
+    };
+    Ok(PresentedCredentials {
+        basic,
+        body_client_id: params.get("client_id").map(str::to_string),
+        body_client_secret: params.get("client_secret").map(str::to_string),
+        client_assertion_type: params.get("client_assertion_type").map(str::to_string),
+        client_assertion: params.get("client_assertion").map(str::to_string),
+    })
+}
+
+/// A header value as text: visible ASCII and tabs only, as HTTP's `HeaderValue::to_str`
+/// reads it; anything else cannot be Basic credentials.
+fn header_text(value: &[u8]) -> Option<&str> {
+    let visible = value
+        .iter()
+        .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b));
+    if visible {
+        std::str::from_utf8(value).ok()
+    } else {
+        None
+    }
+}
+
 /// The client_id and secret of an `Authorization: Basic` header value, each
 /// form-urlencoded first as RFC 6749 §2.3.1 requires.
 pub fn parse_basic(value: &str) -> Result<(String, String), OAuthError> {
@@ -208,6 +244,35 @@ mod tests {
         assert!(parse_basic("Bearer abc").is_err());
         assert!(parse_basic("Basic !!!").is_err());
         assert!(parse_basic(&format!("Basic {}", STANDARD.encode("nocolon"))).is_err());
+    }
+
+    #[test]
+    fn credentials_come_from_the_header_and_the_body() {
+        let header = format!("Basic {}", STANDARD.encode("app:s"));
+        let params = Params::parse(b"client_id=app&client_assertion_type=t&client_assertion=a");
+        let presented = presented_credentials(Some(header.as_bytes()), &params).unwrap();
+        assert_eq!(presented.basic, Some(("app".into(), "s".into())));
+        assert_eq!(presented.body_client_id.as_deref(), Some("app"));
+        assert_eq!(presented.client_assertion_type.as_deref(), Some("t"));
+        assert_eq!(presented.client_assertion.as_deref(), Some("a"));
+        let params = Params::parse(b"client_id=app&client_secret=s");
+        let presented = presented_credentials(None, &params).unwrap();
+        assert!(presented.basic.is_none());
+        assert_eq!(presented.body_client_secret.as_deref(), Some("s"));
+    }
+
+    #[test]
+    fn a_header_that_is_not_visible_ascii_is_malformed() {
+        use crate::oauth::error::ErrorCode;
+        let params = Params::default();
+        for value in [
+            "Basic YXBwOnM=\u{3000}".as_bytes(),
+            b"Basic \xff",
+            b"Basic \x01",
+        ] {
+            let err = presented_credentials(Some(value), &params).err().unwrap();
+            assert_eq!(err.code, ErrorCode::InvalidClient);
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod consent;
 pub mod discovery;
 pub mod error;
 pub mod grants;
+pub mod introspection;
 pub mod logout;
 pub mod logout_token;
 pub mod params;

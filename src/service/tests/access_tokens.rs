@@ -2,9 +2,10 @@
 //! and the resource server's check of an access token.
 use super::*;
 use crate::oauth::grants::RefreshGrant;
+use crate::oauth::introspection::Caller;
 use crate::oauth::scope::Scopes;
 use crate::service::access_token::{Subject, TokenCheck, check};
-use crate::service::introspect::{Caller, introspect};
+use crate::service::introspect::introspect;
 use crate::service::mint::TokenResponse;
 use crate::service::refresh::refresh;
 use crate::service::revoke::revoke;
