@@ -3,9 +3,9 @@
 //! of its own (`code_exchange`, `refresh`, `client_credentials`).
 use super::client_request::ClientRequest;
 use super::error::Result;
-use super::mint::TokenResponse;
 use super::{client_credentials, code_exchange, refresh};
 use crate::oauth::grants::{self, TokenRequest};
+use crate::oauth::token_response::TokenResponse;
 use crate::state::AppState;
 
 pub async fn token_request(

@@ -21,7 +21,7 @@ async fn present(
     code: &str,
     redirect_uri: Option<&str>,
     verifier: Option<&str>,
-) -> Result<crate::service::mint::TokenResponse> {
+) -> Result<crate::oauth::token_response::TokenResponse> {
     let exchange = CodeGrant {
         code: code.into(),
         redirect_uri: redirect_uri.map(str::to_string),

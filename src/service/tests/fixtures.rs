@@ -11,7 +11,7 @@ use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::client::Client;
 use crate::oauth::error::ErrorCode;
 use crate::oauth::params::Params;
-use crate::service::mint::TokenResponse;
+use crate::oauth::token_response::TokenResponse;
 use crate::service::sessions::{self, NewSession};
 use crate::service::{Error, Result};
 use crate::state::AppState;

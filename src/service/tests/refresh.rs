@@ -4,9 +4,9 @@
 use super::*;
 use crate::oauth::grants::RefreshGrant;
 use crate::oauth::scope::Scopes;
+use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::TokenType;
 use crate::service::access_token::{TokenCheck, check};
-use crate::service::mint::TokenResponse;
 use crate::service::refresh::refresh;
 use crate::service::revoke::revoke;
 
