@@ -10,6 +10,7 @@ use crate::oauth::error::OAuthError;
 use crate::oauth::grants::RefreshGrant;
 use crate::oauth::refresh::{RefreshDecision, RefreshTokenRecord, check_refresh, grace_period};
 use crate::oauth::resource::token_audience;
+use crate::oauth::scope::Scopes;
 use crate::oauth::token_response::TokenResponse;
 use crate::state::AppState;
 
@@ -52,28 +53,15 @@ async fn rotate(
     presented: &Presented<'_>,
     now: i64,
 ) -> Result<Option<TokenResponse>> {
-    let Presented {
-        client,
-        request,
-        token_hash,
-        grace,
-    } = presented;
-    let store = state.store();
-    let record = store
-        .find_refresh_token(token_hash)
-        .await?
-        .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
-    let scope = match check_refresh(&record, client, request.scope.as_deref(), *grace, now) {
-        RefreshDecision::Rotate { scope } => scope,
-        RefreshDecision::Reject(error) => return Err(error.into()),
-        RefreshDecision::RevokeFamily => return Err(reused(state, client, &record, now).await),
-    };
+    let (client, request) = (presented.client, presented.request);
+    let (record, scope) = rotatable(state, presented, now).await?;
     // Checked before anything changes: a wrong resource must not rotate the token.
     let audience = token_audience(
         &client.resources,
         &record.resources,
         request.resource.as_deref(),
     )?;
+    let store = state.store();
     let user = store
         .find_user(&record.user_id)
         .await?
@@ -100,12 +88,39 @@ async fn rotate(
         expires_at: record.expires_at,
     };
     let row = next.row(state.config(), &issuance, &family, &signed, now);
-    if !store.rotate_refresh_token(token_hash, &row).await? {
+    if !store
+        .rotate_refresh_token(&presented.token_hash, &row)
+        .await?
+    {
         return Ok(None);
     }
     crate::observe::note_user(&user.id);
     crate::observe::token_issued("refresh_token");
     Ok(Some(signed.into_response(Some(next.token))))
+}
+
+/// The stored token, if it may be rotated now, and the scope of the new access token.
+async fn rotatable(
+    state: &AppState,
+    presented: &Presented<'_>,
+    now: i64,
+) -> Result<(RefreshTokenRecord, Scopes)> {
+    let Presented {
+        client,
+        request,
+        token_hash,
+        grace,
+    } = presented;
+    let record = state
+        .store()
+        .find_refresh_token(token_hash)
+        .await?
+        .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
+    match check_refresh(&record, client, request.scope.as_deref(), *grace, now) {
+        RefreshDecision::Rotate { scope } => Ok((record, scope)),
+        RefreshDecision::Reject(error) => Err(error.into()),
+        RefreshDecision::RevokeFamily => Err(reused(state, client, &record, now).await),
+    }
 }
 
 /// RFC 9700 §4.14.2: a replaced token came back, so it was copied: revoke its family,

@@ -11,6 +11,7 @@ use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::{self, TokenContext, TokenType, UserClaims};
 use crate::service::error::Result;
 use crate::state::AppState;
+use crate::store::users::UserRow;
 
 /// The signed tokens, with what the store records about the access token.
 pub struct Signed {
@@ -37,12 +38,7 @@ impl Signed {
 /// Signs the access token and, when `openid` was granted, the ID token.
 pub fn sign_tokens(state: &AppState, issuance: &Issuance<'_>, now: i64) -> Result<Signed> {
     let config = state.config();
-    let user = UserClaims {
-        sub: issuance.user.id.clone(),
-        email: issuance.user.email.clone(),
-        email_verified: issuance.user.email_verified,
-        name: issuance.user.name.clone(),
-    };
+    let user = user_claims(issuance.user);
     let sid = session::public_id(issuance.session_id_hash);
     let ctx = TokenContext {
         issuer: state.issuer(),
@@ -57,10 +53,7 @@ pub fn sign_tokens(state: &AppState, issuance: &Issuance<'_>, now: i64) -> Resul
         id_token_ttl: config.id_token_ttl,
     };
     let jti = uuid::Uuid::new_v4().to_string();
-    let (audience, scope) = match issuance.audience {
-        Some(api) => (api.identifier.as_str(), api.scope_of(issuance.scope)),
-        None => (state.issuer(), resource::userinfo_scope(issuance.scope)),
-    };
+    let (audience, scope) = access_token_target(state, issuance);
     let ttl = access_token_ttl(config, issuance.audience);
     let issue = Issue {
         audience,
@@ -85,6 +78,24 @@ pub fn sign_tokens(state: &AppState, issuance: &Issuance<'_>, now: i64) -> Resul
         access_token_expires_at: now + ttl,
         id_token,
     })
+}
+
+fn user_claims(user: &UserRow) -> UserClaims {
+    UserClaims {
+        sub: user.id.clone(),
+        email: user.email.clone(),
+        email_verified: user.email_verified,
+        name: user.name.clone(),
+    }
+}
+
+/// The `aud` of the access token and the part of the granted scope it carries: the API's
+/// own scopes, or (for userinfo, whose audience is the issuer) the OpenID Connect ones.
+fn access_token_target<'s>(state: &'s AppState, issuance: &Issuance<'s>) -> (&'s str, Scopes) {
+    match issuance.audience {
+        Some(api) => (api.identifier.as_str(), api.scope_of(issuance.scope)),
+        None => (state.issuer(), resource::userinfo_scope(issuance.scope)),
+    }
 }
 
 /// Signs access-token claims with the algorithm of their audience: the API's
