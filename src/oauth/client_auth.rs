@@ -36,40 +36,7 @@ pub fn identify_client<'c>(
     if presented.client_assertion.is_some() || presented.client_assertion_type.is_some() {
         return identify_by_assertion(presented, find_client);
     }
-    let PresentedCredentials {
-        basic,
-        body_client_id,
-        body_client_secret,
-        ..
-    } = presented;
-    let (client_id, secret, method) = match (basic, body_client_secret) {
-        (Some(_), Some(_)) => {
-            return Err(OAuthError::invalid_request(
-                "use exactly one client authentication method",
-            ));
-        }
-        (Some((id, secret)), None) => {
-            if body_client_id
-                .as_ref()
-                .is_some_and(|body_id| *body_id != id)
-            {
-                return Err(OAuthError::invalid_request(
-                    "client_id in the body differs from the authenticated client",
-                ));
-            }
-            (id, Some(secret), AuthMethod::ClientSecretBasic)
-        }
-        (None, Some(secret)) => {
-            let id = body_client_id
-                .ok_or_else(|| OAuthError::invalid_client("client_secret without client_id"))?;
-            (id, Some(secret), AuthMethod::ClientSecretPost)
-        }
-        (None, None) => {
-            let id = body_client_id
-                .ok_or_else(|| OAuthError::invalid_client("client authentication is required"))?;
-            (id, None, AuthMethod::None)
-        }
-    };
+    let (client_id, secret, method) = id_secret_and_method(presented)?;
     let client = find_client(&client_id)
         .ok_or_else(|| OAuthError::invalid_client("client authentication failed"))?;
     if client.auth_method != method {
@@ -88,6 +55,46 @@ pub fn identify_client<'c>(
         secret,
         assertion: None,
     })
+}
+
+/// The client id, the secret (none for a public client) and the method that carried them,
+/// from credentials without an assertion: one method only, and a body `client_id` beside
+/// a Basic header must name the same client.
+fn id_secret_and_method(
+    presented: PresentedCredentials,
+) -> Result<(String, Option<String>, AuthMethod), OAuthError> {
+    let PresentedCredentials {
+        basic,
+        body_client_id,
+        body_client_secret,
+        ..
+    } = presented;
+    match (basic, body_client_secret) {
+        (Some(_), Some(_)) => Err(OAuthError::invalid_request(
+            "use exactly one client authentication method",
+        )),
+        (Some((id, secret)), None) => {
+            if body_client_id
+                .as_ref()
+                .is_some_and(|body_id| *body_id != id)
+            {
+                return Err(OAuthError::invalid_request(
+                    "client_id in the body differs from the authenticated client",
+                ));
+            }
+            Ok((id, Some(secret), AuthMethod::ClientSecretBasic))
+        }
+        (None, Some(secret)) => {
+            let id = body_client_id
+                .ok_or_else(|| OAuthError::invalid_client("client_secret without client_id"))?;
+            Ok((id, Some(secret), AuthMethod::ClientSecretPost))
+        }
+        (None, None) => {
+            let id = body_client_id
+                .ok_or_else(|| OAuthError::invalid_client("client authentication is required"))?;
+            Ok((id, None, AuthMethod::None))
+        }
+    }
 }
 
 /// RFC 7523 §2.2 and §3: the client named by the assertion's `sub`, read unverified only to
