@@ -1,9 +1,10 @@
-//! Token-request parsing: grants, client credentials, PKCE verification and scopes.
+//! Token-request parsing: grants, client credentials (as given and as read from a header and
+//! the body), PKCE verification and scopes.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use tessera::oauth::client::{AuthMethod, Client};
-use tessera::oauth::client_auth::{PresentedCredentials, identify_client};
-use tessera::oauth::grants::{TokenRequest, parse_token_request};
+use tessera::oauth::client_auth::{PresentedCredentials, identify_client, presented_credentials};
+use tessera::oauth::grants::{ClientCredentialsGrant, CodeGrant, RefreshGrant, TokenRequest, parse_token_request};
 use tessera::oauth::params::Params;
 use tessera::oauth::pkce::verify_pkce;
 use tessera::oauth::scope::Scopes;
@@ -25,14 +26,18 @@ fuzz_target!(|data: &[u8]| {
         client_assertion: params.get("client_assertion").map(str::to_string),
     };
     let _ = identify_client(presented, |id| clients.iter().find(|c| c.id == id));
+    // The same, read as the token endpoint reads a request: an Authorization header and the body.
+    if let Ok(presented) = presented_credentials(params.get("authorization").map(str::as_bytes), &params) {
+        let _ = identify_client(presented, |id| clients.iter().find(|c| c.id == id));
+    }
     match parse_token_request(&params) {
-        Ok(TokenRequest::AuthorizationCode { code_verifier, .. }) => {
+        Ok(TokenRequest::AuthorizationCode(CodeGrant { code_verifier, .. })) => {
             if verify_pkce(Some(CHALLENGE), code_verifier.as_deref()).is_ok() {
                 assert_eq!(code_verifier.as_deref(), Some("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk"));
             }
             assert!(verify_pkce(None, code_verifier.as_deref()).is_err());
         }
-        Ok(TokenRequest::RefreshToken { scope, .. } | TokenRequest::ClientCredentials { scope, .. }) => {
+        Ok(TokenRequest::RefreshToken(RefreshGrant { scope, .. }) | TokenRequest::ClientCredentials(ClientCredentialsGrant { scope, .. })) => {
             if let Some(scope) = scope {
                 let _ = Scopes::parse(&scope).map(|s| s.to_string());
             }

@@ -7,6 +7,7 @@ use base64::engine::general_purpose::STANDARD;
 use super::client::{AuthMethod, Client};
 use super::client_assertion::{self, JWT_BEARER};
 use super::error::OAuthError;
+use super::params::Params;
 
 /// Credentials as they arrived: from the `Authorization: Basic` header and/or the body.
 #[derive(Default)]
@@ -35,40 +36,7 @@ pub fn identify_client<'c>(
     if presented.client_assertion.is_some() || presented.client_assertion_type.is_some() {
         return identify_by_assertion(presented, find_client);
     }
-    let PresentedCredentials {
-        basic,
-        body_client_id,
-        body_client_secret,
-        ..
-    } = presented;
-    let (client_id, secret, method) = match (basic, body_client_secret) {
-        (Some(_), Some(_)) => {
-            return Err(OAuthError::invalid_request(
-                "use exactly one client authentication method",
-            ));
-        }
-        (Some((id, secret)), None) => {
-            if body_client_id
-                .as_ref()
-                .is_some_and(|body_id| *body_id != id)
-            {
-                return Err(OAuthError::invalid_request(
-                    "client_id in the body differs from the authenticated client",
-                ));
-            }
-            (id, Some(secret), AuthMethod::ClientSecretBasic)
-        }
-        (None, Some(secret)) => {
-            let id = body_client_id
-                .ok_or_else(|| OAuthError::invalid_client("client_secret without client_id"))?;
-            (id, Some(secret), AuthMethod::ClientSecretPost)
-        }
-        (None, None) => {
-            let id = body_client_id
-                .ok_or_else(|| OAuthError::invalid_client("client authentication is required"))?;
-            (id, None, AuthMethod::None)
-        }
-    };
+    let (client_id, secret, method) = id_secret_and_method(presented)?;
     let client = find_client(&client_id)
         .ok_or_else(|| OAuthError::invalid_client("client authentication failed"))?;
     if client.auth_method != method {
@@ -87,6 +55,46 @@ pub fn identify_client<'c>(
         secret,
         assertion: None,
     })
+}
+
+/// The client id, the secret (none for a public client) and the method that carried them,
+/// from credentials without an assertion: one method only, and a body `client_id` beside
+/// a Basic header must name the same client.
+fn id_secret_and_method(
+    presented: PresentedCredentials,
+) -> Result<(String, Option<String>, AuthMethod), OAuthError> {
+    let PresentedCredentials {
+        basic,
+        body_client_id,
+        body_client_secret,
+        ..
+    } = presented;
+    match (basic, body_client_secret) {
+        (Some(_), Some(_)) => Err(OAuthError::invalid_request(
+            "use exactly one client authentication method",
+        )),
+        (Some((id, secret)), None) => {
+            if body_client_id
+                .as_ref()
+                .is_some_and(|body_id| *body_id != id)
+            {
+                return Err(OAuthError::invalid_request(
+                    "client_id in the body differs from the authenticated client",
+                ));
+            }
+            Ok((id, Some(secret), AuthMethod::ClientSecretBasic))
+        }
+        (None, Some(secret)) => {
+            let id = body_client_id
+                .ok_or_else(|| OAuthError::invalid_client("client_secret without client_id"))?;
+            Ok((id, Some(secret), AuthMethod::ClientSecretPost))
+        }
+        (None, None) => {
+            let id = body_client_id
+                .ok_or_else(|| OAuthError::invalid_client("client authentication is required"))?;
+            Ok((id, None, AuthMethod::None))
+        }
+    }
 }
 
 /// RFC 7523 §2.2 and §3: the client named by the assertion's `sub`, read unverified only to
@@ -130,6 +138,41 @@ fn identify_by_assertion<'c>(
         secret: None,
         assertion: Some(assertion),
     })
+}
+
+/// The credentials a request carries: its `Authorization` header, as sent, and/or the body's.
+pub fn presented_credentials(
+    authorization: Option<&[u8]>,
+    params: &Params,
+) -> Result<PresentedCredentials, OAuthError> {
+    let basic = match authorization {
+        Some(value) => {
+            let value = header_text(value)
+                .ok_or_else(|| OAuthError::invalid_client("malformed Basic credentials"))?;
+            Some(parse_basic(value)?)
+        }
+        None => None,
+    };
+    Ok(PresentedCredentials {
+        basic,
+        body_client_id: params.get("client_id").map(str::to_string),
+        body_client_secret: params.get("client_secret").map(str::to_string),
+        client_assertion_type: params.get("client_assertion_type").map(str::to_string),
+        client_assertion: params.get("client_assertion").map(str::to_string),
+    })
+}
+
+/// A header value as text: visible ASCII and tabs only, as HTTP's `HeaderValue::to_str`
+/// reads it; anything else cannot be Basic credentials.
+fn header_text(value: &[u8]) -> Option<&str> {
+    let visible = value
+        .iter()
+        .all(|&b| b == b'\t' || (0x20..0x7f).contains(&b));
+    if visible {
+        std::str::from_utf8(value).ok()
+    } else {
+        None
+    }
 }
 
 /// The client_id and secret of an `Authorization: Basic` header value, each
@@ -208,6 +251,35 @@ mod tests {
         assert!(parse_basic("Bearer abc").is_err());
         assert!(parse_basic("Basic !!!").is_err());
         assert!(parse_basic(&format!("Basic {}", STANDARD.encode("nocolon"))).is_err());
+    }
+
+    #[test]
+    fn credentials_come_from_the_header_and_the_body() {
+        let header = format!("Basic {}", STANDARD.encode("app:s"));
+        let params = Params::parse(b"client_id=app&client_assertion_type=t&client_assertion=a");
+        let presented = presented_credentials(Some(header.as_bytes()), &params).unwrap();
+        assert_eq!(presented.basic, Some(("app".into(), "s".into())));
+        assert_eq!(presented.body_client_id.as_deref(), Some("app"));
+        assert_eq!(presented.client_assertion_type.as_deref(), Some("t"));
+        assert_eq!(presented.client_assertion.as_deref(), Some("a"));
+        let params = Params::parse(b"client_id=app&client_secret=s");
+        let presented = presented_credentials(None, &params).unwrap();
+        assert!(presented.basic.is_none());
+        assert_eq!(presented.body_client_secret.as_deref(), Some("s"));
+    }
+
+    #[test]
+    fn a_header_that_is_not_visible_ascii_is_malformed() {
+        use crate::oauth::error::ErrorCode;
+        let params = Params::default();
+        for value in [
+            "Basic YXBwOnM=\u{3000}".as_bytes(),
+            b"Basic \xff",
+            b"Basic \x01",
+        ] {
+            let err = presented_credentials(Some(value), &params).err().unwrap();
+            assert_eq!(err.code, ErrorCode::InvalidClient);
+        }
     }
 
     #[test]

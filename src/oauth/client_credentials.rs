@@ -2,26 +2,20 @@
 //! for, and which of its scopes it carries.
 use super::client::Client;
 use super::error::OAuthError;
+use super::grants::ClientCredentialsGrant;
 use super::resource::{self, Resource};
 use super::scope::Scopes;
-
-/// What the client asked for.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Requested<'a> {
-    pub scope: Option<&'a str>,
-    pub resource: Option<&'a str>,
-}
 
 /// The API and the scopes of the token. The API is the `resource` named, or the client's
 /// only API; without `scope`, every scope of that API the client may have (RFC 6749 §3.3
 /// lets the server choose a default). An API the client may not use is `invalid_target`;
 /// a scope outside the API's (an OpenID Connect one included: there is no user) or outside
 /// the client's is `invalid_scope`.
-pub fn grant<'c>(
+pub fn api_and_scope<'c>(
     client: &'c Client,
-    requested: Requested<'_>,
+    requested: &ClientCredentialsGrant,
 ) -> Result<(&'c Resource, Scopes), OAuthError> {
-    let api = match (requested.resource, client.resources.as_slice()) {
+    let api = match (requested.resource.as_deref(), client.resources.as_slice()) {
         (Some(indicator), permitted) => resource::permitted(indicator, permitted)?,
         (None, [only]) => only,
         (None, []) => {
@@ -36,7 +30,7 @@ pub fn grant<'c>(
         }
     };
     let permitted = |s: &str| client.allows_resource_scope(api, s);
-    let scope = match requested.scope {
+    let scope = match requested.scope.as_deref() {
         None => Scopes::parse(&api.scopes.join(" "))
             .unwrap_or_default()
             .retain(permitted),
@@ -80,6 +74,11 @@ mod tests {
         }
     }
 
+    /// Neither `scope` nor `resource`: the defaults.
+    fn asked_nothing() -> ClientCredentialsGrant {
+        ClientCredentialsGrant::default()
+    }
+
     fn code(result: Result<(&Resource, Scopes), OAuthError>) -> ErrorCode {
         result.unwrap_err().code
     }
@@ -87,7 +86,7 @@ mod tests {
     #[test]
     fn the_only_api_and_the_clients_scopes_are_the_defaults() {
         let client = service(vec![api("https://a")]);
-        let (api, scope) = grant(&client, Requested::default()).unwrap();
+        let (api, scope) = api_and_scope(&client, &asked_nothing()).unwrap();
         assert_eq!(api.identifier, "https://a");
         assert_eq!(scope.to_string(), "read write");
     }
@@ -95,21 +94,27 @@ mod tests {
     #[test]
     fn asked_scopes_must_be_the_apis_and_the_clients() {
         let client = service(vec![api("https://a")]);
-        let asked = |scope| Requested {
-            scope: Some(scope),
-            resource: Some("https://a"),
+        let asked = |scope: &str| ClientCredentialsGrant {
+            scope: Some(scope.into()),
+            resource: Some("https://a".into()),
         };
-        assert_eq!(grant(&client, asked("read")).unwrap().1.to_string(), "read");
         assert_eq!(
-            code(grant(&client, asked("admin"))),
+            api_and_scope(&client, &asked("read"))
+                .unwrap()
+                .1
+                .to_string(),
+            "read"
+        );
+        assert_eq!(
+            code(api_and_scope(&client, &asked("admin"))),
             ErrorCode::InvalidScope
         );
         assert_eq!(
-            code(grant(&client, asked("openid"))),
+            code(api_and_scope(&client, &asked("openid"))),
             ErrorCode::InvalidScope
         );
         assert_eq!(
-            code(grant(&client, asked("re\"ad"))),
+            code(api_and_scope(&client, &asked("re\"ad"))),
             ErrorCode::InvalidScope
         );
     }
@@ -118,16 +123,16 @@ mod tests {
     fn the_api_must_be_named_when_ambiguous_and_permitted() {
         let two = service(vec![api("https://a"), api("https://b")]);
         assert_eq!(
-            code(grant(&two, Requested::default())),
+            code(api_and_scope(&two, &asked_nothing())),
             ErrorCode::InvalidTarget
         );
-        let other = Requested {
-            resource: Some("https://c"),
-            ..Requested::default()
+        let other = ClientCredentialsGrant {
+            resource: Some("https://c".into()),
+            ..asked_nothing()
         };
-        assert_eq!(code(grant(&two, other)), ErrorCode::InvalidTarget);
+        assert_eq!(code(api_and_scope(&two, &other)), ErrorCode::InvalidTarget);
         assert_eq!(
-            code(grant(&service(vec![]), Requested::default())),
+            code(api_and_scope(&service(vec![]), &asked_nothing())),
             ErrorCode::InvalidTarget
         );
     }

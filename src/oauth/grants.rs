@@ -1,5 +1,8 @@
-//! The token endpoint's grants (RFC 6749 §4.1.3, §5). Parsing the request and checking an
+//! The token endpoint's grant types (RFC 6749 §4.1.3, §4.4.2, §6, §5): parsing a token
+//! request into the grant it names, checking the client may use it, and checking an
 //! authorization code against the client, redirect_uri, expiry and PKCE.
+use std::fmt;
+
 use super::amr::Amr;
 use super::client::{Client, GrantType};
 use super::error::{ErrorCode, OAuthError};
@@ -8,33 +11,77 @@ use super::pkce;
 use super::resource::{self, ResourceIds};
 use super::scope::Scopes;
 
-/// A parsed token request. `resource` (RFC 8707) names the one API the access token is
-/// for; without it the token is for Tessera's userinfo endpoint.
+/// A parsed token request: one grant type and its parameters. `resource` (RFC 8707) names
+/// the one API the access token is for; without it the token is for Tessera's userinfo
+/// endpoint.
 #[derive(Debug)]
 pub enum TokenRequest {
-    AuthorizationCode {
-        code: String,
-        redirect_uri: Option<String>,
-        code_verifier: Option<String>,
-        resource: Option<String>,
-    },
-    RefreshToken {
-        refresh_token: String,
-        scope: Option<String>,
-        resource: Option<String>,
-    },
-    ClientCredentials {
-        scope: Option<String>,
-        resource: Option<String>,
-    },
+    AuthorizationCode(CodeGrant),
+    RefreshToken(RefreshGrant),
+    ClientCredentials(ClientCredentialsGrant),
+}
+
+/// `grant_type=authorization_code` as the client sent it (RFC 6749 §4.1.3).
+pub struct CodeGrant {
+    pub code: String,
+    pub redirect_uri: Option<String>,
+    pub code_verifier: Option<String>,
+    /// The API the access token is for: one the authorization request named.
+    pub resource: Option<String>,
+}
+
+/// `grant_type=refresh_token` as the client sent it (RFC 6749 §6).
+pub struct RefreshGrant {
+    pub refresh_token: String,
+    /// A narrower scope.
+    pub scope: Option<String>,
+    /// The API the new access token is for: any the grant covers (RFC 8707 §2.2).
+    pub resource: Option<String>,
+}
+
+/// `grant_type=client_credentials` as the client sent it (RFC 6749 §4.4.2).
+#[derive(Debug, Clone, Default)]
+pub struct ClientCredentialsGrant {
+    pub scope: Option<String>,
+    pub resource: Option<String>,
+}
+
+impl RefreshGrant {
+    /// A plain refresh: same scope, a token for userinfo.
+    pub fn token(refresh_token: &str) -> Self {
+        Self {
+            refresh_token: refresh_token.to_string(),
+            scope: None,
+            resource: None,
+        }
+    }
+}
+
+// The code, its verifier and the refresh token are bearer secrets: never in Debug output.
+impl fmt::Debug for CodeGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CodeGrant")
+            .field("redirect_uri", &self.redirect_uri)
+            .field("resource", &self.resource)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for RefreshGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RefreshGrant")
+            .field("scope", &self.scope)
+            .field("resource", &self.resource)
+            .finish_non_exhaustive()
+    }
 }
 
 impl TokenRequest {
     pub fn grant_type(&self) -> GrantType {
         match self {
-            Self::AuthorizationCode { .. } => GrantType::AuthorizationCode,
-            Self::RefreshToken { .. } => GrantType::RefreshToken,
-            Self::ClientCredentials { .. } => GrantType::ClientCredentials,
+            Self::AuthorizationCode(_) => GrantType::AuthorizationCode,
+            Self::RefreshToken(_) => GrantType::RefreshToken,
+            Self::ClientCredentials(_) => GrantType::ClientCredentials,
         }
     }
 }
@@ -48,27 +95,27 @@ pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> 
             let code = params
                 .get("code")
                 .ok_or_else(|| OAuthError::invalid_request("code is required"))?;
-            Ok(TokenRequest::AuthorizationCode {
+            Ok(TokenRequest::AuthorizationCode(CodeGrant {
                 code: code.to_string(),
                 redirect_uri: params.get("redirect_uri").map(str::to_string),
                 code_verifier: params.get("code_verifier").map(str::to_string),
                 resource,
-            })
+            }))
         }
         Some("refresh_token") => {
             let refresh_token = params
                 .get("refresh_token")
                 .ok_or_else(|| OAuthError::invalid_request("refresh_token is required"))?;
-            Ok(TokenRequest::RefreshToken {
+            Ok(TokenRequest::RefreshToken(RefreshGrant {
                 refresh_token: refresh_token.to_string(),
                 scope: params.get("scope").map(str::to_string),
                 resource,
-            })
+            }))
         }
-        Some("client_credentials") => Ok(TokenRequest::ClientCredentials {
+        Some("client_credentials") => Ok(TokenRequest::ClientCredentials(ClientCredentialsGrant {
             scope: params.get("scope").map(str::to_string),
             resource,
-        }),
+        })),
         Some(_) => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
             "supported grant types: authorization_code, refresh_token, client_credentials",
@@ -285,7 +332,8 @@ mod tests {
         let params = Params::parse(b"grant_type=client_credentials&resource=https%3A%2F%2Fa");
         assert!(matches!(
             parse_token_request(&params).unwrap(),
-            TokenRequest::ClientCredentials { resource: Some(r), .. } if r == "https://a"
+            TokenRequest::ClientCredentials(ClientCredentialsGrant { resource: Some(r), .. })
+                if r == "https://a"
         ));
     }
 

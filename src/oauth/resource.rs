@@ -75,6 +75,25 @@ pub fn permitted<'r>(
         })
 }
 
+/// RFC 8707 §2.2: the API a token request names, which must be one the grant covers (and
+/// one the client may still ask for: a reload may have withdrawn it); `None`: no API was
+/// named, and the token is for Tessera's userinfo endpoint.
+pub fn token_audience<'r>(
+    permitted_to_client: &'r [Resource],
+    covered: &ResourceIds,
+    requested: Option<&str>,
+) -> Result<Option<&'r Resource>, OAuthError> {
+    let Some(requested) = requested else {
+        return Ok(None);
+    };
+    if !covered.contains(requested) {
+        return Err(OAuthError::invalid_target(
+            "the grant does not cover this resource",
+        ));
+    }
+    permitted(requested, permitted_to_client).map(Some)
+}
+
 /// The APIs a grant covers, as stored with codes, consents and refresh tokens: their
 /// identifiers, space-separated (a URI has no space).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -168,6 +187,30 @@ mod tests {
             let err = permitted(bad, &apis).unwrap_err();
             assert_eq!(err.code, super::super::error::ErrorCode::InvalidTarget);
         }
+    }
+
+    #[test]
+    fn a_token_is_for_an_api_the_grant_covers_and_the_client_may_still_use() {
+        use super::super::error::ErrorCode;
+        let apis = [api()];
+        let covered = ResourceIds::parse("https://api.example.com");
+        let audience = |permitted: &[Resource], covered: &ResourceIds, requested| {
+            token_audience(permitted, covered, requested)
+                .map(|api| api.map(|a| a.identifier.clone()))
+        };
+        assert_eq!(audience(&apis, &covered, None), Ok(None));
+        assert_eq!(
+            audience(&apis, &covered, Some("https://api.example.com")),
+            Ok(Some("https://api.example.com".to_string()))
+        );
+        let uncovered = audience(
+            &apis,
+            &ResourceIds::default(),
+            Some("https://api.example.com"),
+        );
+        assert_eq!(uncovered.unwrap_err().code, ErrorCode::InvalidTarget);
+        let withdrawn = audience(&[], &covered, Some("https://api.example.com"));
+        assert_eq!(withdrawn.unwrap_err().code, ErrorCode::InvalidTarget);
     }
 
     #[test]

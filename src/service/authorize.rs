@@ -170,9 +170,6 @@ pub async fn issue_code(
 ) -> Result<String> {
     let code = secret::generate();
     let code_hash = secret::hash(&code);
-    let scope = request.scope.to_string();
-    let resources = request.resources.to_string();
-    let amr = session.amr.to_string();
     state
         .store()
         .insert_code(&NewCode {
@@ -181,12 +178,12 @@ pub async fn issue_code(
             user_id: &session.user_id,
             session_id_hash: &session.id_hash,
             redirect_uri: &request.redirect_uri,
-            scope: &scope,
-            resources: &resources,
+            scope: &request.scope,
+            resources: &request.resources,
             nonce: request.nonce.as_deref(),
             code_challenge: &request.code_challenge,
             auth_time: session.auth_time,
-            amr: &amr,
+            amr: &session.amr,
             created_at: now,
             expires_at: now + state.config().authorization_code_ttl,
         })

@@ -13,7 +13,7 @@ use super::{client_assertion, throttle};
 use crate::oauth::client::Client;
 use crate::oauth::client_auth::{PresentedCredentials, identify_client};
 use crate::oauth::error::OAuthError;
-use crate::service::introspect::Caller;
+use crate::oauth::introspection::Caller;
 use crate::state::AppState;
 
 pub async fn authenticate(

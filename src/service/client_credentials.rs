@@ -3,21 +3,24 @@
 //! (§2.2); no ID token and no refresh token (§4.4.3). Nothing is stored: it is revoked by its
 //! `jti` like any access token.
 use super::error::Result;
-use super::mint::{TokenResponse, access_token_ttl, sign_access_token};
+use super::mint::lifetime::access_token_ttl;
+use super::mint::sign::sign_access_token;
 use crate::oauth::access_token::{AccessTokenClaims, Issue};
 use crate::oauth::client::Client;
-use crate::oauth::client_credentials::{Requested, grant};
+use crate::oauth::client_credentials::api_and_scope;
+use crate::oauth::grants::ClientCredentialsGrant;
+use crate::oauth::token_response::TokenResponse;
 use crate::state::AppState;
 
 pub fn issue(
     state: &AppState,
     client: &Client,
-    requested: Requested<'_>,
+    requested: &ClientCredentialsGrant,
     now: i64,
 ) -> Result<TokenResponse> {
-    let (api, scope) = grant(client, requested)?;
+    let (api, scope) = api_and_scope(client, requested)?;
     let jti = uuid::Uuid::new_v4().to_string();
-    let ttl = access_token_ttl(state, Some(api));
+    let ttl = access_token_ttl(state.config(), Some(api));
     let issue = Issue {
         audience: &api.identifier,
         scope: &scope,
@@ -27,12 +30,5 @@ pub fn issue(
     let claims = AccessTokenClaims::for_client(state.issuer(), &client.id, issue, now);
     let access_token = sign_access_token(state, Some(api), &claims, now)?;
     crate::observe::token_issued("client_credentials");
-    Ok(TokenResponse {
-        access_token,
-        token_type: "Bearer",
-        expires_in: ttl,
-        scope,
-        id_token: None,
-        refresh_token: None,
-    })
+    Ok(TokenResponse::bearer(access_token, ttl, scope))
 }

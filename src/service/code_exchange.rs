@@ -2,52 +2,39 @@
 //! before it is spent, so a wrong client or verifier cannot burn the legitimate client's
 //! code; it is then redeemed in one transaction with the tokens it produced, so a replay
 //! always finds what to revoke (RFC 6749 §4.1.2).
-use super::error::Result;
-use super::mint::{self, Family, Grant, NewRefresh, TokenResponse, mint};
+use super::error::{Error, Result};
+use super::mint::issuance::Issuance;
+use super::mint::lifetime::refresh_family_expires_at;
+use super::mint::refresh_family::{Family, NewRefresh};
+use super::mint::sign::{Signed, sign_tokens};
 use crate::auth::{secret, session};
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
-use crate::oauth::grants::check_code_exchange;
+use crate::oauth::grants::{CodeGrant, IssuedCode, check_code_exchange};
+use crate::oauth::resource::token_audience;
+use crate::oauth::token_response::TokenResponse;
 use crate::state::AppState;
 use crate::store::codes::{CodeTokens, Redeemed, Redemption};
-
-/// The code exchange as the client sent it.
-#[derive(Debug, Clone, Copy)]
-pub struct CodeExchange<'a> {
-    pub code: &'a str,
-    pub redirect_uri: Option<&'a str>,
-    pub code_verifier: Option<&'a str>,
-    /// The API the access token is for (RFC 8707); one the authorization request named.
-    pub resource: Option<&'a str>,
-}
 
 pub async fn exchange_code(
     state: &AppState,
     client: &Client,
-    request: CodeExchange<'_>,
+    request: &CodeGrant,
     now: i64,
 ) -> Result<TokenResponse> {
-    let CodeExchange {
-        code,
-        redirect_uri,
-        code_verifier,
-        resource,
-    } = request;
-    let store = state.store();
-    let code_hash = secret::hash(code);
-    let Some(issued) = store.find_code(&code_hash, now).await? else {
-        return Err(OAuthError::invalid_grant("the code is invalid").into());
-    };
-    if issued.consumed {
-        return Err(replayed(state, &code_hash, now).await);
-    }
-    check_code_exchange(&issued, client, redirect_uri, code_verifier, now)?;
-    let audience = mint::audience(client, &issued.resources, resource)?;
-    let user = store
+    let code_hash = secret::hash(&request.code);
+    let issued = unspent_code(state, client, request, &code_hash, now).await?;
+    let audience = token_audience(
+        &client.resources,
+        &issued.resources,
+        request.resource.as_deref(),
+    )?;
+    let user = state
+        .store()
         .find_active_user(&issued.user_id)
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("the user account is no longer active"))?;
-    let grant = Grant {
+    let issuance = Issuance {
         client,
         user: &user,
         scope: &issued.scope,
@@ -58,56 +45,108 @@ pub async fn exchange_code(
         session_id_hash: &issued.session_id_hash,
     };
     crate::observe::note_user(&user.id);
-    let minted = mint(state, &grant, now)?;
-
+    let signed = sign_tokens(state, &issuance, now)?;
     // OIDC Core §11: offline_access (only ever granted with consent) brings a refresh token.
-    let family_id = uuid::Uuid::new_v4().to_string();
     let refresh = issued
         .scope
         .contains("offline_access")
         .then(NewRefresh::generate);
+    let spent = Spent {
+        code_hash: &code_hash,
+        issued: &issued,
+        signed: &signed,
+        refresh: refresh.as_ref(),
+    };
+    redeem(state, &issuance, spent, now).await?;
+    crate::observe::token_issued("authorization_code");
+    Ok(signed.into_response(refresh.map(|r| r.token)))
+}
+
+/// The code, once checked against the request that presents it. A code used before is a
+/// replay, answered by `replayed`.
+async fn unspent_code(
+    state: &AppState,
+    client: &Client,
+    request: &CodeGrant,
+    code_hash: &str,
+    now: i64,
+) -> Result<IssuedCode> {
+    let Some(issued) = state.store().find_code(code_hash, now).await? else {
+        return Err(OAuthError::invalid_grant("the code is invalid").into());
+    };
+    if issued.consumed {
+        return Err(replayed(state, code_hash, now).await);
+    }
+    check_code_exchange(
+        &issued,
+        client,
+        request.redirect_uri.as_deref(),
+        request.code_verifier.as_deref(),
+        now,
+    )?;
+    Ok(issued)
+}
+
+/// What a redemption spends the code on: the tokens signed for it and the refresh token
+/// that starts a family, if any.
+struct Spent<'a> {
+    code_hash: &'a str,
+    issued: &'a IssuedCode,
+    signed: &'a Signed,
+    refresh: Option<&'a NewRefresh>,
+}
+
+/// Marks the code used and stores what it produced, in one transaction.
+async fn redeem(
+    state: &AppState,
+    issuance: &Issuance<'_>,
+    spent: Spent<'_>,
+    now: i64,
+) -> Result<()> {
+    let Spent {
+        code_hash,
+        issued,
+        signed,
+        refresh,
+    } = spent;
+    let family_id = uuid::Uuid::new_v4().to_string();
     let family = Family {
         id: &family_id,
         scope: &issued.scope,
         resources: &issued.resources,
-        expires_at: now + state.config().refresh_token_ttl,
+        expires_at: refresh_family_expires_at(state.config(), now),
     };
-    let refresh_row = refresh
-        .as_ref()
-        .map(|r| r.row(state, &grant, &family, &minted, now));
+    let refresh_row = refresh.map(|r| r.row(state.config(), issuance, &family, signed, now));
     let tokens = CodeTokens {
-        access_token_jti: minted.jti.clone(),
-        access_token_expires_at: minted.access_token_expires_at,
-        refresh_family_id: refresh.as_ref().map(|_| family_id.clone()),
+        access_token_jti: signed.jti.clone(),
+        access_token_expires_at: signed.access_token_expires_at,
+        refresh_family_id: refresh.map(|_| family_id.clone()),
     };
     let sid = session::public_id(&issued.session_id_hash);
     let redemption = Redemption {
-        code_hash: &code_hash,
-        client_id: &client.id,
+        code_hash,
+        client_id: &issuance.client.id,
         session_id_hash: &issued.session_id_hash,
         sid: &sid,
         now,
     };
-    match store
+    let redeemed = state
+        .store()
         .redeem_code(&redemption, &tokens, refresh_row.as_ref())
-        .await?
-    {
-        Redeemed::Redeemed => {}
+        .await?;
+    match redeemed {
+        Redeemed::Redeemed => Ok(()),
         // A concurrent exchange of the same code won: this one is the replay.
-        Redeemed::AlreadyUsed => return Err(replayed(state, &code_hash, now).await),
+        Redeemed::AlreadyUsed => Err(replayed(state, code_hash, now).await),
         // Signed out between the check and now: the app would never hear of this session's
         // end, so it gets no tokens for it.
-        Redeemed::SessionEnded => {
-            return Err(OAuthError::invalid_grant("the session has ended").into());
-        }
+        Redeemed::SessionEnded => Err(OAuthError::invalid_grant("the session has ended").into()),
     }
-    crate::observe::token_issued("authorization_code");
-    Ok(TokenResponse::new(minted, refresh.map(|r| r.token)))
 }
 
 /// RFC 6749 §4.1.2: a code used twice is evidence of theft; revoke what its first use got,
 /// commit that, and only then answer `invalid_grant`.
-async fn replayed(state: &AppState, code_hash: &str, now: i64) -> super::error::Error {
+async fn replayed(state: &AppState, code_hash: &str, now: i64) -> Error {
     tracing::warn!("authorization code replayed: revoking the tokens it issued");
     crate::observe::code_replayed();
     if let Err(e) = revoke_tokens_of(state, code_hash, now).await {

@@ -2,55 +2,25 @@
 //! client, which sees only the tokens issued to it, or an API (resource server), which sees
 //! only access tokens whose audience it is. Anything else — another's, expired, revoked,
 //! rotated, forged or unknown — is `{"active": false}` with no further detail.
-use serde::Serialize;
-
 use super::access_token::{self, TokenCheck};
+use super::client_request::ClientRequest;
 use super::error::Result;
 use crate::auth::secret;
 use crate::oauth::access_token::{AccessTokenClaims, Audience};
 use crate::oauth::acr;
-use crate::oauth::amr::Amr;
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
-use crate::oauth::resource::Resource;
-use crate::oauth::scope::Scopes;
+use crate::oauth::introspection::{Caller, Introspection};
 use crate::state::AppState;
 
-/// The RFC 7662 §2.2 answer. Inactive is `active: false` and nothing else.
-#[derive(Debug, Default, Serialize)]
-pub struct Introspection {
-    pub active: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub token_type: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub scope: Option<Scopes>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub sub: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub aud: Option<Audience>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub iss: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub iat: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub exp: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub jti: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub auth_time: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub acr: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub amr: Option<Amr>,
-}
-
-/// Who is asking.
-#[derive(Debug, Clone, Copy)]
-pub enum Caller<'a> {
-    Client(&'a Client),
-    Api(&'a Resource),
+/// `POST /introspect`: the token, as the authenticated client or API may see it.
+pub async fn introspection_request(
+    state: &AppState,
+    request: &ClientRequest<'_>,
+    now: i64,
+) -> Result<Introspection> {
+    let caller = request.authenticate_introspector(state, now).await?;
+    introspect(state, caller, request.token()?, now).await
 }
 
 pub async fn introspect(

@@ -10,6 +10,7 @@ pub mod backchannel;
 pub mod client_assertion;
 pub mod client_auth;
 pub mod client_credentials;
+pub mod client_request;
 pub mod code_exchange;
 pub mod consent;
 mod error;
@@ -27,6 +28,7 @@ pub mod sessions;
 pub mod sign_in;
 pub mod signed_in;
 pub mod throttle;
+pub mod token;
 pub mod userinfo;
 
 pub use error::{Error, Internal, Result};

@@ -1,101 +1,139 @@
 //! `grant_type=refresh_token` (RFC 6749 §6): rotate on every use; a replaced token coming
 //! back revokes its whole family, committed before the error is answered (RFC 9700 §4.14).
-use super::error::Result;
-use super::mint::{self, Family, Grant, NewRefresh, TokenResponse, mint};
+use super::error::{Error, Result};
+use super::mint::issuance::Issuance;
+use super::mint::refresh_family::{Family, NewRefresh};
+use super::mint::sign::sign_tokens;
 use crate::auth::secret;
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
-use crate::oauth::refresh::{RefreshDecision, check_refresh, grace_period};
+use crate::oauth::grants::RefreshGrant;
+use crate::oauth::refresh::{RefreshDecision, RefreshTokenRecord, check_refresh, grace_period};
+use crate::oauth::resource::token_audience;
+use crate::oauth::scope::Scopes;
+use crate::oauth::token_response::TokenResponse;
 use crate::state::AppState;
-
-/// A refresh as the client sent it.
-#[derive(Debug, Clone, Copy)]
-pub struct RefreshRequest<'a> {
-    pub refresh_token: &'a str,
-    /// A narrower scope (RFC 6749 §6).
-    pub scope: Option<&'a str>,
-    /// The API the new access token is for: any the grant covers (RFC 8707 §2.2).
-    pub resource: Option<&'a str>,
-}
-
-impl<'a> RefreshRequest<'a> {
-    /// A plain refresh: same scope, a token for userinfo.
-    pub fn token(refresh_token: &'a str) -> Self {
-        Self {
-            refresh_token,
-            scope: None,
-            resource: None,
-        }
-    }
-}
 
 pub async fn refresh(
     state: &AppState,
     client: &Client,
-    request: RefreshRequest<'_>,
+    request: &RefreshGrant,
     now: i64,
 ) -> Result<TokenResponse> {
-    let RefreshRequest {
-        refresh_token,
-        scope: requested_scope,
-        resource,
-    } = request;
-    let store = state.store();
-    let token_hash = secret::hash(refresh_token);
-    let grace = grace_period(client, state.config().refresh_grace_period);
+    let presented = Presented {
+        client,
+        request,
+        token_hash: secret::hash(&request.refresh_token),
+        grace: grace_period(client, state.config().refresh_grace_period),
+    };
     // Two passes at most: if a concurrent refresh rotates the token (or a revocation ends
     // the family) between our read and our rotation, the second pass reads the new state
     // and applies the reuse rules to it.
     for _ in 0..2 {
-        let record = store
-            .find_refresh_token(&token_hash)
-            .await?
-            .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
-        let scope = match check_refresh(&record, client, requested_scope, grace, now) {
-            RefreshDecision::Rotate { scope } => scope,
-            RefreshDecision::Reject(error) => return Err(error.into()),
-            RefreshDecision::RevokeFamily => {
-                tracing::warn!(client_id = %client.id, "refresh token reused: revoking its family");
-                crate::observe::refresh_token_reused();
-                store.revoke_refresh_family(&record.family_id, now).await?;
-                return Err(
-                    OAuthError::invalid_grant("the refresh token has already been used").into(),
-                );
-            }
-        };
-        // Checked before anything changes: a wrong resource must not rotate the token.
-        let audience = mint::audience(client, &record.resources, resource)?;
-        let user = store
-            .find_user(&record.user_id)
-            .await?
-            .filter(|u| u.accepts_token_issued_at(record.created_at))
-            .ok_or_else(|| OAuthError::invalid_grant("the user account is no longer active"))?;
-        let grant = Grant {
-            client,
-            user: &user,
-            scope: &scope,
-            audience,
-            auth_time: record.auth_time,
-            amr: &record.amr,
-            // OIDC Core §12.2: a refreshed ID token carries no nonce.
-            nonce: None,
-            session_id_hash: &record.session_id_hash,
-        };
-        let minted = mint(state, &grant, now)?;
-        let next = NewRefresh::generate();
-        let family = Family {
-            id: &record.family_id,
-            // RFC 6749 §6: the new refresh token keeps the original scope.
-            scope: &record.scope,
-            resources: &record.resources,
-            expires_at: record.expires_at,
-        };
-        let row = next.row(state, &grant, &family, &minted, now);
-        if store.rotate_refresh_token(&token_hash, &row).await? {
-            crate::observe::note_user(&user.id);
-            crate::observe::token_issued("refresh_token");
-            return Ok(TokenResponse::new(minted, Some(next.token)));
+        if let Some(response) = rotate(state, &presented, now).await? {
+            return Ok(response);
         }
     }
     Err(OAuthError::invalid_grant("the refresh token was used concurrently").into())
+}
+
+/// A refresh token presented by a client, and the seconds a replaced one may still come
+/// back without revoking its family.
+struct Presented<'a> {
+    client: &'a Client,
+    request: &'a RefreshGrant,
+    token_hash: String,
+    grace: i64,
+}
+
+/// One pass: read the token, decide, sign, rotate. `None`: a concurrent refresh or
+/// revocation changed the family first, and nothing was issued.
+async fn rotate(
+    state: &AppState,
+    presented: &Presented<'_>,
+    now: i64,
+) -> Result<Option<TokenResponse>> {
+    let (client, request) = (presented.client, presented.request);
+    let (record, scope) = rotatable(state, presented, now).await?;
+    // Checked before anything changes: a wrong resource must not rotate the token.
+    let audience = token_audience(
+        &client.resources,
+        &record.resources,
+        request.resource.as_deref(),
+    )?;
+    let store = state.store();
+    let user = store
+        .find_user(&record.user_id)
+        .await?
+        .filter(|u| u.accepts_token_issued_at(record.created_at))
+        .ok_or_else(|| OAuthError::invalid_grant("the user account is no longer active"))?;
+    let issuance = Issuance {
+        client,
+        user: &user,
+        scope: &scope,
+        audience,
+        auth_time: record.auth_time,
+        amr: &record.amr,
+        // OIDC Core §12.2: a refreshed ID token carries no nonce.
+        nonce: None,
+        session_id_hash: &record.session_id_hash,
+    };
+    let signed = sign_tokens(state, &issuance, now)?;
+    let next = NewRefresh::generate();
+    let family = Family {
+        id: &record.family_id,
+        // RFC 6749 §6: the new refresh token keeps the original scope.
+        scope: &record.scope,
+        resources: &record.resources,
+        expires_at: record.expires_at,
+    };
+    let row = next.row(state.config(), &issuance, &family, &signed, now);
+    if !store
+        .rotate_refresh_token(&presented.token_hash, &row)
+        .await?
+    {
+        return Ok(None);
+    }
+    crate::observe::note_user(&user.id);
+    crate::observe::token_issued("refresh_token");
+    Ok(Some(signed.into_response(Some(next.token))))
+}
+
+/// The stored token, if it may be rotated now, and the scope of the new access token.
+async fn rotatable(
+    state: &AppState,
+    presented: &Presented<'_>,
+    now: i64,
+) -> Result<(RefreshTokenRecord, Scopes)> {
+    let Presented {
+        client,
+        request,
+        token_hash,
+        grace,
+    } = presented;
+    let record = state
+        .store()
+        .find_refresh_token(token_hash)
+        .await?
+        .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
+    match check_refresh(&record, client, request.scope.as_deref(), *grace, now) {
+        RefreshDecision::Rotate { scope } => Ok((record, scope)),
+        RefreshDecision::Reject(error) => Err(error.into()),
+        RefreshDecision::RevokeFamily => Err(reused(state, client, &record, now).await),
+    }
+}
+
+/// RFC 9700 §4.14.2: a replaced token came back, so it was copied: revoke its family,
+/// commit that, and only then answer `invalid_grant`.
+async fn reused(state: &AppState, client: &Client, record: &RefreshTokenRecord, now: i64) -> Error {
+    tracing::warn!(client_id = %client.id, "refresh token reused: revoking its family");
+    crate::observe::refresh_token_reused();
+    if let Err(e) = state
+        .store()
+        .revoke_refresh_family(&record.family_id, now)
+        .await
+    {
+        return e.into();
+    }
+    OAuthError::invalid_grant("the refresh token has already been used").into()
 }

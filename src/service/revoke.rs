@@ -3,10 +3,21 @@
 //! expired or forged tokens change nothing and still succeed (§2.2), so the endpoint reveals
 //! nothing about tokens the caller does not own.
 use super::access_token;
+use super::client_request::ClientRequest;
 use super::error::Result;
 use crate::auth::secret;
 use crate::oauth::client::Client;
 use crate::state::AppState;
+
+/// `POST /revoke`: the token of an authenticated client.
+pub async fn revocation_request(
+    state: &AppState,
+    request: &ClientRequest<'_>,
+    now: i64,
+) -> Result<()> {
+    let client = request.authenticate(state, now).await?;
+    revoke(state, client, request.token()?, now).await
+}
 
 pub async fn revoke(state: &AppState, client: &Client, token: &str, now: i64) -> Result<()> {
     let store = state.store();

@@ -4,8 +4,10 @@
 //! stores the refresh-token family. A replay therefore always finds what to revoke.
 use super::refresh_tokens::{NewRefreshToken, insert_family_query, insert_refresh_token_query};
 use super::{Db, Store, StoreResult, corrupt, on_pool};
+use crate::oauth::amr::Amr;
 use crate::oauth::grants::IssuedCode;
 use crate::oauth::resource::ResourceIds;
+use crate::oauth::scope::Scopes;
 
 #[derive(Debug, Clone)]
 pub struct NewCode<'a> {
@@ -14,13 +16,13 @@ pub struct NewCode<'a> {
     pub user_id: &'a str,
     pub session_id_hash: &'a str,
     pub redirect_uri: &'a str,
-    pub scope: &'a str,
-    /// The APIs named with `resource` (space-separated identifiers).
-    pub resources: &'a str,
+    pub scope: &'a Scopes,
+    /// The APIs named with `resource`.
+    pub resources: &'a ResourceIds,
     pub nonce: Option<&'a str>,
     pub code_challenge: &'a str,
     pub auth_time: i64,
-    pub amr: &'a str,
+    pub amr: &'a Amr,
     pub created_at: i64,
     pub expires_at: i64,
 }
@@ -106,14 +108,14 @@ impl Store {
             .bind(code.user_id)
             .bind(code.session_id_hash)
             .bind(code.redirect_uri)
-            .bind(code.scope)
+            .bind(code.scope.to_string())
             .bind(code.nonce)
             .bind(code.code_challenge)
             .bind(code.auth_time)
-            .bind(code.amr)
+            .bind(code.amr.to_string())
             .bind(code.created_at)
             .bind(code.expires_at)
-            .bind(code.resources)
+            .bind(code.resources.to_string())
             .execute(pool)
             .await
             .map(|_| ())

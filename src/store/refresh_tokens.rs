@@ -4,8 +4,10 @@
 //! is inserting, and a rotation cannot continue a family that was just revoked
 //! (RFC 9700 §4.14).
 use super::{Store, StoreResult, corrupt, on_pool};
+use crate::oauth::amr::Amr;
 use crate::oauth::refresh::RefreshTokenRecord;
 use crate::oauth::resource::ResourceIds;
+use crate::oauth::scope::Scopes;
 
 #[derive(Debug, Clone)]
 pub struct NewRefreshToken<'a> {
@@ -14,11 +16,11 @@ pub struct NewRefreshToken<'a> {
     pub client_id: &'a str,
     pub user_id: &'a str,
     pub session_id_hash: &'a str,
-    pub scope: String,
-    /// The APIs the grant covers (space-separated identifiers).
-    pub resources: String,
+    pub scope: &'a Scopes,
+    /// The APIs the grant covers.
+    pub resources: &'a ResourceIds,
     pub auth_time: i64,
-    pub amr: String,
+    pub amr: &'a Amr,
     pub access_token_jti: &'a str,
     pub access_token_expires_at: i64,
     pub created_at: i64,
@@ -67,7 +69,8 @@ impl TryFrom<Row> for RefreshTokenRecord {
 }
 
 /// The insert of a refresh-token row, shared by first issue and rotation (both inside a
-/// transaction).
+/// transaction). Scope, resources and amr are stored as their space-separated text, the
+/// form `Row` parses back.
 macro_rules! insert_refresh_token_query {
     ($token:expr) => {
         sqlx::query(
@@ -81,15 +84,15 @@ macro_rules! insert_refresh_token_query {
         .bind($token.client_id)
         .bind($token.user_id)
         .bind($token.session_id_hash)
-        .bind(&$token.scope)
+        .bind($token.scope.to_string())
         .bind($token.auth_time)
-        .bind(&$token.amr)
+        .bind($token.amr.to_string())
         .bind($token.access_token_jti)
         .bind($token.access_token_expires_at)
         .bind($token.created_at)
         .bind($token.idle_expires_at)
         .bind($token.expires_at)
-        .bind(&$token.resources)
+        .bind($token.resources.to_string())
     };
 }
 pub(crate) use insert_refresh_token_query;

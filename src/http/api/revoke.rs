@@ -4,7 +4,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::IntoResponse;
 
-use super::client_auth::{authenticated_form, token_param};
+use super::client_request::client_request;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::HttpResult;
 use crate::service::revoke;
@@ -16,8 +16,8 @@ pub async fn revoke(
     headers: HeaderMap,
     body: Bytes,
 ) -> HttpResult {
-    let (params, client) = authenticated_form(&state, &headers, &body, ip).await?;
-    revoke::revoke(&state, client, token_param(&params)?, state.now()).await?;
+    let request = client_request(&headers, &body, ip)?;
+    revoke::revocation_request(&state, &request, state.now()).await?;
     let no_store = [(header::CACHE_CONTROL, HeaderValue::from_static("no-store"))];
     Ok((StatusCode::OK, no_store).into_response())
 }

@@ -1,11 +1,13 @@
 //! Tokens after they were issued: revocation (RFC 7009), introspection (RFC 7662), userinfo
 //! and the resource server's check of an access token.
 use super::*;
+use crate::oauth::grants::RefreshGrant;
+use crate::oauth::introspection::Caller;
 use crate::oauth::scope::Scopes;
+use crate::oauth::token_response::TokenResponse;
 use crate::service::access_token::{Subject, TokenCheck, check};
-use crate::service::introspect::{Caller, introspect};
-use crate::service::mint::TokenResponse;
-use crate::service::refresh::{RefreshRequest, refresh};
+use crate::service::introspect::introspect;
+use crate::service::refresh::refresh;
 use crate::service::revoke::revoke;
 use crate::service::userinfo::userinfo;
 
@@ -59,7 +61,7 @@ async fn revoking_a_refresh_token_revokes_its_family_and_access_tokens() {
     let first = tokens(&state, APP).await;
     let app = client(&state, APP);
     let token = first.refresh_token.clone().unwrap();
-    let second = refresh(&state, app, RefreshRequest::token(&token), START)
+    let second = refresh(&state, app, &RefreshGrant::token(&token), START)
         .await
         .unwrap();
     let newest = second.refresh_token.clone().unwrap();
@@ -67,7 +69,7 @@ async fn revoking_a_refresh_token_revokes_its_family_and_access_tokens() {
     for access_token in [&first.access_token, &second.access_token] {
         inactive_because(&state, access_token, START + 1).await;
     }
-    let outcome = refresh(&state, app, RefreshRequest::token(&newest), START + 2).await;
+    let outcome = refresh(&state, app, &RefreshGrant::token(&newest), START + 2).await;
     assert_eq!(oauth_code(outcome), ErrorCode::InvalidGrant);
 }
 
@@ -180,7 +182,7 @@ async fn introspection_reports_a_live_refresh_token_and_not_a_rotated_one() {
         .unwrap();
     assert!(answer.active);
     assert_eq!(answer.token_type, Some("refresh_token"));
-    refresh(&state, app, RefreshRequest::token(&old), START)
+    refresh(&state, app, &RefreshGrant::token(&old), START)
         .await
         .unwrap();
     assert!(!introspected(&state, APP, &old, START).await);
@@ -243,9 +245,9 @@ async fn userinfo_refuses_a_token_without_openid_with_insufficient_scope() {
     let narrowed = refresh(
         &state,
         client(&state, APP),
-        RefreshRequest {
-            scope: Some("email"),
-            ..RefreshRequest::token(&token)
+        &RefreshGrant {
+            scope: Some("email".into()),
+            ..RefreshGrant::token(&token)
         },
         START,
     )

@@ -14,7 +14,7 @@ async fn revoked(state: &AppState, refresh_token: &str) -> bool {
     record.unwrap().revoked_at.is_some()
 }
 
-fn refresh_token_of(tokens: crate::service::mint::TokenResponse) -> String {
+fn refresh_token_of(tokens: crate::oauth::token_response::TokenResponse) -> String {
     tokens.refresh_token.unwrap()
 }
 

@@ -10,7 +10,9 @@ use crate::service::sign_in::{SignIn, sign_in_with_password};
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
 /// A session, a code not yet exchanged, and offline tokens from it.
-async fn everything(state: &AppState) -> (UserRow, String, crate::service::mint::TokenResponse) {
+async fn everything(
+    state: &AppState,
+) -> (UserRow, String, crate::oauth::token_response::TokenResponse) {
     let user = ada(state).await;
     let s = session(state, &user).await;
     let tokens = offline_tokens(state, APP, &s.row, START).await;

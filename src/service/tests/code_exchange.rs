@@ -1,10 +1,11 @@
 //! `grant_type=authorization_code`: what a code buys, that a replay revokes it, and that a
 //! wrong presenter cannot burn the legitimate client's code.
 use super::*;
+use crate::oauth::grants::{CodeGrant, RefreshGrant};
 use crate::oauth::tokens::TokenType;
 use crate::service::access_token::{TokenCheck, check};
-use crate::service::code_exchange::{CodeExchange, exchange_code};
-use crate::service::refresh::{RefreshRequest, refresh};
+use crate::service::code_exchange::exchange_code;
+use crate::service::refresh::refresh;
 use crate::service::sessions::RevokeOnEnd;
 
 async fn signed_in_code(state: &AppState, extra: &[(&str, &str)]) -> (UserRow, NewSession, String) {
@@ -20,14 +21,14 @@ async fn present(
     code: &str,
     redirect_uri: Option<&str>,
     verifier: Option<&str>,
-) -> Result<crate::service::mint::TokenResponse> {
-    let exchange = CodeExchange {
-        code,
-        redirect_uri,
-        code_verifier: verifier,
+) -> Result<crate::oauth::token_response::TokenResponse> {
+    let exchange = CodeGrant {
+        code: code.into(),
+        redirect_uri: redirect_uri.map(str::to_string),
+        code_verifier: verifier.map(str::to_string),
         resource: None,
     };
-    exchange_code(state, client(state, APP), exchange, START).await
+    exchange_code(state, client(state, APP), &exchange, START).await
 }
 
 async fn is_active(state: &AppState, access_token: &str, now: i64) -> bool {
@@ -106,7 +107,7 @@ async fn a_replayed_code_revokes_the_refresh_family_its_first_use_got() {
         let refreshed = refresh(
             &state,
             client(&state, APP),
-            RefreshRequest::token(&refresh_token),
+            &RefreshGrant::token(&refresh_token),
             START + 2,
         )
         .await;
@@ -145,13 +146,13 @@ async fn a_code_presented_by_another_client_is_refused_and_stays_usable() {
     let state = state().await;
     let (_, _, code) = signed_in_code(&state, &[]).await;
     let other = client(&state, OTHER);
-    let exchange_request = CodeExchange {
-        code: &code,
-        redirect_uri: Some(APP_REDIRECT),
-        code_verifier: Some(VERIFIER),
+    let exchange_request = CodeGrant {
+        code: code.clone(),
+        redirect_uri: Some(APP_REDIRECT.into()),
+        code_verifier: Some(VERIFIER.into()),
         resource: None,
     };
-    let stolen = exchange_code(&state, other, exchange_request, START);
+    let stolen = exchange_code(&state, other, &exchange_request, START);
     assert_eq!(oauth_code(stolen.await), ErrorCode::InvalidGrant);
     assert!(exchange(&state, APP, &code, START).await.is_ok());
 }

@@ -11,7 +11,7 @@ use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::client::Client;
 use crate::oauth::error::ErrorCode;
 use crate::oauth::params::Params;
-use crate::service::mint::TokenResponse;
+use crate::oauth::token_response::TokenResponse;
 use crate::service::sessions::{self, NewSession};
 use crate::service::{Error, Result};
 use crate::state::AppState;
@@ -200,13 +200,13 @@ pub async fn exchange(
 ) -> Result<TokenResponse> {
     let client = client(state, client_id);
     let redirect_uri = client.redirect_uris[0].clone();
-    let exchange = crate::service::code_exchange::CodeExchange {
-        code,
-        redirect_uri: Some(&redirect_uri),
-        code_verifier: Some(VERIFIER),
+    let exchange = crate::oauth::grants::CodeGrant {
+        code: code.into(),
+        redirect_uri: Some(redirect_uri),
+        code_verifier: Some(VERIFIER.into()),
         resource: None,
     };
-    crate::service::code_exchange::exchange_code(state, client, exchange, now).await
+    crate::service::code_exchange::exchange_code(state, client, &exchange, now).await
 }
 
 /// Tokens with `offline_access` for `client_id`, from a code of `session`.

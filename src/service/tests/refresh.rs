@@ -2,11 +2,12 @@
 //! its access tokens), the grace window for confidential clients, scope narrowing and the
 //! binding to the client. Run on PostgreSQL too: rotation and revocation race there.
 use super::*;
+use crate::oauth::grants::RefreshGrant;
 use crate::oauth::scope::Scopes;
+use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::TokenType;
 use crate::service::access_token::{TokenCheck, check};
-use crate::service::mint::TokenResponse;
-use crate::service::refresh::{RefreshRequest, refresh};
+use crate::service::refresh::refresh;
 use crate::service::revoke::revoke;
 
 const DAY: i64 = 24 * 3600;
@@ -26,12 +27,11 @@ async fn use_token(
     scope: Option<&str>,
     now: i64,
 ) -> Result<TokenResponse> {
-    let request = RefreshRequest {
-        refresh_token: token,
-        scope,
-        resource: None,
+    let request = RefreshGrant {
+        scope: scope.map(str::to_string),
+        ..RefreshGrant::token(token)
     };
-    refresh(state, client(state, client_id), request, now).await
+    refresh(state, client(state, client_id), &request, now).await
 }
 
 fn refresh_token(tokens: &TokenResponse) -> String {

@@ -1,0 +1,46 @@
+//! Token introspection (RFC 7662) as the protocol sees it: who may ask (§2.1) and the answer
+//! (§2.2). Which tokens each caller sees is the service's (`service::introspect`).
+use serde::Serialize;
+
+use super::access_token::Audience;
+use super::amr::Amr;
+use super::client::Client;
+use super::resource::Resource;
+use super::scope::Scopes;
+
+/// The RFC 7662 §2.2 answer. Inactive is `active: false` and nothing else.
+#[derive(Debug, Default, Serialize)]
+pub struct Introspection {
+    pub active: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scope: Option<Scopes>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sub: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aud: Option<Audience>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iss: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub iat: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exp: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth_time: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acr: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amr: Option<Amr>,
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, Copy)]
+pub enum Caller<'a> {
+    Client(&'a Client),
+    Api(&'a Resource),
+}

@@ -1,0 +1,48 @@
+//! What the token, revocation and introspection endpoints receive (RFC 6749 §2.3, §3.2): a
+//! form body, the `Authorization` header as sent and the caller's address; and the client
+//! (at introspection: the client or the API) that the request authenticates.
+use std::net::IpAddr;
+
+use super::client_auth;
+use super::error::Result;
+use crate::oauth::client::Client;
+use crate::oauth::client_auth::presented_credentials;
+use crate::oauth::error::OAuthError;
+use crate::oauth::introspection::Caller;
+use crate::oauth::params::Params;
+use crate::state::AppState;
+
+pub struct ClientRequest<'h> {
+    /// The form body: form-encoded, no parameter repeated but `resource`.
+    pub params: Params,
+    /// The `Authorization` header's value, unparsed.
+    pub authorization: Option<&'h [u8]>,
+    /// Where the request came from: failed authentications are limited per address too.
+    pub ip: IpAddr,
+}
+
+impl ClientRequest<'_> {
+    /// The client that the request's credentials prove.
+    pub async fn authenticate<'s>(&self, state: &'s AppState, now: i64) -> Result<&'s Client> {
+        let presented = presented_credentials(self.authorization, &self.params)?;
+        client_auth::authenticate(state, presented, self.ip, now).await
+    }
+
+    /// The client or API (resource server) that the request's credentials prove.
+    pub async fn authenticate_introspector<'s>(
+        &self,
+        state: &'s AppState,
+        now: i64,
+    ) -> Result<Caller<'s>> {
+        let presented = presented_credentials(self.authorization, &self.params)?;
+        client_auth::authenticate_introspector(state, presented, self.ip, now).await
+    }
+
+    /// The `token` parameter of a revocation (RFC 7009 §2.1) or introspection
+    /// (RFC 7662 §2.1) request.
+    pub fn token(&self) -> std::result::Result<&str, OAuthError> {
+        self.params
+            .get("token")
+            .ok_or_else(|| OAuthError::invalid_request("token is required"))
+    }
+}

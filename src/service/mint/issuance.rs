@@ -1,0 +1,21 @@
+//! Who and what the tokens of one token response are for.
+use crate::oauth::amr::Amr;
+use crate::oauth::client::Client;
+use crate::oauth::resource::Resource;
+use crate::oauth::scope::Scopes;
+use crate::store::users::UserRow;
+
+/// The client, the user and the session the tokens are issued in, what the user granted,
+/// the API this access token is for, and how the user signed in.
+pub struct Issuance<'a> {
+    pub client: &'a Client,
+    pub user: &'a UserRow,
+    /// Everything granted: OpenID Connect scopes and the scopes of the grant's APIs.
+    pub scope: &'a Scopes,
+    /// The API this access token is for; `None`: Tessera's userinfo endpoint.
+    pub audience: Option<&'a Resource>,
+    pub auth_time: i64,
+    pub amr: &'a Amr,
+    pub nonce: Option<&'a str>,
+    pub session_id_hash: &'a str,
+}

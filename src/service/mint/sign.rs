@@ -1,0 +1,111 @@
+//! Signing the tokens of an issuance: an RFC 9068 access token for userinfo or for one API,
+//! and an ID token (OIDC Core §2) when `openid` was granted.
+use super::issuance::Issuance;
+use super::lifetime::access_token_ttl;
+use crate::auth::session;
+use crate::oauth::access_token::{AccessTokenClaims, Issue};
+use crate::oauth::resource::{self, Resource};
+use crate::oauth::scope::Scopes;
+use crate::oauth::signing_alg::SigningAlg;
+use crate::oauth::token_response::TokenResponse;
+use crate::oauth::tokens::{self, TokenContext, TokenType, UserClaims};
+use crate::service::error::Result;
+use crate::state::AppState;
+use crate::store::users::UserRow;
+
+/// The signed tokens, with what the store records about the access token.
+pub struct Signed {
+    pub access_token: String,
+    pub jti: String,
+    /// What the access token allows: the part of the grant its audience understands.
+    pub scope: Scopes,
+    pub expires_in: i64,
+    pub access_token_expires_at: i64,
+    pub id_token: Option<String>,
+}
+
+impl Signed {
+    /// The response carrying these tokens; its `scope` is the access token's (RFC 6749 §5.1).
+    pub fn into_response(self, refresh_token: Option<String>) -> TokenResponse {
+        TokenResponse {
+            id_token: self.id_token,
+            refresh_token,
+            ..TokenResponse::bearer(self.access_token, self.expires_in, self.scope)
+        }
+    }
+}
+
+/// Signs the access token and, when `openid` was granted, the ID token.
+pub fn sign_tokens(state: &AppState, issuance: &Issuance<'_>, now: i64) -> Result<Signed> {
+    let config = state.config();
+    let user = user_claims(issuance.user);
+    let sid = session::public_id(issuance.session_id_hash);
+    let ctx = TokenContext {
+        issuer: state.issuer(),
+        client_id: &issuance.client.id,
+        user: &user,
+        scope: issuance.scope,
+        auth_time: issuance.auth_time,
+        amr: issuance.amr,
+        nonce: issuance.nonce,
+        sid: Some(&sid),
+        now,
+        id_token_ttl: config.id_token_ttl,
+    };
+    let jti = uuid::Uuid::new_v4().to_string();
+    let (audience, scope) = access_token_target(state, issuance);
+    let ttl = access_token_ttl(config, issuance.audience);
+    let issue = Issue {
+        audience,
+        scope: &scope,
+        jti: &jti,
+        ttl,
+    };
+    let claims = AccessTokenClaims::for_user(&ctx, issue);
+    let access_token = sign_access_token(state, issuance.audience, &claims, now)?;
+    let id_token = if issuance.scope.contains("openid") {
+        let alg = issuance.client.id_token_signed_response_alg;
+        let claims = tokens::id_token_claims(&ctx, &access_token, alg);
+        Some(state.keys().sign(alg, TokenType::Id, &claims, now)?)
+    } else {
+        None
+    };
+    Ok(Signed {
+        access_token,
+        jti,
+        scope,
+        expires_in: ttl,
+        access_token_expires_at: now + ttl,
+        id_token,
+    })
+}
+
+fn user_claims(user: &UserRow) -> UserClaims {
+    UserClaims {
+        sub: user.id.clone(),
+        email: user.email.clone(),
+        email_verified: user.email_verified,
+        name: user.name.clone(),
+    }
+}
+
+/// The `aud` of the access token and the part of the granted scope it carries: the API's
+/// own scopes, or (for userinfo, whose audience is the issuer) the OpenID Connect ones.
+fn access_token_target<'s>(state: &'s AppState, issuance: &Issuance<'s>) -> (&'s str, Scopes) {
+    match issuance.audience {
+        Some(api) => (api.identifier.as_str(), api.scope_of(issuance.scope)),
+        None => (state.issuer(), resource::userinfo_scope(issuance.scope)),
+    }
+}
+
+/// Signs access-token claims with the algorithm of their audience: the API's
+/// `access_token_signed_response_alg`, or RS256 for userinfo.
+pub fn sign_access_token(
+    state: &AppState,
+    audience: Option<&Resource>,
+    claims: &AccessTokenClaims,
+    now: i64,
+) -> Result<String> {
+    let alg = audience.map_or(SigningAlg::Rs256, |api| api.access_token_alg);
+    Ok(state.keys().sign(alg, TokenType::Access, claims, now)?)
+}
