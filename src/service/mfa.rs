@@ -11,6 +11,7 @@ use super::sessions::{self, NewSession};
 use crate::auth::recovery::{self, RecoveryCode};
 use crate::auth::sealing::SealingKey;
 use crate::auth::totp::{self, TotpSecret};
+use crate::auth::totp_keys::TotpKeys;
 use crate::oauth::amr::Method;
 use crate::state::AppState;
 use crate::store::users::UserRow;
@@ -54,7 +55,8 @@ pub async fn view(state: &AppState, user: &UserRow, now: i64) -> Result<MfaView>
     let Some(key) = state.mfa_key() else {
         return Ok(MfaView::Unavailable);
     };
-    let opened = credential.and_then(|c| open_totp_secret(state, &c.sealed_secret, &user.id));
+    let keys = totp_keys(state);
+    let opened = credential.and_then(|c| keys.open(&c.sealed_secret, &user.id));
     let secret = match opened {
         Some(bytes) => TotpSecret::from_bytes(bytes),
         None => {
@@ -67,7 +69,7 @@ pub async fn view(state: &AppState, user: &UserRow, now: i64) -> Result<MfaView>
                 fresh
             } else {
                 let stored = store.find_totp_credential(&user.id).await?;
-                match stored.and_then(|c| open_totp_secret(state, &c.sealed_secret, &user.id)) {
+                match stored.and_then(|c| keys.open(&c.sealed_secret, &user.id)) {
                     Some(bytes) => TotpSecret::from_bytes(bytes),
                     None => fresh,
                 }
@@ -114,22 +116,6 @@ pub async fn reseal_totp_secrets(
         }
     }
     Ok(moved)
-}
-
-/// Opens a sealed TOTP secret with the master key's TOTP key, or else the legacy key.
-pub fn open_totp_secret(
-    state: &AppState,
-    sealed: &str,
-    user_id: &str,
-) -> Option<Zeroizing<Vec<u8>>> {
-    state
-        .mfa_key()
-        .and_then(|key| key.open(sealed, user_id).ok())
-        .or_else(|| {
-            state
-                .legacy_mfa_key()
-                .and_then(|key| key.open(sealed, user_id).ok())
-        })
 }
 
 /// Turning two-step verification on: the first valid code from the app enables the pending
@@ -211,4 +197,12 @@ fn hashes_of(user_id: &str, codes: &[RecoveryCode]) -> Vec<String> {
         .filter_map(|code| recovery::normalize(code.as_str()))
         .map(|normalized| recovery::hash(user_id, &normalized))
         .collect()
+}
+
+/// The keys this server's TOTP secrets may be sealed under.
+pub(crate) fn totp_keys(state: &AppState) -> TotpKeys<'_> {
+    TotpKeys {
+        current: state.mfa_key(),
+        legacy: state.legacy_mfa_key(),
+    }
 }

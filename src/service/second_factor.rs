@@ -181,8 +181,11 @@ async fn check_totp(
     if credential.enabled != (against == Against::Authenticator) {
         return Ok(CodeCheck::Wrong);
     }
-    let Some(secret) = super::mfa::open_totp_secret(state, &credential.sealed_secret, user_id)
-    else {
+    let keys = crate::auth::totp_keys::TotpKeys {
+        current: state.mfa_key(),
+        legacy: state.legacy_mfa_key(),
+    };
+    let Some(secret) = keys.open(&credential.sealed_secret, user_id) else {
         tracing::error!(user_id = %user_id, "the TOTP secret does not open with the master key (or the legacy mfa_encryption_key)");
         return Ok(CodeCheck::Unavailable);
     };
