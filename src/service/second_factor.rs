@@ -8,7 +8,7 @@ use super::throttle::{self, Reservation};
 use crate::auth::{recovery, secret, totp};
 use crate::oauth::amr::{Amr, Method};
 use crate::state::AppState;
-use crate::store::mfa::PendingLogin;
+use crate::store::pending_sign_ins::PendingSignIn;
 
 /// A half-done sign-in expires after five minutes.
 pub const PENDING_TTL: i64 = 5 * 60;
@@ -36,7 +36,7 @@ pub async fn begin(
     let cookie_value = secret::generate();
     state
         .store()
-        .insert_pending_login(&PendingLogin {
+        .insert_pending_sign_in(&PendingSignIn {
             id_hash: secret::hash(&cookie_value),
             user_id: user_id.to_string(),
             replaces_session_hash: replaces_session.map(str::to_string),
@@ -53,13 +53,13 @@ pub async fn pending(
     state: &AppState,
     cookie_value: Option<&str>,
     now: i64,
-) -> Result<Option<PendingLogin>> {
+) -> Result<Option<PendingSignIn>> {
     let Some(value) = cookie_value else {
         return Ok(None);
     };
     Ok(state
         .store()
-        .find_pending_login(&secret::hash(value), now)
+        .find_pending_sign_in(&secret::hash(value), now)
         .await?)
 }
 
@@ -248,14 +248,14 @@ pub async fn complete(
 /// methods `amr` (the password and the second factor used).
 pub async fn finish(
     state: &AppState,
-    pending: &PendingLogin,
+    pending: &PendingSignIn,
     session_cookie: Option<&str>,
     amr: Amr,
     now: i64,
 ) -> Result<Completion> {
     let store = state.store();
     // Deleting it is the claim: a sign-in completes once, even if two tabs race.
-    if !store.delete_pending_login(&pending.id_hash).await? {
+    if !store.delete_pending_sign_in(&pending.id_hash).await? {
         return Ok(Completion::StartOver);
     }
     if store.find_active_user(&pending.user_id).await?.is_none() {

@@ -23,8 +23,8 @@ use crate::service::second_factor::{self, Completion};
 use crate::service::sessions::{self, NewSession};
 use crate::service::throttle;
 use crate::state::AppState;
-use crate::store::mfa::PendingLogin;
 use crate::store::passkeys::{PasskeyRow, PasskeyUse};
+use crate::store::pending_sign_ins::PendingSignIn;
 
 /// Starts a sign-in by any passkey registered here (the browser offers the user's).
 pub async fn begin(state: &AppState, now: i64) -> Result<Outcome<Ceremony>> {
@@ -114,7 +114,7 @@ pub async fn finish(
 /// user has none (or passkeys are off), so the page offers only the code.
 pub async fn begin_second_factor(
     state: &AppState,
-    pending: &PendingLogin,
+    pending: &PendingSignIn,
     now: i64,
 ) -> Result<Option<Ceremony>> {
     let Ok(relying_party) = state.passkeys() else {
