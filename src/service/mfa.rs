@@ -8,10 +8,10 @@ use super::error::Result;
 use super::factors::{self, CodeIs};
 pub use super::factors::{Change, ChangeRequest};
 use super::sessions::{self, NewSession};
+use super::sign_in::code::totp_keys;
 use crate::auth::recovery::{self, RecoveryCode};
 use crate::auth::sealing::SealingKey;
 use crate::auth::totp::{self, TotpSecret};
-use crate::auth::totp_keys::TotpKeys;
 use crate::oauth::amr::Method;
 use crate::state::AppState;
 use crate::store::users::UserRow;
@@ -197,12 +197,4 @@ fn hashes_of(user_id: &str, codes: &[RecoveryCode]) -> Vec<String> {
         .filter_map(|code| recovery::normalize(code.as_str()))
         .map(|normalized| recovery::hash(user_id, &normalized))
         .collect()
-}
-
-/// The keys this server's TOTP secrets may be sealed under.
-pub(crate) fn totp_keys(state: &AppState) -> TotpKeys<'_> {
-    TotpKeys {
-        current: state.mfa_key(),
-        legacy: state.legacy_mfa_key(),
-    }
 }

@@ -160,7 +160,7 @@ pub async fn end_all_for_user(
 /// no step-up whatever the user has since, so the lookup is spared then.
 pub async fn view(state: &AppState, session: &SessionRow) -> Result<SessionView> {
     let has_second_factor = session.amr.has_second_factor()
-        || super::factors::has_second_factor(state, &session.user_id).await?;
+        || state.store().has_second_factor(&session.user_id).await?;
     Ok(SessionView {
         user_id: session.user_id.clone(),
         auth_time: session.auth_time,

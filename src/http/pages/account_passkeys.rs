@@ -30,8 +30,8 @@ use crate::oauth::params::Params;
 use crate::routes;
 use crate::service;
 use crate::service::factors::{self, ChangeRequest};
-use crate::service::passkeys::registration;
-use crate::service::passkeys::{self, Outcome};
+use crate::service::passkeys::registration::{self, Addition, Removal};
+use crate::service::passkeys::{self, CeremonyStart, Refusal};
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 use crate::store::users::UserRow;
@@ -80,7 +80,8 @@ pub async fn add(
     let name = form.get("name").unwrap_or_default();
     let now = state.now();
     let outcome = registration::finish(&state, who, ceremony, credential, name, now).await;
-    view.answer(jar, outcome.map(|o| o.map(|_| "added"))).await
+    view.answer(jar, "added", outcome.map(Addition::refusal))
+        .await
 }
 
 pub async fn rename(
@@ -114,7 +115,7 @@ pub async fn remove(
     let who = view.who(&mut form, ip);
     let id = form.get("id").unwrap_or_default();
     let outcome = registration::remove(&state, who, id, state.now()).await;
-    view.answer(jar, outcome.map(|o| o.map(|_| "removed")))
+    view.answer(jar, "removed", outcome.map(Removal::refusal))
         .await
 }
 
@@ -156,15 +157,17 @@ impl<'a> View<'a> {
         }
     }
 
-    /// After a change: back to the page saying what happened, or the page with the reason.
+    /// After a change: back to the page saying `what` happened, or the page with the reason
+    /// it was refused.
     async fn answer(
         &self,
         jar: CookieJar,
-        outcome: service::Result<Outcome<&'static str>>,
+        what: &'static str,
+        refusal: service::Result<Option<Refusal>>,
     ) -> HttpResult {
-        match outcome {
-            Ok(Ok(what)) => Ok(done(what)),
-            Ok(Err(refusal)) => {
+        match refusal {
+            Ok(None) => Ok(done(what)),
+            Ok(Some(refusal)) => {
                 let error = Some(self.locale.text(passkey_refusal(refusal)));
                 self.show(jar, error, None, StatusCode::OK).await
             }
@@ -189,11 +192,11 @@ impl<'a> View<'a> {
         let now = state.now();
         let list = passkeys::list(state, &self.user.id).await?;
         let (add, unavailable) = match registration::begin(state, self.user, now).await? {
-            Ok(ceremony) => {
+            CeremonyStart::Ready(ceremony) => {
                 let action = routes::ACCOUNT_PASSKEYS_ADD.to_string();
                 (Some(PasskeyOffer::new(ceremony, action)), None)
             }
-            Err(_) => (None, Some(unavailable_reason(state))),
+            CeremonyStart::Unavailable => (None, Some(unavailable_reason(state))),
         };
         let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
         let with_script = add.is_some();
