@@ -69,7 +69,7 @@ pub async fn complete_with_passkey(
     if attempt.evaluate(checked).await? != PasskeyCheck::Passed(()) {
         return Ok(SecondStep::Wrong);
     }
-    // A passkey cannot be guessed: the codes tried before it were its owner's fumbles.
+    // The account's owner is proven beyond doubt: the codes that failed before start over.
     throttle::forget_second_factor_attempts(state.store(), &pending.user_id).await?;
     let mut amr = Amr::password();
     for method in Amr::passkey().iter() {

@@ -29,6 +29,7 @@ mod fixtures;
 mod access_tokens;
 mod account;
 mod admin;
+mod attempt;
 mod authorize;
 mod backchannel;
 mod client_auth;
