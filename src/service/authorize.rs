@@ -107,11 +107,11 @@ pub async fn next_step(
         fresh_login,
         now,
     });
-    follow(state, request, decision, session, now).await
+    carry_out(state, request, decision, session, now).await
 }
 
 /// Carries out a decision that needs the store: a step-up or a code.
-pub async fn follow(
+pub async fn carry_out(
     state: &AppState,
     request: &AuthorizationRequest,
     decision: Decision,
