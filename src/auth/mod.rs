@@ -12,3 +12,4 @@ pub mod secret_cache;
 pub mod session;
 pub mod throttle;
 pub mod totp;
+pub mod totp_keys;

@@ -2,8 +2,8 @@
 //! request, decide the next step for the browser's session, and finally issue a code. The
 //! request travels in the query string of every page and is validated again at each step.
 use super::error::Result;
-use super::second_factor::{self, NewPending};
 use super::sessions;
+use super::sign_in::pending::{self, NewPendingSignIn, PendingStart};
 use crate::auth::secret;
 use crate::oauth::authorize::{
     self, AuthorizationRequest, Decision, DecisionInput, RedirectTarget, UntrustedRedirectError,
@@ -24,7 +24,7 @@ pub enum Step {
     /// The sign-in page, carrying the request.
     Login,
     /// Step-up of a password-only session: the second factor, with a pending sign-in.
-    SecondFactor(NewPending),
+    SecondFactor(NewPendingSignIn),
     /// Two-step verification must be set up first.
     Enrol,
     Consent,
@@ -107,11 +107,11 @@ pub async fn next_step(
         fresh_login,
         now,
     });
-    follow(state, request, decision, session, now).await
+    carry_out(state, request, decision, session, now).await
 }
 
 /// Carries out a decision that needs the store: a step-up or a code.
-pub async fn follow(
+pub async fn carry_out(
     state: &AppState,
     request: &AuthorizationRequest,
     decision: Decision,
@@ -124,9 +124,14 @@ pub async fn follow(
             Step::Login
         }
         // The password-only session is replaced once the code passes; auth_time stays.
-        (Decision::Mfa, Some(s)) => Step::SecondFactor(
-            second_factor::begin(state, &s.user_id, s.auth_time, Some(&s.id_hash), now).await?,
-        ),
+        (Decision::Mfa, Some(s)) => {
+            let step_up = PendingStart {
+                user_id: &s.user_id,
+                password_at: s.auth_time,
+                steps_up: Some(&s.id_hash),
+            };
+            Step::SecondFactor(pending::start(state, step_up, now).await?)
+        }
         (Decision::Enrol, Some(_)) => Step::Enrol,
         (Decision::Consent, Some(_)) => Step::Consent,
         (Decision::Issue, Some(s)) => Step::Redirect(issue_code(state, request, s, now).await?),

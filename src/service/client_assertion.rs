@@ -8,6 +8,7 @@ use std::net::IpAddr;
 use serde_json::Value;
 
 use super::error::Result;
+use super::sign_in::attempt::{self, Settle, Verdict};
 use super::throttle;
 use crate::oauth::client::Client;
 use crate::oauth::client_assertion::{
@@ -30,46 +31,69 @@ pub async fn authenticate(
         return Err(OAuthError::invalid_client("client authentication failed").into());
     };
     let limits = throttle::assertion_limits(state.config(), &client.id, ip);
-    let reservation = throttle::reserve(state.store(), limits, now).await?;
-    let verified = match verify(state, client, registration, assertion, now).await {
-        Ok(verified) => verified,
-        Err(Refusal::Invalid(e)) => {
-            reservation.fail().await?;
+    let checked = check(state, client, registration, assertion, now);
+    match attempt::run(state.store(), limits, now, checked).await? {
+        AssertionCheck::Verified => Ok(()),
+        AssertionCheck::Invalid(e) => {
             tracing::info!(client_id = %client.id, reason = %e.description, "client assertion refused");
-            return Err(e.into());
+            Err(e.into())
         }
-        // Nothing was guessed: the client's own server did not answer.
-        Err(Refusal::KeysUnavailable) => {
-            reservation.release().await?;
-            return Err(OAuthError::invalid_client(
-                "the client's keys could not be fetched from its jwks_uri",
-            )
-            .into());
-        }
-    };
-    // Recorded only now, so an assertion that fails verification cannot use up a jti.
-    let recorded = state
-        .store()
-        .record_client_assertion(&client.id, &verified.jti, verified.remember_until)
-        .await;
-    match recorded {
-        Ok(true) => {
-            reservation.release().await?;
-            Ok(())
-        }
-        Ok(false) => {
-            reservation.fail().await?;
+        AssertionCheck::KeysUnavailable => Err(OAuthError::invalid_client(
+            "the client's keys could not be fetched from its jwks_uri",
+        )
+        .into()),
+        AssertionCheck::Replayed => {
             tracing::warn!(client_id = %client.id, "client assertion replayed: its jti was used before");
             Err(OAuthError::invalid_client(
                 "client assertion was already used (its jti was seen before)",
             )
             .into())
         }
-        Err(e) => {
-            reservation.release().await?;
-            Err(e.into())
+    }
+}
+
+/// What checking an assertion made of it.
+enum AssertionCheck {
+    /// Verified, and its `jti` recorded now.
+    Verified,
+    Invalid(OAuthError),
+    /// Nothing was guessed: the client's own server did not answer.
+    KeysUnavailable,
+    /// Verified, but its `jti` was used before.
+    Replayed,
+}
+
+impl Verdict for AssertionCheck {
+    fn settle(&self) -> Settle {
+        match self {
+            Self::Verified | Self::KeysUnavailable => Settle::Release,
+            Self::Invalid(_) | Self::Replayed => Settle::Fail,
         }
     }
+}
+
+/// Verifies the assertion, then records its `jti`: only now, so an assertion that fails
+/// verification cannot use up a jti.
+async fn check(
+    state: &AppState,
+    client: &Client,
+    registration: &PrivateKeyJwt,
+    assertion: &str,
+    now: i64,
+) -> Result<AssertionCheck> {
+    let verified = match verify(state, client, registration, assertion, now).await {
+        Ok(verified) => verified,
+        Err(Refusal::Invalid(e)) => return Ok(AssertionCheck::Invalid(e)),
+        Err(Refusal::KeysUnavailable) => return Ok(AssertionCheck::KeysUnavailable),
+    };
+    let recorded = state
+        .store()
+        .record_client_assertion(&client.id, &verified.jti, verified.remember_until)
+        .await?;
+    Ok(match recorded {
+        true => AssertionCheck::Verified,
+        false => AssertionCheck::Replayed,
+    })
 }
 
 enum Refusal {

@@ -9,6 +9,7 @@ use std::net::IpAddr;
 use zeroize::Zeroizing;
 
 use super::error::{Error, Result};
+use super::sign_in::attempt::{self, Settle, Verdict};
 use super::{client_assertion, throttle};
 use crate::oauth::client::Client;
 use crate::oauth::client_auth::{PresentedCredentials, identify_client};
@@ -124,28 +125,44 @@ async fn verify_secret(
         return Err(Error::Overloaded);
     }
     let limits = throttle::client_limits(state.config(), id, ip);
-    let reservation = throttle::reserve(state.store(), limits, now).await?;
-    let verified = match hash {
-        None => false,
-        Some(hash) => {
-            let checked = state
-                .passwords()
-                .verify(Zeroizing::new(secret.to_string()), Some(hash))
-                .await;
-            match checked {
-                Ok(verified) => verified,
-                // Not evaluated (the pool shed it): the attempt does not count.
-                Err(e) => {
-                    reservation.release().await?;
-                    return Err(e.into());
-                }
-            }
-        }
-    };
-    if !verified {
-        reservation.fail().await?;
+    let checked = attempt::run(
+        state.store(),
+        limits,
+        now,
+        check_secret(state, hash, secret),
+    );
+    if checked.await? == SecretCheck::Wrong {
         tracing::info!(client_id = %id, "client authentication failed");
         return Err(OAuthError::invalid_client("client authentication failed").into());
     }
-    reservation.release().await
+    Ok(())
+}
+
+/// What argon2 made of a client's secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SecretCheck {
+    Right,
+    Wrong,
+}
+
+impl Verdict for SecretCheck {
+    fn settle(&self) -> Settle {
+        match self {
+            Self::Right => Settle::Release,
+            Self::Wrong => Settle::Fail,
+        }
+    }
+}
+
+/// Checks `secret` against `hash` (`None`: nothing can match); an error when the password
+/// pool shed the work, so the attempt does not count.
+async fn check_secret(state: &AppState, hash: Option<String>, secret: &str) -> Result<SecretCheck> {
+    let Some(hash) = hash else {
+        return Ok(SecretCheck::Wrong);
+    };
+    let secret = Zeroizing::new(secret.to_string());
+    Ok(match state.passwords().verify(secret, Some(hash)).await? {
+        true => SecretCheck::Right,
+        false => SecretCheck::Wrong,
+    })
 }

@@ -43,7 +43,7 @@ pub async fn allow(
     let session = &current.session;
     let view = sessions::view(state, session).await?;
     if let Some(step) = second_factor(request, client, &view) {
-        return authorize::follow(state, request, step, Some(session), now).await;
+        return authorize::carry_out(state, request, step, Some(session), now).await;
     }
     let store = state.store();
     let previous = store

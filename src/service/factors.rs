@@ -13,10 +13,10 @@ use std::net::IpAddr;
 use zeroize::Zeroizing;
 
 use super::error::Result;
-use super::second_factor::{self, Against, CodeCheck};
-use super::sign_in;
+use super::sign_in::attempt::Attempt;
+use super::sign_in::code::{self, CodeCheck, CodeOf};
+use super::sign_in::password::{self, PasswordCheck};
 use super::signed_in::SignedIn;
-use super::throttle::Reservation;
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 
@@ -135,11 +135,11 @@ pub async fn change_allowed(
         return Ok(Change::PasswordRequired);
     }
     let check_code = match code_is {
-        CodeIs::Enrolment => Some(Against::PendingEnrolment),
-        CodeIs::Proof if !code.is_empty() => Some(Against::Authenticator),
+        CodeIs::Enrolment => Some(CodeOf::PendingEnrolment),
+        CodeIs::Proof if !code.is_empty() => Some(CodeOf::Authenticator),
         CodeIs::Proof => None,
     };
-    let proven_by_code = check_code == Some(Against::Authenticator);
+    let proven_by_code = check_code == Some(CodeOf::Authenticator);
     if !proven_by_code
         && !second_step_recent(state, session, now)
         && has_second_factor(state, &user.id).await?
@@ -147,43 +147,45 @@ pub async fn change_allowed(
         return Ok(Change::SecondFactorRequired);
     }
     let password_attempt = match password_typed {
-        true => Some(sign_in::reserve_password_attempt(state, &user.email, ip, now).await?),
+        true => Some(password::reserve(state, &user.email, ip, now).await?),
         false => None,
     };
     let code_attempt = match check_code {
-        Some(_) => match second_factor::reserve_attempt(state, &user.id, now).await {
+        Some(_) => match code::reserve_second_step_attempt(state, &user.id, now).await {
             Ok(reserved) => Some(reserved),
             Err(e) => {
-                release(password_attempt).await?;
+                abandon(password_attempt).await?;
                 return Err(e);
             }
         },
         None => None,
     };
     let auth_time = match password_attempt {
-        Some(reserved) => {
-            if !sign_in::verify_reserved_password(state, reserved, Some(user), password).await? {
-                release(code_attempt).await?;
+        Some(attempt) => {
+            let checked = attempt.evaluate(password::check(state, Some(user), password));
+            if checked.await? != PasswordCheck::Right {
+                abandon(code_attempt).await?;
                 return Ok(Change::Refused);
             }
             now
         }
         None => session.auth_time,
     };
-    let (Some(against), Some(reserved)) = (check_code, code_attempt) else {
+    let (Some(of), Some(attempt)) = (check_code, code_attempt) else {
         return Ok(Change::Done(auth_time));
     };
-    let check = second_factor::check_reserved(state, reserved, &user.id, &code, against, now);
-    Ok(match check.await? {
+    let checked = attempt.evaluate(code::check(state, &user.id, &code, of, now));
+    Ok(match checked.await? {
         CodeCheck::Passed => Change::Done(auth_time),
         CodeCheck::Wrong => Change::Refused,
         CodeCheck::Unavailable => Change::Unavailable,
     })
 }
 
-async fn release(reservation: Option<Reservation>) -> Result<()> {
-    match reservation {
-        Some(reserved) => reserved.release().await,
+/// Gives back an attempt reserved for a check that another refusal made moot.
+async fn abandon(attempt: Option<Attempt>) -> Result<()> {
+    match attempt {
+        Some(attempt) => attempt.abandon().await,
         None => Ok(()),
     }
 }

@@ -9,6 +9,7 @@ use super::factors::{self, CodeIs};
 pub use super::factors::{Change, ChangeRequest};
 use super::sessions::{self, NewSession};
 use super::signed_in::SignedIn;
+use super::sign_in::code::totp_keys;
 use crate::auth::recovery::{self, RecoveryCode};
 use crate::auth::sealing::SealingKey;
 use crate::auth::totp::{self, TotpSecret};
@@ -56,7 +57,8 @@ pub async fn view(state: &AppState, current: &SignedIn, now: i64) -> Result<MfaV
     let Some(key) = state.mfa_key() else {
         return Ok(MfaView::Unavailable);
     };
-    let opened = credential.and_then(|c| open_totp_secret(state, &c.sealed_secret, &user.id));
+    let keys = totp_keys(state);
+    let opened = credential.and_then(|c| keys.open(&c.sealed_secret, &user.id));
     let secret = match opened {
         Some(bytes) => TotpSecret::from_bytes(bytes),
         None => {
@@ -69,7 +71,7 @@ pub async fn view(state: &AppState, current: &SignedIn, now: i64) -> Result<MfaV
                 fresh
             } else {
                 let stored = store.find_totp_credential(&user.id).await?;
-                match stored.and_then(|c| open_totp_secret(state, &c.sealed_secret, &user.id)) {
+                match stored.and_then(|c| keys.open(&c.sealed_secret, &user.id)) {
                     Some(bytes) => TotpSecret::from_bytes(bytes),
                     None => fresh,
                 }
@@ -116,22 +118,6 @@ pub async fn reseal_totp_secrets(
         }
     }
     Ok(moved)
-}
-
-/// Opens a sealed TOTP secret with the master key's TOTP key, or else the legacy key.
-pub fn open_totp_secret(
-    state: &AppState,
-    sealed: &str,
-    user_id: &str,
-) -> Option<Zeroizing<Vec<u8>>> {
-    state
-        .mfa_key()
-        .and_then(|key| key.open(sealed, user_id).ok())
-        .or_else(|| {
-            state
-                .legacy_mfa_key()
-                .and_then(|key| key.open(sealed, user_id).ok())
-        })
 }
 
 /// Turning two-step verification on: the first valid code from the app enables the pending

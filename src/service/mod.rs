@@ -23,7 +23,6 @@ pub mod mint;
 pub mod passkeys;
 pub mod refresh;
 pub mod revoke;
-pub mod second_factor;
 pub mod sessions;
 pub mod sign_in;
 pub mod signed_in;

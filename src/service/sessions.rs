@@ -154,13 +154,14 @@ pub async fn end_all_for_user(
     Ok(store.end_user_sessions(user_id, receivers, now).await?)
 }
 
-/// What the protocol core needs to know of a session. `has_second_factor` is the one notion of
-/// `factors::has_second_factor` (TOTP or a passkey), so a password-only session of a user who
-/// since added any second factor is stepped up. A session that passed a second factor needs
-/// no step-up whatever the user has since, so the lookup is spared then.
+/// What the protocol core needs to know of a session. `has_second_factor` is the store's one
+/// notion of it (TOTP or a passkey), the one the sign-in's second step asks, so a
+/// password-only session of a user who since added any second factor is stepped up. A
+/// session that passed a second factor needs no step-up whatever the user has since, so the
+/// lookup is spared then.
 pub async fn view(state: &AppState, session: &SessionRow) -> Result<SessionView> {
     let has_second_factor = session.amr.has_second_factor()
-        || super::factors::has_second_factor(state, &session.user_id).await?;
+        || state.store().has_second_factor(&session.user_id).await?;
     Ok(SessionView {
         user_id: session.user_id.clone(),
         auth_time: session.auth_time,

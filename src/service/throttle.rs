@@ -1,7 +1,8 @@
 //! The one throttle for every guessable secret: passwords, client secrets, second-factor
 //! codes. An attempt is *reserved* on every limit that applies before the guess is evaluated
 //! (argon2, TOTP), in one atomic statement per limit, so a burst of parallel guesses gets at
-//! most the limit evaluated. A guess that turns out right gives its reservation back.
+//! most the limit evaluated. A guess that turns out right gives its reservation back. Every
+//! guess goes through `sign_in::attempt`, the one place a reservation is settled.
 use std::net::IpAddr;
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,7 @@
-//! Two-step verification: the sealed TOTP secret and its replay guard, recovery codes, and
-//! half-done sign-ins waiting for the second factor. Everything that guards against replay
-//! lives here, so every instance sees the same state (attempt limits are `throttle.rs`).
+//! Two-step verification: the sealed TOTP secret and its replay guard, and recovery codes.
+//! Everything that guards against replay lives here, so every instance sees the same state
+//! (attempt limits are `throttle.rs`, sign-ins waiting for their second step
+//! `pending_sign_ins.rs`).
 use super::{Store, StoreResult, on_pool};
 
 #[derive(Clone, sqlx::FromRow)]
@@ -21,19 +22,6 @@ impl std::fmt::Debug for TotpCredential {
             .field("enabled", &self.enabled)
             .finish_non_exhaustive()
     }
-}
-
-/// A sign-in that passed the password step, keyed by the hash of its cookie value.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct PendingLogin {
-    pub id_hash: String,
-    pub user_id: String,
-    /// The password-only session a step-up replaces.
-    pub replaces_session_hash: Option<String>,
-    /// When the user entered the password: the auth_time of the session this becomes.
-    pub auth_time: i64,
-    pub created_at: i64,
-    pub expires_at: i64,
 }
 
 /// Deletes a user's recovery codes and inserts `hashes`, inside the transaction `tx`
@@ -248,7 +236,7 @@ impl Store {
             for statement in [
                 "delete from totp_credentials where user_id = $1",
                 "delete from recovery_codes where user_id = $1",
-                "delete from mfa_pending_logins where user_id = $1",
+                "delete from pending_sign_ins where user_id = $1",
             ] {
                 sqlx::query(statement)
                     .bind(user_id)
@@ -256,59 +244,6 @@ impl Store {
                     .await?;
             }
             tx.commit().await
-        })
-    }
-
-    /// Starts a half-done sign-in, and clears out those that expired.
-    pub async fn insert_pending_login(&self, pending: &PendingLogin) -> StoreResult<()> {
-        on_pool!(self, |pool| {
-            sqlx::query("delete from mfa_pending_logins where expires_at <= $1")
-                .bind(pending.created_at)
-                .execute(pool)
-                .await?;
-            sqlx::query(
-                "insert into mfa_pending_logins (id_hash, user_id, replaces_session_hash, auth_time, created_at, expires_at)
-                 values ($1, $2, $3, $4, $5, $6)",
-            )
-            .bind(&pending.id_hash)
-            .bind(&pending.user_id)
-            .bind(&pending.replaces_session_hash)
-            .bind(pending.auth_time)
-            .bind(pending.created_at)
-            .bind(pending.expires_at)
-            .execute(pool)
-            .await
-            .map(|_| ())
-        })
-    }
-
-    /// The half-done sign-in behind a cookie, if it has not expired.
-    pub async fn find_pending_login(
-        &self,
-        id_hash: &str,
-        now: i64,
-    ) -> StoreResult<Option<PendingLogin>> {
-        on_pool!(self, |pool| {
-            sqlx::query_as(
-                "select id_hash, user_id, replaces_session_hash, auth_time, created_at, expires_at
-                 from mfa_pending_logins where id_hash = $1 and expires_at > $2",
-            )
-            .bind(id_hash)
-            .bind(now)
-            .fetch_optional(pool)
-            .await
-        })
-    }
-
-    /// Ends a half-done sign-in; true only for the one caller that removed it, so a sign-in
-    /// completes once.
-    pub async fn delete_pending_login(&self, id_hash: &str) -> StoreResult<bool> {
-        on_pool!(self, |pool| {
-            sqlx::query("delete from mfa_pending_logins where id_hash = $1")
-                .bind(id_hash)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected() == 1)
         })
     }
 }

@@ -18,6 +18,7 @@ pub mod mfa;
 mod outage;
 pub mod outbox;
 pub mod passkeys;
+pub mod pending_sign_ins;
 pub mod purge;
 pub mod refresh_tokens;
 pub mod revocations;

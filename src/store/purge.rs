@@ -47,7 +47,7 @@ impl Store {
             )
             .await?,
             sessions,
-            pending_sign_ins: delete("delete from mfa_pending_logins where expires_at <= $1", now)
+            pending_sign_ins: delete("delete from pending_sign_ins where expires_at <= $1", now)
                 .await?,
             refresh_tokens: delete("delete from refresh_tokens where expires_at <= $1", now)
                 .await?,

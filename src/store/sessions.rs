@@ -69,7 +69,7 @@ macro_rules! delete_pending_of_session {
     ($tx:expr, $id_hash:expr) => {
         for statement in [
             "delete from authorization_codes where session_id_hash = $1 and consumed_at is null",
-            "delete from mfa_pending_logins where replaces_session_hash = $1",
+            "delete from pending_sign_ins where replaces_session_hash = $1",
         ] {
             sqlx::query(statement)
                 .bind($id_hash)
@@ -174,7 +174,7 @@ impl Store {
             let queued = take_and_queue!(tx, sqlx::AssertSqlSafe(sql), user_id, receivers, now);
             for statement in [
                 "delete from authorization_codes where user_id = $1 and consumed_at is null",
-                "delete from mfa_pending_logins where user_id = $1",
+                "delete from pending_sign_ins where user_id = $1",
             ] {
                 sqlx::query(statement)
                     .bind(user_id)

@@ -28,8 +28,8 @@ use crate::i18n::Locale;
 use crate::routes;
 use crate::service;
 use crate::service::factors::{self, ChangeRequest};
-use crate::service::passkeys::registration;
-use crate::service::passkeys::{self, Outcome};
+use crate::service::passkeys::registration::{self, Addition, Removal};
+use crate::service::passkeys::{self, CeremonyStart, Refusal};
 use crate::service::signed_in::SignedIn;
 use crate::state::AppState;
 
@@ -77,7 +77,7 @@ pub async fn add(
     let name = form.get("name");
     let now = state.now();
     let outcome = registration::finish(&state, who, ceremony, credential, name, now).await;
-    view.answer(form.jar, outcome.map(|o| o.map(|_| "added")))
+    view.answer(form.jar, "added", outcome.map(Addition::refusal))
         .await
 }
 
@@ -108,7 +108,7 @@ pub async fn remove(
     let who = view.who(&mut form, ip);
     let id = form.get("id");
     let outcome = registration::remove(&state, who, id, state.now()).await;
-    view.answer(form.jar, outcome.map(|o| o.map(|_| "removed")))
+    view.answer(form.jar, "removed", outcome.map(Removal::refusal))
         .await
 }
 
@@ -142,15 +142,17 @@ impl<'a> View<'a> {
         }
     }
 
-    /// After a change: back to the page saying what happened, or the page with the reason.
+    /// After a change: back to the page saying `what` happened, or the page with the reason
+    /// it was refused.
     async fn answer(
         &self,
         jar: CookieJar,
-        outcome: service::Result<Outcome<&'static str>>,
+        what: &'static str,
+        refusal: service::Result<Option<Refusal>>,
     ) -> HttpResult {
-        match outcome {
-            Ok(Ok(what)) => Ok(done(what)),
-            Ok(Err(refusal)) => {
+        match refusal {
+            Ok(None) => Ok(done(what)),
+            Ok(Some(refusal)) => {
                 let error = Some(self.locale.text(passkey_refusal(refusal)));
                 self.show(jar, error, None, StatusCode::OK).await
             }
@@ -175,11 +177,11 @@ impl<'a> View<'a> {
         let now = state.now();
         let list = passkeys::list(state, self.current.user_id()).await?;
         let (add, unavailable) = match registration::begin(state, self.current, now).await? {
-            Ok(ceremony) => {
+            CeremonyStart::Ready(ceremony) => {
                 let action = routes::ACCOUNT_PASSKEYS_ADD.to_string();
                 (Some(PasskeyOffer::new(ceremony, action)), None)
             }
-            Err(_) => (None, Some(unavailable_reason(state))),
+            CeremonyStart::Unavailable => (None, Some(unavailable_reason(state))),
         };
         let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
         let with_script = add.is_some();

@@ -12,9 +12,9 @@ use crate::oauth::authorize::{AuthorizationRequest, after_fresh_login};
 use crate::oauth::client::Client;
 use crate::oauth::params::Params;
 use crate::routes;
-use crate::service::authorize;
+use crate::service::sessions::NewSession;
+use crate::service::sign_in::after::{self, AfterSignIn, SignedInFor};
 use crate::state::AppState;
-use crate::store::sessions::SessionRow;
 
 /// The query parameter naming the account page to return to.
 const RETURN_TO: &str = "return_to";
@@ -125,25 +125,40 @@ impl<'s> Next<'s> {
     }
 
     /// Goes on after a sign-in that just completed in `session`; `jar` already holds it.
+    /// What follows is the service's decision; this renders it.
     pub async fn after_sign_in(
         &self,
         state: &AppState,
         jar: CookieJar,
-        session: &SessionRow,
+        session: &NewSession,
         now: i64,
     ) -> HttpResult {
+        let after = after::after_sign_in(state, self.signed_in_for(), session, now).await?;
+        Ok(match (after, self) {
+            (AfterSignIn::Authorization(step), Self::Authorization { params, .. }) => {
+                // The sign-in just made satisfies the request's prompt=login / max_age.
+                step_response(state, jar, step, &after_fresh_login(params))
+            }
+            // Only a sign-in for an account page ends at one.
+            _ => (jar, see_other(self.account_page().path())).into_response(),
+        })
+    }
+
+    /// What the user is signing in for, in the service's words.
+    fn signed_in_for(&self) -> SignedInFor<'_> {
         match self {
             Self::Authorization {
-                params,
-                request,
-                client,
-            } => {
-                let step =
-                    authorize::next_step(state, request, client, Some(session), true, now).await?;
-                // The sign-in just made satisfies the request's prompt=login / max_age.
-                Ok(step_response(state, jar, step, &after_fresh_login(params)))
-            }
-            Self::Account(page) => Ok((jar, see_other(page.path())).into_response()),
+                request, client, ..
+            } => SignedInFor::Authorization { request, client },
+            Self::Account(_) => SignedInFor::Account,
+        }
+    }
+
+    /// The account page a sign-in for the account returns to.
+    fn account_page(&self) -> AccountPage {
+        match self {
+            Self::Account(page) => *page,
+            Self::Authorization { .. } => AccountPage::Overview,
         }
     }
 }

@@ -1,7 +1,6 @@
 //! The sign-in's second step (`/login/totp`): a code from the authenticator app, or a
 //! recovery code, or one of the user's passkeys (`/login/totp/passkey`), for the pending
-//! sign-in behind the browser's cookie. What it decides is `service::second_factor::complete`
-//! and `service::passkeys::sign_in::finish_second_factor`.
+//! sign-in behind the browser's cookie. What it decides is `service::sign_in::second_step`.
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -21,8 +20,8 @@ use crate::http::locale::PageLocale;
 use crate::http::respond::see_other;
 use crate::i18n::{Locale, Message};
 use crate::routes;
-use crate::service::passkeys::sign_in as passkey_sign_in;
-use crate::service::second_factor::{self, Completion};
+use crate::service::sign_in::second_step::{self, SecondStep};
+use crate::service::sign_in::{passkey, pending};
 use crate::service::{self};
 use crate::state::AppState;
 
@@ -55,7 +54,7 @@ pub async fn submit(
     let pending = cookies::read(&jar, Kind::PendingSignIn, secure);
     let current = cookies::read(&jar, Kind::Session, secure);
     let now = state.now();
-    let outcome = second_factor::complete(&state, pending, current, &code, now).await;
+    let outcome = second_step::complete_with_code(&state, pending, current, &code, now).await;
     let page = Form {
         state: &state,
         next: &next,
@@ -87,7 +86,7 @@ pub async fn passkey_submit(
     let current = cookies::read(&jar, Kind::Session, secure);
     let now = state.now();
     let outcome =
-        passkey_sign_in::finish_second_factor(&state, pending, current, ceremony, credential, now)
+        second_step::complete_with_passkey(&state, pending, current, ceremony, credential, now)
             .await;
     let page = Form {
         state: &state,
@@ -111,7 +110,7 @@ impl Form<'_> {
     async fn answer(
         self,
         jar: CookieJar,
-        outcome: service::Result<Completion>,
+        outcome: service::Result<SecondStep>,
         now: i64,
     ) -> HttpResult {
         let Form {
@@ -122,17 +121,17 @@ impl Form<'_> {
         } = self;
         let secure = state.secure_cookies();
         match outcome {
-            Ok(Completion::SignedIn(session)) => {
+            Ok(SecondStep::SignedIn(session)) => {
                 let jar = jar.add(cookies::removal(Kind::PendingSignIn, secure));
-                let jar = cookies::signed_in(jar, session.cookie_value, secure);
-                next.after_sign_in(state, jar, &session.row, now).await
+                let jar = cookies::signed_in(jar, session.cookie_value.clone(), secure);
+                next.after_sign_in(state, jar, &session, now).await
             }
-            Ok(Completion::Wrong) => {
+            Ok(SecondStep::Wrong) => {
                 let error = Some(locale.text(wrong));
                 totp_form(state, jar, next, locale, error, StatusCode::OK).await
             }
-            Ok(Completion::StartOver) => Ok(start_over(next)),
-            Ok(Completion::Unavailable) => Err(HttpError::page(
+            Ok(SecondStep::StartOver) => Ok(start_over(next)),
+            Ok(SecondStep::Unavailable) => Err(HttpError::page(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "error-totp-unavailable-title",
                 Message::new("error-totp-unavailable"),
@@ -166,11 +165,11 @@ async fn totp_form(
 ) -> HttpResult {
     let now = state.now();
     let cookie = cookies::read(&jar, Kind::PendingSignIn, state.secure_cookies());
-    let Some(pending) = second_factor::pending(state, cookie, now).await? else {
+    let Some(pending) = pending::find(state, cookie, now).await? else {
         return Ok(start_over(next));
     };
-    let totp = second_factor::has_totp(state, &pending.user_id).await?;
-    let ceremony = passkey_sign_in::begin_second_factor(state, &pending, now).await?;
+    let totp = pending::code_accepted(state, &pending).await?;
+    let ceremony = passkey::begin_second_step(state, &pending, now).await?;
     let action = next.action(routes::SECOND_STEP_PASSKEY);
     let passkey = ceremony.map(|c| PasskeyOffer::new(c, action));
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());

@@ -1,6 +1,6 @@
 //! The sign-in page (`/login`): the password step, and a passkey instead of the password
-//! (`/login/passkey`). What a sign-in decides is `service::sign_in` and
-//! `service::passkeys::sign_in`; this page only reads the forms and shows the outcome.
+//! (`/login/passkey`). What a sign-in decides is `service::sign_in` (`password`, `passkey`);
+//! this page only reads the forms and shows the outcome.
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -21,10 +21,8 @@ use crate::http::locale::PageLocale;
 use crate::http::respond::see_other;
 use crate::i18n::Locale;
 use crate::routes;
-use crate::service::passkeys::sign_in as passkey_sign_in;
-use crate::service::second_factor::NewPending;
-use crate::service::sessions::NewSession;
-use crate::service::sign_in::{self, SignIn};
+use crate::service::passkeys::CeremonyStart;
+use crate::service::sign_in::{Refusal, SignIn, passkey, password};
 use crate::service::{self};
 use crate::state::AppState;
 
@@ -75,8 +73,8 @@ pub async fn login_submit(
     let current = cookies::read(&jar, Kind::Session, secure);
     let now = state.now();
     let outcome =
-        sign_in::sign_in_with_password(&state, &form.email, password, ip, current, now).await;
-    form.answer(jar, outcome.map(Answer::from), now).await
+        password::sign_in_with_password(&state, &form.email, password, ip, current, now).await;
+    form.answer(jar, outcome, now).await
 }
 
 /// A sign-in with a passkey: the form the page's script submitted with the browser's answer.
@@ -106,29 +104,16 @@ pub async fn passkey_submit(
     let credential = posted.get("credential").unwrap_or_default();
     let current = cookies::read(&jar, Kind::Session, secure);
     let now = state.now();
-    let outcome = passkey_sign_in::finish(&state, ceremony, credential, ip, current, now).await;
-    let outcome = outcome.map(|finished| match finished {
-        Ok(session) => Answer::SignedIn(session),
-        Err(refusal) => Answer::Refused(messages::passkey_refusal(refusal)),
-    });
+    let outcome =
+        passkey::sign_in_with_passkey(&state, ceremony, credential, ip, current, now).await;
     form.answer(jar, outcome, now).await
 }
 
-/// How a password or passkey sign-in ended, as this page answers it.
-enum Answer {
-    SignedIn(NewSession),
-    SecondFactor(NewPending),
-    /// Shown again with these words (a message id).
-    Refused(&'static str),
-}
-
-impl From<SignIn> for Answer {
-    fn from(outcome: SignIn) -> Self {
-        match outcome {
-            SignIn::SignedIn(session) => Self::SignedIn(session),
-            SignIn::SecondFactor(pending) => Self::SecondFactor(pending),
-            SignIn::Refused => Self::Refused("login-bad-credentials"),
-        }
+/// The words (a message id) the form is shown again with after `refusal`.
+fn refusal_message(refusal: Refusal) -> &'static str {
+    match refusal {
+        Refusal::WrongEmailOrPassword => "login-bad-credentials",
+        Refusal::Passkey(refusal) => messages::passkey_refusal(refusal),
     }
 }
 
@@ -145,24 +130,24 @@ impl LoginForm<'_> {
     async fn answer(
         self,
         jar: CookieJar,
-        outcome: service::Result<Answer>,
+        outcome: service::Result<SignIn>,
         now: i64,
     ) -> HttpResult {
         let secure = self.state.secure_cookies();
         match outcome {
-            Ok(Answer::SignedIn(session)) => {
-                let jar = cookies::signed_in(jar, session.cookie_value, secure);
+            Ok(SignIn::SignedIn(session)) => {
+                let jar = cookies::signed_in(jar, session.cookie_value.clone(), secure);
                 self.next
-                    .after_sign_in(self.state, jar, &session.row, now)
+                    .after_sign_in(self.state, jar, &session, now)
                     .await
             }
-            Ok(Answer::SecondFactor(pending)) => {
+            Ok(SignIn::SecondStepNext(pending)) => {
                 let cookie = cookies::cookie(Kind::PendingSignIn, pending.cookie_value, secure);
                 let to = see_other(&self.next.action(routes::SECOND_STEP));
                 Ok((jar.add(cookie), to).into_response())
             }
-            Ok(Answer::Refused(words)) => {
-                let refused = self.locale.text(words);
+            Ok(SignIn::Refused(refusal)) => {
+                let refused = self.locale.text(refusal_message(refusal));
                 self.show(jar, Some(refused), StatusCode::OK).await
             }
             // Refused before any password work, with the same words whether the account exists.
@@ -180,12 +165,12 @@ impl LoginForm<'_> {
     /// The form, with a passkey ceremony ready when this issuer can host passkeys.
     async fn show(&self, jar: CookieJar, error: Option<String>, status: StatusCode) -> HttpResult {
         let (jar, csrf_token) = cookies::csrf_token(jar, self.state.secure_cookies());
-        let passkey = match passkey_sign_in::begin(self.state, self.state.now()).await? {
-            Ok(ceremony) => Some(PasskeyOffer::new(
+        let passkey = match passkey::begin(self.state, self.state.now()).await? {
+            CeremonyStart::Ready(ceremony) => Some(PasskeyOffer::new(
                 ceremony,
                 self.next.action(routes::LOGIN_PASSKEY),
             )),
-            Err(_) => None,
+            CeremonyStart::Unavailable => None,
         };
         let final_redirect = self.next.final_redirect();
         let with_script = passkey.is_some();

@@ -1,6 +1,6 @@
 //! Passkeys (WebAuthn): a user's registered passkeys, and the ceremonies that add one
-//! (`registration`) or sign in with one (`sign_in`: without a password, or as the second
-//! step after it). A ceremony's state lives in the database behind a random id, so the
+//! (`registration`) or sign in with one (`service::sign_in::passkey`: without a password, or
+//! as the second step after it). A ceremony's state lives in the database behind a random id, so the
 //! browser's answer may reach any instance; it is taken once, and refused after five minutes.
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -12,11 +12,10 @@ use crate::state::AppState;
 use crate::store::passkeys::PasskeyRow;
 
 pub mod registration;
-pub mod sign_in;
 
 /// What a ceremony is for; a ceremony is finished only as what it was started as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(in crate::service) enum Kind {
     Register,
     SignIn,
     SecondFactor,
@@ -45,6 +44,14 @@ impl std::fmt::Debug for Ceremony {
     }
 }
 
+/// Starting a ceremony: ready, or passkeys are off for this issuer.
+#[derive(Debug)]
+pub enum CeremonyStart {
+    Ready(Ceremony),
+    /// Passkeys are off for this issuer (an IP address, or http on a real domain).
+    Unavailable,
+}
+
 /// Why a passkey was not accepted. The page says which in plain words; details of a refused
 /// signature go to the log only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -69,8 +76,6 @@ pub enum Refusal {
     /// The passkey is registered already (to this or another account).
     Duplicate,
 }
-
-pub type Outcome<T> = std::result::Result<T, Refusal>;
 
 /// A passkey as its owner sees it.
 #[derive(Debug, Clone)]
@@ -126,7 +131,7 @@ pub fn clean_name(name: &str) -> Option<String> {
 }
 
 /// Stores a ceremony's state and returns the id the browser will send back.
-async fn save_ceremony(
+pub(in crate::service) async fn save_ceremony(
     state: &AppState,
     kind: Kind,
     user_id: Option<&str>,
@@ -150,7 +155,7 @@ async fn save_ceremony(
 }
 
 /// Takes the ceremony `id` of `kind` (once): its user, if it was for one, and its state.
-async fn take_ceremony<T: DeserializeOwned>(
+pub(in crate::service) async fn take_ceremony<T: DeserializeOwned>(
     state: &AppState,
     kind: Kind,
     id: &str,

@@ -6,8 +6,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use webauthn_rs::prelude::{Passkey, PasskeyRegistration, RegisterPublicKeyCredential, Uuid};
 
 use super::{
-    Ceremony, Kind, MAX_PER_USER, Outcome, PasskeySummary, Refusal, clean_name, save_ceremony,
-    take_ceremony,
+    Ceremony, CeremonyStart, Kind, MAX_PER_USER, PasskeySummary, Refusal, clean_name,
+    save_ceremony, take_ceremony,
 };
 use crate::auth::passkey::{credential_key, make_discoverable};
 use crate::service::error::{Internal, Result};
@@ -16,12 +16,48 @@ use crate::service::signed_in::SignedIn;
 use crate::state::AppState;
 use crate::store::passkeys::PasskeyRow;
 
+/// How adding a passkey ended.
+#[derive(Debug)]
+pub enum Addition {
+    Added(PasskeySummary),
+    Refused(Refusal),
+}
+
+/// How removing a passkey ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Removal {
+    Removed,
+    /// The user has no passkey of that id.
+    NoSuchPasskey,
+    Refused(Refusal),
+}
+
+impl Addition {
+    /// Why it was refused, if it was.
+    pub fn refusal(self) -> Option<Refusal> {
+        match self {
+            Self::Added(_) => None,
+            Self::Refused(refusal) => Some(refusal),
+        }
+    }
+}
+
+impl Removal {
+    /// Why it was refused, if it was (a passkey already gone is no refusal).
+    pub fn refusal(self) -> Option<Refusal> {
+        match self {
+            Self::Removed | Self::NoSuchPasskey => None,
+            Self::Refused(refusal) => Some(refusal),
+        }
+    }
+}
+
 /// Starts adding a passkey for `user`: the options exclude the passkeys the user has, so an
 /// authenticator does not register twice.
-pub async fn begin(state: &AppState, current: &SignedIn, now: i64) -> Result<Outcome<Ceremony>> {
+pub async fn begin(state: &AppState, current: &SignedIn, now: i64) -> Result<CeremonyStart> {
     let user = &current.user;
     let Ok(relying_party) = state.passkeys() else {
-        return Ok(Err(Refusal::Unavailable));
+        return Ok(CeremonyStart::Unavailable);
     };
     let store = state.store();
     let handle = store
@@ -40,7 +76,7 @@ pub async fn begin(state: &AppState, current: &SignedIn, now: i64) -> Result<Out
     make_discoverable(&mut options);
     let options = serde_json::to_string(&options).map_err(Internal::passkey)?;
     let id = save_ceremony(state, Kind::Register, Some(&user.id), &ceremony, now).await?;
-    Ok(Ok(Ceremony { id, options }))
+    Ok(CeremonyStart::Ready(Ceremony { id, options }))
 }
 
 /// Finishes adding a passkey: the proof `factors::change_allowed` asks for, then the
@@ -52,32 +88,32 @@ pub async fn finish(
     credential: &str,
     name: &str,
     now: i64,
-) -> Result<Outcome<PasskeySummary>> {
+) -> Result<Addition> {
     let Ok(relying_party) = state.passkeys() else {
-        return Ok(Err(Refusal::Unavailable));
+        return Ok(Addition::Refused(Refusal::Unavailable));
     };
     let user_id = who.signed_in.user_id().to_string();
-    if let Err(refusal) = allowed(state, who, now).await? {
-        return Ok(Err(refusal));
+    if let Some(refusal) = refusal(state, who, now).await? {
+        return Ok(Addition::Refused(refusal));
     }
     let taken = take_ceremony::<PasskeyRegistration>(state, Kind::Register, ceremony_id, now);
     let ceremony = match taken.await? {
         Some((Some(owner), ceremony)) if owner == user_id => ceremony,
-        _ => return Ok(Err(Refusal::Expired)),
+        _ => return Ok(Addition::Refused(Refusal::Expired)),
     };
     let Ok(answer) = serde_json::from_str::<RegisterPublicKeyCredential>(credential) else {
-        return Ok(Err(Refusal::Rejected));
+        return Ok(Addition::Refused(Refusal::Rejected));
     };
     let passkey: Passkey = match relying_party.finish_passkey_registration(&answer, &ceremony) {
         Ok(passkey) => passkey,
         Err(e) => {
             tracing::info!(user_id = %user_id, error = %e, "passkey registration refused");
-            return Ok(Err(Refusal::Rejected));
+            return Ok(Addition::Refused(Refusal::Rejected));
         }
     };
     let store = state.store();
     if store.passkeys_of(&user_id).await?.len() >= MAX_PER_USER {
-        return Ok(Err(Refusal::Rejected));
+        return Ok(Addition::Refused(Refusal::Rejected));
     }
     let credential = webauthn_rs::prelude::Credential::from(passkey.clone());
     let backup_eligible = credential.backup_eligible;
@@ -93,28 +129,28 @@ pub async fn finish(
     };
     // The credential ID is unique across all users (WebAuthn §7.1 step 26).
     if !store.insert_passkey(&row).await? {
-        return Ok(Err(Refusal::Duplicate));
+        return Ok(Addition::Refused(Refusal::Duplicate));
     }
     tracing::info!(user_id = %user_id, synced = backup_eligible, "passkey added");
-    Ok(Ok(row.into()))
+    Ok(Addition::Added(row.into()))
 }
 
-/// Removes one of the user's passkeys; `Ok(false)` when the user has no such passkey.
+/// Removes one of the user's passkeys.
 pub async fn remove(
     state: &AppState,
     who: ChangeRequest<'_>,
     id: &str,
     now: i64,
-) -> Result<Outcome<bool>> {
+) -> Result<Removal> {
     let user_id = who.signed_in.user_id().to_string();
-    if let Err(refusal) = allowed(state, who, now).await? {
-        return Ok(Err(refusal));
+    if let Some(refusal) = refusal(state, who, now).await? {
+        return Ok(Removal::Refused(refusal));
     }
-    let removed = state.store().delete_passkey(&user_id, id).await?;
-    if removed {
-        tracing::info!(user_id = %user_id, "passkey removed");
+    if !state.store().delete_passkey(&user_id, id).await? {
+        return Ok(Removal::NoSuchPasskey);
     }
-    Ok(Ok(removed))
+    tracing::info!(user_id = %user_id, "passkey removed");
+    Ok(Removal::Removed)
 }
 
 /// The name a passkey gets when the user gave none.
@@ -125,17 +161,18 @@ fn default_name(synced: bool) -> String {
     }
 }
 
-/// The rule for every change of second factors, in the words of this page.
-async fn allowed(state: &AppState, who: ChangeRequest<'_>, now: i64) -> Result<Outcome<()>> {
+/// The rule for every change of second factors, in the words of this page: why the change
+/// is refused, or `None` when it is allowed.
+async fn refusal(state: &AppState, who: ChangeRequest<'_>, now: i64) -> Result<Option<Refusal>> {
     let code_typed = !who.code.is_empty();
     Ok(
         match factors::change_allowed(state, who, CodeIs::Proof, now).await? {
-            Change::Done(_) => Ok(()),
-            Change::PasswordRequired => Err(Refusal::PasswordRequired),
-            Change::SecondFactorRequired => Err(Refusal::SecondFactorRequired),
-            Change::Refused if code_typed => Err(Refusal::WrongPasswordOrCode),
-            Change::Refused => Err(Refusal::WrongPassword),
-            Change::Unavailable => Err(Refusal::CodeUnavailable),
+            Change::Done(_) => None,
+            Change::PasswordRequired => Some(Refusal::PasswordRequired),
+            Change::SecondFactorRequired => Some(Refusal::SecondFactorRequired),
+            Change::Refused if code_typed => Some(Refusal::WrongPasswordOrCode),
+            Change::Refused => Some(Refusal::WrongPassword),
+            Change::Unavailable => Some(Refusal::CodeUnavailable),
         },
     )
 }

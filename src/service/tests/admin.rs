@@ -5,7 +5,8 @@ use zeroize::Zeroizing;
 use super::*;
 use crate::service::access_token::{TokenCheck, check};
 use crate::service::admin::{set_disabled, set_password};
-use crate::service::sign_in::{SignIn, sign_in_with_password};
+use crate::service::sign_in::SignIn;
+use crate::service::sign_in::password::sign_in_with_password;
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
 

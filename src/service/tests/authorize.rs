@@ -7,7 +7,7 @@ use crate::oauth::authorize::UntrustedRedirectError;
 use crate::oauth::consent::Approval;
 use crate::oauth::tokens::TokenType;
 use crate::service::authorize::{Refusal, Step, issue_code, next_step, validate};
-use crate::service::second_factor;
+use crate::service::sign_in::pending;
 
 async fn step_for(
     state: &AppState,
@@ -218,7 +218,7 @@ async fn an_enrolled_users_password_only_session_is_stepped_up() {
     let Step::SecondFactor(pending) = step else {
         panic!("expected a step-up: {step:?}");
     };
-    let pending = second_factor::pending(&state, Some(&pending.cookie_value), START + 30)
+    let pending = pending::find(&state, Some(&pending.cookie_value), START + 30)
         .await
         .unwrap()
         .unwrap();

@@ -9,8 +9,8 @@ use crate::oauth::amr::Method;
 use crate::service::mfa::{
     Change, ChangeRequest, MfaView, disable, enable, regenerate_recovery_codes, view,
 };
-use crate::service::second_factor::{Against, CodeCheck, check_code};
-use crate::service::sign_in::sign_in_with_password;
+use crate::service::sign_in::code::{CodeCheck, CodeOf, check_code};
+use crate::service::sign_in::password::sign_in_with_password;
 
 /// The pending secret the enrolment page shows, as bytes.
 async fn pending_secret(state: &AppState, user: &UserRow, now: i64) -> Vec<u8> {
@@ -97,7 +97,7 @@ async fn the_page_manages_an_enabled_authenticator_and_counts_recovery_codes() {
         &state,
         &user.id,
         &app.recovery_codes[0],
-        Against::Authenticator,
+        CodeOf::Authenticator,
         START,
     );
     assert_eq!(spent.await.unwrap(), CodeCheck::Passed);
@@ -311,7 +311,7 @@ async fn new_recovery_codes_retire_the_old_set() {
         &state,
         &user.id,
         &app.recovery_codes[0],
-        Against::Authenticator,
+        CodeOf::Authenticator,
         START,
     );
     assert_eq!(old.await.unwrap(), CodeCheck::Wrong);
@@ -319,7 +319,7 @@ async fn new_recovery_codes_retire_the_old_set() {
         &state,
         &user.id,
         codes[0].as_str(),
-        Against::Authenticator,
+        CodeOf::Authenticator,
         START,
     );
     assert_eq!(new.await.unwrap(), CodeCheck::Passed);

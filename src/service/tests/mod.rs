@@ -31,6 +31,7 @@ pub use self::signed_in_fixtures::*;
 mod access_tokens;
 mod account;
 mod admin;
+mod attempt;
 mod authorize;
 mod backchannel;
 mod client_auth;

@@ -11,10 +11,36 @@ use crate::oauth::acr;
 use crate::oauth::amr::Method;
 use crate::service::admin;
 use crate::service::factors::ChangeRequest;
-use crate::service::passkeys::registration;
-use crate::service::passkeys::{self, PasskeySummary, Refusal, sign_in};
-use crate::service::second_factor::Completion;
-use crate::service::sign_in::{SignIn, sign_in_with_password};
+use crate::service::passkeys::registration::{self, Addition};
+use crate::service::passkeys::{self, Ceremony, CeremonyStart, PasskeySummary, Refusal};
+use crate::service::sign_in::password::sign_in_with_password;
+use crate::service::sign_in::second_step::{self, SecondStep};
+use crate::service::sign_in::{self, SignIn, passkey};
+
+/// A ceremony started, or why not, for assertions.
+fn ceremony_or_refused(start: CeremonyStart) -> std::result::Result<Ceremony, Refusal> {
+    match start {
+        CeremonyStart::Ready(ceremony) => Ok(ceremony),
+        CeremonyStart::Unavailable => Err(Refusal::Unavailable),
+    }
+}
+
+/// A passkey added, or why not, for assertions.
+fn added_or_refused(addition: Addition) -> std::result::Result<PasskeySummary, Refusal> {
+    match addition {
+        Addition::Added(summary) => Ok(summary),
+        Addition::Refused(refusal) => Err(refusal),
+    }
+}
+
+/// A passkey sign-in's session, or why it was refused, for assertions.
+fn session_or_refused(outcome: SignIn) -> std::result::Result<NewSession, Refusal> {
+    match outcome {
+        SignIn::SignedIn(session) => Ok(session),
+        SignIn::Refused(sign_in::Refusal::Passkey(refusal)) => Err(refusal),
+        other => panic!("not a passkey sign-in's outcome: {other:?}"),
+    }
+}
 
 async fn session_row(state: &AppState, user: &UserRow, auth_time: i64) -> SessionRow {
     let new = session_at(state, user, auth_time).await;
@@ -50,14 +76,13 @@ async fn register(
     user: &UserRow,
     authenticator: &mut SoftAuthenticator,
     now: i64,
-) -> Result<passkeys::Outcome<PasskeySummary>> {
+) -> Result<std::result::Result<PasskeySummary, Refusal>> {
     let session = second_step_session(state, user, now).await;
-    let ceremony = registration::begin(state, &viewing(user), now)
-        .await?
-        .unwrap();
+    let ceremony = ceremony_or_refused(registration::begin(state, &viewing(user), now).await?).unwrap();
     let answer = authenticator.register(&ceremony.options);
     let who = who(&session, user, "");
-    registration::finish(state, who, &ceremony.id, &answer, "Laptop", now).await
+    let added = registration::finish(state, who, &ceremony.id, &answer, "Laptop", now).await;
+    added.map(added_or_refused)
 }
 
 /// Ada, with a passkey on her laptop registered at START.
@@ -77,10 +102,11 @@ async fn sign_in_with(
     state: &AppState,
     authenticator: &mut SoftAuthenticator,
     now: i64,
-) -> Result<passkeys::Outcome<NewSession>> {
-    let ceremony = sign_in::begin(state, now).await?.unwrap();
+) -> Result<std::result::Result<NewSession, Refusal>> {
+    let ceremony = ceremony_or_refused(passkey::begin(state, now).await?).unwrap();
     let answer = authenticator.assert(&ceremony.options);
-    sign_in::finish(state, &ceremony.id, &answer, ip(), None, now).await
+    let outcome = passkey::sign_in_with_passkey(state, &ceremony.id, &answer, ip(), None, now);
+    outcome.await.map(session_or_refused)
 }
 
 async fn amr_of(state: &AppState, session: &NewSession, now: i64) -> String {
@@ -159,16 +185,22 @@ async fn an_answer_for_another_origin_is_rejected() {
 async fn a_ceremony_answers_once_and_a_replayed_answer_is_refused() {
     for backend in backends() {
         let (state, _, mut laptop) = with_a_passkey(backend).await;
-        let ceremony = sign_in::begin(&state, START).await.unwrap().unwrap();
+        let ceremony = ceremony_or_refused(passkey::begin(&state, START).await.unwrap()).unwrap();
         let answer = laptop.assert(&ceremony.options);
-        let first = sign_in::finish(&state, &ceremony.id, &answer, ip(), None, START).await;
+        let first = passkey::sign_in_with_passkey(&state, &ceremony.id, &answer, ip(), None, START)
+            .await
+            .map(session_or_refused);
         assert!(first.unwrap().is_ok());
         // The same ceremony again: taken already.
-        let again = sign_in::finish(&state, &ceremony.id, &answer, ip(), None, START).await;
+        let again = passkey::sign_in_with_passkey(&state, &ceremony.id, &answer, ip(), None, START)
+            .await
+            .map(session_or_refused);
         assert_eq!(again.unwrap().err(), Some(Refusal::Expired));
         // The old answer for a new ceremony: its challenge is not this one.
-        let fresh = sign_in::begin(&state, START).await.unwrap().unwrap();
-        let replay = sign_in::finish(&state, &fresh.id, &answer, ip(), None, START).await;
+        let fresh = ceremony_or_refused(passkey::begin(&state, START).await.unwrap()).unwrap();
+        let replay = passkey::sign_in_with_passkey(&state, &fresh.id, &answer, ip(), None, START)
+            .await
+            .map(session_or_refused);
         assert_eq!(replay.unwrap().err(), Some(Refusal::Rejected));
     }
 }
@@ -176,10 +208,12 @@ async fn a_ceremony_answers_once_and_a_replayed_answer_is_refused() {
 #[tokio::test]
 async fn an_expired_ceremony_is_refused() {
     let (state, _, mut laptop) = with_a_passkey(Backend::Sqlite).await;
-    let ceremony = sign_in::begin(&state, START).await.unwrap().unwrap();
+    let ceremony = ceremony_or_refused(passkey::begin(&state, START).await.unwrap()).unwrap();
     let answer = laptop.assert(&ceremony.options);
     let late = START + crate::auth::passkey::CEREMONY_SECONDS;
-    let refused = sign_in::finish(&state, &ceremony.id, &answer, ip(), None, late).await;
+    let refused = passkey::sign_in_with_passkey(&state, &ceremony.id, &answer, ip(), None, late)
+        .await
+        .map(session_or_refused);
     assert_eq!(refused.unwrap().err(), Some(Refusal::Expired));
 }
 
@@ -227,9 +261,9 @@ async fn another_users_credential_does_not_sign_in_as_this_user() {
 
         // Bob's credential at Ada's second step.
         let cookie = password_step(&state, START + 2).await;
-        let pending = crate::service::second_factor::pending(&state, Some(&cookie), START + 2);
+        let pending = crate::service::sign_in::pending::find(&state, Some(&cookie), START + 2);
         let pending = pending.await.unwrap().unwrap();
-        let ceremony = sign_in::begin_second_factor(&state, &pending, START + 2);
+        let ceremony = passkey::begin_second_step(&state, &pending, START + 2);
         let ceremony = ceremony.await.unwrap().unwrap();
         let mut bobs = SoftAuthenticator::new(ISSUER);
         register(&state, &bob, &mut bobs, START)
@@ -237,7 +271,7 @@ async fn another_users_credential_does_not_sign_in_as_this_user() {
             .unwrap()
             .unwrap();
         let answer = bobs.assert(&allow_any(&ceremony.options));
-        let outcome = sign_in::finish_second_factor(
+        let outcome = second_step::complete_with_passkey(
             &state,
             Some(&cookie),
             None,
@@ -247,7 +281,7 @@ async fn another_users_credential_does_not_sign_in_as_this_user() {
         )
         .await
         .unwrap();
-        assert!(matches!(outcome, Completion::Wrong), "{outcome:?}");
+        assert!(matches!(outcome, SecondStep::Wrong), "{outcome:?}");
     }
 }
 
@@ -263,7 +297,7 @@ fn allow_any(options: &str) -> String {
 async fn password_step(state: &AppState, now: i64) -> String {
     let password = Zeroizing::new(USER_PASSWORD.into());
     match sign_in_with_password(state, USER_EMAIL, password, ip(), None, now).await {
-        Ok(SignIn::SecondFactor(pending)) => pending.cookie_value,
+        Ok(SignIn::SecondStepNext(pending)) => pending.cookie_value,
         other => panic!("expected the second step: {other:?}"),
     }
 }
@@ -273,12 +307,12 @@ async fn a_passkey_is_the_second_step_after_the_password() {
     for backend in backends() {
         let (state, _, mut laptop) = with_a_passkey(backend).await;
         let cookie = password_step(&state, START + 5).await;
-        let pending = crate::service::second_factor::pending(&state, Some(&cookie), START + 5);
+        let pending = crate::service::sign_in::pending::find(&state, Some(&cookie), START + 5);
         let pending = pending.await.unwrap().unwrap();
-        let ceremony = sign_in::begin_second_factor(&state, &pending, START + 5);
+        let ceremony = passkey::begin_second_step(&state, &pending, START + 5);
         let ceremony = ceremony.await.unwrap().expect("the user has a passkey");
         let answer = laptop.assert(&ceremony.options);
-        let outcome = sign_in::finish_second_factor(
+        let outcome = second_step::complete_with_passkey(
             &state,
             Some(&cookie),
             None,
@@ -288,7 +322,7 @@ async fn a_passkey_is_the_second_step_after_the_password() {
         )
         .await
         .unwrap();
-        let Completion::SignedIn(session) = outcome else {
+        let SecondStep::SignedIn(session) = outcome else {
             panic!("expected a session: {outcome:?}");
         };
         assert_eq!(amr_of(&state, &session, START + 6).await, "pwd swk user");
@@ -306,23 +340,20 @@ async fn adding_a_passkey_needs_a_recent_password() {
         ("", Err(Refusal::PasswordRequired)),
         ("not it", Err(Refusal::WrongPassword)),
     ] {
-        let ceremony = registration::begin(&state, &viewing(&user), START)
-            .await
-            .unwrap()
-            .unwrap();
+        let ceremony =
+            ceremony_or_refused(registration::begin(&state, &viewing(&user), START).await.unwrap()).unwrap();
         let answer = laptop.register(&ceremony.options);
         let who = who(&session, &user, password);
         let outcome = registration::finish(&state, who, &ceremony.id, &answer, "x", START);
-        assert_eq!(outcome.await.unwrap().map(|_| ()), expected);
+        let outcome = added_or_refused(outcome.await.unwrap());
+        assert_eq!(outcome.map(|_| ()), expected);
     }
-    let ceremony = registration::begin(&state, &viewing(&user), START)
-        .await
-        .unwrap()
-        .unwrap();
+    let ceremony =
+        ceremony_or_refused(registration::begin(&state, &viewing(&user), START).await.unwrap()).unwrap();
     let answer = laptop.register(&ceremony.options);
     let who = who(&session, &user, USER_PASSWORD);
     let added = registration::finish(&state, who, &ceremony.id, &answer, "x", START);
-    assert!(added.await.unwrap().is_ok());
+    assert!(added_or_refused(added.await.unwrap()).is_ok());
     assert_eq!(passkeys::list(&state, &user.id).await.unwrap().len(), 1);
 }
 
@@ -371,12 +402,14 @@ async fn failed_passkey_sign_ins_count_on_the_address_limit_only() {
 async fn an_ip_address_issuer_cannot_host_passkeys() {
     let state = state_with(|config| config.issuer = "http://127.0.0.1:8080".into()).await;
     let user = ada(&state).await;
-    let refused = registration::begin(&state, &viewing(&user), START)
-        .await
-        .unwrap();
-    assert_eq!(refused.err(), Some(Refusal::Unavailable));
+    let refused = registration::begin(&state, &viewing(&user), START).await.unwrap();
     assert_eq!(
-        sign_in::begin(&state, START).await.unwrap().err(),
+        ceremony_or_refused(refused).err(),
+        Some(Refusal::Unavailable)
+    );
+    let refused = passkey::begin(&state, START).await.unwrap();
+    assert_eq!(
+        ceremony_or_refused(refused).err(),
         Some(Refusal::Unavailable)
     );
 }

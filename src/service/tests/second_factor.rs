@@ -4,13 +4,14 @@ use zeroize::Zeroizing;
 
 use super::*;
 use crate::oauth::amr::Method;
-use crate::service::second_factor::{
-    Against, CodeCheck, Completion, PENDING_TTL, check_code, complete,
-};
-use crate::service::sign_in::{SignIn, sign_in_with_password};
+use crate::service::sign_in::SignIn;
+use crate::service::sign_in::code::{CodeCheck, CodeOf, check_code};
+use crate::service::sign_in::password::sign_in_with_password;
+use crate::service::sign_in::pending::PENDING_TTL;
+use crate::service::sign_in::second_step::{SecondStep, complete_with_code};
 
 async fn check(state: &AppState, user: &UserRow, code: &str, now: i64) -> Result<CodeCheck> {
-    check_code(state, &user.id, code, Against::Authenticator, now).await
+    check_code(state, &user.id, code, CodeOf::Authenticator, now).await
 }
 
 /// The password step for an enrolled user: the pending sign-in's cookie value.
@@ -25,7 +26,7 @@ async fn password_step(state: &AppState, now: i64) -> String {
     )
     .await;
     match outcome {
-        Ok(SignIn::SecondFactor(pending)) => pending.cookie_value,
+        Ok(SignIn::SecondStepNext(pending)) => pending.cookie_value,
         other => panic!("expected the second step: {other:?}"),
     }
 }
@@ -164,8 +165,9 @@ async fn completing_makes_a_two_factor_session_with_the_passwords_auth_time() {
     let app = enrol(&state, &user).await;
     let pending = password_step(&state, START).await;
     let later = START + 90;
-    let outcome = complete(&state, Some(&pending), None, &app.code_at(later), later).await;
-    let Ok(Completion::SignedIn(new)) = outcome else {
+    let outcome =
+        complete_with_code(&state, Some(&pending), None, &app.code_at(later), later).await;
+    let Ok(SecondStep::SignedIn(new)) = outcome else {
         panic!("not signed in: {outcome:?}");
     };
     assert_eq!(new.row.user_id, user.id);
@@ -181,11 +183,12 @@ async fn a_wrong_code_leaves_the_pending_sign_in_waiting() {
     let app = enrol(&state, &user).await;
     let pending = password_step(&state, START).await;
     let wrong = wrong_code(&app.secret, START);
-    let outcome = complete(&state, Some(&pending), None, &wrong, START).await;
-    assert!(matches!(outcome, Ok(Completion::Wrong)), "{outcome:?}");
-    let outcome = complete(&state, Some(&pending), None, &app.code_at(START), START).await;
+    let outcome = complete_with_code(&state, Some(&pending), None, &wrong, START).await;
+    assert!(matches!(outcome, Ok(SecondStep::Wrong)), "{outcome:?}");
+    let outcome =
+        complete_with_code(&state, Some(&pending), None, &app.code_at(START), START).await;
     assert!(
-        matches!(outcome, Ok(Completion::SignedIn(_))),
+        matches!(outcome, Ok(SecondStep::SignedIn(_))),
         "{outcome:?}"
     );
 }
@@ -197,8 +200,8 @@ async fn an_expired_pending_sign_in_starts_over() {
     let app = enrol(&state, &user).await;
     let pending = password_step(&state, START).await;
     let late = START + PENDING_TTL;
-    let outcome = complete(&state, Some(&pending), None, &app.code_at(late), late).await;
-    assert!(matches!(outcome, Ok(Completion::StartOver)), "{outcome:?}");
+    let outcome = complete_with_code(&state, Some(&pending), None, &app.code_at(late), late).await;
+    assert!(matches!(outcome, Ok(SecondStep::StartOver)), "{outcome:?}");
 }
 
 #[tokio::test]
@@ -208,8 +211,8 @@ async fn an_unknown_or_missing_pending_sign_in_starts_over() {
     let app = enrol(&state, &user).await;
     let code = app.code_at(START);
     for cookie in [Some("forged-cookie-value"), None] {
-        let outcome = complete(&state, cookie, None, &code, START).await;
-        assert!(matches!(outcome, Ok(Completion::StartOver)), "{outcome:?}");
+        let outcome = complete_with_code(&state, cookie, None, &code, START).await;
+        assert!(matches!(outcome, Ok(SecondStep::StartOver)), "{outcome:?}");
     }
     assert!(live_sessions(&state, &user, START).await.is_empty());
 }
@@ -220,11 +223,11 @@ async fn a_pending_sign_in_completes_once() {
     let user = ada(&state).await;
     let app = enrol(&state, &user).await;
     let pending = password_step(&state, START).await;
-    let first = complete(&state, Some(&pending), None, &app.code_at(START), START).await;
-    assert!(matches!(first, Ok(Completion::SignedIn(_))), "{first:?}");
+    let first = complete_with_code(&state, Some(&pending), None, &app.code_at(START), START).await;
+    assert!(matches!(first, Ok(SecondStep::SignedIn(_))), "{first:?}");
     let later = START + 60;
-    let again = complete(&state, Some(&pending), None, &app.code_at(later), later).await;
-    assert!(matches!(again, Ok(Completion::StartOver)), "{again:?}");
+    let again = complete_with_code(&state, Some(&pending), None, &app.code_at(later), later).await;
+    assert!(matches!(again, Ok(SecondStep::StartOver)), "{again:?}");
     assert_eq!(live_sessions(&state, &user, later).await.len(), 1);
 }
 
@@ -235,8 +238,9 @@ async fn a_user_disabled_meanwhile_cannot_complete_the_second_step() {
     let app = enrol(&state, &user).await;
     let pending = password_step(&state, START).await;
     state.store().disable_user(USER_EMAIL, START).await.unwrap();
-    let outcome = complete(&state, Some(&pending), None, &app.code_at(START), START).await;
-    assert!(matches!(outcome, Ok(Completion::StartOver)), "{outcome:?}");
+    let outcome =
+        complete_with_code(&state, Some(&pending), None, &app.code_at(START), START).await;
+    assert!(matches!(outcome, Ok(SecondStep::StartOver)), "{outcome:?}");
     assert!(live_sessions(&state, &user, START).await.is_empty());
 }
 
@@ -247,7 +251,7 @@ async fn completing_replaces_the_browsers_old_session() {
     let app = enrol(&state, &user).await;
     let old = session(&state, &user).await;
     let pending = password_step(&state, START).await;
-    let outcome = complete(
+    let outcome = complete_with_code(
         &state,
         Some(&pending),
         Some(&old.cookie_value),
@@ -256,7 +260,7 @@ async fn completing_replaces_the_browsers_old_session() {
     )
     .await;
     assert!(
-        matches!(outcome, Ok(Completion::SignedIn(_))),
+        matches!(outcome, Ok(SecondStep::SignedIn(_))),
         "{outcome:?}"
     );
     let found = sessions::current(&state, Some(&old.cookie_value), START).await;

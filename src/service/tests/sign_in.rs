@@ -4,8 +4,8 @@ use zeroize::Zeroizing;
 
 use super::*;
 use crate::auth::throttle::{Limit, ThrottleKind};
-use crate::service::second_factor;
-use crate::service::sign_in::{SignIn, sign_in_with_password};
+use crate::service::sign_in::password::sign_in_with_password;
+use crate::service::sign_in::{Refusal, SignIn, pending};
 
 async fn attempt(state: &AppState, email: &str, password: &str, now: i64) -> Result<SignIn> {
     sign_in_with_password(
@@ -34,7 +34,10 @@ async fn a_wrong_password_is_refused() {
     let state = state().await;
     ada(&state).await;
     let outcome = attempt(&state, USER_EMAIL, "wrong password", START).await;
-    assert!(matches!(outcome, Ok(SignIn::Refused)), "{outcome:?}");
+    assert!(
+        matches!(outcome, Ok(SignIn::Refused(Refusal::WrongEmailOrPassword))),
+        "{outcome:?}"
+    );
 }
 
 #[tokio::test]
@@ -42,7 +45,10 @@ async fn an_unknown_email_is_refused_after_the_same_argon2_work() {
     let state = state().await;
     let before = state.passwords().verifications();
     let outcome = attempt(&state, "nobody@example.com", USER_PASSWORD, START).await;
-    assert!(matches!(outcome, Ok(SignIn::Refused)), "{outcome:?}");
+    assert!(
+        matches!(outcome, Ok(SignIn::Refused(Refusal::WrongEmailOrPassword))),
+        "{outcome:?}"
+    );
     assert_eq!(state.passwords().verifications(), before + 1);
 }
 
@@ -52,7 +58,10 @@ async fn a_disabled_user_is_refused_even_with_the_right_password() {
     ada(&state).await;
     state.store().disable_user(USER_EMAIL, START).await.unwrap();
     let outcome = attempt(&state, USER_EMAIL, USER_PASSWORD, START).await;
-    assert!(matches!(outcome, Ok(SignIn::Refused)), "{outcome:?}");
+    assert!(
+        matches!(outcome, Ok(SignIn::Refused(Refusal::WrongEmailOrPassword))),
+        "{outcome:?}"
+    );
 }
 
 #[tokio::test]
@@ -76,7 +85,10 @@ async fn password_guesses_are_throttled_after_the_account_limit() {
         ada(&state).await;
         for _ in 0..state.config().login_max_failures_per_account {
             let outcome = attempt(&state, USER_EMAIL, "wrong password", START).await;
-            assert!(matches!(outcome, Ok(SignIn::Refused)), "{backend:?}");
+            assert!(
+                matches!(outcome, Ok(SignIn::Refused(Refusal::WrongEmailOrPassword))),
+                "{backend:?}"
+            );
         }
         let locked = attempt(&state, USER_EMAIL, USER_PASSWORD, START + 1).await;
         assert_eq!(retry_after(locked), state.config().throttle_window - 1);
@@ -120,7 +132,10 @@ async fn the_right_password_clears_the_account_counters() {
     // The account may be guessed at again up to the limit, not one more.
     for _ in 0..state.config().login_max_failures_per_account {
         let outcome = attempt(&state, USER_EMAIL, "wrong password", START).await;
-        assert!(matches!(outcome, Ok(SignIn::Refused)), "{outcome:?}");
+        assert!(
+            matches!(outcome, Ok(SignIn::Refused(Refusal::WrongEmailOrPassword))),
+            "{outcome:?}"
+        );
     }
 }
 
@@ -151,7 +166,10 @@ async fn an_oversized_password_is_refused_without_hashing() {
     ada(&state).await;
     let before = state.passwords().verifications();
     let outcome = attempt(&state, USER_EMAIL, &"x".repeat(1025), START).await;
-    assert!(matches!(outcome, Ok(SignIn::Refused)), "{outcome:?}");
+    assert!(
+        matches!(outcome, Ok(SignIn::Refused(Refusal::WrongEmailOrPassword))),
+        "{outcome:?}"
+    );
     assert_eq!(state.passwords().verifications(), before);
 }
 
@@ -161,11 +179,11 @@ async fn a_user_with_two_step_verification_gets_the_second_step_and_no_session()
     let user = ada(&state).await;
     enrol(&state, &user).await;
     let outcome = attempt(&state, USER_EMAIL, USER_PASSWORD, START).await;
-    let Ok(SignIn::SecondFactor(pending)) = outcome else {
+    let Ok(SignIn::SecondStepNext(pending)) = outcome else {
         panic!("expected the second step: {outcome:?}");
     };
     assert!(live_sessions(&state, &user, START).await.is_empty());
-    let found = second_factor::pending(&state, Some(&pending.cookie_value), START)
+    let found = pending::find(&state, Some(&pending.cookie_value), START)
         .await
         .unwrap()
         .unwrap();

@@ -1,0 +1,47 @@
+//! What follows a completed sign-in: on with the authorization request that sent the user to
+//! sign in (consent, a second step the client demands, or the redirect with a code), or back
+//! to the account pages. The decision is here; the http layer only renders it.
+use crate::oauth::authorize::AuthorizationRequest;
+use crate::oauth::client::Client;
+use crate::service::authorize::{self, Step};
+use crate::service::error::Result;
+use crate::service::sessions::NewSession;
+use crate::state::AppState;
+
+/// What the user signed in for.
+#[derive(Debug, Clone, Copy)]
+pub enum SignedInFor<'a> {
+    /// The authorization request that sent the user to the sign-in pages.
+    Authorization {
+        request: &'a AuthorizationRequest,
+        client: &'a Client,
+    },
+    /// The user's own account pages.
+    Account,
+}
+
+/// Where the browser goes after a sign-in.
+#[derive(Debug)]
+pub enum AfterSignIn {
+    /// The authorization request's next step.
+    Authorization(Step),
+    /// The account page the user asked for.
+    Account,
+}
+
+/// The next step after a sign-in that just completed in `session`. The sign-in satisfies
+/// the request's `prompt=login` and `max_age`: it was made for this very request.
+pub async fn after_sign_in(
+    state: &AppState,
+    signed_in_for: SignedInFor<'_>,
+    session: &NewSession,
+    now: i64,
+) -> Result<AfterSignIn> {
+    let SignedInFor::Authorization { request, client } = signed_in_for else {
+        return Ok(AfterSignIn::Account);
+    };
+    let fresh_login = true;
+    let step =
+        authorize::next_step(state, request, client, Some(&session.row), fresh_login, now).await?;
+    Ok(AfterSignIn::Authorization(step))
+}

@@ -1,0 +1,133 @@
+//! The password: a first factor. Wrong email and wrong password look and take the same:
+//! unknown emails are checked against a dummy argon2 hash. The attempt is reserved on the
+//! throttle before argon2 runs, so parallel guesses cannot outrun the limit; a right password
+//! starts the account's counters again.
+use std::net::IpAddr;
+
+use zeroize::Zeroizing;
+
+use super::attempt::{self, Attempt, Settle, Verdict};
+use super::first_factor::{self, FirstFactorPassed};
+use super::{Refusal, SignIn};
+use crate::auth::throttle::ThrottleKind;
+use crate::oauth::amr::Amr;
+use crate::observe::{self, SignInOutcome};
+use crate::service::error::{Error, Result};
+use crate::service::throttle;
+use crate::state::AppState;
+use crate::store::users::UserRow;
+
+/// Passwords longer than this are refused unhashed: argon2 of a megabyte is a cheap DoS.
+const MAX_PASSWORD_LEN: usize = 1024;
+
+/// The limits a right password clears: the account's, so its owner starts afresh; the
+/// address's attempt is only given back.
+const CLEARED_BY_A_RIGHT_PASSWORD: &[ThrottleKind] = &[
+    ThrottleKind::LoginAccount,
+    ThrottleKind::LoginAddressAccount,
+];
+
+/// What a password check made of the password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordCheck {
+    Right,
+    /// Wrong, empty or too long, no such account, or a disabled one.
+    Wrong,
+}
+
+impl Verdict for PasswordCheck {
+    fn settle(&self) -> Settle {
+        match self {
+            Self::Right => Settle::Clear(CLEARED_BY_A_RIGHT_PASSWORD),
+            Self::Wrong => Settle::Fail,
+        }
+    }
+}
+
+/// Reserves one password attempt for `email` from `ip` on every password limit.
+pub async fn reserve(state: &AppState, email: &str, ip: IpAddr, now: i64) -> Result<Attempt> {
+    let limits = throttle::password_limits(state.config(), email, ip);
+    attempt::reserve(state.store(), limits, now).await
+}
+
+/// Checks `password` for `user` (against a dummy hash when there is none, so it takes as
+/// long); evaluate it on a reserved [`Attempt`].
+pub async fn check(
+    state: &AppState,
+    user: Option<&UserRow>,
+    password: Zeroizing<String>,
+) -> Result<PasswordCheck> {
+    if password.is_empty() || password.len() > MAX_PASSWORD_LEN {
+        return Ok(PasswordCheck::Wrong);
+    }
+    let hash = user.map(|u| u.password_hash.clone());
+    let verified = state.passwords().verify(password, hash).await?;
+    Ok(match verified && user.is_some_and(|u| !u.disabled) {
+        true => PasswordCheck::Right,
+        false => PasswordCheck::Wrong,
+    })
+}
+
+/// Signs in with `email` and `password` from `ip`; `replacing` is the browser's current
+/// session cookie, which a successful sign-in replaces.
+pub async fn sign_in_with_password(
+    state: &AppState,
+    email: &str,
+    password: Zeroizing<String>,
+    ip: IpAddr,
+    replacing: Option<&str>,
+    now: i64,
+) -> Result<SignIn> {
+    // Shed a flood before spending even the throttle's database writes on it.
+    if state.passwords().is_saturated() {
+        observe::sign_in(SignInOutcome::Shed);
+        return Err(Error::Overloaded);
+    }
+    if email.is_empty() || password.is_empty() || password.len() > MAX_PASSWORD_LEN {
+        observe::sign_in(SignInOutcome::WrongPassword);
+        return Ok(SignIn::Refused(Refusal::WrongEmailOrPassword));
+    }
+    let attempt = match reserve(state, email, ip, now).await {
+        Err(Error::Throttled { retry_after }) => {
+            observe::sign_in(SignInOutcome::Throttled);
+            return Err(Error::Throttled { retry_after });
+        }
+        other => other?,
+    };
+    // A lookup that fails leaves the attempt unsettled: it counts, as an abandoned one does.
+    let user = state.store().find_user_by_email(email).await?;
+    let checked = attempt.evaluate(check(state, user.as_ref(), password));
+    let checked = checked.await?;
+    let user = match (user, checked) {
+        (Some(user), PasswordCheck::Right) => user,
+        (user, _) => {
+            observe::sign_in(match user {
+                None => SignInOutcome::UnknownAccount,
+                Some(u) if u.disabled => SignInOutcome::DisabledAccount,
+                Some(_) => SignInOutcome::WrongPassword,
+            });
+            tracing::info!("sign-in refused");
+            return Ok(SignIn::Refused(Refusal::WrongEmailOrPassword));
+        }
+    };
+    observe::note_user(&user.id);
+    let passed = FirstFactorPassed {
+        user_id: &user.id,
+        amr: Amr::password(),
+        auth_time: now,
+        replacing,
+    };
+    let outcome = first_factor::passed(state, passed, now).await?;
+    match &outcome {
+        SignIn::SecondStepNext(_) => {
+            observe::sign_in(SignInOutcome::SecondFactorNext);
+            tracing::info!(user_id = %user.id, "password accepted; second factor next");
+        }
+        SignIn::SignedIn(_) => {
+            observe::sign_in(SignInOutcome::Success);
+            tracing::info!(user_id = %user.id, "signed in");
+        }
+        SignIn::Refused(_) => {}
+    }
+    Ok(outcome)
+}
