@@ -78,7 +78,8 @@ async fn register(
     now: i64,
 ) -> Result<std::result::Result<PasskeySummary, Refusal>> {
     let session = second_step_session(state, user, now).await;
-    let ceremony = ceremony_or_refused(registration::begin(state, &viewing(user), now).await?).unwrap();
+    let ceremony =
+        ceremony_or_refused(registration::begin(state, &viewing(user), now).await?).unwrap();
     let answer = authenticator.register(&ceremony.options);
     let who = who(&session, user, "");
     let added = registration::finish(state, who, &ceremony.id, &answer, "Laptop", now).await;
@@ -340,16 +341,24 @@ async fn adding_a_passkey_needs_a_recent_password() {
         ("", Err(Refusal::PasswordRequired)),
         ("not it", Err(Refusal::WrongPassword)),
     ] {
-        let ceremony =
-            ceremony_or_refused(registration::begin(&state, &viewing(&user), START).await.unwrap()).unwrap();
+        let ceremony = ceremony_or_refused(
+            registration::begin(&state, &viewing(&user), START)
+                .await
+                .unwrap(),
+        )
+        .unwrap();
         let answer = laptop.register(&ceremony.options);
         let who = who(&session, &user, password);
         let outcome = registration::finish(&state, who, &ceremony.id, &answer, "x", START);
         let outcome = added_or_refused(outcome.await.unwrap());
         assert_eq!(outcome.map(|_| ()), expected);
     }
-    let ceremony =
-        ceremony_or_refused(registration::begin(&state, &viewing(&user), START).await.unwrap()).unwrap();
+    let ceremony = ceremony_or_refused(
+        registration::begin(&state, &viewing(&user), START)
+            .await
+            .unwrap(),
+    )
+    .unwrap();
     let answer = laptop.register(&ceremony.options);
     let who = who(&session, &user, USER_PASSWORD);
     let added = registration::finish(&state, who, &ceremony.id, &answer, "x", START);
@@ -402,7 +411,9 @@ async fn failed_passkey_sign_ins_count_on_the_address_limit_only() {
 async fn an_ip_address_issuer_cannot_host_passkeys() {
     let state = state_with(|config| config.issuer = "http://127.0.0.1:8080".into()).await;
     let user = ada(&state).await;
-    let refused = registration::begin(&state, &viewing(&user), START).await.unwrap();
+    let refused = registration::begin(&state, &viewing(&user), START)
+        .await
+        .unwrap();
     assert_eq!(
         ceremony_or_refused(refused).err(),
         Some(Refusal::Unavailable)
