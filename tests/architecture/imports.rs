@@ -22,10 +22,10 @@ impl Graph {
             let code = without_tests(&std::fs::read_to_string(path).unwrap());
             let mut imports = BTreeSet::new();
             for named in paths_in(&code) {
-                if let Some(target) = resolve(module, &named, &known) {
-                    if &target != module {
-                        imports.insert(target);
-                    }
+                if let Some(target) = resolve(module, &named, &known)
+                    && &target != module
+                {
+                    imports.insert(target);
                 }
             }
             edges.insert(module.clone(), imports);

@@ -115,6 +115,11 @@ impl<'s> OpenForm<'s> {
     pub fn get(&self, name: &str) -> &str {
         self.fields.get(name).unwrap_or_default()
     }
+
+    /// The value of one of Tessera's cookies in the request, if present.
+    pub fn cookie(&self, state: &AppState, kind: Kind) -> Option<&str> {
+        cookies::read(&self.jar, kind, state.secure_cookies())
+    }
 }
 
 /// The message of an account form whose CSRF token failed.

@@ -1,20 +1,19 @@
 //! The sign-in's second step (`/login/totp`): a code from the authenticator app, or a
 //! recovery code, or one of the user's passkeys (`/login/totp/passkey`), for the pending
 //! sign-in behind the browser's cookie. What it decides is `service::sign_in::second_step`.
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 use zeroize::Zeroizing;
 
-use super::continuation::Next;
+use super::continuation::{AccountPage, Next};
 use super::cookies::{self, Kind};
 use super::messages::{WRONG_CODE, throttled_message, with_retry_after};
+use super::page_form::{Continues, PageForm};
 use super::templates::{PasskeyOffer, SecondStepPage};
-use crate::auth::csrf;
 use crate::http::error::{HttpError, HttpResult};
-use crate::http::form::{page_form, query};
+use crate::http::form::query;
 use crate::http::html::{render, render_with_script};
 use crate::http::locale::PageLocale;
 use crate::http::respond::see_other;
@@ -38,59 +37,50 @@ pub async fn page(
 pub async fn submit(
     State(state): State<AppState>,
     PageLocale(locale): PageLocale,
-    jar: CookieJar,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
+    posted: PageForm,
 ) -> HttpResult {
-    let next = Next::from_params(&state, query(raw))?;
-    let mut form = page_form(&headers, &body)?;
-    let secure = state.secure_cookies();
-    if !cookies::csrf_ok(&jar, secure, form.get(csrf::FIELD)) {
+    let mut posted = posted.open(&state, Continues::FromQuery(AccountPage::Overview))?;
+    let (next, jar) = (&posted.next, posted.jar.clone());
+    if !posted.csrf_ok {
         let expired = Some(locale.text("totp-expired"));
-        return totp_form(&state, jar, &next, locale, expired, StatusCode::FORBIDDEN).await;
+        return totp_form(&state, jar, next, locale, expired, StatusCode::FORBIDDEN).await;
     }
-    let code = Zeroizing::new(form.take("code").unwrap_or_default());
-    let pending = cookies::read(&jar, Kind::PendingSignIn, secure);
-    let current = cookies::read(&jar, Kind::Session, secure);
+    let code = Zeroizing::new(posted.take("code"));
+    let pending = posted.cookie(&state, Kind::PendingSignIn);
+    let current = posted.cookie(&state, Kind::Session);
     let now = state.now();
     let outcome = second_step::complete_with_code(&state, pending, current, &code, now).await;
     let page = Form {
         state: &state,
-        next: &next,
+        next: &posted.next,
         locale,
         wrong: WRONG_CODE,
     };
-    page.answer(jar, outcome, now).await
+    page.answer(posted.jar.clone(), outcome, now).await
 }
 
 /// The second step with a passkey: the form the page's script submitted.
 pub async fn passkey_submit(
     State(state): State<AppState>,
     PageLocale(locale): PageLocale,
-    jar: CookieJar,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
+    posted: PageForm,
 ) -> HttpResult {
-    let next = Next::from_params(&state, query(raw))?;
-    let form = page_form(&headers, &body)?;
-    let secure = state.secure_cookies();
-    if !cookies::csrf_ok(&jar, secure, form.get(csrf::FIELD)) {
+    let posted = posted.open(&state, Continues::FromQuery(AccountPage::Overview))?;
+    let (next, jar) = (&posted.next, posted.jar.clone());
+    if !posted.csrf_ok {
         let expired = Some(locale.text("totp-expired"));
-        return totp_form(&state, jar, &next, locale, expired, StatusCode::FORBIDDEN).await;
+        return totp_form(&state, jar, next, locale, expired, StatusCode::FORBIDDEN).await;
     }
-    let ceremony = form.get("ceremony").unwrap_or_default();
-    let credential = form.get("credential").unwrap_or_default();
-    let pending = cookies::read(&jar, Kind::PendingSignIn, secure);
-    let current = cookies::read(&jar, Kind::Session, secure);
+    let (ceremony, credential) = (posted.get("ceremony"), posted.get("credential"));
+    let pending = posted.cookie(&state, Kind::PendingSignIn);
+    let current = posted.cookie(&state, Kind::Session);
     let now = state.now();
     let outcome =
         second_step::complete_with_passkey(&state, pending, current, ceremony, credential, now)
             .await;
     let page = Form {
         state: &state,
-        next: &next,
+        next,
         locale,
         wrong: "passkey-rejected",
     };

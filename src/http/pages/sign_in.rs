@@ -1,21 +1,20 @@
 //! The sign-in page (`/login`): the password step, and a passkey instead of the password
 //! (`/login/passkey`). What a sign-in decides is `service::sign_in` (`password`, `passkey`);
 //! this page only reads the forms and shows the outcome.
-use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 use zeroize::Zeroizing;
 
-use super::continuation::Next;
+use super::continuation::{AccountPage, Next};
 use super::cookies::{self, Kind};
 use super::messages::{self, throttled_message, with_retry_after};
+use super::page_form::{Continues, PageForm};
 use super::templates::{LoginPage, PasskeyOffer};
-use crate::auth::csrf;
 use crate::http::client_ip::ClientIp;
 use crate::http::error::HttpResult;
-use crate::http::form::{page_form, query};
+use crate::http::form::query;
 use crate::http::html::{render, render_with_script};
 use crate::http::locale::PageLocale;
 use crate::http::respond::see_other;
@@ -50,31 +49,27 @@ pub async fn login_submit(
     State(state): State<AppState>,
     PageLocale(locale): PageLocale,
     ClientIp(ip): ClientIp,
-    jar: CookieJar,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
+    posted: PageForm,
 ) -> HttpResult {
-    let next = Next::from_params(&state, query(raw))?;
-    let mut posted = page_form(&headers, &body)?;
-    let email = posted.get("email").unwrap_or_default().trim().to_string();
+    let mut posted = posted.open(&state, Continues::FromQuery(AccountPage::Overview))?;
+    let password = Zeroizing::new(posted.take("password"));
     let form = LoginForm {
         state: &state,
-        next: &next,
+        next: &posted.next,
         locale,
-        email,
+        email: posted.get("email").trim().to_string(),
     };
-    let secure = state.secure_cookies();
-    if !cookies::csrf_ok(&jar, secure, posted.get(csrf::FIELD)) {
+    if !posted.csrf_ok {
         let expired = locale.text("login-expired");
-        return form.show(jar, Some(expired), StatusCode::FORBIDDEN).await;
+        return form
+            .show(posted.jar, Some(expired), StatusCode::FORBIDDEN)
+            .await;
     }
-    let password = Zeroizing::new(posted.take("password").unwrap_or_default());
-    let current = cookies::read(&jar, Kind::Session, secure);
+    let current = posted.cookie(&state, Kind::Session);
     let now = state.now();
     let outcome =
         password::sign_in_with_password(&state, &form.email, password, ip, current, now).await;
-    form.answer(jar, outcome, now).await
+    form.answer(posted.jar.clone(), outcome, now).await
 }
 
 /// A sign-in with a passkey: the form the page's script submitted with the browser's answer.
@@ -82,31 +77,27 @@ pub async fn passkey_submit(
     State(state): State<AppState>,
     PageLocale(locale): PageLocale,
     ClientIp(ip): ClientIp,
-    jar: CookieJar,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: Bytes,
+    posted: PageForm,
 ) -> HttpResult {
-    let next = Next::from_params(&state, query(raw))?;
-    let posted = page_form(&headers, &body)?;
+    let posted = posted.open(&state, Continues::FromQuery(AccountPage::Overview))?;
     let form = LoginForm {
         state: &state,
-        next: &next,
+        next: &posted.next,
         locale,
         email: String::new(),
     };
-    let secure = state.secure_cookies();
-    if !cookies::csrf_ok(&jar, secure, posted.get(csrf::FIELD)) {
+    if !posted.csrf_ok {
         let expired = locale.text("login-expired");
-        return form.show(jar, Some(expired), StatusCode::FORBIDDEN).await;
+        return form
+            .show(posted.jar, Some(expired), StatusCode::FORBIDDEN)
+            .await;
     }
-    let ceremony = posted.get("ceremony").unwrap_or_default();
-    let credential = posted.get("credential").unwrap_or_default();
-    let current = cookies::read(&jar, Kind::Session, secure);
+    let (ceremony, credential) = (posted.get("ceremony"), posted.get("credential"));
+    let current = posted.cookie(&state, Kind::Session);
     let now = state.now();
     let outcome =
         passkey::sign_in_with_passkey(&state, ceremony, credential, ip, current, now).await;
-    form.answer(jar, outcome, now).await
+    form.answer(posted.jar.clone(), outcome, now).await
 }
 
 /// The words (a message id) the form is shown again with after `refusal`.
