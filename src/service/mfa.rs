@@ -7,7 +7,7 @@ use zeroize::Zeroizing;
 use super::error::Result;
 use super::factors::{self, CodeIs};
 pub use super::factors::{Change, ChangeRequest};
-use super::sessions::{self, NewSession};
+use super::sessions::{self, NewSession, SessionFor};
 use super::sign_in::code::totp_keys;
 use super::signed_in::SignedIn;
 use crate::auth::recovery::{self, RecoveryCode};
@@ -152,7 +152,17 @@ pub async fn enable(
         return Ok(Change::Done(None));
     }
     let amr = session.amr.clone().with(Method::OneTimeCode);
-    let session = sessions::start(state, &user.id, amr, auth_time, session_cookie, now).await?;
+    let session = sessions::start(
+        state,
+        SessionFor {
+            user_id: &user.id,
+            amr,
+            auth_time,
+        },
+        session_cookie,
+        now,
+    )
+    .await?;
     tracing::info!(user_id = %user.id, "two-step verification turned on");
     Ok(Change::Done(Some(Enabled {
         session,

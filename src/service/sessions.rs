@@ -55,18 +55,26 @@ pub async fn current_with_user(
     Ok(user.map(|user| (session, user)))
 }
 
-/// Starts a new session for `user_id` that used `amr`, the password last entered at
-/// `auth_time`, replacing the browser's old session (`replacing`, a cookie value) if any.
+/// Who a new session is for: the user, the methods they proved (RFC 8176) and when the first
+/// factor was proved (`auth_time`, which a second step or a step-up keeps), named apart from
+/// the `now` the session starts at.
+#[derive(Debug, Clone)]
+pub struct SessionFor<'a> {
+    pub user_id: &'a str,
+    pub amr: Amr,
+    pub auth_time: i64,
+}
+
+/// Starts a new session `like` that, replacing the browser's old session (`replacing`, a
+/// cookie value) if any.
 pub async fn start(
     state: &AppState,
-    user_id: &str,
-    amr: Amr,
-    auth_time: i64,
+    like: SessionFor<'_>,
     replacing: Option<&str>,
     now: i64,
 ) -> Result<NewSession> {
     let replacing: Vec<String> = replacing.map(secret::hash).into_iter().collect();
-    start_replacing(state, user_id, amr, auth_time, &replacing, now).await
+    start_replacing(state, like, &replacing, now).await
 }
 
 /// As [`start`], replacing the sessions with these id hashes. One of the same user lives on
@@ -74,12 +82,15 @@ pub async fn start(
 /// another user has ended, and its apps are sent a back-channel logout.
 pub async fn start_replacing(
     state: &AppState,
-    user_id: &str,
-    amr: Amr,
-    auth_time: i64,
+    like: SessionFor<'_>,
     replacing: &[String],
     now: i64,
 ) -> Result<NewSession> {
+    let SessionFor {
+        user_id,
+        amr,
+        auth_time,
+    } = like;
     let config = state.config();
     let cookie_value = secret::generate();
     let row = SessionRow {

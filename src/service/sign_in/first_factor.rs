@@ -5,7 +5,7 @@ use super::SignIn;
 use super::pending::{self, PendingStart};
 use crate::oauth::amr::Amr;
 use crate::service::error::Result;
-use crate::service::sessions;
+use crate::service::sessions::{self, SessionFor};
 use crate::state::AppState;
 
 /// A first factor that passed.
@@ -39,6 +39,16 @@ pub async fn passed(state: &AppState, passed: FirstFactorPassed<'_>, now: i64) -
             pending::start(state, start, now).await?,
         ));
     }
-    let session = sessions::start(state, user_id, amr, auth_time, replacing, now).await?;
+    let session = sessions::start(
+        state,
+        SessionFor {
+            user_id,
+            amr,
+            auth_time,
+        },
+        replacing,
+        now,
+    )
+    .await?;
     Ok(SignIn::SignedIn(session))
 }

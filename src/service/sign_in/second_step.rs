@@ -7,7 +7,7 @@ use super::pending::{self, PendingSignIn};
 use crate::auth::secret;
 use crate::oauth::amr::{Amr, Method};
 use crate::service::error::Result;
-use crate::service::sessions::{self, NewSession, RevokeOnEnd};
+use crate::service::sessions::{self, NewSession, RevokeOnEnd, SessionFor};
 use crate::service::throttle;
 use crate::state::AppState;
 
@@ -106,15 +106,12 @@ async fn complete(
         .into_iter()
         .chain(pending.replaces_session_hash.clone())
         .collect();
-    let session = sessions::start_replacing(
-        state,
-        &pending.user_id,
+    let like = SessionFor {
+        user_id: &pending.user_id,
         amr,
-        pending.auth_time,
-        &replacing,
-        now,
-    )
-    .await?;
+        auth_time: pending.auth_time,
+    };
+    let session = sessions::start_replacing(state, like, &replacing, now).await?;
     tracing::info!(user_id = %pending.user_id, "signed in with two factors");
     Ok(SecondStep::SignedIn(session))
 }

@@ -142,9 +142,7 @@ async fn a_step_up_keeps_the_apps_and_the_sid_they_know_and_another_user_ends_th
     let (user, s) = signed_in_to_both(&state).await;
     let stepped = sessions::start(
         &state,
-        &user.id,
-        Amr::password(),
-        START,
+        password_session(&user, START),
         Some(&s.cookie_value),
         START + 1,
     )
@@ -161,9 +159,7 @@ async fn a_step_up_keeps_the_apps_and_the_sid_they_know_and_another_user_ends_th
     let grace = add_user(&state, "grace@example.com").await;
     sessions::start(
         &state,
-        &grace.id,
-        Amr::password(),
-        START,
+        password_session(&grace, START),
         Some(&stepped.cookie_value),
         START + 2,
     )
@@ -188,8 +184,8 @@ async fn a_step_up_replacing_two_sessions_of_the_user_keeps_each_app_once() {
         let code = code_for(&state, APP, &second.row, &[], START).await;
         exchange(&state, APP, &code, START).await.unwrap();
         let replacing = [first.row.id_hash.clone(), second.row.id_hash.clone()];
-        let amr = Amr::password();
-        let new = sessions::start_replacing(&state, &user.id, amr, START, &replacing, START + 1)
+        let like = password_session(&user, START);
+        let new = sessions::start_replacing(&state, like, &replacing, START + 1)
             .await
             .unwrap();
         let apps = state

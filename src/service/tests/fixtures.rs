@@ -3,10 +3,10 @@
 use std::collections::HashMap;
 use std::net::IpAddr;
 
+use super::signed_in_fixtures::password_session;
 use super::{CHALLENGE, MFA_KEY, START, USER_EMAIL, USER_PASSWORD, VERIFIER, hashed};
 use crate::auth::recovery;
 use crate::auth::sealing::SealingKey;
-use crate::oauth::amr::Amr;
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::client::Client;
 use crate::oauth::error::ErrorCode;
@@ -48,7 +48,7 @@ pub async fn ada(state: &AppState) -> UserRow {
 
 /// A password-only session that signed in at `auth_time`.
 pub async fn session_at(state: &AppState, user: &UserRow, auth_time: i64) -> NewSession {
-    sessions::start(state, &user.id, Amr::password(), auth_time, None, auth_time)
+    sessions::start(state, password_session(user, auth_time), None, auth_time)
         .await
         .unwrap()
 }

@@ -53,7 +53,16 @@ async fn session_row(state: &AppState, user: &UserRow, auth_time: i64) -> Sessio
 /// A session that passed the second factor at `now`, as after a sign-in with a passkey.
 async fn second_step_session(state: &AppState, user: &UserRow, now: i64) -> SessionRow {
     let amr = Amr::passkey().with(Method::MultiFactor);
-    let new = sessions::start(state, &user.id, amr, now, None, now);
+    let new = sessions::start(
+        state,
+        sessions::SessionFor {
+            user_id: &user.id,
+            amr,
+            auth_time: now,
+        },
+        None,
+        now,
+    );
     let new = new.await.unwrap();
     sessions::current(state, Some(&new.cookie_value), now)
         .await

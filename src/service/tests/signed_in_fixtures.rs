@@ -32,3 +32,15 @@ pub fn viewing(user: &UserRow) -> SignedIn {
     };
     as_signed_in(&session, user)
 }
+
+/// A session for `user` who entered the password at `auth_time`.
+pub fn password_session(
+    user: &UserRow,
+    auth_time: i64,
+) -> crate::service::sessions::SessionFor<'_> {
+    crate::service::sessions::SessionFor {
+        user_id: &user.id,
+        amr: crate::oauth::amr::Amr::password(),
+        auth_time,
+    }
+}
