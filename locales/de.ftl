@@ -139,6 +139,8 @@ error-totp-unavailable-title = Bestätigung in zwei Schritten nicht verfügbar
 error-totp-unavailable = Codes aus Ihrer Authenticator-App können gerade nicht geprüft werden; ein Wiederherstellungscode funktioniert weiterhin. Wenn das Problem bestehen bleibt, wenden Sie sich an den Administrator.
 error-unavailable-title = Vorübergehend nicht verfügbar
 error-unavailable = Der Anmeldedienst kann seine Datenbank gerade nicht erreichen. Bitte versuchen Sie es in ein paar Sekunden erneut.
+error-not-found-title = Seite nicht gefunden
+error-not-found = Unter dieser Adresse gibt es keine Seite.
 
 ## The page footer's links ([branding] support_url, privacy_url, terms_url)
 footer-help = Hilfe

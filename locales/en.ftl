@@ -140,6 +140,8 @@ error-totp-unavailable-title = Two-step verification unavailable
 error-totp-unavailable = Codes from your authenticator app cannot be checked right now; a recovery code still works. If this persists, contact the administrator.
 error-unavailable-title = Temporarily unavailable
 error-unavailable = The sign-in service cannot reach its database right now. Please try again in a few seconds.
+error-not-found-title = Page not found
+error-not-found = There is no page at this address.
 
 ## The page footer's links ([branding] support_url, privacy_url, terms_url)
 footer-help = Help

@@ -140,6 +140,8 @@ error-totp-unavailable-title = Validation en deux étapes indisponible
 error-totp-unavailable = Les codes de votre application d’authentification ne peuvent pas être vérifiés pour le moment ; un code de récupération fonctionne toujours. Si le problème persiste, contactez l’administrateur.
 error-unavailable-title = Temporairement indisponible
 error-unavailable = Le service de connexion ne peut pas joindre sa base de données pour le moment. Veuillez réessayer dans quelques secondes.
+error-not-found-title = Page introuvable
+error-not-found = Il n’y a pas de page à cette adresse.
 
 ## The page footer's links ([branding] support_url, privacy_url, terms_url)
 footer-help = Aide

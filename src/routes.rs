@@ -1,4 +1,6 @@
 //! Route paths, shared by the router and the discovery document so the two cannot drift.
+/// The issuer's own address: a person who opens it is sent to their account.
+pub const ROOT: &str = "/";
 pub const DISCOVERY: &str = "/.well-known/openid-configuration";
 pub const JWKS: &str = "/jwks.json";
 pub const AUTHORIZE: &str = "/authorize";

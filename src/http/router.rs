@@ -6,7 +6,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use tower::ServiceBuilder;
 use tower_http::LatencyUnit;
@@ -19,7 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use super::api::{introspect, metadata, revoke, token, userinfo};
-use super::error::unavailable_as_json;
+use super::error::{HttpError, unavailable_as_json};
 use super::html;
 use super::locale::localize_error_pages;
 use super::pages::{
@@ -29,6 +29,7 @@ use super::pages::{
 use super::rate_limit::{self, RateLimit};
 use super::respond;
 use crate::config::{Config, LogFormat};
+use crate::i18n::Message;
 use crate::routes;
 use crate::state::{AppState, SharedState};
 
@@ -165,6 +166,7 @@ fn sign_in_pages(config: &Config) -> Router<SharedState> {
 /// Tessera's other pages: no CORS.
 fn pages() -> Router<SharedState> {
     Router::new()
+        .route(routes::ROOT, get(root))
         .route(
             routes::CONSENT,
             get(consent::consent_page).post(consent::consent_submit),
@@ -325,8 +327,19 @@ fn client_api_cors(origins: &[String]) -> Option<CorsLayer> {
     )
 }
 
-async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, "Not found").into_response()
+/// Any other address: the branded error page, in the request's language (a person mistyped
+/// a link; an API client reads the status).
+async fn not_found() -> HttpError {
+    HttpError::page(
+        StatusCode::NOT_FOUND,
+        "error-not-found-title",
+        Message::new("error-not-found"),
+    )
+}
+
+/// The issuer's own address, opened by a person: their account, through sign-in if needed.
+async fn root() -> Response {
+    respond::see_other(routes::ACCOUNT)
 }
 
 #[cfg(test)]

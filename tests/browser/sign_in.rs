@@ -224,3 +224,20 @@ async fn an_unknown_client_gets_an_error_page() {
     assert!(!browser.has("form").await);
     browser.close().await;
 }
+
+/// A person who opens the issuer's address is led to sign in (for their account), and an
+/// address with no page shows the branded error page; both pass every page check.
+#[tokio::test]
+async fn the_issuers_address_leads_to_sign_in_and_a_missing_page_is_an_error_page() {
+    let Some(mut browser) = driver::launch("landing", Options::default()).await else {
+        return;
+    };
+    let tessera = TestApp::spawn(Backend::Sqlite).await;
+    browser.goto(&tessera.url("/")).await;
+    wait_for_url(&browser, &tessera.url("/login")).await;
+    check(&browser, "sign-in from the issuer's address").await;
+    browser.goto(&tessera.url("/no-such-page")).await;
+    check(&browser, "a missing page").await;
+    assert!(browser.html().await.contains("<h1>Page not found</h1>"));
+    browser.close().await;
+}
