@@ -2,6 +2,8 @@
 /// The issuer's own address: a person who opens it is sent to their account.
 pub const ROOT: &str = "/";
 pub const DISCOVERY: &str = "/.well-known/openid-configuration";
+/// RFC 8414 §3: the same metadata for OAuth 2.0 clients (an MCP client looks here).
+pub const AUTHORIZATION_SERVER_METADATA: &str = "/.well-known/oauth-authorization-server";
 pub const JWKS: &str = "/jwks.json";
 pub const AUTHORIZE: &str = "/authorize";
 pub const LOGIN: &str = "/login";

@@ -98,6 +98,11 @@ fn with_middleware<S: Clone + Send + Sync + 'static>(
 fn public_documents() -> Router<SharedState> {
     Router::new()
         .route(routes::DISCOVERY, get(metadata::discovery))
+        // One document for both: RFC 8414 §2 lets it carry OpenID Connect's metadata too.
+        .route(
+            routes::AUTHORIZATION_SERVER_METADATA,
+            get(metadata::discovery),
+        )
         .route(routes::JWKS, get(metadata::jwks))
         .layer(
             CorsLayer::new()

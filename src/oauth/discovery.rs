@@ -1,4 +1,6 @@
-//! OpenID Connect Discovery 1.0 §3 provider metadata, advertising exactly what Tessera does.
+//! OpenID Connect Discovery 1.0 §3 provider metadata, advertising exactly what Tessera does;
+//! served as RFC 8414 authorization server metadata too, one document for both (RFC 8414 §2
+//! allows the OpenID Connect parameters in it, and §3.3 asks for the same `issuer`).
 use serde_json::{Value, json};
 
 use super::client_assertion::keys::SUPPORTED_ALGS;
