@@ -15,7 +15,8 @@ use crate::store::users::UserRow;
 /// A session just started: its cookie value for the browser (only its hash is stored).
 pub struct NewSession {
     pub cookie_value: String,
-    pub row: SessionRow,
+    /// The stored session: read by the use cases that follow a sign-in, never by a page.
+    pub(in crate::service) row: SessionRow,
 }
 
 impl std::fmt::Debug for NewSession {
