@@ -5,12 +5,13 @@
 //! and check what they get (`agent`); latency percentiles and environment knobs (`stats`);
 //! on PostgreSQL, a proxy in front of the database that counts round trips on the wire and
 //! can add network delay (`db_proxy`, with `pg_wire` reading the protocol and `delay_line`
-//! holding bytes back).
+//! holding bytes back), and the round trips of single operations (`round_trips`).
 #![allow(dead_code)]
 
 pub mod agent;
 pub mod db_proxy;
 pub mod delay_line;
 pub mod pg_wire;
+pub mod round_trips;
 pub mod server;
 pub mod stats;
