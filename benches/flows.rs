@@ -25,17 +25,13 @@ mod common;
 use common::agent::{Agent, DISCOVERY, JWKS, Outcome, Provider};
 use common::db_proxy::{DbProxy, latency_knob};
 use common::pg_wire::WireSnapshot;
-use common::round_trips::Tally;
+use common::round_trips::{ONE_AT_A_TIME, SignInTallies, Tally, count_silent_flows};
 use common::server::{Cores, Database, EMAIL, PASSWORD, ProcSample, Setup, run_pinned};
 use common::stats::{Latencies, env_secs, env_usize, json_out, mib, unix_now, write_json};
 
 /// Re-invokes this binary under `taskset -c 0` with this flag to measure the signing
 /// ceiling on the server's core.
 const SIGN_CEILING_FLAG: &str = "--sign-ceiling";
-
-/// Operations counted one at a time per workload (every agent's sign-in is counted too);
-/// the median is reported.
-const ONE_AT_A_TIME: usize = 9;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Workload {
@@ -244,82 +240,6 @@ async fn count_one_at_a_time(
     vec![tally]
 }
 
-async fn count_silent_flows(agent: &mut Agent, provider: &Provider, proxy: &DbProxy) -> Vec<Tally> {
-    let mut authorize = Tally::new("W3 GET /authorize");
-    let mut token = Tally::new("W3 POST /token");
-    let mut both = Tally::new("W3 silent code flow (both)");
-    for _ in 0..ONE_AT_A_TIME {
-        let counted = async {
-            let (code, first) = proxy.count(agent.authorize_silently(provider)).await;
-            let (redeemed, second) = proxy.count(agent.redeem(provider, code?)).await;
-            redeemed.map(|()| (first, second))
-        };
-        match counted.await {
-            Ok((first, second)) => {
-                authorize.add(first);
-                token.add(second);
-                both.add(first.plus(second));
-            }
-            Err(e) => println!("    W3, one at a time: {e}"),
-        }
-    }
-    vec![authorize, token, both]
-}
-
-/// A password sign-in's requests, each counted on a still wire.
-struct SignInTallies {
-    login_page: Tally,
-    post_login: Tally,
-    back_to_client: Tally,
-    token: Tally,
-    whole: Tally,
-}
-
-impl SignInTallies {
-    fn new() -> SignInTallies {
-        SignInTallies {
-            login_page: Tally::new("sign-in: GET /authorize → login page"),
-            post_login: Tally::new("sign-in: POST /login"),
-            back_to_client: Tally::new("sign-in: redirects on to the code"),
-            token: Tally::new("sign-in: POST /token"),
-            whole: Tally::new("sign-in: whole flow"),
-        }
-    }
-
-    /// `agent.password_flow`, step by step.
-    async fn sign_in(
-        &mut self,
-        agent: &mut Agent,
-        provider: &Provider,
-        proxy: &DbProxy,
-    ) -> Outcome {
-        let (page, opening) = proxy.count(agent.open_login_page()).await;
-        let (signed_in, posting) = proxy.count(agent.post_password(page?)).await;
-        let (code, returning) = proxy
-            .count(agent.return_to_client(provider, signed_in?))
-            .await;
-        let (redeemed, redeeming) = proxy.count(agent.redeem(provider, code?)).await;
-        redeemed?;
-        self.login_page.add(opening);
-        self.post_login.add(posting);
-        self.back_to_client.add(returning);
-        self.token.add(redeeming);
-        self.whole
-            .add(opening.plus(posting).plus(returning).plus(redeeming));
-        Ok(())
-    }
-
-    fn into_vec(self) -> Vec<Tally> {
-        vec![
-            self.login_page,
-            self.post_login,
-            self.back_to_client,
-            self.token,
-            self.whole,
-        ]
-    }
-}
-
 fn wire_json(wire: &WireSnapshot) -> serde_json::Value {
     json!({
         "round_trips": wire.round_trips,
@@ -493,7 +413,7 @@ async fn run(cores: Cores) {
 
     let provider = Arc::new(Provider::fetch(&setup.base).await);
     let mut agents = Vec::new();
-    let mut sign_ins = SignInTallies::new();
+    let mut sign_ins = SignInTallies::default();
     // One at a time: each sign-in is an argon2 verification, and the server sheds logins
     // beyond its small hashing queue.
     for id in 0..agent_count {

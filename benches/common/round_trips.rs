@@ -3,10 +3,17 @@
 //! (round trips in the window / operations) also holds the operations straddling its edges,
 //! and able to tell the requests of one operation apart (W3's /authorize and /token). The
 //! median of several is reported, so that a background statement (the outbox poll every
-//! 5 s) landing in one count does not move it.
+//! 5 s) landing in one count does not move it. The W3 flow and the password sign-in are
+//! driven here request by request.
 use serde_json::{Value, json};
 
+use super::agent::{Agent, Outcome, Provider};
+use super::db_proxy::DbProxy;
 use super::pg_wire::WireSnapshot;
+
+/// Operations counted one at a time per workload (every agent's sign-in is counted too);
+/// the median is reported.
+pub const ONE_AT_A_TIME: usize = 9;
 
 /// Counts of one step, each from one operation.
 pub struct Tally {
@@ -87,5 +94,88 @@ impl Tally {
             "round_trips_min": fewest,
             "round_trips_max": most,
         })
+    }
+}
+
+/// W3 one flow at a time: `GET /authorize` and `POST /token` apart, and both together.
+pub async fn count_silent_flows(
+    agent: &mut Agent,
+    provider: &Provider,
+    proxy: &DbProxy,
+) -> Vec<Tally> {
+    let mut authorize = Tally::new("W3 GET /authorize");
+    let mut token = Tally::new("W3 POST /token");
+    let mut both = Tally::new("W3 silent code flow (both)");
+    for _ in 0..ONE_AT_A_TIME {
+        let counted = async {
+            let (code, first) = proxy.count(agent.authorize_silently(provider)).await;
+            let (redeemed, second) = proxy.count(agent.redeem(provider, code?)).await;
+            redeemed.map(|()| (first, second))
+        };
+        match counted.await {
+            Ok((first, second)) => {
+                authorize.add(first);
+                token.add(second);
+                both.add(first.plus(second));
+            }
+            Err(e) => println!("    W3, one at a time: {e}"),
+        }
+    }
+    vec![authorize, token, both]
+}
+
+/// A password sign-in's requests, each counted on a still wire.
+pub struct SignInTallies {
+    login_page: Tally,
+    post_login: Tally,
+    back_to_client: Tally,
+    token: Tally,
+    whole: Tally,
+}
+
+impl Default for SignInTallies {
+    fn default() -> SignInTallies {
+        SignInTallies {
+            login_page: Tally::new("sign-in: GET /authorize → login page"),
+            post_login: Tally::new("sign-in: POST /login"),
+            back_to_client: Tally::new("sign-in: redirects on to the code"),
+            token: Tally::new("sign-in: POST /token"),
+            whole: Tally::new("sign-in: whole flow"),
+        }
+    }
+}
+
+impl SignInTallies {
+    /// `agent.password_flow`, step by step.
+    pub async fn sign_in(
+        &mut self,
+        agent: &mut Agent,
+        provider: &Provider,
+        proxy: &DbProxy,
+    ) -> Outcome {
+        let (page, opening) = proxy.count(agent.open_login_page()).await;
+        let (signed_in, posting) = proxy.count(agent.post_password(page?)).await;
+        let (code, returning) = proxy
+            .count(agent.return_to_client(provider, signed_in?))
+            .await;
+        let (redeemed, redeeming) = proxy.count(agent.redeem(provider, code?)).await;
+        redeemed?;
+        self.login_page.add(opening);
+        self.post_login.add(posting);
+        self.back_to_client.add(returning);
+        self.token.add(redeeming);
+        self.whole
+            .add(opening.plus(posting).plus(returning).plus(redeeming));
+        Ok(())
+    }
+
+    pub fn into_vec(self) -> Vec<Tally> {
+        vec![
+            self.login_page,
+            self.post_login,
+            self.back_to_client,
+            self.token,
+            self.whole,
+        ]
     }
 }
