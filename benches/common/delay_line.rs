@@ -4,8 +4,8 @@
 //!
 //! tokio's timer counts whole milliseconds and rounds every deadline up to the next one, so
 //! a 0.5 ms sleep there lasts 0.5 to 1.5 ms. The deadlines are kept instead by one thread of
-//! their own that sleeps on a futex with a timeout (within tens of microseconds on Linux)
-//! and wakes the waiting task.
+//! their own that sleeps on a futex with a timeout (late by about Linux's timer slack, 50 µs
+//! by default) and wakes the waiting task.
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::sync::mpsc::{self, RecvTimeoutError};
