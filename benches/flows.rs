@@ -6,8 +6,14 @@
 //! or a refresh signs two JWTs), the time from process start to the first discovery answer
 //! (with a fresh keys folder and database, and again with existing keys), and idle memory.
 //!
+//! On PostgreSQL the server reaches the database through a proxy in the bench (issue 30)
+//! that counts round trips on the wire, the pool's pings included, and can add a fixed
+//! delay each way: each workload also reports round trips per operation, and the sign-ins
+//! and single operations are counted one at a time, request by request.
+//!
 //! Run: `cargo bench --bench flows` (AGENTS, WARMUP_SECS, SECS, SIGN_SECS, JSON_OUT,
-//! TESSERA_BENCH_POSTGRES_URL; see docs/performance.md). All traffic goes to 127.0.0.1.
+//! TESSERA_BENCH_POSTGRES_URL, TESSERA_BENCH_DB_LATENCY_MS or `-- --db-latency MS`; see
+//! docs/performance.md). All traffic goes to 127.0.0.1.
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +23,9 @@ use serde_json::json;
 mod common;
 
 use common::agent::{Agent, DISCOVERY, JWKS, Outcome, Provider};
+use common::db_proxy::{DbProxy, latency_knob};
+use common::pg_wire::WireSnapshot;
+use common::round_trips::{ONE_AT_A_TIME, SignInTallies, Tally, count_silent_flows};
 use common::server::{Cores, Database, EMAIL, PASSWORD, ProcSample, Setup, run_pinned};
 use common::stats::{Latencies, env_secs, env_usize, json_out, mib, unix_now, write_json};
 
@@ -88,11 +97,26 @@ struct Measured {
     seconds: f64,
     before: ProcSample,
     after: ProcSample,
+    /// What the server sent to the database from the start of the window until the last
+    /// operation started in it had finished (through the proxy only).
+    wire: Option<WireSnapshot>,
 }
 
 impl Measured {
     fn rate(&self) -> f64 {
         self.ops as f64 / self.seconds
+    }
+
+    /// Round trips and pings per operation started in the window (failed ones included:
+    /// they used the wire too). The operations still running from the warm-up when the
+    /// window opens add theirs: at most one per agent, against thousands.
+    fn wire_per_op(&self) -> Option<(f64, f64)> {
+        let wire = self.wire?;
+        let started = (self.ops + self.errors).max(1) as f64;
+        Some((
+            wire.round_trips as f64 / started,
+            wire.pings as f64 / started,
+        ))
     }
 
     /// W3 and W4 sign two JWTs per operation, so their ceiling is half the signing rate;
@@ -129,6 +153,7 @@ async fn measure(
     warmup: Duration,
     secs: Duration,
     pid: u32,
+    proxy: Option<&DbProxy>,
 ) -> (Vec<Agent>, Measured) {
     let measure_from = Instant::now() + warmup;
     let end = measure_from + secs;
@@ -159,6 +184,7 @@ async fn measure(
     }
     tokio::time::sleep_until(measure_from.into()).await;
     let before = ProcSample::of(pid);
+    let wire_before = proxy.map(DbProxy::snapshot);
     tokio::time::sleep_until(end.into()).await;
     let after = ProcSample::of(pid);
     let mut measured = Measured {
@@ -170,6 +196,7 @@ async fn measure(
         seconds: secs.as_secs_f64().max(1e-9),
         before,
         after,
+        wire: None,
     };
     let mut agents = Vec::new();
     for task in tasks {
@@ -182,7 +209,46 @@ async fn measure(
             measured.first_error = first_error;
         }
     }
+    measured.wire = proxy
+        .zip(wire_before)
+        .map(|(proxy, before)| proxy.snapshot().since(before));
     (agents, measured)
+}
+
+/// One operation of `workload` at a time by `agent`, each request counted on a still wire
+/// (W3 as its two requests, and both together). W1 and W2 never reach the database.
+async fn count_one_at_a_time(
+    agent: &mut Agent,
+    provider: &Provider,
+    proxy: &DbProxy,
+    workload: Workload,
+) -> Vec<Tally> {
+    let label = match workload {
+        Workload::Discovery | Workload::Jwks => return Vec::new(),
+        Workload::SilentCodeFlow => return count_silent_flows(agent, provider, proxy).await,
+        Workload::Refresh => "W4 refresh (rotation)",
+        Workload::Userinfo => "W5 userinfo",
+        Workload::ClientCredentials => "W6 client_credentials",
+    };
+    let mut tally = Tally::new(label);
+    for _ in 0..ONE_AT_A_TIME {
+        match proxy.count(step(agent, provider, workload)).await {
+            (Ok(()), used) => tally.add(used),
+            (Err(e), _) => println!("    {label}, one at a time: {e}"),
+        }
+    }
+    vec![tally]
+}
+
+fn wire_json(wire: &WireSnapshot) -> serde_json::Value {
+    json!({
+        "round_trips": wire.round_trips,
+        "pings": wire.pings,
+        "statements": wire.statements,
+        "prepares": wire.prepares,
+        "sessions_opened": wire.sessions,
+        "unreadable_sessions": wire.unreadable,
+    })
 }
 
 /// Child mode: RS256 signatures of ID-token-sized claims with Tessera's own signer, for
@@ -274,7 +340,16 @@ async fn run(cores: Cores) {
     let agent_count = env_usize("AGENTS", 16).max(1);
     let warmup = env_secs("WARMUP_SECS", 2.0);
     let secs = env_secs("SECS", 10.0);
-    let setup = Setup::new(Database::from_env(), "");
+    let database = Database::from_env();
+    let proxy = database
+        .postgres_address()
+        .zip(latency_knob())
+        .map(|(upstream, delay)| DbProxy::start(upstream, delay));
+    let database = match &proxy {
+        Some(proxy) => database.through(proxy.address),
+        None => database,
+    };
+    let setup = Setup::new(database, "");
     println!(
         "tessera flows benchmark: {} database, {agent_count} agents, warm-up {:.0} s, measure {:.0} s per workload",
         setup.database.label(),
@@ -282,6 +357,18 @@ async fn run(cores: Cores) {
         secs.as_secs_f64(),
     );
     println!("cores: {} available; {}", cores.total, cores.note);
+    match &proxy {
+        Some(proxy) => println!(
+            "database wire: through the counting proxy on {}, {:.2} ms added each way ({:.2} ms per round trip)",
+            proxy.address,
+            proxy.delay.as_secs_f64() * 1000.0,
+            proxy.delay.as_secs_f64() * 2000.0,
+        ),
+        None if setup.database.postgres_address().is_some() => {
+            println!("database wire: direct (TESSERA_BENCH_DB_LATENCY_MS=off), not counted")
+        }
+        None => {}
+    }
 
     // Start-up twice: first with a fresh keys folder and database (master key, migrations,
     // the first signing key), then with everything in place.
@@ -301,7 +388,21 @@ async fn run(cores: Cores) {
         idle.threads,
     );
 
+    // What the server sends with nothing asked of it (the outbox poll, every 5 s by
+    // default), while the signing ceiling is measured.
+    let background_from = proxy.as_ref().map(|p| (p.snapshot(), Instant::now()));
     let signs_per_second = measure_sign_ceiling(&cores);
+    let background = proxy
+        .as_ref()
+        .zip(background_from)
+        .map(|(p, (before, at))| {
+            let (wire, seconds) = (p.snapshot().since(before), at.elapsed().as_secs_f64());
+            println!(
+                "database wire while idle: {} round trips ({} pings) in {seconds:.1} s",
+                wire.round_trips, wire.pings
+            );
+            json!({ "seconds": seconds, "wire": wire_json(&wire) })
+        });
     match signs_per_second {
         Some(rate) => println!(
             "ceiling: {rate:.0} RS256 signatures/s in-process on the server's CPU ({:.0} code exchanges or refreshes/s)",
@@ -312,19 +413,25 @@ async fn run(cores: Cores) {
 
     let provider = Arc::new(Provider::fetch(&setup.base).await);
     let mut agents = Vec::new();
+    let mut sign_ins = SignInTallies::default();
     // One at a time: each sign-in is an argon2 verification, and the server sheds logins
     // beyond its small hashing queue.
     for id in 0..agent_count {
         let mut agent = Agent::new(id, &setup.base);
-        if let Err(e) = agent.password_flow(&provider).await {
+        let signed_in = match &proxy {
+            Some(proxy) => sign_ins.sign_in(&mut agent, &provider, proxy).await,
+            None => agent.password_flow(&provider).await,
+        };
+        if let Err(e) = signed_in {
             panic!("agent {id} could not sign in: {e}\n{}", server.log_text());
         }
         agents.push(agent);
     }
+    let mut one_at_a_time = sign_ins.into_vec();
 
     println!();
     println!(
-        "{:<22} {:>9} {:>8} {:>8} {:>7} {:>7} {:>8} {:>9} {:>7}  vs ceiling",
+        "{:<22} {:>9} {:>8} {:>8} {:>7} {:>7} {:>8} {:>9} {:>7} {:>6} {:>6}  vs ceiling",
         "workload",
         "rate/s",
         "p50 ms",
@@ -333,12 +440,22 @@ async fn run(cores: Cores) {
         "cpu %",
         "RSS MiB",
         "peak MiB",
-        "threads"
+        "threads",
+        "rt/op",
+        "pings",
     );
     let mut rows = Vec::new();
     for workload in Workload::ALL {
-        let (back, mut measured) =
-            measure(agents, &provider, workload, warmup, secs, server.pid()).await;
+        let (back, mut measured) = measure(
+            agents,
+            &provider,
+            workload,
+            warmup,
+            secs,
+            server.pid(),
+            proxy.as_ref(),
+        )
+        .await;
         agents = back;
         let (versus, ratio) = measured.versus_ceiling(signs_per_second);
         let (p50, p99) = (
@@ -346,8 +463,13 @@ async fn run(cores: Cores) {
             measured.latencies.percentile_ms(0.99),
         );
         let cpu = measured.after.cpu_percent_since(&measured.before);
+        let wire_per_op = measured.wire_per_op();
+        let (trips, pings) = match wire_per_op {
+            Some((trips, pings)) => (format!("{trips:.1}"), format!("{pings:.1}")),
+            None => ("-".into(), "-".into()),
+        };
         println!(
-            "{:<22} {:>9.1} {:>8.2} {:>8.2} {:>7} {:>7.0} {:>8.1} {:>9.1} {:>7}  {versus}",
+            "{:<22} {:>9.1} {:>8.2} {:>8.2} {:>7} {:>7.0} {:>8.1} {:>9.1} {:>7} {trips:>6} {pings:>6}  {versus}",
             workload.label(),
             measured.rate(),
             p50,
@@ -360,6 +482,9 @@ async fn run(cores: Cores) {
         );
         if let Some(error) = &measured.first_error {
             println!("    first error: {error}");
+        }
+        if let (Some(proxy), Some(agent)) = (&proxy, agents.first_mut()) {
+            one_at_a_time.extend(count_one_at_a_time(agent, &provider, proxy, workload).await);
         }
         rows.push(json!({
             "workload": workload.key(),
@@ -375,9 +500,31 @@ async fn run(cores: Cores) {
             "peak_rss_kib": measured.after.peak_rss_kib,
             "threads": measured.after.threads,
             "versus_ceiling": ratio,
+            "wire_round_trips_per_op": wire_per_op.map(|(trips, _)| trips),
+            "wire_pings_per_op": wire_per_op.map(|(_, pings)| pings),
+            "wire": measured.wire.as_ref().map(wire_json),
         }));
     }
     server.stop();
+
+    let one_at_a_time: Vec<&Tally> = one_at_a_time.iter().filter(|t| !t.is_empty()).collect();
+    if !one_at_a_time.is_empty() {
+        println!();
+        println!(
+            "round trips on the PostgreSQL wire, one operation at a time (median of the sign-ins, {ONE_AT_A_TIME} of each workload); pings are bare Syncs, statements include BEGIN/COMMIT:"
+        );
+        Tally::print_header();
+        for tally in &one_at_a_time {
+            tally.print_row();
+        }
+    }
+    let db_proxy = proxy.as_ref().map(|proxy| {
+        json!({
+            "added_delay_ms_each_way": proxy.delay.as_secs_f64() * 1000.0,
+            "background_while_idle": background,
+            "one_at_a_time": one_at_a_time.iter().map(|t| t.to_json()).collect::<Vec<_>>(),
+        })
+    });
 
     let report = json!({
         "benchmark": "flows",
@@ -403,6 +550,7 @@ async fn run(cores: Cores) {
         "sign_ceiling_per_sec": signs_per_second,
         "versus_ceiling_note": "W3 and W4: rate / (signatures per second / 2); W5 and W6: rate / signatures per second",
         "workloads": rows,
+        "db_proxy": db_proxy,
     });
     write_json(&json_out("bench-flows.json"), &report);
 }

@@ -126,6 +126,25 @@ impl Flow {
     }
 }
 
+/// A login page in the browser, with the authorization request that led to it.
+pub struct LoginPage {
+    flow: Flow,
+    csrf: String,
+    action: String,
+}
+
+/// The answer to `POST /login`, not yet followed.
+pub struct SignedIn {
+    flow: Flow,
+    reply: Reply,
+}
+
+/// A code the client received, with the request's secrets (the PKCE verifier, the nonce).
+pub struct Code {
+    flow: Flow,
+    code: String,
+}
+
 pub struct Agent {
     pub id: usize,
     base: String,
@@ -254,17 +273,37 @@ impl Agent {
     /// The code flow of a browser that already has a session: /authorize answers with the
     /// code at once (skip_consent client), then the client exchanges it.
     pub async fn silent_flow(&mut self, provider: &Provider) -> Outcome {
+        let code = self.authorize_silently(provider).await?;
+        self.redeem(provider, code).await
+    }
+
+    /// The first half of [`Agent::silent_flow`]: `GET /authorize` with the session cookie.
+    pub async fn authorize_silently(&mut self, provider: &Provider) -> Result<Code, String> {
         let flow = self.new_flow();
         let reply = self.get(&flow.url).await?;
         let location = redirect_of(&reply, "GET /authorize")?;
         let code = flow.code_from(&location, &provider.issuer)?;
-        self.exchange(provider, &flow, &code).await
+        Ok(Code { flow, code })
+    }
+
+    /// The second half: the client's `POST /token` with the code.
+    pub async fn redeem(&mut self, provider: &Provider, code: Code) -> Outcome {
+        self.exchange(provider, &code.flow, &code.code).await
     }
 
     /// The code flow with a sign-in: /authorize sends the browser to the login page, the
     /// password is posted with the page's CSRF token, and the browser comes back to
     /// /authorize, which sends the code to the client.
     pub async fn password_flow(&mut self, provider: &Provider) -> Outcome {
+        let page = self.open_login_page().await?;
+        let posted = self.post_password(page).await?;
+        let code = self.return_to_client(provider, posted).await?;
+        self.redeem(provider, code).await
+    }
+
+    /// The steps of [`Agent::password_flow`], apart so that each can be measured alone:
+    /// `GET /authorize` without a session, and the redirects to the login page.
+    pub async fn open_login_page(&mut self) -> Result<LoginPage, String> {
         let flow = self.new_flow();
         let mut reply = self.get(&flow.url).await?;
         while reply.status == 303 {
@@ -279,12 +318,30 @@ impl Agent {
         }
         let csrf = hidden_input(&reply.body, "csrf_token")?;
         let action = form_action(&reply.body)?;
-        let request = self.http.post(self.absolute(&action)).form(&[
-            ("csrf_token", csrf.as_str()),
+        Ok(LoginPage { flow, csrf, action })
+    }
+
+    /// `POST /login` with the page's CSRF token, the email and the password.
+    pub async fn post_password(&mut self, page: LoginPage) -> Result<SignedIn, String> {
+        let request = self.http.post(self.absolute(&page.action)).form(&[
+            ("csrf_token", page.csrf.as_str()),
             ("email", EMAIL),
             ("password", PASSWORD),
         ]);
-        let mut reply = self.browse(request).await?;
+        let reply = self.browse(request).await?;
+        Ok(SignedIn {
+            flow: page.flow,
+            reply,
+        })
+    }
+
+    /// The redirects after the sign-in, back through /authorize to the client's code.
+    pub async fn return_to_client(
+        &mut self,
+        provider: &Provider,
+        signed_in: SignedIn,
+    ) -> Result<Code, String> {
+        let SignedIn { flow, mut reply } = signed_in;
         let location = loop {
             let location = redirect_of(&reply, "POST /login")?;
             if location.starts_with(REDIRECT) {
@@ -293,7 +350,7 @@ impl Agent {
             reply = self.get(&location).await?;
         };
         let code = flow.code_from(&location, &provider.issuer)?;
-        self.exchange(provider, &flow, &code).await
+        Ok(Code { flow, code })
     }
 
     /// `grant_type=client_credentials` as the machine client: an access token for the API,

@@ -23,7 +23,13 @@ pub const PASSWORD: &str = "bench password 1";
 /// other's rows.
 pub enum Database {
     Sqlite,
-    Postgres { admin_url: String, schema: String },
+    Postgres {
+        admin_url: String,
+        schema: String,
+        /// Where the server connects instead of the database's own address: the wire
+        /// proxy (`db_proxy`). Schema setup and teardown still use `admin_url`.
+        via: Option<std::net::SocketAddr>,
+    },
 }
 
 impl Database {
@@ -40,7 +46,32 @@ impl Database {
         Database::Postgres {
             admin_url: url,
             schema,
+            via: None,
         }
+    }
+
+    /// The database's host and port as TESSERA_BENCH_POSTGRES_URL names them (5432 when it
+    /// names none); `None` on SQLite.
+    pub fn postgres_address(&self) -> Option<(String, u16)> {
+        let Database::Postgres { admin_url, .. } = self else {
+            return None;
+        };
+        let url = url::Url::parse(admin_url).expect("TESSERA_BENCH_POSTGRES_URL is a URL");
+        let host = url.host_str().unwrap_or("localhost");
+        // The URL keeps an IPv6 literal's brackets; a socket address wants it bare.
+        let host = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .to_string();
+        Some((host, url.port().unwrap_or(5432)))
+    }
+
+    /// The server connects to `proxy` instead of the database (PostgreSQL only).
+    pub fn through(mut self, proxy: std::net::SocketAddr) -> Database {
+        if let Database::Postgres { via, .. } = &mut self {
+            *via = Some(proxy);
+        }
+        self
     }
 
     pub fn label(&self) -> &'static str {
@@ -53,9 +84,17 @@ impl Database {
     fn url(&self, dir: &std::path::Path) -> String {
         match self {
             Database::Sqlite => format!("sqlite://{}", dir.join("tessera.db").display()),
-            Database::Postgres { admin_url, schema } => {
-                let separator = if admin_url.contains('?') { '&' } else { '?' };
-                format!("{admin_url}{separator}options=-c%20search_path%3D{schema}")
+            Database::Postgres {
+                admin_url,
+                schema,
+                via,
+            } => {
+                let server_url = match via {
+                    Some(proxy) => with_address(admin_url, *proxy),
+                    None => admin_url.clone(),
+                };
+                let separator = if server_url.contains('?') { '&' } else { '?' };
+                format!("{server_url}{separator}options=-c%20search_path%3D{schema}")
             }
         }
     }
@@ -63,10 +102,24 @@ impl Database {
 
 impl Drop for Database {
     fn drop(&mut self) {
-        if let Database::Postgres { admin_url, schema } = self {
+        if let Database::Postgres {
+            admin_url, schema, ..
+        } = self
+        {
             postgres_execute(admin_url, format!("drop schema if exists {schema} cascade"));
         }
     }
+}
+
+/// `url` with its host and port replaced by `address`'s. A host given in the query string
+/// (`?host=/run/postgresql`) would still win, and is not supported with the proxy.
+fn with_address(url: &str, address: std::net::SocketAddr) -> String {
+    let mut url = url::Url::parse(url).expect("TESSERA_BENCH_POSTGRES_URL is a URL");
+    url.set_host(Some(&address.ip().to_string()))
+        .expect("a URL that can take a host");
+    url.set_port(Some(address.port()))
+        .expect("a URL that can take a port");
+    url.to_string()
 }
 
 /// One statement on its own connection, from a thread of its own so that it works from
