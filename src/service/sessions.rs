@@ -43,17 +43,20 @@ pub async fn current(
         .await?)
 }
 
-/// The live session behind a cookie value and its (active) user.
+/// The live session behind a cookie value and its (active) user, read in one statement.
 pub async fn current_with_user(
     state: &AppState,
     cookie_value: Option<&str>,
     now: i64,
 ) -> Result<Option<(SessionRow, UserRow)>> {
-    let Some(session) = current(state, cookie_value, now).await? else {
+    let Some(value) = cookie_value else {
         return Ok(None);
     };
-    let user = state.store().find_active_user(&session.user_id).await?;
-    Ok(user.map(|user| (session, user)))
+    let idle_ttl = state.config().session_idle_ttl;
+    let store = state.store();
+    Ok(store
+        .find_active_session_with_user(&secret::hash(value), now, idle_ttl)
+        .await?)
 }
 
 /// Who a new session is for: the user, the methods they proved (RFC 8176) and when the first

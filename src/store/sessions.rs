@@ -1,5 +1,6 @@
 //! Browser sessions, keyed by the SHA-256 of the cookie value.
 use super::outbox::{TAKEN, take_and_queue};
+use super::users::UserRow;
 use super::{Store, StoreResult, corrupt, on_pool};
 use crate::oauth::amr::Amr;
 
@@ -42,6 +43,36 @@ impl TryFrom<Row> for SessionRow {
             idle_expires_at: row.idle_expires_at,
             expires_at: row.expires_at,
         })
+    }
+}
+
+/// A session joined with its user, as one statement reads them.
+#[derive(sqlx::FromRow)]
+struct SessionUserRow {
+    #[sqlx(flatten)]
+    session: Row,
+    email: String,
+    name: Option<String>,
+    password_hash: String,
+    email_verified: bool,
+    user_created_at: i64,
+    tokens_valid_after: i64,
+}
+
+impl SessionUserRow {
+    fn split(self) -> Result<(SessionRow, UserRow), sqlx::Error> {
+        let user = UserRow {
+            id: self.session.user_id.clone(),
+            email: self.email,
+            name: self.name,
+            password_hash: self.password_hash,
+            email_verified: self.email_verified,
+            // Only sessions of users who are not disabled are read.
+            disabled: false,
+            created_at: self.user_created_at,
+            tokens_valid_after: self.tokens_valid_after,
+        };
+        Ok((SessionRow::try_from(self.session)?, user))
     }
 }
 
@@ -100,9 +131,22 @@ impl Store {
         now: i64,
         idle_ttl: i64,
     ) -> StoreResult<Option<SessionRow>> {
-        let found: Option<Row> = on_pool!(self, |pool| {
+        let found = self.find_active_session_with_user(id_hash, now, idle_ttl);
+        Ok(found.await?.map(|(session, _)| session))
+    }
+
+    /// As [`Store::find_active_session`], with its (active) user: the statement joins the
+    /// user anyway, to leave out disabled ones, so the user costs no second round trip.
+    pub async fn find_active_session_with_user(
+        &self,
+        id_hash: &str,
+        now: i64,
+        idle_ttl: i64,
+    ) -> StoreResult<Option<(SessionRow, UserRow)>> {
+        let found: Option<SessionUserRow> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "select s.id_hash, s.user_id, s.auth_time, s.amr, s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at
+                "select s.id_hash, s.user_id, s.auth_time, s.amr, s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at,
+                        u.email, u.name, u.password_hash, u.email_verified, u.created_at as user_created_at, u.tokens_valid_after
                  from sessions s join users u on u.id = s.user_id
                  where s.id_hash = $1 and s.expires_at > $2 and s.idle_expires_at > $2 and not u.disabled",
             )
@@ -111,7 +155,7 @@ impl Store {
             .fetch_optional(pool)
             .await
         })?;
-        let Some(mut session) = found.map(SessionRow::try_from).transpose()? else {
+        let Some((mut session, user)) = found.map(SessionUserRow::split).transpose()? else {
             return Ok(None);
         };
         if now - session.last_seen_at >= TOUCH_INTERVAL {
@@ -127,7 +171,7 @@ impl Store {
                     .map(|_| ())
             })?;
         }
-        Ok(Some(session))
+        Ok(Some((session, user)))
     }
 
     /// Ends a session in one transaction: deletes it with everything still pending on it
