@@ -26,12 +26,17 @@ pub fn page_form(headers: &HeaderMap, body: &[u8]) -> Result<Params, HttpError> 
     if is_form_content_type(headers) {
         Ok(Params::parse(body))
     } else {
-        Err(HttpError::page(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "error-invalid-form-title",
-            Message::new("error-form-encoding"),
-        ))
+        Err(not_form_encoded())
     }
+}
+
+/// The 415 page for a page form that is not form-encoded.
+pub fn not_form_encoded() -> HttpError {
+    HttpError::page(
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "error-invalid-form-title",
+        Message::new("error-form-encoding"),
+    )
 }
 
 /// The form of a client-authenticated JSON endpoint: form-encoded, no repeated parameter

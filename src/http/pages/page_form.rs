@@ -8,7 +8,7 @@
 //! words its own way (the sign-in form shows itself again; an account form shows an error page).
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
 
@@ -16,7 +16,7 @@ use super::continuation::{AccountPage, Next};
 use super::cookies::{self, Kind};
 use crate::auth::csrf;
 use crate::http::error::HttpError;
-use crate::http::form::page_form;
+use crate::http::form::{is_form_content_type, not_form_encoded};
 use crate::i18n::Message;
 use crate::oauth::params::Params;
 use crate::service::signed_in::{self, SignedIn};
@@ -25,8 +25,9 @@ use crate::state::AppState;
 /// A page form as it arrived, not yet judged.
 pub struct PageForm {
     query: Params,
-    headers: HeaderMap,
-    body: Bytes,
+    /// The posted fields, or the 415 page when the body was not form-encoded; kept to be
+    /// answered after the continuation is judged.
+    fields: Result<Params, HttpError>,
     jar: CookieJar,
 }
 
@@ -39,17 +40,16 @@ where
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Response> {
         let query = Params::parse(request.uri().query().unwrap_or_default().as_bytes());
-        let headers = request.headers().clone();
-        let jar = CookieJar::from_headers(&headers);
+        let jar = CookieJar::from_headers(request.headers());
+        let form_encoded = is_form_content_type(request.headers());
         let body = Bytes::from_request(request, state)
             .await
             .map_err(IntoResponse::into_response)?;
-        Ok(Self {
-            query,
-            headers,
-            body,
-            jar,
-        })
+        let fields = match form_encoded {
+            true => Ok(Params::parse(&body)),
+            false => Err(not_form_encoded()),
+        };
+        Ok(Self { query, fields, jar })
     }
 }
 
@@ -76,7 +76,7 @@ impl PageForm {
             Continues::FromQuery(page) => Next::from_params_or(state, self.query, page)?,
             Continues::To(page) => Next::Account(page),
         };
-        let fields = page_form(&self.headers, &self.body)?;
+        let fields = self.fields?;
         let csrf_ok = cookies::csrf_ok(&self.jar, state.secure_cookies(), fields.get(csrf::FIELD));
         Ok(OpenForm {
             next,
