@@ -9,7 +9,6 @@ use super::*;
 use crate::auth::throttle::ThrottleKind;
 use crate::oauth::acr;
 use crate::oauth::amr::Method;
-use crate::service::admin;
 use crate::service::factors::ChangeRequest;
 use crate::service::passkeys::registration::{self, Addition};
 use crate::service::passkeys::{self, Ceremony, CeremonyStart, PasskeySummary, Refusal};
@@ -18,7 +17,7 @@ use crate::service::sign_in::second_step::{self, SecondStep};
 use crate::service::sign_in::{self, SignIn, passkey};
 
 /// A ceremony started, or why not, for assertions.
-fn ceremony_or_refused(start: CeremonyStart) -> std::result::Result<Ceremony, Refusal> {
+pub(super) fn ceremony_or_refused(start: CeremonyStart) -> std::result::Result<Ceremony, Refusal> {
     match start {
         CeremonyStart::Ready(ceremony) => Ok(ceremony),
         CeremonyStart::Unavailable => Err(Refusal::Unavailable),
@@ -26,7 +25,7 @@ fn ceremony_or_refused(start: CeremonyStart) -> std::result::Result<Ceremony, Re
 }
 
 /// A passkey added, or why not, for assertions.
-fn added_or_refused(addition: Addition) -> std::result::Result<PasskeySummary, Refusal> {
+pub(super) fn added_or_refused(addition: Addition) -> std::result::Result<PasskeySummary, Refusal> {
     match addition {
         Addition::Added(summary) => Ok(summary),
         Addition::Refused(refusal) => Err(refusal),
@@ -34,7 +33,7 @@ fn added_or_refused(addition: Addition) -> std::result::Result<PasskeySummary, R
 }
 
 /// A passkey sign-in's session, or why it was refused, for assertions.
-fn session_or_refused(outcome: SignIn) -> std::result::Result<NewSession, Refusal> {
+pub(super) fn session_or_refused(outcome: SignIn) -> std::result::Result<NewSession, Refusal> {
     match outcome {
         SignIn::SignedIn(session) => Ok(session),
         SignIn::Refused(sign_in::Refusal::Passkey(refusal)) => Err(refusal),
@@ -42,7 +41,7 @@ fn session_or_refused(outcome: SignIn) -> std::result::Result<NewSession, Refusa
     }
 }
 
-async fn session_row(state: &AppState, user: &UserRow, auth_time: i64) -> SessionRow {
+pub(super) async fn session_row(state: &AppState, user: &UserRow, auth_time: i64) -> SessionRow {
     let new = session_at(state, user, auth_time).await;
     sessions::current(state, Some(&new.cookie_value), auth_time)
         .await
@@ -51,7 +50,7 @@ async fn session_row(state: &AppState, user: &UserRow, auth_time: i64) -> Sessio
 }
 
 /// A session that passed the second factor at `now`, as after a sign-in with a passkey.
-async fn second_step_session(state: &AppState, user: &UserRow, now: i64) -> SessionRow {
+pub(super) async fn second_step_session(state: &AppState, user: &UserRow, now: i64) -> SessionRow {
     let amr = Amr::passkey().with(Method::MultiFactor);
     let new = sessions::start(
         state,
@@ -70,7 +69,11 @@ async fn second_step_session(state: &AppState, user: &UserRow, now: i64) -> Sess
         .unwrap()
 }
 
-fn who<'a>(session: &'a SessionRow, user: &'a UserRow, password: &str) -> ChangeRequest<'a> {
+pub(super) fn who<'a>(
+    session: &'a SessionRow,
+    user: &'a UserRow,
+    password: &str,
+) -> ChangeRequest<'a> {
     ChangeRequest {
         signed_in: lent(session, user),
         password: Zeroizing::new(password.into()),
@@ -80,7 +83,7 @@ fn who<'a>(session: &'a SessionRow, user: &'a UserRow, password: &str) -> Change
 }
 
 /// Registers a passkey from `authenticator` for `user`, signed in (with a passkey) just now.
-async fn register(
+pub(super) async fn register(
     state: &AppState,
     user: &UserRow,
     authenticator: &mut SoftAuthenticator,
@@ -96,7 +99,7 @@ async fn register(
 }
 
 /// Ada, with a passkey on her laptop registered at START.
-async fn with_a_passkey(backend: Backend) -> (AppState, UserRow, SoftAuthenticator) {
+pub(super) async fn with_a_passkey(backend: Backend) -> (AppState, UserRow, SoftAuthenticator) {
     let state = state_on(backend, |_| {}).await;
     let user = ada(&state).await;
     let mut laptop = SoftAuthenticator::new(ISSUER);
@@ -108,7 +111,7 @@ async fn with_a_passkey(backend: Backend) -> (AppState, UserRow, SoftAuthenticat
 }
 
 /// Signs in with whatever passkey `authenticator` offers.
-async fn sign_in_with(
+pub(super) async fn sign_in_with(
     state: &AppState,
     authenticator: &mut SoftAuthenticator,
     now: i64,
@@ -119,7 +122,7 @@ async fn sign_in_with(
     outcome.await.map(session_or_refused)
 }
 
-async fn amr_of(state: &AppState, session: &NewSession, now: i64) -> String {
+pub(super) async fn amr_of(state: &AppState, session: &NewSession, now: i64) -> String {
     let row = sessions::current(state, Some(&session.cookie_value), now)
         .await
         .unwrap()
@@ -297,14 +300,14 @@ async fn another_users_credential_does_not_sign_in_as_this_user() {
 
 /// The options with their allow-list removed, so a test authenticator answers with any of
 /// its credentials (as an attacker's would).
-fn allow_any(options: &str) -> String {
+pub(super) fn allow_any(options: &str) -> String {
     let mut options: serde_json::Value = serde_json::from_str(options).unwrap();
     options["publicKey"]["allowCredentials"] = serde_json::json!([]);
     options.to_string()
 }
 
 /// The password step for a user with a passkey: the pending sign-in's cookie value.
-async fn password_step(state: &AppState, now: i64) -> String {
+pub(super) async fn password_step(state: &AppState, now: i64) -> String {
     let password = Zeroizing::new(USER_PASSWORD.into());
     match sign_in_with_password(state, USER_EMAIL, password, ip(), None, now).await {
         Ok(SignIn::SecondStepNext(pending)) => pending.cookie_value,
@@ -337,63 +340,6 @@ async fn a_passkey_is_the_second_step_after_the_password() {
         };
         assert_eq!(amr_of(&state, &session, START + 6).await, "pwd swk user");
     }
-}
-
-#[tokio::test]
-async fn adding_a_passkey_needs_a_recent_password() {
-    let state = state().await;
-    let user = ada(&state).await;
-    let stale = START - state.config().reauth_max_age - 1;
-    let session = session_row(&state, &user, stale).await;
-    let mut laptop = SoftAuthenticator::new(ISSUER);
-    for (password, expected) in [
-        ("", Err(Refusal::PasswordRequired)),
-        ("not it", Err(Refusal::WrongPassword)),
-    ] {
-        let ceremony = ceremony_or_refused(
-            registration::begin(&state, &viewing(&user), START)
-                .await
-                .unwrap(),
-        )
-        .unwrap();
-        let answer = laptop.register(&ceremony.options);
-        let who = who(&session, &user, password);
-        let outcome = registration::finish(&state, who, &ceremony.id, &answer, "x", START);
-        let outcome = added_or_refused(outcome.await.unwrap());
-        assert_eq!(outcome.map(|_| ()), expected);
-    }
-    let ceremony = ceremony_or_refused(
-        registration::begin(&state, &viewing(&user), START)
-            .await
-            .unwrap(),
-    )
-    .unwrap();
-    let answer = laptop.register(&ceremony.options);
-    let who = who(&session, &user, USER_PASSWORD);
-    let added = registration::finish(&state, who, &ceremony.id, &answer, "x", START);
-    assert!(added_or_refused(added.await.unwrap()).is_ok());
-    assert_eq!(passkeys::list(&state, &user.id).await.unwrap().len(), 1);
-}
-
-#[tokio::test]
-async fn the_same_credential_cannot_be_registered_twice() {
-    let state = state().await;
-    let ada = ada(&state).await;
-    let bob = add_user(&state, "bob@example.com").await;
-    let mut laptop = SoftAuthenticator::new(ISSUER);
-    register(&state, &ada, &mut laptop, START)
-        .await
-        .unwrap()
-        .unwrap();
-    // An authenticator that answers Bob's registration with Ada's credential ID.
-    let mut forger = SoftAuthenticator::new(ISSUER);
-    forger.next_id = Some(laptop.credentials[0].id.clone());
-    let outcome = register(&state, &bob, &mut forger, START).await.unwrap();
-    assert_eq!(outcome.err(), Some(Refusal::Duplicate));
-    assert!(passkeys::list(&state, &bob.id).await.unwrap().is_empty());
-    // Ada's passkey is still Ada's.
-    let session = sign_in_with(&state, &mut laptop, START + 1).await.unwrap();
-    assert!(session.is_ok());
 }
 
 #[tokio::test]
@@ -432,38 +378,4 @@ async fn an_ip_address_issuer_cannot_host_passkeys() {
         ceremony_or_refused(refused).err(),
         Some(Refusal::Unavailable)
     );
-}
-
-#[tokio::test]
-async fn administrators_list_remove_and_reset_passkeys() {
-    for backend in backends() {
-        let state = state_on(backend, |_| {}).await;
-        let user = ada(&state).await;
-        let mut laptop = SoftAuthenticator::new(ISSUER);
-        let mut phone = SoftAuthenticator::new(ISSUER);
-        register(&state, &user, &mut laptop, START)
-            .await
-            .unwrap()
-            .unwrap();
-        register(&state, &user, &mut phone, START)
-            .await
-            .unwrap()
-            .unwrap();
-        let store = state.store();
-        let listed = admin::list_passkeys(store, USER_EMAIL).await.unwrap();
-        assert_eq!(listed.len(), 2);
-        admin::remove_passkey(store, USER_EMAIL, &listed[0].credential_id)
-            .await
-            .unwrap();
-        let unknown = admin::remove_passkey(store, USER_EMAIL, &listed[0].credential_id).await;
-        assert!(unknown.is_err(), "removing it twice says so");
-        assert_eq!(admin::reset_mfa(store, USER_EMAIL).await.unwrap(), 1);
-        assert!(passkeys::list(&state, &user.id).await.unwrap().is_empty());
-        // Gone means gone: no sign-in with it, and no second step asked after the password.
-        let refused = sign_in_with(&state, &mut phone, START + 1).await.unwrap();
-        assert_eq!(refused.err(), Some(Refusal::Rejected));
-        let password = Zeroizing::new(USER_PASSWORD.into());
-        let outcome = sign_in_with_password(&state, USER_EMAIL, password, ip(), None, START + 2);
-        assert!(matches!(outcome.await.unwrap(), SignIn::SignedIn(_)));
-    }
 }
