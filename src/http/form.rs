@@ -41,8 +41,9 @@ pub fn not_form_encoded() -> HttpError {
 
 /// The form of a client-authenticated JSON endpoint: form-encoded, no repeated parameter
 /// but `resource`, which the token endpoint refuses itself with RFC 8707's `invalid_target`.
-pub fn api_form(headers: &HeaderMap, body: &[u8]) -> Result<Params, HttpError> {
-    if !is_form_content_type(headers) {
+/// `form_encoded` is [`is_form_content_type`] of the request's headers.
+pub fn api_form(form_encoded: bool, body: &[u8]) -> Result<Params, HttpError> {
+    if !form_encoded {
         return Err(OAuthError::invalid_request(
             "the body must be application/x-www-form-urlencoded",
         )

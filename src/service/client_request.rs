@@ -12,19 +12,19 @@ use crate::oauth::introspection::Caller;
 use crate::oauth::params::Params;
 use crate::state::AppState;
 
-pub struct ClientRequest<'h> {
+pub struct ClientRequest {
     /// The form body: form-encoded, no parameter repeated but `resource`.
     pub params: Params,
     /// The `Authorization` header's value, unparsed.
-    pub authorization: Option<&'h [u8]>,
+    pub authorization: Option<Vec<u8>>,
     /// Where the request came from: failed authentications are limited per address too.
     pub ip: IpAddr,
 }
 
-impl ClientRequest<'_> {
+impl ClientRequest {
     /// The client that the request's credentials prove.
     pub async fn authenticate<'s>(&self, state: &'s AppState, now: i64) -> Result<&'s Client> {
-        let presented = presented_credentials(self.authorization, &self.params)?;
+        let presented = presented_credentials(self.authorization.as_deref(), &self.params)?;
         client_auth::authenticate(state, presented, self.ip, now).await
     }
 
@@ -34,7 +34,7 @@ impl ClientRequest<'_> {
         state: &'s AppState,
         now: i64,
     ) -> Result<Caller<'s>> {
-        let presented = presented_credentials(self.authorization, &self.params)?;
+        let presented = presented_credentials(self.authorization.as_deref(), &self.params)?;
         client_auth::authenticate_introspector(state, presented, self.ip, now).await
     }
 

@@ -16,7 +16,7 @@ use crate::state::AppState;
 /// `POST /introspect`: the token, as the authenticated client or API may see it.
 pub async fn introspection_request(
     state: &AppState,
-    request: &ClientRequest<'_>,
+    request: &ClientRequest,
     now: i64,
 ) -> Result<Introspection> {
     let caller = request.authenticate_introspector(state, now).await?;

@@ -10,11 +10,7 @@ use crate::oauth::client::Client;
 use crate::state::AppState;
 
 /// `POST /revoke`: the token of an authenticated client.
-pub async fn revocation_request(
-    state: &AppState,
-    request: &ClientRequest<'_>,
-    now: i64,
-) -> Result<()> {
+pub async fn revocation_request(state: &AppState, request: &ClientRequest, now: i64) -> Result<()> {
     let client = request.authenticate(state, now).await?;
     revoke(state, client, request.token()?, now).await
 }

@@ -10,7 +10,7 @@ use crate::state::AppState;
 
 pub async fn token_request(
     state: &AppState,
-    request: &ClientRequest<'_>,
+    request: &ClientRequest,
     now: i64,
 ) -> Result<TokenResponse> {
     let client = request.authenticate(state, now).await?;
