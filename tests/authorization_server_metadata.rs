@@ -43,17 +43,9 @@ async fn oauth_clients_find_the_same_metadata_at_the_rfc_8414_address() {
             serde_json::json!(["code"])
         );
         assert_eq!(
-            metadata["code_challenge_methods_supported"],
-            serde_json::json!(["S256"])
-        );
-        assert_eq!(
-            metadata["authorization_response_iss_parameter_supported"],
-            true
-        );
-        assert_eq!(
             metadata,
             discovery_json(&app).await,
-            "one source, two documents"
+            "one source, two documents (the rest of what it says is checked in operations.rs)"
         );
     }
 }
