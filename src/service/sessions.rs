@@ -10,7 +10,6 @@ use crate::state::AppState;
 use crate::store::Store;
 use crate::store::refresh_tokens::FamilyFilter;
 use crate::store::sessions::SessionRow;
-use crate::store::users::UserRow;
 
 /// A session just started: its cookie value for the browser (only its hash is stored).
 pub struct NewSession {
@@ -40,22 +39,6 @@ pub async fn current(
     Ok(state
         .store()
         .find_active_session(&secret::hash(value), now, idle_ttl)
-        .await?)
-}
-
-/// The live session behind a cookie value and its (active) user, read in one statement.
-pub async fn current_with_user(
-    state: &AppState,
-    cookie_value: Option<&str>,
-    now: i64,
-) -> Result<Option<(SessionRow, UserRow)>> {
-    let Some(value) = cookie_value else {
-        return Ok(None);
-    };
-    let idle_ttl = state.config().session_idle_ttl;
-    let store = state.store();
-    Ok(store
-        .find_active_session_with_user(&secret::hash(value), now, idle_ttl)
         .await?)
 }
 

@@ -3,7 +3,7 @@
 //! page reads only what it shows (`email`), and hands the whole value back to the use case
 //! that acts for the user (account, consent, second factors, passkeys).
 use super::error::Result;
-use super::sessions;
+use crate::auth::secret;
 use crate::state::AppState;
 use crate::store::sessions::SessionRow;
 use crate::store::users::UserRow;
@@ -31,12 +31,20 @@ impl std::fmt::Debug for SignedIn {
     }
 }
 
-/// The live session behind a session cookie value, if its user is active.
+/// The live session behind a session cookie value, if its user is active: one statement
+/// reads both.
 pub async fn signed_in(
     state: &AppState,
     session_cookie: Option<&str>,
     now: i64,
 ) -> Result<Option<SignedIn>> {
-    let found = sessions::current_with_user(state, session_cookie, now).await?;
+    let Some(value) = session_cookie else {
+        return Ok(None);
+    };
+    let idle_ttl = state.config().session_idle_ttl;
+    let found = state
+        .store()
+        .find_active_session_with_user(&secret::hash(value), now, idle_ttl)
+        .await?;
     Ok(found.map(|(session, user)| SignedIn { session, user }))
 }
