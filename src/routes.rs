@@ -42,3 +42,19 @@ pub const ACCOUNT_PASSKEYS_RENAME: &str = "/account/passkeys/rename";
 pub const ACCOUNT_PASSKEYS_REMOVE: &str = "/account/passkeys/remove";
 /// `branding.logo_file`, when configured (404 otherwise).
 pub const LOGO: &str = "/assets/logo";
+/// Signing in through an upstream identity provider (`[[upstreams]]`): the sign-in page's
+/// button posts here, and Tessera sends the browser on to the provider.
+pub const UPSTREAM_START: &str = "/login/upstream/{id}";
+/// Where an upstream provider sends the browser back: one callback per upstream, so a
+/// response can never be taken for another provider's (mix-up).
+pub const UPSTREAM_CALLBACK: &str = "/login/upstream/{id}/callback";
+/// The account's linked upstream identities: list, link another, unlink.
+pub const ACCOUNT_IDENTITIES: &str = "/account/identities";
+pub const ACCOUNT_IDENTITIES_LINK: &str = "/account/identities/link";
+pub const ACCOUNT_IDENTITIES_UNLINK: &str = "/account/identities/unlink";
+
+/// The callback URL registered at an upstream provider: `{issuer}/login/upstream/{id}/callback`.
+pub fn upstream_callback(issuer: &str, upstream_id: &str) -> String {
+    let path = UPSTREAM_CALLBACK.replace("{id}", upstream_id);
+    format!("{}{path}", issuer.trim_end_matches('/'))
+}
