@@ -24,11 +24,13 @@ mod env;
 mod reload;
 mod resources;
 mod typed;
+mod upstreams;
 mod validate;
 
 pub use branding::BrandingConfig;
 pub use clients::ClientConfig;
 pub use resources::ResourceConfig;
+pub use upstreams::{GITHUB_API_URL, GITHUB_WEB_URL, UpstreamConfig, UpstreamKind};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -226,6 +228,9 @@ pub struct Config {
     /// The pages' product name, logo, colour and footer links.
     #[serde(default)]
     pub branding: BrandingConfig,
+    /// The identity providers people may sign in with (GitHub, any OpenID provider).
+    #[serde(default)]
+    pub upstreams: Vec<UpstreamConfig>,
 }
 
 /// What a key file readable by its group or by other users gets.

@@ -22,7 +22,8 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_signing_algs(&config.signing_algs)?;
     validate_backchannel(config)?;
     validate_resources(config)?;
-    validate_clients(config)
+    validate_clients(config)?;
+    super::upstreams::validate_all(&config.upstreams)
 }
 
 fn validate_issuer(config: &Config) -> Result<(), ConfigError> {

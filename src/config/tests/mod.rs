@@ -6,6 +6,7 @@ mod branding;
 mod passkeys;
 mod private_key_jwt;
 mod signing_algs;
+mod upstreams;
 
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7sFrbNPIEvIvZS6R0E0q3lUO5JgxSvgEjWEnSvi4hhw";
 
