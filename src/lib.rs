@@ -25,6 +25,7 @@ pub mod service;
 pub mod startup;
 pub mod state;
 pub mod store;
+pub mod upstream;
 
 pub use http::app;
 pub use state::AppState;
