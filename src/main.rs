@@ -10,6 +10,7 @@ use tessera::oauth::backchannel;
 use tessera::service::admin::{self, AdminResult};
 use tessera::startup;
 use tessera::store::Store;
+use tessera::upstream::Upstreams;
 
 mod keys_cli;
 
@@ -202,14 +203,7 @@ async fn run(cli: Cli) -> AdminResult<()> {
     match cli.command {
         Command::Serve => tessera::server::serve(&cli.config, config).await,
         Command::Reload => reload(&config),
-        Command::CheckConfig => {
-            println!(
-                "{}: configuration is valid ({} clients)",
-                cli.config.display(),
-                config.clients.len()
-            );
-            Ok(())
-        }
+        Command::CheckConfig => check_config(&cli.config, &config, now).await,
         Command::Migrate => {
             open_store(&config).await?;
             println!("database is up to date");
@@ -236,6 +230,32 @@ async fn run(cli: Cli) -> AdminResult<()> {
         Command::User(command) => user_command(&config, command, now).await,
         Command::Keys(command) => keys_cli::keys_command(config, command, now).await,
         Command::Client(_) => Ok(()),
+    }
+}
+
+/// The file is valid (it loaded); then every upstream must resolve: its secret readable, its
+/// discovery document and JWKS fetched. A failing upstream is named, and fails the check.
+async fn check_config(path: &std::path::Path, config: &Config, now: i64) -> AdminResult<()> {
+    println!(
+        "{}: configuration is valid ({} clients)",
+        path.display(),
+        config.clients.len()
+    );
+    let upstreams = Upstreams::new(&config.issuer, &config.upstreams);
+    let mut failed = Vec::new();
+    for (id, result) in upstreams.check_all(now).await {
+        match result {
+            Ok(()) => println!("upstream {id}: ok"),
+            Err(e) => {
+                println!("upstream {id}: {e}");
+                failed.push(id);
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("upstream(s) that do not resolve: {}", failed.join(", ")).into())
     }
 }
 

@@ -22,6 +22,7 @@ use crate::oauth::client::Client;
 use crate::oauth::discovery;
 use crate::oauth::resource::Resource;
 use crate::store::Store;
+use crate::upstream::Upstreams;
 use webauthn_rs::Webauthn;
 
 /// The settings a reload replaces, and what is derived from them once.
@@ -42,6 +43,9 @@ pub struct Settings {
     branding: Arc<Branding>,
     /// The WebAuthn relying party, or why this issuer cannot host passkeys.
     passkeys: Result<Webauthn, passkey::Unavailable>,
+    /// The upstream identity providers (`[[upstreams]]`), resolved on first use: a reload
+    /// builds a new set, so changed secrets and discovery documents are read again.
+    upstreams: Arc<Upstreams>,
 }
 
 impl Settings {
@@ -74,6 +78,7 @@ impl Settings {
             &config.branding.product_name,
         );
         Self {
+            upstreams: Arc::new(Upstreams::new(&config.issuer, &config.upstreams)),
             branding: Arc::new(Branding::new(&config.branding.look())),
             passkeys,
             totp_key: master.map(|m| m.derive(Purpose::TotpSecrets)),
@@ -251,6 +256,11 @@ impl AppState {
     /// The page frame's branding, shared by every page of this snapshot.
     pub fn branding(&self) -> Arc<Branding> {
         self.settings.branding.clone()
+    }
+
+    /// The upstream identity providers of this snapshot's settings.
+    pub fn upstreams(&self) -> Arc<Upstreams> {
+        self.settings.upstreams.clone()
     }
 
     pub fn secure_cookies(&self) -> bool {

@@ -47,6 +47,7 @@ pub struct ReloadSource {
 }
 
 pub fn spawn_all(state: &AppState, source: ReloadSource, hangups: Hangups) {
+    resolve_upstreams(state);
     tokio::spawn(purge_periodically(state.clone()));
     tokio::spawn(refresh_keys_periodically(state.clone()));
     spawn_outbox_worker(state);
@@ -77,6 +78,15 @@ async fn purge_periodically(state: AppState) {
         let every = current.config().purge_interval.unsigned_abs();
         tokio::time::sleep(Duration::from_secs(every)).await;
     }
+}
+
+/// Reads the upstreams' secrets and discovery documents in the background: a slow or
+/// unreachable provider must not hold up the start (or a reload), and one that fails is
+/// logged by name now rather than at the first sign-in.
+fn resolve_upstreams(state: &AppState) {
+    let current = state.current();
+    let (upstreams, now) = (current.upstreams(), current.now());
+    tokio::spawn(async move { upstreams.resolve_all(now).await });
 }
 
 /// Every `key_refresh_interval`: prepare the next key if the schedule says so (one instance
@@ -195,6 +205,7 @@ fn reload_settings(state: &AppState, source: &ReloadSource) {
             let clients = applied.clients.len();
             state.replace_settings(applied);
             tracing::info!(clients, "configuration reloaded");
+            resolve_upstreams(state);
         }
         Err(e) => {
             tracing::error!(error = %e, "reload refused: the configuration is invalid; keeping the running one")
