@@ -22,7 +22,13 @@ pub enum Method {
     /// The authenticator tested that the user was there and verified them (`user`).
     UserPresence,
     /// One ceremony that was itself multi-factor: a passkey with user verification (`mfa`).
+    /// Also an upstream provider's sign-in that said it was multi-factor, where the operator
+    /// trusts it for that (`trusted_for_mfa`).
     MultiFactor,
+    /// A sign-in at an upstream identity provider (`fed`). Not an RFC 8176 value: none of
+    /// them names what Tessera verified here (an upstream's signed word, not a method it saw
+    /// used), so it uses the value Microsoft Entra ID asserts for a federated sign-in.
+    Federated,
 }
 
 impl Method {
@@ -34,6 +40,7 @@ impl Method {
             Self::SoftwareKey => "swk",
             Self::UserPresence => "user",
             Self::MultiFactor => "mfa",
+            Self::Federated => "fed",
         }
     }
 
@@ -45,6 +52,7 @@ impl Method {
             "swk" => Some(Self::SoftwareKey),
             "user" => Some(Self::UserPresence),
             "mfa" => Some(Self::MultiFactor),
+            "fed" => Some(Self::Federated),
             _ => None,
         }
     }
@@ -69,6 +77,16 @@ impl std::error::Error for UnknownMethod {}
 impl Amr {
     pub fn password() -> Self {
         Self(vec![Method::Password])
+    }
+
+    /// A sign-in at an upstream provider; `with_mfa` when a provider trusted for it said it
+    /// was multi-factor.
+    pub fn federated(with_mfa: bool) -> Self {
+        let amr = Self(vec![Method::Federated]);
+        match with_mfa {
+            true => amr.with(Method::MultiFactor),
+            false => amr,
+        }
     }
 
     /// Parses the stored, space-separated form.
@@ -179,6 +197,15 @@ mod tests {
             Amr::parse("hwk user mfa").unwrap().to_string(),
             "hwk user mfa"
         );
+    }
+
+    #[test]
+    fn an_upstream_sign_in_is_one_factor_unless_trusted_for_mfa() {
+        assert_eq!(Amr::federated(false).to_string(), "fed");
+        assert!(!Amr::federated(false).has_second_factor());
+        let trusted = Amr::federated(true);
+        assert_eq!(Amr::parse(&trusted.to_string()).unwrap(), trusted);
+        assert!(trusted.has_second_factor());
     }
 
     #[test]

@@ -123,11 +123,12 @@ pub async fn carry_out(
         | (Decision::Issue | Decision::Consent | Decision::Mfa | Decision::Enrol, None) => {
             Step::Login
         }
-        // The password-only session is replaced once the code passes; auth_time stays.
+        // The one-factor session is replaced once the code passes; auth_time stays.
         (Decision::Mfa, Some(s)) => {
             let step_up = PendingStart {
                 user_id: &s.user_id,
-                password_at: s.auth_time,
+                first_factor: s.amr.clone(),
+                first_factor_at: s.auth_time,
                 steps_up: Some(&s.id_hash),
             };
             Step::SecondFactor(pending::start(state, step_up, now).await?)

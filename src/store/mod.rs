@@ -25,6 +25,8 @@ pub mod revocations;
 pub mod sessions;
 pub mod signing_keys;
 pub mod throttle;
+pub mod upstream_identities;
+pub mod upstream_requests;
 pub mod users;
 
 pub use sqlx::Error as StoreError;

@@ -1,7 +1,7 @@
 //! Removal of rows that can no longer matter: expired sessions and half-done sign-ins,
 //! refresh-token families past their absolute expiry, revocations of access tokens that have
 //! expired anyway, the `jti`s of client assertions that have expired, passkey ceremonies
-//! never finished, old throttle windows, and codes an hour after expiry (kept that long so a late replay is still recognised as one).
+//! never finished, trips to upstream providers and links never completed, old throttle windows, and codes an hour after expiry (kept that long so a late replay is still recognised as one).
 use super::outbox::{TAKEN, take_and_queue};
 use super::{Store, StoreResult, on_pool};
 use crate::auth::throttle::MAX_THROTTLE_WINDOW;
@@ -71,6 +71,12 @@ impl Store {
         delete("delete from refresh_families where expires_at <= $1", now).await?;
         delete(
             "delete from webauthn_ceremonies where expires_at <= $1",
+            now,
+        )
+        .await?;
+        delete("delete from upstream_requests where expires_at <= $1", now).await?;
+        delete(
+            "delete from upstream_pending_links where expires_at <= $1",
             now,
         )
         .await?;

@@ -113,6 +113,12 @@ impl Upstream {
         &self.redirect_uri
     }
 
+    /// Where the browser is sent to sign in (a page's CSP `form-action` must allow it when a
+    /// form leads there).
+    pub fn authorization_endpoint(&self) -> &url::Url {
+        &self.endpoints.authorization
+    }
+
     /// The provider's authorization URL for this request (RFC 6749 §4.1.1, RFC 7636 §4.3,
     /// OIDC Core §3.1.2.1): a code, PKCE S256, the state, and for OIDC the nonce.
     pub fn authorization_url(&self, request: &UpstreamRequest) -> url::Url {

@@ -32,7 +32,8 @@ pub async fn passed(state: &AppState, passed: FirstFactorPassed<'_>, now: i64) -
     if !amr.has_second_factor() && state.store().has_second_factor(user_id).await? {
         let start = PendingStart {
             user_id,
-            password_at: auth_time,
+            first_factor: amr,
+            first_factor_at: auth_time,
             steps_up: None,
         };
         return Ok(SignIn::SecondStepNext(

@@ -2,6 +2,7 @@
 //! being stepped up) and waits for the second step. It is a row behind a random cookie, with
 //! no session that counts until the second step passes.
 use crate::auth::secret;
+use crate::oauth::amr::Amr;
 use crate::service::error::Result;
 use crate::state::AppState;
 pub use crate::store::pending_sign_ins::PendingSignIn;
@@ -20,13 +21,15 @@ impl std::fmt::Debug for NewPendingSignIn {
     }
 }
 
-/// Who waits for a second step, and since when.
-#[derive(Debug, Clone, Copy)]
+/// Who waits for a second step, after which first factor, and since when.
+#[derive(Debug, Clone)]
 pub struct PendingStart<'a> {
     pub user_id: &'a str,
+    /// The methods the first factor proved (`pwd`, `fed`).
+    pub first_factor: Amr,
     /// When the first factor was proved: the auth_time of the session this becomes.
-    pub password_at: i64,
-    /// The password-only session (its id hash) this steps up, which the new one replaces;
+    pub first_factor_at: i64,
+    /// The one-factor session (its id hash) this steps up, which the new one replaces;
     /// `None` for a sign-in.
     pub steps_up: Option<&'a str>,
 }
@@ -44,7 +47,8 @@ pub async fn start(
             id_hash: secret::hash(&cookie_value),
             user_id: start.user_id.to_string(),
             replaces_session_hash: start.steps_up.map(str::to_string),
-            auth_time: start.password_at,
+            first_factor: start.first_factor,
+            auth_time: start.first_factor_at,
             created_at: now,
             expires_at: now + PENDING_TTL,
         })

@@ -43,7 +43,7 @@ pub async fn complete_with_code(
         CodeCheck::Wrong => return Ok(SecondStep::Wrong),
         CodeCheck::Unavailable => return Ok(SecondStep::Unavailable),
     }
-    let amr = Amr::password().with(Method::OneTimeCode);
+    let amr = pending.first_factor.clone().with(Method::OneTimeCode);
     complete(state, &pending, session_cookie, amr, now).await
 }
 
@@ -71,7 +71,7 @@ pub async fn complete_with_passkey(
     }
     // The account's owner is proven beyond doubt: the codes that failed before start over.
     throttle::forget_second_factor_attempts(state.store(), &pending.user_id).await?;
-    let mut amr = Amr::password();
+    let mut amr = pending.first_factor.clone();
     for method in Amr::passkey().iter() {
         amr = amr.with(method);
     }
