@@ -14,6 +14,8 @@ pub const HTTP_REQUESTS: &str = "tessera_http_requests_total";
 pub const HTTP_DURATION: &str = "tessera_http_request_duration_seconds";
 /// Password sign-ins by outcome.
 pub const SIGN_INS: &str = "tessera_sign_ins_total";
+/// Sign-ins through an upstream provider, by upstream id and outcome.
+pub const UPSTREAM_SIGN_INS: &str = "tessera_upstream_sign_ins_total";
 /// Second-factor checks by outcome.
 pub const SECOND_FACTOR: &str = "tessera_second_factor_total";
 /// Tokens issued, by grant type.
@@ -126,6 +128,13 @@ pub fn sign_in(outcome: SignInOutcome) {
     metrics::counter!(SIGN_INS, "outcome" => outcome.as_str()).increment(1);
 }
 
+/// One sign-in through an upstream: `upstream` is a configured id (so the label set stays
+/// as small as the configuration), `outcome` one of the outcome words listed in docs/operations.md.
+pub fn upstream_sign_in(upstream: &str, outcome: &'static str) {
+    metrics::counter!(UPSTREAM_SIGN_INS, "upstream" => upstream.to_string(), "outcome" => outcome)
+        .increment(1);
+}
+
 /// `passed`, `wrong`, `throttled` or `unavailable`.
 pub fn second_factor(outcome: &'static str) {
     metrics::counter!(SECOND_FACTOR, "outcome" => outcome).increment(1);
@@ -223,6 +232,10 @@ fn describe() {
     );
     describe_counter!(SIGN_INS, "Password sign-ins by outcome.");
     describe_counter!(SECOND_FACTOR, "Second-factor checks by outcome.");
+    describe_counter!(
+        UPSTREAM_SIGN_INS,
+        "Sign-ins through an upstream provider, by upstream and outcome."
+    );
     describe_counter!(TOKENS_ISSUED, "Tokens issued, by grant type.");
     describe_counter!(
         REFRESH_REUSE,

@@ -1,10 +1,12 @@
 //! The administrator's use cases behind the CLI: users and client secrets.
 use zeroize::Zeroizing;
 
+use super::identities::{self, Change};
 use super::sessions;
 use crate::auth::{password, secret};
 use crate::store::Store;
 use crate::store::passkeys::PasskeyRow;
+use crate::store::upstream_identities::UpstreamIdentityRow;
 use crate::store::users::{UserRow, normalize_email};
 
 pub type AdminResult<T> = Result<T, Box<dyn std::error::Error>>;
@@ -222,6 +224,45 @@ pub async fn remove_passkey(store: &Store, email: &str, id: &str) -> AdminResult
         return Err(format!("{} has no passkey {id}", user.email).into());
     }
     Ok(())
+}
+
+/// A user's linked upstream identities, oldest link first.
+pub async fn list_identities(store: &Store, email: &str) -> AdminResult<Vec<UpstreamIdentityRow>> {
+    let user = user_by_email(store, email).await?;
+    Ok(store.list_upstream_identities(&user.id).await?)
+}
+
+/// One linked identity as the CLI lists it: upstream, subject, account name, linked, last used.
+pub fn identity_line(identity: &UpstreamIdentityRow) -> String {
+    format!(
+        "{}\t{}\t{}\tlinked {}\tlast used {}",
+        identity.upstream_id,
+        identity.subject,
+        identity.account_name.as_deref().unwrap_or("-"),
+        identity.linked_at,
+        identity.last_used_at
+    )
+}
+
+/// Unlinks a user's identities at `upstream_id`, by the rule the account page follows: never
+/// the account's last way to sign in (`passkeys_usable`: passkeys count as one here).
+pub async fn unlink_identity(
+    store: &Store,
+    email: &str,
+    upstream_id: &str,
+    passkeys_usable: bool,
+) -> AdminResult<()> {
+    let user = user_by_email(store, email).await?;
+    match identities::unlink_for(store, &user.id, upstream_id, passkeys_usable).await? {
+        Change::Unlinked => Ok(()),
+        Change::NotFound => Err(format!("{} has no identity at {upstream_id}", user.email).into()),
+        Change::LastWayToSignIn => Err(format!(
+            "{upstream_id} is the only way {} can sign in: set a password first (tessera user passwd)",
+            user.email
+        )
+        .into()),
+        other => Err(format!("not unlinked: {other:?}").into()),
+    }
 }
 
 async fn user_by_email(store: &Store, email: &str) -> AdminResult<UserRow> {

@@ -15,6 +15,7 @@ pub mod code_exchange;
 pub mod consent;
 mod error;
 pub mod factors;
+pub mod identities;
 pub mod introspect;
 pub mod keys;
 pub mod logout;
@@ -28,6 +29,7 @@ pub mod sign_in;
 pub mod signed_in;
 pub mod throttle;
 pub mod token;
+pub mod upstream_trip;
 pub mod userinfo;
 
 pub use error::{Error, Internal, Result};

@@ -1,6 +1,10 @@
 //! What follows a completed sign-in: on with the authorization request that sent the user to
 //! sign in (consent, a second step the client demands, or the redirect with a code), or back
 //! to the account pages. The decision is here; the http layer only renders it.
+//!
+//! An upstream identity waiting for this account's owner to sign in is linked first: this
+//! sign-in is the proof it waited for.
+use super::linking;
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::client::Client;
 use crate::service::authorize::{self, Step};
@@ -31,12 +35,18 @@ pub enum AfterSignIn {
 
 /// The next step after a sign-in that just completed in `session`. The sign-in satisfies
 /// the request's `prompt=login` and `max_age`: it was made for this very request.
+/// `waiting_link` is the browser's pending-link cookie: the link is completed if it waits for
+/// this user, and dropped otherwise.
 pub async fn after_sign_in(
     state: &AppState,
     signed_in_for: SignedInFor<'_>,
     session: &NewSession,
+    waiting_link: Option<&str>,
     now: i64,
 ) -> Result<AfterSignIn> {
+    if let Some(cookie_value) = waiting_link {
+        linking::complete(state, cookie_value, &session.row.user_id, now).await?;
+    }
     let SignedInFor::Authorization { request, client } = signed_in_for else {
         return Ok(AfterSignIn::Account);
     };

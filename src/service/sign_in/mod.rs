@@ -18,15 +18,17 @@
 //! - `attempt`: the throttle sequence every guess goes through, written once: reserve on the
 //!   limits, evaluate, settle (wrong: a failure; right: released, or named limits cleared;
 //!   not evaluated: released). Client secrets and assertions use it too.
-//! - `password`, `passkey`: first factors. `code` (TOTP or recovery code) and `passkey`: the
+//! - `password`, `passkey`, `upstream` (GitHub, any OpenID provider): first factors. `code` (TOTP or recovery code) and `passkey`: the
 //!   second step's factors.
 //! - `first_factor`: where every first factor lands; it decides *second step next* or
 //!   *signed in* from the methods proved and the user's factors.
 //! - `pending`: the pending sign-in (one name down to the table, `pending_sign_ins`).
 //! - `second_step`: the second step, one completion whatever factor proved it.
 //! - `after`: what follows a completed sign-in (a step the http layer renders).
+//! - `linking`: an upstream identity whose email names an existing account, waiting for that
+//!   account's owner to sign in before it is linked.
 //!
-//! Adding a credential (an upstream provider, an emailed link, a device code) is one new file:
+//! Adding a credential (an emailed link, a device code; `upstream` is one) is one new file:
 //! check the credential, under `attempt::run` with the limits that fit if it can be guessed,
 //! then hand `first_factor::passed` the user, the methods proved (`Amr`), the time they were
 //! proved and the browser's session cookie; return its [`SignIn`]. Pages render [`SignIn`] as
@@ -38,10 +40,12 @@ pub mod after;
 pub mod attempt;
 pub mod code;
 pub mod first_factor;
+pub mod linking;
 pub mod passkey;
 pub mod password;
 pub mod pending;
 pub mod second_step;
+pub mod upstream;
 
 /// How a first factor (a password, a passkey) ended.
 #[derive(Debug)]

@@ -60,7 +60,11 @@ pub async fn check(
     if password.is_empty() || password.len() > MAX_PASSWORD_LEN {
         return Ok(PasswordCheck::Wrong);
     }
-    let hash = user.map(|u| u.password_hash.clone());
+    // An account without a password (made by an upstream sign-in) is checked against the
+    // dummy hash too, so it answers as slowly as any other.
+    let hash = user
+        .map(|u| u.password_hash.clone())
+        .filter(|hash| !hash.is_empty());
     let verified = state.passwords().verify(password, hash).await?;
     Ok(match verified && user.is_some_and(|u| !u.disabled) {
         true => PasswordCheck::Right,
