@@ -41,7 +41,20 @@ pub fn render(
     final_redirect: Option<&str>,
 ) -> Response {
     let mut response = (status, page).into_response();
-    apply_page_headers(response.headers_mut(), final_redirect, Scripts::None);
+    let targets: Vec<&str> = final_redirect.into_iter().collect();
+    apply_page_headers(response.headers_mut(), &targets, Scripts::None);
+    response
+}
+
+/// As [`render`], for a page whose forms lead (through Tessera's 303s) to other origins
+/// than the page's own: each of `targets` is allowed in `form-action`.
+pub fn render_leading_to(
+    status: StatusCode,
+    page: impl IntoResponse,
+    targets: &[&str],
+) -> Response {
+    let mut response = (status, page).into_response();
+    apply_page_headers(response.headers_mut(), targets, Scripts::None);
     response
 }
 
@@ -53,7 +66,8 @@ pub fn render_with_script(
     final_redirect: Option<&str>,
 ) -> Response {
     let mut response = (status, page).into_response();
-    apply_page_headers(response.headers_mut(), final_redirect, Scripts::Own);
+    let targets: Vec<&str> = final_redirect.into_iter().collect();
+    apply_page_headers(response.headers_mut(), &targets, Scripts::Own);
     response
 }
 
@@ -121,9 +135,9 @@ pub fn error_page_html(
     page.render()
 }
 
-fn apply_page_headers(headers: &mut HeaderMap, final_redirect: Option<&str>, scripts: Scripts) {
+fn apply_page_headers(headers: &mut HeaderMap, targets: &[&str], scripts: Scripts) {
     let mut form_action = String::from("'self'");
-    if let Some(source) = final_redirect.and_then(csp_source_for) {
+    for source in targets.iter().filter_map(|target| csp_source_for(target)) {
         form_action.push(' ');
         form_action.push_str(&source);
     }

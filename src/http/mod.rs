@@ -12,6 +12,7 @@ mod error;
 mod form;
 mod html;
 mod locale;
+mod page_routes;
 mod pages;
 mod rate_limit;
 mod respond;

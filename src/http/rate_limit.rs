@@ -12,6 +12,7 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use axum::Router;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
@@ -22,6 +23,7 @@ use governor::{DefaultKeyedRateLimiter, Quota};
 use super::client_ip::ClientIp;
 use crate::auth::client_ip::AddressBlock;
 use crate::config::Config;
+use crate::state::SharedState;
 
 /// Forget addresses that have been quiet this often (every N checked requests), so the
 /// table stays as small as the set of recently active clients.
@@ -83,6 +85,14 @@ fn too_many(seconds: u64) -> Response {
         "Too many requests from this address. Please slow down.",
     )
         .into_response()
+}
+
+/// `routes` behind a per-address rate limit of their own (`rate_limit_per_second`).
+pub fn rate_limited(routes: Router<SharedState>, config: &Config) -> Router<SharedState> {
+    match RateLimit::from_config(config) {
+        Some(rate) => routes.route_layer(axum::middleware::from_fn_with_state(rate, limit)),
+        None => routes,
+    }
 }
 
 #[cfg(test)]

@@ -22,11 +22,9 @@ use super::api::{introspect, metadata, revoke, token, userinfo};
 use super::error::{HttpError, unavailable_as_json};
 use super::html;
 use super::locale::localize_error_pages;
-use super::pages::{
-    account, account_mfa, account_passkeys, assets, authorize, consent, logout, second_step,
-    sign_in,
-};
-use super::rate_limit::{self, RateLimit};
+use super::page_routes;
+use super::pages::{assets, authorize};
+use super::rate_limit;
 use super::respond;
 use crate::config::{Config, LogFormat};
 use crate::i18n::Message;
@@ -48,9 +46,9 @@ pub fn app(state: AppState) -> Router {
     let router = Router::new()
         .merge(public_documents())
         .merge(protocol_endpoints(config))
-        .merge(sign_in_pages(config))
-        .merge(account_pages(config))
-        .merge(pages())
+        .merge(page_routes::sign_in_pages(config))
+        .merge(page_routes::account_pages(config))
+        .merge(page_routes::pages())
         .route(routes::HEALTHZ, get(metadata::healthz))
         .route(routes::READYZ, get(metadata::readyz))
         .route(routes::STYLESHEET, get(assets::stylesheet))
@@ -133,88 +131,7 @@ fn protocol_endpoints(config: &Config) -> Router<SharedState> {
         routes::AUTHORIZE,
         get(authorize::authorize_get).post(authorize::authorize_post),
     );
-    rate_limited(endpoints, config)
-}
-
-/// `routes` behind a per-address rate limit of their own (`rate_limit_per_second`).
-fn rate_limited(routes: Router<SharedState>, config: &Config) -> Router<SharedState> {
-    match RateLimit::from_config(config) {
-        Some(limit) => routes.route_layer(axum::middleware::from_fn_with_state(
-            limit,
-            rate_limit::limit,
-        )),
-        None => routes,
-    }
-}
-
-/// The sign-in pages, behind a per-address rate limit of their own (the same quota as the
-/// protocol endpoints'): with passkeys on, showing one stores a ceremony, so a flood of page
-/// views from one address must not turn into a flood of database writes.
-fn sign_in_pages(config: &Config) -> Router<SharedState> {
-    let pages = Router::new()
-        .route(
-            routes::LOGIN,
-            get(sign_in::login_page).post(sign_in::login_submit),
-        )
-        .route(
-            routes::SECOND_STEP,
-            get(second_step::page).post(second_step::submit),
-        )
-        .route(routes::LOGIN_PASSKEY, post(sign_in::passkey_submit))
-        .route(
-            routes::SECOND_STEP_PASSKEY,
-            post(second_step::passkey_submit),
-        );
-    rate_limited(pages, config)
-}
-
-/// Tessera's other pages: no CORS.
-fn pages() -> Router<SharedState> {
-    Router::new()
-        .route(routes::ROOT, get(root))
-        .route(
-            routes::CONSENT,
-            get(consent::consent_page).post(consent::consent_submit),
-        )
-        .route(
-            routes::LOGOUT,
-            get(logout::logout_get).post(logout::logout_post),
-        )
-}
-
-/// The account pages, behind a per-address rate limit of their own, as the sign-in pages
-/// are: each view of the passkeys page (and each refused passkey form) stores a ceremony, and
-/// the other forms write too, so a flood from one signed-in address must not become a flood
-/// of database writes.
-fn account_pages(config: &Config) -> Router<SharedState> {
-    let pages = Router::new()
-        .route(routes::ACCOUNT, get(account::account_page))
-        .route(routes::ACCOUNT_END_SESSION, post(account::end_session))
-        .route(
-            routes::ACCOUNT_WITHDRAW_CONSENT,
-            post(account::withdraw_consent),
-        )
-        .route(routes::ACCOUNT_MFA, get(account_mfa::mfa_page))
-        .route(routes::ACCOUNT_MFA_ENABLE, post(account_mfa::enable))
-        .route(routes::ACCOUNT_MFA_DISABLE, post(account_mfa::disable))
-        .route(
-            routes::ACCOUNT_MFA_RECOVERY_CODES,
-            post(account_mfa::regenerate_recovery_codes),
-        )
-        .route(
-            routes::ACCOUNT_PASSKEYS,
-            get(account_passkeys::passkeys_page),
-        )
-        .route(routes::ACCOUNT_PASSKEYS_ADD, post(account_passkeys::add))
-        .route(
-            routes::ACCOUNT_PASSKEYS_RENAME,
-            post(account_passkeys::rename),
-        )
-        .route(
-            routes::ACCOUNT_PASSKEYS_REMOVE,
-            post(account_passkeys::remove),
-        );
-    rate_limited(pages, config)
+    rate_limit::rate_limited(endpoints, config)
 }
 
 fn with_common_middleware<S: Clone + Send + Sync + 'static>(
@@ -340,11 +257,6 @@ async fn not_found() -> HttpError {
         "error-not-found-title",
         Message::new("error-not-found"),
     )
-}
-
-/// The issuer's own address, opened by a person: their account, through sign-in if needed.
-async fn root() -> Response {
-    respond::see_other(routes::ACCOUNT)
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ pub async fn account_page(
         overview,
         now,
         csrf_token,
+        upstreams_configured: !state.upstreams().buttons().is_empty(),
     };
     Ok((jar, render(StatusCode::OK, page, None)).into_response())
 }

@@ -6,6 +6,7 @@ use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 
 use super::authorize::step_response;
+use super::cookies::{self, Kind};
 use crate::http::error::{HttpError, HttpResult};
 use crate::http::respond::see_other;
 use crate::oauth::authorize::{AuthorizationRequest, after_fresh_login};
@@ -25,6 +26,7 @@ pub enum AccountPage {
     Overview,
     Mfa,
     Passkeys,
+    Identities,
 }
 
 impl AccountPage {
@@ -33,11 +35,12 @@ impl AccountPage {
             Self::Overview => routes::ACCOUNT,
             Self::Mfa => routes::ACCOUNT_MFA,
             Self::Passkeys => routes::ACCOUNT_PASSKEYS,
+            Self::Identities => routes::ACCOUNT_IDENTITIES,
         }
     }
 
     fn from_path(path: &str) -> Option<Self> {
-        [Self::Overview, Self::Mfa, Self::Passkeys]
+        [Self::Overview, Self::Mfa, Self::Passkeys, Self::Identities]
             .into_iter()
             .find(|page| page.path() == path)
     }
@@ -90,15 +93,21 @@ impl<'s> Next<'s> {
 
     /// `path` with the continuation in its query, for a form action or a link.
     pub fn action(&self, path: &str) -> String {
+        match self.query() {
+            query if query.is_empty() => path.to_string(),
+            query => format!("{path}?{query}"),
+        }
+    }
+
+    /// The continuation as a query string (empty for the account overview): what a trip to an
+    /// upstream provider keeps, to go on with when it comes back.
+    pub fn query(&self) -> String {
         match self {
-            Self::Authorization { params, .. } => format!("{path}?{}", params.to_query()),
-            Self::Account(AccountPage::Overview) => path.to_string(),
-            Self::Account(page) => {
-                let query = url::form_urlencoded::Serializer::new(String::new())
-                    .append_pair(RETURN_TO, page.path())
-                    .finish();
-                format!("{path}?{query}")
-            }
+            Self::Authorization { params, .. } => params.to_query(),
+            Self::Account(AccountPage::Overview) => String::new(),
+            Self::Account(page) => url::form_urlencoded::Serializer::new(String::new())
+                .append_pair(RETURN_TO, page.path())
+                .finish(),
         }
     }
 
@@ -125,7 +134,8 @@ impl<'s> Next<'s> {
     }
 
     /// Goes on after a sign-in that just completed in `session`; `jar` already holds it.
-    /// What follows is the service's decision; this renders it.
+    /// What follows is the service's decision; this renders it. An upstream identity waiting
+    /// for this sign-in (its cookie in `jar`) is linked or dropped, and its cookie goes.
     pub async fn after_sign_in(
         &self,
         state: &AppState,
@@ -133,7 +143,15 @@ impl<'s> Next<'s> {
         session: &NewSession,
         now: i64,
     ) -> HttpResult {
-        let after = after::after_sign_in(state, self.signed_in_for(), session, now).await?;
+        let secure = state.secure_cookies();
+        let waiting_link = cookies::read(&jar, Kind::PendingLink, secure).map(str::to_string);
+        let for_ = self.signed_in_for();
+        let after =
+            after::after_sign_in(state, for_, session, waiting_link.as_deref(), now).await?;
+        let jar = match waiting_link {
+            Some(_) => jar.add(cookies::removal(Kind::PendingLink, secure)),
+            None => jar,
+        };
         Ok(match (after, self) {
             (AfterSignIn::Authorization(step), Self::Authorization { params, .. }) => {
                 // The sign-in just made satisfies the request's prompt=login / max_age.

@@ -13,6 +13,11 @@ pub enum Kind {
     Csrf,
     /// A sign-in waiting for its second factor.
     PendingSignIn,
+    /// A trip to an upstream provider: the `state` it was sent with, which its callback must
+    /// bring back.
+    UpstreamTrip,
+    /// An upstream identity waiting for the owner of the account with its email to sign in.
+    PendingLink,
 }
 
 impl Kind {
@@ -24,6 +29,10 @@ impl Kind {
             (Self::Csrf, false) => "tessera_csrf",
             (Self::PendingSignIn, true) => "__Host-tessera_mfa",
             (Self::PendingSignIn, false) => "tessera_mfa",
+            (Self::UpstreamTrip, true) => "__Host-tessera_upstream",
+            (Self::UpstreamTrip, false) => "tessera_upstream",
+            (Self::PendingLink, true) => "__Host-tessera_link",
+            (Self::PendingLink, false) => "tessera_link",
         }
     }
 }

@@ -2,6 +2,7 @@
 //! consent), the account pages, logout, and the assets the pages load. Each handler reads its
 //! form, asks a service, and renders the outcome with a template from `templates`.
 pub mod account;
+pub mod account_identities;
 pub mod account_mfa;
 pub mod account_passkeys;
 pub mod assets;
@@ -18,4 +19,5 @@ pub mod sign_in;
 mod templates;
 #[cfg(test)]
 mod tests;
+pub mod upstream;
 mod wording;

@@ -1,6 +1,7 @@
 //! The sign-in page (`/login`): the password step, and a passkey instead of the password
 //! (`/login/passkey`). What a sign-in decides is `service::sign_in` (`password`, `passkey`);
-//! this page only reads the forms and shows the outcome.
+//! this page only reads the forms and shows the outcome. Its "Continue with …" buttons are
+//! links to `upstream` (a trip to a provider changes nothing of the user's until it returns).
 use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
@@ -11,7 +12,7 @@ use super::continuation::{AccountPage, Next};
 use super::cookies::{self, Kind};
 use super::messages::{self, throttled_message, with_retry_after};
 use super::page_form::{Continues, PageForm};
-use super::templates::{LoginPage, PasskeyOffer};
+use super::templates::{LoginPage, PasskeyOffer, UpstreamButton};
 use crate::http::client_ip::ClientIp;
 use crate::http::error::HttpResult;
 use crate::http::form::query;
@@ -21,7 +22,7 @@ use crate::http::respond::see_other;
 use crate::i18n::Locale;
 use crate::routes;
 use crate::service::passkeys::CeremonyStart;
-use crate::service::sign_in::{Refusal, SignIn, passkey, password};
+use crate::service::sign_in::{Refusal, SignIn, linking, passkey, password};
 use crate::service::{self};
 use crate::state::AppState;
 
@@ -108,17 +109,17 @@ fn refusal_message(refusal: Refusal) -> &'static str {
     }
 }
 
-/// The sign-in form for one continuation.
-struct LoginForm<'a> {
-    state: &'a AppState,
-    next: &'a Next<'a>,
-    locale: Locale,
+/// The sign-in form for one continuation (the upstream callback shows it too).
+pub(super) struct LoginForm<'a> {
+    pub state: &'a AppState,
+    pub next: &'a Next<'a>,
+    pub locale: Locale,
     /// Shown again in the email field.
-    email: String,
+    pub email: String,
 }
 
 impl LoginForm<'_> {
-    async fn answer(
+    pub(super) async fn answer(
         self,
         jar: CookieJar,
         outcome: service::Result<SignIn>,
@@ -153,9 +154,19 @@ impl LoginForm<'_> {
         }
     }
 
-    /// The form, with a passkey ceremony ready when this issuer can host passkeys.
-    async fn show(&self, jar: CookieJar, error: Option<String>, status: StatusCode) -> HttpResult {
-        let (jar, csrf_token) = cookies::csrf_token(jar, self.state.secure_cookies());
+    /// The form, with a passkey ceremony ready when this issuer can host passkeys, a button
+    /// per upstream provider, and the notice of an upstream identity waiting to be linked.
+    pub(super) async fn show(
+        &self,
+        jar: CookieJar,
+        error: Option<String>,
+        status: StatusCode,
+    ) -> HttpResult {
+        let secure = self.state.secure_cookies();
+        let now = self.state.now();
+        let waiting_cookie = cookies::read(&jar, Kind::PendingLink, secure);
+        let waiting = linking::waiting(self.state, waiting_cookie, now).await?;
+        let (jar, csrf_token) = cookies::csrf_token(jar, secure);
         let passkey = match passkey::begin(self.state, self.state.now()).await? {
             CeremonyStart::Ready(ceremony) => Some(PasskeyOffer::new(
                 ceremony,
@@ -165,15 +176,44 @@ impl LoginForm<'_> {
         };
         let final_redirect = self.next.final_redirect();
         let with_script = passkey.is_some();
+        let buttons = self.state.upstreams().buttons();
+        let upstream_name = |id: &str| {
+            let button = buttons.iter().find(|b| b.id == id);
+            button.map_or(id, |b| b.display_name.as_str()).to_string()
+        };
+        let link_notice = waiting.as_ref().map(|link| {
+            let provider = upstream_name(&link.upstream_id);
+            let email = ("email", link.email.as_str());
+            let provider = ("provider", provider.as_str());
+            self.locale
+                .markup_pair("upstream-link-first-html", &email, &provider)
+        });
+        let email = match (&waiting, self.email.is_empty()) {
+            (Some(link), true) => link.email.clone(),
+            _ => self.email.clone(),
+        };
+        let upstreams = buttons
+            .iter()
+            .map(|button| UpstreamButton {
+                href: self
+                    .next
+                    .action(&routes::UPSTREAM_START.replace("{id}", &button.id)),
+                label: self
+                    .locale
+                    .text_with("upstream-continue", "provider", &button.display_name),
+            })
+            .collect();
         let page = LoginPage {
             brand: self.state.branding(),
             locale: self.locale,
             client_name: self.next.audience(),
             action: self.next.action(routes::LOGIN),
             csrf_token,
-            email: self.email.clone(),
+            email,
             error,
             passkey,
+            upstreams,
+            link_notice,
         };
         let page = match with_script {
             true => render_with_script(status, page, final_redirect),

@@ -15,6 +15,7 @@ use crate::branding::Branding;
 use crate::i18n::{Arg, Locale};
 use crate::oauth::scope::Scopes;
 use crate::service::account::Overview;
+use crate::service::identities::LinkedIdentity;
 use crate::service::mfa::Enrolment;
 
 #[derive(Template, WebTemplate)]
@@ -30,6 +31,19 @@ pub struct LoginPage {
     pub error: Option<String>,
     /// "Sign in with a passkey", when this issuer can host passkeys.
     pub passkey: Option<PasskeyOffer>,
+    /// "Continue with …", one per configured upstream provider.
+    pub upstreams: Vec<UpstreamButton>,
+    /// An upstream identity waits for this account's owner to sign in (markup: the email and
+    /// the provider's name are escaped by the catalogue).
+    pub link_notice: Option<String>,
+}
+
+/// A "Continue with …" link of the sign-in page.
+#[derive(Debug, Clone)]
+pub struct UpstreamButton {
+    /// The trip's start, with the continuation in its query.
+    pub href: String,
+    pub label: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -118,6 +132,8 @@ pub struct AccountPage {
     pub overview: Overview,
     pub now: i64,
     pub csrf_token: String,
+    /// Upstream providers are configured: the page links the linked accounts.
+    pub upstreams_configured: bool,
 }
 
 impl AccountPage {
@@ -160,4 +176,28 @@ pub struct LogoutPage {
 pub struct SignedOutPage {
     pub brand: Arc<Branding>,
     pub locale: Locale,
+}
+
+/// The account's linked upstream identities: list, unlink, link another.
+#[derive(Template, WebTemplate)]
+#[template(path = "identities.html")]
+pub struct IdentitiesPage {
+    pub brand: Arc<Branding>,
+    pub locale: Locale,
+    pub email: String,
+    pub linked: Vec<LinkedIdentity>,
+    /// Configured providers not linked yet: (id, display name).
+    pub linkable: Vec<(String, String)>,
+    /// The sign-in that returns here (a fresh sign-in lets the user link and unlink).
+    pub sign_in_again: String,
+    pub csrf_token: String,
+    pub notice: Option<String>,
+    pub error: Option<String>,
+    pub now: i64,
+}
+
+impl IdentitiesPage {
+    fn ago(&self, then: &i64) -> String {
+        super::wording::ago(self.locale, self.now, *then)
+    }
 }

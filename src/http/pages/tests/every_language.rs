@@ -13,6 +13,7 @@ use crate::http::pages::templates::*;
 use crate::i18n::{Locale, Message, message_ids};
 use crate::oauth::scope::Scopes;
 use crate::service::account::{ConsentSummary, Overview, SessionSummary};
+use crate::service::identities::LinkedIdentity;
 use crate::service::mfa::Enrolment;
 use crate::service::passkeys::{Ceremony, PasskeySummary};
 
@@ -96,6 +97,27 @@ fn passkeys_page(locale: Locale, available: bool) -> PasskeysPage {
     }
 }
 
+fn identities_page(locale: Locale, now: i64) -> IdentitiesPage {
+    IdentitiesPage {
+        brand: brand(),
+        locale,
+        email: HOSTILE.into(),
+        linked: vec![LinkedIdentity {
+            upstream_id: "github".into(),
+            upstream_name: HOSTILE.into(),
+            account_name: Some(HOSTILE.into()),
+            linked_at: now - 86_400,
+            last_used_at: now - 60,
+        }],
+        linkable: vec![("corp".into(), HOSTILE.into())],
+        sign_in_again: "/login?return_to=/account/identities".into(),
+        csrf_token: "t".into(),
+        notice: Some(locale.text("identities-linked")),
+        error: Some(locale.text("identities-last-way")),
+        now,
+    }
+}
+
 /// Every page, in every state that changes its words.
 fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
     let scopes = Scopes::parse("openid profile email offline_access").unwrap();
@@ -114,6 +136,15 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
                     locale.format("form-throttled", &[("minutes", crate::i18n::Arg::Count(2))]),
                 ),
                 passkey: Some(offer()),
+                upstreams: vec![UpstreamButton {
+                    href: "/login/upstream/github?client_id=app".into(),
+                    label: locale.text_with("upstream-continue", "provider", HOSTILE),
+                }],
+                link_notice: Some(locale.markup_pair(
+                    "upstream-link-first-html",
+                    &("email", HOSTILE),
+                    &("provider", HOSTILE),
+                )),
             }
             .render(),
         ),
@@ -128,6 +159,8 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
                 email: String::new(),
                 error: None,
                 passkey: None,
+                upstreams: Vec::new(),
+                link_notice: None,
             }
             .render(),
         ),
@@ -207,9 +240,11 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
                 },
                 now,
                 csrf_token: "t".into(),
+                upstreams_configured: true,
             }
             .render(),
         ),
+        ("identities", identities_page(locale, now).render()),
         (
             "mfa enrol",
             mfa_page(

@@ -1,0 +1,106 @@
+//! The pages' routes, in the groups the router mounts: the sign-in pages and the account
+//! pages each behind a per-address rate limit of their own, and the other pages.
+use axum::Router;
+use axum::response::Response;
+use axum::routing::{get, post};
+
+use super::pages::{
+    account, account_identities, account_mfa, account_passkeys, consent, logout, second_step,
+    sign_in, upstream,
+};
+use super::rate_limit::rate_limited;
+use super::respond;
+use crate::config::Config;
+use crate::routes;
+use crate::state::SharedState;
+
+/// The sign-in pages, behind a per-address rate limit of their own (the same quota as the
+/// protocol endpoints'): with passkeys on, showing one stores a ceremony, so a flood of page
+/// views from one address must not turn into a flood of database writes.
+pub fn sign_in_pages(config: &Config) -> Router<SharedState> {
+    let pages = Router::new()
+        .route(
+            routes::LOGIN,
+            get(sign_in::login_page).post(sign_in::login_submit),
+        )
+        .route(
+            routes::SECOND_STEP,
+            get(second_step::page).post(second_step::submit),
+        )
+        .route(routes::LOGIN_PASSKEY, post(sign_in::passkey_submit))
+        .route(
+            routes::SECOND_STEP_PASSKEY,
+            post(second_step::passkey_submit),
+        )
+        // Each start stores a trip and each callback with a live trip claims one: throttled
+        // per address with the sign-in pages.
+        .route(routes::UPSTREAM_START, get(upstream::start))
+        .route(routes::UPSTREAM_CALLBACK, get(upstream::callback));
+    rate_limited(pages, config)
+}
+
+/// Tessera's other pages: no CORS.
+pub fn pages() -> Router<SharedState> {
+    Router::new()
+        .route(routes::ROOT, get(root))
+        .route(
+            routes::CONSENT,
+            get(consent::consent_page).post(consent::consent_submit),
+        )
+        .route(
+            routes::LOGOUT,
+            get(logout::logout_get).post(logout::logout_post),
+        )
+}
+
+/// The account pages, behind a per-address rate limit of their own, as the sign-in pages
+/// are: each view of the passkeys page (and each refused passkey form) stores a ceremony, and
+/// the other forms write too, so a flood from one signed-in address must not become a flood
+/// of database writes.
+pub fn account_pages(config: &Config) -> Router<SharedState> {
+    let pages = Router::new()
+        .route(routes::ACCOUNT, get(account::account_page))
+        .route(routes::ACCOUNT_END_SESSION, post(account::end_session))
+        .route(
+            routes::ACCOUNT_WITHDRAW_CONSENT,
+            post(account::withdraw_consent),
+        )
+        .route(routes::ACCOUNT_MFA, get(account_mfa::mfa_page))
+        .route(routes::ACCOUNT_MFA_ENABLE, post(account_mfa::enable))
+        .route(routes::ACCOUNT_MFA_DISABLE, post(account_mfa::disable))
+        .route(
+            routes::ACCOUNT_MFA_RECOVERY_CODES,
+            post(account_mfa::regenerate_recovery_codes),
+        )
+        .route(
+            routes::ACCOUNT_PASSKEYS,
+            get(account_passkeys::passkeys_page),
+        )
+        .route(routes::ACCOUNT_PASSKEYS_ADD, post(account_passkeys::add))
+        .route(
+            routes::ACCOUNT_PASSKEYS_RENAME,
+            post(account_passkeys::rename),
+        )
+        .route(
+            routes::ACCOUNT_PASSKEYS_REMOVE,
+            post(account_passkeys::remove),
+        )
+        .route(
+            routes::ACCOUNT_IDENTITIES,
+            get(account_identities::identities_page),
+        )
+        .route(
+            routes::ACCOUNT_IDENTITIES_LINK,
+            post(account_identities::link),
+        )
+        .route(
+            routes::ACCOUNT_IDENTITIES_UNLINK,
+            post(account_identities::unlink),
+        );
+    rate_limited(pages, config)
+}
+
+/// The issuer's own address, opened by a person: their account, through sign-in if needed.
+async fn root() -> Response {
+    respond::see_other(routes::ACCOUNT)
+}
