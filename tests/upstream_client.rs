@@ -6,7 +6,9 @@ mod common;
 use std::sync::Arc;
 
 use common::fake_github::{FakeEmail, FakeGithub, FakeUser};
-use common::{Backend, CONFIDENTIAL_SECRET, START, TestApp, USER_EMAIL, hashed, query_of};
+use common::{
+    Backend, CONFIDENTIAL_SECRET, START, TestApp, USER_EMAIL, USER_PASSWORD, hashed, query_of,
+};
 use tessera::config::Config;
 use tessera::upstream::{Upstream, UpstreamError, UpstreamRequest, Upstreams};
 
@@ -216,7 +218,7 @@ async fn upstream_tessera() -> TestApp {
         hashed(CONFIDENTIAL_SECRET)
     );
     let app = TestApp::spawn_with_toml(Backend::Sqlite, &extra).await;
-    app.add_user(USER_EMAIL, common::USER_PASSWORD).await;
+    app.add_user(USER_EMAIL, USER_PASSWORD).await;
     app
 }
 
@@ -235,11 +237,21 @@ async fn sign_in_upstream(
     request: &UpstreamRequest,
 ) -> std::collections::HashMap<String, String> {
     let mut browser = app.browser();
-    let consent = browser
-        .sign_in_at(upstream.authorization_url(request).as_str())
+    let start = browser
+        .get(upstream.authorization_url(request).as_str())
         .await;
-    let back = browser.submit_consent(&consent, "allow").await;
-    let location = back.location().expect("a redirect to the downstream");
+    let login = browser.follow(start).await.expect("the sign-in page");
+    let location = match browser
+        .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+        .await
+    {
+        // Consent given in an earlier test step is remembered.
+        Err(location) => location,
+        Ok(consent) => {
+            let back = browser.submit_consent(&consent, "allow").await;
+            back.location().expect("a redirect to the downstream")
+        }
+    };
     assert!(location.starts_with(upstream.redirect_uri()), "{location}");
     let callback = query_of(&location);
     assert_eq!(callback["state"], request.state);
@@ -378,6 +390,45 @@ async fn oidc_code_with_another_pkce_verifier_is_refused() {
         .await
         .unwrap_err();
     assert!(matches!(error, UpstreamError::Refused(_)), "{error}");
+}
+
+#[tokio::test]
+async fn oidc_new_signing_key_is_fetched_but_at_most_once_a_minute() {
+    let app = upstream_tessera().await;
+    // Resolved (and the JWKS fetched) at START.
+    let (upstream, _dir) = oidc(&app).await;
+    let state = &app.state;
+    let sealer = state.signing_key_sealer().unwrap().clone();
+    let config = state.config().clone();
+    let key = tessera::keys::material::generate(tessera::keys::SigningAlg::Rs256).unwrap();
+    let kid = tessera::service::keys::prepare(&app.store, &sealer, &config, key, START, START)
+        .await
+        .unwrap()
+        .unwrap();
+    tessera::service::keys::refresh(state).await.unwrap();
+
+    // A token under the new key within a minute of the last fetch: not fetched again, so
+    // forged kids cannot make Tessera hammer the provider.
+    let request = request("n-1");
+    let callback = sign_in_upstream(&app, &upstream, &request).await;
+    let soon = START + tessera::upstream::JWKS_REFETCH_AFTER - 1;
+    let error = upstream
+        .finish(&callback["code"], Some(&callback["iss"]), &request, soon)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, UpstreamError::Refused(why) if why.contains("kid")),
+        "{error}"
+    );
+
+    // A minute on, the unknown kid makes one fetch, which finds the key.
+    let callback = sign_in_upstream(&app, &upstream, &request).await;
+    let later = START + tessera::upstream::JWKS_REFETCH_AFTER;
+    let identity = upstream
+        .finish(&callback["code"], Some(&callback["iss"]), &request, later)
+        .await
+        .unwrap_or_else(|e| panic!("a token signed by {kid}: {e}"));
+    assert_eq!(identity.email.as_deref(), Some(USER_EMAIL));
 }
 
 #[tokio::test]
