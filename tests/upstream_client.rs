@@ -448,3 +448,36 @@ async fn oidc_upstream_that_is_down_is_unavailable_and_named() {
     assert!(matches!(error, UpstreamError::Unavailable(_)), "{error}");
     assert!(error.to_string().contains("down"), "{error}");
 }
+
+// --- check-config -------------------------------------------------------------------------
+
+#[test]
+fn check_config_fails_naming_the_upstream_that_does_not_resolve() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = dir.path().join("github.secret");
+    std::fs::write(&secret, "s3cret\n").unwrap();
+    let config = format!(
+        "issuer = \"http://127.0.0.1:8080\"\n\n[[upstreams]]\nid = \"github\"\nkind = \"github\"\ndisplay_name = \"GitHub\"\nclient_id = \"Iv1.abc\"\nclient_secret_file = \"{}\"\n\n[[upstreams]]\nid = \"broken\"\nkind = \"github\"\ndisplay_name = \"Broken\"\nclient_id = \"Iv1.def\"\nclient_secret_file = \"{}\"\n",
+        secret.display(),
+        dir.path().join("missing.secret").display()
+    );
+    std::fs::write(dir.path().join("config.toml"), config).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_tessera"))
+        .args(["--config", dir.path().join("config.toml").to_str().unwrap()])
+        .arg("check-config")
+        .env_remove("TESSERA_CONFIG")
+        .output()
+        .unwrap();
+    let (out, err) = (
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr),
+    );
+    assert!(!output.status.success(), "{out}\n{err}");
+    assert!(out.contains("upstream github: ok"), "{out}");
+    assert!(
+        out.contains("upstream broken:") && out.contains("client_secret_file"),
+        "{out}"
+    );
+    assert!(err.contains("broken") && !err.contains("github"), "{err}");
+    assert!(!out.contains("s3cret") && !err.contains("s3cret"));
+}
