@@ -29,7 +29,7 @@ pub struct Upstream {
 
 enum Provider {
     Github(Github),
-    Oidc(Oidc),
+    Oidc(Box<Oidc>),
 }
 
 impl fmt::Debug for Upstream {
@@ -64,7 +64,7 @@ impl Upstream {
                     .map_err(|e| e.0)?;
                 let (oidc, endpoints) = Oidc::discover(config, &http, now).await?;
                 let issuer = oidc.issuer().to_string();
-                (http, Provider::Oidc(oidc), endpoints, issuer)
+                (http, Provider::Oidc(Box::new(oidc)), endpoints, issuer)
             }
         };
         Ok(Self {

@@ -246,25 +246,28 @@ async fn access_token(
     ])
 }
 
-/// The scenario, once the bearer token is one this fake issued.
-fn authorized(scenario: &Shared, headers: &HeaderMap) -> Result<(FakeUser, bool), Response> {
+/// The user and whether the API fails, once the bearer token is one this fake issued.
+fn authorized(scenario: &Shared, headers: &HeaderMap) -> Option<(FakeUser, bool)> {
     let scenario = scenario.lock().unwrap();
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
-    if !token.is_some_and(|t| scenario.tokens.contains(t)) {
-        let body = json!({"message": "Bad credentials", "status": "401"});
-        return Err((StatusCode::UNAUTHORIZED, Json(body)).into_response());
-    }
-    Ok((scenario.user.clone(), scenario.api_fails))
+    token
+        .is_some_and(|t| scenario.tokens.contains(t))
+        .then(|| (scenario.user.clone(), scenario.api_fails))
+}
+
+fn bad_credentials() -> Response {
+    let body = json!({"message": "Bad credentials", "status": "401"});
+    (StatusCode::UNAUTHORIZED, Json(body)).into_response()
 }
 
 async fn user(State(scenario): State<Shared>, headers: HeaderMap) -> Response {
     match authorized(&scenario, &headers) {
-        Err(response) => response,
-        Ok((_, true)) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        Ok((user, false)) => Json(json!({
+        None => bad_credentials(),
+        Some((_, true)) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Some((user, false)) => Json(json!({
             "id": user.id,
             "login": user.login,
             "name": user.name,
@@ -276,9 +279,9 @@ async fn user(State(scenario): State<Shared>, headers: HeaderMap) -> Response {
 
 async fn emails(State(scenario): State<Shared>, headers: HeaderMap) -> Response {
     match authorized(&scenario, &headers) {
-        Err(response) => response,
-        Ok((_, true)) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
-        Ok((user, false)) => {
+        None => bad_credentials(),
+        Some((_, true)) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        Some((user, false)) => {
             let list: Vec<_> = user
                 .emails
                 .iter()
