@@ -76,6 +76,18 @@ const RULES: &[(&str, &[&str], &str)] = &[
         "configuration is parsed and validated without touching the database",
     ),
     (
+        "src/upstream",
+        &[
+            "axum",
+            "sqlx",
+            "crate::store",
+            "crate::service",
+            "crate::http",
+            "crate::state",
+        ],
+        "the upstream client talks to providers; what a sign-in does with the answer is the service's",
+    ),
+    (
         "src/branding",
         &[
             "axum",

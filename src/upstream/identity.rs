@@ -66,6 +66,22 @@ pub fn github_email(emails: &[GithubEmail]) -> (Option<String>, bool) {
     }
 }
 
+/// `allowed_email_domains`: an empty list allows everyone; otherwise the identity needs a
+/// verified address whose domain is listed exactly (a subdomain is another domain, and an
+/// unverified address proves nothing about the domain).
+pub fn email_domain_allowed(allowed: &[String], identity: &VerifiedIdentity) -> bool {
+    if allowed.is_empty() {
+        return true;
+    }
+    let domain = identity
+        .email
+        .as_deref()
+        .filter(|_| identity.email_verified)
+        .and_then(|email| email.rsplit_once('@'))
+        .map(|(_, domain)| domain.to_ascii_lowercase());
+    domain.is_some_and(|domain| allowed.contains(&domain))
+}
+
 /// A claim's text without surrounding space; an empty one is none.
 pub fn trimmed(value: Option<&str>) -> Option<String> {
     value

@@ -15,7 +15,7 @@ use crate::config::UpstreamConfig;
 mod endpoints;
 mod error;
 mod github;
-pub mod http_client;
+mod http_client;
 mod id_token;
 mod identity;
 mod oidc;
@@ -27,7 +27,10 @@ mod userinfo;
 
 pub use crate::config::UpstreamKind;
 pub use error::UpstreamError;
-pub use identity::{GithubEmail, PAPE_MULTI_FACTOR, VerifiedIdentity, github_email, upstream_mfa};
+pub use identity::{
+    GithubEmail, PAPE_MULTI_FACTOR, VerifiedIdentity, email_domain_allowed, github_email,
+    upstream_mfa,
+};
 pub use oidc::REFETCH_AFTER as JWKS_REFETCH_AFTER;
 pub use request::UpstreamRequest;
 pub use resolved::Upstream;

@@ -6,7 +6,7 @@ use super::endpoints::Endpoints;
 use super::error::UpstreamError;
 use super::github::Github;
 use super::http_client::GuardedHttp;
-use super::identity::{VerifiedIdentity, trimmed, upstream_mfa};
+use super::identity::{VerifiedIdentity, email_domain_allowed, trimmed, upstream_mfa};
 use super::oidc::Oidc;
 use super::request::UpstreamRequest;
 use super::secret::{self, ClientSecret};
@@ -29,7 +29,7 @@ pub struct Upstream {
 
 enum Provider {
     Github(Github),
-    Oidc(Oidc),
+    Oidc(Box<Oidc>),
 }
 
 impl fmt::Debug for Upstream {
@@ -64,7 +64,7 @@ impl Upstream {
                     .map_err(|e| e.0)?;
                 let (oidc, endpoints) = Oidc::discover(config, &http, now).await?;
                 let issuer = oidc.issuer().to_string();
-                (http, Provider::Oidc(oidc), endpoints, issuer)
+                (http, Provider::Oidc(Box::new(oidc)), endpoints, issuer)
             }
         };
         Ok(Self {
@@ -96,6 +96,11 @@ impl Upstream {
 
     pub fn allowed_email_domains(&self) -> &[String] {
         &self.config.allowed_email_domains
+    }
+
+    /// Whether `identity` passes `allowed_email_domains` (see [`email_domain_allowed`]).
+    pub fn allows_email_of(&self, identity: &VerifiedIdentity) -> bool {
+        email_domain_allowed(&self.config.allowed_email_domains, identity)
     }
 
     pub fn trusted_for_mfa(&self) -> bool {

@@ -16,6 +16,7 @@ use tessera::{AppState, app};
 use zeroize::Zeroizing;
 
 pub mod balancer;
+pub mod fake_github;
 pub mod mfa;
 pub mod passkeys;
 pub mod process;

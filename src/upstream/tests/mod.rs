@@ -5,6 +5,7 @@ use std::sync::Arc;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 mod authorization_url;
+mod email_domains;
 mod github_email;
 mod guarded_client;
 mod mfa;
