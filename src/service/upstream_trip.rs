@@ -13,7 +13,7 @@ use crate::auth::secret;
 use crate::observe;
 use crate::service::error::Result;
 use crate::service::sign_in::upstream::{
-    UpstreamRefusal, UpstreamSignIn, domain_allowed, key_of, sign_in_with_upstream,
+    UpstreamRefusal, UpstreamSignIn, key_of, sign_in_with_upstream,
 };
 use crate::service::signed_in;
 use crate::state::AppState;
@@ -255,7 +255,7 @@ async fn link(
     if signed_in.as_ref().map(|s| s.user_id()) != Some(user_id) {
         return Ok(LinkOutcome::NotSignedIn);
     }
-    if !domain_allowed(upstream, identity) {
+    if !upstream.allows_email_of(identity) {
         return Ok(LinkOutcome::Refused(UpstreamRefusal::DomainNotAllowed));
     }
     let account_name = identity.account_name.as_deref();

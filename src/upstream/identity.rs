@@ -68,7 +68,9 @@ pub fn github_email(emails: &[GithubEmail]) -> (Option<String>, bool) {
 
 /// `allowed_email_domains`: an empty list allows everyone; otherwise the identity needs a
 /// verified address whose domain is listed exactly (a subdomain is another domain, and an
-/// unverified address proves nothing about the domain).
+/// unverified address proves nothing about the domain), or a Google Workspace `hd` (the
+/// hosted domain, in a signed ID token) that is listed: a Workspace account may use an
+/// address of another of the organisation's domains.
 pub fn email_domain_allowed(allowed: &[String], identity: &VerifiedIdentity) -> bool {
     if allowed.is_empty() {
         return true;
@@ -79,7 +81,12 @@ pub fn email_domain_allowed(allowed: &[String], identity: &VerifiedIdentity) -> 
         .filter(|_| identity.email_verified)
         .and_then(|email| email.rsplit_once('@'))
         .map(|(_, domain)| domain.to_ascii_lowercase());
+    let hosted = identity
+        .hosted_domain
+        .as_deref()
+        .map(str::to_ascii_lowercase);
     domain.is_some_and(|domain| allowed.contains(&domain))
+        || hosted.is_some_and(|hosted| allowed.contains(&hosted))
 }
 
 /// A claim's text without surrounding space; an empty one is none.

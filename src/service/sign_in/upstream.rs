@@ -62,7 +62,7 @@ pub async fn sign_in_with_upstream(
     replacing: Option<&str>,
     now: i64,
 ) -> Result<UpstreamSignIn> {
-    if !domain_allowed(upstream, identity) {
+    if !upstream.allows_email_of(identity) {
         return Ok(UpstreamSignIn::Refused(UpstreamRefusal::DomainNotAllowed));
     }
     let store = state.store();
@@ -154,21 +154,4 @@ pub fn key_of(identity: &VerifiedIdentity) -> IdentityKey<'_> {
         issuer: &identity.issuer,
         subject: &identity.subject,
     }
-}
-
-/// With `allowed_email_domains` set, only a verified email in one of them (or a Google
-/// Workspace `hd` naming one) may use this upstream.
-pub fn domain_allowed(upstream: &Upstream, identity: &VerifiedIdentity) -> bool {
-    let allowed = upstream.allowed_email_domains();
-    if allowed.is_empty() {
-        return true;
-    }
-    let in_list = |domain: &str| allowed.iter().any(|a| a.eq_ignore_ascii_case(domain));
-    let email_domain = identity
-        .email
-        .as_deref()
-        .filter(|_| identity.email_verified)
-        .and_then(|email| email.rsplit_once('@'))
-        .map(|(_, domain)| domain);
-    email_domain.is_some_and(in_list) || identity.hosted_domain.as_deref().is_some_and(in_list)
 }

@@ -45,3 +45,13 @@ fn only_a_verified_address_in_a_listed_domain_passes() {
     ));
     assert!(!email_domain_allowed(&allowed, &identity(None, true)));
 }
+
+#[test]
+fn a_listed_google_workspace_hosted_domain_passes() {
+    let allowed = vec!["example.com".to_string()];
+    let mut workspace = identity(Some("ada@example.org"), true);
+    workspace.hosted_domain = Some("example.com".into());
+    assert!(email_domain_allowed(&allowed, &workspace));
+    workspace.hosted_domain = Some("other.example".into());
+    assert!(!email_domain_allowed(&allowed, &workspace));
+}
