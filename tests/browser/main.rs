@@ -18,3 +18,4 @@ mod languages;
 mod passkeys;
 mod screenshots;
 mod sign_in;
+mod upstreams;
