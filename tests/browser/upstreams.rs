@@ -131,5 +131,15 @@ async fn a_whole_sign_in_through_an_upstream_provider() {
     let claims = crate::common::mfa::jwt_claims(&id_token.to_string());
     assert_eq!(claims["email"], CORP_EMAIL);
     assert_eq!(claims["amr"], serde_json::json!(["fed"]));
+
+    // The account's linked identities: the upstream, and no way to unlink the only way in.
+    browser.goto(&tessera.url("/account")).await;
+    check(&browser, "account with linked accounts").await;
+    browser.click("a[href='/account/identities']").await;
+    check(&browser, "linked accounts").await;
+    assert!(browser.html().await.contains("Corp SSO"));
+    browser.click("form[action='/account/identities/unlink'] button").await;
+    check(&browser, "unlinking the only way in").await;
+    assert!(browser.text("#form-error").await.contains("only way you can sign in"));
     browser.close().await;
 }
