@@ -5,6 +5,7 @@
 mod common;
 
 use common::fake_github::{FakeEmail, FakeGithub, FakeUser};
+use common::federation::continue_link;
 use common::*;
 
 const GITHUB_SECRET: &str = "github-client-secret";
@@ -80,15 +81,6 @@ create_users = true
     async fn account(&self, email: &str) -> Option<tessera::store::users::UserRow> {
         self.tessera.store.find_user_by_email(email).await.unwrap()
     }
-}
-
-fn continue_link(page: &Page) -> String {
-    let marker = "class=\"button secondary\" href=\"";
-    let start = page.body.find(marker).expect("a Continue with … link") + marker.len();
-    let end = page.body[start..].find('"').unwrap() + start;
-    page.body[start..end]
-        .replace("&amp;", "&")
-        .replace("&#38;", "&")
 }
 
 #[tokio::test]

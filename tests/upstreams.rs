@@ -4,14 +4,10 @@
 //! On SQLite and PostgreSQL.
 mod common;
 
+use common::federation::*;
 use common::*;
 use tessera::service::admin;
 use tessera::store::users::UserRow;
-
-/// Ada's account at the upstream.
-const CORP_EMAIL: &str = "ada@corp.example";
-const CORP_PASSWORD: &str = "upstream horse battery";
-const CORP_SECRET: &str = "corp-client-secret";
 /// The upstream's ID tokens live a minute, so a test can let one expire within a trip.
 const UPSTREAM_ID_TOKEN_TTL: i64 = 60;
 
@@ -28,43 +24,16 @@ impl Federation {
         let upstream = TestApp::spawn_with_toml(
             backend,
             &format!(
-                r#"id_token_ttl = {UPSTREAM_ID_TOKEN_TTL}
-
-[[clients]]
-client_id = "downstream"
-client_name = "Downstream Tessera"
-client_secret_hash = "{hash}"
-# RFC 8252: the port of a loopback redirect URI may vary, so this is any test's callback.
-redirect_uris = ["http://127.0.0.1/login/upstream/corp/callback"]
-scopes = ["openid", "email", "profile"]
-skip_consent = true
-"#,
-                hash = hashed(CORP_SECRET),
+                "id_token_ttl = {UPSTREAM_ID_TOKEN_TTL}\n{}",
+                downstream_client()
             ),
         )
         .await;
         upstream.add_user(CORP_EMAIL, CORP_PASSWORD).await;
         let secret_dir = tempfile::tempdir().unwrap();
-        let secret_file = secret_dir.path().join("corp.secret");
-        std::fs::write(&secret_file, format!("{CORP_SECRET}\n")).unwrap();
-        let tessera = TestApp::spawn_with_toml(
-            backend,
-            &format!(
-                r#"
-[[upstreams]]
-id = "corp"
-kind = "oidc"
-display_name = "Corp SSO"
-client_id = "downstream"
-client_secret_file = "{file}"
-issuer = "{issuer}"
-{upstream_extra}
-"#,
-                file = secret_file.display(),
-                issuer = upstream.issuer,
-            ),
-        )
-        .await;
+        let secret_file = corp_secret_file(&secret_dir);
+        let block = corp_upstream(&upstream.issuer, &secret_file, upstream_extra);
+        let tessera = TestApp::spawn_with_toml(backend, &block).await;
         Federation {
             upstream,
             tessera,
@@ -107,12 +76,18 @@ issuer = "{issuer}"
         back
     }
 
-    /// From the app's request to Tessera's answer to the upstream's callback.
-    async fn through_upstream(&self, browser: &mut Browser) -> Page {
+    /// From the app's request to the callback URL the upstream sends the browser back to
+    /// (not opened yet).
+    async fn callback_url(&self, browser: &mut Browser) -> String {
         let page = self.sign_in_page(browser).await;
         let to_upstream = self.continue_with_corp(browser, &page).await;
         let mut at_upstream = self.upstream.browser();
-        let callback = self.upstream_sign_in(&mut at_upstream, &to_upstream).await;
+        self.upstream_sign_in(&mut at_upstream, &to_upstream).await
+    }
+
+    /// From the app's request to Tessera's answer to the upstream's callback.
+    async fn through_upstream(&self, browser: &mut Browser) -> Page {
+        let callback = self.callback_url(browser).await;
         browser.get(&callback).await
     }
 
@@ -126,16 +101,6 @@ issuer = "{issuer}"
             .map(|rows| rows.iter().map(admin::identity_line).collect())
             .unwrap_or_default()
     }
-}
-
-/// The "Continue with …" link's address on a sign-in page.
-fn continue_link(page: &Page) -> String {
-    let marker = "class=\"button secondary\" href=\"";
-    let start = page.body.find(marker).expect("a Continue with … link") + marker.len();
-    let end = page.body[start..].find('"').unwrap() + start;
-    page.body[start..end]
-        .replace("&amp;", "&")
-        .replace("&#38;", "&")
 }
 
 /// The app's code after `page` (consent allowed, when asked), exchanged: the ID token's claims.
@@ -257,11 +222,7 @@ async fn a_callback_counts_once_and_only_in_the_browser_that_started_it() {
     for backend in Backend::all() {
         let fed = Federation::start(backend, "create_users = true").await;
         let mut browser = fed.tessera.browser();
-        let page = fed.sign_in_page(&mut browser).await;
-        let to_upstream = fed.continue_with_corp(&mut browser, &page).await;
-        let callback = fed
-            .upstream_sign_in(&mut fed.upstream.browser(), &to_upstream)
-            .await;
+        let callback = fed.callback_url(&mut browser).await;
 
         // Another browser (an attacker's link to the victim): no trip cookie, nothing done.
         let elsewhere = fed.tessera.browser().get(&callback).await;
@@ -296,11 +257,7 @@ async fn a_response_naming_another_issuer_is_refused_mix_up() {
     for backend in Backend::all() {
         let fed = Federation::start(backend, "create_users = true").await;
         let mut browser = fed.tessera.browser();
-        let page = fed.sign_in_page(&mut browser).await;
-        let to_upstream = fed.continue_with_corp(&mut browser, &page).await;
-        let callback = fed
-            .upstream_sign_in(&mut fed.upstream.browser(), &to_upstream)
-            .await;
+        let callback = fed.callback_url(&mut browser).await;
         let iss = format!("iss={}", urlencode(&fed.upstream.issuer));
         assert!(callback.contains(&iss), "RFC 9207 iss is sent: {callback}");
         let forged = callback.replace(&iss, "iss=https%3A%2F%2Fattacker.example");
@@ -315,11 +272,7 @@ async fn a_response_naming_another_issuer_is_refused_mix_up() {
 async fn an_expired_id_token_is_refused() {
     let fed = Federation::start(Backend::Sqlite, "create_users = true").await;
     let mut browser = fed.tessera.browser();
-    let page = fed.sign_in_page(&mut browser).await;
-    let to_upstream = fed.continue_with_corp(&mut browser, &page).await;
-    let callback = fed
-        .upstream_sign_in(&mut fed.upstream.browser(), &to_upstream)
-        .await;
+    let callback = fed.callback_url(&mut browser).await;
     // The trip lives ten minutes; the upstream's ID token one.
     fed.tessera.clock.advance(UPSTREAM_ID_TOKEN_TTL + 120);
     let page = browser.get(&callback).await;
@@ -419,11 +372,7 @@ async fn the_callback_finishes_on_another_instance() {
     let config = fed.tessera.state.config().clone();
     let other = fed.tessera.second_instance(|c| *c = config).await;
     let mut browser = fed.tessera.browser();
-    let page = fed.sign_in_page(&mut browser).await;
-    let to_upstream = fed.continue_with_corp(&mut browser, &page).await;
-    let callback = fed
-        .upstream_sign_in(&mut fed.upstream.browser(), &to_upstream)
-        .await;
+    let callback = fed.callback_url(&mut browser).await;
     // The load balancer sends the callback to the other instance.
     let path = callback.split_once("/login/").map(|(_, p)| p).unwrap();
     let mut there = other.browser();

@@ -3,49 +3,23 @@
 //! `localhost`, a different site from Tessera's `127.0.0.1`, so each keeps its own cookies)
 //! back to the app, whose library checks the ID token.
 use crate::app;
+use crate::common::federation::*;
 use crate::common::*;
 use crate::driver::{self, Browser, Options, TAB};
 use crate::steps::*;
 
-const CORP_EMAIL: &str = "ada@corp.example";
-const CORP_PASSWORD: &str = "upstream horse battery";
-const CORP_SECRET: &str = "corp-client-secret";
-
 /// The upstream Tessera (its issuer on `localhost`) and a file holding its client's secret.
 async fn corp() -> (TestApp, tempfile::TempDir, String) {
-    let upstream = TestApp::spawn_with_toml_then(
-        Backend::Sqlite,
-        &format!(
-            r#"
-[[clients]]
-client_id = "downstream"
-client_secret_hash = "{hash}"
-redirect_uris = ["http://127.0.0.1/login/upstream/corp/callback"]
-scopes = ["openid", "email", "profile"]
-skip_consent = true
-"#,
-            hash = hashed(CORP_SECRET),
-        ),
-        |config| config.issuer = config.issuer.replace("127.0.0.1", "localhost"),
-    )
+    let upstream = TestApp::spawn_with_toml_then(Backend::Sqlite, &downstream_client(), |c| {
+        c.issuer = c.issuer.replace("127.0.0.1", "localhost")
+    })
     .await;
     upstream.add_user(CORP_EMAIL, CORP_PASSWORD).await;
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("corp.secret");
-    std::fs::write(&file, CORP_SECRET).unwrap();
-    let block = format!(
-        r#"
-[[upstreams]]
-id = "corp"
-kind = "oidc"
-display_name = "Corp SSO"
-client_id = "downstream"
-client_secret_file = "{file}"
-issuer = "{issuer}"
-create_users = true
-"#,
-        file = file.display(),
-        issuer = upstream.issuer,
+    let block = corp_upstream(
+        &upstream.issuer,
+        &corp_secret_file(&dir),
+        "create_users = true",
     );
     (upstream, dir, block)
 }
@@ -138,8 +112,15 @@ async fn a_whole_sign_in_through_an_upstream_provider() {
     browser.click("a[href='/account/identities']").await;
     check(&browser, "linked accounts").await;
     assert!(browser.html().await.contains("Corp SSO"));
-    browser.click("form[action='/account/identities/unlink'] button").await;
+    browser
+        .click("form[action='/account/identities/unlink'] button")
+        .await;
     check(&browser, "unlinking the only way in").await;
-    assert!(browser.text("#form-error").await.contains("only way you can sign in"));
+    assert!(
+        browser
+            .text("#form-error")
+            .await
+            .contains("only way you can sign in")
+    );
     browser.close().await;
 }

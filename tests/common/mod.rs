@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 
 pub mod balancer;
 pub mod fake_github;
+pub mod federation;
 pub mod mfa;
 pub mod passkeys;
 pub mod process;
