@@ -466,3 +466,16 @@ async fn a_signed_in_user_links_an_identity_from_the_account_page() {
 fn urlencode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
+
+#[tokio::test]
+async fn an_upstream_that_is_not_configured_has_no_button_no_start_and_no_callback() {
+    let fed = Federation::start(Backend::Sqlite, "").await;
+    let mut browser = fed.tessera.browser();
+    let start = browser.get("/login/upstream/nope").await;
+    assert_eq!(start.status, 404, "{}", start.body);
+    let callback = browser
+        .get("/login/upstream/nope/callback?code=c&state=s")
+        .await;
+    assert_eq!(callback.status, 400, "{}", callback.body);
+    assert!(callback.body.contains("expired or was already used"));
+}

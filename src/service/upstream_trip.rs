@@ -155,6 +155,10 @@ pub async fn finish(
     browser: Browser<'_>,
     now: i64,
 ) -> Result<Callback> {
+    // An id that is not configured has no trip, and must not become a metric label.
+    if !state.upstreams().contains(upstream_id) {
+        return Ok(Callback::NoTrip);
+    }
     let Some(trip) = claim(state, upstream_id, query.state, browser.trip_cookie, now).await? else {
         observe::upstream_sign_in(upstream_id, "no_trip");
         return Ok(Callback::NoTrip);
@@ -168,7 +172,11 @@ pub async fn finish(
         }
     };
     if let Some(error) = query.error {
-        tracing::info!(upstream = upstream_id, error = %truncated(error), "the upstream refused the sign-in");
+        tracing::info!(
+            upstream = upstream_id,
+            error = error_code(error),
+            "the upstream refused the sign-in"
+        );
         return Ok(failed(match error {
             "access_denied" => Failure::Denied,
             _ => Failure::Refused,
@@ -308,11 +316,13 @@ fn outcome_word(outcome: &UpstreamSignIn) -> &'static str {
     }
 }
 
-/// An upstream's error code, cut short for the log (it is the upstream's text, not ours).
-fn truncated(text: &str) -> &str {
-    let end = text
-        .char_indices()
-        .nth(64)
-        .map_or(text.len(), |(index, _)| index);
-    text.get(..end).unwrap_or_default()
+/// An upstream's error code for the log: it arrives in the browser's query, so anyone can
+/// write it; only a short code of letters, digits and `_` (every RFC 6749 code is one) is
+/// logged as it is.
+fn error_code(text: &str) -> &str {
+    let plain = text.len() <= 64 && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    match plain {
+        true => text,
+        false => "(not an error code)",
+    }
 }
