@@ -479,3 +479,54 @@ async fn an_upstream_that_is_not_configured_has_no_button_no_start_and_no_callba
     assert_eq!(callback.status, 400, "{}", callback.body);
     assert!(callback.body.contains("expired or was already used"));
 }
+
+#[tokio::test]
+async fn an_upstream_trusted_for_mfa_that_did_mfa_is_the_second_step() {
+    let fed = Federation::start(Backend::Sqlite, "trusted_for_mfa = true").await;
+    // Ada's account here has TOTP, and Corp SSO linked (after her password).
+    fed.tessera.add_user(CORP_EMAIL, USER_PASSWORD).await;
+    let mut browser = fed.tessera.browser();
+    let page = fed.through_upstream(&mut browser).await;
+    let login = browser.follow(page).await.unwrap();
+    browser
+        .submit_login(&login, CORP_EMAIL, USER_PASSWORD)
+        .await
+        .unwrap();
+    common::mfa::enrol(&fed.tessera, &mut browser).await;
+    fed.tessera.clock.advance(common::mfa::STEP);
+    // Ada turns TOTP on at the upstream too: its ID tokens then say pwd otp.
+    let mut at_upstream = fed.upstream.browser();
+    let login = at_upstream.get("/login").await;
+    at_upstream
+        .submit_login(&login, CORP_EMAIL, CORP_PASSWORD)
+        .await
+        .unwrap();
+    let upstream_secret = common::mfa::enrol(&fed.upstream, &mut at_upstream)
+        .await
+        .secret;
+    fed.upstream.clock.advance(common::mfa::STEP);
+
+    let mut again = fed.tessera.browser();
+    let page = fed.sign_in_page(&mut again).await;
+    let to_upstream = fed.continue_with_corp(&mut again, &page).await;
+    let mut at_upstream = fed.upstream.browser();
+    let start = at_upstream.get(&to_upstream).await;
+    let login = at_upstream.follow(start).await.unwrap();
+    let totp = at_upstream
+        .submit_login(&login, CORP_EMAIL, CORP_PASSWORD)
+        .await
+        .unwrap();
+    let code = common::mfa::code_at(&upstream_secret, fed.upstream.clock_now());
+    let back = common::mfa::submit_code(&mut at_upstream, &totp, &code).await;
+    let callback = at_upstream.follow(back).await.expect_err("back to Tessera");
+    let page = again.get(&callback).await;
+    // No second step here: the trusted upstream's MFA counts.
+    assert!(
+        page.location().unwrap().starts_with("/consent?"),
+        "{:?}",
+        page.location()
+    );
+    let claims = app_claims(&fed.tessera, &mut again, page).await;
+    assert_eq!(claims["amr"], serde_json::json!(["fed", "mfa"]));
+    assert_eq!(claims["acr"], "urn:tessera:mfa");
+}
