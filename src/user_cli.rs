@@ -108,6 +108,7 @@ pub async fn user_command(config: &Config, command: UserCommand, now: i64) -> Ad
     // Ending a user's sessions queues back-channel logouts; the running server delivers them.
     let receivers = backchannel::receivers(&config.clients());
     let stdin = &mut std::io::stdin().lock();
+    let rules = config.password_rules();
     match command {
         UserCommand::Add {
             email,
@@ -116,7 +117,8 @@ pub async fn user_command(config: &Config, command: UserCommand, now: i64) -> Ad
             password_stdin: _,
         } => {
             let password = admin::read_secret_line(stdin)?;
-            let id = admin::add_user(&store, &email, name, email_verified, password, now).await?;
+            let id = admin::add_user(&store, &rules, &email, name, email_verified, password, now);
+            let id = id.await?;
             println!("created user {id}");
         }
         UserCommand::Passwd {
@@ -125,7 +127,7 @@ pub async fn user_command(config: &Config, command: UserCommand, now: i64) -> Ad
             remove_second_factors,
         } => {
             let password = admin::read_secret_line(stdin)?;
-            admin::set_password(&store, &receivers, &email, password, now).await?;
+            admin::set_password(&store, &rules, &receivers, &email, password, now).await?;
             println!("password changed; the user was signed out everywhere");
             let left = admin::second_factors_after_reset(&store, &email, remove_second_factors);
             print!("{}", left.await?);

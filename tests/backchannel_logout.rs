@@ -126,7 +126,12 @@ async fn disabling_the_user_or_resetting_the_password_tells_the_app() {
                 _ => {
                     let password = Zeroizing::new("another long password".to_string());
                     tessera::service::admin::set_password(
-                        store, receivers, USER_EMAIL, password, now,
+                        store,
+                        &Default::default(),
+                        receivers,
+                        USER_EMAIL,
+                        password,
+                        now,
                     )
                     .await
                     .unwrap()

@@ -58,6 +58,7 @@ async fn database_with_a_totp_secret(sealing: &SealingKey) -> (tempfile::TempDir
     store.migrate().await.unwrap();
     let user = tessera::service::admin::add_user(
         &store,
+        &Default::default(),
         "ada@example.com",
         None,
         true,

@@ -411,6 +411,7 @@ async fn unlinking_never_removes_the_last_way_to_sign_in() {
         // With a password set, the identity may go.
         admin::set_password(
             &fed.tessera.store,
+            &Default::default(),
             &[],
             CORP_EMAIL,
             zeroize::Zeroizing::new(USER_PASSWORD.into()),

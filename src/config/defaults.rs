@@ -56,6 +56,9 @@ pub fn session_absolute_ttl() -> i64 {
 pub fn reauth_max_age() -> i64 {
     300
 }
+pub fn password_min_length() -> usize {
+    crate::auth::password_policy::LEAST_MIN_LENGTH
+}
 pub fn refresh_token_ttl() -> i64 {
     30 * 24 * 3600
 }

@@ -117,6 +117,9 @@ pub struct Config {
     /// Changing second factors needs a password entered at most this many seconds ago.
     #[serde(default = "defaults::reauth_max_age")]
     pub reauth_max_age: i64,
+    /// The fewest characters a new password may have (NIST SP 800-63B: at least 8).
+    #[serde(default = "defaults::password_min_length")]
+    pub password_min_length: usize,
     /// A refresh-token family ends this many seconds after the sign-in that started it.
     #[serde(default = "defaults::refresh_token_ttl")]
     pub refresh_token_ttl: i64,
@@ -321,6 +324,15 @@ impl Config {
         url::Url::parse(&self.issuer)
             .map(|u| u.scheme() == "http" && crate::oauth::redirect_uri::is_loopback_host(&u))
             .unwrap_or(false)
+    }
+
+    /// The rules every new password follows: this minimum length, and the product's name as
+    /// a word no password may contain.
+    pub fn password_rules(&self) -> crate::auth::password_policy::PasswordRules {
+        crate::auth::password_policy::PasswordRules {
+            min_length: self.password_min_length,
+            product_name: self.branding.product_name.clone(),
+        }
     }
 
     /// The otpauth issuer label: `mfa_issuer_name` when set, else the product name.

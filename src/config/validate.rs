@@ -7,6 +7,7 @@ use crate::oauth::signing_alg::SigningAlg;
 
 /// The longest an authorization code may live (RFC 9700 §4.2.1 / DESIGN: ≤ 60 s).
 const MAX_CODE_TTL: i64 = 60;
+use crate::auth::password_policy::LEAST_MIN_LENGTH;
 use crate::auth::throttle::MAX_THROTTLE_WINDOW;
 
 pub fn validate(config: &Config) -> Result<(), ConfigError> {
@@ -149,6 +150,11 @@ fn validate_limits(config: &Config) -> Result<(), ConfigError> {
         if value <= 0 {
             return Err(ConfigError::new(key, "must be at least 1"));
         }
+    }
+    if !(LEAST_MIN_LENGTH..=64).contains(&config.password_min_length) {
+        // NIST SP 800-63B: at least 8; a minimum past 64 would outlaw what it says to allow.
+        let why = format!("must be between {LEAST_MIN_LENGTH} and 64 characters");
+        return Err(ConfigError::new("password_min_length", why));
     }
     if config.max_body_bytes < 1024 {
         return Err(ConfigError::new("max_body_bytes", "must be at least 1024"));

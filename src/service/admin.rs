@@ -3,6 +3,7 @@ use zeroize::Zeroizing;
 
 use super::identities::{self, Change};
 use super::sessions;
+use crate::auth::password_policy::PasswordRules;
 use crate::auth::{password, secret};
 use crate::store::Store;
 use crate::store::passkeys::PasskeyRow;
@@ -10,9 +11,6 @@ use crate::store::upstream_identities::UpstreamIdentityRow;
 use crate::store::users::{UserRow, normalize_email};
 
 pub type AdminResult<T> = Result<T, Box<dyn std::error::Error>>;
-
-/// Shortest password accepted from an administrator (NIST SP 800-63B §5.1.1.2).
-const MIN_PASSWORD_LEN: usize = 8;
 
 /// Reads one secret from standard input: the first line, without its line ending.
 pub fn read_secret_line(input: &mut impl std::io::BufRead) -> AdminResult<Zeroizing<String>> {
@@ -22,13 +20,10 @@ pub fn read_secret_line(input: &mut impl std::io::BufRead) -> AdminResult<Zeroiz
     Ok(Zeroizing::new(trimmed.to_string()))
 }
 
-fn check_password(password: &str) -> AdminResult<()> {
-    if password.chars().count() < MIN_PASSWORD_LEN {
-        return Err(
-            format!("the password must have at least {MIN_PASSWORD_LEN} characters").into(),
-        );
-    }
-    Ok(())
+/// The password policy an administrator's password follows too (NIST SP 800-63B
+/// §3.1.1.2): refused with the rule it broke, in English.
+fn check_password(rules: &PasswordRules, password: &str, email: &str) -> AdminResult<()> {
+    Ok(rules.check(password, email)?)
 }
 
 pub fn check_email(email: &str) -> AdminResult<String> {
@@ -45,8 +40,10 @@ pub fn check_email(email: &str) -> AdminResult<String> {
     }
 }
 
+/// Adds a user whose password follows `rules` (`Config::password_rules`).
 pub async fn add_user(
     store: &Store,
+    rules: &PasswordRules,
     email: &str,
     name: Option<String>,
     email_verified: bool,
@@ -54,7 +51,7 @@ pub async fn add_user(
     now: i64,
 ) -> AdminResult<String> {
     let email = check_email(email)?;
-    check_password(&password)?;
+    check_password(rules, &password, &email)?;
     if store.find_user_by_email(&email).await?.is_some() {
         return Err(format!("a user with email {email} already exists").into());
     }
@@ -81,12 +78,13 @@ pub async fn add_user(
 /// back-channel logout by the running server.
 pub async fn set_password(
     store: &Store,
+    rules: &PasswordRules,
     receivers: &[String],
     email: &str,
     password: Zeroizing<String>,
     now: i64,
 ) -> AdminResult<()> {
-    check_password(&password)?;
+    check_password(rules, &password, &normalize_email(email))?;
     let hash = password::hash_blocking(password.as_bytes())?;
     if !store.set_password_hash(email, &hash, now).await? {
         return Err(format!("no user with email {}", normalize_email(email)).into());

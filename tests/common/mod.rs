@@ -248,6 +248,7 @@ impl TestApp {
     pub async fn add_user(&self, email: &str, password: &str) -> String {
         tessera::service::admin::add_user(
             &self.store,
+            &self.state.config().password_rules(),
             email,
             Some("Ada Lovelace".into()),
             true,

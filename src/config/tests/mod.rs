@@ -289,3 +289,14 @@ fn default_locale_takes_effect_on_reload() {
     assert_eq!(reloaded.default_locale, crate::i18n::Locale::Fr);
     assert!(ignored.is_empty(), "{ignored:?}");
 }
+
+#[test]
+fn password_min_length_defaults_to_eight_and_is_never_below_it() {
+    let config = Config::from_toml("").unwrap();
+    assert_eq!(config.password_min_length, 8);
+    assert_eq!(config.password_rules().product_name, "Tessera");
+    let longer = Config::from_toml("password_min_length = 12").unwrap();
+    assert_eq!(longer.password_rules().min_length, 12);
+    assert_eq!(error_key("password_min_length = 7"), "password_min_length");
+    assert_eq!(error_key("password_min_length = 65"), "password_min_length");
+}

@@ -10,6 +10,10 @@ use crate::service::sign_in::password::sign_in_with_password;
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
+fn rules() -> crate::auth::password_policy::PasswordRules {
+    Default::default()
+}
+
 /// A session, a code not yet exchanged, and offline tokens from it.
 async fn everything(
     state: &AppState,
@@ -90,9 +94,16 @@ async fn a_new_password_ends_every_session_and_token() {
     let state = state().await;
     let (user, _, tokens) = everything(&state).await;
     let password = Zeroizing::new(NEW_PASSWORD.to_string());
-    set_password(state.store(), &[], USER_EMAIL, password, START + 10)
-        .await
-        .unwrap();
+    set_password(
+        state.store(),
+        &rules(),
+        &[],
+        USER_EMAIL,
+        password,
+        START + 10,
+    )
+    .await
+    .unwrap();
     assert!(live_sessions(&state, &user, START + 10).await.is_empty());
     assert!(refresh_revoked(&state, tokens.refresh_token.as_ref().unwrap()).await);
     assert!(!access_active(&state, &tokens.access_token, START + 10).await);
@@ -104,7 +115,7 @@ async fn after_a_reset_only_the_new_password_signs_in() {
     let state = state().await;
     ada(&state).await;
     let password = Zeroizing::new(NEW_PASSWORD.to_string());
-    set_password(state.store(), &[], USER_EMAIL, password, START)
+    set_password(state.store(), &rules(), &[], USER_EMAIL, password, START)
         .await
         .unwrap();
     assert!(!signs_in(&state, USER_PASSWORD, START).await);
@@ -117,7 +128,7 @@ async fn a_short_password_is_refused_and_changes_nothing() {
     let (user, _, _) = everything(&state).await;
     let short = Zeroizing::new("short".to_string());
     assert!(
-        set_password(state.store(), &[], USER_EMAIL, short, START)
+        set_password(state.store(), &rules(), &[], USER_EMAIL, short, START)
             .await
             .is_err()
     );
@@ -131,7 +142,7 @@ async fn changes_to_an_unknown_user_are_errors() {
     let store = state.store();
     let password = Zeroizing::new(NEW_PASSWORD.to_string());
     assert!(
-        set_password(store, &[], "nobody@example.com", password, START)
+        set_password(store, &rules(), &[], "nobody@example.com", password, START)
             .await
             .is_err()
     );
@@ -160,5 +171,30 @@ async fn resetting_two_step_verification_forgets_the_wrong_codes() {
     assert!(
         again.is_ok(),
         "a new authenticator starts with a clean slate"
+    );
+}
+
+#[tokio::test]
+async fn the_cli_refuses_a_common_password_and_says_which_rule() {
+    let state = state().await;
+    let rules = rules();
+    let common = Zeroizing::new("password123".to_string());
+    let email = "grace@example.com";
+    let refused =
+        crate::service::admin::add_user(state.store(), &rules, email, None, true, common, START);
+    let refused = refused.await.unwrap_err().to_string();
+    assert!(refused.contains("too common"), "{refused}");
+    let own_name = Zeroizing::new("grace under pressure 1815".to_string());
+    let refused =
+        crate::service::admin::add_user(state.store(), &rules, email, None, true, own_name, START);
+    let refused = refused.await.unwrap_err().to_string();
+    assert!(refused.contains("must not contain the email"), "{refused}");
+    assert!(
+        state
+            .store()
+            .find_user_by_email(email)
+            .await
+            .unwrap()
+            .is_none()
     );
 }
