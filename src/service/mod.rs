@@ -4,6 +4,8 @@
 //! Time comes in as `now`; nothing here imports axum.
 pub mod access_token;
 pub mod account;
+pub mod account_deletion;
+pub mod account_export;
 pub mod admin;
 pub mod authorize;
 pub mod backchannel;
@@ -22,6 +24,7 @@ pub mod logout;
 pub mod mfa;
 pub mod mint;
 pub mod passkeys;
+pub mod password_change;
 pub mod refresh;
 pub mod revoke;
 pub mod sessions;

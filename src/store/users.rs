@@ -149,4 +149,28 @@ impl Store {
                 .map(|r| r.rows_affected() > 0)
         })
     }
+
+    /// Deletes a user and, by the schema's cascades, everything that hangs on the row:
+    /// sessions, codes, refresh tokens and families, consents (and their APIs), TOTP,
+    /// recovery codes, second-step attempts, pending sign-ins, passkeys and their handle and
+    /// ceremonies, upstream identities, trips and pending links. `session_clients` has no
+    /// foreign key (its rows outlive nothing but their session): what is left of it goes in
+    /// the same transaction. The back-channel outbox keeps its queued logouts, which are the
+    /// apps' news of this. False when there was no such user.
+    pub async fn delete_user(&self, user_id: &str) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("delete from session_clients where user_id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            let deleted = sqlx::query("delete from users where id = $1")
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            Ok(deleted > 0)
+        })
+    }
 }

@@ -1,0 +1,79 @@
+//! Deleting one's own account from the account page. It cannot be undone, so it asks for a
+//! ticked confirmation and a re-authentication: the password typed now (checked under the
+//! password throttle), or for an account without one a sign-in younger than
+//! `reauth_max_age`. Then every session ends with a back-channel logout to the apps that got
+//! tokens through it, every refresh token is revoked, and the user row goes with everything
+//! that hangs on it (`Store::delete_user`).
+use std::net::IpAddr;
+
+use zeroize::Zeroizing;
+
+use super::backchannel;
+use super::error::Result;
+use super::factors;
+use super::sessions;
+use super::sign_in::password::{self, PasswordCheck};
+use super::signed_in::SignedIn;
+use crate::state::AppState;
+
+/// What the user sent from the confirmation page.
+pub struct DeletionRequest<'a> {
+    pub signed_in: &'a SignedIn,
+    /// Empty for an account that has no password.
+    pub password: Zeroizing<String>,
+    /// The "I understand" box was ticked.
+    pub confirmed: bool,
+    pub ip: IpAddr,
+}
+
+/// How a deletion ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Deletion {
+    /// Gone; `email` is free for a new account.
+    Deleted { email: String },
+    /// The confirmation was not ticked; nothing was checked.
+    NotConfirmed,
+    /// The password was wrong (a failure on the password throttle).
+    WrongPassword,
+    /// The account has no password and its sign-in is older than `reauth_max_age`.
+    SignInAgain,
+}
+
+pub async fn delete_account(
+    state: &AppState,
+    request: DeletionRequest<'_>,
+    now: i64,
+) -> Result<Deletion> {
+    let DeletionRequest {
+        signed_in,
+        password,
+        confirmed,
+        ip,
+    } = request;
+    let (session, user) = (&signed_in.session, &signed_in.user);
+    if !confirmed {
+        return Ok(Deletion::NotConfirmed);
+    }
+    if user.password_hash.is_empty() {
+        if factors::password_required(state, session, now) {
+            return Ok(Deletion::SignInAgain);
+        }
+    } else {
+        let attempt = password::reserve(state, &user.email, ip, now).await?;
+        let checked = attempt.evaluate(password::check(state, Some(user), password));
+        if checked.await? != PasswordCheck::Right {
+            tracing::info!(user_id = %user.id, "account deletion refused: wrong password");
+            return Ok(Deletion::WrongPassword);
+        }
+    }
+    let store = state.store();
+    // The logouts are queued while the sessions still name their apps; the row goes after.
+    let receivers = state.backchannel_receivers();
+    let ended = sessions::end_all_for_user(store, receivers, &user.id, now).await?;
+    backchannel::queued(state, ended);
+    store.delete_user(&user.id).await?;
+    tracing::info!(user_id = %user.id, event = "account_deleted", sessions_ended = ended);
+    Ok(Deletion::Deleted {
+        email: user.email.clone(),
+    })
+}
