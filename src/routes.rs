@@ -52,6 +52,11 @@ pub const UPSTREAM_CALLBACK: &str = "/login/upstream/{id}/callback";
 pub const ACCOUNT_IDENTITIES: &str = "/account/identities";
 pub const ACCOUNT_IDENTITIES_LINK: &str = "/account/identities/link";
 pub const ACCOUNT_IDENTITIES_UNLINK: &str = "/account/identities/unlink";
+/// The account's security: change (or set a first) password, delete the account, and
+/// download what Tessera holds about the user.
+pub const ACCOUNT_PASSWORD: &str = "/account/password";
+pub const ACCOUNT_DELETE: &str = "/account/delete";
+pub const ACCOUNT_EXPORT: &str = "/account/export";
 
 /// The callback URL registered at an upstream provider: `{issuer}/login/upstream/{id}/callback`.
 pub fn upstream_callback(issuer: &str, upstream_id: &str) -> String {

@@ -5,8 +5,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::pages::{
-    account, account_identities, account_mfa, account_passkeys, consent, logout, second_step,
-    sign_in, upstream,
+    account, account_delete, account_export, account_identities, account_mfa, account_passkeys,
+    account_password, consent, logout, second_step, sign_in, upstream,
 };
 use super::rate_limit::rate_limited;
 use super::respond;
@@ -96,7 +96,16 @@ pub fn account_pages(config: &Config) -> Router<SharedState> {
         .route(
             routes::ACCOUNT_IDENTITIES_UNLINK,
             post(account_identities::unlink),
-        );
+        )
+        .route(
+            routes::ACCOUNT_PASSWORD,
+            get(account_password::password_page).post(account_password::change),
+        )
+        .route(
+            routes::ACCOUNT_DELETE,
+            get(account_delete::delete_page).post(account_delete::delete),
+        )
+        .route(routes::ACCOUNT_EXPORT, get(account_export::export));
     rate_limited(pages, config)
 }
 

@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 
 use super::backchannel;
 use super::error::Result;
-use super::factors;
+use super::reauthentication::{self, Reauthentication};
 use super::sessions;
 use super::sign_in::password::{self, PasswordCheck};
 use super::signed_in::SignedIn;
@@ -50,15 +50,15 @@ pub async fn delete_account(
         confirmed,
         ip,
     } = request;
-    let (session, user) = (&signed_in.session, &signed_in.user);
+    let user = &signed_in.user;
+    let proof = reauthentication::needed(state, signed_in, now);
+    if proof == Reauthentication::SignInAgain {
+        return Ok(Deletion::SignInAgain);
+    }
     if !confirmed {
         return Ok(Deletion::NotConfirmed);
     }
-    if user.password_hash.is_empty() {
-        if factors::password_required(state, session, now) {
-            return Ok(Deletion::SignInAgain);
-        }
-    } else {
+    if proof == Reauthentication::CurrentPassword {
         let attempt = password::reserve(state, &user.email, ip, now).await?;
         let checked = attempt.evaluate(password::check(state, Some(user), password));
         if checked.await? != PasswordCheck::Right {

@@ -25,6 +25,7 @@ pub mod mfa;
 pub mod mint;
 pub mod passkeys;
 pub mod password_change;
+pub mod reauthentication;
 pub mod refresh;
 pub mod revoke;
 pub mod sessions;

@@ -12,6 +12,7 @@ use zeroize::Zeroizing;
 use super::backchannel;
 use super::error::Result;
 use super::factors;
+use super::reauthentication::{self, Reauthentication};
 use super::sessions::{self, NewSession, SessionFor};
 use super::sign_in::password::{self, PasswordCheck};
 use super::signed_in::SignedIn;
@@ -56,11 +57,6 @@ pub struct PasswordChanged {
     pub sessions_ended: u64,
 }
 
-/// Whether the signed-in account has no password yet: its form asks for no current one.
-pub fn has_password(current: &SignedIn) -> bool {
-    !current.user.password_hash.is_empty()
-}
-
 /// Changes the password, in this order: a recent sign-in for an account without a password;
 /// the new password typed twice alike and within the policy (judged before any guess of the
 /// current password is counted); the current password under the throttle; then the new hash
@@ -78,11 +74,12 @@ pub async fn change_password(
         new_password_again,
         ip,
     } = request;
-    let (session, user) = (&signed_in.session, &signed_in.user);
-    let first_password = !has_password(signed_in);
-    if first_password && factors::password_required(state, session, now) {
+    let user = &signed_in.user;
+    let proof = reauthentication::needed(state, signed_in, now);
+    if proof == Reauthentication::SignInAgain {
         return Ok(PasswordChange::SignInAgain);
     }
+    let first_password = proof == Reauthentication::RecentSignIn;
     if new_password != new_password_again {
         return Ok(PasswordChange::NotTheSame);
     }
@@ -107,7 +104,8 @@ pub async fn change_password(
     let sessions_ended =
         sessions::end_all_for_user(state.store(), receivers, &user.id, now).await?;
     backchannel::queued(state, sessions_ended);
-    let session = sessions::start(state, fresh_session(state, signed_in, now), None, now).await?;
+    let like = fresh_session(state, signed_in, first_password, now);
+    let session = sessions::start(state, like, None, now).await?;
     tracing::info!(user_id = %user.id, event = "password_changed", first_password, sessions_ended);
     Ok(PasswordChange::Changed(PasswordChanged {
         session,
@@ -123,9 +121,14 @@ pub async fn change_password(
 /// when the old session's second step is still recent: otherwise a stolen cookie and a known
 /// password would make an old second step look fresh. The password just typed is the new
 /// sign-in time; an account without one keeps its recent sign-in's.
-fn fresh_session<'a>(state: &AppState, signed_in: &'a SignedIn, now: i64) -> SessionFor<'a> {
+fn fresh_session<'a>(
+    state: &AppState,
+    signed_in: &'a SignedIn,
+    first_password: bool,
+    now: i64,
+) -> SessionFor<'a> {
     let old = &signed_in.session;
-    let typed_now = has_password(signed_in);
+    let typed_now = !first_password;
     let amr = match factors::second_step_recent(state, old, now) || !typed_now {
         true => old.amr.clone(),
         false => Amr::password(),

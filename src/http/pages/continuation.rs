@@ -27,6 +27,9 @@ pub enum AccountPage {
     Mfa,
     Passkeys,
     Identities,
+    Password,
+    Delete,
+    Export,
 }
 
 impl AccountPage {
@@ -36,13 +39,24 @@ impl AccountPage {
             Self::Mfa => routes::ACCOUNT_MFA,
             Self::Passkeys => routes::ACCOUNT_PASSKEYS,
             Self::Identities => routes::ACCOUNT_IDENTITIES,
+            Self::Password => routes::ACCOUNT_PASSWORD,
+            Self::Delete => routes::ACCOUNT_DELETE,
+            Self::Export => routes::ACCOUNT_EXPORT,
         }
     }
 
     fn from_path(path: &str) -> Option<Self> {
-        [Self::Overview, Self::Mfa, Self::Passkeys, Self::Identities]
-            .into_iter()
-            .find(|page| page.path() == path)
+        [
+            Self::Overview,
+            Self::Mfa,
+            Self::Passkeys,
+            Self::Identities,
+            Self::Password,
+            Self::Delete,
+            Self::Export,
+        ]
+        .into_iter()
+        .find(|page| page.path() == path)
     }
 }
 

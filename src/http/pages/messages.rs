@@ -3,6 +3,7 @@
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
 
+use crate::auth::password_policy::PolicyRefusal;
 use crate::auth::throttle::minutes;
 use crate::i18n::{Arg, Locale};
 use crate::service::passkeys::Refusal;
@@ -40,4 +41,15 @@ pub fn with_retry_after(mut response: Response, seconds: i64) -> Response {
         response.headers_mut().insert(header::RETRY_AFTER, value);
     }
     response
+}
+
+/// The words for a new password the policy refused, naming the rule it broke.
+pub fn policy_refusal(locale: Locale, refusal: PolicyRefusal) -> String {
+    match refusal.count() {
+        Some(count) => {
+            let count = i64::try_from(count).unwrap_or(i64::MAX);
+            locale.count(refusal.message_id(), "count", count)
+        }
+        None => locale.text(refusal.message_id()),
+    }
 }

@@ -2,9 +2,13 @@
 //! consent), the account pages, logout, and the assets the pages load. Each handler reads its
 //! form, asks a service, and renders the outcome with a template from `templates`.
 pub mod account;
+pub mod account_delete;
+pub mod account_export;
 pub mod account_identities;
 pub mod account_mfa;
 pub mod account_passkeys;
+pub mod account_password;
+mod account_security_templates;
 pub mod assets;
 pub mod authorize;
 pub mod consent;

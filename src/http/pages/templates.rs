@@ -8,6 +8,7 @@ use std::sync::Arc;
 use askama::Template;
 use askama_web::WebTemplate;
 
+pub use super::account_security_templates::{AccountDeletedPage, DeleteAccountPage, PasswordPage};
 pub use super::passkey_templates::{PasskeyOffer, PasskeysPage};
 pub use super::wording::{ago, describe_scope};
 use crate::auth::recovery::RecoveryCode;

@@ -118,6 +118,37 @@ fn identities_page(locale: Locale, now: i64) -> IdentitiesPage {
     }
 }
 
+/// The password page: a change, or a first password the account must sign in again for,
+/// with every message it may show.
+fn password_page(locale: Locale, has_password: bool) -> PasswordPage {
+    let refusal = crate::auth::password_policy::PolicyRefusal::TooShort { min: 8 };
+    PasswordPage {
+        brand: brand(),
+        locale,
+        email: HOSTILE.into(),
+        has_password,
+        sign_in_again: (!has_password).then(|| "/login?return_to=/account/password".into()),
+        min_length: 8,
+        csrf_token: "t".into(),
+        notice: Some(locale.text("password-changed")),
+        error: Some(crate::http::pages::messages::policy_refusal(
+            locale, refusal,
+        )),
+    }
+}
+
+fn delete_page(locale: Locale, has_password: bool) -> DeleteAccountPage {
+    DeleteAccountPage {
+        brand: brand(),
+        locale,
+        email: HOSTILE.into(),
+        has_password,
+        sign_in_again: (!has_password).then(|| "/login?return_to=/account/delete".into()),
+        csrf_token: "t".into(),
+        error: Some(locale.text("delete-not-confirmed")),
+    }
+}
+
 /// Every page, in every state that changes its words.
 fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
     let scopes = Scopes::parse("openid profile email offline_access").unwrap();
@@ -301,6 +332,21 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
                 client_name: None,
                 csrf_token: "t".into(),
                 fields: vec![],
+            }
+            .render(),
+        ),
+        ("password", password_page(locale, true).render()),
+        ("first password", password_page(locale, false).render()),
+        ("delete", delete_page(locale, true).render()),
+        (
+            "delete after an upstream sign-in",
+            delete_page(locale, false).render(),
+        ),
+        (
+            "account deleted",
+            AccountDeletedPage {
+                brand: brand(),
+                locale,
             }
             .render(),
         ),
