@@ -13,6 +13,7 @@ mod driver;
 mod steps;
 
 mod account;
+mod account_security;
 mod branding;
 mod languages;
 mod passkeys;
