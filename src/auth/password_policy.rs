@@ -156,6 +156,8 @@ mod tests {
             "bench password 1",
             "a long password",
             "another long password",
+            "a new long password",
+            "a long enough password",
         ] {
             assert_eq!(for_ada(password), Ok(()), "{password}");
         }
