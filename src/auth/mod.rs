@@ -5,6 +5,7 @@ pub mod csrf;
 pub mod master_key;
 pub mod passkey;
 pub mod password;
+pub mod password_policy;
 pub mod recovery;
 pub mod sealing;
 pub mod secret;

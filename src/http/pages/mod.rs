@@ -2,6 +2,7 @@
 //! consent), the account pages, logout, and the assets the pages load. Each handler reads its
 //! form, asks a service, and renders the outcome with a template from `templates`.
 pub mod account;
+pub mod account_email;
 pub mod account_identities;
 pub mod account_mfa;
 pub mod account_passkeys;
@@ -10,12 +11,16 @@ pub mod authorize;
 pub mod consent;
 mod continuation;
 mod cookies;
+mod email_templates;
+pub mod emailed_links;
+pub mod forgot_password;
 pub mod logout;
 mod messages;
 mod page_form;
 mod passkey_templates;
 pub mod second_step;
 pub mod sign_in;
+pub mod sign_up;
 mod templates;
 #[cfg(test)]
 mod tests;
