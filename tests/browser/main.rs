@@ -14,6 +14,7 @@ mod steps;
 
 mod account;
 mod branding;
+mod emailed;
 mod languages;
 mod passkeys;
 mod screenshots;
