@@ -22,7 +22,7 @@ use crate::service::emailed::verification::{self, Sent};
 use crate::service::signed_in::SignedIn;
 use crate::state::AppState;
 
-const HERE: Next<'static> = Next::Account(AccountPage::Overview);
+const HERE: Next<'static> = Next::Account(AccountPage::Email);
 
 /// What the page says after a change it redirected from (a fixed list).
 #[derive(Deserialize)]
@@ -53,7 +53,7 @@ pub async fn email_page(
 
 pub async fn send_verification(State(state): State<AppState>, form: PageForm) -> HttpResult {
     let form = form
-        .open(&state, Continues::To(AccountPage::Overview))?
+        .open(&state, Continues::To(AccountPage::Email))?
         .require_csrf(EXPIRED_RELOAD)?;
     let current = form.signed_in(&state).await?;
     let word = match verification::send_to_signed_in(&state, &current, state.now()).await? {
@@ -70,7 +70,7 @@ pub async fn change(
     form: PageForm,
 ) -> HttpResult {
     let form = form
-        .open(&state, Continues::To(AccountPage::Overview))?
+        .open(&state, Continues::To(AccountPage::Email))?
         .require_csrf(EXPIRED_RELOAD)?;
     let current = form.signed_in(&state).await?;
     let new_email = form.get("email");

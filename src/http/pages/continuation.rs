@@ -28,6 +28,7 @@ pub enum AccountPage {
     Mfa,
     Passkeys,
     Identities,
+    Email,
 }
 
 impl AccountPage {
@@ -37,11 +38,18 @@ impl AccountPage {
             Self::Mfa => routes::ACCOUNT_MFA,
             Self::Passkeys => routes::ACCOUNT_PASSKEYS,
             Self::Identities => routes::ACCOUNT_IDENTITIES,
+            Self::Email => routes::ACCOUNT_EMAIL,
         }
     }
 
     fn from_path(path: &str) -> Option<Self> {
-        [Self::Overview, Self::Mfa, Self::Passkeys, Self::Identities]
+        [
+            Self::Overview,
+            Self::Mfa,
+            Self::Passkeys,
+            Self::Identities,
+            Self::Email,
+        ]
             .into_iter()
             .find(|page| page.path() == path)
     }
