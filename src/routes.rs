@@ -63,3 +63,23 @@ pub fn upstream_callback(issuer: &str, upstream_id: &str) -> String {
     let path = UPSTREAM_CALLBACK.replace("{id}", upstream_id);
     format!("{}{path}", issuer.trim_end_matches('/'))
 }
+
+/// "Forgot password": ask for a reset link.
+pub const PASSWORD_FORGOT: &str = "/password/forgot";
+/// The reset link's page: choose a new password.
+pub const PASSWORD_RESET: &str = "/password/reset";
+/// The verification link's page: confirm the address.
+pub const EMAIL_VERIFY: &str = "/email/verify";
+/// Open sign-up (`registration = "open"`).
+pub const SIGN_UP: &str = "/signup";
+/// The sign-up link's page: confirm the address, and the account is made.
+pub const SIGN_UP_CONFIRM: &str = "/signup/confirm";
+/// The invitation link's page: set the first password.
+pub const INVITATION: &str = "/invitation";
+/// The email change's link (sent to the new address): confirm it.
+pub const EMAIL_CHANGE_CONFIRM: &str = "/email/change";
+/// The undo link sent to the old address after a change.
+pub const EMAIL_CHANGE_UNDO: &str = "/email/undo";
+/// The account's address: change it, or send the verification link again.
+pub const ACCOUNT_EMAIL: &str = "/account/email";
+pub const ACCOUNT_EMAIL_VERIFY: &str = "/account/email/verify";

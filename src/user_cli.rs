@@ -8,6 +8,15 @@ use tessera::store::Store;
 
 use crate::open_store;
 
+/// What queueing mail needs (the settings and the master key that seals the outbox); the
+/// running server's mail worker sends it.
+async fn mail_state(config: &Config, store: Store, now: i64) -> AdminResult<tessera::AppState> {
+    let (config, _, _) = tessera::startup::open_with_master_key(config.clone()).await?;
+    let keys = tessera::keys::KeySet::new(Vec::new(), now);
+    let clock = std::sync::Arc::new(tessera::clock::SystemClock);
+    Ok(tessera::AppState::new(config, store, keys, clock))
+}
+
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// Create a user; the password is read from standard input.
@@ -22,6 +31,17 @@ pub enum UserCommand {
         /// Read the password from the first line of standard input (required).
         #[arg(long, required = true)]
         password_stdin: bool,
+        /// Mail the user a link that confirms their address (the `[email]` transport; a
+        /// running server sends it).
+        #[arg(long, conflicts_with = "email_verified")]
+        send_verification: bool,
+    },
+    /// Make an account without a password and mail its owner a link to set one (7 days).
+    Invite {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: Option<String>,
     },
     /// Set a user's password, read from standard input; ends every session and lists the
     /// second factors that remain.
@@ -115,11 +135,22 @@ pub async fn user_command(config: &Config, command: UserCommand, now: i64) -> Ad
             name,
             email_verified,
             password_stdin: _,
+            send_verification,
         } => {
             let password = admin::read_secret_line(stdin)?;
             let id = admin::add_user(&store, &rules, &email, name, email_verified, password, now);
             let id = id.await?;
             println!("created user {id}");
+            if send_verification {
+                let state = mail_state(config, store.clone(), now).await?;
+                admin::send_verification(&state, &email, now).await?;
+                println!("verification link queued for {email}");
+            }
+        }
+        UserCommand::Invite { email, name } => {
+            let state = mail_state(config, store.clone(), now).await?;
+            let id = admin::invite(&state, &email, name, now).await?;
+            println!("created user {id} and queued an invitation to {email}");
         }
         UserCommand::Passwd {
             email,

@@ -23,6 +23,11 @@ pub enum ThrottleKind {
     ClientAddress,
     /// Second-factor codes (TOTP or recovery) for one account.
     SecondFactor,
+    /// Emailed links (reset, verification, sign-up) asked for one address's mailbox: a few
+    /// per hour, so nobody can flood someone's inbox through Tessera.
+    EmailedLinkRecipient,
+    /// Emailed links asked for from one client address, whatever the mailbox.
+    EmailedLinkAddress,
 }
 
 impl ThrottleKind {
@@ -34,6 +39,8 @@ impl ThrottleKind {
             Self::Client => "client",
             Self::ClientAddress => "client-ip",
             Self::SecondFactor => "second-factor",
+            Self::EmailedLinkRecipient => "mail-recipient",
+            Self::EmailedLinkAddress => "mail-ip",
         }
     }
 }

@@ -21,6 +21,7 @@ mod branding;
 mod clients;
 mod defaults;
 mod env;
+mod registration;
 mod reload;
 mod resources;
 mod typed;
@@ -29,6 +30,7 @@ mod validate;
 
 pub use branding::BrandingConfig;
 pub use clients::ClientConfig;
+pub use registration::{Registration, domain_allowed as registration_domain_allowed};
 pub use resources::ResourceConfig;
 pub use upstreams::{GITHUB_API_URL, GITHUB_WEB_URL, UpstreamConfig, UpstreamKind};
 
@@ -234,6 +236,13 @@ pub struct Config {
     /// The identity providers people may sign in with (GitHub, any OpenID provider).
     #[serde(default)]
     pub upstreams: Vec<UpstreamConfig>,
+    /// Whether people may make accounts themselves: `closed` (default), `open` (sign-up at
+    /// `/signup`, the address confirmed first) or `invite` (`tessera user invite`).
+    #[serde(default)]
+    pub registration: Registration,
+    /// With open sign-up: only addresses in these domains may sign up (empty: any).
+    #[serde(default)]
+    pub registration_email_domains: Vec<String>,
 }
 
 /// What a key file readable by its group or by other users gets.

@@ -24,6 +24,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_backchannel(config)?;
     validate_resources(config)?;
     validate_clients(config)?;
+    super::registration::validate_domains(&config.registration_email_domains)?;
     super::upstreams::validate_all(&config.upstreams)
 }
 

@@ -5,8 +5,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use super::pages::{
-    account, account_delete, account_export, account_identities, account_mfa, account_passkeys,
-    account_password, consent, logout, second_step, sign_in, upstream,
+    account, account_delete, account_email, account_export, account_identities, account_mfa,
+    account_passkeys, account_password, consent, emailed_links, forgot_password, logout,
+    second_step, sign_in, sign_up, upstream,
 };
 use super::rate_limit::rate_limited;
 use super::respond;
@@ -35,7 +36,40 @@ pub fn sign_in_pages(config: &Config) -> Router<SharedState> {
         // Each start stores a trip and each callback with a live trip claims one: throttled
         // per address with the sign-in pages.
         .route(routes::UPSTREAM_START, get(upstream::start))
-        .route(routes::UPSTREAM_CALLBACK, get(upstream::callback));
+        .route(routes::UPSTREAM_CALLBACK, get(upstream::callback))
+        // Each of these may send mail or spend a link: throttled per address too.
+        .route(
+            routes::PASSWORD_FORGOT,
+            get(forgot_password::forgot_page).post(forgot_password::forgot_submit),
+        )
+        .route(
+            routes::PASSWORD_RESET,
+            get(emailed_links::reset_page).post(emailed_links::reset_submit),
+        )
+        .route(
+            routes::INVITATION,
+            get(emailed_links::invitation_page).post(emailed_links::invitation_submit),
+        )
+        .route(
+            routes::EMAIL_VERIFY,
+            get(emailed_links::verify_page).post(emailed_links::verify_submit),
+        )
+        .route(
+            routes::SIGN_UP,
+            get(sign_up::sign_up_page).post(sign_up::sign_up_submit),
+        )
+        .route(
+            routes::SIGN_UP_CONFIRM,
+            get(emailed_links::sign_up_confirm_page).post(emailed_links::sign_up_confirm_submit),
+        )
+        .route(
+            routes::EMAIL_CHANGE_CONFIRM,
+            get(emailed_links::change_confirm_page).post(emailed_links::change_confirm_submit),
+        )
+        .route(
+            routes::EMAIL_CHANGE_UNDO,
+            get(emailed_links::change_undo_page).post(emailed_links::change_undo_submit),
+        );
     rate_limited(pages, config)
 }
 
@@ -105,7 +139,15 @@ pub fn account_pages(config: &Config) -> Router<SharedState> {
             routes::ACCOUNT_DELETE,
             get(account_delete::delete_page).post(account_delete::delete),
         )
-        .route(routes::ACCOUNT_EXPORT, get(account_export::export));
+        .route(routes::ACCOUNT_EXPORT, get(account_export::export))
+        .route(
+            routes::ACCOUNT_EMAIL,
+            get(account_email::email_page).post(account_email::change),
+        )
+        .route(
+            routes::ACCOUNT_EMAIL_VERIFY,
+            post(account_email::send_verification),
+        );
     rate_limited(pages, config)
 }
 

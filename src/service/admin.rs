@@ -263,6 +263,39 @@ pub async fn unlink_identity(
     }
 }
 
+/// Queues a link that confirms the user's address.
+pub async fn send_verification(
+    state: &crate::state::AppState,
+    email: &str,
+    now: i64,
+) -> AdminResult<()> {
+    let user = user_by_email(state.store(), email).await?;
+    match super::emailed::verification::send(state, &user, now).await? {
+        super::emailed::verification::Sent::TooMany => Err(format!(
+            "{} was sent several links in the last hour; try later",
+            user.email
+        )
+        .into()),
+        _ => Ok(()),
+    }
+}
+
+/// Makes an account without a password and queues its owner's invitation.
+pub async fn invite(
+    state: &crate::state::AppState,
+    email: &str,
+    name: Option<String>,
+    now: i64,
+) -> AdminResult<String> {
+    let email = check_email(email)?;
+    match super::emailed::sign_up::invite(state, &email, name, now).await? {
+        super::emailed::sign_up::Invited::Invited { user_id } => Ok(user_id),
+        super::emailed::sign_up::Invited::Exists => {
+            Err(format!("a user with email {email} already exists").into())
+        }
+    }
+}
+
 async fn user_by_email(store: &Store, email: &str) -> AdminResult<UserRow> {
     match store.find_user_by_email(email).await? {
         Some(user) => Ok(user),

@@ -21,6 +21,11 @@ impl SignedIn {
     pub fn email(&self) -> &str {
         &self.user.email
     }
+
+    /// Whether the user confirmed their address (the `email_verified` claim).
+    pub fn email_verified(&self) -> bool {
+        self.user.email_verified
+    }
 }
 
 impl std::fmt::Debug for SignedIn {

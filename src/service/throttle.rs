@@ -93,6 +93,34 @@ pub fn second_factor_limits(config: &Config, user_id: &str) -> Vec<Limit> {
     )]
 }
 
+/// Emailed links a client address may ask for in an hour (reset, verification, sign-up),
+/// whatever the mailbox.
+pub const EMAILED_LINKS_PER_ADDRESS: i64 = 10;
+/// Emailed links one mailbox may be sent in an hour.
+pub const EMAILED_LINKS_PER_RECIPIENT: i64 = 3;
+const EMAILED_LINK_WINDOW: i64 = 3600;
+
+/// The limit on emailed links asked for from `ip`.
+pub fn emailed_link_address_limit(ip: IpAddr) -> Vec<Limit> {
+    let address = AddressBlock::of(ip).to_string();
+    vec![Limit::new(
+        ThrottleKind::EmailedLinkAddress,
+        &address,
+        EMAILED_LINKS_PER_ADDRESS,
+        EMAILED_LINK_WINDOW,
+    )]
+}
+
+/// The limit on emailed links sent to `email`.
+pub fn emailed_link_recipient_limit(email: &str) -> Vec<Limit> {
+    vec![Limit::new(
+        ThrottleKind::EmailedLinkRecipient,
+        &crate::store::users::normalize_email(email),
+        EMAILED_LINKS_PER_RECIPIENT,
+        EMAILED_LINK_WINDOW,
+    )]
+}
+
 /// Forgets an account's second-factor attempts (its two-step verification was reset or
 /// turned off: a new authenticator starts with a clean slate).
 pub async fn forget_second_factor_attempts(store: &Store, user_id: &str) -> Result<()> {

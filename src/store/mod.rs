@@ -14,6 +14,7 @@ use outage::Outage;
 pub mod client_assertions;
 pub mod codes;
 pub mod consents;
+pub mod email_links;
 pub mod mfa;
 mod outage;
 pub mod outbox;

@@ -75,6 +75,7 @@ impl Store {
         )
         .await?;
         delete("delete from upstream_requests where expires_at <= $1", now).await?;
+        delete("delete from email_links where expires_at <= $1", now).await?;
         delete(
             "delete from upstream_pending_links where expires_at <= $1",
             now,

@@ -70,6 +70,14 @@ impl Store {
         })
     }
 
+    /// The user with this email, unless disabled.
+    pub async fn find_active_user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
+        Ok(self
+            .find_user_by_email(email)
+            .await?
+            .filter(|user| !user.disabled))
+    }
+
     /// The user, unless disabled: the one lookup every "is this user still allowed" check uses.
     pub async fn find_active_user(&self, id: &str) -> StoreResult<Option<UserRow>> {
         Ok(self.find_user(id).await?.filter(|user| !user.disabled))
@@ -110,6 +118,13 @@ impl Store {
     ) -> StoreResult<bool> {
         let email = normalize_email(email);
         on_pool!(self, |pool| {
+            // A new password ends every reset link: one mailed before it must not undo it.
+            sqlx::query(
+                "delete from email_links where purpose = 'reset_password' and user_id = (select id from users where email = $1)",
+            )
+            .bind(&email)
+            .execute(pool)
+            .await?;
             sqlx::query(
                 "update users set password_hash = $1, tokens_valid_after = $2 where email = $3",
             )
@@ -135,6 +150,87 @@ impl Store {
             .execute(pool)
             .await
             .map(|r| r.rows_affected() > 0)
+        })
+    }
+
+    /// Marks the user's address as confirmed (they opened a link sent to it).
+    pub async fn mark_email_verified(&self, user_id: &str) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            sqlx::query("update users set email_verified = true where id = $1")
+                .bind(user_id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected() > 0)
+        })
+    }
+
+    /// Gives the user a new, confirmed address; false when another account has it (the
+    /// unique index decides a race).
+    pub async fn change_email(&self, user_id: &str, email: &str) -> StoreResult<bool> {
+        let email = normalize_email(email);
+        let changed = on_pool!(self, |pool| {
+            sqlx::query("update users set email = $1, email_verified = true where id = $2")
+                .bind(&email)
+                .bind(user_id)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected() > 0)
+        });
+        match changed {
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+            other => other,
+        }
+    }
+
+    /// Sets a new password for the user and ends every token issued until `now`.
+    pub async fn set_password_hash_of(
+        &self,
+        user_id: &str,
+        password_hash: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            // A new password ends every reset link: one mailed before it must not undo it.
+            sqlx::query(
+                "delete from email_links where purpose = 'reset_password' and user_id = $1",
+            )
+            .bind(user_id)
+            .execute(pool)
+            .await?;
+            sqlx::query(
+                "update users set password_hash = $1, tokens_valid_after = $2 where id = $3",
+            )
+            .bind(password_hash)
+            .bind(now)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected() > 0)
+        })
+    }
+
+    /// Remembers the language of the pages the user last signed in on (their mail's).
+    pub async fn set_user_locale(&self, user_id: &str, locale: &str) -> StoreResult<()> {
+        on_pool!(self, |pool| {
+            sqlx::query(
+                "update users set locale = $1 where id = $2 and (locale is null or locale <> $1)",
+            )
+            .bind(locale)
+            .bind(user_id)
+            .execute(pool)
+            .await
+            .map(|_| ())
+        })
+    }
+
+    /// The language the user last signed in with, if known.
+    pub async fn user_locale(&self, user_id: &str) -> StoreResult<Option<String>> {
+        on_pool!(self, |pool| {
+            sqlx::query_scalar::<_, Option<String>>("select locale from users where id = $1")
+                .bind(user_id)
+                .fetch_optional(pool)
+                .await
+                .map(Option::flatten)
         })
     }
 

@@ -9,6 +9,7 @@ use super::authorize::step_response;
 use super::cookies::{self, Kind};
 use crate::http::error::{HttpError, HttpResult};
 use crate::http::respond::see_other;
+use crate::i18n::Locale;
 use crate::oauth::authorize::{AuthorizationRequest, after_fresh_login};
 use crate::oauth::client::Client;
 use crate::oauth::params::Params;
@@ -30,6 +31,7 @@ pub enum AccountPage {
     Password,
     Delete,
     Export,
+    Email,
 }
 
 impl AccountPage {
@@ -42,6 +44,7 @@ impl AccountPage {
             Self::Password => routes::ACCOUNT_PASSWORD,
             Self::Delete => routes::ACCOUNT_DELETE,
             Self::Export => routes::ACCOUNT_EXPORT,
+            Self::Email => routes::ACCOUNT_EMAIL,
         }
     }
 
@@ -54,6 +57,7 @@ impl AccountPage {
             Self::Password,
             Self::Delete,
             Self::Export,
+            Self::Email,
         ]
         .into_iter()
         .find(|page| page.path() == path)
@@ -155,13 +159,18 @@ impl<'s> Next<'s> {
         state: &AppState,
         jar: CookieJar,
         session: &NewSession,
+        locale: Locale,
         now: i64,
     ) -> HttpResult {
         let secure = state.secure_cookies();
         let waiting_link = cookies::read(&jar, Kind::PendingLink, secure).map(str::to_string);
         let for_ = self.signed_in_for();
-        let after =
-            after::after_sign_in(state, for_, session, waiting_link.as_deref(), now).await?;
+        let done = after::Completed {
+            session,
+            waiting_link: waiting_link.as_deref(),
+            locale,
+        };
+        let after = after::after_sign_in(state, for_, done, now).await?;
         let jar = match waiting_link {
             Some(_) => jar.add(cookies::removal(Kind::PendingLink, secure)),
             None => jar,

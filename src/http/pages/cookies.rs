@@ -18,6 +18,9 @@ pub enum Kind {
     UpstreamTrip,
     /// An upstream identity waiting for the owner of the account with its email to sign in.
     PendingLink,
+    /// The token of the emailed link being used, moved out of the URL (so it is in no
+    /// history, log or Referer) until the link's form spends it.
+    EmailLink,
 }
 
 impl Kind {
@@ -33,6 +36,8 @@ impl Kind {
             (Self::UpstreamTrip, false) => "tessera_upstream",
             (Self::PendingLink, true) => "__Host-tessera_link",
             (Self::PendingLink, false) => "tessera_link",
+            (Self::EmailLink, true) => "__Host-tessera_emailed",
+            (Self::EmailLink, false) => "tessera_emailed",
         }
     }
 }

@@ -4,6 +4,7 @@
 pub mod account;
 pub mod account_delete;
 pub mod account_export;
+pub mod account_email;
 pub mod account_identities;
 pub mod account_mfa;
 pub mod account_passkeys;
@@ -14,12 +15,16 @@ pub mod authorize;
 pub mod consent;
 mod continuation;
 mod cookies;
+mod email_templates;
+pub mod emailed_links;
+pub mod forgot_password;
 pub mod logout;
 mod messages;
 mod page_form;
 mod passkey_templates;
 pub mod second_step;
 pub mod sign_in;
+pub mod sign_up;
 mod templates;
 #[cfg(test)]
 mod tests;

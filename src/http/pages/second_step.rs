@@ -114,7 +114,7 @@ impl Form<'_> {
             Ok(SecondStep::SignedIn(session)) => {
                 let jar = jar.add(cookies::removal(Kind::PendingSignIn, secure));
                 let jar = cookies::signed_in(jar, session.cookie_value.clone(), secure);
-                next.after_sign_in(state, jar, &session, now).await
+                next.after_sign_in(state, jar, &session, locale, now).await
             }
             Ok(SecondStep::Wrong) => {
                 let error = Some(locale.text(wrong));

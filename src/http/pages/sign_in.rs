@@ -130,7 +130,7 @@ impl LoginForm<'_> {
             Ok(SignIn::SignedIn(session)) => {
                 let jar = cookies::signed_in(jar, session.cookie_value.clone(), secure);
                 self.next
-                    .after_sign_in(self.state, jar, &session, now)
+                    .after_sign_in(self.state, jar, &session, self.locale, now)
                     .await
             }
             Ok(SignIn::SecondStepNext(pending)) => {
@@ -214,6 +214,7 @@ impl LoginForm<'_> {
             passkey,
             upstreams,
             link_notice,
+            sign_up: crate::service::emailed::sign_up::is_open(self.state),
         };
         let page = match with_script {
             true => render_with_script(status, page, final_redirect),

@@ -37,6 +37,8 @@ pub struct LoginPage {
     /// An upstream identity waits for this account's owner to sign in (markup: the email and
     /// the provider's name are escaped by the catalogue).
     pub link_notice: Option<String>,
+    /// Open sign-up is on: the page links `/signup`.
+    pub sign_up: bool,
 }
 
 /// A "Continue with …" link of the sign-in page.

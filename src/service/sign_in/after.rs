@@ -5,6 +5,7 @@
 //! An upstream identity waiting for this account's owner to sign in is linked first: this
 //! sign-in is the proof it waited for.
 use super::linking;
+use crate::i18n::Locale;
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::client::Client;
 use crate::service::authorize::{self, Step};
@@ -33,20 +34,38 @@ pub enum AfterSignIn {
     Account,
 }
 
-/// The next step after a sign-in that just completed in `session`. The sign-in satisfies
-/// the request's `prompt=login` and `max_age`: it was made for this very request.
-/// `waiting_link` is the browser's pending-link cookie: the link is completed if it waits for
-/// this user, and dropped otherwise.
+/// A sign-in that just completed, with what the browser brought to it.
+#[derive(Debug, Clone, Copy)]
+pub struct Completed<'a> {
+    pub session: &'a NewSession,
+    /// The browser's pending-link cookie: the link is completed if it waits for this user,
+    /// and dropped otherwise.
+    pub waiting_link: Option<&'a str>,
+    /// The pages' language: the user's mail is written in it from now on.
+    pub locale: Locale,
+}
+
+/// The next step after a sign-in that just completed. The sign-in satisfies the request's
+/// `prompt=login` and `max_age`: it was made for this very request.
 pub async fn after_sign_in(
     state: &AppState,
     signed_in_for: SignedInFor<'_>,
-    session: &NewSession,
-    waiting_link: Option<&str>,
+    completed: Completed<'_>,
     now: i64,
 ) -> Result<AfterSignIn> {
+    let Completed {
+        session,
+        waiting_link,
+        locale,
+    } = completed;
+    let user_id = &session.row.user_id;
     if let Some(cookie_value) = waiting_link {
-        linking::complete(state, cookie_value, &session.row.user_id, now).await?;
+        linking::complete(state, cookie_value, user_id, now).await?;
     }
+    state
+        .store()
+        .set_user_locale(user_id, locale.as_str())
+        .await?;
     let SignedInFor::Authorization { request, client } = signed_in_for else {
         return Ok(AfterSignIn::Account);
     };

@@ -39,6 +39,7 @@ use crate::service::sessions::NewSession;
 pub mod after;
 pub mod attempt;
 pub mod code;
+pub mod email_link;
 pub mod first_factor;
 pub mod linking;
 pub mod passkey;

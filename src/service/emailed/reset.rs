@@ -1,0 +1,171 @@
+//! "Forgot password": ask for a link by email (the same answer, in the same time, whether or
+//! not an account has that address), then choose a new password through it. A reset ends
+//! every session and refresh token of the user (apps told by back-channel logout), says so by
+//! mail, and goes on as a sign-in with the new password: the second step still comes.
+use std::net::IpAddr;
+
+use zeroize::Zeroizing;
+
+use super::{NewLink, RESET_TTL, after_answer, issue, issuer_url, mail_locale, mailbox_allows};
+use crate::auth::password_policy::PolicyRefusal;
+use crate::routes;
+use crate::service::error::Result;
+use crate::service::mail::{self, Mail, MailKind};
+use crate::service::sessions;
+use crate::service::sign_in::{SignIn, email_link};
+use crate::state::AppState;
+use crate::store::email_links::LinkPurpose;
+
+/// Asks for a reset link for `email` from `ip`: `Throttled` when the address asked too often;
+/// otherwise the link is mailed (if the account exists and is active) after the answer.
+pub async fn ask(state: &AppState, email: &str, ip: IpAddr, now: i64) -> Result<()> {
+    super::count_request(state, ip, now).await?;
+    let (state, email) = (state.clone(), email.trim().to_string());
+    after_answer("password reset", async move {
+        send_link(&state, &email, now).await
+    });
+    Ok(())
+}
+
+async fn send_link(state: &AppState, email: &str, now: i64) -> Result<()> {
+    let store = state.store();
+    let Some(user) = store.find_active_user_by_email(email).await? else {
+        tracing::info!("password reset asked for an address with no active account");
+        return Ok(());
+    };
+    if !mailbox_allows(state, &user.email, now).await? {
+        return Ok(());
+    }
+    let link = issue(
+        state,
+        NewLink {
+            purpose: LinkPurpose::ResetPassword,
+            user_id: Some(&user.id),
+            email: &user.email,
+            name: None,
+            password_hash: None,
+            ttl: RESET_TTL,
+        },
+        now,
+    )
+    .await?;
+    let locale = mail_locale(state, &user.id).await?;
+    let kind = MailKind::ResetPassword { link };
+    mail::queue(
+        state,
+        Mail {
+            to: user.email,
+            locale,
+            kind,
+        },
+        now,
+    )
+    .await?;
+    tracing::info!(user_id = %user.id, event = "password_reset_sent", "password reset link sent");
+    Ok(())
+}
+
+/// How choosing a new password through a link ended.
+#[derive(Debug)]
+pub enum NewPassword {
+    /// On as a sign-in with the new password (second step next, if the user has one).
+    SignIn(SignIn),
+    /// No such link: expired, used, replaced by a newer one or by a password change.
+    Expired,
+    /// The two fields differ.
+    Mismatch,
+    /// The password breaks a rule; the link still works.
+    Refused(PolicyRefusal),
+}
+
+/// The address a live reset link was sent to, for its page.
+pub async fn email_of(state: &AppState, token: Option<&str>, now: i64) -> Result<Option<String>> {
+    let link = super::peek(state, token, LinkPurpose::ResetPassword, now).await?;
+    Ok(link.map(|link| link.email))
+}
+
+/// Sets `password` through the reset link `token`; `replacing` is the browser's session.
+pub async fn choose_password(
+    state: &AppState,
+    token: Option<&str>,
+    password: Zeroizing<String>,
+    confirmation: Zeroizing<String>,
+    replacing: Option<&str>,
+    now: i64,
+) -> Result<NewPassword> {
+    set_through_link(
+        state,
+        PasswordLink {
+            token,
+            purpose: LinkPurpose::ResetPassword,
+            password,
+            confirmation,
+        },
+        replacing,
+        now,
+    )
+    .await
+}
+
+/// A password chosen through an emailed link (a reset or an invitation).
+pub struct PasswordLink<'a> {
+    pub token: Option<&'a str>,
+    pub purpose: LinkPurpose,
+    pub password: Zeroizing<String>,
+    pub confirmation: Zeroizing<String>,
+}
+
+/// Checks the password, spends the link, sets the password, ends every session, tells the
+/// user by mail, and signs in with the new password.
+pub async fn set_through_link(
+    state: &AppState,
+    chosen: PasswordLink<'_>,
+    replacing: Option<&str>,
+    now: i64,
+) -> Result<NewPassword> {
+    let store = state.store();
+    if chosen.password.as_str() != chosen.confirmation.as_str() {
+        return Ok(NewPassword::Mismatch);
+    }
+    let Some(link) = super::peek(state, chosen.token, chosen.purpose, now).await? else {
+        return Ok(NewPassword::Expired);
+    };
+    let Some(user_id) = link.user_id.as_deref() else {
+        return Ok(NewPassword::Expired);
+    };
+    let Some(user) = store.find_active_user(user_id).await? else {
+        return Ok(NewPassword::Expired);
+    };
+    if let Err(refusal) = super::password_allowed(state, &chosen.password, &user.email) {
+        return Ok(NewPassword::Refused(refusal));
+    }
+    let hash = state.passwords().hash(chosen.password).await?;
+    // Spent only now: a refused password leaves the link working.
+    if super::take(state, chosen.token, chosen.purpose, now)
+        .await?
+        .is_none()
+    {
+        return Ok(NewPassword::Expired);
+    }
+    store.set_password_hash_of(&user.id, &hash, now).await?;
+    store
+        .delete_email_links(&user.id, LinkPurpose::ResetPassword)
+        .await?;
+    let receivers = state.backchannel_receivers();
+    sessions::end_all_for_user(store, receivers, &user.id, now).await?;
+    if link.email == user.email {
+        store.mark_email_verified(&user.id).await?;
+    }
+    // A reset says so to the mailbox (an invitation's first password needs no notice).
+    if link.purpose == LinkPurpose::ResetPassword {
+        let locale = mail_locale(state, &user.id).await?;
+        let kind = MailKind::PasswordChanged {
+            reset_link: issuer_url(state, routes::PASSWORD_FORGOT),
+        };
+        let to = user.email.clone();
+        mail::queue(state, Mail { to, locale, kind }, now).await?;
+    }
+    tracing::info!(user_id = %user.id, event = "password_set_by_link", purpose = link.purpose.as_str(), "password set through an emailed link; every session ended");
+    let sign_in = email_link::sign_in_with_new_password(state, &user.id, replacing, now).await?;
+    Ok(NewPassword::SignIn(sign_in))
+}
