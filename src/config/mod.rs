@@ -20,6 +20,7 @@ use crate::oauth::signing_alg::SigningAlg;
 mod branding;
 mod clients;
 mod defaults;
+mod email;
 mod env;
 mod reload;
 mod resources;
@@ -29,6 +30,7 @@ mod validate;
 
 pub use branding::BrandingConfig;
 pub use clients::ClientConfig;
+pub use email::{EmailConfig, MailTransport, SmtpEndpoint, SmtpPassword, SmtpSecurity};
 pub use resources::ResourceConfig;
 pub use upstreams::{GITHUB_API_URL, GITHUB_WEB_URL, UpstreamConfig, UpstreamKind};
 
@@ -234,6 +236,9 @@ pub struct Config {
     /// The identity providers people may sign in with (GitHub, any OpenID provider).
     #[serde(default)]
     pub upstreams: Vec<UpstreamConfig>,
+    /// How mail is sent: `.eml` files (the default) or SMTP.
+    #[serde(default)]
+    pub email: EmailConfig,
 }
 
 /// What a key file readable by its group or by other users gets.
@@ -340,6 +345,16 @@ impl Config {
         self.mfa_issuer_name
             .as_deref()
             .unwrap_or(&self.branding.product_name)
+    }
+
+    /// The From mailbox of every message: `email.from`, or the product name at
+    /// `no-reply@<issuer host>`.
+    pub fn mail_from(&self) -> lettre::message::Mailbox {
+        self.email
+            .from
+            .as_deref()
+            .and_then(|from| email::parse_mailbox(from).ok())
+            .unwrap_or_else(|| email::default_from(&self.branding.product_name, &self.issuer))
     }
 
     /// The registered clients, in the protocol core's terms.
