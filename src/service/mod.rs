@@ -21,6 +21,7 @@ pub mod identities;
 pub mod introspect;
 pub mod keys;
 pub mod logout;
+pub mod mail;
 pub mod mfa;
 pub mod mint;
 pub mod passkeys;
