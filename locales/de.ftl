@@ -253,6 +253,7 @@ delete-wrong-password = Das Passwort ist falsch.
 deleted-title = Ihr Konto wurde gelöscht
 deleted-lead = Ihr Konto und alles, was dazu gespeichert war, sind gelöscht.
 deleted-apps-told = Die Apps, bei denen Sie angemeldet waren, wurden über die Abmeldung benachrichtigt. Sie können dieses Fenster schließen.
+
 ## Mail
 mail-greeting = Hallo,
 mail-link-fallback = Falls die Schaltfläche nicht funktioniert, kopieren Sie diese Adresse in Ihren Browser:

@@ -254,6 +254,7 @@ delete-wrong-password = The password is wrong.
 deleted-title = Your account was deleted
 deleted-lead = Your account and everything stored with it are gone.
 deleted-apps-told = The apps you signed in to were told that you signed out. You can close this window.
+
 ## Mail
 mail-greeting = Hello,
 mail-link-fallback = If the button does not work, copy this address into your browser:

@@ -254,6 +254,7 @@ delete-wrong-password = Le mot de passe est incorrect.
 deleted-title = Votre compte a été supprimé
 deleted-lead = Votre compte et tout ce qui y était enregistré ont été supprimés.
 deleted-apps-told = Les applications auxquelles vous étiez connecté ont été informées de votre déconnexion. Vous pouvez fermer cette fenêtre.
+
 ## Mail
 mail-greeting = Bonjour,
 mail-link-fallback = Si le bouton ne fonctionne pas, copiez cette adresse dans votre navigateur :
