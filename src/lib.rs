@@ -19,6 +19,7 @@ pub mod logging;
 pub mod oauth;
 pub mod observe;
 pub mod private_files;
+pub mod retry;
 pub mod routes;
 pub mod server;
 pub mod service;

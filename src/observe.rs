@@ -54,6 +54,16 @@ pub const OUTBOX_OLDEST: &str = "tessera_backchannel_outbox_oldest_age_seconds";
 /// Logouts given up and still kept in the outbox for inspection.
 pub const OUTBOX_GIVEN_UP: &str = "tessera_backchannel_outbox_given_up";
 /// Always 1, labelled with the version and commit.
+/// Messages queued, by kind (`verify_email`, `reset_password`, …).
+pub const MAIL_QUEUED: &str = "tessera_mail_queued_total";
+/// Messages handed to the transport (the SMTP relay accepted it, or the file was written).
+pub const MAIL_SENT: &str = "tessera_mail_sent_total";
+/// Failed attempts by outcome (`retrying`, `given_up`).
+pub const MAIL_FAILED: &str = "tessera_mail_failed_total";
+/// Messages waiting in the mail outbox (all instances).
+pub const MAIL_OUTBOX_PENDING: &str = "tessera_mail_outbox_pending";
+/// Age of the oldest message waiting, in seconds (0 when none waits).
+pub const MAIL_OUTBOX_OLDEST: &str = "tessera_mail_outbox_oldest_age_seconds";
 pub const BUILD_INFO: &str = "tessera_build_info";
 
 /// The commit this binary was built from (`build.rs`), or `unknown`.
@@ -110,6 +120,38 @@ impl LogoutOutcome {
             Self::Dropped => "dropped",
         }
     }
+}
+
+/// What became of one attempt at sending a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MailOutcome {
+    Sent,
+    /// It failed; another attempt is scheduled.
+    Retrying,
+    /// It failed and `email.retry_for` has passed (or it cannot be opened): no more attempts.
+    GaveUp,
+}
+
+impl MailOutcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Retrying => "retrying",
+            Self::GaveUp => "given_up",
+        }
+    }
+}
+
+pub fn mail_queued(kind: &'static str) {
+    metrics::counter!(MAIL_QUEUED, "kind" => kind).increment(1);
+}
+
+pub fn mail_sent() {
+    metrics::counter!(MAIL_SENT).increment(1);
+}
+
+pub fn mail_failed(outcome: MailOutcome) {
+    metrics::counter!(MAIL_FAILED, "outcome" => outcome.as_str()).increment(1);
 }
 
 pub fn logouts_queued(count: u64) {
@@ -302,6 +344,21 @@ fn describe() {
     describe_gauge!(
         OUTBOX_GIVEN_UP,
         "Back-channel logouts given up and kept in the outbox for inspection."
+    );
+    describe_counter!(MAIL_QUEUED, "Messages queued in the mail outbox, by kind.");
+    describe_counter!(MAIL_SENT, "Messages handed to the mail transport.");
+    describe_counter!(
+        MAIL_FAILED,
+        "Failed attempts at sending mail, by outcome (retrying, given_up)."
+    );
+    describe_gauge!(
+        MAIL_OUTBOX_PENDING,
+        "Messages waiting in the mail outbox (every instance's)."
+    );
+    describe_gauge!(
+        MAIL_OUTBOX_OLDEST,
+        metrics::Unit::Seconds,
+        "Age of the oldest message waiting in the mail outbox (0 when none)."
     );
     describe_gauge!(
         BUILD_INFO,

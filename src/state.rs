@@ -37,6 +37,8 @@ pub struct Settings {
     totp_key: Option<SealingKey>,
     /// Seals signing keys (derived from the master key).
     signing_key_sealer: Option<SealingKey>,
+    /// Seals messages in the mail outbox (derived from the master key).
+    mail_sealer: Option<SealingKey>,
     /// The clients that registered a `backchannel_logout_uri`: the ones told of a session's end.
     backchannel_receivers: Vec<String>,
     /// What the page frame shows (`[branding]`), resolved once per (re)load.
@@ -83,6 +85,7 @@ impl Settings {
             passkeys,
             totp_key: master.map(|m| m.derive(Purpose::TotpSecrets)),
             signing_key_sealer: master.map(|m| m.derive(Purpose::SigningKeys)),
+            mail_sealer: master.map(|m| m.derive(Purpose::MailOutbox)),
             clients,
             resources,
             discovery_json,
@@ -104,6 +107,8 @@ struct Shared {
     /// Rings when back-channel logouts were queued (or a delivery slot came free), so the
     /// outbox worker need not wait for its next poll.
     outbox_bell: tokio::sync::Notify,
+    /// Rings when mail was queued here (or a sending slot came free).
+    mail_bell: tokio::sync::Notify,
 }
 
 /// The state the router holds; every handler gets a fresh [`AppState`] snapshot of it.
@@ -131,6 +136,7 @@ impl AppState {
             secret_cache: SecretCache::default(),
             client_jwks: JwksCache::default(),
             outbox_bell: tokio::sync::Notify::new(),
+            mail_bell: tokio::sync::Notify::new(),
         });
         Self::snapshot(&shared)
     }
@@ -239,6 +245,11 @@ impl AppState {
         self.settings.signing_key_sealer.as_ref()
     }
 
+    /// Seals messages in the mail outbox; `None` without a master key.
+    pub fn mail_sealer(&self) -> Option<&SealingKey> {
+        self.settings.mail_sealer.as_ref()
+    }
+
     pub fn backchannel_receivers(&self) -> &[String] {
         &self.settings.backchannel_receivers
     }
@@ -251,6 +262,16 @@ impl AppState {
     /// Waits for [`Self::ring_outbox`] (a ring while nobody waited is kept for the next wait).
     pub async fn outbox_rung(&self) {
         self.shared.outbox_bell.notified().await;
+    }
+
+    /// Tells the mail worker there is mail to send.
+    pub fn ring_mail(&self) {
+        self.shared.mail_bell.notify_one();
+    }
+
+    /// Waits for [`Self::ring_mail`] (a ring while nobody waited is kept for the next wait).
+    pub async fn mail_rung(&self) {
+        self.shared.mail_bell.notified().await;
     }
 
     /// The page frame's branding, shared by every page of this snapshot.

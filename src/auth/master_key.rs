@@ -16,6 +16,8 @@ const KEY_LEN: usize = 32;
 pub enum Purpose {
     TotpSecrets,
     SigningKeys,
+    /// Messages waiting in the mail outbox: they hold one-time links.
+    MailOutbox,
 }
 
 impl Purpose {
@@ -23,6 +25,7 @@ impl Purpose {
         match self {
             Self::TotpSecrets => b"tessera/v1/totp-secrets",
             Self::SigningKeys => b"tessera/v1/signing-keys",
+            Self::MailOutbox => b"tessera/v1/mail-outbox",
         }
     }
 }

@@ -20,6 +20,7 @@ use crate::oauth::signing_alg::SigningAlg;
 mod branding;
 mod clients;
 mod defaults;
+mod email;
 mod env;
 mod registration;
 mod reload;
@@ -30,6 +31,7 @@ mod validate;
 
 pub use branding::BrandingConfig;
 pub use clients::ClientConfig;
+pub use email::{EmailConfig, MailTransport, SmtpEndpoint, SmtpPassword, SmtpSecurity};
 pub use registration::{Registration, domain_allowed as registration_domain_allowed};
 pub use resources::ResourceConfig;
 pub use upstreams::{GITHUB_API_URL, GITHUB_WEB_URL, UpstreamConfig, UpstreamKind};
@@ -243,6 +245,9 @@ pub struct Config {
     /// With open sign-up: only addresses in these domains may sign up (empty: any).
     #[serde(default)]
     pub registration_email_domains: Vec<String>,
+    /// How mail is sent: `.eml` files (the default) or SMTP.
+    #[serde(default)]
+    pub email: EmailConfig,
 }
 
 /// What a key file readable by its group or by other users gets.
@@ -349,6 +354,16 @@ impl Config {
         self.mfa_issuer_name
             .as_deref()
             .unwrap_or(&self.branding.product_name)
+    }
+
+    /// The From mailbox of every message: `email.from`, or the product name at
+    /// `no-reply@<issuer host>`.
+    pub fn mail_from(&self) -> lettre::message::Mailbox {
+        self.email
+            .from
+            .as_deref()
+            .and_then(|from| email::parse_mailbox(from).ok())
+            .unwrap_or_else(|| email::default_from(&self.branding.product_name, &self.issuer))
     }
 
     /// The registered clients, in the protocol core's terms.

@@ -219,7 +219,7 @@ fn is_slug(id: &str) -> bool {
 
 /// The secret's variable. `TESSERA_*` names are refused: the loader takes every such variable
 /// for a setting and refuses the unknown ones, so the server would not start.
-fn check_env_name(key: &str, name: &str) -> Result<(), ConfigError> {
+pub(super) fn check_env_name(key: &str, name: &str) -> Result<(), ConfigError> {
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         return Err(ConfigError::new(
             key,

@@ -6,8 +6,8 @@ use axum::routing::{get, post};
 
 use super::pages::{
     account, account_delete, account_email, account_export, account_identities, account_mfa,
-    account_passkeys, account_password, consent, emailed_links, forgot_password, logout,
-    second_step, sign_in, sign_up, upstream,
+    account_passkeys, account_password, consent, emailed_links, forgot_password, link_password,
+    logout, second_step, sign_in, sign_up, upstream,
 };
 use super::rate_limit::rate_limited;
 use super::respond;
@@ -44,11 +44,11 @@ pub fn sign_in_pages(config: &Config) -> Router<SharedState> {
         )
         .route(
             routes::PASSWORD_RESET,
-            get(emailed_links::reset_page).post(emailed_links::reset_submit),
+            get(link_password::reset_page).post(link_password::reset_submit),
         )
         .route(
             routes::INVITATION,
-            get(emailed_links::invitation_page).post(emailed_links::invitation_submit),
+            get(link_password::invitation_page).post(link_password::invitation_submit),
         )
         .route(
             routes::EMAIL_VERIFY,

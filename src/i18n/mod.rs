@@ -105,8 +105,9 @@ impl std::fmt::Display for Locale {
     }
 }
 
-/// The five characters that matter in HTML text and quoted attributes.
-fn escape_html(value: &str) -> String {
+/// The five characters that matter in HTML text and quoted attributes (pages' markup
+/// messages, and the HTML part of mail).
+pub fn escape_html(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for c in value.chars() {
         match c {

@@ -2,9 +2,8 @@
 //! what its answer means (§2.8), and when to try again after a failure.
 use super::client::Client;
 use super::redirect_uri::is_loopback_host;
-
-/// The longest wait between two attempts, however many failed before.
-pub const MAX_BACKOFF: i64 = 3600;
+// The schedule is every outbox's; logouts use it with `backchannel_logout_*`.
+pub use crate::retry::{MAX_BACKOFF, NextAttempt, RetryPolicy, next_attempt};
 
 /// The clients to tell when a session ends: those that registered a back-channel logout URI.
 pub fn receivers<'a>(clients: impl IntoIterator<Item = &'a Client>) -> Vec<String> {
@@ -55,38 +54,6 @@ pub fn verdict(status: Option<u16>) -> Verdict {
         Some(400) => Verdict::Rejected,
         _ => Verdict::TryAgain,
     }
-}
-
-/// How long failed deliveries are retried (the configuration's `backchannel_logout_*`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Seconds before the second attempt; each later wait doubles, up to [`MAX_BACKOFF`].
-    pub initial_backoff: i64,
-    /// Seconds after the logout during which attempts are made.
-    pub retry_for: i64,
-}
-
-/// After a failed attempt: when to try next, or to give up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NextAttempt {
-    At(i64),
-    GiveUp,
-}
-
-/// Exponential backoff from the `attempts` made so far (at least one). The last attempt is
-/// made when `retry_for` has passed since the logout (`created_at`); after it, give up.
-pub fn next_attempt(policy: RetryPolicy, created_at: i64, attempts: i64, now: i64) -> NextAttempt {
-    let deadline = created_at.saturating_add(policy.retry_for);
-    if now >= deadline {
-        return NextAttempt::GiveUp;
-    }
-    let doublings = u32::try_from(attempts.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
-    let wait = policy
-        .initial_backoff
-        .max(1)
-        .saturating_mul(1_i64 << doublings)
-        .min(MAX_BACKOFF);
-    NextAttempt::At(now.saturating_add(wait).min(deadline))
 }
 
 #[cfg(test)]

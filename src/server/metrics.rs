@@ -49,16 +49,21 @@ async fn scrape(
 /// The outbox gauges, read from the database (every instance's rows): a scrape that cannot
 /// read them keeps the last values.
 async fn sample_outbox(state: &AppState) {
+    let age = |oldest: Option<i64>| oldest.map_or(0, |at| state.now().saturating_sub(at).max(0));
     match state.store().outbox_stats().await {
         Ok(stats) => {
-            let oldest = stats
-                .oldest_created_at
-                .map_or(0, |at| state.now().saturating_sub(at).max(0));
             metrics::gauge!(observe::OUTBOX_PENDING).set(stats.pending as f64);
-            metrics::gauge!(observe::OUTBOX_OLDEST).set(oldest as f64);
+            metrics::gauge!(observe::OUTBOX_OLDEST).set(age(stats.oldest_created_at) as f64);
             metrics::gauge!(observe::OUTBOX_GIVEN_UP).set(stats.given_up as f64);
         }
         Err(e) => tracing::warn!(error = %e, "cannot read the back-channel logout outbox"),
+    }
+    match state.store().mail_outbox_stats().await {
+        Ok(stats) => {
+            metrics::gauge!(observe::MAIL_OUTBOX_PENDING).set(stats.pending as f64);
+            metrics::gauge!(observe::MAIL_OUTBOX_OLDEST).set(age(stats.oldest_created_at) as f64);
+        }
+        Err(e) => tracing::warn!(error = %e, "cannot read the mail outbox"),
     }
 }
 

@@ -21,11 +21,14 @@ use crate::config::Config;
 use crate::startup::{self, MasterKeySource};
 
 mod checks;
+mod couriers;
 mod metrics;
+pub mod outbox_worker;
 pub mod pid_file;
 mod tasks;
 
 pub use checks::DEMO_CLIENT_SECRET;
+pub use couriers::{MAIL_CONCURRENCY, send_due_mail, spawn_mail_worker};
 pub use tasks::spawn_outbox_worker;
 
 /// The key each algorithm signs with at `now`, as `alg:kid`, for the log.

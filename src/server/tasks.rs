@@ -1,17 +1,18 @@
 //! What a running server does besides answering requests: purge expired rows, re-read (and,
-//! when due, rotate) the signing keys, deliver back-channel logouts from the outbox, and on
+//! when due, rotate) the signing keys, deliver back-channel logouts and mail from their
+//! outboxes, and on
 //! SIGHUP reload the configuration and re-read the keys. Each task logs its failures and
 //! tries again on its next turn; none of them can stop the server.
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
-
-use tokio::sync::Semaphore;
 
 use crate::auth::master_key::MasterKey;
 use crate::config::Config;
 use crate::service;
 use crate::state::AppState;
+
+use super::couriers::{Logouts, spawn_mail_worker};
+use super::outbox_worker;
 
 /// SIGHUP, listened for from the first moment of `serve`: until a process has a handler for
 /// it, SIGHUP ends it, so a `systemctl reload` during a slow start (a database still coming
@@ -51,6 +52,7 @@ pub fn spawn_all(state: &AppState, source: ReloadSource, hangups: Hangups) {
     tokio::spawn(purge_periodically(state.clone()));
     tokio::spawn(refresh_keys_periodically(state.clone()));
     spawn_outbox_worker(state);
+    spawn_mail_worker(state);
     #[cfg(unix)]
     if let Some(signal) = hangups.signal {
         tokio::spawn(reload_on_sighup(state.clone(), source, signal));
@@ -103,11 +105,9 @@ async fn refresh_keys_periodically(state: AppState) {
     }
 }
 
-/// Starts the back-channel logout worker: it claims due rows of the outbox and delivers each
-/// in a task of its own, at most `backchannel_logout_concurrency` at once, so a hanging app
-/// holds one slot for its timeout and nothing else. It looks when rung (a logout was queued
-/// here, or a slot came free) and every `backchannel_logout_poll_interval` (retries falling
-/// due, rows queued by another instance or the CLI).
+/// Starts the back-channel logout worker (`outbox_worker`): at most
+/// `backchannel_logout_concurrency` deliveries at once, a look every
+/// `backchannel_logout_poll_interval` or when rung.
 pub fn spawn_outbox_worker(state: &AppState) -> tokio::task::JoinHandle<()> {
     tokio::spawn(deliver_logouts(state.clone()))
 }
@@ -120,46 +120,8 @@ async fn deliver_logouts(state: AppState) {
             return;
         }
     };
-    // Claims name their worker, so a row taken over after a lease ran out is not finished
-    // by the worker that lost it.
-    let owner = uuid::Uuid::new_v4().to_string();
-    let slots = Arc::new(Semaphore::new(
-        state.config().backchannel_logout_concurrency,
-    ));
-    loop {
-        let current = state.current();
-        let free = slots.available_permits();
-        if free > 0 {
-            match service::backchannel::claim(&current, &owner, free, current.now()).await {
-                Ok(rows) => {
-                    for row in rows {
-                        let Ok(slot) = slots.clone().acquire_owned().await else {
-                            return;
-                        };
-                        let (state, http, owner) = (current.clone(), http.clone(), owner.clone());
-                        tokio::spawn(async move {
-                            if let Err(e) =
-                                service::backchannel::deliver(&state, &http, &owner, row).await
-                            {
-                                tracing::warn!(error = %e, "back-channel logout not recorded; retried when its claim runs out");
-                            }
-                            drop(slot);
-                            state.ring_outbox();
-                        });
-                    }
-                }
-                Err(e) => tracing::warn!(error = %e, "cannot read the back-channel logout outbox"),
-            }
-        }
-        let every = current
-            .config()
-            .backchannel_logout_poll_interval
-            .unsigned_abs();
-        tokio::select! {
-            () = current.outbox_rung() => {}
-            () = tokio::time::sleep(Duration::from_secs(every)) => {}
-        }
-    }
+    let concurrency = state.config().backchannel_logout_concurrency;
+    outbox_worker::run(state, Logouts { http }, concurrency).await;
 }
 
 #[cfg(unix)]

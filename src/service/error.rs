@@ -33,6 +33,8 @@ pub enum Internal {
     TotpSetup(SetupError),
     /// A passkey ceremony could not be started, or its stored state not read back.
     Passkey(Box<dyn std::error::Error + Send + Sync>),
+    /// A message could not be composed or sealed (never its content).
+    Mail(String),
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -57,6 +59,7 @@ impl fmt::Display for Internal {
             Self::Sealing(e) => write!(f, "sealing: {e}"),
             Self::TotpSetup(e) => write!(f, "two-step verification: {e}"),
             Self::Passkey(e) => write!(f, "passkeys: {e}"),
+            Self::Mail(e) => write!(f, "mail: {e}"),
         }
     }
 }
@@ -80,6 +83,7 @@ impl Internal {
             Self::Sealing(e) => Some(e),
             Self::TotpSetup(e) => Some(e),
             Self::Passkey(e) => Some(e.as_ref()),
+            Self::Mail(_) => None,
         }
     }
 

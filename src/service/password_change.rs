@@ -106,6 +106,7 @@ pub async fn change_password(
     backchannel::queued(state, sessions_ended);
     let like = fresh_session(state, signed_in, first_password, now);
     let session = sessions::start(state, like, None, now).await?;
+    tell_the_mailbox(state, &user.id, &user.email, now).await?;
     tracing::info!(user_id = %user.id, event = "password_changed", first_password, sessions_ended);
     Ok(PasswordChange::Changed(PasswordChanged {
         session,
@@ -138,4 +139,19 @@ fn fresh_session<'a>(
         amr,
         auth_time: if typed_now { now } else { old.auth_time },
     }
+}
+
+/// "Your password was changed", to the account's address, with the way back if it was not the
+/// owner ("forgot password").
+async fn tell_the_mailbox(state: &AppState, user_id: &str, email: &str, now: i64) -> Result<()> {
+    let locale = super::emailed::mail_locale(state, user_id).await?;
+    let kind = super::mail::MailKind::PasswordChanged {
+        reset_link: super::emailed::issuer_url(state, crate::routes::PASSWORD_FORGOT),
+    };
+    let mail = super::mail::Mail {
+        to: email.to_string(),
+        locale,
+        kind,
+    };
+    super::mail::queue(state, mail, now).await
 }

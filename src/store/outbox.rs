@@ -4,7 +4,11 @@
 //! session never ends without its logouts written, and a crash loses none. A row is claimed
 //! by one worker at a time (`for update skip locked` on PostgreSQL; SQLite has one writer)
 //! for a lease; it leaves when delivered, or is marked given up.
-use super::{Db, Store, StoreResult, on_pool};
+pub use super::outbox_lease::OutboxStats;
+use super::outbox_lease::{Lease, Outbox};
+use super::{Store, StoreResult, on_pool};
+
+const LOGOUTS: Outbox = Outbox::BackchannelLogout;
 
 /// A logout token to deliver: to whom, about whom, and how it has gone so far.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -17,16 +21,6 @@ pub struct PendingLogout {
     pub created_at: i64,
     /// Attempts made, this one included.
     pub attempts: i64,
-}
-
-/// What the outbox holds, for metrics and operators.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
-pub struct OutboxStats {
-    /// Rows waiting for delivery (not given up).
-    pub pending: i64,
-    /// When the oldest of them was queued.
-    pub oldest_created_at: Option<i64>,
-    pub given_up: i64,
 }
 
 /// A `session_clients` row taken because its session ended:
@@ -70,14 +64,9 @@ pub(crate) use take_and_queue;
 /// The columns `take_and_queue!` reads back from `session_clients`.
 pub(crate) const TAKEN: &str = "returning session_id_hash, client_id, user_id, sid";
 
-/// How long past its timeout a delivery keeps its claim, so an instance whose clock runs a
-/// little behind cannot take a row another one is still sending.
-const LEASE_MARGIN: i64 = 30;
-
 impl Store {
     /// Claims up to `limit` deliveries due at `now` for `owner` until `now + timeout +` a
-    /// margin, counting the attempt. PostgreSQL skips rows another instance holds locked;
-    /// a claim whose lease ran out (its instance died mid-delivery) is taken over.
+    /// margin, counting the attempt (the lease every outbox shares: `outbox_lease`).
     pub async fn claim_due_logouts(
         &self,
         owner: &str,
@@ -85,42 +74,19 @@ impl Store {
         timeout: i64,
         limit: i64,
     ) -> StoreResult<Vec<PendingLogout>> {
-        let lock = match self.db() {
-            Db::Postgres(_) => "for update skip locked",
-            Db::Sqlite(_) => "",
+        let lease = Lease {
+            owner,
+            now,
+            timeout,
+            limit,
         };
-        let sql = format!(
-            "update backchannel_outbox
-             set claimed_by = $1, claimed_until = $2, attempts = attempts + 1
-             where id in (
-                 select id from backchannel_outbox
-                 where given_up_at is null and next_attempt_at <= $3
-                   and (claimed_until is null or claimed_until <= $3)
-                 order by next_attempt_at
-                 limit $4 {lock})
-             returning id, client_id, sub, sid, created_at, attempts"
-        );
-        on_pool!(self, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()))
-                .bind(owner)
-                .bind(now + timeout + LEASE_MARGIN)
-                .bind(now)
-                .bind(limit)
-                .fetch_all(pool)
-                .await
-        })
+        let returning = "id, client_id, sub, sid, created_at, attempts";
+        self.claim_due(LOGOUTS, returning, lease).await
     }
 
     /// A delivery succeeded (or its client is gone): the row leaves, if `owner` still holds it.
     pub async fn finish_logout(&self, id: &str, owner: &str) -> StoreResult<()> {
-        on_pool!(self, |pool| {
-            sqlx::query("delete from backchannel_outbox where id = $1 and claimed_by = $2")
-                .bind(id)
-                .bind(owner)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })
+        self.finish_leased(LOGOUTS, id, owner).await
     }
 
     /// A delivery failed: try again at `next_attempt_at`, noting why (never the token).
@@ -131,20 +97,8 @@ impl Store {
         next_attempt_at: i64,
         error: &str,
     ) -> StoreResult<()> {
-        on_pool!(self, |pool| {
-            sqlx::query(
-                "update backchannel_outbox
-                 set next_attempt_at = $1, last_error = $2, claimed_by = null, claimed_until = null
-                 where id = $3 and claimed_by = $4",
-            )
-            .bind(next_attempt_at)
-            .bind(error)
-            .bind(id)
-            .bind(owner)
-            .execute(pool)
+        self.retry_leased(LOGOUTS, id, owner, next_attempt_at, error)
             .await
-            .map(|_| ())
-        })
     }
 
     /// No more attempts: the row stays, marked, until the purge removes it.
@@ -155,40 +109,11 @@ impl Store {
         now: i64,
         error: &str,
     ) -> StoreResult<()> {
-        on_pool!(self, |pool| {
-            sqlx::query(
-                "update backchannel_outbox
-                 set given_up_at = $1, last_error = $2, claimed_by = null, claimed_until = null
-                 where id = $3 and claimed_by = $4",
-            )
-            .bind(now)
-            .bind(error)
-            .bind(id)
-            .bind(owner)
-            .execute(pool)
-            .await
-            .map(|_| ())
-        })
+        self.give_up_leased(LOGOUTS, id, owner, now, error).await
     }
 
     pub async fn outbox_stats(&self) -> StoreResult<OutboxStats> {
-        let (pending, oldest_created_at, given_up): (i64, Option<i64>, i64) =
-            on_pool!(self, |pool| {
-                sqlx::query_as(
-                    "select
-                        coalesce(sum(case when given_up_at is null then 1 else 0 end), 0),
-                        min(case when given_up_at is null then created_at end),
-                        coalesce(sum(case when given_up_at is null then 0 else 1 end), 0)
-                     from backchannel_outbox",
-                )
-                .fetch_one(pool)
-                .await
-            })?;
-        Ok(OutboxStats {
-            pending,
-            oldest_created_at,
-            given_up,
-        })
+        self.stats_of(LOGOUTS).await
     }
 
     /// Every row of the outbox, oldest first (tests and tools).

@@ -1,15 +1,18 @@
 //! Removal of rows that can no longer matter: expired sessions and half-done sign-ins,
 //! refresh-token families past their absolute expiry, revocations of access tokens that have
 //! expired anyway, the `jti`s of client assertions that have expired, passkey ceremonies
-//! never finished, trips to upstream providers and links never completed, old throttle windows, and codes an hour after expiry (kept that long so a late replay is still recognised as one).
+//! never finished, trips to upstream providers and links never completed, old throttle windows,
+//! outbox rows given up a week ago, and codes an hour after expiry (kept that long so a late replay is still recognised as one).
 use super::outbox::{TAKEN, take_and_queue};
+use super::outbox_lease::Outbox;
 use super::{Store, StoreResult, on_pool};
 use crate::auth::throttle::MAX_THROTTLE_WINDOW;
 
 /// How long a code row outlives its expiry, for replay detection.
 const CODE_RETENTION: i64 = 3600;
 
-/// How long a back-channel logout that was given up stays in the outbox for operators to see.
+/// How long a back-channel logout or a message that was given up stays in its outbox for
+/// operators to see.
 const GIVEN_UP_RETENTION: i64 = 7 * 24 * 3600;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -81,11 +84,10 @@ impl Store {
             now,
         )
         .await?;
-        delete(
-            "delete from backchannel_outbox where given_up_at <= $1",
-            now - GIVEN_UP_RETENTION,
-        )
-        .await?;
+        for outbox in [Outbox::BackchannelLogout, Outbox::Mail] {
+            self.purge_given_up(outbox, now - GIVEN_UP_RETENTION)
+                .await?;
+        }
         Ok(purged)
     }
 

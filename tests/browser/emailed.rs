@@ -11,7 +11,10 @@ use crate::driver::{self, Options};
 use crate::steps::*;
 
 fn mail_settings(sink: &SmtpSink, extra: &str) -> String {
-    format!("{extra}\n[email]\ntransport = \"smtp\"\nsmtp_url = \"{}\"\n", sink.url())
+    format!(
+        "{extra}\n[email]\ntransport = \"smtp\"\nsmtp_url = \"{}\"\n",
+        sink.url()
+    )
 }
 
 /// The first link to Tessera in the newest message.
@@ -36,7 +39,7 @@ async fn forgot_password_through_the_pages() {
     };
     let sink = SmtpSink::start().await;
     let (tessera, _app) = app::tessera_and_app(Backend::Sqlite, &mail_settings(&sink, "")).await;
-    let worker = tessera::server::couriers::spawn_mail_worker(&tessera.state);
+    let worker = tessera::server::spawn_mail_worker(&tessera.state);
     browser.goto(&tessera.url("/login")).await;
     browser.click("a[href='/password/forgot']").await;
     check(&browser, "forgot password").await;
@@ -46,9 +49,14 @@ async fn forgot_password_through_the_pages() {
     let link = link_from(&sink, 1, &tessera.issuer).await;
     browser.goto(&link).await;
     check(&browser, "choose a new password").await;
-    assert!(!browser.url().await.contains("token"), "the token left the address bar");
+    assert!(
+        !browser.url().await.contains("token"),
+        "the token left the address bar"
+    );
     browser.fill("#password", "a brand new passphrase").await;
-    browser.fill("#confirmation", "a brand new passphrase").await;
+    browser
+        .fill("#confirmation", "a brand new passphrase")
+        .await;
     browser.click("main form button[type=submit]").await;
     wait_for_url(&browser, &tessera.url("/account")).await;
     check(&browser, "the account after a reset").await;
@@ -58,7 +66,10 @@ async fn forgot_password_through_the_pages() {
 
 #[tokio::test]
 async fn sign_up_and_the_address_page_in_german_and_french() {
-    for (accept, title) in [("de-DE,de", "Konto erstellen"), ("fr-FR,fr", "Créer un compte")] {
+    for (accept, title) in [
+        ("de-DE,de", "Konto erstellen"),
+        ("fr-FR,fr", "Créer un compte"),
+    ] {
         let options = Options {
             accept_language: accept,
             ..Options::default()

@@ -23,6 +23,7 @@ pub mod passkeys;
 pub mod process;
 pub mod proxy;
 pub mod relying_party;
+pub mod smtp_sink;
 pub mod soft_authenticator;
 
 pub const START: i64 = 1_800_000_000;

@@ -3,6 +3,7 @@ use super::*;
 
 mod apis;
 mod branding;
+mod email;
 mod passkeys;
 mod private_key_jwt;
 mod signing_algs;

@@ -6,13 +6,11 @@ use axum::extract::{RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
-use zeroize::Zeroizing;
 
-use super::continuation::{AccountPage, Next};
+use super::continuation::AccountPage;
 use super::cookies::{self, Kind};
-use super::email_templates::{ConfirmLinkPage, NewPasswordPage, NoticePage};
+use super::email_templates::{ConfirmLinkPage, NoticePage};
 use super::page_form::{Continues, EXPIRED_RELOAD, OpenForm, PageForm};
-use super::sign_in::LoginForm;
 use crate::http::error::HttpResult;
 use crate::http::form::query;
 use crate::http::html::render;
@@ -20,13 +18,11 @@ use crate::http::locale::PageLocale;
 use crate::http::respond::see_other;
 use crate::i18n::Locale;
 use crate::routes;
-use crate::service::emailed::reset::{self, NewPassword};
 use crate::service::emailed::{email_change, sign_up, verification};
 use crate::state::AppState;
-use crate::store::email_links::LinkPurpose;
 
 /// `GET path?token=…`: the token goes into a cookie and the browser comes back without it.
-fn trade_token(
+pub(super) fn trade_token(
     state: &AppState,
     jar: &CookieJar,
     path: &str,
@@ -37,7 +33,7 @@ fn trade_token(
     Some((jar.clone().add(cookie), see_other(path)).into_response())
 }
 
-fn token(state: &AppState, jar: &CookieJar) -> Option<String> {
+pub(super) fn token(state: &AppState, jar: &CookieJar) -> Option<String> {
     cookies::read(jar, Kind::EmailLink, state.secure_cookies()).map(str::to_string)
 }
 
@@ -60,7 +56,7 @@ fn notice(
 }
 
 /// The page of a link that is expired, used or unknown.
-fn expired(state: &AppState, locale: Locale) -> Response {
+pub(super) fn expired(state: &AppState, locale: Locale) -> Response {
     notice(
         state,
         locale,
@@ -229,13 +225,7 @@ pub async fn change_confirm_page(
         return Ok(traded);
     }
     let token = token(&state, &jar);
-    let email = email_change::email_of(
-        &state,
-        token.as_deref(),
-        LinkPurpose::ChangeEmail,
-        state.now(),
-    )
-    .await?;
+    let email = email_change::new_address_of(&state, token.as_deref(), state.now()).await?;
     show_confirm(&state, locale, jar, CHANGE_CONFIRM, email).await
 }
 
@@ -249,13 +239,7 @@ pub async fn change_undo_page(
         return Ok(traded);
     }
     let token = token(&state, &jar);
-    let email = email_change::email_of(
-        &state,
-        token.as_deref(),
-        LinkPurpose::UndoEmailChange,
-        state.now(),
-    )
-    .await?;
+    let email = email_change::old_address_of(&state, token.as_deref(), state.now()).await?;
     show_confirm(&state, locale, jar, CHANGE_UNDO, email).await
 }
 
@@ -316,158 +300,4 @@ fn changed_page(
         ),
         email_change::Changed::Expired => expired(state, locale),
     }
-}
-
-/// A page where a link lets its holder choose a password.
-struct PasswordPage {
-    path: &'static str,
-    title: &'static str,
-    submit: &'static str,
-}
-
-const RESET: PasswordPage = PasswordPage {
-    path: routes::PASSWORD_RESET,
-    title: "reset-title",
-    submit: "reset-submit",
-};
-
-const INVITATION: PasswordPage = PasswordPage {
-    path: routes::INVITATION,
-    title: "invitation-title",
-    submit: "invitation-submit",
-};
-
-async fn show_password_page(
-    state: &AppState,
-    locale: Locale,
-    jar: CookieJar,
-    page: PasswordPage,
-    email: Option<String>,
-    error: Option<String>,
-) -> HttpResult {
-    let Some(email) = email else {
-        return Ok((jar, expired(state, locale)).into_response());
-    };
-    let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
-    let shown = NewPasswordPage {
-        brand: state.branding(),
-        locale,
-        title: locale.text(page.title),
-        email,
-        action: page.path.to_string(),
-        csrf_token,
-        submit: locale.text(page.submit),
-        error,
-        min_length: crate::service::emailed::password_min_length(state),
-    };
-    let status = match shown.error.is_some() {
-        true => StatusCode::UNPROCESSABLE_ENTITY,
-        false => StatusCode::OK,
-    };
-    Ok((jar, render(status, shown, None)).into_response())
-}
-
-pub async fn reset_page(
-    State(state): State<AppState>,
-    PageLocale(locale): PageLocale,
-    jar: CookieJar,
-    RawQuery(raw): RawQuery,
-) -> HttpResult {
-    if let Some(traded) = trade_token(&state, &jar, RESET.path, raw) {
-        return Ok(traded);
-    }
-    let email = reset::email_of(&state, token(&state, &jar).as_deref(), state.now()).await?;
-    show_password_page(&state, locale, jar, RESET, email, None).await
-}
-
-pub async fn invitation_page(
-    State(state): State<AppState>,
-    PageLocale(locale): PageLocale,
-    jar: CookieJar,
-    RawQuery(raw): RawQuery,
-) -> HttpResult {
-    if let Some(traded) = trade_token(&state, &jar, INVITATION.path, raw) {
-        return Ok(traded);
-    }
-    let email = sign_up::invited_email(&state, token(&state, &jar).as_deref(), state.now()).await?;
-    show_password_page(&state, locale, jar, INVITATION, email, None).await
-}
-
-pub async fn reset_submit(
-    State(state): State<AppState>,
-    PageLocale(locale): PageLocale,
-    form: PageForm,
-) -> HttpResult {
-    password_submit(state, locale, form, RESET).await
-}
-
-pub async fn invitation_submit(
-    State(state): State<AppState>,
-    PageLocale(locale): PageLocale,
-    form: PageForm,
-) -> HttpResult {
-    password_submit(state, locale, form, INVITATION).await
-}
-
-async fn password_submit(
-    state: AppState,
-    locale: Locale,
-    form: PageForm,
-    page: PasswordPage,
-) -> HttpResult {
-    let mut form = form
-        .open(&state, Continues::To(AccountPage::Overview))?
-        .require_csrf(EXPIRED_RELOAD)?;
-    let token = form.cookie(&state, Kind::EmailLink).map(str::to_string);
-    let password = Zeroizing::new(form.take("password"));
-    let confirmation = Zeroizing::new(form.take("confirmation"));
-    let session = form.cookie(&state, Kind::Session).map(str::to_string);
-    let now = state.now();
-    let outcome = match page.path {
-        routes::INVITATION => {
-            sign_up::accept(
-                &state,
-                token.as_deref(),
-                password,
-                confirmation,
-                session.as_deref(),
-                now,
-            )
-            .await?
-        }
-        _ => {
-            reset::choose_password(
-                &state,
-                token.as_deref(),
-                password,
-                confirmation,
-                session.as_deref(),
-                now,
-            )
-            .await?
-        }
-    };
-    let error = match outcome {
-        NewPassword::SignIn(sign_in) => {
-            let jar = form
-                .jar
-                .add(cookies::removal(Kind::EmailLink, state.secure_cookies()));
-            let next = Next::Account(AccountPage::Overview);
-            let login = LoginForm {
-                state: &state,
-                next: &next,
-                locale,
-                email: String::new(),
-            };
-            return login.answer(jar, Ok(sign_in), now).await;
-        }
-        NewPassword::Expired => return Ok((form.jar, expired(&state, locale)).into_response()),
-        NewPassword::Mismatch => locale.text("new-password-mismatch"),
-        NewPassword::Refused(refusal) => locale.text(refusal.message_id()),
-    };
-    let email = match page.path {
-        routes::INVITATION => sign_up::invited_email(&state, token.as_deref(), now).await?,
-        _ => reset::email_of(&state, token.as_deref(), now).await?,
-    };
-    show_password_page(&state, locale, form.jar, page, email, Some(error)).await
 }

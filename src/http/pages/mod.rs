@@ -3,8 +3,8 @@
 //! form, asks a service, and renders the outcome with a template from `templates`.
 pub mod account;
 pub mod account_delete;
-pub mod account_export;
 pub mod account_email;
+pub mod account_export;
 pub mod account_identities;
 pub mod account_mfa;
 pub mod account_passkeys;
@@ -18,6 +18,7 @@ mod cookies;
 mod email_templates;
 pub mod emailed_links;
 pub mod forgot_password;
+pub mod link_password;
 pub mod logout;
 mod messages;
 mod page_form;

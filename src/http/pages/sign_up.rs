@@ -10,7 +10,7 @@ use zeroize::Zeroizing;
 use super::continuation::AccountPage;
 use super::cookies;
 use super::email_templates::{NoticePage, SignUpPage};
-use super::messages::{throttled_message, with_retry_after};
+use super::messages::{policy_refusal, throttled_message, with_retry_after};
 use super::page_form::{Continues, PageForm};
 use crate::http::client_ip::ClientIp;
 use crate::http::error::{HttpError, HttpResult};
@@ -80,7 +80,7 @@ pub async fn sign_up_submit(
         Ok(SignUpAnswer::InvalidEmail) => locale.text("sign-up-invalid-email"),
         Ok(SignUpAnswer::DomainNotAllowed) => locale.text("sign-up-domain-not-allowed"),
         Ok(SignUpAnswer::Mismatch) => locale.text("new-password-mismatch"),
-        Ok(SignUpAnswer::Refused(refusal)) => locale.text(refusal.message_id()),
+        Ok(SignUpAnswer::Refused(refusal)) => policy_refusal(locale, refusal),
         Err(service::Error::Throttled { retry_after }) => {
             let error = Some(throttled_message(locale, retry_after));
             let status = StatusCode::TOO_MANY_REQUESTS;

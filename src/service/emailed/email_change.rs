@@ -92,14 +92,23 @@ pub enum Changed {
     Expired,
 }
 
-/// The address a live link of `purpose` (a change or its undo) would set, for its page.
-pub async fn email_of(
+/// The new address a live change link would set, for its page.
+pub async fn new_address_of(
     state: &AppState,
     token: Option<&str>,
-    purpose: LinkPurpose,
     now: i64,
 ) -> Result<Option<String>> {
-    let link = super::peek(state, token, purpose, now).await?;
+    let link = super::peek(state, token, LinkPurpose::ChangeEmail, now).await?;
+    Ok(link.map(|link| link.email))
+}
+
+/// The old address a live undo link would put back, for its page.
+pub async fn old_address_of(
+    state: &AppState,
+    token: Option<&str>,
+    now: i64,
+) -> Result<Option<String>> {
+    let link = super::peek(state, token, LinkPurpose::UndoEmailChange, now).await?;
     Ok(link.map(|link| link.email))
 }
 

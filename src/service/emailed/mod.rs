@@ -164,9 +164,7 @@ pub fn password_allowed(
     password: &str,
     email: &str,
 ) -> std::result::Result<(), crate::auth::password_policy::PolicyRefusal> {
-    let product = state.config().branding.product_name.clone();
-    let min_length = 8;
-    crate::auth::password_policy::check(password, min_length, &[email, &product])
+    state.config().password_rules().check(password, email)
 }
 
 /// `user@domain`, nothing more is checked: the mailed link is the real test.
@@ -183,6 +181,5 @@ pub fn looks_like_an_address(email: &str) -> bool {
 
 /// The shortest password the rules allow (shown on the password forms).
 pub fn password_min_length(state: &AppState) -> i64 {
-    let _ = state;
-    8
+    i64::try_from(state.config().password_min_length).unwrap_or(i64::MAX)
 }
