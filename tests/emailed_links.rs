@@ -527,3 +527,47 @@ async fn an_email_change_is_confirmed_by_the_new_address_and_undone_by_the_old()
         assert_eq!(account.status, 303, "the changer's session ended");
     }
 }
+
+/// The embedded default: `serve` with no mail server writes each message under `data/mail/`
+/// (relative to where it runs), and a developer can open the link in it.
+#[tokio::test]
+async fn the_default_transport_writes_a_file_whose_link_works() {
+    let instance = common::process::start_instance(Backend::Sqlite, "").await;
+    let base = instance.server.base.clone();
+    let mut browser = Browser::new(&base);
+    let form = browser.get("/password/forgot").await;
+    let csrf = form.hidden("csrf_token");
+    let answer = browser
+        .post_form(
+            "/password/forgot",
+            &[("csrf_token", &csrf), ("email", USER_EMAIL)],
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    let mail_dir = instance.dir.path().join("data/mail");
+    let mut file = None;
+    for _ in 0..200 {
+        file = std::fs::read_dir(&mail_dir).ok().and_then(|entries| {
+            entries
+                .flatten()
+                .map(|entry| entry.path())
+                .find(|path| path.extension().is_some_and(|e| e == "eml"))
+        });
+        if file.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let file = file.expect("a .eml file in data/mail");
+    let received = Received {
+        mail_from: String::new(),
+        rcpt_to: Vec::new(),
+        data: std::fs::read(&file).unwrap(),
+    };
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    instance.server.wait_for_log(&name).await;
+    let link = link_in(&received, &base);
+    let page = open_link(&mut Browser::new(&base), &link).await;
+    assert_eq!(page.status, 200, "{}", page.body);
+    assert!(page.body.contains("Choose a new password"));
+}
