@@ -14,6 +14,8 @@ pub const HTTP_REQUESTS: &str = "tessera_http_requests_total";
 pub const HTTP_DURATION: &str = "tessera_http_request_duration_seconds";
 /// Password sign-ins by outcome.
 pub const SIGN_INS: &str = "tessera_sign_ins_total";
+/// Links sent by email, by purpose and what became of them.
+pub const EMAILED_LINKS: &str = "tessera_emailed_links_total";
 /// Sign-ins through an upstream provider, by upstream id and outcome.
 pub const UPSTREAM_SIGN_INS: &str = "tessera_upstream_sign_ins_total";
 /// Second-factor checks by outcome.
@@ -177,6 +179,13 @@ pub fn upstream_sign_in(upstream: &str, outcome: &'static str) {
         .increment(1);
 }
 
+/// One emailed link event: `purpose` as stored (`reset_password`, …), `outcome` one of
+/// `requested`, `sent`, `used`, `expired` (a link that was not live when used), `refused`
+/// (the mailbox had its links this hour).
+pub fn emailed_link(purpose: &'static str, outcome: &'static str) {
+    metrics::counter!(EMAILED_LINKS, "purpose" => purpose, "outcome" => outcome).increment(1);
+}
+
 /// `passed`, `wrong`, `throttled` or `unavailable`.
 pub fn second_factor(outcome: &'static str) {
     metrics::counter!(SECOND_FACTOR, "outcome" => outcome).increment(1);
@@ -274,6 +283,10 @@ fn describe() {
     );
     describe_counter!(SIGN_INS, "Password sign-ins by outcome.");
     describe_counter!(SECOND_FACTOR, "Second-factor checks by outcome.");
+    describe_counter!(
+        EMAILED_LINKS,
+        "Links sent by email, by purpose and outcome."
+    );
     describe_counter!(
         UPSTREAM_SIGN_INS,
         "Sign-ins through an upstream provider, by upstream and outcome."

@@ -571,3 +571,40 @@ async fn the_default_transport_writes_a_file_whose_link_works() {
     assert_eq!(page.status, 200, "{}", page.body);
     assert!(page.body.contains("Choose a new password"));
 }
+
+/// "kill -9 with mail queued": `serve` queues a reset while the mail server is down, dies
+/// without a word, and the next `serve` on the same database sends it once the mail server is
+/// back (the first retry comes 30 s after the failed attempt).
+#[tokio::test]
+async fn mail_queued_when_the_server_is_killed_is_sent_after_restart() {
+    let sink = SmtpSink::start().await;
+    sink.stop().await;
+    let extra = format!(
+        "\n[email]\ntransport = \"smtp\"\nsmtp_url = \"{}\"\n",
+        sink.url()
+    );
+    let mut instance = common::process::start_instance(Backend::Sqlite, &extra).await;
+    let base = instance.server.base.clone();
+    let mut browser = Browser::new(&base);
+    let form = browser.get("/password/forgot").await;
+    let csrf = form.hidden("csrf_token");
+    let answer = browser
+        .post_form(
+            "/password/forgot",
+            &[("csrf_token", &csrf), ("email", USER_EMAIL)],
+        )
+        .await;
+    assert_eq!(answer.status, 200);
+    instance.server.wait_for_log("will try again").await;
+    instance.server.child.kill().unwrap();
+    instance.server.child.wait().unwrap();
+
+    sink.restart().await;
+    let restarted =
+        common::process::Server::start(instance.dir.path(), &instance.config, &base, "restarted")
+            .await;
+    let mail = sink.wait_for(1, Duration::from_secs(60)).await;
+    assert_eq!(mail[0].rcpt_to, vec![USER_EMAIL.to_string()]);
+    assert!(link_in(&mail[0], &base).contains("/password/reset?token="));
+    drop(restarted);
+}

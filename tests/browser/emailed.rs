@@ -80,9 +80,25 @@ async fn sign_up_and_the_address_page_in_german_and_french() {
         let sink = SmtpSink::start().await;
         let settings = mail_settings(&sink, "registration = \"open\"");
         let (tessera, _app) = app::tessera_and_app(Backend::Sqlite, &settings).await;
+        let worker = tessera::server::spawn_mail_worker(&tessera.state);
         browser.goto(&tessera.url("/signup")).await;
         check(&browser, title).await;
         assert_eq!(browser.text("h1").await, title);
+        browser.fill("#email", "grace@example.com").await;
+        browser.fill("#password", "a brand new passphrase").await;
+        browser
+            .fill("#confirmation", "a brand new passphrase")
+            .await;
+        browser.click("main form button[type=submit]").await;
+        check(&browser, "check your email").await;
+        // The mailed link's page: one button, then the account is ready.
+        browser
+            .goto(&link_from(&sink, 1, &tessera.issuer).await)
+            .await;
+        check(&browser, "confirm the sign-up").await;
+        browser.click("main form button[type=submit]").await;
+        check(&browser, "the account is ready").await;
+        worker.abort();
         browser.goto(&tessera.url("/account/email")).await;
         enter_password(&mut browser, USER_PASSWORD).await;
         check(&browser, "the account's address").await;

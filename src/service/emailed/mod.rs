@@ -69,6 +69,7 @@ pub async fn issue(state: &AppState, link: NewLink<'_>, now: i64) -> Result<Stri
         expires_at: now + link.ttl,
     };
     state.store().insert_email_link(&row).await?;
+    crate::observe::emailed_link(link.purpose.as_str(), "sent");
     let query = url::form_urlencoded::Serializer::new(String::new())
         .append_pair("token", &token)
         .finish();
@@ -104,10 +105,16 @@ pub async fn take(
     let Some(token) = token else {
         return Ok(None);
     };
-    Ok(state
+    let taken = state
         .store()
         .take_email_link(&secret::hash(token), purpose, now)
-        .await?)
+        .await?;
+    let outcome = match taken {
+        Some(_) => "used",
+        None => "expired",
+    };
+    crate::observe::emailed_link(purpose.as_str(), outcome);
+    Ok(taken)
 }
 
 /// The language a user's mail is written in: the one they last signed in with.
@@ -130,6 +137,7 @@ pub async fn mailbox_allows(state: &AppState, email: &str, now: i64) -> Result<b
         }
         Err(crate::service::Error::Throttled { .. }) => {
             tracing::info!("emailed link not sent: the mailbox had its links this hour");
+            crate::observe::emailed_link("any", "refused");
             Ok(false)
         }
         Err(e) => Err(e),

@@ -20,6 +20,7 @@ use crate::store::email_links::LinkPurpose;
 /// otherwise the link is mailed (if the account exists and is active) after the answer.
 pub async fn ask(state: &AppState, email: &str, ip: IpAddr, now: i64) -> Result<()> {
     super::count_request(state, ip, now).await?;
+    crate::observe::emailed_link(LinkPurpose::ResetPassword.as_str(), "requested");
     let (state, email) = (state.clone(), email.trim().to_string());
     after_answer("password reset", async move {
         send_link(&state, &email, now).await

@@ -70,6 +70,7 @@ pub async fn ask(state: &AppState, form: SignUpForm, ip: IpAddr, now: i64) -> Re
         return Ok(SignUpAnswer::Refused(refusal));
     }
     super::count_request(state, ip, now).await?;
+    crate::observe::emailed_link(LinkPurpose::SignUp.as_str(), "requested");
     let state = state.clone();
     after_answer(
         "sign-up",
