@@ -142,6 +142,19 @@ fn each_layer_imports_only_the_layers_below_it() {
     assert!(violations.is_empty(), "\n{}", violations.join("\n"));
 }
 
+/// SQL lives in `store/` (STYLE habit 6): a use case that matches on a database error has a
+/// statement's job. The services' own tests may open a database to set a scene.
+#[test]
+fn the_use_cases_hold_no_sql() {
+    let mentions: Vec<String> = rust_files(Path::new("src/service"))
+        .into_iter()
+        .filter(|file| !file.components().any(|c| c.as_os_str() == "tests"))
+        .filter(|file| code_of(file).contains("sqlx"))
+        .map(|file| format!("{} mentions `sqlx`", file.display()))
+        .collect();
+    assert!(mentions.is_empty(), "\n{}", mentions.join("\n"));
+}
+
 #[test]
 fn no_source_file_holds_two_jobs() {
     let too_long: Vec<String> = rust_files(Path::new("src"))

@@ -70,6 +70,15 @@ impl Store {
         })
     }
 
+    /// Inserts the user; false when another account has the email already.
+    pub async fn insert_user_unless_taken(&self, user: &UserRow) -> StoreResult<bool> {
+        match self.insert_user(user).await {
+            Ok(()) => Ok(true),
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The user with this email, unless disabled.
     pub async fn find_active_user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
         Ok(self

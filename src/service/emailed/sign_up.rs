@@ -155,12 +155,9 @@ pub async fn confirm(
         created_at: now,
         tokens_valid_after: 0,
     };
-    match store.insert_user(&user).await {
-        Ok(()) => {}
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
-            return Ok(Confirmed::AlreadyExists);
-        }
-        Err(e) => return Err(e.into()),
+    // The unique index decides a race with another sign-up or an administrator.
+    if !store.insert_user_unless_taken(&user).await? {
+        return Ok(Confirmed::AlreadyExists);
     }
     store.set_user_locale(&user.id, locale.as_str()).await?;
     tracing::info!(user_id = %user.id, event = "signed_up", "account made by sign-up");
