@@ -16,7 +16,7 @@ pub const API: &str = "https://api.bench.example";
 /// Nothing listens here: the agents read the code from the redirect and never follow it.
 pub const REDIRECT: &str = "http://127.0.0.1:9/cb";
 pub const EMAIL: &str = "bench@example.com";
-pub const PASSWORD: &str = "bench password 1";
+pub const PASSWORD: &str = "orchard lantern velvet 42";
 
 /// Where the server keeps its data: a SQLite file in the bench folder, or a PostgreSQL
 /// schema of its own (made now, dropped when this is dropped) so runs never see each
