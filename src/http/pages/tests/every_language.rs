@@ -1,154 +1,17 @@
 //! Every page, in every language, renders with its words from the catalogue: the right
 //! `lang`, no message id and no unfilled placeable left, arguments escaped, and templates
 //! with no words of their own.
-use std::sync::Arc;
 
 use askama::Template;
-use zeroize::Zeroizing;
 
+use super::emailed_pages::emailed_pages;
+use super::fixtures::*;
 use crate::auth::recovery;
-use crate::branding::{Branding, Look};
 use crate::http::html::error_page_html;
-use crate::http::pages::email_templates::*;
 use crate::http::pages::templates::*;
 use crate::i18n::{Locale, Message, message_ids};
 use crate::oauth::scope::Scopes;
 use crate::service::account::{ConsentSummary, Overview, SessionSummary};
-use crate::service::identities::LinkedIdentity;
-use crate::service::mfa::Enrolment;
-use crate::service::passkeys::{Ceremony, PasskeySummary};
-
-const HOSTILE: &str = "<script>alert(1)</script>";
-
-fn enrolment() -> Enrolment {
-    Enrolment {
-        otpauth_uri: Zeroizing::new("otpauth://totp/Tessera:ada?secret=ABCD".into()),
-        qr_svg: Zeroizing::new("<svg></svg>".into()),
-        secret_grouped: Zeroizing::new("ABCD EFGH".into()),
-    }
-}
-
-/// A branded look with every footer link, and a product name that must be escaped.
-fn brand() -> Arc<Branding> {
-    let mut look = Look::standard();
-    look.product_name = format!("Acme {HOSTILE}");
-    look.support_url = Some("https://help.example".into());
-    look.privacy_url = Some("https://privacy.example".into());
-    look.terms_url = Some("https://terms.example".into());
-    Arc::new(Branding::new(&look))
-}
-
-fn mfa_page(locale: Locale, shown: MfaShown) -> MfaPage {
-    MfaPage {
-        brand: brand(),
-        locale,
-        email: "ada@example.com".into(),
-        client_name: Some(HOSTILE.into()),
-        error: Some(locale.text("mfa-refused")),
-        csrf_token: "t".into(),
-        password_required: true,
-        second_factor_required: true,
-        shown,
-    }
-}
-
-/// A passkey ceremony as a page offers it.
-fn offer() -> PasskeyOffer {
-    let ceremony = Ceremony {
-        id: "c".into(),
-        options: format!("{{\"publicKey\":{{\"rp\":{{\"name\":\"{HOSTILE}\"}}}}}}"),
-    };
-    PasskeyOffer::new(ceremony, "/login/passkey".into())
-}
-
-/// The account's passkeys: two of them, and a way to add one (or the reason there is none).
-fn passkeys_page(locale: Locale, available: bool) -> PasskeysPage {
-    let passkey = |name: &str, synced: bool, last_used_at: Option<i64>| PasskeySummary {
-        id: "id".into(),
-        name: name.into(),
-        created_at: 0,
-        last_used_at,
-        synced,
-    };
-    PasskeysPage {
-        brand: brand(),
-        locale,
-        email: HOSTILE.into(),
-        passkeys: vec![
-            passkey(HOSTILE, true, Some(86_400)),
-            passkey("Laptop", false, None),
-        ],
-        add: available.then(|| {
-            PasskeyOffer::new(
-                Ceremony {
-                    id: "c".into(),
-                    options: "{}".into(),
-                },
-                "/account/passkeys/add".into(),
-            )
-        }),
-        unavailable: (!available).then_some("passkey-unavailable-ip"),
-        password_required: true,
-        second_factor_required: true,
-        code_field: true,
-        csrf_token: "t".into(),
-        error: Some(locale.text("passkey-password-required")),
-        notice: Some(locale.text("passkey-added")),
-        now: 2 * 86_400,
-    }
-}
-
-fn identities_page(locale: Locale, now: i64) -> IdentitiesPage {
-    IdentitiesPage {
-        brand: brand(),
-        locale,
-        email: HOSTILE.into(),
-        linked: vec![LinkedIdentity {
-            upstream_id: "github".into(),
-            upstream_name: HOSTILE.into(),
-            account_name: Some(HOSTILE.into()),
-            linked_at: now - 86_400,
-            last_used_at: now - 60,
-        }],
-        linkable: vec![("corp".into(), HOSTILE.into())],
-        sign_in_again: "/login?return_to=/account/identities".into(),
-        csrf_token: "t".into(),
-        notice: Some(locale.text("identities-linked")),
-        error: Some(locale.text("identities-last-way")),
-        now,
-    }
-}
-
-/// The password page: a change, or a first password the account must sign in again for,
-/// with every message it may show.
-fn password_page(locale: Locale, has_password: bool) -> PasswordPage {
-    let refusal = crate::auth::password_policy::PolicyRefusal::TooShort { min: 8 };
-    PasswordPage {
-        brand: brand(),
-        locale,
-        email: HOSTILE.into(),
-        has_password,
-        sign_in_again: (!has_password).then(|| "/login?return_to=/account/password".into()),
-        min_length: 8,
-        csrf_token: "t".into(),
-        notice: Some(locale.text("password-changed")),
-        error: Some(crate::http::pages::messages::policy_refusal(
-            locale, refusal,
-        )),
-    }
-}
-
-fn delete_page(locale: Locale, has_password: bool) -> DeleteAccountPage {
-    DeleteAccountPage {
-        brand: brand(),
-        locale,
-        email: HOSTILE.into(),
-        has_password,
-        sign_in_again: (!has_password).then(|| "/login?return_to=/account/delete".into()),
-        csrf_token: "t".into(),
-        error: Some(locale.text("delete-not-confirmed")),
-    }
-}
 
 /// Every page, in every state that changes its words.
 fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
@@ -280,88 +143,6 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
         ),
         ("identities", identities_page(locale, now).render()),
         (
-            "notice",
-            NoticePage {
-                brand: brand(),
-                locale,
-                title: locale.text("forgot-sent-title"),
-                message: locale.text("forgot-sent"),
-                link: Some(("/login".into(), locale.text("link-expired-sign-in"))),
-            }
-            .render(),
-        ),
-        (
-            "forgot password",
-            EmailFormPage {
-                brand: brand(),
-                locale,
-                title: locale.text("forgot-title"),
-                lead: locale.text("forgot-lead"),
-                action: "/password/forgot".into(),
-                csrf_token: "t".into(),
-                email: HOSTILE.into(),
-                submit: locale.text("forgot-submit"),
-                error: Some(locale.text("sign-up-invalid-email")),
-                back: Some(("/login".into(), locale.text("forgot-back"))),
-            }
-            .render(),
-        ),
-        (
-            "new password",
-            NewPasswordPage {
-                brand: brand(),
-                locale,
-                title: locale.text("reset-title"),
-                email: HOSTILE.into(),
-                action: "/password/reset".into(),
-                csrf_token: "t".into(),
-                submit: locale.text("reset-submit"),
-                error: Some(locale.text("new-password-mismatch")),
-                min_length: 8,
-            }
-            .render(),
-        ),
-        (
-            "confirm a link",
-            ConfirmLinkPage {
-                brand: brand(),
-                locale,
-                title: locale.text("verify-title"),
-                lead_html: locale.markup("verify-lead-html", "email", HOSTILE),
-                action: "/email/verify".into(),
-                csrf_token: "t".into(),
-                submit: locale.text("verify-submit"),
-            }
-            .render(),
-        ),
-        (
-            "sign up page",
-            SignUpPage {
-                brand: brand(),
-                locale,
-                action: "/signup".into(),
-                csrf_token: "t".into(),
-                email: HOSTILE.into(),
-                name: HOSTILE.into(),
-                error: Some(locale.text("sign-up-domain-not-allowed")),
-                min_length: 8,
-            }
-            .render(),
-        ),
-        (
-            "account email",
-            AccountEmailPage {
-                brand: brand(),
-                locale,
-                email: HOSTILE.into(),
-                verified: false,
-                csrf_token: "t".into(),
-                notice: Some(locale.text("account-email-change-sent")),
-                error: Some(locale.text("account-email-sign-in-again")),
-            }
-            .render(),
-        ),
-        (
             "mfa enrol",
             mfa_page(
                 locale,
@@ -454,6 +235,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
     ];
     pages
         .into_iter()
+        .chain(emailed_pages(locale))
         .map(|(name, html)| (name, html.unwrap_or_else(|e| panic!("{name}: {e}"))))
         .collect()
 }

@@ -1,1 +1,3 @@
+mod emailed_pages;
 mod every_language;
+mod fixtures;
