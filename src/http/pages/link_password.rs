@@ -20,24 +20,26 @@ use crate::http::html::render;
 use crate::http::locale::PageLocale;
 use crate::i18n::Locale;
 use crate::routes;
-use crate::service::emailed::reset::{self, NewPassword};
-use crate::service::emailed::sign_up;
+use crate::service::emailed::reset::{self, NewPassword, NewPasswords, PasswordLinkKind};
 use crate::state::AppState;
 
 /// A page where a link lets its holder choose a password.
 struct PasswordPage {
+    kind: PasswordLinkKind,
     path: &'static str,
     title: &'static str,
     submit: &'static str,
 }
 
 const RESET: PasswordPage = PasswordPage {
+    kind: PasswordLinkKind::Reset,
     path: routes::PASSWORD_RESET,
     title: "reset-title",
     submit: "reset-submit",
 };
 
 const INVITATION: PasswordPage = PasswordPage {
+    kind: PasswordLinkKind::Invitation,
     path: routes::INVITATION,
     title: "invitation-title",
     submit: "invitation-submit",
@@ -79,11 +81,7 @@ pub async fn reset_page(
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
-    if let Some(traded) = trade_token(&state, &jar, RESET.path, raw) {
-        return Ok(traded);
-    }
-    let email = reset::email_of(&state, token(&state, &jar).as_deref(), state.now()).await?;
-    show_password_page(&state, locale, jar, RESET, email, None).await
+    password_page(state, locale, jar, raw, RESET).await
 }
 
 pub async fn invitation_page(
@@ -92,11 +90,22 @@ pub async fn invitation_page(
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
-    if let Some(traded) = trade_token(&state, &jar, INVITATION.path, raw) {
+    password_page(state, locale, jar, raw, INVITATION).await
+}
+
+async fn password_page(
+    state: AppState,
+    locale: Locale,
+    jar: CookieJar,
+    raw: Option<String>,
+    page: PasswordPage,
+) -> HttpResult {
+    if let Some(traded) = trade_token(&state, &jar, page.path, raw) {
         return Ok(traded);
     }
-    let email = sign_up::invited_email(&state, token(&state, &jar).as_deref(), state.now()).await?;
-    show_password_page(&state, locale, jar, INVITATION, email, None).await
+    let token = token(&state, &jar);
+    let email = reset::email_of(&state, page.kind, token.as_deref(), state.now()).await?;
+    show_password_page(&state, locale, jar, page, email, None).await
 }
 
 pub async fn reset_submit(
@@ -129,30 +138,20 @@ async fn password_submit(
     let confirmation = Zeroizing::new(form.take("confirmation"));
     let session = form.cookie(&state, Kind::Session).map(str::to_string);
     let now = state.now();
-    let outcome = match page.path {
-        routes::INVITATION => {
-            sign_up::accept(
-                &state,
-                token.as_deref(),
-                password,
-                confirmation,
-                session.as_deref(),
-                now,
-            )
-            .await?
-        }
-        _ => {
-            reset::choose_password(
-                &state,
-                token.as_deref(),
-                password,
-                confirmation,
-                session.as_deref(),
-                now,
-            )
-            .await?
-        }
+    let passwords = NewPasswords {
+        password,
+        confirmation,
     };
+    let replacing = session.as_deref();
+    let outcome = reset::choose_password(
+        &state,
+        page.kind,
+        token.as_deref(),
+        passwords,
+        replacing,
+        now,
+    )
+    .await?;
     let error = match outcome {
         NewPassword::SignIn(sign_in) => {
             let jar = form
@@ -171,9 +170,6 @@ async fn password_submit(
         NewPassword::Mismatch => locale.text("new-password-mismatch"),
         NewPassword::Refused(refusal) => policy_refusal(locale, refusal),
     };
-    let email = match page.path {
-        routes::INVITATION => sign_up::invited_email(&state, token.as_deref(), now).await?,
-        _ => reset::email_of(&state, token.as_deref(), now).await?,
-    };
+    let email = reset::email_of(&state, page.kind, token.as_deref(), now).await?;
     show_password_page(&state, locale, form.jar, page, email, Some(error)).await
 }

@@ -79,46 +79,70 @@ pub enum NewPassword {
     Refused(PolicyRefusal),
 }
 
-/// The address a live reset link was sent to, for its page.
-pub async fn email_of(state: &AppState, token: Option<&str>, now: i64) -> Result<Option<String>> {
-    let link = super::peek(state, token, LinkPurpose::ResetPassword, now).await?;
+/// Which link lets its holder choose a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PasswordLinkKind {
+    /// "Forgot password".
+    Reset,
+    /// An administrator's invitation (`tessera user invite`).
+    Invitation,
+}
+
+impl PasswordLinkKind {
+    fn purpose(self) -> LinkPurpose {
+        match self {
+            Self::Reset => LinkPurpose::ResetPassword,
+            Self::Invitation => LinkPurpose::Invite,
+        }
+    }
+}
+
+/// The address a live link of `kind` was sent to, for its page.
+pub async fn email_of(
+    state: &AppState,
+    kind: PasswordLinkKind,
+    token: Option<&str>,
+    now: i64,
+) -> Result<Option<String>> {
+    let link = super::peek(state, token, kind.purpose(), now).await?;
     Ok(link.map(|link| link.email))
 }
 
-/// Sets `password` through the reset link `token`; `replacing` is the browser's session.
+/// Sets `password` through the link `token` of `kind`; `replacing` is the browser's session.
 pub async fn choose_password(
     state: &AppState,
+    kind: PasswordLinkKind,
     token: Option<&str>,
-    password: Zeroizing<String>,
-    confirmation: Zeroizing<String>,
+    passwords: NewPasswords,
     replacing: Option<&str>,
     now: i64,
 ) -> Result<NewPassword> {
-    set_through_link(
-        state,
-        PasswordLink {
-            token,
-            purpose: LinkPurpose::ResetPassword,
-            password,
-            confirmation,
-        },
-        replacing,
-        now,
-    )
-    .await
+    let chosen = PasswordLink {
+        token,
+        purpose: kind.purpose(),
+        password: passwords.password,
+        confirmation: passwords.confirmation,
+    };
+    set_through_link(state, chosen, replacing, now).await
 }
 
-/// A password chosen through an emailed link (a reset or an invitation).
-pub struct PasswordLink<'a> {
-    pub token: Option<&'a str>,
-    pub purpose: LinkPurpose,
+/// The new password, typed twice.
+pub struct NewPasswords {
     pub password: Zeroizing<String>,
     pub confirmation: Zeroizing<String>,
 }
 
+/// A password chosen through an emailed link (a reset or an invitation).
+struct PasswordLink<'a> {
+    token: Option<&'a str>,
+    purpose: LinkPurpose,
+    password: Zeroizing<String>,
+    confirmation: Zeroizing<String>,
+}
+
 /// Checks the password, spends the link, sets the password, ends every session, tells the
 /// user by mail, and signs in with the new password.
-pub async fn set_through_link(
+async fn set_through_link(
     state: &AppState,
     chosen: PasswordLink<'_>,
     replacing: Option<&str>,

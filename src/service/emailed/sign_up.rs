@@ -3,12 +3,12 @@
 //! confirmed, so an unconfirmed sign-up holds no address. The answer is the same for an
 //! address that already has an account (its owner is mailed "someone tried to sign up with
 //! your address" instead). Invitations (`registration = "invite"`, `tessera user invite`): the
-//! account exists, without a password, and its owner sets one through the mailed link.
+//! account exists, without a password, and its owner sets one through the mailed link
+//! (`reset::choose_password` with `PasswordLinkKind::Invitation`).
 use std::net::IpAddr;
 
 use zeroize::Zeroizing;
 
-use super::reset::{NewPassword, PasswordLink, set_through_link};
 use super::{INVITE_TTL, NewLink, SIGN_UP_TTL, after_answer, issue, issuer_url, mailbox_allows};
 use crate::auth::password_policy::PolicyRefusal;
 use crate::config::{Registration, registration_domain_allowed};
@@ -222,32 +222,4 @@ pub async fn invite(
     .await?;
     tracing::info!(user_id = %user.id, event = "user_invited", "account made by invitation");
     Ok(Invited::Invited { user_id: user.id })
-}
-
-/// The address a live invitation was sent to, for its page.
-pub async fn invited_email(
-    state: &AppState,
-    token: Option<&str>,
-    now: i64,
-) -> Result<Option<String>> {
-    let link = super::peek(state, token, LinkPurpose::Invite, now).await?;
-    Ok(link.map(|link| link.email))
-}
-
-/// Sets the invited account's first password and signs in.
-pub async fn accept(
-    state: &AppState,
-    token: Option<&str>,
-    password: Zeroizing<String>,
-    confirmation: Zeroizing<String>,
-    replacing: Option<&str>,
-    now: i64,
-) -> Result<NewPassword> {
-    let chosen = PasswordLink {
-        token,
-        purpose: LinkPurpose::Invite,
-        password,
-        confirmation,
-    };
-    set_through_link(state, chosen, replacing, now).await
 }
