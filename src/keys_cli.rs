@@ -8,6 +8,12 @@ use tessera::service::keys::{self as key_service, Retire};
 use tessera::startup;
 use tessera::store::Store;
 
+use std::sync::Arc;
+
+use tessera::audit::AuditLog;
+use tessera::auth::sealing::SealingKey;
+use tessera::clock::SystemClock;
+
 use crate::KeysCommand;
 
 pub async fn keys_command(config: Config, command: KeysCommand, now: i64) -> AdminResult<()> {
@@ -25,14 +31,36 @@ pub async fn keys_command(config: Config, command: KeysCommand, now: i64) -> Adm
         .as_ref()
         .map(|m| m.derive(Purpose::SigningKeys))
         .ok_or("no master key")?;
+    let audit = AuditLog::new(store.clone(), Arc::new(SystemClock));
+    let changed = change_keys(&config, command, &store, &audit, &sealer, now).await;
+    audit.flush().await;
+    let listing = changed?;
+    let keys = key_service::load(&store, &sealer, now).await?;
+    if listing {
+        list_keys(&keys, now);
+    }
+    warn_about_unusable_keys(&keys);
+    store.close().await;
+    Ok(())
+}
+
+/// Does what `command` says to the keys; whether it asked for the list.
+async fn change_keys(
+    config: &Config,
+    command: KeysCommand,
+    store: &Store,
+    audit: &AuditLog,
+    sealer: &SealingKey,
+    now: i64,
+) -> AdminResult<bool> {
     let listing = matches!(command, KeysCommand::List);
     match command {
         // Listed below, from the same read of the keys that the warnings come from.
         KeysCommand::List => {}
         KeysCommand::Rotate { now: at_once, alg } => {
-            for alg in algs_to_rotate(&config, alg)? {
+            for alg in algs_to_rotate(config, alg)? {
                 let key = material::generate(alg)?;
-                add_key(&store, &sealer, &config, key, now, at_once).await?;
+                add_key(store, audit, sealer, config, key, now, at_once).await?;
             }
         }
         KeysCommand::Import { file, now: at_once } => {
@@ -47,10 +75,10 @@ pub async fn keys_command(config: Config, command: KeysCommand, now: i64) -> Adm
                 )
                 .into());
             }
-            add_key(&store, &sealer, &config, key, now, at_once).await?;
+            add_key(store, audit, sealer, config, key, now, at_once).await?;
         }
         KeysCommand::Retire { kid } => {
-            match key_service::retire(&store, &config.signing_algs, &kid, now).await? {
+            match key_service::retire(store, audit, &config.signing_algs, &kid, now).await? {
                 Retire::Retired => println!(
                     "key {kid} retired: gone from every instance's JWKS within key_refresh_interval ({} s)",
                     config.key_refresh_interval
@@ -82,13 +110,7 @@ pub async fn keys_command(config: Config, command: KeysCommand, now: i64) -> Adm
             }
         }
     }
-    let keys = key_service::load(&store, &sealer, now).await?;
-    if listing {
-        list_keys(&keys, now);
-    }
-    warn_about_unusable_keys(&keys);
-    store.close().await;
-    Ok(())
+    Ok(listing)
 }
 
 /// The promises above ("on every instance within …") hold for the keys a server can load;
@@ -139,7 +161,8 @@ fn list_keys(keys: &tessera::keys::KeySet, now: i64) {
 
 async fn add_key(
     store: &Store,
-    sealer: &tessera::auth::sealing::SealingKey,
+    audit: &AuditLog,
+    sealer: &SealingKey,
     config: &Config,
     key: material::NewKey,
     now: i64,
@@ -151,7 +174,7 @@ async fn add_key(
         now + config.key_prepublish
     };
     let key_alg = key.alg;
-    let kid = key_service::prepare(store, sealer, config, key, now, sign_at)
+    let kid = key_service::prepare(store, audit, sealer, config, key, now, sign_at)
         .await?
         .ok_or("another instance prepared a key at the same moment; run `tessera keys list`")?;
     if at_once {

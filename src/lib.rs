@@ -8,6 +8,7 @@
     clippy::indexing_slicing
 )]
 
+pub mod audit;
 pub mod auth;
 pub mod branding;
 pub mod clock;

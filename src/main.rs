@@ -3,6 +3,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use tessera::audit::origin::{self, Origin};
 use tessera::clock::{Clock, SystemClock};
 use tessera::config::Config;
 use tessera::keys::SigningAlg;
@@ -158,8 +159,13 @@ async fn run(cli: Cli) -> AdminResult<()> {
             store.close().await;
             Ok(())
         }
-        Command::User(command) => user_cli::user_command(&config, command, now).await,
-        Command::Keys(command) => keys_cli::keys_command(config, command, now).await,
+        // What an operator does here is the CLI's in the audit trail.
+        Command::User(command) => {
+            origin::within(Origin::cli(), user_cli::user_command(&config, command, now)).await
+        }
+        Command::Keys(command) => {
+            origin::within(Origin::cli(), keys_cli::keys_command(config, command, now)).await
+        }
         Command::Client(_) => Ok(()),
     }
 }

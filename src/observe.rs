@@ -55,7 +55,6 @@ pub const OUTBOX_PENDING: &str = "tessera_backchannel_outbox_pending";
 pub const OUTBOX_OLDEST: &str = "tessera_backchannel_outbox_oldest_age_seconds";
 /// Logouts given up and still kept in the outbox for inspection.
 pub const OUTBOX_GIVEN_UP: &str = "tessera_backchannel_outbox_given_up";
-/// Always 1, labelled with the version and commit.
 /// Messages queued, by kind (`verify_email`, `reset_password`, …).
 pub const MAIL_QUEUED: &str = "tessera_mail_queued_total";
 /// Messages handed to the transport (the SMTP relay accepted it, or the file was written).
@@ -66,6 +65,10 @@ pub const MAIL_FAILED: &str = "tessera_mail_failed_total";
 pub const MAIL_OUTBOX_PENDING: &str = "tessera_mail_outbox_pending";
 /// Age of the oldest message waiting, in seconds (0 when none waits).
 pub const MAIL_OUTBOX_OLDEST: &str = "tessera_mail_outbox_oldest_age_seconds";
+/// Audit events that reached the log but not the `audit_events` table (the queue was full or
+/// the write failed).
+pub const AUDIT_EVENTS_LOST: &str = "tessera_audit_events_lost_total";
+/// Always 1, labelled with the version and commit.
 pub const BUILD_INFO: &str = "tessera_build_info";
 
 /// The commit this binary was built from (`build.rs`), or `unknown`.

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use arc_swap::ArcSwap;
 
+use crate::audit::AuditLog;
 use crate::auth::client_jwks::JwksCache;
 use crate::auth::master_key::{MasterKey, Purpose};
 use crate::auth::passkey;
@@ -109,6 +110,8 @@ struct Shared {
     outbox_bell: tokio::sync::Notify,
     /// Rings when mail was queued here (or a sending slot came free).
     mail_bell: tokio::sync::Notify,
+    /// The audit trail's writer.
+    audit: AuditLog,
 }
 
 /// The state the router holds; every handler gets a fresh [`AppState`] snapshot of it.
@@ -127,7 +130,9 @@ impl AppState {
     pub fn new(config: Config, store: Store, keys: KeySet, clock: Arc<dyn Clock>) -> Self {
         let passwords =
             PasswordHasher::new(config.password_hash_concurrency, config.password_hash_queue);
+        let audit = AuditLog::new(store.clone(), clock.clone());
         let shared = Arc::new(Shared {
+            audit,
             settings: ArcSwap::from_pointee(Settings::new(config)),
             keys: ArcSwap::from_pointee(keys),
             store,
@@ -196,6 +201,11 @@ impl AppState {
     /// The API (resource server) with this identifier.
     pub fn resource(&self, identifier: &str) -> Option<&Resource> {
         self.settings.resources.get(identifier)
+    }
+
+    /// Where security events are recorded.
+    pub fn audit(&self) -> &AuditLog {
+        &self.shared.audit
     }
 
     pub fn store(&self) -> &Store {

@@ -1,6 +1,7 @@
 //! `tessera user`: add, change, disable and list users, and their passkeys and linked
 //! upstream identities. The work is `service::admin`; this parses and reports.
 use clap::Subcommand;
+use tessera::audit::AuditLog;
 use tessera::config::Config;
 use tessera::oauth::backchannel;
 use tessera::service::admin::{self, AdminResult};
@@ -125,6 +126,22 @@ pub enum PasskeysCommand {
 
 pub async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminResult<()> {
     let store = open_store(config).await?;
+    let audit = AuditLog::new(
+        store.clone(),
+        std::sync::Arc::new(tessera::clock::SystemClock),
+    );
+    let done = run(config, command, &store, &audit, now).await;
+    audit.flush().await;
+    done
+}
+
+async fn run(
+    config: &Config,
+    command: UserCommand,
+    store: &Store,
+    audit: &AuditLog,
+    now: i64,
+) -> AdminResult<()> {
     // Ending a user's sessions queues back-channel logouts; the running server delivers them.
     let receivers = backchannel::receivers(&config.clients());
     let stdin = &mut std::io::stdin().lock();
@@ -144,12 +161,14 @@ pub async fn user_command(config: &Config, command: UserCommand, now: i64) -> Ad
             if send_verification {
                 let state = mail_state(config, store.clone(), now).await?;
                 admin::send_verification(&state, &email, now).await?;
+                state.audit().flush().await;
                 println!("verification link queued for {email}");
             }
         }
         UserCommand::Invite { email, name } => {
             let state = mail_state(config, store.clone(), now).await?;
             let id = admin::invite(&state, &email, name, now).await?;
+            state.audit().flush().await;
             println!("created user {id} and queued an invitation to {email}");
         }
         UserCommand::Passwd {
@@ -183,7 +202,9 @@ pub async fn user_command(config: &Config, command: UserCommand, now: i64) -> Ad
             );
         }
         UserCommand::Passkeys { command } => passkeys_command(&store, command).await?,
-        UserCommand::Identities { command } => identities_command(config, &store, command).await?,
+        UserCommand::Identities { command } => {
+            identities_command(config, store, audit, command).await?
+        }
         UserCommand::List => {
             for user in store.list_users().await? {
                 let status = if user.disabled { "disabled" } else { "active" };
@@ -218,6 +239,7 @@ async fn passkeys_command(store: &Store, command: PasskeysCommand) -> AdminResul
 async fn identities_command(
     config: &Config,
     store: &Store,
+    audit: &AuditLog,
     command: IdentitiesCommand,
 ) -> AdminResult<()> {
     match command {
@@ -233,7 +255,7 @@ async fn identities_command(
                 &config.branding.product_name,
             )
             .is_ok();
-            admin::unlink_identity(store, &email, &upstream, passkeys_usable).await?;
+            admin::unlink_identity(store, audit, &email, &upstream, passkeys_usable).await?;
             println!("identity at {upstream} unlinked");
         }
     }

@@ -127,10 +127,18 @@ async fn prepare_next_key(app: &TestApp) -> String {
     let (config, now) = (app.state.config().clone(), app.clock_now());
     let key = material::generate_rsa().unwrap();
     let sign_at = now + config.key_prepublish;
-    let kid = service::keys::prepare(&app.store, &sealer(), &config, key, now, sign_at)
-        .await
-        .unwrap()
-        .unwrap();
+    let kid = service::keys::prepare(
+        &app.store,
+        app.state.audit(),
+        &sealer(),
+        &config,
+        key,
+        now,
+        sign_at,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     service::keys::refresh(&app.state).await.unwrap();
     kid
 }
@@ -235,11 +243,26 @@ async fn logout_with_a_hint_signed_by_a_retired_key_asks_to_confirm_instead_of_f
             .kid
             .clone();
         let key = material::generate_rsa().unwrap();
-        service::keys::prepare(&app.store, &sealer(), &config, key, now, now)
-            .await
-            .unwrap()
-            .unwrap();
-        let retired = service::keys::retire(&app.store, &config.signing_algs, &old_kid, now).await;
+        service::keys::prepare(
+            &app.store,
+            app.state.audit(),
+            &sealer(),
+            &config,
+            key,
+            now,
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        let retired = service::keys::retire(
+            &app.store,
+            app.state.audit(),
+            &config.signing_algs,
+            &old_kid,
+            now,
+        )
+        .await;
         assert_eq!(retired.unwrap(), service::keys::Retire::Retired);
         service::keys::refresh(&app.state).await.unwrap();
 

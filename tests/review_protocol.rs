@@ -363,10 +363,18 @@ async fn a_weak_key_stored_by_an_earlier_import_does_not_freeze_rotation_or_reti
         // The emergency rotation takes effect.
         let fresh = material::generate(SigningAlg::Rs256).unwrap();
         let config = state.config().clone();
-        let kid = tessera::service::keys::prepare(&app.store, &sealer, &config, fresh, now, now)
-            .await
-            .unwrap()
-            .unwrap();
+        let kid = tessera::service::keys::prepare(
+            &app.store,
+            app.state.audit(),
+            &sealer,
+            &config,
+            fresh,
+            now,
+            now,
+        )
+        .await
+        .unwrap()
+        .unwrap();
         tessera::service::keys::refresh(&state).await.unwrap();
         assert!(
             jwks_kids(&app).await.contains(&kid),
@@ -381,10 +389,15 @@ async fn a_weak_key_stored_by_an_earlier_import_does_not_freeze_rotation_or_reti
         assert_eq!(signing, vec![kid.clone()]);
 
         // And the weak key retires, after which nothing is left to warn about.
-        let retired =
-            tessera::service::keys::retire(&app.store, &config.signing_algs, &weak.kid, now)
-                .await
-                .unwrap();
+        let retired = tessera::service::keys::retire(
+            &app.store,
+            app.state.audit(),
+            &config.signing_algs,
+            &weak.kid,
+            now,
+        )
+        .await
+        .unwrap();
         assert_ne!(retired, tessera::service::keys::Retire::UnknownKey);
         tessera::service::keys::refresh(&state).await.unwrap();
         assert_eq!(state.current().keys().unusable_live().count(), 0);

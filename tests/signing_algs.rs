@@ -277,10 +277,18 @@ async fn an_es256_key_rotates_on_its_own_and_its_old_tokens_keep_verifying() {
             .unwrap()
             .derive(tessera::auth::master_key::Purpose::SigningKeys);
         let key = material::generate(SigningAlg::Es256).unwrap();
-        let new_es = service::keys::prepare(&app.store, &sealer, &config, key, now, now + 60)
-            .await
-            .unwrap()
-            .unwrap();
+        let new_es = service::keys::prepare(
+            &app.store,
+            app.state.audit(),
+            &sealer,
+            &config,
+            key,
+            now,
+            now + 60,
+        )
+        .await
+        .unwrap()
+        .unwrap();
         service::keys::refresh(&app.state).await.unwrap();
         let published: Vec<String> = jwks(&app)
             .await

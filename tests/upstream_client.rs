@@ -401,10 +401,18 @@ async fn oidc_new_signing_key_is_fetched_but_at_most_once_a_minute() {
     let sealer = state.signing_key_sealer().unwrap().clone();
     let config = state.config().clone();
     let key = tessera::keys::material::generate(tessera::keys::SigningAlg::Rs256).unwrap();
-    let kid = tessera::service::keys::prepare(&app.store, &sealer, &config, key, START, START)
-        .await
-        .unwrap()
-        .unwrap();
+    let kid = tessera::service::keys::prepare(
+        &app.store,
+        app.state.audit(),
+        &sealer,
+        &config,
+        key,
+        START,
+        START,
+    )
+    .await
+    .unwrap()
+    .unwrap();
     tessera::service::keys::refresh(state).await.unwrap();
 
     // A token under the new key within a minute of the last fetch: not fetched again, so

@@ -405,7 +405,14 @@ async fn unlinking_never_removes_the_last_way_to_sign_in() {
         assert!(refused.body.contains("only way you can sign in"));
         assert_eq!(fed.identities_of(CORP_EMAIL).await.len(), 1);
         // The CLI keeps the same rule.
-        let cli = admin::unlink_identity(&fed.tessera.store, CORP_EMAIL, "corp", true).await;
+        let cli = admin::unlink_identity(
+            &fed.tessera.store,
+            fed.tessera.state.audit(),
+            CORP_EMAIL,
+            "corp",
+            true,
+        )
+        .await;
         assert!(cli.unwrap_err().to_string().contains("only way"));
 
         // With a password set, the identity may go.
@@ -419,9 +426,15 @@ async fn unlinking_never_removes_the_last_way_to_sign_in() {
         )
         .await
         .unwrap();
-        admin::unlink_identity(&fed.tessera.store, CORP_EMAIL, "corp", true)
-            .await
-            .unwrap();
+        admin::unlink_identity(
+            &fed.tessera.store,
+            fed.tessera.state.audit(),
+            CORP_EMAIL,
+            "corp",
+            true,
+        )
+        .await
+        .unwrap();
         assert!(fed.identities_of(CORP_EMAIL).await.is_empty());
     }
 }

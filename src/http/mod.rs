@@ -7,6 +7,7 @@
 //! account, logout); the root holds what both use: the router and its middleware, errors,
 //! form parsing, the page headers (`html`) and the page language (`locale`).
 mod api;
+mod audit_origin;
 mod client_ip;
 mod error;
 mod form;

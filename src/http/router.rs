@@ -19,6 +19,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use super::api::{introspect, metadata, revoke, token, userinfo};
+use super::audit_origin;
 use super::error::{HttpError, unavailable_as_json};
 use super::html;
 use super::locale::localize_error_pages;
@@ -65,6 +66,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.shared(),
             html::with_branding,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.shared(),
+            audit_origin::audit_origin,
         ));
     with_middleware(router, config).with_state(state.shared())
 }

@@ -14,6 +14,7 @@ use super::reauthentication::{self, Reauthentication};
 use super::sessions;
 use super::sign_in::password::{self, PasswordCheck};
 use super::signed_in::SignedIn;
+use crate::audit::{AuditEvent, EventType};
 use crate::state::AppState;
 
 /// What the user sent from the confirmation page.
@@ -62,7 +63,9 @@ pub async fn delete_account(
         let attempt = password::reserve(state, &user.email, ip, now).await?;
         let checked = attempt.evaluate(password::check(state, Some(user), password));
         if checked.await? != PasswordCheck::Right {
-            tracing::info!(user_id = %user.id, "account deletion refused: wrong password");
+            state
+                .audit()
+                .record(AuditEvent::failure(EventType::AccountDeleted).user(&user.id));
             return Ok(Deletion::WrongPassword);
         }
     }
@@ -72,7 +75,11 @@ pub async fn delete_account(
     let ended = sessions::end_all_for_user(store, receivers, &user.id, now).await?;
     backchannel::queued(state, ended);
     store.delete_user(&user.id).await?;
-    tracing::info!(user_id = %user.id, event = "account_deleted", sessions_ended = ended);
+    state.audit().record(
+        AuditEvent::success(EventType::AccountDeleted)
+            .user(&user.id)
+            .detail("sessions_ended", ended),
+    );
     Ok(Deletion::Deleted {
         email: user.email.clone(),
     })

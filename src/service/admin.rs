@@ -3,6 +3,7 @@ use zeroize::Zeroizing;
 
 use super::identities::{self, Change};
 use super::sessions;
+use crate::audit::AuditLog;
 use crate::auth::password_policy::PasswordRules;
 use crate::auth::{password, secret};
 use crate::store::Store;
@@ -246,12 +247,13 @@ pub fn identity_line(identity: &UpstreamIdentityRow) -> String {
 /// the account's last way to sign in (`passkeys_usable`: passkeys count as one here).
 pub async fn unlink_identity(
     store: &Store,
+    audit: &AuditLog,
     email: &str,
     upstream_id: &str,
     passkeys_usable: bool,
 ) -> AdminResult<()> {
     let user = user_by_email(store, email).await?;
-    match identities::unlink_for(store, &user.id, upstream_id, passkeys_usable).await? {
+    match identities::unlink_for(store, audit, &user.id, upstream_id, passkeys_usable).await? {
         Change::Unlinked => Ok(()),
         Change::NotFound => Err(format!("{} has no identity at {upstream_id}", user.email).into()),
         Change::LastWayToSignIn => Err(format!(

@@ -5,6 +5,7 @@ use super::error::Result;
 use super::factors;
 use super::signed_in::SignedIn;
 use super::upstream_trip::{self, Start, TripFor};
+use crate::audit::{AuditEvent, AuditLog, EventType};
 use crate::state::AppState;
 use crate::store::Store;
 use crate::store::upstream_identities::UpstreamIdentityRow;
@@ -120,6 +121,7 @@ pub async fn unlink(
     let passkeys_usable = state.passkeys().is_ok();
     unlink_for(
         state.store(),
+        state.audit(),
         current.user_id(),
         upstream_id,
         passkeys_usable,
@@ -132,6 +134,7 @@ pub async fn unlink(
 /// and the CLI both come here.
 pub async fn unlink_for(
     store: &Store,
+    audit: &AuditLog,
     user_id: &str,
     upstream_id: &str,
     passkeys_usable: bool,
@@ -147,11 +150,10 @@ pub async fn unlink_for(
     store
         .unlink_upstream_identities(user_id, upstream_id)
         .await?;
-    tracing::info!(
-        user_id,
-        upstream = upstream_id,
-        event = "upstream_identity_unlinked",
-        "upstream identity unlinked"
+    audit.record(
+        AuditEvent::success(EventType::UpstreamIdentityUnlinked)
+            .user(user_id)
+            .detail("upstream", upstream_id),
     );
     Ok(Change::Unlinked)
 }

@@ -16,6 +16,7 @@ use super::reauthentication::{self, Reauthentication};
 use super::sessions::{self, NewSession, SessionFor};
 use super::sign_in::password::{self, PasswordCheck};
 use super::signed_in::SignedIn;
+use crate::audit::{AuditEvent, EventType};
 use crate::auth::password_policy::PolicyRefusal;
 use crate::oauth::amr::Amr;
 use crate::state::AppState;
@@ -91,7 +92,9 @@ pub async fn change_password(
         let attempt = password::reserve(state, &user.email, ip, now).await?;
         let checked = attempt.evaluate(password::check(state, Some(user), current_password));
         if checked.await? != PasswordCheck::Right {
-            tracing::info!(user_id = %user.id, "password change refused: wrong password");
+            state
+                .audit()
+                .record(AuditEvent::failure(EventType::PasswordChanged).user(&user.id));
             return Ok(PasswordChange::WrongPassword);
         }
     }
@@ -107,7 +110,12 @@ pub async fn change_password(
     let like = fresh_session(state, signed_in, first_password, now);
     let session = sessions::start(state, like, None, now).await?;
     tell_the_mailbox(state, &user.id, &user.email, now).await?;
-    tracing::info!(user_id = %user.id, event = "password_changed", first_password, sessions_ended);
+    state.audit().record(
+        AuditEvent::success(EventType::PasswordChanged)
+            .user(&user.id)
+            .detail("first_password", first_password)
+            .detail("sessions_ended", sessions_ended),
+    );
     Ok(PasswordChange::Changed(PasswordChanged {
         session,
         email: user.email.clone(),

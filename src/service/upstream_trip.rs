@@ -9,6 +9,7 @@
 //! is refused, as is an RFC 9207 `iss` that is not the upstream's).
 use subtle::ConstantTimeEq;
 
+use crate::audit::{AuditEvent, EventType};
 use crate::auth::secret;
 use crate::observe;
 use crate::service::error::Result;
@@ -273,11 +274,10 @@ async fn link(
         .await?;
     Ok(match linked {
         Linked::Linked => {
-            tracing::info!(
-                user_id,
-                upstream = upstream.id(),
-                event = "upstream_identity_linked",
-                "upstream identity linked from the account page"
+            state.audit().record(
+                AuditEvent::success(EventType::UpstreamIdentityLinked)
+                    .user(user_id)
+                    .detail("upstream", upstream.id()),
             );
             LinkOutcome::Linked
         }

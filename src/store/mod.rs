@@ -11,6 +11,7 @@ use sqlx::sqlite::{
 
 use outage::Outage;
 
+pub mod audit_events;
 pub mod client_assertions;
 pub mod codes;
 pub mod consents;

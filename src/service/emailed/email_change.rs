@@ -6,6 +6,7 @@ use super::{
     CHANGE_EMAIL_TTL, NewLink, UNDO_EMAIL_CHANGE_TTL, issue, looks_like_an_address, mail_locale,
     mailbox_allows,
 };
+use crate::audit::{AuditEvent, EventType};
 use crate::service::error::Result;
 use crate::service::factors;
 use crate::service::mail::{self, Mail, MailKind};
@@ -79,7 +80,9 @@ pub async fn ask(
         now,
     )
     .await?;
-    tracing::info!(user_id = %user.id, event = "email_change_asked", "email change link sent to the new address");
+    state
+        .audit()
+        .record(AuditEvent::success(EventType::EmailChangeRequested).user(&user.id));
     Ok(ChangeAsked::Sent)
 }
 
@@ -152,7 +155,9 @@ pub async fn confirm(state: &AppState, token: Option<&str>, now: i64) -> Result<
         now,
     )
     .await?;
-    tracing::info!(user_id = %user.id, event = "email_changed", "address changed; the old address was told");
+    state
+        .audit()
+        .record(AuditEvent::success(EventType::EmailChanged).user(&user.id));
     Ok(Changed::Done)
 }
 
@@ -174,7 +179,9 @@ pub async fn undo(state: &AppState, token: Option<&str>, now: i64) -> Result<Cha
         .await?;
     let receivers = state.backchannel_receivers();
     sessions::end_all_for_user(store, receivers, &user.id, now).await?;
-    tracing::info!(user_id = %user.id, event = "email_change_undone", "address put back; every session ended");
+    state
+        .audit()
+        .record(AuditEvent::success(EventType::EmailChangeUndone).user(&user.id));
     Ok(Changed::Done)
 }
 

@@ -7,6 +7,7 @@ use std::net::IpAddr;
 use zeroize::Zeroizing;
 
 use super::{NewLink, RESET_TTL, after_answer, issue, issuer_url, mail_locale, mailbox_allows};
+use crate::audit::{AuditEvent, EventType};
 use crate::auth::password_policy::PolicyRefusal;
 use crate::routes;
 use crate::service::error::Result;
@@ -62,7 +63,9 @@ async fn send_link(state: &AppState, email: &str, now: i64) -> Result<()> {
         now,
     )
     .await?;
-    tracing::info!(user_id = %user.id, event = "password_reset_sent", "password reset link sent");
+    state
+        .audit()
+        .record(AuditEvent::success(EventType::PasswordResetRequested).user(&user.id));
     Ok(())
 }
 
@@ -190,7 +193,11 @@ async fn set_through_link(
         let to = user.email.clone();
         mail::queue(state, Mail { to, locale, kind }, now).await?;
     }
-    tracing::info!(user_id = %user.id, event = "password_set_by_link", purpose = link.purpose.as_str(), "password set through an emailed link; every session ended");
+    state.audit().record(
+        AuditEvent::success(EventType::PasswordSetByLink)
+            .user(&user.id)
+            .detail("purpose", link.purpose.as_str()),
+    );
     let sign_in = email_link::sign_in_with_new_password(state, &user.id, replacing, now).await?;
     Ok(NewPassword::SignIn(sign_in))
 }

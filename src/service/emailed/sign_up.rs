@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use zeroize::Zeroizing;
 
 use super::{INVITE_TTL, NewLink, SIGN_UP_TTL, after_answer, issue, issuer_url, mailbox_allows};
+use crate::audit::{AuditEvent, EventType};
 use crate::auth::password_policy::PolicyRefusal;
 use crate::config::{Registration, registration_domain_allowed};
 use crate::i18n::Locale;
@@ -160,7 +161,9 @@ pub async fn confirm(
         return Ok(Confirmed::AlreadyExists);
     }
     store.set_user_locale(&user.id, locale.as_str()).await?;
-    tracing::info!(user_id = %user.id, event = "signed_up", "account made by sign-up");
+    state
+        .audit()
+        .record(AuditEvent::success(EventType::SignedUp).user(&user.id));
     Ok(Confirmed::Created)
 }
 
@@ -220,6 +223,8 @@ pub async fn invite(
         now,
     )
     .await?;
-    tracing::info!(user_id = %user.id, event = "user_invited", "account made by invitation");
+    state
+        .audit()
+        .record(AuditEvent::success(EventType::UserInvited).user(&user.id));
     Ok(Invited::Invited { user_id: user.id })
 }

@@ -2,6 +2,7 @@
 //! read. Sent on request from the account page, by `tessera user add --send-verification`,
 //! and again after an email change's confirmation is not needed (that link proves it).
 use super::{NewLink, VERIFY_TTL, issue, mail_locale, mailbox_allows};
+use crate::audit::{AuditEvent, EventType};
 use crate::service::error::Result;
 use crate::service::mail::{self, Mail, MailKind};
 use crate::state::AppState;
@@ -50,7 +51,9 @@ pub async fn send(state: &AppState, user: &UserRow, now: i64) -> Result<Sent> {
         now,
     )
     .await?;
-    tracing::info!(user_id = %user.id, event = "verification_sent", "verification link sent");
+    state
+        .audit()
+        .record(AuditEvent::success(EventType::VerificationSent).user(&user.id));
     Ok(Sent::Sent)
 }
 
@@ -86,6 +89,8 @@ pub async fn confirm(state: &AppState, token: Option<&str>, now: i64) -> Result<
         return Ok(false);
     }
     store.mark_email_verified(&user.id).await?;
-    tracing::info!(user_id = %user.id, event = "email_verified", "address confirmed");
+    state
+        .audit()
+        .record(AuditEvent::success(EventType::EmailVerified).user(&user.id));
     Ok(true)
 }

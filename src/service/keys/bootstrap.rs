@@ -30,7 +30,7 @@ pub async fn bootstrap(
             continue;
         }
         let key = material::generate(*alg)?;
-        let kid = prepare_after(store, sealing, config, key, (now, now), &[]).await?;
+        let kid = prepare_after(store, None, sealing, config, key, (now, now), &[]).await?;
         added.extend(kid);
     }
     Ok(added)

@@ -5,6 +5,7 @@
 //! `signing_algs` has keys of its own that live that life side by side; the keys of an
 //! algorithm dropped from `signing_algs` stay published until their tokens have expired.
 use super::error::{Error, Result};
+use crate::audit::{AuditEvent, AuditLog, EventType};
 use crate::auth::sealing::SealingKey;
 use crate::config::Config;
 use crate::keys::lifecycle::{self, KeyTimes, Retirement, Schedule};
@@ -85,9 +86,7 @@ pub async fn refresh(state: &AppState) -> Result<()> {
         return Ok(());
     };
     let (store, config, now) = (state.store(), state.config(), state.now());
-    for (alg, kid) in rotate_if_due(store, sealer, config, now).await? {
-        tracing::info!(kid = %kid, alg = %alg, "prepared the next signing key");
-    }
+    rotate_if_due(store, state.audit(), sealer, config, now).await?;
     for (alg, kid, retire_at) in retire_dropped_algs(store, config, now).await? {
         tracing::info!(kid = %kid, alg = %alg, retire_at,
             "the algorithm is no longer in signing_algs: its key stays published until its tokens expire");
@@ -120,6 +119,7 @@ fn retention(config: &Config) -> i64 {
 /// when several find it due at the same moment; the others see its key at their next read.
 pub async fn rotate_if_due(
     store: &Store,
+    audit: &AuditLog,
     sealing: &SealingKey,
     config: &Config,
     now: i64,
@@ -133,7 +133,9 @@ pub async fn rotate_if_due(
             continue;
         };
         let key = material::generate(*alg)?;
-        if let Some(kid) = prepare_after(store, sealing, config, key, at, &rows).await? {
+        if let Some(kid) =
+            prepare_after(store, Some(audit), sealing, config, key, at, &rows).await?
+        {
             prepared.push((*alg, kid));
         }
     }
@@ -171,6 +173,7 @@ pub async fn retire_dropped_algs(
 /// instance prepared a key at the same moment.
 pub async fn prepare(
     store: &Store,
+    audit: &AuditLog,
     sealing: &SealingKey,
     config: &Config,
     key: NewKey,
@@ -179,14 +182,25 @@ pub async fn prepare(
 ) -> Result<Option<String>> {
     let rows = store.signing_keys().await?;
     let rows = rows_of(&rows, key.alg);
-    prepare_after(store, sealing, config, key, (publish_at, sign_at), &rows).await
+    prepare_after(
+        store,
+        Some(audit),
+        sealing,
+        config,
+        key,
+        (publish_at, sign_at),
+        &rows,
+    )
+    .await
 }
 
-/// `prepare`, as the successor of the keys of its algorithm, `rows`, as they were read. The
+/// `prepare`, as the successor of the keys of its algorithm, `rows`, as they were read;
+/// recorded in `audit` (the first keys a server makes at start-up are not: its log says). The
 /// new key takes the generation after theirs, so when two instances decide from the same rows
 /// that a key is due, only the first insert succeeds (generations are unique per algorithm).
 async fn prepare_after(
     store: &Store,
+    audit: Option<&AuditLog>,
     sealing: &SealingKey,
     config: &Config,
     key: NewKey,
@@ -202,6 +216,15 @@ async fn prepare_after(
         sealing, key, generation, publish_at, publish_at, sign_at, None,
     )?;
     let stored = store.insert_signing_key(&row, superseded).await?;
+    if let (true, Some(audit)) = (stored, audit) {
+        audit.record(
+            AuditEvent::success(EventType::SigningKeyRotated)
+                .detail("kid", row.kid.as_str())
+                .detail("alg", row.alg.as_str())
+                .detail("publish_at", publish_at)
+                .detail("sign_at", sign_at),
+        );
+    }
     Ok(stored.then_some(row.kid))
 }
 
@@ -228,6 +251,7 @@ pub enum Retire {
 /// algorithm no longer in `signing_algs` signs nothing, and retires without a successor.
 pub async fn retire(
     store: &Store,
+    audit: &AuditLog,
     signing_algs: &[SigningAlg],
     kid: &str,
     now: i64,
@@ -256,6 +280,11 @@ pub async fn retire(
     if !store.retire_signing_key(kid, now, successor_kid).await? {
         return Ok(Retire::AlreadyRetired);
     }
+    let mut event = AuditEvent::success(EventType::SigningKeyRetired).detail("kid", kid);
+    if let Some(successor) = successor_kid {
+        event = event.detail("successor", successor);
+    }
+    audit.record(event);
     Ok(match successor {
         Some(row) => Retire::HandedOver {
             successor: row.kid.clone(),

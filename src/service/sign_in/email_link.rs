@@ -3,7 +3,9 @@
 //! the second factor: a user with TOTP or a passkey still does the second step before any
 //! session exists.
 use super::SignIn;
+use super::audit;
 use super::first_factor::{self, FirstFactorPassed};
+use crate::audit::Outcome;
 use crate::oauth::amr::Amr;
 use crate::service::error::Result;
 use crate::state::AppState;
@@ -21,5 +23,7 @@ pub async fn sign_in_with_new_password(
         auth_time: now,
         replacing,
     };
-    first_factor::passed(state, passed, now).await
+    let outcome = first_factor::passed(state, passed, now).await?;
+    audit::first_factor(state, "email_link", Outcome::Success, Some(user_id));
+    Ok(outcome)
 }

@@ -5,6 +5,7 @@
 //! The identity waits as a pending link behind a cookie for ten minutes; the sign-in that
 //! completes next in the browser (password or passkey, and the second step if the account
 //! has one) links it, if it is that account's.
+use crate::audit::{AuditEvent, EventType};
 use crate::auth::secret;
 use crate::service::error::Result;
 use crate::state::AppState;
@@ -126,7 +127,11 @@ pub async fn complete(
         return Ok(AfterLinkSignIn::NotLinked);
     }
     crate::observe::upstream_sign_in(&link.upstream_id, "linked");
-    tracing::info!(user_id, upstream = %link.upstream_id, event = "upstream_identity_linked", "upstream identity linked after the owner signed in");
+    state.audit().record(
+        AuditEvent::success(EventType::UpstreamIdentityLinked)
+            .user(user_id)
+            .detail("upstream", link.upstream_id.as_str()),
+    );
     Ok(AfterLinkSignIn::Linked {
         upstream_id: link.upstream_id,
     })

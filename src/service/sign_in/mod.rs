@@ -38,6 +38,7 @@ use crate::service::sessions::NewSession;
 
 pub mod after;
 pub mod attempt;
+mod audit;
 pub mod code;
 pub mod email_link;
 pub mod first_factor;

@@ -16,9 +16,11 @@ use webauthn_rs::prelude::{
 };
 
 use super::attempt::{self, Settle, Verdict};
+use super::audit;
 use super::first_factor::{self, FirstFactorPassed};
 use super::pending::PendingSignIn;
 use super::{Refusal, SignIn};
+use crate::audit::Outcome;
 use crate::auth::passkey::credential_key;
 use crate::oauth::amr::{Amr, Method};
 use crate::service::error::{Internal, Result};
@@ -83,10 +85,20 @@ pub async fn sign_in_with_passkey(
     let claim = Claim::read(state, relying_party, credential).await?;
     let limits = throttle::passkey_sign_in_limits(state.config(), ip);
     let checked = claim.check(state, relying_party, ceremony_id, now);
-    let user = match attempt::run(state.store(), limits, now, checked).await? {
+    let checked = attempt::run(state.store(), limits, now, checked)
+        .await
+        .inspect_err(|e| {
+            if let Some(outcome) = audit::outcome_of(e) {
+                audit::first_factor(state, "passkey", outcome, None);
+            }
+        })?;
+    let user = match checked {
         PasskeyCheck::Passed(user) => user,
         PasskeyCheck::Expired => return Ok(refused(passkeys::Refusal::Expired)),
-        PasskeyCheck::Rejected => return Ok(refused(passkeys::Refusal::Rejected)),
+        PasskeyCheck::Rejected => {
+            audit::first_factor(state, "passkey", Outcome::Failure, None);
+            return Ok(refused(passkeys::Refusal::Rejected));
+        }
     };
     let passed = FirstFactorPassed {
         user_id: &user.id,
@@ -95,7 +107,7 @@ pub async fn sign_in_with_passkey(
         replacing,
     };
     let outcome = first_factor::passed(state, passed, now).await?;
-    tracing::info!(user_id = %user.id, "signed in with a passkey");
+    audit::first_factor(state, "passkey", Outcome::Success, Some(&user.id));
     Ok(outcome)
 }
 

@@ -7,8 +7,10 @@ use std::net::IpAddr;
 use zeroize::Zeroizing;
 
 use super::attempt::{self, Attempt, Settle, Verdict};
+use super::audit;
 use super::first_factor::{self, FirstFactorPassed};
 use super::{Refusal, SignIn};
+use crate::audit::Outcome;
 use crate::auth::throttle::ThrottleKind;
 use crate::oauth::amr::Amr;
 use crate::observe::{self, SignInOutcome};
@@ -72,6 +74,9 @@ pub async fn check(
     })
 }
 
+/// The `method` of this credential's audit events.
+const METHOD: &str = "password";
+
 /// Signs in with `email` and `password` from `ip`; `replacing` is the browser's current
 /// session cookie, which a successful sign-in replaces.
 pub async fn sign_in_with_password(
@@ -85,15 +90,18 @@ pub async fn sign_in_with_password(
     // Shed a flood before spending even the throttle's database writes on it.
     if state.passwords().is_saturated() {
         observe::sign_in(SignInOutcome::Shed);
+        audit::first_factor(state, METHOD, Outcome::Shed, None);
         return Err(Error::Overloaded);
     }
     if email.is_empty() || password.is_empty() || password.len() > MAX_PASSWORD_LEN {
         observe::sign_in(SignInOutcome::WrongPassword);
+        audit::first_factor(state, METHOD, Outcome::Failure, None);
         return Ok(SignIn::Refused(Refusal::WrongEmailOrPassword));
     }
     let attempt = match reserve(state, email, ip, now).await {
         Err(Error::Throttled { retry_after }) => {
             observe::sign_in(SignInOutcome::Throttled);
+            audit::first_factor(state, METHOD, Outcome::Throttled, None);
             return Err(Error::Throttled { retry_after });
         }
         other => other?,
@@ -101,16 +109,22 @@ pub async fn sign_in_with_password(
     // A lookup that fails leaves the attempt unsettled: it counts, as an abandoned one does.
     let user = state.store().find_user_by_email(email).await?;
     let checked = attempt.evaluate(check(state, user.as_ref(), password));
-    let checked = checked.await?;
+    let checked = checked.await.inspect_err(|e| {
+        if let Some(outcome) = audit::outcome_of(e) {
+            audit::first_factor(state, METHOD, outcome, None);
+        }
+    })?;
     let user = match (user, checked) {
         (Some(user), PasswordCheck::Right) => user,
         (user, _) => {
             observe::sign_in(match user {
                 None => SignInOutcome::UnknownAccount,
-                Some(u) if u.disabled => SignInOutcome::DisabledAccount,
+                Some(ref u) if u.disabled => SignInOutcome::DisabledAccount,
                 Some(_) => SignInOutcome::WrongPassword,
             });
             tracing::info!("sign-in refused");
+            let user_id = user.as_ref().map(|u| u.id.as_str());
+            audit::first_factor(state, METHOD, Outcome::Failure, user_id);
             return Ok(SignIn::Refused(Refusal::WrongEmailOrPassword));
         }
     };
@@ -125,11 +139,11 @@ pub async fn sign_in_with_password(
     match &outcome {
         SignIn::SecondStepNext(_) => {
             observe::sign_in(SignInOutcome::SecondFactorNext);
-            tracing::info!(user_id = %user.id, "password accepted; second factor next");
+            audit::first_factor(state, METHOD, Outcome::Success, Some(&user.id));
         }
         SignIn::SignedIn(_) => {
             observe::sign_in(SignInOutcome::Success);
-            tracing::info!(user_id = %user.id, "signed in");
+            audit::first_factor(state, METHOD, Outcome::Success, Some(&user.id));
         }
         SignIn::Refused(_) => {}
     }

@@ -1,9 +1,11 @@
 //! The second step of a sign-in: a code (TOTP or recovery) or a passkey, for the pending
 //! sign-in behind the browser's cookie. Whichever proves it, the sign-in completes one way:
 //! the pending sign-in is claimed and becomes the browser's session.
+use super::audit;
 use super::code::{self, CodeCheck, CodeOf};
 use super::passkey::{self, PasskeyCheck};
 use super::pending::{self, PendingSignIn};
+use crate::audit::Outcome;
 use crate::auth::secret;
 use crate::oauth::amr::{Amr, Method};
 use crate::service::error::Result;
@@ -38,13 +40,17 @@ pub async fn complete_with_code(
         return Ok(SecondStep::StartOver);
     };
     let of = CodeOf::Authenticator;
-    match code::check_code(state, &pending.user_id, code, of, now).await? {
+    let checked = code::check_code(state, &pending.user_id, code, of, now).await;
+    match judged(state, "code", &pending.user_id, checked)? {
         CodeCheck::Passed => {}
-        CodeCheck::Wrong => return Ok(SecondStep::Wrong),
+        CodeCheck::Wrong => {
+            audit::second_step(state, "code", Outcome::Failure, &pending.user_id);
+            return Ok(SecondStep::Wrong);
+        }
         CodeCheck::Unavailable => return Ok(SecondStep::Unavailable),
     }
     let amr = pending.first_factor.clone().with(Method::OneTimeCode);
-    complete(state, &pending, session_cookie, amr, now).await
+    complete(state, &pending, session_cookie, amr, "code", now).await
 }
 
 /// The second step with a passkey: the answer `credential` to the ceremony `ceremony_id`,
@@ -63,10 +69,18 @@ pub async fn complete_with_passkey(
     let Some(pending) = pending::find(state, pending_cookie, now).await? else {
         return Ok(SecondStep::StartOver);
     };
-    let attempt = code::reserve_second_step_attempt(state, &pending.user_id, now).await?;
+    let reserved = code::reserve_second_step_attempt(state, &pending.user_id, now).await;
+    let attempt = judged(state, "passkey", &pending.user_id, reserved)?;
     let checked =
         passkey::check_second_step(state, relying_party, &pending, ceremony_id, credential, now);
-    if attempt.evaluate(checked).await? != PasskeyCheck::Passed(()) {
+    let checked = judged(
+        state,
+        "passkey",
+        &pending.user_id,
+        attempt.evaluate(checked).await,
+    )?;
+    if checked != PasskeyCheck::Passed(()) {
+        audit::second_step(state, "passkey", Outcome::Failure, &pending.user_id);
         return Ok(SecondStep::Wrong);
     }
     // The account's owner is proven beyond doubt: the codes that failed before start over.
@@ -75,7 +89,20 @@ pub async fn complete_with_passkey(
     for method in Amr::passkey().iter() {
         amr = amr.with(method);
     }
-    complete(state, &pending, session_cookie, amr, now).await
+    complete(state, &pending, session_cookie, amr, "passkey", now).await
+}
+
+/// `checked`, with its audit event when an error ended the attempt (a full limit).
+fn judged<T>(
+    state: &AppState,
+    method: &'static str,
+    user_id: &str,
+    checked: Result<T>,
+) -> Result<T> {
+    if let Some(outcome) = checked.as_ref().err().and_then(audit::outcome_of) {
+        audit::second_step(state, method, outcome, user_id);
+    }
+    checked
 }
 
 /// Turns a pending sign-in whose second step passed into the browser's session, with the
@@ -86,6 +113,7 @@ async fn complete(
     pending: &PendingSignIn,
     session_cookie: Option<&str>,
     amr: Amr,
+    method: &'static str,
     now: i64,
 ) -> Result<SecondStep> {
     let store = state.store();
@@ -112,6 +140,6 @@ async fn complete(
         auth_time: pending.auth_time,
     };
     let session = sessions::start_replacing(state, like, &replacing, now).await?;
-    tracing::info!(user_id = %pending.user_id, "signed in with two factors");
+    audit::second_step(state, method, Outcome::Success, &pending.user_id);
     Ok(SecondStep::SignedIn(session))
 }

@@ -3,8 +3,10 @@
 //! `crate::upstream`) leads to its linked user; a first sign-in may create one; an identity
 //! whose email belongs to an existing account is never linked on the upstream's word alone
 //! (pre-account takeover, the nOAuth class): it waits for that account's owner to sign in.
+use super::audit;
 use super::first_factor::{self, FirstFactorPassed};
 use super::{SignIn, linking};
+use crate::audit::{AuditEvent, EventType, Outcome};
 use crate::oauth::amr::Amr;
 use crate::service::error::Result;
 use crate::state::AppState;
@@ -69,7 +71,10 @@ pub async fn sign_in_with_upstream(
     let user = match store.use_upstream_identity(key_of(identity), now).await? {
         Some(linked) => match store.find_active_user(&linked.user_id).await? {
             Some(user) => user,
-            None => return Ok(UpstreamSignIn::Refused(UpstreamRefusal::AccountDisabled)),
+            None => {
+                audit::first_factor(state, "upstream", Outcome::Failure, Some(&linked.user_id));
+                return Ok(UpstreamSignIn::Refused(UpstreamRefusal::AccountDisabled));
+            }
         },
         None => match first_sign_in(state, upstream, identity, now).await? {
             FirstSignIn::Created(user) => user,
@@ -83,7 +88,12 @@ pub async fn sign_in_with_upstream(
         replacing,
     };
     let outcome = first_factor::passed(state, passed, now).await?;
-    tracing::info!(user_id = %user.id, upstream = upstream.id(), "upstream identity accepted");
+    state.audit().record(
+        AuditEvent::success(EventType::SignIn)
+            .user(&user.id)
+            .detail("method", "upstream")
+            .detail("upstream", upstream.id()),
+    );
     Ok(UpstreamSignIn::SignIn(outcome))
 }
 
@@ -139,7 +149,11 @@ async fn first_sign_in(
     {
         return Ok(ended(UpstreamRefusal::LinkedElsewhere));
     }
-    tracing::info!(user_id = %user.id, upstream = upstream.id(), "account created from an upstream identity");
+    state.audit().record(
+        AuditEvent::success(EventType::SignedUp)
+            .user(&user.id)
+            .detail("upstream", upstream.id()),
+    );
     Ok(FirstSignIn::Created(user))
 }
 

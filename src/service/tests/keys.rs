@@ -10,6 +10,7 @@ async fn key_at(state: &AppState, publish_at: i64, sign_at: i64) -> String {
     let key = material::generate_rsa().unwrap();
     keys::prepare(
         state.store(),
+        state.audit(),
         sealer,
         state.config(),
         key,
@@ -22,9 +23,15 @@ async fn key_at(state: &AppState, publish_at: i64, sign_at: i64) -> String {
 }
 
 async fn retire(state: &AppState, kid: &str, now: i64) -> Retire {
-    keys::retire(state.store(), &state.config().signing_algs, kid, now)
-        .await
-        .unwrap()
+    keys::retire(
+        state.store(),
+        state.audit(),
+        &state.config().signing_algs,
+        kid,
+        now,
+    )
+    .await
+    .unwrap()
 }
 
 #[tokio::test]
