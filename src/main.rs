@@ -145,8 +145,11 @@ async fn run(cli: Cli) -> AdminResult<()> {
             let store = open_store(&config).await?;
             let receivers = backchannel::receivers(&config.clients());
             let purged = store.purge_expired(now, &receivers).await?;
+            let audit_events = store
+                .purge_audit_events(now - config.audit_retention)
+                .await?;
             println!(
-                "purged {} codes, {} sessions ({} back-channel logouts queued), {} pending sign-ins, {} refresh tokens, {} access-token revocations, {} client-assertion jtis, {} throttle counters",
+                "purged {} codes, {} sessions ({} back-channel logouts queued), {} pending sign-ins, {} refresh tokens, {} access-token revocations, {} client-assertion jtis, {} throttle counters, {} audit events past audit_retention",
                 purged.codes,
                 purged.sessions,
                 purged.logouts_queued,
@@ -154,7 +157,8 @@ async fn run(cli: Cli) -> AdminResult<()> {
                 purged.refresh_tokens,
                 purged.revoked_access_tokens,
                 purged.client_assertions,
-                purged.throttle_counters
+                purged.throttle_counters,
+                audit_events
             );
             store.close().await;
             Ok(())

@@ -71,6 +71,10 @@ pub fn refresh_grace_period() -> i64 {
 pub fn purge_interval() -> i64 {
     3600
 }
+/// 90 days.
+pub fn audit_retention() -> i64 {
+    90 * 24 * 3600
+}
 pub fn login_max_failures_per_account() -> i64 {
     5
 }

@@ -137,6 +137,9 @@ pub struct Config {
     /// Seconds between purges of expired codes, sessions, tokens and revocations.
     #[serde(default = "defaults::purge_interval")]
     pub purge_interval: i64,
+    /// Seconds audit events are kept before the purge deletes them.
+    #[serde(default = "defaults::audit_retention")]
+    pub audit_retention: i64,
     /// How many argon2 hashes may run at once (0 = number of CPU cores minus one).
     #[serde(default)]
     pub password_hash_concurrency: usize,

@@ -91,6 +91,7 @@ fn validate_durations(config: &Config) -> Result<(), ConfigError> {
         ("refresh_token_ttl", config.refresh_token_ttl),
         ("refresh_token_idle_ttl", config.refresh_token_idle_ttl),
         ("purge_interval", config.purge_interval),
+        ("audit_retention", config.audit_retention),
         ("throttle_window", config.throttle_window),
         ("mfa_attempt_window", config.mfa_attempt_window),
     ] {

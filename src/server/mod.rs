@@ -73,6 +73,7 @@ pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std
     let header_read_timeout = Duration::from_secs(state.config().header_read_timeout);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, issuer = %state.issuer(), "Tessera is listening");
+    let audit = state.audit().clone();
     serve_connections(
         listener,
         crate::app(state),
@@ -80,6 +81,8 @@ pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std
         shutdown_signal(),
     )
     .await;
+    // The events of the last requests, before the pool closes.
+    audit.flush().await;
     store.close().await;
     if let Some(path) = pid_file {
         let _ = std::fs::remove_file(path);

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use crate::audit::{AuditEvent, EventType};
 use crate::auth::master_key::MasterKey;
 use crate::config::Config;
 use crate::service;
@@ -76,6 +77,11 @@ async fn purge_periodically(state: AppState) {
                 service::backchannel::queued(&current, purged.logouts_queued);
             }
             Err(e) => tracing::warn!(error = %e, "purge failed"),
+        }
+        let cutoff = current.now() - current.config().audit_retention;
+        match current.store().purge_audit_events(cutoff).await {
+            Ok(purged) => tracing::debug!(purged, "purged audit events past audit_retention"),
+            Err(e) => tracing::warn!(error = %e, "purge of old audit events failed"),
         }
         let every = current.config().purge_interval.unsigned_abs();
         tokio::time::sleep(Duration::from_secs(every)).await;
@@ -167,10 +173,16 @@ fn reload_settings(state: &AppState, source: &ReloadSource) {
             let clients = applied.clients.len();
             state.replace_settings(applied);
             tracing::info!(clients, "configuration reloaded");
+            let reloaded =
+                AuditEvent::success(EventType::ConfigReloaded).detail("clients", clients);
+            state.audit().record(reloaded);
             resolve_upstreams(state);
         }
         Err(e) => {
-            tracing::error!(error = %e, "reload refused: the configuration is invalid; keeping the running one")
+            tracing::error!(error = %e, "reload refused: the configuration is invalid; keeping the running one");
+            state
+                .audit()
+                .record(AuditEvent::failure(EventType::ConfigReloaded));
         }
     }
 }

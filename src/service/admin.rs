@@ -2,7 +2,6 @@
 use zeroize::Zeroizing;
 
 use super::identities::{self, Change};
-use super::sessions;
 use crate::audit::AuditLog;
 use crate::auth::password_policy::PasswordRules;
 use crate::auth::{password, secret};
@@ -126,7 +125,11 @@ async fn end_everything(
     let Some(user) = store.find_user_by_email(email).await? else {
         return Ok(());
     };
-    sessions::end_all_for_user(store, receivers, &user.id, now).await?;
+    // TEMPORARY until the admin services take the audit log (issue 26's admin API branch).
+    for family in store.refresh_families_for_user(&user.id).await? {
+        store.revoke_refresh_family(&family, now).await?;
+    }
+    store.end_user_sessions(&user.id, receivers, now).await?;
     Ok(())
 }
 

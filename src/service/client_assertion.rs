@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::error::Result;
 use super::sign_in::attempt::{self, Settle, Verdict};
 use super::throttle;
+use crate::audit::{AuditEvent, EventType};
 use crate::oauth::client::Client;
 use crate::oauth::client_assertion::{
     self, AssertionHeader, ExpectedAssertion, JwkSource, KeyLookup, PrivateKeyJwt,
@@ -35,7 +36,11 @@ pub async fn authenticate(
     match attempt::run(state.store(), limits, now, checked).await? {
         AssertionCheck::Verified => Ok(()),
         AssertionCheck::Invalid(e) => {
-            tracing::info!(client_id = %client.id, reason = %e.description, "client assertion refused");
+            state.audit().record(
+                AuditEvent::failure(EventType::ClientAuthenticationFailed)
+                    .client(&client.id)
+                    .detail("method", "private_key_jwt"),
+            );
             Err(e.into())
         }
         AssertionCheck::KeysUnavailable => Err(OAuthError::invalid_client(
@@ -43,7 +48,12 @@ pub async fn authenticate(
         )
         .into()),
         AssertionCheck::Replayed => {
-            tracing::warn!(client_id = %client.id, "client assertion replayed: its jti was used before");
+            state.audit().record(
+                AuditEvent::failure(EventType::ClientAuthenticationFailed)
+                    .client(&client.id)
+                    .detail("method", "private_key_jwt")
+                    .detail("replayed", true),
+            );
             Err(OAuthError::invalid_client(
                 "client assertion was already used (its jti was seen before)",
             )

@@ -11,6 +11,7 @@ use zeroize::Zeroizing;
 use super::error::{Error, Result};
 use super::sign_in::attempt::{self, Settle, Verdict};
 use super::{client_assertion, throttle};
+use crate::audit::{AuditEvent, EventType};
 use crate::oauth::client::Client;
 use crate::oauth::client_auth::{PresentedCredentials, identify_client};
 use crate::oauth::error::OAuthError;
@@ -132,7 +133,11 @@ async fn verify_secret(
         check_secret(state, hash, secret),
     );
     if checked.await? == SecretCheck::Wrong {
-        tracing::info!(client_id = %id, "client authentication failed");
+        state.audit().record(
+            AuditEvent::failure(EventType::ClientAuthenticationFailed)
+                .client(id)
+                .detail("method", "client_secret"),
+        );
         return Err(OAuthError::invalid_client("client authentication failed").into());
     }
     Ok(())

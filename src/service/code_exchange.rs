@@ -7,6 +7,7 @@ use super::mint::issuance::Issuance;
 use super::mint::lifetime::refresh_family_expires_at;
 use super::mint::refresh_family::{Family, NewRefresh};
 use super::mint::sign::{Signed, sign_tokens};
+use crate::audit::{AuditEvent, EventType};
 use crate::auth::{secret, session};
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
@@ -75,7 +76,7 @@ async fn unspent_code(
         return Err(OAuthError::invalid_grant("the code is invalid").into());
     };
     if issued.consumed {
-        return Err(replayed(state, code_hash, now).await);
+        return Err(replayed(state, code_hash, &issued, now).await);
     }
     check_code_exchange(
         &issued,
@@ -137,7 +138,7 @@ async fn redeem(
     match redeemed {
         Redeemed::Redeemed => Ok(()),
         // A concurrent exchange of the same code won: this one is the replay.
-        Redeemed::AlreadyUsed => Err(replayed(state, code_hash, now).await),
+        Redeemed::AlreadyUsed => Err(replayed(state, code_hash, spent.issued, now).await),
         // Signed out between the check and now: the app would never hear of this session's
         // end, so it gets no tokens for it.
         Redeemed::SessionEnded => Err(OAuthError::invalid_grant("the session has ended").into()),
@@ -146,8 +147,14 @@ async fn redeem(
 
 /// RFC 6749 §4.1.2: a code used twice is evidence of theft; revoke what its first use got,
 /// commit that, and only then answer `invalid_grant`.
-async fn replayed(state: &AppState, code_hash: &str, now: i64) -> Error {
+async fn replayed(state: &AppState, code_hash: &str, issued: &IssuedCode, now: i64) -> Error {
     tracing::warn!("authorization code replayed: revoking the tokens it issued");
+    state.audit().record(
+        AuditEvent::failure(EventType::CodeReplayed)
+            .user(&issued.user_id)
+            .client(&issued.client_id)
+            .detail("tokens_revoked", true),
+    );
     crate::observe::code_replayed();
     if let Err(e) = revoke_tokens_of(state, code_hash, now).await {
         return e;

@@ -5,6 +5,7 @@ use super::authorize::{self, Step, hinted_subject};
 use super::error::Result;
 use super::sessions;
 use super::signed_in::{self, SignedIn};
+use crate::audit::{AuditEvent, EventType};
 use crate::oauth::authorize::{AuthorizationRequest, authentication_satisfied, second_factor};
 use crate::oauth::client::Client;
 use crate::oauth::error::{ErrorCode, OAuthError};
@@ -54,6 +55,12 @@ pub async fn allow(
     store
         .save_consent(&session.user_id, &client.id, &approved, now)
         .await?;
+    state.audit().record(
+        AuditEvent::success(EventType::ConsentGranted)
+            .user(&session.user_id)
+            .client(&client.id)
+            .detail("scope", request.scope.to_string()),
+    );
     let redirect = authorize::issue_code(state, request, session, now).await?;
     Ok(Step::Redirect(redirect))
 }

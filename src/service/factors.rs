@@ -217,6 +217,8 @@ mod tests {
             last_seen_at: 200,
             idle_expires_at: 1_000,
             expires_at: 1_000,
+            user_agent: None,
+            address: None,
         }
     }
 

@@ -10,6 +10,7 @@ pub use super::factors::{Change, ChangeRequest};
 use super::sessions::{self, NewSession, SessionFor};
 use super::sign_in::code::totp_keys;
 use super::signed_in::SignedIn;
+use crate::audit::{AuditEvent, EventType};
 use crate::auth::recovery::{self, RecoveryCode};
 use crate::auth::sealing::SealingKey;
 use crate::auth::totp::{self, TotpSecret};
@@ -163,7 +164,9 @@ pub async fn enable(
         now,
     )
     .await?;
-    tracing::info!(user_id = %user.id, "two-step verification turned on");
+    state
+        .audit()
+        .record(AuditEvent::success(EventType::TotpEnabled).user(&user.id));
     Ok(Change::Done(Some(Enabled {
         session,
         recovery_codes: codes,
@@ -186,7 +189,9 @@ pub async fn regenerate_recovery_codes(
         .store()
         .replace_recovery_codes(&user_id, &hashes_of(&user_id, &codes), now)
         .await?;
-    tracing::info!(user_id = %user_id, "recovery codes replaced");
+    state
+        .audit()
+        .record(AuditEvent::success(EventType::RecoveryCodesReplaced).user(&user_id));
     Ok(Change::Done(codes))
 }
 
@@ -199,7 +204,9 @@ pub async fn disable(state: &AppState, change: ChangeRequest<'_>, now: i64) -> R
     }
     state.store().remove_mfa(&user_id).await?;
     super::throttle::forget_second_factor_attempts(state.store(), &user_id).await?;
-    tracing::info!(user_id = %user_id, "two-step verification turned off");
+    state
+        .audit()
+        .record(AuditEvent::success(EventType::TotpDisabled).user(&user_id));
     Ok(Change::Done(()))
 }
 

@@ -4,6 +4,7 @@ use super::error::{Error, Result};
 use super::mint::issuance::Issuance;
 use super::mint::refresh_family::{Family, NewRefresh};
 use super::mint::sign::sign_tokens;
+use crate::audit::{AuditEvent, EventType};
 use crate::auth::secret;
 use crate::oauth::client::Client;
 use crate::oauth::error::OAuthError;
@@ -127,6 +128,12 @@ async fn rotatable(
 /// commit that, and only then answer `invalid_grant`.
 async fn reused(state: &AppState, client: &Client, record: &RefreshTokenRecord, now: i64) -> Error {
     tracing::warn!(client_id = %client.id, "refresh token reused: revoking its family");
+    state.audit().record(
+        AuditEvent::failure(EventType::RefreshTokenReuse)
+            .user(&record.user_id)
+            .client(&client.id)
+            .detail("family_revoked", true),
+    );
     crate::observe::refresh_token_reused();
     if let Err(e) = state
         .store()

@@ -15,6 +15,10 @@ pub struct SessionRow {
     pub last_seen_at: i64,
     pub idle_expires_at: i64,
     pub expires_at: i64,
+    /// The browser it started in (truncated), for the account page and the admin API.
+    pub user_agent: Option<String>,
+    /// The address it started from.
+    pub address: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -27,6 +31,11 @@ struct Row {
     last_seen_at: i64,
     idle_expires_at: i64,
     expires_at: i64,
+    // Read only where a session is listed; the statements that check a session skip them.
+    #[sqlx(default)]
+    user_agent: Option<String>,
+    #[sqlx(default)]
+    address: Option<String>,
 }
 
 impl TryFrom<Row> for SessionRow {
@@ -42,6 +51,8 @@ impl TryFrom<Row> for SessionRow {
             last_seen_at: row.last_seen_at,
             idle_expires_at: row.idle_expires_at,
             expires_at: row.expires_at,
+            user_agent: row.user_agent,
+            address: row.address,
         })
     }
 }
@@ -80,8 +91,8 @@ impl SessionUserRow {
 macro_rules! insert_session_query {
     ($session:expr) => {
         sqlx::query(
-            "insert into sessions (id_hash, user_id, auth_time, amr, created_at, last_seen_at, idle_expires_at, expires_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)",
+            "insert into sessions (id_hash, user_id, auth_time, amr, created_at, last_seen_at, idle_expires_at, expires_at, user_agent, address)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&$session.id_hash)
         .bind(&$session.user_id)
@@ -91,6 +102,8 @@ macro_rules! insert_session_query {
         .bind($session.last_seen_at)
         .bind($session.idle_expires_at)
         .bind($session.expires_at)
+        .bind($session.user_agent.as_deref())
+        .bind($session.address.as_deref())
     };
 }
 
@@ -296,7 +309,8 @@ impl Store {
     ) -> StoreResult<Vec<SessionRow>> {
         let rows: Vec<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
-                "select id_hash, user_id, auth_time, amr, created_at, last_seen_at, idle_expires_at, expires_at
+                "select id_hash, user_id, auth_time, amr, created_at, last_seen_at, idle_expires_at, expires_at,
+                        user_agent, address
                  from sessions where user_id = $1 and expires_at > $2 and idle_expires_at > $2
                  order by created_at desc",
             )

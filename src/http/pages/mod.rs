@@ -10,6 +10,7 @@ pub mod account_mfa;
 pub mod account_passkeys;
 pub mod account_password;
 mod account_security_templates;
+mod activity;
 pub mod assets;
 pub mod authorize;
 pub mod consent;

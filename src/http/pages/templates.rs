@@ -9,13 +9,14 @@ use askama::Template;
 use askama_web::WebTemplate;
 
 pub use super::account_security_templates::{AccountDeletedPage, DeleteAccountPage, PasswordPage};
+use super::activity;
 pub use super::passkey_templates::{PasskeyOffer, PasskeysPage};
 pub use super::wording::{ago, describe_scope};
 use crate::auth::recovery::RecoveryCode;
 use crate::branding::Branding;
 use crate::i18n::{Arg, Locale};
 use crate::oauth::scope::Scopes;
-use crate::service::account::Overview;
+use crate::service::account::{Overview, SessionSummary};
 use crate::service::identities::LinkedIdentity;
 use crate::service::mfa::Enrolment;
 
@@ -151,6 +152,23 @@ impl AccountPage {
                 ("last_seen", Arg::Text(&last_seen)),
             ],
         )
+    }
+
+    /// The session's browser and address, when they were recorded: " · Firefox on Linux · 192.0.2.1".
+    fn session_place(&self, session: &SessionSummary) -> String {
+        let device = session
+            .user_agent
+            .as_deref()
+            .and_then(|ua| activity::device(self.locale, ua));
+        device
+            .into_iter()
+            .chain(session.address.clone())
+            .map(|part| format!(" · {part}"))
+            .collect()
+    }
+
+    fn activity(&self) -> Vec<activity::ActivityLine> {
+        activity::lines(self.locale, self.now, &self.overview.activity)
     }
 
     fn scopes(&self, scope: &Scopes) -> String {

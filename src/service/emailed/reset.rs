@@ -180,7 +180,7 @@ async fn set_through_link(
         .delete_email_links(&user.id, LinkPurpose::ResetPassword)
         .await?;
     let receivers = state.backchannel_receivers();
-    sessions::end_all_for_user(store, receivers, &user.id, now).await?;
+    sessions::end_all_for_user(store, state.audit(), receivers, &user.id, now).await?;
     if link.email == user.email {
         store.mark_email_verified(&user.id).await?;
     }

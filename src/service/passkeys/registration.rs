@@ -9,11 +9,13 @@ use super::{
     Ceremony, CeremonyStart, Kind, MAX_PER_USER, PasskeySummary, Refusal, clean_name,
     save_ceremony, take_ceremony,
 };
+use crate::audit::{AuditEvent, AuditLog, EventType};
 use crate::auth::passkey::{credential_key, make_discoverable};
 use crate::service::error::{Internal, Result};
 use crate::service::factors::{self, Change, ChangeRequest, CodeIs};
 use crate::service::signed_in::SignedIn;
 use crate::state::AppState;
+use crate::store::Store;
 use crate::store::passkeys::PasskeyRow;
 
 /// How adding a passkey ended.
@@ -131,7 +133,12 @@ pub async fn finish(
     if !store.insert_passkey(&row).await? {
         return Ok(Addition::Refused(Refusal::Duplicate));
     }
-    tracing::info!(user_id = %user_id, synced = backup_eligible, "passkey added");
+    state.audit().record(
+        AuditEvent::success(EventType::PasskeyAdded)
+            .user(user_id)
+            .detail("passkey", row.credential_id.as_str())
+            .detail("synced", backup_eligible),
+    );
     Ok(Addition::Added(row.into()))
 }
 
@@ -146,11 +153,26 @@ pub async fn remove(
     if let Some(refusal) = refusal(state, who, now).await? {
         return Ok(Removal::Refused(refusal));
     }
-    if !state.store().delete_passkey(&user_id, id).await? {
-        return Ok(Removal::NoSuchPasskey);
+    Ok(
+        match remove_of(state.store(), state.audit(), &user_id, id).await? {
+            true => Removal::Removed,
+            false => Removal::NoSuchPasskey,
+        },
+    )
+}
+
+/// Removes `user_id`'s passkey `id` and records it; false when the user has no such
+/// passkey. The account page (once the user proved it is them) and the admin come here.
+pub async fn remove_of(store: &Store, audit: &AuditLog, user_id: &str, id: &str) -> Result<bool> {
+    if !store.delete_passkey(user_id, id).await? {
+        return Ok(false);
     }
-    tracing::info!(user_id = %user_id, "passkey removed");
-    Ok(Removal::Removed)
+    audit.record(
+        AuditEvent::success(EventType::PasskeyRemoved)
+            .user(user_id)
+            .detail("passkey", id),
+    );
+    Ok(true)
 }
 
 /// The name a passkey gets when the user gave none.

@@ -2,6 +2,7 @@
 //! under the account's second-step limit (reserved before the check) and the replay guard
 //! lives in the database, so every instance agrees.
 use super::attempt::{self, Attempt, Settle, Verdict};
+use crate::audit::{AuditEvent, EventType};
 use crate::auth::totp_keys::TotpKeys;
 use crate::auth::{recovery, totp};
 use crate::service::error::{Error, Result};
@@ -111,7 +112,9 @@ async fn check_recovery_code(
     if !spent {
         return Ok(CodeCheck::Wrong);
     }
-    tracing::info!(user_id = %user_id, "recovery code used");
+    state
+        .audit()
+        .record(AuditEvent::success(EventType::RecoveryCodeUsed).user(user_id));
     Ok(CodeCheck::Passed)
 }
 

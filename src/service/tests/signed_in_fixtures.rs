@@ -29,6 +29,8 @@ pub fn viewing(user: &UserRow) -> SignedIn {
         last_seen_at: super::START,
         idle_expires_at: super::START + 3600,
         expires_at: super::START + 3600,
+        user_agent: None,
+        address: None,
     };
     as_signed_in(&session, user)
 }

@@ -141,3 +141,28 @@ pub fn delete_page(locale: Locale, has_password: bool) -> DeleteAccountPage {
         error: Some(locale.text("delete-not-confirmed")),
     }
 }
+
+pub const FIREFOX_ON_LINUX: &str =
+    "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0";
+
+/// One event of every type and outcome, as the account page's activity list is given them
+/// (those not shown to the owner are dropped by the page), a minute apart.
+pub fn every_activity(now: i64) -> Vec<crate::service::account::Activity> {
+    use crate::audit::EventType;
+    let outcomes = ["success", "failure", "throttled"];
+    EventType::ALL
+        .iter()
+        .flat_map(|t| outcomes.iter().map(move |o| (*t, *o)))
+        .enumerate()
+        .map(
+            |(i, (event_type, outcome))| crate::service::account::Activity {
+                event_type,
+                outcome: outcome.to_string(),
+                at: now - 60 * i as i64,
+                address: Some("198.51.100.4".into()),
+                user_agent: Some(FIREFOX_ON_LINUX.into()),
+                by_admin: event_type == EventType::SecondFactorsReset,
+            },
+        )
+        .collect()
+}
