@@ -13,6 +13,7 @@ use tessera::startup;
 use tessera::store::Store;
 use tessera::upstream::Upstreams;
 
+mod audit_cli;
 mod keys_cli;
 mod user_cli;
 
@@ -59,6 +60,8 @@ enum Command {
     /// Client helpers.
     #[command(subcommand)]
     Client(ClientCommand),
+    /// Read the audit trail, newest first (docs/audit.md).
+    Audit(audit_cli::AuditArgs),
 }
 
 #[derive(Subcommand)]
@@ -170,6 +173,7 @@ async fn run(cli: Cli) -> AdminResult<()> {
         Command::Keys(command) => {
             origin::within(Origin::cli(), keys_cli::keys_command(config, command, now)).await
         }
+        Command::Audit(args) => audit_cli::audit_command(&config, args, now).await,
         Command::Client(_) => Ok(()),
     }
 }

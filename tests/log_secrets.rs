@@ -79,7 +79,7 @@ async fn a_full_flow_logs_no_secret() {
             .map(|(_, v)| v.clone())
             .unwrap();
         let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
-        assert!(logs.contains("signed in"), "logging was captured");
+        assert!(logs.contains("sign_in"), "logging was captured");
         let signature = |jwt: &str| jwt.rsplit('.').next().unwrap().to_string();
         for (name, secret) in [
             ("password", USER_PASSWORD.to_string()),
