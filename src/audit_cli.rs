@@ -52,7 +52,10 @@ pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
     };
     let invalid = || format!("--since {text:?}: give an age like 30m, 24h or 7d, or unix seconds");
     let last = text.chars().last();
-    match last.and_then(unit).zip(last.and_then(|c| text.strip_suffix(c))) {
+    match last
+        .and_then(unit)
+        .zip(last.and_then(|c| text.strip_suffix(c)))
+    {
         Some((seconds, count)) => {
             let count: i64 = count.parse().map_err(|_| invalid())?;
             count
@@ -67,7 +70,11 @@ pub fn parse_since(text: &str, now: i64) -> Result<i64, String> {
 
 pub async fn audit_command(config: &Config, args: AuditArgs, now: i64) -> AdminResult<()> {
     let store = open_store(config).await?;
-    let since = args.since.as_deref().map(|s| parse_since(s, now)).transpose()?;
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| parse_since(s, now))
+        .transpose()?;
     let query = AuditQuery {
         email: args.email,
         client_id: args.client,

@@ -69,8 +69,10 @@ async fn a_full_flow_leaves_exactly_its_events_in_order_and_no_secret() {
             .submit_login(&login, USER_EMAIL, "wrong-password-xyz")
             .await
             .unwrap();
-        let url = authorize_url("confidential", REDIRECT, &[("prompt", "consent")])
-            .replace("scope=openid+email+profile", "scope=openid+email+profile+offline_access");
+        let url = authorize_url("confidential", REDIRECT, &[("prompt", "consent")]).replace(
+            "scope=openid+email+profile",
+            "scope=openid+email+profile+offline_access",
+        );
         let start = browser.get(&url).await;
         let login = browser.follow(start).await.unwrap();
         let totp_page = browser
@@ -151,14 +153,23 @@ async fn a_full_flow_leaves_exactly_its_events_in_order_and_no_secret() {
             ("recovery code", enrolment.recovery_codes[0].clone()),
             ("client secret", CONFIDENTIAL_SECRET.to_string()),
             ("code", auth_code.clone()),
-            ("access token", signature(tokens["access_token"].as_str().unwrap())),
+            (
+                "access token",
+                signature(tokens["access_token"].as_str().unwrap()),
+            ),
             ("id token", signature(tokens["id_token"].as_str().unwrap())),
             ("refresh token", first_refresh.clone()),
-            ("rotated refresh token", rotated["refresh_token"].as_str().unwrap().into()),
+            (
+                "rotated refresh token",
+                rotated["refresh_token"].as_str().unwrap().into(),
+            ),
             ("session cookie", session),
             ("PKCE verifier", VERIFIER.to_string()),
         ] {
-            assert!(!everything.contains(&secret), "{name} is in the audit trail");
+            assert!(
+                !everything.contains(&secret),
+                "{name} is in the audit trail"
+            );
         }
     }
 }
@@ -183,7 +194,10 @@ async fn the_account_page_shows_the_owner_their_recent_activity() {
         let page = browser.get("/account").await;
         assert_eq!(page.status, 200);
         assert!(page.body.contains("Recent activity"), "{}", page.body);
-        let failed = page.body.find("Sign-in attempt with a wrong password").unwrap();
+        let failed = page
+            .body
+            .find("Sign-in attempt with a wrong password")
+            .unwrap();
         let signed_in = page.body.find("<strong>Signed in</strong>").unwrap();
         assert!(signed_in < failed, "newest first: {}", page.body);
         assert!(page.body.contains("127.0.0.1"), "{}", page.body);
@@ -203,7 +217,14 @@ async fn tessera_audit_reads_the_trail_and_the_cli_is_its_actor() {
         let (ok, out, err) = cli(
             dir.path(),
             &config,
-            &["audit", "--type", "signing_key_rotated", "--since", "1h", "--json"],
+            &[
+                "audit",
+                "--type",
+                "signing_key_rotated",
+                "--since",
+                "1h",
+                "--json",
+            ],
             None,
         );
         assert!(ok, "{err}");
@@ -220,11 +241,19 @@ async fn tessera_audit_reads_the_trail_and_the_cli_is_its_actor() {
 
         let (ok, out, _) = cli(dir.path(), &config, &["audit"], None);
         assert!(ok);
-        assert!(out.contains("signing_key_rotated") && out.contains("actor=cli"), "{out}");
+        assert!(
+            out.contains("signing_key_rotated") && out.contains("actor=cli"),
+            "{out}"
+        );
 
         let (ok, _, err) = cli(dir.path(), &config, &["audit", "--type", "nope"], None);
         assert!(!ok && err.contains("unknown event type"), "{err}");
-        let (ok, _, err) = cli(dir.path(), &config, &["audit", "--since", "yesterday"], None);
+        let (ok, _, err) = cli(
+            dir.path(),
+            &config,
+            &["audit", "--since", "yesterday"],
+            None,
+        );
         assert!(!ok && err.contains("--since"), "{err}");
     }
 }

@@ -232,4 +232,16 @@ mod tests {
         assert_eq!(names.len(), EventType::ALL.len());
         assert_eq!(EventType::parse("nope"), None);
     }
+
+    #[test]
+    fn docs_audit_md_lists_every_type() {
+        let docs = include_str!("../../docs/audit.md");
+        for t in EventType::ALL {
+            assert!(
+                docs.contains(&format!("`{}`", t.as_str())),
+                "{} is not in docs/audit.md",
+                t.as_str()
+            );
+        }
+    }
 }
