@@ -1,5 +1,6 @@
-//! No secret reaches the logs: a full flow runs with every log level on, then the captured
-//! output is searched for each password, secret, code and token that was used.
+//! No secret reaches the logs or the audit trail: a full flow runs with every log level on,
+//! then the captured output and every `audit_events` row are searched for each password,
+//! secret, code and token that was used.
 mod common;
 
 use std::io::Write;
@@ -78,7 +79,16 @@ async fn a_full_flow_logs_no_secret() {
             .find(|(k, _)| k.ends_with("tessera_session"))
             .map(|(_, v)| v.clone())
             .unwrap();
+        // The audit trail is scanned with the log: its rows, as stored.
+        app.state.audit().flush().await;
+        let filter = tessera::store::audit_events::AuditFilter {
+            limit: 1000,
+            ..Default::default()
+        };
+        let rows = app.store.audit_events(&filter).await.unwrap();
+        assert!(rows.len() >= 4, "the flow was audited: {rows:?}");
         let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+        let logs = format!("{logs}\n{rows:?}");
         assert!(logs.contains("sign_in"), "logging was captured");
         let signature = |jwt: &str| jwt.rsplit('.').next().unwrap().to_string();
         for (name, secret) in [
