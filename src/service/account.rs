@@ -3,6 +3,7 @@
 use super::error::Result;
 use super::sessions::{self, RevokeOnEnd};
 use super::signed_in::SignedIn;
+use crate::audit::{AuditEvent, EventType};
 use crate::auth::session;
 use crate::oauth::scope::Scopes;
 use crate::state::AppState;
@@ -74,17 +75,32 @@ pub async fn end_session(
     handle: &str,
     now: i64,
 ) -> Result<bool> {
+    let ended = end_session_of(state, current.user_id(), handle, "account", now).await?;
+    Ok(ended.is_some_and(|id_hash| id_hash == current.session.id_hash))
+}
+
+/// Ends `user_id`'s session whose public handle is `handle` (`by`: who, for the audit
+/// trail), revoking every refresh token obtained through it; its id hash, or `None` when
+/// the user has no such session. The account page and the admin API come here.
+pub async fn end_session_of(
+    state: &AppState,
+    user_id: &str,
+    handle: &str,
+    by: &'static str,
+    now: i64,
+) -> Result<Option<String>> {
     let target = state
         .store()
-        .list_user_sessions(current.user_id(), now)
+        .list_user_sessions(user_id, now)
         .await?
         .into_iter()
         .find(|s| session::public_id(&s.id_hash) == handle);
     let Some(target) = target else {
-        return Ok(false);
+        return Ok(None);
     };
-    sessions::end(state, &target.id_hash, RevokeOnEnd::AllClients, now).await?;
-    Ok(target.id_hash == current.session.id_hash)
+    let revoke = RevokeOnEnd::AllClients;
+    sessions::end_recorded(state, user_id, &target.id_hash, revoke, by, now).await?;
+    Ok(Some(target.id_hash))
 }
 
 /// Forgets the user's consent for `client_id` (the next sign-in asks again) and revokes that
@@ -95,14 +111,29 @@ pub async fn withdraw_consent(
     client_id: &str,
     now: i64,
 ) -> Result<()> {
+    withdraw_consent_of(state, current.user_id(), client_id, now).await
+}
+
+/// Forgets `user_id`'s consent for `client_id` and revokes that app's refresh tokens for the
+/// user. The account page and the admin API come here.
+pub async fn withdraw_consent_of(
+    state: &AppState,
+    user_id: &str,
+    client_id: &str,
+    now: i64,
+) -> Result<()> {
     let store = state.store();
-    store.delete_consent(current.user_id(), client_id).await?;
+    store.delete_consent(user_id, client_id).await?;
     for family in store
-        .refresh_families_for_client(current.user_id(), client_id)
+        .refresh_families_for_client(user_id, client_id)
         .await?
     {
         store.revoke_refresh_family(&family, now).await?;
     }
-    tracing::info!(client_id = %client_id, "consent withdrawn");
+    state.audit().record(
+        AuditEvent::success(EventType::ConsentWithdrawn)
+            .user(user_id)
+            .client(client_id),
+    );
     Ok(())
 }

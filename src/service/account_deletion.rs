@@ -72,7 +72,7 @@ pub async fn delete_account(
     let store = state.store();
     // The logouts are queued while the sessions still name their apps; the row goes after.
     let receivers = state.backchannel_receivers();
-    let ended = sessions::end_all_for_user(store, receivers, &user.id, now).await?;
+    let ended = sessions::end_all_for_user(store, state.audit(), receivers, &user.id, now).await?;
     backchannel::queued(state, ended);
     store.delete_user(&user.id).await?;
     state.audit().record(

@@ -95,8 +95,9 @@ pub async fn logout<'s>(
         step => {
             let signed_out = step == LogoutStep::SignOut && session.is_some();
             if let (true, Some(session)) = (signed_out, &session) {
-                sessions::end(state, &session.id_hash, revoke_on_logout(client), now).await?;
-                tracing::info!(user_id = %session.user_id, "signed out");
+                let revoke = revoke_on_logout(client);
+                let (user_id, id_hash) = (&session.user_id, &session.id_hash);
+                sessions::end_recorded(state, user_id, id_hash, revoke, "logout", now).await?;
             }
             let redirect = redirect_uri.map(|uri| {
                 let pairs: Vec<(&str, &str)> = params

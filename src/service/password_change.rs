@@ -105,7 +105,7 @@ pub async fn change_password(
         .await?;
     let receivers = state.backchannel_receivers();
     let sessions_ended =
-        sessions::end_all_for_user(state.store(), receivers, &user.id, now).await?;
+        sessions::end_all_for_user(state.store(), state.audit(), receivers, &user.id, now).await?;
     backchannel::queued(state, sessions_ended);
     let like = fresh_session(state, signed_in, first_password, now);
     let session = sessions::start(state, like, None, now).await?;

@@ -3,7 +3,8 @@
 //! with everything that hangs on it.
 use super::backchannel;
 use super::error::Result;
-use crate::auth::secret;
+use crate::audit::{AuditEvent, AuditLog, EventType};
+use crate::auth::{secret, session};
 use crate::oauth::amr::Amr;
 use crate::oauth::authorize::SessionView;
 use crate::state::AppState;
@@ -142,6 +143,7 @@ pub async fn end(state: &AppState, id_hash: &str, revoke: RevokeOnEnd<'_>, now: 
 /// store alone: the CLI runs it, and a running server's outbox worker delivers.
 pub async fn end_all_for_user(
     store: &Store,
+    audit: &AuditLog,
     receivers: &[String],
     user_id: &str,
     now: i64,
@@ -149,7 +151,35 @@ pub async fn end_all_for_user(
     for family in store.refresh_families_for_user(user_id).await? {
         store.revoke_refresh_family(&family, now).await?;
     }
-    Ok(store.end_user_sessions(user_id, receivers, now).await?)
+    let ended = store.end_user_sessions(user_id, receivers, now).await?;
+    audit.record(
+        AuditEvent::success(EventType::SessionEnded)
+            .user(user_id)
+            .detail("all", true)
+            .detail("sessions", ended),
+    );
+    Ok(ended)
+}
+
+/// Ends `user_id`'s session `id_hash` as [`end`] does, and records who ended it: `by` is
+/// `logout` (the user signed out through an app), `account` (from their account page) or
+/// `admin`.
+pub async fn end_recorded(
+    state: &AppState,
+    user_id: &str,
+    id_hash: &str,
+    revoke: RevokeOnEnd<'_>,
+    by: &'static str,
+    now: i64,
+) -> Result<()> {
+    end(state, id_hash, revoke, now).await?;
+    state.audit().record(
+        AuditEvent::success(EventType::SessionEnded)
+            .user(user_id)
+            .detail("by", by)
+            .detail("session", session::public_id(id_hash)),
+    );
+    Ok(())
 }
 
 /// What the protocol core needs to know of a session. `has_second_factor` is the store's one

@@ -178,7 +178,7 @@ pub async fn undo(state: &AppState, token: Option<&str>, now: i64) -> Result<Cha
         .delete_email_links(&user.id, LinkPurpose::ChangeEmail)
         .await?;
     let receivers = state.backchannel_receivers();
-    sessions::end_all_for_user(store, receivers, &user.id, now).await?;
+    sessions::end_all_for_user(store, state.audit(), receivers, &user.id, now).await?;
     state
         .audit()
         .record(AuditEvent::success(EventType::EmailChangeUndone).user(&user.id));
