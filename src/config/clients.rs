@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::resources::ADMIN_API;
 use super::{ConfigError, ResourceConfig};
 use crate::oauth::backchannel;
 use crate::oauth::client::{AuthMethod, Client, GrantType};
@@ -227,6 +228,16 @@ impl ClientConfig {
                     format!("{id:?} is not the identifier of any [[resources]] entry"),
                 ));
             }
+        }
+        if self.resources.iter().any(|id| id == ADMIN_API)
+            && self.grant_types != [GrantType::ClientCredentials]
+        {
+            return Err(ConfigError::new(
+                format!("{key}.grant_types"),
+                format!(
+                    "a client of {ADMIN_API} may use client_credentials only (grant_types = [\"client_credentials\"]): a token a user signed in for must never carry admin scopes"
+                ),
+            ));
         }
         let mine = || {
             resources

@@ -29,7 +29,10 @@ pub async fn ask(state: &AppState, email: &str, ip: IpAddr, now: i64) -> Result<
     Ok(())
 }
 
-async fn send_link(state: &AppState, email: &str, now: i64) -> Result<()> {
+/// Mails `email`'s active account a reset link now, unless its mailbox had its few links this
+/// hour (the asker's per-address count is `ask`'s). Public for the admin API, which asks on
+/// the user's behalf (`service::admin::mail`).
+pub async fn send_link(state: &AppState, email: &str, now: i64) -> Result<()> {
     let store = state.store();
     let Some(user) = store.find_active_user_by_email(email).await? else {
         tracing::info!("password reset asked for an address with no active account");
@@ -180,7 +183,7 @@ async fn set_through_link(
         .delete_email_links(&user.id, LinkPurpose::ResetPassword)
         .await?;
     let receivers = state.backchannel_receivers();
-    sessions::end_all_for_user(store, receivers, &user.id, now).await?;
+    sessions::end_all_for_user(store, state.audit(), receivers, &user.id, now).await?;
     if link.email == user.email {
         store.mark_email_verified(&user.id).await?;
     }
