@@ -15,6 +15,7 @@ use tessera::store::Store;
 use tessera::{AppState, app};
 use zeroize::Zeroizing;
 
+pub mod admin;
 pub mod balancer;
 pub mod fake_github;
 pub mod federation;
