@@ -63,14 +63,15 @@ pub async fn end_session(state: &AppState, key: UserKey<'_>, handle: &str, now: 
 }
 
 /// Ends every session of the user and revokes every refresh token (sign out everywhere);
-/// how many sessions there were.
+/// how many live sessions there were.
 pub async fn end_all_sessions(state: &AppState, key: UserKey<'_>, now: i64) -> Result<u64> {
     let user = user(state, key).await?;
+    let store = state.store();
+    let live = store.list_user_sessions(&user.id, now).await?.len() as u64;
     let receivers = state.backchannel_receivers();
-    let ended =
-        sessions::end_all_for_user(state.store(), state.audit(), receivers, &user.id, now).await?;
-    backchannel::queued(state, ended);
-    Ok(ended)
+    let queued = sessions::end_all_for_user(store, state.audit(), receivers, &user.id, now).await?;
+    backchannel::queued(state, queued);
+    Ok(live)
 }
 
 /// An app the user allowed, and what.

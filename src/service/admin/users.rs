@@ -259,13 +259,13 @@ pub async fn delete(state: &AppState, key: UserKey<'_>, now: i64) -> Result<()> 
     let store = state.store();
     // The logouts are queued while the sessions still name their apps; the row goes after.
     let receivers = state.backchannel_receivers();
-    let ended = sessions::end_all_for_user(store, state.audit(), receivers, &user.id, now).await?;
-    backchannel::queued(state, ended);
+    let queued = sessions::end_all_for_user(store, state.audit(), receivers, &user.id, now).await?;
+    backchannel::queued(state, queued);
     if store.delete_user(&user.id).await? {
         state.audit().record(
             AuditEvent::success(EventType::UserDeleted)
                 .user(&user.id)
-                .detail("sessions_ended", ended),
+                .detail("logouts_queued", queued),
         );
     }
     Ok(())
