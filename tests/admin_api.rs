@@ -202,6 +202,11 @@ async fn bad_input_gets_a_problem_document_never_a_page_or_a_5xx() {
                 "invalid-body",
             ),
             (
+                admin.patch("/users/x", json!([null, true])).await,
+                422,
+                "invalid-body",
+            ),
+            (
                 admin
                     .post("/users", json!({"email": 5, "invite": true}))
                     .await,
@@ -267,6 +272,11 @@ async fn bad_input_gets_a_problem_document_never_a_page_or_a_5xx() {
                 "invalid-parameter",
             ),
             (
+                admin.get(&format!("/users?q={}", "q".repeat(255))).await,
+                400,
+                "invalid-parameter",
+            ),
+            (
                 admin.get("/audit-events?cursor=nope").await,
                 400,
                 "invalid-cursor",
@@ -284,7 +294,7 @@ async fn bad_input_gets_a_problem_document_never_a_page_or_a_5xx() {
             (
                 admin.post("/keys/rotate", json!({"alg": "HS256"})).await,
                 422,
-                "invalid-value",
+                "invalid-body",
             ),
             (
                 admin.post("/keys/rotate", json!({"alg": "EdDSA"})).await,

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::extract::QueryParams;
 use super::problem::{Kind, Problem};
+use super::users::given;
 use crate::audit::{AuditQuery, EventType, MAX_PAGE};
 use crate::service::admin::trail;
 use crate::state::AppState;
@@ -25,14 +26,25 @@ pub struct EventFilter {
     /// Events about this client.
     pub client_id: Option<String>,
     /// From this time on (inclusive): RFC 3339 or unix seconds.
+    #[param(value_type = Option<Instant>)]
     pub since: Option<String>,
     /// Before this time: RFC 3339 or unix seconds.
+    #[param(value_type = Option<Instant>)]
     pub until: Option<String>,
     /// The `next_cursor` of the page before.
     pub cursor: Option<String>,
     /// Events per page: 1 to 500 (50 when absent).
     #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
+}
+
+/// A time: unix seconds, or RFC 3339 (`2026-03-01T12:00:00Z`).
+#[derive(ToSchema)]
+#[allow(dead_code)]
+pub enum Instant {
+    Seconds(i64),
+    #[schema(format = DateTime)]
+    Time(String),
 }
 
 /// One recorded event.
@@ -90,7 +102,8 @@ pub async fn list_audit_events(
     State(state): State<AppState>,
     QueryParams(filter): QueryParams<EventFilter>,
 ) -> Result<Json<AuditEventPage>, Problem> {
-    let event_type = match filter.event_type.as_deref() {
+    let event_type = given(filter.event_type);
+    let event_type = match event_type.as_deref() {
         None => None,
         Some(name) => Some(EventType::parse(name).ok_or_else(|| {
             Problem::new(Kind::UnknownEventType, format!("no event type {name:?}")).field("type")
@@ -101,13 +114,13 @@ pub async fn list_audit_events(
         return Err(Problem::new(Kind::InvalidParameter, "limit must be 1 to 500").field("limit"));
     }
     let query = AuditQuery {
-        user_id: filter.user_id,
-        email: filter.email,
-        client_id: filter.client_id,
+        user_id: given(filter.user_id),
+        email: given(filter.email),
+        client_id: given(filter.client_id),
         event_type,
-        since: instant("since", filter.since)?,
-        until: instant("until", filter.until)?,
-        cursor: filter.cursor,
+        since: instant("since", given(filter.since))?,
+        until: instant("until", given(filter.until))?,
+        cursor: given(filter.cursor),
         limit,
     };
     let page = trail::events(&state, &query).await?;

@@ -1,25 +1,37 @@
 //! axum's JSON body, path and query extractors, refusing with problem documents instead of
 //! axum's plain-text rejections.
 use axum::Json;
-use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
 
-use super::problem::Problem;
+use super::problem::{Kind, Problem};
 
-/// A JSON body (`Content-Type: application/json`), parsed into `T`.
+/// A JSON object body (`Content-Type: application/json`), parsed into `T`. Only an object:
+/// serde would also read a struct from an array of its fields' values (`[null, true]`),
+/// which no schema of this API describes.
 pub struct Body<T>(pub T);
 
 impl<T, S> FromRequest<S> for Body<T>
 where
-    Json<T>: FromRequest<S, Rejection = JsonRejection>,
+    T: DeserializeOwned,
     S: Send + Sync,
 {
     type Rejection = Problem;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
-        let Json(value) = Json::<T>::from_request(request, state).await?;
-        Ok(Self(value))
+        let Json(value) = Json::<Value>::from_request(request, state).await?;
+        if !value.is_object() {
+            return Err(Problem::new(
+                Kind::InvalidBody,
+                "the body must be a JSON object",
+            ));
+        }
+        serde_json::from_value(value)
+            .map(Self)
+            .map_err(|e| Problem::new(Kind::InvalidBody, format!("the body does not fit: {e}")))
     }
 }
 

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::extract::{Body, PathParams};
-use super::problem::{Kind, Problem};
+use super::problem::Problem;
 use crate::keys::SigningAlg;
 use crate::service::admin::keys as admin_keys;
 use crate::service::keys::Retire;
@@ -49,13 +49,34 @@ pub async fn list_keys(State(state): State<AppState>) -> Result<Json<Vec<Signing
     Ok(Json(keys.into_iter().map(SigningKey::from).collect()))
 }
 
+/// A signing algorithm.
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema)]
+pub enum Alg {
+    #[serde(rename = "RS256")]
+    Rs256,
+    #[serde(rename = "ES256")]
+    Es256,
+    #[serde(rename = "EdDSA")]
+    EdDsa,
+}
+
+impl From<Alg> for SigningAlg {
+    fn from(alg: Alg) -> Self {
+        match alg {
+            Alg::Rs256 => Self::Rs256,
+            Alg::Es256 => Self::Es256,
+            Alg::EdDsa => Self::EdDsa,
+        }
+    }
+}
+
 /// A rotation: a new key for each algorithm in `signing_algs`, or only `alg`.
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rotation {
-    /// `RS256`, `ES256` or `EdDSA`; one of `signing_algs`.
+    /// One of `signing_algs`.
     #[serde(default)]
-    pub alg: Option<String>,
+    pub alg: Option<Alg>,
     /// Sign with it at once instead of after `key_prepublish` (apps holding a cached JWKS
     /// fail to verify new tokens until they fetch it again).
     #[serde(default)]
@@ -74,21 +95,12 @@ pub struct NewKey {
 #[utoipa::path(post, path = "/keys/rotate", tag = "keys", request_body = Rotation,
     responses((status = 200, description = "The keys made: published now, signing from `sign_at` \
         on every instance", body = Vec<NewKey>),
-        (status = 422, description = "The algorithm is unknown or not in `signing_algs`")))]
+        (status = 422, description = "The algorithm is not in `signing_algs`")))]
 pub async fn rotate_keys(
     State(state): State<AppState>,
     Body(rotation): Body<Rotation>,
 ) -> Result<Json<Vec<NewKey>>, Problem> {
-    let alg = match rotation.alg.as_deref() {
-        None => None,
-        Some(name) => Some(name.parse::<SigningAlg>().map_err(|_| {
-            Problem::new(
-                Kind::InvalidValue,
-                format!("{name:?} is not RS256, ES256 or EdDSA"),
-            )
-            .field("alg")
-        })?),
-    };
+    let alg = rotation.alg.map(SigningAlg::from);
     let added = admin_keys::rotate(&state, alg, rotation.now, state.now()).await?;
     Ok(Json(
         added

@@ -5,11 +5,13 @@
 //! error status.
 use utoipa::OpenApi;
 use utoipa::openapi::path::{Operation, PathItem};
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
 use super::auth::scope_for;
 use super::problem::{CONTENT_TYPE, ProblemDocument};
+use crate::audit::EventType;
 use crate::config::{ADMIN_READ, ADMIN_WRITE};
 use crate::routes::ADMIN_API_V1;
 
@@ -72,6 +74,9 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
         if !path.starts_with(ADMIN_API_V1) {
             continue;
         }
+        if let Some(operation) = item.get.as_mut() {
+            name_the_event_types(operation);
+        }
         for (method, operation) in operations(item) {
             let scope = scope_for(&method);
             operation.security = Some(vec![SecurityRequirement::new(BEARER, [scope])]);
@@ -103,6 +108,21 @@ pub fn finish(api: &mut utoipa::openapi::OpenApi) {
                     }
                 }
             }
+        }
+    }
+}
+
+/// The `type` filter of the audit trail takes the names of `audit::EventType`, listed from
+/// the type itself.
+fn name_the_event_types(operation: &mut Operation) {
+    let names: Vec<&str> = EventType::ALL.iter().map(|t| t.as_str()).collect();
+    for parameter in operation.parameters.iter_mut().flatten() {
+        if parameter.name == "type" {
+            let schema = ObjectBuilder::new()
+                .schema_type(Type::String)
+                .enum_values(Some(names.clone()))
+                .build();
+            parameter.schema = Some(RefOr::T(Schema::Object(schema)));
         }
     }
 }

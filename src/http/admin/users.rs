@@ -62,6 +62,14 @@ pub struct UserPage {
     pub next_cursor: Option<String>,
 }
 
+/// The longest search: an email address's length.
+const SEARCH_MAX_CHARS: usize = 254;
+
+/// A query parameter given empty (`?cursor=`) counts as not given.
+pub fn given(value: Option<String>) -> Option<String> {
+    value.filter(|v| !v.is_empty())
+}
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListUsers {
@@ -101,9 +109,17 @@ pub async fn list_users(
     {
         return Err(Problem::new(Kind::InvalidParameter, "limit must be 1 to 200").field("limit"));
     }
+    let search = given(query.q);
+    if search
+        .as_ref()
+        .is_some_and(|q| q.chars().count() > SEARCH_MAX_CHARS)
+    {
+        let why = format!("q must have at most {SEARCH_MAX_CHARS} characters");
+        return Err(Problem::new(Kind::InvalidParameter, why).field("q"));
+    }
     let query = admin_users::UserQuery {
-        search: query.q,
-        cursor: query.cursor,
+        search,
+        cursor: given(query.cursor),
         limit: query.limit.unwrap_or(0),
     };
     let page = admin_users::list(&state, &query).await?;
@@ -318,7 +334,8 @@ pub async fn revoke_refresh_tokens(
     PathParams(id): PathParams<UserId>,
     QueryParams(filter): QueryParams<RevokeFilter>,
 ) -> Result<Json<Revoked>, Problem> {
-    let client = filter.client_id.as_deref();
+    let client = given(filter.client_id);
+    let client = client.as_deref();
     let revoked = access::revoke_user_refresh_tokens(&state, id.key(), client, state.now()).await?;
     Ok(Json(Revoked {
         revoked_families: revoked,
