@@ -302,6 +302,18 @@ async fn bad_input_gets_a_problem_document_never_a_page_or_a_5xx() {
                 "algorithm-not-enabled",
             ),
             (admin.get("/users/no-such-user").await, 404, "not-found"),
+            (admin.get("/users/a%00b").await, 400, "invalid-parameter"),
+            (
+                admin.get("/audit-events?user_id=%00").await,
+                400,
+                "invalid-parameter",
+            ),
+            (admin.get("/users?q=%00").await, 400, "invalid-parameter"),
+            (
+                admin.patch("/users/x", json!({"name": "a\u{0}b"})).await,
+                422,
+                "invalid-body",
+            ),
             (admin.get("/nowhere").await, 404, "not-found"),
             (
                 admin.call(Method::PUT, "/users", None).await,

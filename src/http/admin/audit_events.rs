@@ -81,10 +81,10 @@ pub struct AuditEventPage {
 /// Unix seconds from RFC 3339 (`2026-03-01T12:00:00Z`) or from seconds themselves.
 fn instant(field: &'static str, value: Option<String>) -> Result<Option<i64>, Problem> {
     let Some(value) = value else { return Ok(None) };
-    if let Ok(seconds) = value.trim().parse::<i64>() {
+    if let Ok(seconds) = value.parse::<i64>() {
         return Ok(Some(seconds));
     }
-    chrono::DateTime::parse_from_rfc3339(value.trim())
+    chrono::DateTime::parse_from_rfc3339(&value)
         .map(|time| Some(time.timestamp()))
         .map_err(|_| {
             Problem::new(
@@ -102,8 +102,8 @@ pub async fn list_audit_events(
     State(state): State<AppState>,
     QueryParams(filter): QueryParams<EventFilter>,
 ) -> Result<Json<AuditEventPage>, Problem> {
-    let event_type = given(filter.event_type);
-    let event_type = match event_type.as_deref() {
+    // Unlike the free-text filters, these three are never empty: `type=` names no type.
+    let event_type = match filter.event_type.as_deref() {
         None => None,
         Some(name) => Some(EventType::parse(name).ok_or_else(|| {
             Problem::new(Kind::UnknownEventType, format!("no event type {name:?}")).field("type")
@@ -118,8 +118,8 @@ pub async fn list_audit_events(
         email: given(filter.email),
         client_id: given(filter.client_id),
         event_type,
-        since: instant("since", given(filter.since))?,
-        until: instant("until", given(filter.until))?,
+        since: instant("since", filter.since)?,
+        until: instant("until", filter.until)?,
         cursor: given(filter.cursor),
         limit,
     };

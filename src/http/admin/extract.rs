@@ -1,5 +1,6 @@
 //! axum's JSON body, path and query extractors, refusing with problem documents instead of
-//! axum's plain-text rejections.
+//! axum's plain-text rejections. None lets a NUL character through: no value of this API
+//! holds one, and PostgreSQL refuses it in text (which would be a 500).
 use axum::Json;
 use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
@@ -29,6 +30,12 @@ where
                 "the body must be a JSON object",
             ));
         }
+        if holds_nul(&value) {
+            return Err(Problem::new(
+                Kind::InvalidBody,
+                "a string holds a NUL character",
+            ));
+        }
         serde_json::from_value(value)
             .map(Self)
             .map_err(|e| Problem::new(Kind::InvalidBody, format!("the body does not fit: {e}")))
@@ -46,6 +53,7 @@ where
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        refuse_encoded_nul(parts.uri.path())?;
         let Path(value) = Path::<T>::from_request_parts(parts, state).await?;
         Ok(Self(value))
     }
@@ -62,7 +70,32 @@ where
     type Rejection = Problem;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
+        refuse_encoded_nul(parts.uri.query().unwrap_or_default())?;
         let Query(value) = Query::<T>::from_request_parts(parts, state).await?;
         Ok(Self(value))
+    }
+}
+
+/// A percent-encoded NUL (`%00`) in a path or query.
+fn refuse_encoded_nul(text: &str) -> Result<(), Problem> {
+    if text
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"%00"))
+    {
+        return Err(Problem::new(
+            Kind::InvalidParameter,
+            "a parameter holds a NUL character",
+        ));
+    }
+    Ok(())
+}
+
+fn holds_nul(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains('\0'),
+        Value::Array(items) => items.iter().any(holds_nul),
+        Value::Object(fields) => fields.iter().any(|(k, v)| k.contains('\0') || holds_nul(v)),
+        _ => false,
     }
 }
