@@ -214,6 +214,7 @@ async fn not_found() -> HttpError {
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
+    use axum::http::Request;
     use tower::ServiceExt;
 
     use super::*;
