@@ -28,6 +28,7 @@ async fn a_user_is_made_found_changed_and_deleted() {
         );
         assert_eq!(created.body["email"], "grace@example.com");
         assert_eq!(created.body["has_password"], true);
+        assert_eq!(created.header("cache-control"), Some("no-store"));
         let row = admin.written_by_admin("user_created").await;
         assert_eq!(row["user_id"], id.as_str());
         // The password works at the sign-in page.

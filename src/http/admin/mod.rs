@@ -7,8 +7,9 @@
 use std::sync::LazyLock;
 
 use axum::Router;
-use axum::http::header;
+use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use tower_http::set_header::SetResponseHeaderLayer;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -96,6 +97,11 @@ pub fn api(state: &AppState) -> Router<SharedState> {
     ));
     with_common_middleware(router, state.config(), MAX_BODY)
         .layer(axum::middleware::map_response(refusal::problem_everywhere))
+        // Answers hold users' data: no cache keeps them.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
 }
 
 #[utoipa::path(get, path = "/openapi.json", tag = "meta",
