@@ -95,6 +95,7 @@ fn instant(field: &'static str, value: Option<String>) -> Result<Option<i64>, Pr
         })
 }
 
+/// Read the audit trail, a page at a time.
 #[utoipa::path(get, path = "/audit-events", tag = "audit", params(EventFilter),
     responses((status = 200, description = "A page of events", body = AuditEventPage),
         (status = 400, description = "`unknown-event-type`, `invalid-cursor`, `invalid-parameter`")))]

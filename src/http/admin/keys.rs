@@ -42,6 +42,7 @@ impl From<admin_keys::KeyView> for SigningKey {
     }
 }
 
+/// List the signing keys.
 #[utoipa::path(get, path = "/keys", tag = "keys",
     responses((status = 200, description = "Every stored key", body = Vec<SigningKey>)))]
 pub async fn list_keys(State(state): State<AppState>) -> Result<Json<Vec<SigningKey>>, Problem> {
@@ -92,6 +93,7 @@ pub struct NewKey {
     pub sign_at: i64,
 }
 
+/// Make new signing keys.
 #[utoipa::path(post, path = "/keys/rotate", tag = "keys", request_body = Rotation,
     responses((status = 200, description = "The keys made: published now, signing from `sign_at` \
         on every instance", body = Vec<NewKey>),
@@ -130,6 +132,7 @@ pub struct Retirement {
     pub successor: Option<String>,
 }
 
+/// Retire a signing key now.
 #[utoipa::path(post, path = "/keys/{kid}/retire", tag = "keys", params(Kid),
     responses((status = 200, description = "Retired now (also when it was): out of every \
         instance's JWKS within key_refresh_interval", body = Retirement),

@@ -104,6 +104,7 @@ pub fn api(state: &AppState) -> Router<SharedState> {
         ))
 }
 
+/// This OpenAPI document.
 #[utoipa::path(get, path = "/openapi.json", tag = "meta",
     responses((status = 200, description = "This OpenAPI 3.1 document", body = Object,
         content_type = "application/json")))]

@@ -53,6 +53,7 @@ impl From<registry::ClientView> for Client {
     }
 }
 
+/// List the registered clients.
 #[utoipa::path(get, path = "/clients", tag = "clients",
     responses((status = 200, description = "The registered clients", body = Vec<Client>)))]
 pub async fn list_clients(State(state): State<AppState>) -> Json<Vec<Client>> {
@@ -67,6 +68,7 @@ pub struct ClientId {
     pub client_id: String,
 }
 
+/// Read one registered client.
 #[utoipa::path(get, path = "/clients/{client_id}", tag = "clients", params(ClientId),
     responses((status = 200, description = "The client", body = Client)))]
 pub async fn get_client(
@@ -76,6 +78,7 @@ pub async fn get_client(
     Ok(Json(registry::client(&state, &path.client_id)?.into()))
 }
 
+/// Revoke every refresh token of a client.
 #[utoipa::path(delete, path = "/clients/{client_id}/refresh-tokens", tag = "clients",
     params(ClientId),
     responses((status = 200, description = "Every refresh token of the client revoked, whoever's \
@@ -106,6 +109,7 @@ pub struct Resource {
     pub built_in: bool,
 }
 
+/// List the registered APIs.
 #[utoipa::path(get, path = "/resources", tag = "clients",
     responses((status = 200, description = "The registered APIs, then the built-in admin API",
         body = Vec<Resource>)))]

@@ -46,6 +46,7 @@ impl From<devices::SessionView> for Session {
     }
 }
 
+/// List a user's sessions.
 #[utoipa::path(get, path = "/users/{id}/sessions", tag = "sessions", params(UserId),
     responses((status = 200, description = "Live sessions, newest first", body = Vec<Session>)))]
 pub async fn list_sessions(
@@ -62,6 +63,7 @@ pub struct Ended {
     pub ended_sessions: u64,
 }
 
+/// End every session of a user.
 #[utoipa::path(delete, path = "/users/{id}/sessions", tag = "sessions", params(UserId),
     responses((status = 200, description = "Every session ended (apps told by back-channel \
         logout) and every refresh token revoked", body = Ended)))]
@@ -112,6 +114,7 @@ item_path!(
     "The passkey's id, as the list shows it."
 );
 
+/// End one session of a user.
 #[utoipa::path(delete, path = "/users/{id}/sessions/{session_id}", tag = "sessions",
     params(SessionPath),
     responses((status = 204, description = "Ended; its refresh tokens revoked, its apps told")))]
@@ -131,6 +134,7 @@ pub struct Consent {
     pub scope: Vec<String>,
 }
 
+/// List the apps a user allowed.
 #[utoipa::path(get, path = "/users/{id}/consents", tag = "consents", params(UserId),
     responses((status = 200, description = "The apps the user allowed", body = Vec<Consent>)))]
 pub async fn list_consents(
@@ -150,6 +154,7 @@ pub async fn list_consents(
     ))
 }
 
+/// Withdraw a user's consent for one app.
 #[utoipa::path(delete, path = "/users/{id}/consents/{client_id}", tag = "consents",
     params(ConsentPath),
     responses((status = 204, description = "Withdrawn; that app's refresh tokens for the user \
@@ -173,6 +178,7 @@ pub struct Identity {
     pub last_used_at: i64,
 }
 
+/// List a user's linked identities.
 #[utoipa::path(get, path = "/users/{id}/identities", tag = "identities", params(UserId),
     responses((status = 200, description = "Linked identities, oldest first", body = Vec<Identity>)))]
 pub async fn list_identities(
@@ -195,6 +201,7 @@ pub async fn list_identities(
     ))
 }
 
+/// Unlink a user's identity at one upstream.
 #[utoipa::path(delete, path = "/users/{id}/identities/{upstream_id}", tag = "identities",
     params(IdentityPath),
     responses((status = 204, description = "Unlinked"),
@@ -219,6 +226,7 @@ pub struct Passkey {
     pub synced: bool,
 }
 
+/// List a user's passkeys.
 #[utoipa::path(get, path = "/users/{id}/passkeys", tag = "passkeys", params(UserId),
     responses((status = 200, description = "Passkeys, oldest first", body = Vec<Passkey>)))]
 pub async fn list_passkeys(
@@ -240,6 +248,7 @@ pub async fn list_passkeys(
     ))
 }
 
+/// Remove one of a user's passkeys.
 #[utoipa::path(delete, path = "/users/{id}/passkeys/{passkey_id}", tag = "passkeys",
     params(PasskeyPath),
     responses((status = 204, description = "Removed (a lost device)")))]

@@ -97,6 +97,7 @@ impl UserId {
     }
 }
 
+/// Find users, a page at a time.
 #[utoipa::path(get, path = "/users", tag = "users", params(ListUsers),
     responses((status = 200, description = "A page of users", body = UserPage)))]
 pub async fn list_users(
@@ -146,6 +147,7 @@ pub struct CreateUser {
     pub invite: bool,
 }
 
+/// Create a user, with a password or an invitation.
 #[utoipa::path(post, path = "/users", tag = "users", request_body = CreateUser,
     responses(
         (status = 201, description = "Created; Location names it", body = User,
@@ -182,6 +184,7 @@ pub async fn create_user(
     Ok(response)
 }
 
+/// Read a user.
 #[utoipa::path(get, path = "/users/{id}", tag = "users", params(UserId),
     responses((status = 200, description = "The user", body = UserDetail)))]
 pub async fn get_user(
@@ -218,6 +221,7 @@ pub struct ChangeUser {
     pub email_verified: Option<bool>,
 }
 
+/// Change a user's name, email or email_verified.
 #[utoipa::path(patch, path = "/users/{id}", tag = "users", params(UserId),
     request_body = ChangeUser,
     responses((status = 200, description = "The user as changed", body = User),
@@ -236,6 +240,7 @@ pub async fn change_user(
     Ok(Json(user.into()))
 }
 
+/// Delete a user.
 #[utoipa::path(delete, path = "/users/{id}", tag = "users", params(UserId),
     responses((status = 204, description = "Deleted: sessions ended (apps told), tokens revoked")))]
 pub async fn delete_user(
@@ -246,6 +251,7 @@ pub async fn delete_user(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Disable a user.
 #[utoipa::path(post, path = "/users/{id}/disable", tag = "users", params(UserId),
     responses((status = 200, description = "Disabled (also when it was): sessions ended, apps \
         told by back-channel logout, every token revoked", body = User)))]
@@ -257,6 +263,7 @@ pub async fn disable_user(
     Ok(Json(user.into()))
 }
 
+/// Enable a user.
 #[utoipa::path(post, path = "/users/{id}/enable", tag = "users", params(UserId),
     responses((status = 200, description = "Enabled (also when it was); no old token comes back",
         body = User)))]
@@ -275,6 +282,7 @@ pub struct FactorsRemoved {
     pub passkeys_removed: u64,
 }
 
+/// Reset a user's second factors.
 #[utoipa::path(post, path = "/users/{id}/second-factors/reset", tag = "users", params(UserId),
     responses((status = 200, description = "TOTP off and every passkey removed", body = FactorsRemoved)))]
 pub async fn reset_second_factors(
@@ -288,6 +296,7 @@ pub async fn reset_second_factors(
     }))
 }
 
+/// Mail a user a password reset link.
 #[utoipa::path(post, path = "/users/{id}/password-reset-email", tag = "users", params(UserId),
     responses((status = 202, description = "A reset link is queued (none when the mailbox had \
         its links this hour)"),
@@ -300,6 +309,7 @@ pub async fn send_password_reset(
     Ok(StatusCode::ACCEPTED)
 }
 
+/// Mail a user a link that confirms their address.
 #[utoipa::path(post, path = "/users/{id}/verification-email", tag = "users", params(UserId),
     responses((status = 202, description = "A verification link is queued"),
         (status = 409, description = "Verified already (`already-verified`)"),
@@ -325,6 +335,7 @@ pub struct RevokeFilter {
     pub client_id: Option<String>,
 }
 
+/// Revoke a user's refresh tokens.
 #[utoipa::path(delete, path = "/users/{id}/refresh-tokens", tag = "users",
     params(UserId, RevokeFilter),
     responses((status = 200, description = "Revoked, with the access tokens issued from them; \
