@@ -83,3 +83,9 @@ pub const EMAIL_CHANGE_UNDO: &str = "/email/undo";
 /// The account's address: change it, or send the verification link again.
 pub const ACCOUNT_EMAIL: &str = "/account/email";
 pub const ACCOUNT_EMAIL_VERIFY: &str = "/account/email/verify";
+/// The admin API (docs/admin-api.md), on `listen` or, when set, on `admin_listen` only.
+pub const ADMIN_API: &str = "/admin/api";
+/// Its first version: every resource lives under it.
+pub const ADMIN_API_V1: &str = "/admin/api/v1";
+/// Its OpenAPI 3.1 description.
+pub const ADMIN_OPENAPI: &str = "/admin/api/openapi.json";

@@ -58,8 +58,9 @@ impl Settings {
             .into_iter()
             .map(|c| (c.id.clone(), c))
             .collect();
+        // The built-in admin API among them; discovery below names the configured ones only.
         let resources = config
-            .resources
+            .all_resources()
             .iter()
             .map(|r| (r.identifier.clone(), r.to_resource()))
             .collect();

@@ -1,20 +1,29 @@
 //! `tessera user`: add, change, disable and list users, and their passkeys and linked
-//! upstream identities. The work is `service::admin`; this parses and reports.
+//! upstream identities. The work is `service::admin`, the same functions the admin API
+//! calls; this parses, runs them on a state of its own, and reports.
+use std::sync::Arc;
+
 use clap::Subcommand;
-use tessera::audit::AuditLog;
 use tessera::config::Config;
-use tessera::oauth::backchannel;
-use tessera::service::admin::{self, AdminResult};
-use tessera::store::Store;
+use tessera::service::admin::access::{self, SecondFactors};
+use tessera::service::admin::users::{self, FirstCredential, NewUser, UserQuery};
+use tessera::service::admin::{self, AdminResult, UserKey, devices, mail};
+use tessera::store::passkeys::PasskeyRow;
 
 use crate::open_store;
 
-/// What queueing mail needs (the settings and the master key that seals the outbox); the
-/// running server's mail worker sends it.
-async fn mail_state(config: &Config, store: Store, now: i64) -> AdminResult<tessera::AppState> {
-    let (config, _, _) = tessera::startup::open_with_master_key(config.clone()).await?;
+/// The state the commands work on: the settings, the database and the audit trail, with no
+/// signing keys. Mail is sealed under the master key, so a command that queues mail finds
+/// it (or, on SQLite, makes it) first; the running server's mail worker sends it.
+async fn command_state(config: &Config, mails: bool, now: i64) -> AdminResult<tessera::AppState> {
+    let (config, store) = if mails {
+        let (config, store, _) = tessera::startup::open_with_master_key(config.clone()).await?;
+        (config, store)
+    } else {
+        (config.clone(), open_store(config).await?)
+    };
     let keys = tessera::keys::KeySet::new(Vec::new(), now);
-    let clock = std::sync::Arc::new(tessera::clock::SystemClock);
+    let clock = Arc::new(tessera::clock::SystemClock);
     Ok(tessera::AppState::new(config, store, keys, clock))
 }
 
@@ -124,28 +133,29 @@ pub enum PasskeysCommand {
     },
 }
 
+impl UserCommand {
+    fn mails(&self) -> bool {
+        matches!(
+            self,
+            Self::Invite { .. }
+                | Self::Add {
+                    send_verification: true,
+                    ..
+                }
+        )
+    }
+}
+
 pub async fn user_command(config: &Config, command: UserCommand, now: i64) -> AdminResult<()> {
-    let store = open_store(config).await?;
-    let audit = AuditLog::new(
-        store.clone(),
-        std::sync::Arc::new(tessera::clock::SystemClock),
-    );
-    let done = run(config, command, &store, &audit, now).await;
-    audit.flush().await;
+    let state = command_state(config, command.mails(), now).await?;
+    let done = run(&state, command, now).await;
+    state.audit().flush().await;
+    state.store().close().await;
     done
 }
 
-async fn run(
-    config: &Config,
-    command: UserCommand,
-    store: &Store,
-    audit: &AuditLog,
-    now: i64,
-) -> AdminResult<()> {
-    // Ending a user's sessions queues back-channel logouts; the running server delivers them.
-    let receivers = backchannel::receivers(&config.clients());
+async fn run(state: &tessera::AppState, command: UserCommand, now: i64) -> AdminResult<()> {
     let stdin = &mut std::io::stdin().lock();
-    let rules = config.password_rules();
     match command {
         UserCommand::Add {
             email,
@@ -154,22 +164,31 @@ async fn run(
             password_stdin: _,
             send_verification,
         } => {
-            let password = admin::read_secret_line(stdin)?;
-            let id = admin::add_user(store, &rules, &email, name, email_verified, password, now);
-            let id = id.await?;
-            println!("created user {id}");
+            let new = NewUser {
+                email: email.clone(),
+                name,
+                email_verified,
+                credential: FirstCredential::Password(admin::read_secret_line(stdin)?),
+            };
+            let user = users::create(state, new, now).await?;
+            println!("created user {}", user.id);
             if send_verification {
-                let state = mail_state(config, store.clone(), now).await?;
-                admin::send_verification(&state, &email, now).await?;
-                state.audit().flush().await;
-                println!("verification link queued for {email}");
+                mail::send_verification(state, UserKey::Id(&user.id), now).await?;
+                println!("verification link queued for {}", user.email);
             }
         }
         UserCommand::Invite { email, name } => {
-            let state = mail_state(config, store.clone(), now).await?;
-            let id = admin::invite(&state, &email, name, now).await?;
-            state.audit().flush().await;
-            println!("created user {id} and queued an invitation to {email}");
+            let new = NewUser {
+                email,
+                name,
+                email_verified: false,
+                credential: FirstCredential::Invitation,
+            };
+            let user = users::create(state, new, now).await?;
+            println!(
+                "created user {} and queued an invitation to {}",
+                user.id, user.email
+            );
         }
         UserCommand::Passwd {
             email,
@@ -177,59 +196,129 @@ async fn run(
             remove_second_factors,
         } => {
             let password = admin::read_secret_line(stdin)?;
-            admin::set_password(store, &rules, &receivers, &email, password, now).await?;
+            access::set_password(state, UserKey::Email(&email), password, now).await?;
             println!("password changed; the user was signed out everywhere");
-            let left = admin::second_factors_after_reset(store, &email, remove_second_factors);
-            print!("{}", left.await?);
+            let left = second_factors_after(state, &email, remove_second_factors).await?;
+            print!("{}", Remaining(&left));
         }
         UserCommand::Disable {
             email,
             remove_second_factors,
         } => {
-            admin::set_disabled(store, &receivers, &email, true, now).await?;
+            access::set_disabled(state, UserKey::Email(&email), true, now).await?;
             println!("user disabled, signed out and their tokens revoked");
-            let left = admin::second_factors_after_reset(store, &email, remove_second_factors);
-            print!("{}", left.await?);
+            let left = second_factors_after(state, &email, remove_second_factors).await?;
+            print!("{}", Remaining(&left));
         }
         UserCommand::Enable { email } => {
-            admin::set_disabled(store, &receivers, &email, false, now).await?;
+            access::set_disabled(state, UserKey::Email(&email), false, now).await?;
             println!("user enabled");
         }
         UserCommand::ResetMfa { email } => {
-            let passkeys = admin::reset_mfa(store, &email).await?;
+            let removed = access::reset_second_factors(state, UserKey::Email(&email)).await?;
             println!(
-                "two-step verification reset and {passkeys} passkey(s) removed: the user signs in with the password alone"
+                "two-step verification reset and {} passkey(s) removed: the user signs in with the password alone",
+                removed.passkeys
             );
         }
-        UserCommand::Passkeys { command } => passkeys_command(store, command).await?,
-        UserCommand::Identities { command } => {
-            identities_command(config, store, audit, command).await?
-        }
-        UserCommand::List => {
-            for user in store.list_users().await? {
-                let status = if user.disabled { "disabled" } else { "active" };
-                println!(
-                    "{}\t{}\t{status}\t{}",
-                    user.id,
-                    user.email,
-                    user.name.unwrap_or_default()
-                );
-            }
-        }
+        UserCommand::Passkeys { command } => passkeys_command(state, command).await?,
+        UserCommand::Identities { command } => identities_command(state, command).await?,
+        UserCommand::List => list_users(state).await?,
     }
-    store.close().await;
     Ok(())
 }
 
-async fn passkeys_command(store: &Store, command: PasskeysCommand) -> AdminResult<()> {
+/// Every user, a page at a time, in the order they were made.
+async fn list_users(state: &tessera::AppState) -> AdminResult<()> {
+    let mut query = UserQuery {
+        limit: users::MAX_PAGE,
+        ..UserQuery::default()
+    };
+    loop {
+        let page = users::list(state, &query).await?;
+        for user in &page.users {
+            let status = if user.disabled { "disabled" } else { "active" };
+            let name = user.name.as_deref().unwrap_or_default();
+            println!("{}\t{}\t{status}\t{name}", user.id, user.email);
+        }
+        match page.next_cursor {
+            Some(cursor) => query.cursor = Some(cursor),
+            None => return Ok(()),
+        }
+    }
+}
+
+/// After a password reset or a disable (which end every session): the user's second factors
+/// removed when `remove` (an account that was taken over), and those that remain.
+async fn second_factors_after(
+    state: &tessera::AppState,
+    email: &str,
+    remove: bool,
+) -> AdminResult<SecondFactors> {
+    if remove {
+        access::reset_second_factors(state, UserKey::Email(email)).await?;
+    }
+    Ok(access::second_factors(state, UserKey::Email(email)).await?)
+}
+
+/// The second factors that remain, as printed after a reset: a new password does not stop a
+/// passkey or an authenticator app, so each is named for the administrator to check.
+struct Remaining<'a>(&'a SecondFactors);
+
+impl std::fmt::Display for Remaining<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let factors = self.0;
+        if factors.is_empty() {
+            return writeln!(f, "no second factors remain");
+        }
+        writeln!(
+            f,
+            "second factors that remain (check each is the user's; remove them with --remove-second-factors, `user reset-mfa` or `user passkeys remove`):"
+        )?;
+        if factors.totp {
+            writeln!(f, "totp\ton")?;
+        }
+        for passkey in &factors.passkeys {
+            writeln!(f, "passkey\t{}", passkey_line(passkey))?;
+        }
+        Ok(())
+    }
+}
+
+/// One passkey as the CLI lists it: ID, name, kind, created, last used.
+fn passkey_line(passkey: &PasskeyRow) -> String {
+    passkey_fields(
+        &passkey.credential_id,
+        &passkey.name,
+        passkey.backup_eligible,
+        passkey.created_at,
+        passkey.last_used_at,
+    )
+}
+
+fn passkey_fields(id: &str, name: &str, synced: bool, created: i64, used: Option<i64>) -> String {
+    let kind = if synced { "synced" } else { "device-bound" };
+    let last_used = used.map_or_else(|| "never used".to_string(), |t| format!("last used {t}"));
+    format!("{id}\t{name}\t{kind}\tcreated {created}\t{last_used}")
+}
+
+async fn passkeys_command(state: &tessera::AppState, command: PasskeysCommand) -> AdminResult<()> {
     match command {
         PasskeysCommand::List { email } => {
-            for passkey in admin::list_passkeys(store, &email).await? {
-                println!("{}", admin::passkey_line(&passkey));
+            for passkey in devices::list_passkeys(state, UserKey::Email(&email)).await? {
+                let (id, name) = (&passkey.id, &passkey.name);
+                let line = passkey_fields(
+                    id,
+                    name,
+                    passkey.synced,
+                    passkey.created_at,
+                    passkey.last_used_at,
+                );
+                println!("{line}");
             }
         }
         PasskeysCommand::Remove { email, id } => {
-            admin::remove_passkey(store, &email, &id).await?;
+            devices::remove_passkey(state, UserKey::Email(&email), &id).await?;
             println!("passkey removed");
         }
     }
@@ -237,25 +326,24 @@ async fn passkeys_command(store: &Store, command: PasskeysCommand) -> AdminResul
 }
 
 async fn identities_command(
-    config: &Config,
-    store: &Store,
-    audit: &AuditLog,
+    state: &tessera::AppState,
     command: IdentitiesCommand,
 ) -> AdminResult<()> {
     match command {
         IdentitiesCommand::List { email } => {
-            for identity in admin::list_identities(store, &email).await? {
-                println!("{}", admin::identity_line(&identity));
+            for identity in devices::list_identities(state, UserKey::Email(&email)).await? {
+                println!(
+                    "{}\t{}\t{}\tlinked {}\tlast used {}",
+                    identity.upstream_id,
+                    identity.subject,
+                    identity.account_name.as_deref().unwrap_or("-"),
+                    identity.linked_at,
+                    identity.last_used_at
+                );
             }
         }
         IdentitiesCommand::Unlink { email, upstream } => {
-            let passkeys_usable = tessera::auth::passkey::relying_party(
-                &config.issuer,
-                config.webauthn_rp_id.as_deref(),
-                &config.branding.product_name,
-            )
-            .is_ok();
-            admin::unlink_identity(store, audit, &email, &upstream, passkeys_usable).await?;
+            devices::unlink_identity(state, UserKey::Email(&email), &upstream).await?;
             println!("identity at {upstream} unlinked");
         }
     }

@@ -52,6 +52,7 @@ async fn a_full_flow_leaves_exactly_its_events_in_order_and_no_secret() {
         assert_eq!(
             kinds(&before),
             pairs(&[
+                ("user_created", "success"),
                 ("sign_in", "success"),
                 ("consent_granted", "success"),
                 ("totp_enabled", "success"),
@@ -96,13 +97,13 @@ async fn a_full_flow_leaves_exactly_its_events_in_order_and_no_secret() {
         app.clock.advance(60);
         assert_eq!(refresh(&app, &first_refresh, None).await.status(), 400);
         // An operator disables the account from the command line.
-        let receivers = tessera::oauth::backchannel::receivers(&app.state.config().clients());
-        origin::within(
-            Origin::cli(),
-            tessera::service::admin::set_disabled(&app.store, &receivers, USER_EMAIL, true, START),
-        )
-        .await
-        .unwrap();
+        let disable = tessera::service::admin::access::set_disabled(
+            &app.state,
+            tessera::service::admin::UserKey::Email(USER_EMAIL),
+            true,
+            START,
+        );
+        origin::within(Origin::cli(), disable).await.unwrap();
 
         let rows = trail(&app).await;
         let flow = &rows[before.len()..];
@@ -114,8 +115,9 @@ async fn a_full_flow_leaves_exactly_its_events_in_order_and_no_secret() {
                 ("second_step", "success"),
                 ("consent_granted", "success"),
                 ("refresh_token_reuse", "failure"),
-                ("user_disabled", "success"),
+                // Disabling ends every session first, then records the disable.
                 ("session_ended", "success"),
+                ("user_disabled", "success"),
             ]),
             "{flow:#?}"
         );

@@ -114,30 +114,18 @@ async fn disabling_the_user_or_resetting_the_password_tells_the_app() {
             let rp = RelyingParty::start(Behaviour::Accept).await;
             let app = app_telling(backend, &rp.url).await;
             let tokens = offline_tokens(&app, &mut app.browser()).await;
-            let receivers = app.state.backchannel_receivers();
-            let store = &app.store;
-            let now = app.clock.now();
+            let (state, now) = (&app.state, app.clock.now());
+            let ada = tessera::service::admin::UserKey::Email(USER_EMAIL);
+            use tessera::service::admin::access::{set_disabled, set_password};
             match action {
                 "disable" => {
-                    tessera::service::admin::set_disabled(store, receivers, USER_EMAIL, true, now)
-                        .await
-                        .unwrap()
+                    set_disabled(state, ada, true, now).await.unwrap();
                 }
                 _ => {
                     let password = Zeroizing::new("another long password".to_string());
-                    tessera::service::admin::set_password(
-                        store,
-                        &Default::default(),
-                        receivers,
-                        USER_EMAIL,
-                        password,
-                        now,
-                    )
-                    .await
-                    .unwrap()
+                    set_password(state, ada, password, now).await.unwrap()
                 }
             }
-            // Nothing rang the worker (the CLI is another process): its poll finds the row.
             verified_logout(&app, &rp, tokens["id_token"].as_str().unwrap()).await;
         }
     }

@@ -253,16 +253,11 @@ async fn a_reset_link_dies_when_expired_replaced_or_the_password_changes() {
     let page = open_link(&mut m.app.browser(), &first).await;
     assert_eq!(page.status, 410, "a newer link replaces it");
     // An administrator's password change ends it too.
-    tessera::service::admin::set_password(
-        &m.app.store,
-        &tessera::auth::password_policy::PasswordRules::default(),
-        &[],
-        USER_EMAIL,
-        zeroize::Zeroizing::new("an administrator's choice".into()),
-        START,
-    )
-    .await
-    .unwrap();
+    let ada = tessera::service::admin::UserKey::Email(USER_EMAIL);
+    let password = zeroize::Zeroizing::new("an administrator's choice".into());
+    tessera::service::admin::access::set_password(&m.app.state, ada, password, START)
+        .await
+        .unwrap();
     let page = open_link(&mut m.app.browser(), &second).await;
     assert_eq!(page.status, 410, "a password change ends it");
     // And thirty minutes end the next.
@@ -298,17 +293,14 @@ async fn a_reset_still_asks_for_the_second_factor() {
 async fn the_address_is_confirmed_through_its_link() {
     for backend in Backend::all() {
         let m = Mailing::start(backend, "").await;
-        tessera::service::admin::add_user(
-            &m.app.store,
-            &tessera::auth::password_policy::PasswordRules::default(),
-            USER_EMAIL,
-            None,
-            false,
-            zeroize::Zeroizing::new(USER_PASSWORD.into()),
-            START,
-        )
-        .await
-        .unwrap();
+        use tessera::service::admin::users::{FirstCredential, NewUser, create};
+        let new = NewUser {
+            email: USER_EMAIL.into(),
+            name: None,
+            email_verified: false,
+            credential: FirstCredential::Password(zeroize::Zeroizing::new(USER_PASSWORD.into())),
+        };
+        create(&m.app.state, new, START).await.unwrap();
         let mut browser = m.app.browser();
         let login = browser.get("/login").await;
         browser
@@ -435,9 +427,14 @@ async fn sign_up_is_closed_by_default_and_limited_to_its_domains() {
 #[tokio::test]
 async fn an_invitation_sets_the_first_password() {
     let m = Mailing::start(Backend::Sqlite, "registration = \"invite\"").await;
-    let id = tessera::service::admin::invite(&m.app.state, "grace@example.com", None, START)
-        .await
-        .unwrap();
+    use tessera::service::admin::users::{FirstCredential, NewUser, create};
+    let new = NewUser {
+        email: "grace@example.com".into(),
+        name: None,
+        email_verified: false,
+        credential: FirstCredential::Invitation,
+    };
+    let id = create(&m.app.state, new, START).await.unwrap().id;
     let link = link_in(&m.mail(1).await, &m.app.issuer);
     assert!(link.contains("/invitation?token="));
     let mut browser = m.app.browser();

@@ -97,7 +97,8 @@ async fn a_github_sign_in_makes_the_account_from_the_verified_primary_address() 
         assert_eq!(claims["amr"], serde_json::json!(["fed"]));
         let user = gh.account("octocat@example.com").await.unwrap();
         assert_eq!(user.name.as_deref(), Some("The Octocat"));
-        let lines = tessera::service::admin::list_identities(&gh.tessera.store, &user.email)
+        let email = tessera::service::admin::UserKey::Email(&user.email);
+        let lines = tessera::service::admin::devices::list_identities(&gh.tessera.state, email)
             .await
             .unwrap();
         // Keyed by GitHub's numeric id, showing the login.

@@ -2,6 +2,9 @@
 //! no session fixation, sessions stored hashed, disabled users kept out.
 mod common;
 
+const ADA: tessera::service::admin::UserKey<'static> =
+    tessera::service::admin::UserKey::Email(USER_EMAIL);
+
 use common::*;
 use tessera::auth::secret::hash;
 
@@ -276,7 +279,7 @@ async fn disabled_users_cannot_sign_in_and_lose_their_sessions() {
             .submit_login(&page, USER_EMAIL, USER_PASSWORD)
             .await
             .unwrap();
-        tessera::service::admin::set_disabled(&app.store, &[], USER_EMAIL, true, START)
+        tessera::service::admin::access::set_disabled(&app.state, ADA, true, START)
             .await
             .unwrap();
         let page = login_page(&mut browser).await;

@@ -56,17 +56,18 @@ async fn database_with_a_totp_secret(sealing: &SealingKey) -> (tempfile::TempDir
     let url = format!("sqlite://{}", dir.path().join("tessera.db").display());
     let store = Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
-    let user = tessera::service::admin::add_user(
-        &store,
-        &Default::default(),
-        "ada@example.com",
-        None,
-        true,
-        zeroize::Zeroizing::new("a long password".into()),
-        0,
-    )
-    .await
-    .unwrap();
+    let user = "ada-1".to_string();
+    let row = tessera::store::users::UserRow {
+        id: user.clone(),
+        email: "ada@example.com".into(),
+        name: None,
+        password_hash: tessera::auth::password::hash_blocking(b"a long password").unwrap(),
+        email_verified: true,
+        disabled: false,
+        created_at: 0,
+        tokens_valid_after: 0,
+    };
+    store.insert_user(&row).await.unwrap();
     let sealed = sealing.seal(b"12345678901234567890", &user).unwrap();
     store.insert_pending_totp(&user, &sealed, 0).await.unwrap();
     store.close().await;

@@ -392,11 +392,12 @@ async fn an_administrator_reset_lets_the_user_in_with_the_password_alone() {
         let mut browser = app.browser();
         let half_done = password_then_totp_page(&mut browser, "confidential", REDIRECT).await;
 
-        tessera::service::admin::reset_mfa(&app.store, "ADA@example.com")
+        use tessera::service::admin::{UserKey, access::reset_second_factors};
+        reset_second_factors(&app.state, UserKey::Email("ADA@example.com"))
             .await
             .unwrap();
         assert!(
-            tessera::service::admin::reset_mfa(&app.store, "nobody@example.com")
+            reset_second_factors(&app.state, UserKey::Email("nobody@example.com"))
                 .await
                 .is_err()
         );

@@ -2,6 +2,9 @@
 //! the grace window, scope narrowing, client binding, code replay.
 mod common;
 
+const ADA: tessera::service::admin::UserKey<'static> =
+    tessera::service::admin::UserKey::Email(USER_EMAIL);
+
 use common::*;
 use openidconnect::core::{CoreClient, CoreProviderMetadata, CoreRevocableToken};
 use openidconnect::{
@@ -372,7 +375,7 @@ async fn expired_disabled_and_signed_out_refresh_tokens_are_refused() {
         assert_eq!(status, 400, "idle expiry");
 
         let tokens = offline_tokens(&app, &mut browser).await;
-        tessera::service::admin::set_disabled(&app.store, &[], USER_EMAIL, true, START)
+        tessera::service::admin::access::set_disabled(&app.state, ADA, true, START)
             .await
             .unwrap();
         let (status, body) =

@@ -731,12 +731,11 @@ async fn disabling_a_user_kills_access_tokens_that_have_no_refresh_family() {
         assert!(tokens.get("refresh_token").is_none());
         let access = tokens["access_token"].as_str().unwrap();
         assert_eq!(userinfo_status(&app, access).await, 200);
-        let admin = tessera::service::admin::set_disabled;
-        admin(&app.store, &[], USER_EMAIL, true, app.clock_now())
-            .await
-            .unwrap();
+        let admin = tessera::service::admin::access::set_disabled;
+        let ada = tessera::service::admin::UserKey::Email(USER_EMAIL);
+        admin(&app.state, ada, true, app.clock_now()).await.unwrap();
         app.clock.advance(60);
-        admin(&app.store, &[], USER_EMAIL, false, app.clock_now())
+        admin(&app.state, ada, false, app.clock_now())
             .await
             .unwrap();
         assert_eq!(

@@ -96,9 +96,16 @@ impl Federation {
     }
 
     async fn identities_of(&self, email: &str) -> Vec<String> {
-        admin::list_identities(&self.tessera.store, email)
+        let email = admin::UserKey::Email(email);
+        admin::devices::list_identities(&self.tessera.state, email)
             .await
-            .map(|rows| rows.iter().map(admin::identity_line).collect())
+            .map(|rows| {
+                let line = |i: &admin::devices::IdentityView| {
+                    let name = i.account_name.as_deref().unwrap_or("-");
+                    format!("{}\t{}\t{name}", i.upstream_id, i.subject)
+                };
+                rows.iter().map(line).collect()
+            })
             .unwrap_or_default()
     }
 }
@@ -353,8 +360,8 @@ async fn a_disabled_account_and_a_domain_not_allowed_are_refused() {
 
     let fed = Federation::start(Backend::Sqlite, "create_users = true").await;
     fed.through_upstream(&mut fed.tessera.browser()).await;
-    let receivers: Vec<String> = Vec::new();
-    admin::set_disabled(&fed.tessera.store, &receivers, CORP_EMAIL, true, START)
+    let corp = admin::UserKey::Email(CORP_EMAIL);
+    admin::access::set_disabled(&fed.tessera.state, corp, true, START)
         .await
         .unwrap();
     let page = fed.through_upstream(&mut fed.tessera.browser()).await;
@@ -405,36 +412,19 @@ async fn unlinking_never_removes_the_last_way_to_sign_in() {
         assert!(refused.body.contains("only way you can sign in"));
         assert_eq!(fed.identities_of(CORP_EMAIL).await.len(), 1);
         // The CLI keeps the same rule.
-        let cli = admin::unlink_identity(
-            &fed.tessera.store,
-            fed.tessera.state.audit(),
-            CORP_EMAIL,
-            "corp",
-            true,
-        )
-        .await;
+        let corp = admin::UserKey::Email(CORP_EMAIL);
+        let state = &fed.tessera.state;
+        let cli = admin::devices::unlink_identity(state, corp, "corp").await;
         assert!(cli.unwrap_err().to_string().contains("only way"));
 
         // With a password set, the identity may go.
-        admin::set_password(
-            &fed.tessera.store,
-            &Default::default(),
-            &[],
-            CORP_EMAIL,
-            zeroize::Zeroizing::new(USER_PASSWORD.into()),
-            START,
-        )
-        .await
-        .unwrap();
-        admin::unlink_identity(
-            &fed.tessera.store,
-            fed.tessera.state.audit(),
-            CORP_EMAIL,
-            "corp",
-            true,
-        )
-        .await
-        .unwrap();
+        let password = zeroize::Zeroizing::new(USER_PASSWORD.into());
+        admin::access::set_password(state, corp, password, START)
+            .await
+            .unwrap();
+        admin::devices::unlink_identity(state, corp, "corp")
+            .await
+            .unwrap();
         assert!(fed.identities_of(CORP_EMAIL).await.is_empty());
     }
 }

@@ -2,6 +2,9 @@
 //! type at+jwt, for this issuer, unexpired. Forgeries get 401 `invalid_token`.
 mod common;
 
+const ADA: tessera::service::admin::UserKey<'static> =
+    tessera::service::admin::UserKey::Email(USER_EMAIL);
+
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::*;
@@ -243,7 +246,7 @@ async fn a_disabled_users_token_stops_working() {
         let app = TestApp::spawn(backend).await;
         let tokens = issue_tokens(&app).await;
         let access = tokens["access_token"].as_str().unwrap();
-        tessera::service::admin::set_disabled(&app.store, &[], USER_EMAIL, true, START)
+        tessera::service::admin::access::set_disabled(&app.state, ADA, true, START)
             .await
             .unwrap();
         assert_invalid_token(&app, access, "disabled").await;

@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use super::resources::ADMIN_API;
 use super::{ConfigError, ResourceConfig};
 use crate::oauth::backchannel;
 use crate::oauth::client::{AuthMethod, Client, GrantType};
@@ -250,6 +251,16 @@ impl ClientConfig {
 
     fn validate_grant_types(&self, key: &str) -> Result<(), ConfigError> {
         let has = |g| self.grant_types.contains(&g);
+        if self.resources.iter().any(|id| id == ADMIN_API)
+            && self.grant_types != [GrantType::ClientCredentials]
+        {
+            return Err(ConfigError::new(
+                key,
+                format!(
+                    "a client of {ADMIN_API} may use client_credentials only (grant_types = [\"client_credentials\"]): a token a user signed in for must never carry admin scopes"
+                ),
+            ));
+        }
         if self.grant_types.is_empty() {
             return Err(ConfigError::new(key, "at least one grant type is required"));
         }

@@ -22,6 +22,7 @@ mod clients;
 mod defaults;
 mod email;
 mod env;
+mod listeners;
 mod registration;
 mod reload;
 mod resources;
@@ -33,7 +34,7 @@ pub use branding::BrandingConfig;
 pub use clients::ClientConfig;
 pub use email::{EmailConfig, MailTransport, SmtpEndpoint, SmtpPassword, SmtpSecurity};
 pub use registration::{Registration, domain_allowed as registration_domain_allowed};
-pub use resources::ResourceConfig;
+pub use resources::{ADMIN_API, ADMIN_READ, ADMIN_WRITE, ResourceConfig};
 pub use upstreams::{GITHUB_API_URL, GITHUB_WEB_URL, UpstreamConfig, UpstreamKind};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -95,6 +96,10 @@ pub struct Config {
     /// A separate listener for Prometheus metrics (e.g. 127.0.0.1:9464); off when unset.
     #[serde(default)]
     pub metrics_listen: Option<SocketAddr>,
+    /// A separate listener for the admin API (e.g. 127.0.0.1:9465): when set, `/admin/api/`
+    /// is served there only and is gone from `listen`.
+    #[serde(default)]
+    pub admin_listen: Option<SocketAddr>,
     /// `text` (default) or `json`: one JSON object per log line.
     #[serde(default)]
     pub log_format: LogFormat,
@@ -371,10 +376,18 @@ impl Config {
 
     /// The registered clients, in the protocol core's terms.
     pub fn clients(&self) -> Vec<Client> {
+        let resources = self.all_resources();
         self.clients
             .iter()
-            .map(|c| c.to_client(&self.resources))
+            .map(|c| c.to_client(&resources))
             .collect()
+    }
+
+    /// The APIs tokens may be issued for: `[[resources]]` and the built-in admin API.
+    pub fn all_resources(&self) -> Vec<ResourceConfig> {
+        let mut all = self.resources.clone();
+        all.push(ResourceConfig::admin_api());
+        all
     }
 }
 

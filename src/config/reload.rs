@@ -38,6 +38,7 @@ impl Config {
             key_file_permissions,
             pid_file,
             metrics_listen,
+            admin_listen,
             log_format,
             password_hash_concurrency,
             password_hash_queue,

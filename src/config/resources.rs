@@ -36,6 +36,16 @@ fn rs256() -> SigningAlg {
     SigningAlg::Rs256
 }
 
+/// Tessera's own admin API (docs/admin-api.md): built in, present without a `[[resources]]`
+/// block. Only clients that use `client_credentials` alone may list it, so no token a user
+/// signed in for can ever carry its scopes.
+pub const ADMIN_API: &str = "urn:tessera:admin";
+/// Reading through the admin API (every `GET`).
+pub const ADMIN_READ: &str = "admin:read";
+/// Changing anything through the admin API (every other method); it does not imply
+/// [`ADMIN_READ`].
+pub const ADMIN_WRITE: &str = "admin:write";
+
 impl fmt::Debug for ResourceConfig {
     // The secret hash stays out of Debug output: it is offline-crackable material.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -47,6 +57,19 @@ impl fmt::Debug for ResourceConfig {
 }
 
 impl ResourceConfig {
+    /// The built-in admin API: its two scopes, no introspection secret, the server's access
+    /// token lifetime, RS256 (always among `signing_algs`).
+    pub fn admin_api() -> Self {
+        Self {
+            identifier: ADMIN_API.to_string(),
+            name: Some("Tessera admin API".to_string()),
+            scopes: vec![ADMIN_READ.to_string(), ADMIN_WRITE.to_string()],
+            introspection_secret_hash: None,
+            access_token_ttl: None,
+            access_token_signed_response_alg: SigningAlg::Rs256,
+        }
+    }
+
     pub fn to_resource(&self) -> Resource {
         Resource {
             identifier: self.identifier.clone(),
@@ -64,6 +87,12 @@ impl ResourceConfig {
         let field = |name: &str| format!("{key}.{name}");
         resource::check_indicator(&self.identifier)
             .map_err(|why| ConfigError::new(field("identifier"), why))?;
+        if self.identifier == ADMIN_API {
+            return Err(ConfigError::new(
+                field("identifier"),
+                "is Tessera's built-in admin API, which needs no [[resources]] block: list it in a client's `resources`",
+            ));
+        }
         if self.identifier == issuer {
             return Err(ConfigError::new(
                 field("identifier"),

@@ -12,6 +12,7 @@ use crate::auth::throttle::MAX_THROTTLE_WINDOW;
 
 pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_issuer(config)?;
+    super::listeners::validate(config)?;
     validate_database_url(&config.database_url)?;
     validate_durations(config)?;
     validate_limits(config)?;
@@ -353,6 +354,7 @@ fn validate_resources(config: &Config) -> Result<(), ConfigError> {
 }
 
 fn validate_clients(config: &Config) -> Result<(), ConfigError> {
+    let resources = config.all_resources();
     let mut seen = HashSet::new();
     for (index, client) in config.clients.iter().enumerate() {
         let key = format!("clients[{index}]");
@@ -362,7 +364,7 @@ fn validate_clients(config: &Config) -> Result<(), ConfigError> {
                 format!("duplicate client_id {:?}", client.client_id),
             ));
         }
-        client.validate(&key, &config.resources)?;
+        client.validate(&key, &resources)?;
         let alg = client.id_token_signed_response_alg;
         configured_alg(config, alg, &format!("{key}.id_token_signed_response_alg"))?;
     }

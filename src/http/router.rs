@@ -4,30 +4,23 @@
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use axum::routing::{get, post};
-use tower::ServiceBuilder;
-use tower_http::LatencyUnit;
-use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, Any, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
-use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
+use super::admin;
 use super::api::{introspect, metadata, revoke, token, userinfo};
 use super::audit_origin;
 use super::error::{HttpError, unavailable_as_json};
 use super::html;
 use super::locale::localize_error_pages;
+use super::middleware::{route_of, with_common_middleware};
 use super::page_routes;
 use super::pages::{assets, authorize};
 use super::rate_limit;
-use super::respond;
-use crate::config::{Config, LogFormat};
+use crate::config::Config;
 use crate::i18n::Message;
 use crate::routes;
 use crate::state::{AppState, SharedState};
@@ -39,9 +32,8 @@ impl axum::extract::FromRef<SharedState> for AppState {
     }
 }
 
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
-
-/// The whole application. Tests call this with a state of their own.
+/// The whole application. Tests call this with a state of their own. The admin API is part
+/// of it unless `admin_listen` serves it apart ([`admin_app`]).
 pub fn app(state: AppState) -> Router {
     let config = state.config();
     let router = Router::new()
@@ -71,16 +63,37 @@ pub fn app(state: AppState) -> Router {
             state.shared(),
             audit_origin::audit_origin,
         ));
-    with_middleware(router, config).with_state(state.shared())
+    let mut router = with_common_middleware(router, config, config.max_body_bytes);
+    // The admin API brings its own middleware (a larger body limit, problem documents).
+    if config.admin_listen.is_none() {
+        router = router.merge(admin::api(&state));
+    }
+    with_outer_middleware(router, config).with_state(state.shared())
+}
+
+/// The admin API alone, as `admin_listen` serves it; any other path is a problem document's
+/// 404.
+pub fn admin_app(state: AppState) -> Router {
+    let router = admin::api(&state).fallback(admin::not_found);
+    with_outer_middleware(router, state.config()).with_state(state.shared())
 }
 
 /// Every layer a request passes through; generic over the router's state so that a test can
 /// wrap routes of its own (a handler that panics) exactly as `app` wraps the real ones.
+#[cfg(test)]
 fn with_middleware<S: Clone + Send + Sync + 'static>(
     router: Router<S>,
     config: &Config,
 ) -> Router<S> {
-    let router = with_common_middleware(router, config);
+    let router = with_common_middleware(router, config, config.max_body_bytes);
+    with_outer_middleware(router, config)
+}
+
+/// The outermost layers: HSTS on an https issuer, and the request count.
+fn with_outer_middleware<S: Clone + Send + Sync + 'static>(
+    router: Router<S>,
+    config: &Config,
+) -> Router<S> {
     let router = if config.secure_cookies() {
         // https issuer: tell browsers to never use plain http here again (RFC 6797).
         router.layer(SetResponseHeaderLayer::overriding(
@@ -137,72 +150,6 @@ fn protocol_endpoints(config: &Config) -> Router<SharedState> {
         get(authorize::authorize_get).post(authorize::authorize_post),
     );
     rate_limit::rate_limited(endpoints, config)
-}
-
-fn with_common_middleware<S: Clone + Send + Sync + 'static>(
-    router: Router<S>,
-    config: &Config,
-) -> Router<S> {
-    let max_body = config.max_body_bytes;
-    let timeout = Duration::from_secs(config.request_timeout);
-    let response_log_level = match config.log_format {
-        LogFormat::Json => tracing::Level::INFO,
-        LogFormat::Text => tracing::Level::DEBUG,
-    };
-    let middleware = ServiceBuilder::new()
-        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-        .layer(
-            // Only method and path are recorded: query strings and bodies may carry codes,
-            // tokens or passwords.
-            TraceLayer::new_for_http()
-                .make_span_with(|request: &Request<_>| {
-                    let request_id = request
-                        .headers()
-                        .get(REQUEST_ID)
-                        .and_then(|v| v.to_str().ok())
-                        .unwrap_or("-");
-                    tracing::info_span!(
-                        "request",
-                        id = %request_id,
-                        method = %request.method(),
-                        path = %request.uri().path(),
-                        route = route_of(request),
-                        client_id = tracing::field::Empty,
-                        user_id = tracing::field::Empty,
-                    )
-                })
-                // One line per request (status, latency, and the span's fields): at info for
-                // JSON logs, which go to a log pipeline; at debug for text, which a person reads.
-                .on_response(
-                    DefaultOnResponse::new()
-                        .level(response_log_level)
-                        .latency_unit(LatencyUnit::Micros),
-                ),
-        )
-        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(CatchPanicLayer::custom(|_| {
-            respond::generic_internal_error()
-        }))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::REQUEST_TIMEOUT,
-            timeout,
-        ))
-        .layer(RequestBodyLimitLayer::new(max_body))
-        .layer(DefaultBodyLimit::max(max_body))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        ));
-    router.layer(middleware)
-}
-
-/// The route template a request matched, or `unmatched` (the fallback): a label with a
-/// bounded set of values, unlike the path.
-fn route_of<B>(request: &Request<B>) -> &str {
-    request
-        .extensions()
-        .get::<axum::extract::MatchedPath>()
-        .map_or("unmatched", |path| path.as_str())
 }
 
 /// Per route template: the request count by method and status, and the time to answer.
@@ -267,6 +214,7 @@ async fn not_found() -> HttpError {
 #[cfg(test)]
 mod tests {
     use axum::body::Body;
+    use axum::http::Request;
     use tower::ServiceExt;
 
     use super::*;

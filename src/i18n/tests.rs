@@ -124,8 +124,10 @@ fn every_message_id_used_exists() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     collect(&root.join("templates"), "html", &mut files);
-    // The web layer is where pages and their messages are made.
+    // The web layer is where pages and their messages are made; the admin API makes no page
+    // (its problem types, `password-policy` and the like, are no messages).
     collect(&root.join("src/http"), "rs", &mut files);
+    files.retain(|file| !file.starts_with(root.join("src/http/admin")));
     let mut used = 0;
     for file in files {
         let Ok(text) = std::fs::read_to_string(&file) else {

@@ -72,15 +72,31 @@ pub async fn serve(config_path: &Path, config: Config) -> Result<(), Box<dyn std
 
     let header_read_timeout = Duration::from_secs(state.config().header_read_timeout);
     let listener = tokio::net::TcpListener::bind(addr).await?;
+    let admin = match state.config().admin_listen {
+        Some(admin_addr) => {
+            let admin = tokio::net::TcpListener::bind(admin_addr).await?;
+            tracing::info!(addr = %admin_addr, "the admin API is served here only");
+            Some(admin)
+        }
+        None => None,
+    };
     tracing::info!(%addr, issuer = %state.issuer(), "Tessera is listening");
     let audit = state.audit().clone();
-    serve_connections(
+    let main = serve_connections(
         listener,
-        crate::app(state),
+        crate::app(state.clone()),
         header_read_timeout,
         shutdown_signal(),
-    )
-    .await;
+    );
+    match admin {
+        Some(admin) => {
+            let admin_router = crate::http::admin_app(state);
+            let admin =
+                serve_connections(admin, admin_router, header_read_timeout, shutdown_signal());
+            tokio::join!(main, admin);
+        }
+        None => main.await,
+    }
     // The events of the last requests, before the pool closes.
     audit.flush().await;
     store.close().await;

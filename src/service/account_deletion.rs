@@ -78,7 +78,7 @@ pub async fn delete_account(
     state.audit().record(
         AuditEvent::success(EventType::AccountDeleted)
             .user(&user.id)
-            .detail("sessions_ended", ended),
+            .detail("logouts_queued", ended),
     );
     Ok(Deletion::Deleted {
         email: user.email.clone(),

@@ -114,7 +114,7 @@ pub async fn change_password(
         AuditEvent::success(EventType::PasswordChanged)
             .user(&user.id)
             .detail("first_password", first_password)
-            .detail("sessions_ended", sessions_ended),
+            .detail("logouts_queued", sessions_ended),
     );
     Ok(PasswordChange::Changed(Box::new(PasswordChanged {
         session,

@@ -155,14 +155,14 @@ pub async fn end_all_for_user(
     for family in store.refresh_families_for_user(user_id).await? {
         store.revoke_refresh_family(&family, now).await?;
     }
-    let ended = store.end_user_sessions(user_id, receivers, now).await?;
+    let logouts_queued = store.end_user_sessions(user_id, receivers, now).await?;
     audit.record(
         AuditEvent::success(EventType::SessionEnded)
             .user(user_id)
             .detail("all", true)
-            .detail("sessions", ended),
+            .detail("logouts_queued", logouts_queued),
     );
-    Ok(ended)
+    Ok(logouts_queued)
 }
 
 /// Ends `user_id`'s session `id_hash` as [`end`] does, and records who ended it: `by` is

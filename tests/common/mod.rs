@@ -15,6 +15,7 @@ use tessera::store::Store;
 use tessera::{AppState, app};
 use zeroize::Zeroizing;
 
+pub mod admin;
 pub mod balancer;
 pub mod fake_github;
 pub mod federation;
@@ -247,17 +248,18 @@ impl TestApp {
     }
 
     pub async fn add_user(&self, email: &str, password: &str) -> String {
-        tessera::service::admin::add_user(
-            &self.store,
-            &self.state.config().password_rules(),
-            email,
-            Some("Ada Lovelace".into()),
-            true,
-            Zeroizing::new(password.into()),
-            START,
-        )
-        .await
-        .unwrap()
+        let new = tessera::service::admin::users::NewUser {
+            email: email.into(),
+            name: Some("Ada Lovelace".into()),
+            email_verified: true,
+            credential: tessera::service::admin::users::FirstCredential::Password(Zeroizing::new(
+                password.into(),
+            )),
+        };
+        tessera::service::admin::users::create(&self.state, new, START)
+            .await
+            .unwrap()
+            .id
     }
 
     pub fn browser(&self) -> Browser {

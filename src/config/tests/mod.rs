@@ -1,6 +1,7 @@
 //! Unit tests of loading and validating the configuration.
 use super::*;
 
+mod admin_api;
 mod apis;
 mod branding;
 mod email;

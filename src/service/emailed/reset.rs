@@ -29,7 +29,10 @@ pub async fn ask(state: &AppState, email: &str, ip: IpAddr, now: i64) -> Result<
     Ok(())
 }
 
-async fn send_link(state: &AppState, email: &str, now: i64) -> Result<()> {
+/// Mails `email`'s active account a reset link now, unless its mailbox had its few links this
+/// hour (the asker's per-address count is `ask`'s). Public for the admin API, which asks on
+/// the user's behalf (`service::admin::mail`).
+pub async fn send_link(state: &AppState, email: &str, now: i64) -> Result<()> {
     let store = state.store();
     let Some(user) = store.find_active_user_by_email(email).await? else {
         tracing::info!("password reset asked for an address with no active account");

@@ -171,3 +171,24 @@ pub(in crate::service) async fn take_ceremony<T: DeserializeOwned>(
     let ceremony = serde_json::from_str(&row.state).map_err(Internal::passkey)?;
     Ok(Some((row.user_id, ceremony)))
 }
+
+/// Removes one of `user_id`'s passkeys without asking them (an administrator: `tessera user
+/// passkeys remove` and the admin API; a lost device); false when they have no such passkey.
+/// Added for the admin API beside `registration::remove`, which asks the user to prove
+/// themselves first.
+pub async fn remove_for(
+    store: &crate::store::Store,
+    audit: &crate::audit::AuditLog,
+    user_id: &str,
+    id: &str,
+) -> Result<bool> {
+    if !store.delete_passkey(user_id, id).await? {
+        return Ok(false);
+    }
+    audit.record(
+        crate::audit::AuditEvent::success(crate::audit::EventType::PasskeyRemoved)
+            .user(user_id)
+            .detail("by", "admin"),
+    );
+    Ok(true)
+}

@@ -126,12 +126,12 @@ async fn disabling_a_user_kills_their_access_tokens_for_good() {
     // No refresh family: only tokens_valid_after can end this token.
     let code = code_for(&state, APP, &s.row, &[], START).await;
     let tokens = exchange(&state, APP, &code, START).await.unwrap();
-    let store = state.store();
-    crate::service::admin::set_disabled(store, &[], USER_EMAIL, true, START + 10)
+    let ada = crate::service::admin::UserKey::Email(USER_EMAIL);
+    crate::service::admin::access::set_disabled(&state, ada, true, START + 10)
         .await
         .unwrap();
     inactive_because(&state, &tokens.access_token, START + 10).await;
-    crate::service::admin::set_disabled(store, &[], USER_EMAIL, false, START + 20)
+    crate::service::admin::access::set_disabled(&state, ada, false, START + 20)
         .await
         .unwrap();
     let why = inactive_because(&state, &tokens.access_token, START + 20).await;

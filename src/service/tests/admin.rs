@@ -4,15 +4,15 @@ use zeroize::Zeroizing;
 
 use super::*;
 use crate::service::access_token::{TokenCheck, check};
-use crate::service::admin::{set_disabled, set_password};
+use crate::service::admin::UserKey;
+use crate::service::admin::access::{set_disabled, set_password};
+use crate::service::admin::users::{FirstCredential, NewUser, create};
 use crate::service::sign_in::SignIn;
 use crate::service::sign_in::password::sign_in_with_password;
 
 const NEW_PASSWORD: &str = "a brand new passphrase";
 
-fn rules() -> crate::auth::password_policy::PasswordRules {
-    Default::default()
-}
+const ADA: UserKey<'static> = UserKey::Email(USER_EMAIL);
 
 /// A session, a code not yet exchanged, and offline tokens from it.
 async fn everything(
@@ -53,9 +53,7 @@ async fn signs_in(state: &AppState, password: &str, now: i64) -> bool {
 async fn disabling_a_user_ends_their_sessions() {
     let state = state().await;
     let (user, _, _) = everything(&state).await;
-    set_disabled(state.store(), &[], USER_EMAIL, true, START + 10)
-        .await
-        .unwrap();
+    set_disabled(&state, ADA, true, START + 10).await.unwrap();
     assert!(live_sessions(&state, &user, START + 10).await.is_empty());
 }
 
@@ -63,9 +61,7 @@ async fn disabling_a_user_ends_their_sessions() {
 async fn disabling_a_user_revokes_their_refresh_tokens_and_access_tokens() {
     let state = state().await;
     let (_, _, tokens) = everything(&state).await;
-    set_disabled(state.store(), &[], USER_EMAIL, true, START + 10)
-        .await
-        .unwrap();
+    set_disabled(&state, ADA, true, START + 10).await.unwrap();
     assert!(refresh_revoked(&state, tokens.refresh_token.as_ref().unwrap()).await);
     assert!(!access_active(&state, &tokens.access_token, START + 10).await);
     assert_eq!(tokens_valid_after(&state).await, START + 10);
@@ -75,13 +71,8 @@ async fn disabling_a_user_revokes_their_refresh_tokens_and_access_tokens() {
 async fn re_enabling_a_user_brings_back_no_session_code_or_token() {
     let state = state().await;
     let (user, code, tokens) = everything(&state).await;
-    let store = state.store();
-    set_disabled(store, &[], USER_EMAIL, true, START + 10)
-        .await
-        .unwrap();
-    set_disabled(store, &[], USER_EMAIL, false, START + 20)
-        .await
-        .unwrap();
+    set_disabled(&state, ADA, true, START + 10).await.unwrap();
+    set_disabled(&state, ADA, false, START + 20).await.unwrap();
     assert!(live_sessions(&state, &user, START + 20).await.is_empty());
     let exchanged = exchange(&state, APP, &code, START + 20).await;
     assert_eq!(oauth_code(exchanged), ErrorCode::InvalidGrant);
@@ -94,16 +85,9 @@ async fn a_new_password_ends_every_session_and_token() {
     let state = state().await;
     let (user, _, tokens) = everything(&state).await;
     let password = Zeroizing::new(NEW_PASSWORD.to_string());
-    set_password(
-        state.store(),
-        &rules(),
-        &[],
-        USER_EMAIL,
-        password,
-        START + 10,
-    )
-    .await
-    .unwrap();
+    set_password(&state, ADA, password, START + 10)
+        .await
+        .unwrap();
     assert!(live_sessions(&state, &user, START + 10).await.is_empty());
     assert!(refresh_revoked(&state, tokens.refresh_token.as_ref().unwrap()).await);
     assert!(!access_active(&state, &tokens.access_token, START + 10).await);
@@ -115,9 +99,7 @@ async fn after_a_reset_only_the_new_password_signs_in() {
     let state = state().await;
     ada(&state).await;
     let password = Zeroizing::new(NEW_PASSWORD.to_string());
-    set_password(state.store(), &rules(), &[], USER_EMAIL, password, START)
-        .await
-        .unwrap();
+    set_password(&state, ADA, password, START).await.unwrap();
     assert!(!signs_in(&state, USER_PASSWORD, START).await);
     assert!(signs_in(&state, NEW_PASSWORD, START).await);
 }
@@ -127,11 +109,7 @@ async fn a_short_password_is_refused_and_changes_nothing() {
     let state = state().await;
     let (user, _, _) = everything(&state).await;
     let short = Zeroizing::new("short".to_string());
-    assert!(
-        set_password(state.store(), &rules(), &[], USER_EMAIL, short, START)
-            .await
-            .is_err()
-    );
+    assert!(set_password(&state, ADA, short, START).await.is_err());
     assert_eq!(live_sessions(&state, &user, START).await.len(), 1);
     assert!(signs_in(&state, USER_PASSWORD, START).await);
 }
@@ -139,18 +117,10 @@ async fn a_short_password_is_refused_and_changes_nothing() {
 #[tokio::test]
 async fn changes_to_an_unknown_user_are_errors() {
     let state = state().await;
-    let store = state.store();
+    let nobody = UserKey::Email("nobody@example.com");
     let password = Zeroizing::new(NEW_PASSWORD.to_string());
-    assert!(
-        set_password(store, &rules(), &[], "nobody@example.com", password, START)
-            .await
-            .is_err()
-    );
-    assert!(
-        set_disabled(store, &[], "nobody@example.com", true, START)
-            .await
-            .is_err()
-    );
+    assert!(set_password(&state, nobody, password, START).await.is_err());
+    assert!(set_disabled(&state, nobody, true, START).await.is_err());
 }
 
 #[tokio::test]
@@ -164,7 +134,7 @@ async fn resetting_two_step_verification_forgets_the_wrong_codes() {
     }
     let full = crate::service::throttle::reserve(state.store(), limits.clone(), START).await;
     assert!(matches!(full, Err(Error::Throttled { .. })));
-    crate::service::admin::reset_mfa(state.store(), &user.email)
+    crate::service::admin::access::reset_second_factors(&state, UserKey::Id(&user.id))
         .await
         .unwrap();
     let again = crate::service::throttle::reserve(state.store(), limits, START).await;
@@ -177,17 +147,18 @@ async fn resetting_two_step_verification_forgets_the_wrong_codes() {
 #[tokio::test]
 async fn the_cli_refuses_a_common_password_and_says_which_rule() {
     let state = state().await;
-    let rules = rules();
-    let common = Zeroizing::new("password123".to_string());
     let email = "grace@example.com";
-    let refused =
-        crate::service::admin::add_user(state.store(), &rules, email, None, true, common, START);
-    let refused = refused.await.unwrap_err().to_string();
+    let with = |password: &str| NewUser {
+        email: email.into(),
+        name: None,
+        email_verified: true,
+        credential: FirstCredential::Password(Zeroizing::new(password.into())),
+    };
+    let refused = create(&state, with("password123"), START).await;
+    let refused = refused.unwrap_err().to_string();
     assert!(refused.contains("too common"), "{refused}");
-    let own_name = Zeroizing::new("grace under pressure 1815".to_string());
-    let refused =
-        crate::service::admin::add_user(state.store(), &rules, email, None, true, own_name, START);
-    let refused = refused.await.unwrap_err().to_string();
+    let refused = create(&state, with("grace under pressure 1815"), START).await;
+    let refused = refused.unwrap_err().to_string();
     assert!(refused.contains("must not contain the email"), "{refused}");
     assert!(
         state

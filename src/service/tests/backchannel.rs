@@ -205,8 +205,8 @@ async fn an_administrator_and_the_expiry_purge_queue_logouts_too() {
     let laptop = session(&state, &user).await;
     let code = code_for(&state, APP, &laptop.row, &[], START).await;
     exchange(&state, APP, &code, START).await.unwrap();
-    let receivers = state.backchannel_receivers().to_vec();
-    crate::service::admin::set_disabled(state.store(), &receivers, USER_EMAIL, true, START + 5)
+    let ada = crate::service::admin::UserKey::Email(USER_EMAIL);
+    crate::service::admin::access::set_disabled(&state, ada, true, START + 5)
         .await
         .unwrap();
     assert_eq!(outbox(&state).await.len(), 2, "one per session");
@@ -214,6 +214,7 @@ async fn an_administrator_and_the_expiry_purge_queue_logouts_too() {
     let (state, _) = state_for(Backend::Sqlite, "https://app.example.com/bcl").await;
     signed_in_to_both(&state).await;
     let store = state.store();
+    let receivers = state.backchannel_receivers().to_vec();
     assert_eq!(
         store
             .purge_expired(START + 60, &receivers)

@@ -85,15 +85,18 @@ async fn administrators_list_remove_and_reset_passkeys() {
             .await
             .unwrap()
             .unwrap();
-        let store = state.store();
-        let listed = admin::list_passkeys(store, USER_EMAIL).await.unwrap();
+        let ada = admin::UserKey::Email(USER_EMAIL);
+        let listed = admin::devices::list_passkeys(&state, ada).await.unwrap();
         assert_eq!(listed.len(), 2);
-        admin::remove_passkey(store, USER_EMAIL, &listed[0].credential_id)
+        admin::devices::remove_passkey(&state, ada, &listed[0].id)
             .await
             .unwrap();
-        let unknown = admin::remove_passkey(store, USER_EMAIL, &listed[0].credential_id).await;
+        let unknown = admin::devices::remove_passkey(&state, ada, &listed[0].id).await;
         assert!(unknown.is_err(), "removing it twice says so");
-        assert_eq!(admin::reset_mfa(store, USER_EMAIL).await.unwrap(), 1);
+        let removed = admin::access::reset_second_factors(&state, ada)
+            .await
+            .unwrap();
+        assert_eq!(removed.passkeys, 1);
         assert!(list_passkeys(&state, &user.id).await.unwrap().is_empty());
         // Gone means gone: no sign-in with it, and no second step asked after the password.
         let refused = sign_in_with(&state, &mut phone, START + 1).await.unwrap();
