@@ -2,7 +2,7 @@
 //! and josekit refuses a token whose `alg` header names another (RFC 8725 §3.1): a key's
 //! own algorithm is what is enforced, never the token's say-so.
 use josekit::jwk::Jwk;
-use josekit::jws::{ES256, EdDSA, JwsSigner, JwsVerifier, RS256};
+use josekit::jws::{ES256, EdDSA, JwsSigner, JwsVerifier, PS256, RS256};
 use serde_json::Value;
 
 use super::KeyError;
@@ -36,6 +36,11 @@ pub fn verifier(
             v.set_key_id(kid);
             Box::new(v)
         }
+        SigningAlg::Ps256 => {
+            let mut v = PS256.verifier_from_jwk(&jwk).map_err(bad)?;
+            v.set_key_id(kid);
+            Box::new(v)
+        }
         SigningAlg::Es256 => {
             let mut v = ES256.verifier_from_jwk(&jwk).map_err(bad)?;
             v.set_key_id(kid);
@@ -54,6 +59,13 @@ pub fn signer(alg: SigningAlg, pem: &[u8], kid: &str) -> Result<Box<dyn JwsSigne
     Ok(match alg {
         SigningAlg::Rs256 => {
             let mut s = RS256.signer_from_pem(pem).map_err(bad)?;
+            s.set_key_id(kid);
+            Box::new(s)
+        }
+        // An RSASSA-PSS key (PKCS#8 with the id-RSASSA-PSS algorithm, SHA-256, salt 32), as
+        // `material` makes them: the key itself is bound to PSS, never usable for RS256.
+        SigningAlg::Ps256 => {
+            let mut s = PS256.signer_from_pem(pem).map_err(bad)?;
             s.set_key_id(kid);
             Box::new(s)
         }

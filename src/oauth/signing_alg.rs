@@ -1,6 +1,7 @@
 //! The JWS algorithms (RFC 7518 §3.1, RFC 8037 §3.1) Tessera signs with: RS256, which
-//! OIDC Core §15.1 requires every provider to support, beside ES256 and EdDSA (Ed25519).
-//! Named by their `alg` value in the configuration, the JWKS, discovery and the CLI.
+//! OIDC Core §15.1 requires every provider to support, beside PS256 (RSASSA-PSS), ES256 and
+//! EdDSA (Ed25519), the three the FAPI 2.0 Security Profile (§5.4.1) allows. Named by their
+//! `alg` value in the configuration, the JWKS, discovery and the CLI.
 use std::fmt;
 use std::str::FromStr;
 
@@ -10,6 +11,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 pub enum SigningAlg {
     /// RSASSA-PKCS1-v1_5 with SHA-256 over an RSA-2048 key.
     Rs256,
+    /// RSASSA-PSS with SHA-256 and MGF1 with SHA-256 over an RSA-2048 key (RFC 7518 §3.5).
+    Ps256,
     /// ECDSA over P-256 with SHA-256.
     Es256,
     /// Ed25519.
@@ -18,15 +21,21 @@ pub enum SigningAlg {
 
 impl SigningAlg {
     /// Every algorithm Tessera can sign with, RS256 first.
-    pub const ALL: [SigningAlg; 3] = [Self::Rs256, Self::Es256, Self::EdDsa];
+    pub const ALL: [SigningAlg; 4] = [Self::Rs256, Self::Ps256, Self::Es256, Self::EdDsa];
 
     /// The `alg` value (case-sensitive, as RFC 7515 §4.1.1 has it).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Rs256 => "RS256",
+            Self::Ps256 => "PS256",
             Self::Es256 => "ES256",
             Self::EdDsa => "EdDSA",
         }
+    }
+
+    /// FAPI 2.0 Security Profile §5.4.1: PS256, ES256 or EdDSA; never RS256.
+    pub fn allowed_by_fapi2(self) -> bool {
+        self != Self::Rs256
     }
 }
 
@@ -44,7 +53,7 @@ impl fmt::Display for UnknownAlg {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{:?} is not a signing algorithm Tessera supports (RS256, ES256, EdDSA)",
+            "{:?} is not a signing algorithm Tessera supports (RS256, PS256, ES256, EdDSA)",
             self.0
         )
     }
@@ -91,7 +100,7 @@ mod tests {
                 serde_json::json!(alg.as_str())
             );
         }
-        for wrong in ["es256", "EDDSA", "HS256", "none", ""] {
+        for wrong in ["es256", "ps256", "EDDSA", "HS256", "PS384", "none", ""] {
             assert!(wrong.parse::<SigningAlg>().is_err(), "{wrong}");
         }
     }

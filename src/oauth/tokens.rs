@@ -39,7 +39,9 @@ impl TokenType {
 pub fn at_hash(access_token: &str, alg: SigningAlg) -> String {
     let bytes = access_token.as_bytes();
     match alg {
-        SigningAlg::Rs256 | SigningAlg::Es256 => left_half(&Sha256::digest(bytes)),
+        SigningAlg::Rs256 | SigningAlg::Ps256 | SigningAlg::Es256 => {
+            left_half(&Sha256::digest(bytes))
+        }
         SigningAlg::EdDsa => left_half(&Sha512::digest(bytes)),
     }
 }

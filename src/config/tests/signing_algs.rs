@@ -7,7 +7,8 @@ fn signing_algs_default_to_rs256_must_include_it_and_list_each_once() {
         Config::from_toml("").unwrap().signing_algs,
         [SigningAlg::Rs256]
     );
-    let all = Config::from_toml("signing_algs = [\"RS256\", \"ES256\", \"EdDSA\"]").unwrap();
+    let all =
+        Config::from_toml("signing_algs = [\"RS256\", \"PS256\", \"ES256\", \"EdDSA\"]").unwrap();
     assert_eq!(all.signing_algs, SigningAlg::ALL);
     for refused in [
         "signing_algs = []",

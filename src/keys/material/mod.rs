@@ -15,21 +15,23 @@ mod ec;
 mod okp;
 mod rsa;
 
-pub use rsa::{generate_rsa, rsa_from_pem};
+pub use rsa::{generate_rsa, generate_rsa_pss, rsa_from_pem};
 
 /// A private key in PEM, for the algorithm its type signs with: RSA of 2048 bits or more for
-/// RS256, EC P-256 for ES256, Ed25519 for EdDSA (RFC 7518 §3.3–3.4, RFC 8037). Anything
-/// else is refused here, before it is stored: a key no server can load would only be left
-/// out on every instance.
+/// RS256, RSASSA-PSS (SHA-256) of 2048 bits or more for PS256, EC P-256 for ES256, Ed25519
+/// for EdDSA (RFC 7518 §3.3–3.5, RFC 8037). Anything else is refused here, before it is
+/// stored: a key no server can load would only be left out on every instance.
 pub fn from_pem(pem: &[u8]) -> Result<NewKey, KeyError> {
     if josekit::jwk::alg::rsa::RsaKeyPair::from_pem(pem).is_ok() {
         return rsa_from_pem(pem);
     }
-    ec::ec_from_pem(pem)
+    rsa::rsa_pss_from_pem(pem)
+        .or_else(|| ec::ec_from_pem(pem))
         .or_else(|| okp::ed_from_pem(pem))
         .unwrap_or_else(|| {
             Err(KeyError::BadKey(
-                "not an RSA, EC or Ed25519 private key in PEM (PKCS#1, SEC 1 or PKCS#8)".into(),
+                "not an RSA, RSA-PSS, EC or Ed25519 private key in PEM (PKCS#1, SEC 1 or PKCS#8)"
+                    .into(),
             ))
         })
 }
@@ -51,10 +53,12 @@ impl std::fmt::Debug for NewKey {
     }
 }
 
-/// A new key for `alg`: RSA-2048 for RS256, P-256 for ES256, Ed25519 for EdDSA.
+/// A new key for `alg`: RSA-2048 for RS256, RSASSA-PSS 2048 for PS256, P-256 for ES256,
+/// Ed25519 for EdDSA.
 pub fn generate(alg: SigningAlg) -> Result<NewKey, KeyError> {
     match alg {
         SigningAlg::Rs256 => rsa::generate_rsa(),
+        SigningAlg::Ps256 => rsa::generate_rsa_pss(),
         SigningAlg::Es256 => ec::generate_p256(),
         SigningAlg::EdDsa => okp::generate_ed25519(),
     }

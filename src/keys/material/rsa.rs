@@ -1,6 +1,10 @@
-//! RSA-2048 keys for RS256, and RSA PEM files of earlier versions.
-use josekit::jwk::Jwk;
+//! RSA-2048 keys: plain RSA keys for RS256 (and RSA PEM files of earlier versions), and
+//! RSASSA-PSS keys for PS256 (RFC 7518 §3.5; PKCS#8 with the id-RSASSA-PSS algorithm, SHA-256,
+//! MGF1 with SHA-256, salt 32), so a PS256 key can never sign RS256 and the other way round.
 use josekit::jwk::alg::rsa::RsaKeyPair;
+use josekit::jwk::alg::rsapss::RsaPssKeyPair;
+use josekit::jwk::{Jwk, KeyPair};
+use josekit::jws::PS256;
 use serde_json::{Value, json};
 use zeroize::Zeroizing;
 
@@ -8,14 +12,35 @@ use super::{KeyError, NewKey, member, thumbprint};
 use crate::oauth::signing_alg::SigningAlg;
 
 const RSA_BITS: u32 = 2048;
-/// The smallest RSA key RS256 may use (RFC 7518 §3.3); josekit refuses smaller ones too, so
-/// a smaller key stored would never load.
+/// The smallest RSA key RS256 and PS256 may use (RFC 7518 §3.3, §3.5; FAPI 2.0 §5.4.1);
+/// josekit refuses smaller ones too, so a smaller key stored would never load.
 const MIN_RSA_BITS: u32 = 2048;
 
 /// A new RSA-2048 key for RS256.
 pub fn generate_rsa() -> Result<NewKey, KeyError> {
     let pair = RsaKeyPair::generate(RSA_BITS).map_err(|e| KeyError::Jose(e.to_string()))?;
     from_pair(&pair)
+}
+
+/// A new RSASSA-PSS 2048-bit key for PS256.
+pub fn generate_rsa_pss() -> Result<NewKey, KeyError> {
+    let pair = PS256
+        .generate_key_pair(RSA_BITS)
+        .map_err(|e| KeyError::Jose(e.to_string()))?;
+    from_pss_pair(&pair)
+}
+
+/// An RSASSA-PSS private key in PEM (PKCS#8) whose parameters are PS256's, if it has at least
+/// 2048 bits; `None` when the PEM is not such a key at all.
+pub fn rsa_pss_from_pem(pem: &[u8]) -> Option<Result<NewKey, KeyError>> {
+    let pair = PS256.key_pair_from_pem(pem).ok()?;
+    let bits = pair.key_len().saturating_mul(8);
+    if bits < MIN_RSA_BITS {
+        return Some(Err(KeyError::BadKey(format!(
+            "an RSA-PSS key of {bits} bits: PS256 needs at least {MIN_RSA_BITS}"
+        ))));
+    }
+    Some(from_pss_pair(&pair))
 }
 
 /// An RSA private key in PEM (PKCS#1 or PKCS#8), e.g. a file from an earlier version, if it
@@ -37,22 +62,37 @@ fn check_size(pair: &RsaKeyPair) -> Result<(), KeyError> {
 }
 
 fn from_pair(pair: &RsaKeyPair) -> Result<NewKey, KeyError> {
-    let public = pair.to_jwk_public_key();
-    let kid = rsa_thumbprint(&public)?;
+    new_key(
+        SigningAlg::Rs256,
+        &pair.to_jwk_public_key(),
+        pair.to_pem_private_key(),
+    )
+}
+
+fn from_pss_pair(pair: &RsaPssKeyPair) -> Result<NewKey, KeyError> {
+    new_key(
+        SigningAlg::Ps256,
+        &pair.to_jwk_public_key(),
+        pair.to_pem_private_key(),
+    )
+}
+
+fn new_key(alg: SigningAlg, public: &Jwk, private_pem: Vec<u8>) -> Result<NewKey, KeyError> {
+    let kid = rsa_thumbprint(public)?;
     Ok(NewKey {
-        alg: SigningAlg::Rs256,
-        public_jwk: public_jwk(&public, &kid)?,
+        alg,
+        public_jwk: public_jwk(alg, public, &kid)?,
         kid,
-        private_pem: Zeroizing::new(pair.to_pem_private_key()),
+        private_pem: Zeroizing::new(private_pem),
     })
 }
 
 /// The JWK Set entry: public parts only, with `use`, `alg` and `kid`.
-fn public_jwk(public: &Jwk, kid: &str) -> Result<Value, KeyError> {
+fn public_jwk(alg: SigningAlg, public: &Jwk, kid: &str) -> Result<Value, KeyError> {
     Ok(json!({
         "kty": "RSA",
         "use": "sig",
-        "alg": SigningAlg::Rs256.as_str(),
+        "alg": alg.as_str(),
         "kid": kid,
         "n": member(public, "n")?,
         "e": member(public, "e")?,
@@ -93,5 +133,26 @@ mod tests {
         }
         let again = rsa_from_pem(&key.private_pem).unwrap();
         assert_eq!(again.kid, key.kid);
+    }
+
+    #[test]
+    fn a_ps256_key_is_an_rsa_pss_key_that_no_rs256_signer_or_verifier_takes() {
+        let key = generate_rsa_pss().unwrap();
+        assert_eq!(key.alg, SigningAlg::Ps256);
+        assert_eq!(key.public_jwk["alg"], "PS256");
+        assert_eq!(key.public_jwk["kty"], "RSA");
+        assert!(
+            rsa_from_pem(&key.private_pem).is_err(),
+            "not a plain RSA key"
+        );
+        let again = rsa_pss_from_pem(&key.private_pem).unwrap().unwrap();
+        assert_eq!((again.alg, again.kid), (SigningAlg::Ps256, key.kid));
+        let plain = generate_rsa().unwrap();
+        assert!(rsa_pss_from_pem(b"not a key").is_none());
+        assert_ne!(
+            rsa_pss_from_pem(&plain.private_pem).map(|k| k.map(|k| k.alg).ok()),
+            Some(Some(SigningAlg::Ps256)),
+            "a plain RSA PEM imports as RS256 (from_pem tries it first)"
+        );
     }
 }
