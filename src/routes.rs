@@ -12,6 +12,8 @@ pub const LOGIN: &str = "/login";
 pub const SECOND_STEP: &str = "/login/totp";
 pub const CONSENT: &str = "/consent";
 pub const TOKEN: &str = "/token";
+/// RFC 9126: the pushed authorization request endpoint.
+pub const PAR: &str = "/par";
 pub const REVOKE: &str = "/revoke";
 pub const INTROSPECT: &str = "/introspect";
 pub const LOGOUT: &str = "/logout";

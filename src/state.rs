@@ -72,6 +72,7 @@ impl Settings {
                 .iter()
                 .flat_map(|r| r.scopes.iter().map(String::as_str))
                 .collect(),
+            require_pushed_authorization_requests: config.require_pushed_authorization_requests,
         };
         let discovery_json = discovery::provider_metadata(&offered).to_string();
         let backchannel_receivers = crate::oauth::backchannel::receivers(clients.values());

@@ -5,12 +5,13 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::resources::ADMIN_API;
-use super::{ConfigError, ResourceConfig};
+use super::{ClientDefaults, ConfigError, ResourceConfig};
 use crate::oauth::backchannel;
 use crate::oauth::client::{AuthMethod, Client, GrantType};
 use crate::oauth::client_assertion::{
     AssertionAlg, JwkSource, PrivateKeyJwt, keys::usable_algs, parse_jwk_set,
 };
+use crate::oauth::profile::Profile;
 use crate::oauth::redirect_uri;
 use crate::oauth::scope;
 use crate::oauth::signing_alg::SigningAlg;
@@ -80,6 +81,16 @@ pub struct ClientConfig {
     /// logout tokens); one of `signing_algs`.
     #[serde(default = "default_id_token_alg")]
     pub id_token_signed_response_alg: SigningAlg,
+    /// RFC 9126 §5: authorization requests only through `/par`; the global
+    /// `require_pushed_authorization_requests` when absent.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: Option<bool>,
+    /// `none` or `fapi2` (the FAPI 2.0 Security Profile); `default_profile` when absent.
+    #[serde(default)]
+    pub profile: Option<Profile>,
+    /// RFC 9449 §5.2: access tokens only DPoP-bound (always, for a fapi2 client).
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
 }
 
 fn default_grant_types() -> Vec<GrantType> {
@@ -118,8 +129,10 @@ impl fmt::Debug for ClientConfig {
 
 impl ClientConfig {
     /// The client as the protocol core sees it; `resources` is every registered API, of
-    /// which it keeps those this client may ask for.
-    pub fn to_client(&self, resources: &[ResourceConfig]) -> Client {
+    /// which it keeps those this client may ask for; `defaults` fills what it leaves out.
+    pub fn to_client(&self, resources: &[ResourceConfig], defaults: ClientDefaults) -> Client {
+        let profile = self.profile(defaults);
+        let fapi2 = profile == Profile::Fapi2;
         Client {
             id: self.client_id.clone(),
             name: self
@@ -145,7 +158,18 @@ impl ClientConfig {
                 .collect(),
             private_key_jwt: self.private_key_jwt(),
             id_token_signed_response_alg: self.id_token_signed_response_alg,
+            require_pushed_authorization_requests: fapi2
+                || self
+                    .require_pushed_authorization_requests
+                    .unwrap_or(defaults.require_pushed_authorization_requests),
+            profile,
+            dpop_bound_access_tokens: fapi2 || self.dpop_bound_access_tokens,
         }
+    }
+
+    /// The profile this client is held to: its own, or the global default.
+    pub fn profile(&self, defaults: ClientDefaults) -> Profile {
+        self.profile.unwrap_or(defaults.profile)
     }
 
     /// The private_key_jwt registration, for a client that uses it. Inline keys that do not

@@ -47,6 +47,11 @@ pub fn id_token_ttl() -> i64 {
 pub fn authorization_code_ttl() -> i64 {
     60
 }
+/// RFC 9126 §2.2's example; long enough for a browser to be sent on, short enough that a
+/// request_uri seen in transit is soon worthless.
+pub fn par_expires_in() -> i64 {
+    60
+}
 pub fn session_idle_ttl() -> i64 {
     8 * 3600
 }

@@ -5,7 +5,6 @@
 //! The schema and its defaults live here; `env` applies overrides (derived from this struct,
 //! so a new key is overridable the day it is added), `validate` checks what types cannot,
 //! and `clients` turns `[[clients]]` into the protocol core's `Client`.
-use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -15,6 +14,7 @@ use crate::auth::master_key::MasterKey;
 use crate::auth::sealing::SealingKey;
 use crate::i18n::Locale;
 use crate::oauth::client::Client;
+use crate::oauth::profile::Profile;
 use crate::oauth::signing_alg::SigningAlg;
 
 mod branding;
@@ -22,7 +22,9 @@ mod clients;
 mod defaults;
 mod email;
 mod env;
+mod error;
 mod listeners;
+mod profile;
 mod registration;
 mod reload;
 mod resources;
@@ -33,6 +35,8 @@ mod validate;
 pub use branding::BrandingConfig;
 pub use clients::ClientConfig;
 pub use email::{EmailConfig, MailTransport, SmtpEndpoint, SmtpPassword, SmtpSecurity};
+pub use error::ConfigError;
+pub use profile::ClientDefaults;
 pub use registration::{Registration, domain_allowed as registration_domain_allowed};
 pub use resources::{ADMIN_API, ADMIN_READ, ADMIN_WRITE, ResourceConfig};
 pub use upstreams::{GITHUB_API_URL, GITHUB_WEB_URL, UpstreamConfig, UpstreamKind};
@@ -112,6 +116,16 @@ pub struct Config {
     /// Seconds an authorization code is valid (at most 60).
     #[serde(default = "defaults::authorization_code_ttl")]
     pub authorization_code_ttl: i64,
+    // PAR (RFC 9126) and the FAPI 2.0 Security Profile; checked in `profile.rs`.
+    /// Seconds a pushed request's `request_uri` may wait for `/authorize` (1 to 599).
+    #[serde(default = "defaults::par_expires_in")]
+    pub par_expires_in: i64,
+    /// Clients must push their authorization requests (RFC 9126 §5) unless they say otherwise.
+    #[serde(default)]
+    pub require_pushed_authorization_requests: bool,
+    /// The profile of clients that name none: `none` (the default) or `fapi2`.
+    #[serde(default)]
+    pub default_profile: Profile,
     /// A browser session ends after this many seconds without use.
     #[serde(default = "defaults::session_idle_ttl")]
     pub session_idle_ttl: i64,
@@ -278,30 +292,6 @@ pub enum LogFormat {
     Json,
 }
 
-/// A configuration problem, naming the key it is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigError {
-    pub key: String,
-    pub message: String,
-}
-
-impl ConfigError {
-    pub(crate) fn new(key: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            key: key.into(),
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "config key `{}`: {}", self.key, self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
 impl Config {
     /// Reads `path`, applies `TESSERA_*` overrides from `env`, and validates.
     pub fn load(
@@ -379,7 +369,7 @@ impl Config {
         let resources = self.all_resources();
         self.clients
             .iter()
-            .map(|c| c.to_client(&resources))
+            .map(|c| c.to_client(&resources, self.client_defaults()))
             .collect()
     }
 

@@ -26,6 +26,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     config.email.validate()?;
     validate_resources(config)?;
     validate_clients(config)?;
+    super::profile::validate(config)?;
     super::registration::validate_domains(&config.registration_email_domains)?;
     super::upstreams::validate_all(&config.upstreams)
 }

@@ -29,7 +29,12 @@ pub fn no_store_headers() -> [(header::HeaderName, HeaderValue); 2] {
 
 /// A 200 JSON answer that must not be cached.
 pub fn no_store_json(body: &impl Serialize) -> Response {
-    (StatusCode::OK, no_store_headers(), Json(body)).into_response()
+    no_store_json_with(StatusCode::OK, body)
+}
+
+/// A JSON answer with `status` that must not be cached (e.g. PAR's 201).
+pub fn no_store_json_with(status: StatusCode, body: &impl Serialize) -> Response {
+    (status, no_store_headers(), Json(body)).into_response()
 }
 
 /// Internal failures get a body that says nothing; the details are in the log under the

@@ -11,7 +11,7 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::admin;
-use super::api::{introspect, metadata, revoke, token, userinfo};
+use super::api::{introspect, metadata, par, revoke, token, userinfo};
 use super::audit_origin;
 use super::error::{HttpError, unavailable_as_json};
 use super::html;
@@ -127,12 +127,13 @@ fn public_documents() -> Router<SharedState> {
         )
 }
 
-/// The OAuth/OIDC endpoints, behind the per-address rate limit. `/token` and `/userinfo`
-/// are called by browser-based public clients: only the configured origins, never `*`,
-/// never with cookies. `/authorize`, `/revoke` and `/introspect` get no CORS at all.
+/// The OAuth/OIDC endpoints, behind the per-address rate limit. `/token`, `/par` and
+/// `/userinfo` are called by browser-based public clients: only the configured origins, never
+/// `*`, never with cookies. `/authorize`, `/revoke` and `/introspect` get no CORS at all.
 fn protocol_endpoints(config: &Config) -> Router<SharedState> {
     let mut client_apis = Router::new()
         .route(routes::TOKEN, post(token::token))
+        .route(routes::PAR, post(par::par))
         .route(
             routes::USERINFO,
             get(userinfo::userinfo_get).post(userinfo::userinfo_post),

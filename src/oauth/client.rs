@@ -5,6 +5,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::client_assertion::PrivateKeyJwt;
+use super::profile::Profile;
 use super::resource::Resource;
 use super::signing_alg::SigningAlg;
 
@@ -79,6 +80,13 @@ pub struct Client {
     pub private_key_jwt: Option<PrivateKeyJwt>,
     /// The algorithm its ID tokens and logout tokens are signed with.
     pub id_token_signed_response_alg: SigningAlg,
+    /// RFC 9126 §5: its authorization requests must be pushed (its own setting, the global
+    /// one, or its profile's).
+    pub require_pushed_authorization_requests: bool,
+    /// The security profile it is held to (`oauth::profile`).
+    pub profile: Profile,
+    /// RFC 9449 §5.2: its access tokens must be DPoP-bound (the fapi2 profile sets it).
+    pub dpop_bound_access_tokens: bool,
 }
 
 impl fmt::Debug for Client {
@@ -113,6 +121,9 @@ impl Client {
             resources: Vec::new(),
             private_key_jwt: None,
             id_token_signed_response_alg: SigningAlg::Rs256,
+            require_pushed_authorization_requests: false,
+            profile: Profile::Standard,
+            dpop_bound_access_tokens: false,
         }
     }
 

@@ -18,6 +18,9 @@ pub struct Offered<'a> {
     pub signing_algs: &'a [SigningAlg],
     /// Every scope a registered API defines, listed after the OpenID Connect ones.
     pub api_scopes: Vec<&'a str>,
+    /// RFC 9126 §5: whether every client must push its requests (the global setting; a
+    /// client may be held to it alone, which its registration says).
+    pub require_pushed_authorization_requests: bool,
 }
 
 pub fn provider_metadata(offered: &Offered<'_>) -> Value {
@@ -36,6 +39,10 @@ pub fn provider_metadata(offered: &Offered<'_>) -> Value {
         "issuer": issuer,
         "authorization_endpoint": url(routes::AUTHORIZE),
         "token_endpoint": url(routes::TOKEN),
+        // RFC 9126 §5. `request_uri_parameter_supported` below stays false: it is OpenID
+        // Connect's request object by reference, which Tessera does not fetch.
+        "pushed_authorization_request_endpoint": url(routes::PAR),
+        "require_pushed_authorization_requests": offered.require_pushed_authorization_requests,
         "userinfo_endpoint": url(routes::USERINFO),
         "jwks_uri": url(routes::JWKS),
         "revocation_endpoint": url(routes::REVOKE),
@@ -86,6 +93,7 @@ mod tests {
             issuer: "https://id.example",
             signing_algs: &[SigningAlg::Rs256],
             api_scopes: vec!["orders:read", "openid"],
+            require_pushed_authorization_requests: false,
         };
         let metadata = provider_metadata(&offered);
         assert_eq!(
@@ -99,6 +107,11 @@ mod tests {
             ])
         );
         assert_eq!(metadata["token_endpoint"], "https://id.example/token");
+        assert_eq!(
+            metadata["pushed_authorization_request_endpoint"],
+            "https://id.example/par"
+        );
+        assert_eq!(metadata["require_pushed_authorization_requests"], false);
         assert_eq!(
             metadata["jwks_uri"],
             format!("https://id.example{}", routes::JWKS)
@@ -131,16 +144,23 @@ mod tests {
 
     #[test]
     fn the_configured_algorithms_are_advertised_rs256_first() {
-        let algs = [SigningAlg::EdDsa, SigningAlg::Rs256, SigningAlg::Es256];
+        let algs = [
+            SigningAlg::EdDsa,
+            SigningAlg::Ps256,
+            SigningAlg::Rs256,
+            SigningAlg::Es256,
+        ];
         let offered = Offered {
             issuer: "https://id.example",
             signing_algs: &algs,
             api_scopes: Vec::new(),
+            require_pushed_authorization_requests: true,
         };
         let metadata = provider_metadata(&offered);
         assert_eq!(
             metadata["id_token_signing_alg_values_supported"],
-            json!(["RS256", "ES256", "EdDSA"])
+            json!(["RS256", "PS256", "ES256", "EdDSA"])
         );
+        assert_eq!(metadata["require_pushed_authorization_requests"], true);
     }
 }

@@ -19,6 +19,8 @@ pub enum ErrorCode {
     InteractionRequired,
     RequestNotSupported,
     RequestUriNotSupported,
+    /// RFC 9101 §7 (RFC 9126 §4): the `request_uri` is unknown, expired, used or another's.
+    InvalidRequestUri,
     RegistrationNotSupported,
     InvalidToken,
     InsufficientScope,
@@ -44,6 +46,7 @@ impl ErrorCode {
             Self::InteractionRequired => "interaction_required",
             Self::RequestNotSupported => "request_not_supported",
             Self::RequestUriNotSupported => "request_uri_not_supported",
+            Self::InvalidRequestUri => "invalid_request_uri",
             Self::RegistrationNotSupported => "registration_not_supported",
             Self::InvalidToken => "invalid_token",
             Self::InsufficientScope => "insufficient_scope",

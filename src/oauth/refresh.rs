@@ -1,10 +1,12 @@
 //! The refresh_token grant (RFC 6749 §6) with rotation and reuse detection (RFC 9700 §4.14.2):
 //! every use replaces the token; presenting a replaced token means it was copied, so the whole
 //! family is revoked, except within a short grace window for confidential clients whose two
-//! refreshes raced.
+//! refreshes raced. Within that window a fapi2 client's retry succeeds (FAPI 2.0 §5.3.2.1
+//! Note 2: a client that never received the new token may retry with the previous one).
 use super::amr::Amr;
 use super::client::Client;
 use super::error::{ErrorCode, OAuthError};
+use super::profile::retries_rotated_refresh;
 use super::resource::ResourceIds;
 use super::scope::Scopes;
 
@@ -42,6 +44,9 @@ impl RefreshTokenRecord {
 pub enum RefreshDecision {
     /// Rotate it; the new access token carries `scope`.
     Rotate { scope: Scopes },
+    /// A fapi2 client retried with the token replaced moments ago (its answer was lost):
+    /// rotate again from it, ending the replacement it never received.
+    RotateAgain { scope: Scopes },
     /// Refuse; change nothing.
     Reject(OAuthError),
     /// A replaced token came back: revoke the family, then refuse.
@@ -70,15 +75,18 @@ pub fn check_refresh(
             "the refresh token has been revoked",
         ));
     }
-    if let Some(replaced_at) = record.replaced_at {
-        return if now - replaced_at < grace_period {
-            RefreshDecision::Reject(OAuthError::invalid_grant(
+    let retry = match record.replaced_at {
+        None => false,
+        Some(replaced_at) if now - replaced_at >= grace_period => {
+            return RefreshDecision::RevokeFamily;
+        }
+        Some(_) if retries_rotated_refresh(client) => true,
+        Some(_) => {
+            return RefreshDecision::Reject(OAuthError::invalid_grant(
                 "the refresh token was just rotated; use the newest one",
-            ))
-        } else {
-            RefreshDecision::RevokeFamily
-        };
-    }
+            ));
+        }
+    };
     if now >= record.expires_at || now >= record.idle_expires_at {
         return RefreshDecision::Reject(OAuthError::invalid_grant("the refresh token has expired"));
     }
@@ -95,7 +103,10 @@ pub fn check_refresh(
             }
         },
     };
-    RefreshDecision::Rotate { scope }
+    match retry {
+        true => RefreshDecision::RotateAgain { scope },
+        false => RefreshDecision::Rotate { scope },
+    }
 }
 
 #[cfg(test)]
@@ -157,6 +168,27 @@ mod tests {
             check_refresh(&replaced, &public, None, grace_period(&public, 5), 100),
             RefreshDecision::RevokeFamily
         );
+    }
+
+    #[test]
+    fn a_fapi2_client_may_retry_with_the_token_just_replaced_but_only_within_the_window() {
+        let mut bank = client("app", AuthMethod::PrivateKeyJwt);
+        bank.profile = crate::oauth::profile::Profile::Fapi2;
+        let mut replaced = record();
+        replaced.replaced_at = Some(100);
+        assert!(matches!(
+            check_refresh(&replaced, &bank, None, 5, 104),
+            RefreshDecision::RotateAgain { .. }
+        ));
+        assert_eq!(
+            check_refresh(&replaced, &bank, None, 5, 105),
+            RefreshDecision::RevokeFamily
+        );
+        replaced.revoked_at = Some(101);
+        assert!(matches!(
+            check_refresh(&replaced, &bank, None, 5, 102),
+            RefreshDecision::Reject(_)
+        ));
     }
 
     #[test]

@@ -1,16 +1,18 @@
 //! The authorization endpoint's use case (RFC 6749 §4.1, OIDC Core §3.1.2): validate the
 //! request, decide the next step for the browser's session, and finally issue a code. The
-//! request travels in the query string of every page and is validated again at each step.
+//! request travels in the query string of every page and is validated again at each step; a
+//! pushed one (RFC 9126) is read from the database at each step instead (`pushed`).
 use super::error::Result;
-use super::sessions;
 use super::sign_in::pending::{self, NewPendingSignIn, PendingStart};
+use super::{pushed, sessions};
 use crate::auth::secret;
 use crate::oauth::authorize::{
-    self, AuthorizationRequest, Decision, DecisionInput, RedirectTarget, UntrustedRedirectError,
-    Validation,
+    self, AuthorizationRequest, Channel, Decision, DecisionInput, RedirectTarget,
+    UntrustedRedirectError, Validation,
 };
 use crate::oauth::client::Client;
 use crate::oauth::error::{ErrorCode, OAuthError};
+use crate::oauth::par::PushedHandle;
 use crate::oauth::params::Params;
 use crate::oauth::redirect_uri;
 use crate::oauth::tokens::TokenType;
@@ -41,21 +43,64 @@ pub enum Refusal {
     Redirect(String),
 }
 
-/// Validates the request against the registered clients.
-pub fn validate<'s>(
+/// Where a request is being read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// `/authorize`, where a pushed request's `request_uri` is claimed.
+    Endpoint,
+    /// A sign-in page going on with a request, where a claimed pushed request is named by
+    /// its handle.
+    Page,
+}
+
+/// A request ready to go on: validated, its client, and what the pages carry in their URLs
+/// (the request itself, or for a pushed one only its client and handle).
+#[derive(Debug)]
+pub struct Resolved<'s> {
+    pub request: AuthorizationRequest,
+    pub client: &'s Client,
+    pub carried: Params,
+}
+
+/// A request that goes on, or why it cannot.
+pub type Resolution<'s> = std::result::Result<Resolved<'s>, Refusal>;
+
+/// The request `params` stand for at `entry`: a pushed one (claimed at the endpoint, or
+/// named by its handle on a page), or the parameters themselves, validated against the
+/// registered clients.
+pub async fn resolve<'s>(
     state: &'s AppState,
     params: &Params,
-) -> std::result::Result<(AuthorizationRequest, &'s Client), Refusal> {
-    match authorize::validate(params, |id| state.client(id)) {
-        Validation::Valid(request, client) => {
-            crate::observe::note_client(&client.id);
-            Ok((request, client))
+    entry: Entry,
+    now: i64,
+) -> Result<Resolution<'s>> {
+    match (entry, params.get("request_uri")) {
+        (Entry::Endpoint, Some(request_uri)) => {
+            return pushed::claim(state, params, request_uri, now).await;
         }
-        Validation::ErrorPage(reason) => Err(Refusal::Page(reason)),
-        Validation::ErrorRedirect(target, error) => {
-            Err(Refusal::Redirect(error_redirect(state, &target, &error)))
+        (Entry::Endpoint, None) => {}
+        (Entry::Page, _) => {
+            if let Some(handle) = PushedHandle::from_params(params) {
+                return pushed::resume(state, params, handle, now).await;
+            }
         }
     }
+    Ok(
+        match authorize::validate(params, Channel::FrontChannel, |id| state.client(id)) {
+            Validation::Valid(request, client) => {
+                crate::observe::note_client(&client.id);
+                Ok(Resolved {
+                    request,
+                    client,
+                    carried: params.clone(),
+                })
+            }
+            Validation::ErrorPage(reason) => Err(Refusal::Page(reason)),
+            Validation::ErrorRedirect(target, error) => {
+                Err(Refusal::Redirect(error_redirect(state, &target, &error)))
+            }
+        },
+    )
 }
 
 /// The error response URL for a trusted redirect_uri (RFC 6749 §4.1.2.1, RFC 9207).
@@ -71,6 +116,19 @@ pub fn error_redirect(state: &AppState, target: &RedirectTarget, error: &OAuthEr
     redirect_uri::with_params(&target.redirect_uri, &pairs)
 }
 
+/// Ends `request` with `error` sent back to the client; a pushed request is spent.
+pub async fn finish_with_error(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    error: &OAuthError,
+    now: i64,
+) -> Result<String> {
+    if let Some(handle) = &request.pushed {
+        pushed::end(state, handle, now).await?;
+    }
+    Ok(error_redirect(state, &request.target(), error))
+}
+
 /// The next step for `request` given the browser's `session`. `fresh_login` says the user
 /// signed in for this very request just now.
 pub async fn next_step(
@@ -84,11 +142,8 @@ pub async fn next_step(
     let hinted_subject = match hinted_subject(state, request) {
         Ok(subject) => subject,
         Err(error) => {
-            return Ok(Step::Redirect(error_redirect(
-                state,
-                &request.target(),
-                &error,
-            )));
+            let redirect = finish_with_error(state, request, &error, now).await?;
+            return Ok(Step::Redirect(redirect));
         }
     };
     let (view, consented) = match session {
@@ -137,7 +192,7 @@ pub async fn carry_out(
         (Decision::Consent, Some(_)) => Step::Consent,
         (Decision::Issue, Some(s)) => Step::Redirect(issue_code(state, request, s, now).await?),
         (Decision::ErrorRedirect(error), _) => {
-            Step::Redirect(error_redirect(state, &request.target(), &error))
+            Step::Redirect(finish_with_error(state, request, &error, now).await?)
         }
     })
 }
@@ -167,13 +222,20 @@ pub fn hinted_subject(
 }
 
 /// Stores a new single-use code bound to the client, redirect_uri, PKCE challenge, nonce,
-/// scopes and session, and returns the redirect that hands it to the client.
+/// scopes and session, and returns the redirect that hands it to the client. A pushed
+/// request is spent first: of two answers to it at once, only one gets a code.
 pub async fn issue_code(
     state: &AppState,
     request: &AuthorizationRequest,
     session: &SessionRow,
     now: i64,
 ) -> Result<String> {
+    if let Some(handle) = &request.pushed
+        && !pushed::end(state, handle, now).await?
+    {
+        let error = OAuthError::invalid_request("this authorization request was already answered");
+        return Ok(error_redirect(state, &request.target(), &error));
+    }
     let code = secret::generate();
     let code_hash = secret::hash(&code);
     state

@@ -126,6 +126,7 @@ async fn verify(
 ) -> std::result::Result<VerifiedAssertion, Refusal> {
     // Before any key is looked up or fetched: unsigned, HMAC and unregistered algorithms.
     let header = client_assertion::read_header(assertion, registration.alg)?;
+    crate::oauth::profile::check_assertion_alg(client, header.alg)?;
     let key = find_key(state, client, registration, &header, now).await?;
     let token_endpoint = format!("{}{}", state.issuer(), routes::TOKEN);
     let expected = ExpectedAssertion {

@@ -28,7 +28,7 @@ pub fn issue(
         ttl,
     };
     let claims = AccessTokenClaims::for_client(state.issuer(), &client.id, issue, now);
-    let access_token = sign_access_token(state, Some(api), &claims, now)?;
+    let access_token = sign_access_token(state, client, Some(api), &claims, now)?;
     crate::observe::token_issued("client_credentials");
     Ok(TokenResponse::bearer(access_token, ttl, scope))
 }

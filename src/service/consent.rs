@@ -66,7 +66,8 @@ pub async fn allow(
 }
 
 /// The user denied the request: `access_denied` goes back to the client.
-pub fn deny(state: &AppState, request: &AuthorizationRequest) -> Step {
+pub async fn deny(state: &AppState, request: &AuthorizationRequest, now: i64) -> Result<Step> {
     let error = OAuthError::new(ErrorCode::AccessDenied, "the user denied the request");
-    Step::Redirect(authorize::error_redirect(state, &request.target(), &error))
+    let redirect = authorize::finish_with_error(state, request, &error, now).await?;
+    Ok(Step::Redirect(redirect))
 }

@@ -55,7 +55,7 @@ async fn rotate(
     now: i64,
 ) -> Result<Option<TokenResponse>> {
     let (client, request) = (presented.client, presented.request);
-    let (record, scope) = rotatable(state, presented, now).await?;
+    let (record, scope, again) = rotatable(state, presented, now).await?;
     // Checked before anything changes: a wrong resource must not rotate the token.
     let audience = token_audience(
         &client.resources,
@@ -89,10 +89,19 @@ async fn rotate(
         expires_at: record.expires_at,
     };
     let row = next.row(state.config(), &issuance, &family, &signed, now);
-    if !store
-        .rotate_refresh_token(&presented.token_hash, &row)
-        .await?
-    {
+    let rotated = match again {
+        false => {
+            store
+                .rotate_refresh_token(&presented.token_hash, &row)
+                .await?
+        }
+        true => {
+            store
+                .rotate_refresh_token_again(&presented.token_hash, &row)
+                .await?
+        }
+    };
+    if !rotated {
         return Ok(None);
     }
     crate::observe::note_user(&user.id);
@@ -100,12 +109,13 @@ async fn rotate(
     Ok(Some(signed.into_response(Some(next.token))))
 }
 
-/// The stored token, if it may be rotated now, and the scope of the new access token.
+/// The stored token, if it may be rotated now, the scope of the new access token, and
+/// whether this is a fapi2 client's retry with the token replaced moments ago.
 async fn rotatable(
     state: &AppState,
     presented: &Presented<'_>,
     now: i64,
-) -> Result<(RefreshTokenRecord, Scopes)> {
+) -> Result<(RefreshTokenRecord, Scopes, bool)> {
     let Presented {
         client,
         request,
@@ -118,7 +128,8 @@ async fn rotatable(
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
     match check_refresh(&record, client, request.scope.as_deref(), *grace, now) {
-        RefreshDecision::Rotate { scope } => Ok((record, scope)),
+        RefreshDecision::Rotate { scope } => Ok((record, scope, false)),
+        RefreshDecision::RotateAgain { scope } => Ok((record, scope, true)),
         RefreshDecision::Reject(error) => Err(error.into()),
         RefreshDecision::RevokeFamily => Err(reused(state, client, &record, now).await),
     }

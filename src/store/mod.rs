@@ -25,6 +25,7 @@ pub mod outbox_lease;
 pub mod passkeys;
 pub mod pending_sign_ins;
 pub mod purge;
+pub mod pushed_requests;
 pub mod refresh_tokens;
 pub mod revocations;
 pub mod sessions;

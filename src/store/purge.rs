@@ -2,7 +2,7 @@
 //! refresh-token families past their absolute expiry, revocations of access tokens that have
 //! expired anyway, the `jti`s of client assertions that have expired, passkey ceremonies
 //! never finished, trips to upstream providers and links never completed, old throttle windows,
-//! outbox rows given up a week ago, and codes an hour after expiry (kept that long so a late replay is still recognised as one).
+//! outbox rows given up a week ago, pushed authorization requests past their end, and codes an hour after expiry (kept that long so a late replay is still recognised as one).
 use super::outbox::{TAKEN, take_and_queue};
 use super::outbox_lease::Outbox;
 use super::{Store, StoreResult, on_pool};
@@ -78,6 +78,11 @@ impl Store {
         )
         .await?;
         delete("delete from upstream_requests where expires_at <= $1", now).await?;
+        delete(
+            "delete from pushed_authorization_requests where expires_at <= $1",
+            now,
+        )
+        .await?;
         delete("delete from email_links where expires_at <= $1", now).await?;
         delete(
             "delete from upstream_pending_links where expires_at <= $1",

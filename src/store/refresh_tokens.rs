@@ -180,6 +180,53 @@ impl Store {
         })
     }
 
+    /// Rotates again from a token replaced moments ago (a fapi2 client's retry, FAPI 2.0
+    /// §5.3.2.1 Note 2): under the family lock, the family's live token (the replacement the
+    /// client never received) is ended and `new` becomes the newest. False when the family or
+    /// the presented token was revoked meanwhile.
+    pub async fn rotate_refresh_token_again(
+        &self,
+        old_hash: &str,
+        new: &NewRefreshToken<'_>,
+    ) -> StoreResult<bool> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            let family_live = sqlx::query(
+                "update refresh_families set revoked_at = revoked_at where id = $1 and revoked_at is null",
+            )
+            .bind(new.family_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            let presented_live = family_live
+                && sqlx::query_scalar::<_, i64>(
+                    "select count(*) from refresh_tokens
+                     where token_hash = $1 and family_id = $2 and revoked_at is null",
+                )
+                .bind(old_hash)
+                .bind(new.family_id)
+                .fetch_one(&mut *tx)
+                .await?
+                    == 1;
+            if !presented_live {
+                tx.rollback().await?;
+                return Ok(false);
+            }
+            sqlx::query(
+                "update refresh_tokens set replaced_at = $1
+                 where family_id = $2 and replaced_at is null and revoked_at is null",
+            )
+            .bind(new.created_at)
+            .bind(new.family_id)
+            .execute(&mut *tx)
+            .await?;
+            insert_refresh_token_query!(new).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+
     /// Revokes a family: the family row first (which waits for a rotation in flight), then,
     /// seeing that rotation's token, every refresh token and every access token issued from it.
     pub async fn revoke_refresh_family(&self, family_id: &str, now: i64) -> StoreResult<()> {

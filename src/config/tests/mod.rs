@@ -7,6 +7,7 @@ mod branding;
 mod email;
 mod passkeys;
 mod private_key_jwt;
+mod profile;
 mod signing_algs;
 mod upstreams;
 

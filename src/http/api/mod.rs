@@ -1,8 +1,9 @@
-//! The JSON endpoints clients and APIs call: `/token`, `/revoke`, `/introspect`, `/userinfo`,
-//! discovery and the JWKS, and the request the first three share.
+//! The JSON endpoints clients and APIs call: `/token`, `/par`, `/revoke`, `/introspect`,
+//! `/userinfo`, discovery and the JWKS, and the request the first four share.
 mod client_request;
 pub mod introspect;
 pub mod metadata;
+pub mod par;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;

@@ -41,7 +41,8 @@ pub async fn account_page(
 
 pub async fn end_session(State(state): State<AppState>, form: PageForm) -> HttpResult {
     let form = form
-        .open(&state, Continues::To(AccountPage::Overview))?
+        .open(&state, Continues::To(AccountPage::Overview))
+        .await?
         .require_csrf(EXPIRED_RELOAD)?;
     let current = form.signed_in(&state).await?;
     let handle = form.get("session");
@@ -56,7 +57,8 @@ pub async fn end_session(State(state): State<AppState>, form: PageForm) -> HttpR
 
 pub async fn withdraw_consent(State(state): State<AppState>, form: PageForm) -> HttpResult {
     let form = form
-        .open(&state, Continues::To(AccountPage::Overview))?
+        .open(&state, Continues::To(AccountPage::Overview))
+        .await?
         .require_csrf(EXPIRED_RELOAD)?;
     let current = form.signed_in(&state).await?;
     let client_id = form.get("client_id");

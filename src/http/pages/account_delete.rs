@@ -43,7 +43,10 @@ pub async fn delete(
     form: PageForm,
 ) -> HttpResult {
     let continues = Continues::To(AccountPage::Delete);
-    let mut form = form.open(&state, continues)?.require_csrf(EXPIRED_RELOAD)?;
+    let mut form = form
+        .open(&state, continues)
+        .await?
+        .require_csrf(EXPIRED_RELOAD)?;
     let current = form.signed_in(&state).await?;
     let request = DeletionRequest {
         signed_in: &current,

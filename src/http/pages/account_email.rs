@@ -53,7 +53,8 @@ pub async fn email_page(
 
 pub async fn send_verification(State(state): State<AppState>, form: PageForm) -> HttpResult {
     let form = form
-        .open(&state, Continues::To(AccountPage::Email))?
+        .open(&state, Continues::To(AccountPage::Email))
+        .await?
         .require_csrf(EXPIRED_RELOAD)?;
     let current = form.signed_in(&state).await?;
     let word = match verification::send_to_signed_in(&state, &current, state.now()).await? {
@@ -70,7 +71,8 @@ pub async fn change(
     form: PageForm,
 ) -> HttpResult {
     let form = form
-        .open(&state, Continues::To(AccountPage::Email))?
+        .open(&state, Continues::To(AccountPage::Email))
+        .await?
         .require_csrf(EXPIRED_RELOAD)?;
     let current = form.signed_in(&state).await?;
     let new_email = form.get("email");

@@ -143,7 +143,9 @@ async fn signed_in_form(
     state: &AppState,
     form: PageForm,
 ) -> Result<(SignedIn, OpenForm<'_>), HttpError> {
-    let form = form.open(state, Continues::To(AccountPage::Identities))?;
+    let form = form
+        .open(state, Continues::To(AccountPage::Identities))
+        .await?;
     let form = form.require_csrf(EXPIRED_RELOAD)?;
     Ok((form.signed_in(state).await?, form))
 }

@@ -34,7 +34,7 @@ pub async fn mfa_page(
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
-    let next = Next::from_params_or(&state, query(raw), AccountPage::Mfa)?;
+    let next = Next::from_params_or(&state, query(raw), AccountPage::Mfa).await?;
     let current = signed_in(&state, &jar, &next).await?;
     current_view(&state, jar, &next, locale, &current, None, StatusCode::OK).await
 }
@@ -114,7 +114,10 @@ impl<'s> ChangeForm<'s> {
         continues: Continues,
         locale: Locale,
     ) -> Result<Self, HttpError> {
-        let mut form = form.open(state, continues)?.require_csrf(EXPIRED_RELOAD)?;
+        let mut form = form
+            .open(state, continues)
+            .await?
+            .require_csrf(EXPIRED_RELOAD)?;
         let current = form.signed_in(state).await?;
         Ok(Self {
             password: Zeroizing::new(form.take("password")),

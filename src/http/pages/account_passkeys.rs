@@ -223,7 +223,9 @@ async fn signed_in_form(
     state: &AppState,
     form: PageForm,
 ) -> Result<(SignedIn, OpenForm<'_>), HttpError> {
-    let form = form.open(state, Continues::To(AccountPage::Passkeys))?;
+    let form = form
+        .open(state, Continues::To(AccountPage::Passkeys))
+        .await?;
     let form = form.require_csrf(EXPIRED_RELOAD)?;
     Ok((form.signed_in(state).await?, form))
 }

@@ -63,7 +63,10 @@ pub async fn change(
     form: PageForm,
 ) -> HttpResult {
     let continues = Continues::To(AccountPage::Password);
-    let mut form = form.open(&state, continues)?.require_csrf(EXPIRED_RELOAD)?;
+    let mut form = form
+        .open(&state, continues)
+        .await?
+        .require_csrf(EXPIRED_RELOAD)?;
     let current = form.signed_in(&state).await?;
     let request = PasswordChangeRequest {
         signed_in: &current,

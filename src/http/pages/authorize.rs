@@ -11,11 +11,10 @@ use crate::http::error::{HttpError, HttpResult};
 use crate::http::form::{page_form, query};
 use crate::http::respond::see_other;
 use crate::i18n::Message;
-use crate::oauth::authorize::{AuthorizationRequest, UntrustedRedirectError};
-use crate::oauth::client::Client;
+use crate::oauth::authorize::UntrustedRedirectError;
 use crate::oauth::params::Params;
 use crate::routes;
-use crate::service::authorize::{self, Refusal, Step};
+use crate::service::authorize::{self, Entry, Refusal, Resolved, Step};
 use crate::state::AppState;
 
 pub async fn authorize_get(
@@ -36,27 +35,36 @@ pub async fn authorize_post(
 }
 
 async fn authorize_request(state: &AppState, jar: CookieJar, params: &Params) -> HttpResult {
-    let (request, client) = validate(state, params)?;
     let now = state.now();
+    let Resolved {
+        request,
+        client,
+        carried,
+    } = resolve(state, params, Entry::Endpoint, now).await?;
     let cookie = cookies::read(&jar, Kind::Session, state.secure_cookies());
     let step = authorize::next_step_for_browser(state, &request, client, cookie, now).await?;
-    Ok(step_response(state, jar, step, params))
+    Ok(step_response(state, jar, step, &carried))
 }
 
-/// A valid request, or the response for an invalid one: an error page while the
-/// redirect_uri is not trusted, an error redirect after.
-pub fn validate<'s>(
+/// The request `params` stand for at `entry` (a pushed one is claimed at the endpoint and
+/// read by its handle on the pages), or the response for one that cannot go on: an error
+/// page while the redirect_uri is not trusted, an error redirect after.
+pub async fn resolve<'s>(
     state: &'s AppState,
     params: &Params,
-) -> Result<(AuthorizationRequest, &'s Client), HttpError> {
-    authorize::validate(state, params).map_err(|refusal| match refusal {
-        Refusal::Page(reason) => HttpError::page(
-            StatusCode::BAD_REQUEST,
-            "error-invalid-request-title",
-            refusal_message(&reason),
-        ),
-        Refusal::Redirect(location) => HttpError::Redirect(location),
-    })
+    entry: Entry,
+    now: i64,
+) -> Result<Resolved<'s>, HttpError> {
+    authorize::resolve(state, params, entry, now)
+        .await?
+        .map_err(|refusal| match refusal {
+            Refusal::Page(reason) => HttpError::page(
+                StatusCode::BAD_REQUEST,
+                "error-invalid-request-title",
+                refusal_message(&reason),
+            ),
+            Refusal::Redirect(location) => HttpError::Redirect(location),
+        })
 }
 
 /// What the error page says about a request whose redirect_uri cannot be trusted.
@@ -71,10 +79,13 @@ fn refusal_message(reason: &UntrustedRedirectError) -> Message {
         UntrustedRedirectError::DuplicateParameter(name) => {
             Message::new("error-duplicate-parameter").with_text("name", name.clone())
         }
+        UntrustedRedirectError::InvalidRequestUri => Message::new("error-invalid-request-uri"),
+        UntrustedRedirectError::PushedRequestEnded => Message::new("error-pushed-request-ended"),
     }
 }
 
-/// Sends the browser to the step's page, carrying the request in `params`.
+/// Sends the browser to the step's page, carrying the request in `params` (for a pushed
+/// request, only its client and handle).
 pub fn step_response(state: &AppState, jar: CookieJar, step: Step, params: &Params) -> Response {
     let to = |path: &str| see_other(&format!("{path}?{}", params.to_query()));
     match step {

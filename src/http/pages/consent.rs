@@ -5,7 +5,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 
-use super::authorize::{step_response, validate};
+use super::authorize::{resolve, step_response};
 use super::cookies::{self, Kind};
 use super::templates::{ConsentPage, describe_scope};
 use crate::auth::csrf;
@@ -18,6 +18,7 @@ use crate::i18n::Message;
 use crate::oauth::consent::apis_asked;
 use crate::oauth::params::Params;
 use crate::routes;
+use crate::service::authorize::{Entry, Resolved};
 use crate::service::consent;
 use crate::state::AppState;
 
@@ -27,10 +28,14 @@ pub async fn consent_page(
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
-    let params = query(raw);
-    let (request, client) = validate(&state, &params)?;
+    let now = state.now();
+    let Resolved {
+        request,
+        client,
+        carried: params,
+    } = resolve(&state, &query(raw), Entry::Page, now).await?;
     let cookie = cookies::read(&jar, Kind::Session, state.secure_cookies());
-    let Some(current) = consent::signed_in_for(&state, &request, cookie, state.now()).await? else {
+    let Some(current) = consent::signed_in_for(&state, &request, cookie, now).await? else {
         return Ok(sign_in_again(&params));
     };
     let (jar, csrf_token) = cookies::csrf_token(jar, state.secure_cookies());
@@ -58,8 +63,12 @@ pub async fn consent_submit(
     headers: HeaderMap,
     body: Bytes,
 ) -> HttpResult {
-    let params = query(raw);
-    let (request, client) = validate(&state, &params)?;
+    let now = state.now();
+    let Resolved {
+        request,
+        client,
+        carried: params,
+    } = resolve(&state, &query(raw), Entry::Page, now).await?;
     let form = page_form(&headers, &body)?;
     let secure = state.secure_cookies();
     if !cookies::csrf_ok(&jar, secure, form.get(csrf::FIELD)) {
@@ -69,14 +78,13 @@ pub async fn consent_submit(
             Message::new("error-form-expired-sign-in-again"),
         ));
     }
-    let now = state.now();
     let cookie = cookies::read(&jar, Kind::Session, secure);
     let Some(current) = consent::signed_in_for(&state, &request, cookie, now).await? else {
         return Ok(sign_in_again(&params));
     };
     let step = match form.get("decision") {
         Some("allow") => consent::allow(&state, &request, client, &current, now).await?,
-        Some("deny") => consent::deny(&state, &request),
+        Some("deny") => consent::deny(&state, &request, now).await?,
         _ => {
             let why = Message::new("error-choose-allow-or-deny");
             let title = "error-invalid-form-title";

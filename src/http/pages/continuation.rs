@@ -1,11 +1,11 @@
 //! Where the sign-in pages lead once they succeed: on with the authorization request that
 //! brought the user here (carried whole in the query string and validated again at every
-//! step), or back to the account page the user asked for. The account page is named from a
+//! step; a pushed one is carried as its handle and read from the database), or back to the account page the user asked for. The account page is named from a
 //! fixed list, so the continuation can never become an open redirect.
 use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 
-use super::authorize::step_response;
+use super::authorize::{resolve, step_response};
 use super::cookies::{self, Kind};
 use crate::http::error::{HttpError, HttpResult};
 use crate::http::respond::see_other;
@@ -14,6 +14,7 @@ use crate::oauth::authorize::{AuthorizationRequest, after_fresh_login};
 use crate::oauth::client::Client;
 use crate::oauth::params::Params;
 use crate::routes;
+use crate::service::authorize::Entry;
 use crate::service::sessions::NewSession;
 use crate::service::sign_in::after::{self, AfterSignIn, SignedInFor};
 use crate::state::AppState;
@@ -75,13 +76,14 @@ pub enum Next<'s> {
 
 impl<'s> Next<'s> {
     /// Reads the continuation from a sign-in page's query: no authorization parameters at
-    /// all means an account page; otherwise the request must be valid.
-    pub fn from_params(state: &'s AppState, params: Params) -> Result<Self, HttpError> {
-        Self::from_params_or(state, params, AccountPage::Overview)
+    /// all means an account page; otherwise the request (or the pushed request its handle
+    /// names) must be valid.
+    pub async fn from_params(state: &'s AppState, params: Params) -> Result<Self, HttpError> {
+        Self::from_params_or(state, params, AccountPage::Overview).await
     }
 
     /// As `from_params`, for a page that is itself `page` when no other is named.
-    pub fn from_params_or(
+    pub async fn from_params_or(
         state: &'s AppState,
         params: Params,
         page: AccountPage,
@@ -93,11 +95,11 @@ impl<'s> Next<'s> {
             let named = params.get(RETURN_TO).and_then(AccountPage::from_path);
             return Ok(Self::Account(named.unwrap_or(page)));
         }
-        let (request, client) = super::authorize::validate(state, &params)?;
+        let resolved = resolve(state, &params, Entry::Page, state.now()).await?;
         Ok(Self::Authorization {
-            params,
-            request: Box::new(request),
-            client,
+            params: resolved.carried,
+            request: Box::new(resolved.request),
+            client: resolved.client,
         })
     }
 

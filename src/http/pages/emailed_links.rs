@@ -73,7 +73,8 @@ async fn open_link_form(
     form: PageForm,
 ) -> Result<(OpenForm<'_>, Option<String>), crate::http::error::HttpError> {
     let mut form = form
-        .open(state, Continues::To(AccountPage::Overview))?
+        .open(state, Continues::To(AccountPage::Overview))
+        .await?
         .require_csrf(EXPIRED_RELOAD)?;
     let token = form.cookie(state, Kind::EmailLink).map(str::to_string);
     form.jar = form

@@ -35,7 +35,9 @@ pub async fn forgot_submit(
     ClientIp(ip): ClientIp,
     form: PageForm,
 ) -> HttpResult {
-    let form = form.open(&state, Continues::To(AccountPage::Overview))?;
+    let form = form
+        .open(&state, Continues::To(AccountPage::Overview))
+        .await?;
     let email = form.get("email").trim().to_string();
     if !form.csrf_ok {
         let error = Some(locale.text("error-form-expired-reload"));

@@ -131,7 +131,8 @@ async fn password_submit(
     page: PasswordPage,
 ) -> HttpResult {
     let mut form = form
-        .open(&state, Continues::To(AccountPage::Overview))?
+        .open(&state, Continues::To(AccountPage::Overview))
+        .await?
         .require_csrf(EXPIRED_RELOAD)?;
     let token = form.cookie(&state, Kind::EmailLink).map(str::to_string);
     let password = Zeroizing::new(form.take("password"));

@@ -71,9 +71,13 @@ pub struct OpenForm<'s> {
 }
 
 impl PageForm {
-    pub fn open(self, state: &AppState, continues: Continues) -> Result<OpenForm<'_>, HttpError> {
+    pub async fn open(
+        self,
+        state: &AppState,
+        continues: Continues,
+    ) -> Result<OpenForm<'_>, HttpError> {
         let next = match continues {
-            Continues::FromQuery(page) => Next::from_params_or(state, self.query, page)?,
+            Continues::FromQuery(page) => Next::from_params_or(state, self.query, page).await?,
             Continues::To(page) => Next::Account(page),
         };
         let fields = self.fields?;

@@ -30,7 +30,7 @@ pub async fn page(
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
-    let next = Next::from_params(&state, query(raw))?;
+    let next = Next::from_params(&state, query(raw)).await?;
     totp_form(&state, jar, &next, locale, None, StatusCode::OK).await
 }
 
@@ -39,7 +39,9 @@ pub async fn submit(
     PageLocale(locale): PageLocale,
     posted: PageForm,
 ) -> HttpResult {
-    let mut posted = posted.open(&state, Continues::FromQuery(AccountPage::Overview))?;
+    let mut posted = posted
+        .open(&state, Continues::FromQuery(AccountPage::Overview))
+        .await?;
     let (next, jar) = (&posted.next, posted.jar.clone());
     if !posted.csrf_ok {
         let expired = Some(locale.text("totp-expired"));
@@ -65,7 +67,9 @@ pub async fn passkey_submit(
     PageLocale(locale): PageLocale,
     posted: PageForm,
 ) -> HttpResult {
-    let posted = posted.open(&state, Continues::FromQuery(AccountPage::Overview))?;
+    let posted = posted
+        .open(&state, Continues::FromQuery(AccountPage::Overview))
+        .await?;
     let (next, jar) = (&posted.next, posted.jar.clone());
     if !posted.csrf_ok {
         let expired = Some(locale.text("totp-expired"));

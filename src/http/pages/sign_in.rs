@@ -32,7 +32,7 @@ pub async fn login_page(
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
-    let next = Next::from_params(&state, query(raw))?;
+    let next = Next::from_params(&state, query(raw)).await?;
     let email = match &next {
         Next::Authorization { request, .. } => request.login_hint.clone().unwrap_or_default(),
         Next::Account(_) => String::new(),
@@ -52,7 +52,9 @@ pub async fn login_submit(
     ClientIp(ip): ClientIp,
     posted: PageForm,
 ) -> HttpResult {
-    let mut posted = posted.open(&state, Continues::FromQuery(AccountPage::Overview))?;
+    let mut posted = posted
+        .open(&state, Continues::FromQuery(AccountPage::Overview))
+        .await?;
     let password = Zeroizing::new(posted.take("password"));
     let form = LoginForm {
         state: &state,
@@ -80,7 +82,9 @@ pub async fn passkey_submit(
     ClientIp(ip): ClientIp,
     posted: PageForm,
 ) -> HttpResult {
-    let posted = posted.open(&state, Continues::FromQuery(AccountPage::Overview))?;
+    let posted = posted
+        .open(&state, Continues::FromQuery(AccountPage::Overview))
+        .await?;
     let form = LoginForm {
         state: &state,
         next: &posted.next,

@@ -42,7 +42,9 @@ pub async fn sign_up_submit(
     if !sign_up::is_open(&state) {
         return Err(not_open());
     }
-    let mut form = form.open(&state, Continues::To(AccountPage::Overview))?;
+    let mut form = form
+        .open(&state, Continues::To(AccountPage::Overview))
+        .await?;
     let typed = Typed {
         email: form.get("email").trim().to_string(),
         name: form.get("name").trim().to_string(),

@@ -32,7 +32,7 @@ pub async fn start(
     jar: CookieJar,
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
-    let next = Next::from_params(&state, query(raw))?;
+    let next = Next::from_params(&state, query(raw)).await?;
     let continuation = next.query();
     let trip_for = TripFor::SignIn {
         continuation: &continuation,
@@ -90,7 +90,7 @@ pub async fn callback(
             continuation,
             outcome,
         } => {
-            let next = continue_with(&state, &continuation)?;
+            let next = continue_with(&state, &continuation).await?;
             let form = login_form(&state, &next, locale);
             match outcome {
                 UpstreamSignIn::SignIn(sign_in) => form.answer(jar, Ok(sign_in), now).await,
@@ -115,7 +115,7 @@ pub async fn callback(
             failure,
             ..
         } => {
-            let next = continue_with(&state, &continuation)?;
+            let next = continue_with(&state, &continuation).await?;
             let message = failure_message(&state, locale, &upstream_id, failure);
             let status = match failure {
                 Failure::Unavailable => StatusCode::BAD_GATEWAY,
@@ -131,8 +131,8 @@ pub async fn callback(
 
 /// The sign-in's continuation as the trip kept it (validated again: the client's settings
 /// may have changed meanwhile).
-fn continue_with<'s>(state: &'s AppState, continuation: &str) -> Result<Next<'s>, HttpError> {
-    Next::from_params(state, Params::parse(continuation.as_bytes()))
+async fn continue_with<'s>(state: &'s AppState, continuation: &str) -> Result<Next<'s>, HttpError> {
+    Next::from_params(state, Params::parse(continuation.as_bytes())).await
 }
 
 fn login_form<'a>(state: &'a AppState, next: &'a Next<'a>, locale: Locale) -> LoginForm<'a> {

@@ -1,6 +1,6 @@
 //! One check per function, each for one parameter or rule of RFC 6749 §4.1.1, RFC 7636 and
 //! OIDC Core §3.1.2.1. The order they run in is `validate` in `mod.rs`.
-use super::{Prompt, RedirectTarget, UntrustedRedirectError};
+use super::{Channel, Prompt, RedirectTarget, UntrustedRedirectError};
 use crate::oauth::client::{Client, GrantType};
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::params::Params;
@@ -49,11 +49,30 @@ pub fn error_target(params: &Params, redirect_uri: &str) -> RedirectTarget {
     }
 }
 
-pub fn no_request_objects(params: &Params) -> Result<(), OAuthError> {
+/// RFC 9126 §5 (and FAPI 2.0 §5.3.2.2 item 3): a client that must push its requests gets
+/// none through the browser. The redirect_uri is registered by now, so the client hears it.
+pub fn pushed_if_required(client: &Client, channel: Channel) -> Result<(), OAuthError> {
+    if client.require_pushed_authorization_requests && channel == Channel::FrontChannel {
+        return Err(OAuthError::invalid_request(
+            "this client must push its authorization requests to the pushed authorization request endpoint (RFC 9126)",
+        ));
+    }
+    Ok(())
+}
+
+/// Request objects are not supported. A `request_uri` reaching here was not issued by `/par`
+/// for this request (those are resolved before validation), or was pushed inside a pushed
+/// request, which RFC 9126 §2.1 forbids.
+pub fn no_request_objects(params: &Params, channel: Channel) -> Result<(), OAuthError> {
     if params.get("request").is_some() {
         return Err(OAuthError::new(
             ErrorCode::RequestNotSupported,
             "request objects are not supported",
+        ));
+    }
+    if params.get("request_uri").is_some() && channel == Channel::Pushed {
+        return Err(OAuthError::invalid_request(
+            "a pushed authorization request cannot contain request_uri (RFC 9126 §2.1)",
         ));
     }
     if params.get("request_uri").is_some() {

@@ -4,6 +4,7 @@
 //! (RFC 6749 §4.1.2.1). The order of the checks is `validate`; each one is in `checks.rs`.
 use super::client::Client;
 use super::error::OAuthError;
+use super::par::PushedHandle;
 use super::params::Params;
 use super::resource::ResourceIds;
 use super::scope::Scopes;
@@ -22,6 +23,15 @@ pub struct Prompt {
     pub none: bool,
     pub login: bool,
     pub consent: bool,
+}
+
+/// Where an authorization request's parameters came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// The browser's URL or form: anything in it may have been changed on the way.
+    FrontChannel,
+    /// Pushed to `/par` by the client that authenticated there (RFC 9126).
+    Pushed,
 }
 
 /// A validated authorization request.
@@ -44,6 +54,9 @@ pub struct AuthorizationRequest {
     pub id_token_hint: Option<String>,
     /// Requested authentication context classes, in order of preference (OIDC Core §3.1.2.1).
     pub acr_values: Vec<String>,
+    /// A pushed request claimed at `/authorize`: the handle its pages carry, spent when the
+    /// request ends (set by the service that claimed it; `None` from `validate`).
+    pub pushed: Option<PushedHandle>,
 }
 
 /// Why a request was refused before the redirect_uri could be trusted: shown on a page.
@@ -54,6 +67,10 @@ pub enum UntrustedRedirectError {
     MissingRedirectUri,
     UnregisteredRedirectUri,
     DuplicateParameter(String),
+    /// RFC 9126 §4: the `request_uri` is unknown, expired, already used, or another client's.
+    InvalidRequestUri,
+    /// The claimed pushed request a sign-in page names has ended or expired.
+    PushedRequestEnded,
 }
 
 /// The outcome of validating a request.
@@ -82,16 +99,18 @@ impl AuthorizationRequest {
     }
 }
 
-/// Validates an authorization request against the registered clients.
+/// Validates an authorization request against the registered clients, whether it came
+/// through the browser or was pushed (the same checks, one place).
 pub fn validate<'c>(
     params: &Params,
+    channel: Channel,
     find_client: impl Fn(&str) -> Option<&'c Client>,
 ) -> Validation<'c> {
     let (client, redirect_uri) = match checks::trusted_redirect(params, find_client) {
         Ok(trusted) => trusted,
         Err(reason) => return Validation::ErrorPage(reason),
     };
-    match validate_trusted(params, client, redirect_uri) {
+    match validate_trusted(params, channel, client, redirect_uri) {
         Ok(request) => Validation::Valid(request, client),
         Err(error) => Validation::ErrorRedirect(checks::error_target(params, redirect_uri), error),
     }
@@ -100,12 +119,14 @@ pub fn validate<'c>(
 /// The checks once errors may be redirected, in the order they are made.
 fn validate_trusted(
     params: &Params,
+    channel: Channel,
     client: &Client,
     redirect_uri: &str,
 ) -> Result<AuthorizationRequest, OAuthError> {
     // RFC 8707 §2: `resource` may repeat, one per API.
     params.reject_duplicates_except(&["resource"])?;
-    checks::no_request_objects(params)?;
+    checks::pushed_if_required(client, channel)?;
+    checks::no_request_objects(params, channel)?;
     checks::response_type_is_code(params)?;
     checks::response_mode_is_query(params)?;
     checks::code_grant_allowed(client)?;
@@ -129,6 +150,7 @@ fn validate_trusted(
         login_hint: checks::login_hint(params),
         id_token_hint: params.get("id_token_hint").map(str::to_string),
         acr_values: checks::acr_values(params),
+        pushed: None,
     })
 }
 

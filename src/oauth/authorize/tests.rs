@@ -32,7 +32,9 @@ fn query(extra: &str) -> String {
 fn run(query: &str) -> Result<AuthorizationRequest, String> {
     let client = client();
     let params = Params::parse(query.as_bytes());
-    match validate(&params, |id| (id == "app").then_some(&client)) {
+    match validate(&params, Channel::FrontChannel, |id| {
+        (id == "app").then_some(&client)
+    }) {
         Validation::Valid(request, _) => Ok(request),
         Validation::ErrorPage(e) => Err(format!("page:{e:?}")),
         Validation::ErrorRedirect(target, e) => {
@@ -82,7 +84,7 @@ fn repeated_redirect_uri_behind_another_repeated_parameter_still_gets_no_redirec
 fn a_repeated_state_is_not_echoed() {
     let client = client();
     let params = Params::parse(format!("{}&state=b", query("")).as_bytes());
-    match validate(&params, |_| Some(&client)) {
+    match validate(&params, Channel::FrontChannel, |_| Some(&client)) {
         Validation::ErrorRedirect(target, e) => {
             assert_eq!(e.code, ErrorCode::InvalidRequest);
             assert_eq!(target.state, None);
@@ -334,5 +336,40 @@ fn prompt_none_cannot_show_the_totp_step_or_enrolment() {
             decide(input(&request, &client, Some(&session), None)),
             Decision::ErrorRedirect(e) if e.code == ErrorCode::InteractionRequired
         ));
+    }
+}
+
+#[test]
+fn a_client_that_must_push_gets_nothing_through_the_browser_but_a_redirected_refusal() {
+    let client = Client {
+        require_pushed_authorization_requests: true,
+        ..client()
+    };
+    let params = Params::parse(query("").as_bytes());
+    match validate(&params, Channel::FrontChannel, |_| Some(&client)) {
+        Validation::ErrorRedirect(target, e) => {
+            assert_eq!(e.code, ErrorCode::InvalidRequest);
+            assert!(e.description.contains("push"), "{}", e.description);
+            assert_eq!(target.redirect_uri, "https://app.example/cb");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        validate(&params, Channel::Pushed, |_| Some(&client)),
+        Validation::Valid(..)
+    ));
+}
+
+#[test]
+fn a_pushed_request_may_not_name_a_request_uri_and_the_browser_may_not_name_another() {
+    let client = client();
+    let inside = Params::parse(query("&request_uri=urn%3Aexample").as_bytes());
+    match validate(&inside, Channel::Pushed, |_| Some(&client)) {
+        Validation::ErrorRedirect(_, e) => assert_eq!(e.code, ErrorCode::InvalidRequest),
+        other => panic!("{other:?}"),
+    }
+    match validate(&inside, Channel::FrontChannel, |_| Some(&client)) {
+        Validation::ErrorRedirect(_, e) => assert_eq!(e.code, ErrorCode::RequestUriNotSupported),
+        other => panic!("{other:?}"),
     }
 }

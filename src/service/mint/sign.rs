@@ -4,9 +4,10 @@ use super::issuance::Issuance;
 use super::lifetime::access_token_ttl;
 use crate::auth::session;
 use crate::oauth::access_token::{AccessTokenClaims, Issue};
+use crate::oauth::client::Client;
+use crate::oauth::profile::userinfo_token_alg;
 use crate::oauth::resource::{self, Resource};
 use crate::oauth::scope::Scopes;
-use crate::oauth::signing_alg::SigningAlg;
 use crate::oauth::token_response::TokenResponse;
 use crate::oauth::tokens::{self, TokenContext, TokenType, UserClaims};
 use crate::service::error::Result;
@@ -62,7 +63,7 @@ pub fn sign_tokens(state: &AppState, issuance: &Issuance<'_>, now: i64) -> Resul
         ttl,
     };
     let claims = AccessTokenClaims::for_user(&ctx, issue);
-    let access_token = sign_access_token(state, issuance.audience, &claims, now)?;
+    let access_token = sign_access_token(state, issuance.client, issuance.audience, &claims, now)?;
     let id_token = if issuance.scope.contains("openid") {
         let alg = issuance.client.id_token_signed_response_alg;
         let claims = tokens::id_token_claims(&ctx, &access_token, alg);
@@ -99,13 +100,15 @@ fn access_token_target<'s>(state: &'s AppState, issuance: &Issuance<'s>) -> (&'s
 }
 
 /// Signs access-token claims with the algorithm of their audience: the API's
-/// `access_token_signed_response_alg`, or RS256 for userinfo.
+/// `access_token_signed_response_alg`, or for userinfo RS256 (a fapi2 client's: its ID
+/// tokens' algorithm, FAPI 2.0 §5.4.1).
 pub fn sign_access_token(
     state: &AppState,
+    client: &Client,
     audience: Option<&Resource>,
     claims: &AccessTokenClaims,
     now: i64,
 ) -> Result<String> {
-    let alg = audience.map_or(SigningAlg::Rs256, |api| api.access_token_alg);
+    let alg = audience.map_or_else(|| userinfo_token_alg(client), |api| api.access_token_alg);
     Ok(state.keys().sign(alg, TokenType::Access, claims, now)?)
 }

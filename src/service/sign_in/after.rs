@@ -69,6 +69,7 @@ pub async fn after_sign_in(
     let SignedInFor::Authorization { request, client } = signed_in_for else {
         return Ok(AfterSignIn::Account);
     };
+    crate::service::pushed::note_fresh_login(state, request, now).await?;
     let fresh_login = true;
     let step =
         authorize::next_step(state, request, client, Some(&session.row), fresh_login, now).await?;

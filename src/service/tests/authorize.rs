@@ -6,7 +6,7 @@ use super::*;
 use crate::oauth::authorize::UntrustedRedirectError;
 use crate::oauth::consent::Approval;
 use crate::oauth::tokens::TokenType;
-use crate::service::authorize::{Refusal, Step, issue_code, next_step, validate};
+use crate::service::authorize::{Entry, Refusal, Step, issue_code, next_step, resolve};
 use crate::service::sign_in::pending;
 
 async fn step_for(
@@ -21,6 +21,17 @@ async fn step_for(
     next_step(state, &request, client, session, false, now)
         .await
         .unwrap()
+}
+
+/// What `/authorize` makes of `params`: nothing wrong, or the refusal.
+async fn validate(
+    state: &AppState,
+    params: &crate::oauth::params::Params,
+) -> std::result::Result<(), Refusal> {
+    resolve(state, params, Entry::Endpoint, START)
+        .await
+        .unwrap()
+        .map(|_| ())
 }
 
 fn redirect_of(step: Step) -> HashMap<String, String> {
@@ -51,7 +62,7 @@ fn id_token_for(state: &AppState, issuer: &str, sub: &str) -> String {
 async fn an_unregistered_redirect_uri_is_refused_on_a_page_never_redirected() {
     let state = state().await;
     let params = authorization_params(&state, APP, &[("redirect_uri", "https://evil.example/cb")]);
-    let refusal = validate(&state, &params).map(|_| ()).unwrap_err();
+    let refusal = validate(&state, &params).await.unwrap_err();
     assert!(matches!(
         refusal,
         Refusal::Page(UntrustedRedirectError::UnregisteredRedirectUri)
@@ -62,7 +73,7 @@ async fn an_unregistered_redirect_uri_is_refused_on_a_page_never_redirected() {
 async fn an_unknown_client_is_refused_on_a_page() {
     let state = state().await;
     let params = authorization_params(&state, APP, &[("client_id", "nobody")]);
-    let refusal = validate(&state, &params).map(|_| ()).unwrap_err();
+    let refusal = validate(&state, &params).await.unwrap_err();
     assert!(matches!(
         refusal,
         Refusal::Page(UntrustedRedirectError::UnknownClient)
@@ -73,7 +84,7 @@ async fn an_unknown_client_is_refused_on_a_page() {
 async fn an_invalid_request_to_a_trusted_redirect_uri_is_redirected_with_state_and_iss() {
     let state = state().await;
     let params = authorization_params(&state, APP, &[("response_type", "token")]);
-    let Err(Refusal::Redirect(location)) = validate(&state, &params).map(|_| ()) else {
+    let Err(Refusal::Redirect(location)) = validate(&state, &params).await else {
         panic!("expected an error redirect");
     };
     assert!(location.starts_with(APP_REDIRECT));
@@ -94,7 +105,7 @@ async fn a_pkce_downgrade_to_plain_is_refused() {
             ("code_challenge_method", "plain"),
         ],
     );
-    let Err(Refusal::Redirect(location)) = validate(&state, &params).map(|_| ()) else {
+    let Err(Refusal::Redirect(location)) = validate(&state, &params).await else {
         panic!("expected an error redirect");
     };
     assert_eq!(query_of(&location)["error"], "invalid_request");

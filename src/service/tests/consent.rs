@@ -99,7 +99,7 @@ async fn allowing_for_a_client_that_refuses_unenrolled_users_issues_no_code() {
 async fn denying_redirects_access_denied_with_state_and_iss() {
     let state = state().await;
     let request = request(&state, APP, &[]);
-    let Step::Redirect(location) = deny(&state, &request) else {
+    let Step::Redirect(location) = deny(&state, &request, START).await.unwrap() else {
         panic!("expected a redirect");
     };
     assert!(location.starts_with(APP_REDIRECT));

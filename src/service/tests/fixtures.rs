@@ -160,10 +160,11 @@ pub fn authorization_params(state: &AppState, client_id: &str, extra: &[(&str, &
 }
 
 pub fn request(state: &AppState, client_id: &str, extra: &[(&str, &str)]) -> AuthorizationRequest {
-    match crate::service::authorize::validate(state, &authorization_params(state, client_id, extra))
-    {
-        Ok((request, _)) => request,
-        Err(refusal) => panic!("invalid request: {refusal:?}"),
+    use crate::oauth::authorize::{Channel, Validation, validate};
+    let params = authorization_params(state, client_id, extra);
+    match validate(&params, Channel::FrontChannel, |id| state.client(id)) {
+        Validation::Valid(request, _) => request,
+        other => panic!("invalid request: {other:?}"),
     }
 }
 
