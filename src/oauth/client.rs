@@ -5,7 +5,6 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::client_assertion::PrivateKeyJwt;
-use super::profile::Profile;
 use super::resource::Resource;
 use super::signing_alg::SigningAlg;
 
@@ -46,6 +45,27 @@ impl GrantType {
             Self::AuthorizationCode => "authorization_code",
             Self::RefreshToken => "refresh_token",
             Self::ClientCredentials => "client_credentials",
+        }
+    }
+}
+
+/// The security profile a client is held to (what each decides: `oauth::profile`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub enum Profile {
+    /// Tessera's own rules (`profile = "none"`).
+    #[default]
+    #[serde(rename = "none")]
+    Standard,
+    /// The FAPI 2.0 Security Profile (`profile = "fapi2"`).
+    #[serde(rename = "fapi2")]
+    Fapi2,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Standard => "none",
+            Self::Fapi2 => "fapi2",
         }
     }
 }
@@ -138,6 +158,11 @@ impl Client {
 
     pub fn is_public(&self) -> bool {
         self.auth_method == AuthMethod::None
+    }
+
+    /// Held to the FAPI 2.0 Security Profile (`oauth::profile`).
+    pub fn is_fapi2(&self) -> bool {
+        self.profile == Profile::Fapi2
     }
 
     /// True when `requested` is one of the registered redirect URIs.

@@ -3,38 +3,11 @@
 //! refuses in a registration is `config::profile`. Most of the profile is what Tessera does for
 //! every client anyway (PKCE S256, `response_type=code`, codes ≤ 60 s, RFC 9207 `iss`);
 //! docs/fapi2.md lists every clause.
-use serde::{Deserialize, Serialize};
-
 use super::client::Client;
+pub use super::client::Profile;
 use super::client_assertion::AssertionAlg;
 use super::error::OAuthError;
 use super::signing_alg::SigningAlg;
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-pub enum Profile {
-    /// Tessera's own rules (`profile = "none"`).
-    #[default]
-    #[serde(rename = "none")]
-    Standard,
-    /// The FAPI 2.0 Security Profile (`profile = "fapi2"`).
-    #[serde(rename = "fapi2")]
-    Fapi2,
-}
-
-impl Profile {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Standard => "none",
-            Self::Fapi2 => "fapi2",
-        }
-    }
-}
-
-impl Client {
-    pub fn is_fapi2(&self) -> bool {
-        self.profile == Profile::Fapi2
-    }
-}
 
 /// FAPI 2.0 §5.4.1: a fapi2 client's assertions are PS256, ES256 or EdDSA, never RS256 (its
 /// registration may leave the algorithm open, so this is checked on every assertion).

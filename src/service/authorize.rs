@@ -1,19 +1,16 @@
-//! The authorization endpoint's use case (RFC 6749 §4.1, OIDC Core §3.1.2): validate the
-//! request, decide the next step for the browser's session, and finally issue a code. The
-//! request travels in the query string of every page and is validated again at each step; a
-//! pushed one (RFC 9126) is read from the database at each step instead (`pushed`).
+//! The authorization endpoint's use case (RFC 6749 §4.1, OIDC Core §3.1.2): the request
+//! (resolved and validated by `authorization_request`), the next step for the browser's
+//! session, and finally a code or an error sent back, which spends a pushed request.
+pub use super::authorization_request::{
+    Entry, Refusal, Resolution, Resolved, error_redirect, resolve,
+};
 use super::error::Result;
 use super::sign_in::pending::{self, NewPendingSignIn, PendingStart};
 use super::{pushed, sessions};
 use crate::auth::secret;
-use crate::oauth::authorize::{
-    self, AuthorizationRequest, Channel, Decision, DecisionInput, RedirectTarget,
-    UntrustedRedirectError, Validation,
-};
+use crate::oauth::authorize::{self, AuthorizationRequest, Decision, DecisionInput};
 use crate::oauth::client::Client;
 use crate::oauth::error::{ErrorCode, OAuthError};
-use crate::oauth::par::PushedHandle;
-use crate::oauth::params::Params;
 use crate::oauth::redirect_uri;
 use crate::oauth::tokens::TokenType;
 use crate::state::AppState;
@@ -32,88 +29,6 @@ pub enum Step {
     Consent,
     /// Back to the client with a code or an error (`state` and `iss` included).
     Redirect(String),
-}
-
-/// A request that cannot go on.
-#[derive(Debug)]
-pub enum Refusal {
-    /// The redirect_uri is not trusted: tell the user, never redirect.
-    Page(UntrustedRedirectError),
-    /// Send the error to the client's (verified) redirect_uri.
-    Redirect(String),
-}
-
-/// Where a request is being read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Entry {
-    /// `/authorize`, where a pushed request's `request_uri` is claimed.
-    Endpoint,
-    /// A sign-in page going on with a request, where a claimed pushed request is named by
-    /// its handle.
-    Page,
-}
-
-/// A request ready to go on: validated, its client, and what the pages carry in their URLs
-/// (the request itself, or for a pushed one only its client and handle).
-#[derive(Debug)]
-pub struct Resolved<'s> {
-    pub request: AuthorizationRequest,
-    pub client: &'s Client,
-    pub carried: Params,
-}
-
-/// A request that goes on, or why it cannot.
-pub type Resolution<'s> = std::result::Result<Resolved<'s>, Refusal>;
-
-/// The request `params` stand for at `entry`: a pushed one (claimed at the endpoint, or
-/// named by its handle on a page), or the parameters themselves, validated against the
-/// registered clients.
-pub async fn resolve<'s>(
-    state: &'s AppState,
-    params: &Params,
-    entry: Entry,
-    now: i64,
-) -> Result<Resolution<'s>> {
-    match (entry, params.get("request_uri")) {
-        (Entry::Endpoint, Some(request_uri)) => {
-            return pushed::claim(state, params, request_uri, now).await;
-        }
-        (Entry::Endpoint, None) => {}
-        (Entry::Page, _) => {
-            if let Some(handle) = PushedHandle::from_params(params) {
-                return pushed::resume(state, params, handle, now).await;
-            }
-        }
-    }
-    Ok(
-        match authorize::validate(params, Channel::FrontChannel, |id| state.client(id)) {
-            Validation::Valid(request, client) => {
-                crate::observe::note_client(&client.id);
-                Ok(Resolved {
-                    request,
-                    client,
-                    carried: params.clone(),
-                })
-            }
-            Validation::ErrorPage(reason) => Err(Refusal::Page(reason)),
-            Validation::ErrorRedirect(target, error) => {
-                Err(Refusal::Redirect(error_redirect(state, &target, &error)))
-            }
-        },
-    )
-}
-
-/// The error response URL for a trusted redirect_uri (RFC 6749 §4.1.2.1, RFC 9207).
-pub fn error_redirect(state: &AppState, target: &RedirectTarget, error: &OAuthError) -> String {
-    let mut pairs = vec![
-        ("error", error.code.as_str()),
-        ("error_description", error.description.as_ref()),
-    ];
-    if let Some(state_param) = &target.state {
-        pairs.push(("state", state_param));
-    }
-    pairs.push(("iss", state.issuer()));
-    redirect_uri::with_params(&target.redirect_uri, &pairs)
 }
 
 /// Ends `request` with `error` sent back to the client; a pushed request is spent.

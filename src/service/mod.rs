@@ -7,6 +7,7 @@ pub mod account;
 pub mod account_deletion;
 pub mod account_export;
 pub mod admin;
+pub mod authorization_request;
 pub mod authorize;
 pub mod backchannel;
 pub mod client_assertion;
