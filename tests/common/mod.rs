@@ -20,6 +20,7 @@ pub mod balancer;
 pub mod fake_github;
 pub mod federation;
 pub mod mfa;
+pub mod par;
 pub mod passkeys;
 pub mod process;
 pub mod proxy;
