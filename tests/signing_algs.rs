@@ -1,4 +1,4 @@
-//! ES256 and EdDSA beside RS256 (`signing_algs`, `id_token_signed_response_alg`): clients of
+//! PS256, ES256 and EdDSA beside RS256 (`signing_algs`, `id_token_signed_response_alg`): clients of
 //! each algorithm sign in through a real relying party library, the JWKS holds a key of each
 //! with its RFC 7638 kid, a non-RSA key rotates on its own (one instance making it), every
 //! endpoint that reads our tokens accepts each algorithm, and a token never gets to choose
@@ -24,11 +24,12 @@ use tessera::keys::{SigningAlg, material};
 use tessera::oauth::tokens::TokenType;
 use tessera::service;
 
+const PS_CLIENT: &str = "ps-app";
 const ES_CLIENT: &str = "es-app";
 const ED_CLIENT: &str = "ed-app";
 
-/// Every algorithm on, and two more confidential clients like `confidential` whose ID tokens
-/// are ES256 and EdDSA.
+/// Every algorithm on, and three more confidential clients like `confidential` whose ID
+/// tokens are PS256, ES256 and EdDSA.
 fn all_algs(config: &mut Config) {
     config.signing_algs = SigningAlg::ALL.to_vec();
     let template = config
@@ -38,6 +39,7 @@ fn all_algs(config: &mut Config) {
         .unwrap()
         .clone();
     for (id, alg) in [
+        (PS_CLIENT, SigningAlg::Ps256),
         (ES_CLIENT, SigningAlg::Es256),
         (ED_CLIENT, SigningAlg::EdDsa),
     ] {
@@ -136,11 +138,13 @@ async fn es256_and_eddsa_clients_sign_in_with_a_relying_party_library() {
             metadata.id_token_signing_alg_values_supported(),
             &vec![
                 CoreJwsSigningAlgorithm::RsaSsaPkcs1V15Sha256,
+                CoreJwsSigningAlgorithm::RsaSsaPssSha256,
                 CoreJwsSigningAlgorithm::EcdsaP256Sha256,
                 CoreJwsSigningAlgorithm::EdDsa,
             ]
         );
         for (client_id, alg) in [
+            (PS_CLIENT, CoreJwsSigningAlgorithm::RsaSsaPssSha256),
             (ES_CLIENT, CoreJwsSigningAlgorithm::EcdsaP256Sha256),
             (ED_CLIENT, CoreJwsSigningAlgorithm::EdDsa),
         ] {
@@ -229,6 +233,7 @@ async fn the_jwks_holds_a_key_of_each_algorithm_named_by_its_thumbprint() {
             described,
             [
                 ("RS256", "RSA", None),
+                ("PS256", "RSA", None),
                 ("ES256", "EC", Some("P-256")),
                 ("EdDSA", "OKP", Some("Ed25519")),
             ]
@@ -243,7 +248,7 @@ async fn the_jwks_holds_a_key_of_each_algorithm_named_by_its_thumbprint() {
         let discovery = discovery_json(&app).await;
         assert_eq!(
             discovery["id_token_signing_alg_values_supported"],
-            json!(["RS256", "ES256", "EdDSA"])
+            json!(["RS256", "PS256", "ES256", "EdDSA"])
         );
     }
 }
@@ -368,7 +373,9 @@ async fn an_algorithm_dropped_from_signing_algs_stays_published_until_its_tokens
         let ed = signer(&app, SigningAlg::EdDsa);
         let mut config = app.state.config().clone();
         config.signing_algs = vec![SigningAlg::Rs256, SigningAlg::Es256];
-        config.clients.retain(|c| c.client_id != ED_CLIENT);
+        config
+            .clients
+            .retain(|c| c.client_id != ED_CLIENT && c.client_id != PS_CLIENT);
         app.state.replace_settings(config.clone());
         // A snapshot taken after the swap: `app.state` still holds the settings of the start.
         service::keys::refresh(&app.state.current()).await.unwrap();
@@ -385,7 +392,7 @@ async fn an_algorithm_dropped_from_signing_algs_stays_published_until_its_tokens
         assert!(!published.contains(&ed), "retired once its tokens expired");
         assert_eq!(published.len(), 2, "RS256 and ES256 keep theirs");
         let rows = app.store.signing_keys().await.unwrap();
-        assert_eq!(rows.len(), 3, "no EdDSA key made again");
+        assert_eq!(rows.len(), 4, "no EdDSA (or PS256) key made again");
     }
 }
 
