@@ -73,7 +73,7 @@ enum KeysCommand {
         /// it cannot verify new tokens until they fetch the JWKS again.
         #[arg(long)]
         now: bool,
-        /// Rotate this algorithm's key only (RS256, ES256 or EdDSA).
+        /// Rotate this algorithm's key only (RS256, PS256, ES256 or EdDSA).
         #[arg(long)]
         alg: Option<SigningAlg>,
     },
@@ -87,7 +87,8 @@ enum KeysCommand {
         kid: String,
     },
     /// Bring an existing private key (PEM) in as the next signing key: RSA of 2048 bits or
-    /// more (RS256), EC P-256 (ES256) or Ed25519 (EdDSA). Anything else is refused.
+    /// more (RS256), RSASSA-PSS with SHA-256 of 2048 bits or more (PS256), EC P-256 (ES256)
+    /// or Ed25519 (EdDSA). Anything else is refused.
     Import {
         file: PathBuf,
         /// Sign with it immediately.

@@ -408,8 +408,8 @@ async fn cors_is_allowed_per_route_and_origin() {
                     .contains_key("access-control-allow-credentials")
             );
         }
-        // Token and userinfo: only the configured origin.
-        for path in ["/token", "/userinfo"] {
+        // Token, PAR and userinfo: only the configured origin.
+        for path in ["/token", "/par", "/userinfo"] {
             let allowed = preflight(&app, path, spa).await;
             assert_eq!(
                 allowed.headers()["access-control-allow-origin"],

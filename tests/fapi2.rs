@@ -467,7 +467,10 @@ async fn a_fapi2_code_lives_sixty_seconds_at_most() {
     for backend in Backend::all() {
         let app = spawn(backend).await;
         let mut browser = app.browser();
-        let code = bank_code(&app, &mut browser, &request_fields(BANK_REDIRECT, &[])).await;
+        // §5.3.2.2 item 14: nonces of 64 characters are supported (Tessera takes up to 2048).
+        let nonce = "n".repeat(64);
+        let fields = request_fields(BANK_REDIRECT, &[("nonce", nonce.as_str())]);
+        let code = bank_code(&app, &mut browser, &fields).await;
         app.clock.advance(app.state.config().authorization_code_ttl);
         let late = bank_token(
             &app,

@@ -32,9 +32,9 @@ pub fn userinfo_token_alg(client: &Client) -> SigningAlg {
     }
 }
 
-/// FAPI 2.0 §5.3.2.1 item 10 and its Note 2: refresh tokens may rotate only if a client that
-/// never received the new one can retry with the previous one. For a fapi2 client, a token
-/// replaced within the grace period is therefore rotated again instead of refused.
+/// FAPI 2.0 §5.3.2.1 (refresh token rotation) and its Note 2: tokens may rotate only if a
+/// client that never received the new one can retry with the previous one. For a fapi2
+/// client, a token replaced within the grace period is therefore rotated again, not refused.
 pub fn retries_rotated_refresh(client: &Client) -> bool {
     client.is_fapi2()
 }

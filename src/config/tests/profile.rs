@@ -38,6 +38,20 @@ fn par_keys_default_and_par_expires_in_stays_under_600_seconds() {
         assert_eq!(error_key(bad), "par_expires_in", "{bad}");
     }
     assert!(Config::from_toml("par_expires_in = 599").is_ok());
+    let env = [
+        ("TESSERA_PAR_EXPIRES_IN".to_string(), "30".to_string()),
+        (
+            "TESSERA_REQUIRE_PUSHED_AUTHORIZATION_REQUESTS".into(),
+            "true".into(),
+        ),
+        ("TESSERA_DEFAULT_PROFILE".into(), "fapi2".into()),
+    ];
+    let config = Config::from_toml_with_env("", env.into_iter()).unwrap();
+    assert_eq!(config.par_expires_in, 30);
+    assert!(config.require_pushed_authorization_requests);
+    assert_eq!(config.default_profile, Profile::Fapi2);
+    let wrong = [("TESSERA_DEFAULT_PROFILE".to_string(), "fapi".to_string())];
+    assert!(Config::from_toml_with_env("", wrong.into_iter()).is_err());
 }
 
 #[test]

@@ -131,12 +131,15 @@ pub enum KeyLookup<'k> {
     Ambiguous,
 }
 
-/// By `kid` when the header names one; otherwise the only key that can verify `alg`.
+/// By `kid` when the header names one (of keys sharing it, the first that can verify `alg`);
+/// otherwise the only key that can verify `alg`.
 pub fn select_key<'k>(keys: &'k [Value], alg: AssertionAlg, kid: Option<&str>) -> KeyLookup<'k> {
     if let Some(kid) = kid {
+        // FAPI 2.0 §5.4.3: keys sharing a kid are told apart by what they can verify.
         return keys
             .iter()
-            .find(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
+            .filter(|k| k.get("kid").and_then(Value::as_str) == Some(kid))
+            .find(|k| usable_algs(k).contains(&alg))
             .map_or(KeyLookup::NotFound, KeyLookup::Found);
     }
     let mut fitting = keys.iter().filter(|k| usable_algs(k).contains(&alg));

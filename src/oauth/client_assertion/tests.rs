@@ -256,6 +256,27 @@ fn keys_are_chosen_by_kid_or_as_the_only_fitting_one() {
 }
 
 #[test]
+fn keys_sharing_a_kid_are_told_apart_by_what_they_can_verify() {
+    let (_, ec) = es256_key("shared");
+    let rsa = josekit::jws::RS256.generate_key_pair(2048).unwrap();
+    let mut rsa = Value::Object(rsa.to_jwk_public_key().as_ref().clone());
+    rsa["kid"] = json!("shared");
+    let keys = vec![rsa.clone(), ec.clone()];
+    assert_eq!(
+        select_key(&keys, AssertionAlg::Es256, Some("shared")),
+        KeyLookup::Found(&ec)
+    );
+    assert_eq!(
+        select_key(&keys, AssertionAlg::Rs256, Some("shared")),
+        KeyLookup::Found(&rsa)
+    );
+    assert_eq!(
+        select_key(&keys, AssertionAlg::EdDsa, Some("shared")),
+        KeyLookup::NotFound
+    );
+}
+
+#[test]
 fn only_public_asymmetric_keys_register() {
     let (pair, public) = es256_key("k1");
     assert!(parse_jwk_set(&json!({"keys": [public]})).is_ok());
