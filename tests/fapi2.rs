@@ -277,6 +277,11 @@ async fn a_fapi2_client_pushes_signs_in_and_verifies_its_ps256_id_token_with_the
         let access = tokens.access_token().secret();
         assert_eq!(header_alg(access), "PS256");
         assert_eq!(userinfo_status(&app, access).await, 200);
+        // §5.3.4: never in the query string (RFC 6750 §2.3).
+        let in_query = reqwest::get(app.url(&format!("/userinfo?access_token={access}")))
+            .await
+            .unwrap();
+        assert_eq!(in_query.status(), 401);
     }
 }
 

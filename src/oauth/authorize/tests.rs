@@ -373,3 +373,24 @@ fn a_pushed_request_may_not_name_a_request_uri_and_the_browser_may_not_name_anot
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn state_and_nonce_are_kept_up_to_2048_characters() {
+    // FAPI 2.0 §5.3.2.2: nonces of 64 characters, and (its Note 4) states past 1000.
+    let long_state = "s".repeat(2048);
+    let nonce = "n".repeat(64);
+    let q = query(&format!("&nonce={nonce}")).replace("state=s1", &format!("state={long_state}"));
+    let request = run(&q).unwrap();
+    assert_eq!(request.state.as_deref(), Some(long_state.as_str()));
+    assert_eq!(request.nonce.as_deref(), Some(nonce.as_str()));
+    let client = client();
+    let too_long = query("").replace("state=s1", &format!("state={long_state}s"));
+    let params = Params::parse(too_long.as_bytes());
+    match validate(&params, Channel::FrontChannel, |_| Some(&client)) {
+        Validation::ErrorRedirect(target, e) => {
+            assert_eq!(e.code, ErrorCode::InvalidRequest);
+            assert_eq!(target.state, None, "an oversized state is not echoed");
+        }
+        other => panic!("{other:?}"),
+    }
+}
