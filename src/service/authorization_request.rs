@@ -72,7 +72,7 @@ pub async fn resolve<'s>(
             Validation::Valid(request, client) => {
                 crate::observe::note_client(&client.id);
                 Ok(Resolved {
-                    request,
+                    request: *request,
                     client,
                     carried: params.clone(),
                 })
@@ -178,7 +178,7 @@ async fn validated<'s>(
             let carried = par::continuation(pushed, &handle);
             request.pushed = Some(handle);
             return Ok(Ok(Resolved {
-                request,
+                request: *request,
                 client,
                 carried,
             }));

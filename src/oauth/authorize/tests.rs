@@ -35,7 +35,7 @@ fn run(query: &str) -> Result<AuthorizationRequest, String> {
     match validate(&params, Channel::FrontChannel, |id| {
         (id == "app").then_some(&client)
     }) {
-        Validation::Valid(request, _) => Ok(request),
+        Validation::Valid(request, _) => Ok(*request),
         Validation::ErrorPage(e) => Err(format!("page:{e:?}")),
         Validation::ErrorRedirect(target, e) => {
             assert_eq!(target.state.as_deref(), Some("s1"));

@@ -163,7 +163,7 @@ pub fn request(state: &AppState, client_id: &str, extra: &[(&str, &str)]) -> Aut
     use crate::oauth::authorize::{Channel, Validation, validate};
     let params = authorization_params(state, client_id, extra);
     match validate(&params, Channel::FrontChannel, |id| state.client(id)) {
-        Validation::Valid(request, _) => request,
+        Validation::Valid(request, _) => *request,
         other => panic!("invalid request: {other:?}"),
     }
 }
