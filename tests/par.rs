@@ -548,3 +548,21 @@ async fn failed_authentications_at_par_count_on_the_limit_token_uses() {
         assert_eq!(at_par.status(), 429);
     }
 }
+
+#[tokio::test]
+async fn two_browsers_racing_with_one_request_uri_have_exactly_one_winner() {
+    for backend in Backend::all() {
+        let app = spawn(backend).await;
+        let other = app.second_instance(|_| {}).await;
+        for _ in 0..5 {
+            let request_uri =
+                pushed_request_uri(&app, confidential(), &request_fields(REDIRECT, &[])).await;
+            let url = par_authorize_url("confidential", &request_uri);
+            let (mut a, mut b) = (app.browser(), other.browser());
+            let (first, second) = tokio::join!(a.get(&url), b.get(&url));
+            let mut statuses = [first.status, second.status];
+            statuses.sort();
+            assert_eq!(statuses, [303, 400], "one takes it, the other is refused");
+        }
+    }
+}
