@@ -113,15 +113,16 @@ fn validate_fapi2_client(
 }
 
 /// Access tokens for the APIs a fapi2 client may ask for are signed with the API's algorithm,
-/// which must be one the profile allows.
+/// which must be one the profile allows (the built-in admin API signs with RS256, so a fapi2
+/// client cannot be an admin client).
 fn validate_fapi2_apis(
     config: &Config,
     client: &ClientConfig,
     key: &str,
 ) -> Result<(), ConfigError> {
+    let apis = config.all_resources();
     for (i, identifier) in client.resources.iter().enumerate() {
-        let rs256 = config
-            .resources
+        let rs256 = apis
             .iter()
             .find(|r| &r.identifier == identifier)
             .is_some_and(|r| !r.access_token_signed_response_alg.allowed_by_fapi2());

@@ -165,4 +165,9 @@ fn a_fapi2_client_may_only_ask_for_apis_that_do_not_sign_with_rs256() {
     assert_eq!(error_key(&refused), "clients[0].resources[0]");
     let allowed = format!("{client}{}", api("ES256"));
     assert!(Config::from_toml(&allowed).is_ok());
+    let admin = fapi_client(
+        "grant_types = [\"client_credentials\"]\nresources = [\"urn:tessera:admin\"]\nscopes = [\"admin:read\"]",
+        &["redirect_uris"],
+    );
+    assert_eq!(error_key(&admin), "clients[0].resources[0]");
 }
