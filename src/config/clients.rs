@@ -79,6 +79,12 @@ pub struct ClientConfig {
     /// logout tokens); one of `signing_algs`.
     #[serde(default = "default_id_token_alg")]
     pub id_token_signed_response_alg: SigningAlg,
+    /// RFC 9449 §5.2: refuse this client's token requests that carry no DPoP proof.
+    #[serde(default)]
+    pub dpop_bound_access_tokens: bool,
+    /// RFC 9449 §8: this client's DPoP proofs must carry a nonce Tessera issued.
+    #[serde(default)]
+    pub dpop_nonce_required: bool,
 }
 
 fn default_grant_types() -> Vec<GrantType> {
@@ -144,6 +150,8 @@ impl ClientConfig {
                 .collect(),
             private_key_jwt: self.private_key_jwt(),
             id_token_signed_response_alg: self.id_token_signed_response_alg,
+            dpop_bound_access_tokens: self.dpop_bound_access_tokens,
+            dpop_nonce_required: self.dpop_nonce_required,
         }
     }
 

@@ -20,6 +20,7 @@ use crate::oauth::signing_alg::SigningAlg;
 mod branding;
 mod clients;
 mod defaults;
+mod dpop;
 mod email;
 mod env;
 mod registration;
@@ -31,6 +32,7 @@ mod validate;
 
 pub use branding::BrandingConfig;
 pub use clients::ClientConfig;
+pub use dpop::DpopConfig;
 pub use email::{EmailConfig, MailTransport, SmtpEndpoint, SmtpPassword, SmtpSecurity};
 pub use registration::{Registration, domain_allowed as registration_domain_allowed};
 pub use resources::ResourceConfig;
@@ -251,6 +253,9 @@ pub struct Config {
     /// How mail is sent: `.eml` files (the default) or SMTP.
     #[serde(default)]
     pub email: EmailConfig,
+    /// DPoP proofs (RFC 9449): their `iat` window and the server's nonces.
+    #[serde(default)]
+    pub dpop: DpopConfig,
 }
 
 /// What a key file readable by its group or by other users gets.

@@ -23,6 +23,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_signing_algs(&config.signing_algs)?;
     validate_backchannel(config)?;
     config.email.validate()?;
+    config.dpop.validate()?;
     validate_resources(config)?;
     validate_clients(config)?;
     super::registration::validate_domains(&config.registration_email_domains)?;

@@ -79,6 +79,10 @@ pub struct Client {
     pub private_key_jwt: Option<PrivateKeyJwt>,
     /// The algorithm its ID tokens and logout tokens are signed with.
     pub id_token_signed_response_alg: SigningAlg,
+    /// RFC 9449 §5.2: every token request of this client carries a DPoP proof.
+    pub dpop_bound_access_tokens: bool,
+    /// RFC 9449 §8, §9: this client's proofs carry a nonce Tessera issued.
+    pub dpop_nonce_required: bool,
 }
 
 impl fmt::Debug for Client {
@@ -113,6 +117,8 @@ impl Client {
             resources: Vec::new(),
             private_key_jwt: None,
             id_token_signed_response_alg: SigningAlg::Rs256,
+            dpop_bound_access_tokens: false,
+            dpop_nonce_required: false,
         }
     }
 

@@ -44,6 +44,8 @@ pub struct AuthorizationRequest {
     pub id_token_hint: Option<String>,
     /// Requested authentication context classes, in order of preference (OIDC Core §3.1.2.1).
     pub acr_values: Vec<String>,
+    /// RFC 9449 §10: the thumbprint of the DPoP key the code will be exchanged with.
+    pub dpop_jkt: Option<String>,
 }
 
 /// Why a request was refused before the redirect_uri could be trusted: shown on a page.
@@ -116,6 +118,7 @@ fn validate_trusted(
     let code_challenge = checks::pkce_challenge(params)?;
     let nonce = checks::nonce(params)?;
     let max_age = checks::max_age(params)?;
+    let dpop_jkt = checks::dpop_jkt(params)?;
     Ok(AuthorizationRequest {
         client_id: client.id.clone(),
         redirect_uri: redirect_uri.to_string(),
@@ -129,6 +132,7 @@ fn validate_trusted(
         login_hint: checks::login_hint(params),
         id_token_hint: params.get("id_token_hint").map(str::to_string),
         acr_values: checks::acr_values(params),
+        dpop_jkt,
     })
 }
 
