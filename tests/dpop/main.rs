@@ -2,12 +2,14 @@
 //! PostgreSQL, with client code written here over josekit (`client.rs`) and the
 //! `openidconnect` crate for the rest of the flow: tokens bound at `/token` for every grant
 //! (`token.rs`), every way a proof can be wrong (`proofs.rs`), server nonces (`nonces.rs`),
-//! and `/userinfo` and introspection as resource-server sides (`resource.rs`).
+//! `/userinfo` and introspection as resource-server sides (`resource.rs`), and the check
+//! docs/apis.md shows an API (`documented.rs`).
 #[path = "../common/mod.rs"]
 mod common;
 
 mod client;
 
+mod documented;
 mod nonces;
 mod proofs;
 mod resource;
