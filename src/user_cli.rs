@@ -155,7 +155,7 @@ async fn run(
             send_verification,
         } => {
             let password = admin::read_secret_line(stdin)?;
-            let id = admin::add_user(&store, &rules, &email, name, email_verified, password, now);
+            let id = admin::add_user(store, &rules, &email, name, email_verified, password, now);
             let id = id.await?;
             println!("created user {id}");
             if send_verification {
@@ -177,31 +177,31 @@ async fn run(
             remove_second_factors,
         } => {
             let password = admin::read_secret_line(stdin)?;
-            admin::set_password(&store, &rules, &receivers, &email, password, now).await?;
+            admin::set_password(store, &rules, &receivers, &email, password, now).await?;
             println!("password changed; the user was signed out everywhere");
-            let left = admin::second_factors_after_reset(&store, &email, remove_second_factors);
+            let left = admin::second_factors_after_reset(store, &email, remove_second_factors);
             print!("{}", left.await?);
         }
         UserCommand::Disable {
             email,
             remove_second_factors,
         } => {
-            admin::set_disabled(&store, &receivers, &email, true, now).await?;
+            admin::set_disabled(store, &receivers, &email, true, now).await?;
             println!("user disabled, signed out and their tokens revoked");
-            let left = admin::second_factors_after_reset(&store, &email, remove_second_factors);
+            let left = admin::second_factors_after_reset(store, &email, remove_second_factors);
             print!("{}", left.await?);
         }
         UserCommand::Enable { email } => {
-            admin::set_disabled(&store, &receivers, &email, false, now).await?;
+            admin::set_disabled(store, &receivers, &email, false, now).await?;
             println!("user enabled");
         }
         UserCommand::ResetMfa { email } => {
-            let passkeys = admin::reset_mfa(&store, &email).await?;
+            let passkeys = admin::reset_mfa(store, &email).await?;
             println!(
                 "two-step verification reset and {passkeys} passkey(s) removed: the user signs in with the password alone"
             );
         }
-        UserCommand::Passkeys { command } => passkeys_command(&store, command).await?,
+        UserCommand::Passkeys { command } => passkeys_command(store, command).await?,
         UserCommand::Identities { command } => {
             identities_command(config, store, audit, command).await?
         }

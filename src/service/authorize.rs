@@ -49,7 +49,7 @@ pub fn validate<'s>(
     match authorize::validate(params, |id| state.client(id)) {
         Validation::Valid(request, client) => {
             crate::observe::note_client(&client.id);
-            Ok((request, client))
+            Ok((*request, client))
         }
         Validation::ErrorPage(reason) => Err(Refusal::Page(reason)),
         Validation::ErrorRedirect(target, error) => {

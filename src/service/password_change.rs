@@ -34,7 +34,7 @@ pub struct PasswordChangeRequest<'a> {
 /// How a change ended.
 #[derive(Debug)]
 pub enum PasswordChange {
-    Changed(PasswordChanged),
+    Changed(Box<PasswordChanged>),
     /// The new password and its repetition differ; nothing was checked.
     NotTheSame,
     /// The new password breaks a rule of the policy; the current one was not checked.
@@ -116,13 +116,13 @@ pub async fn change_password(
             .detail("first_password", first_password)
             .detail("sessions_ended", sessions_ended),
     );
-    Ok(PasswordChange::Changed(PasswordChanged {
+    Ok(PasswordChange::Changed(Box::new(PasswordChanged {
         session,
         email: user.email.clone(),
         name: user.name.clone(),
         first_password,
         sessions_ended,
-    }))
+    })))
 }
 
 /// The browser's session after the change. A new session row counts as having passed its

@@ -7,7 +7,7 @@ use crate::client::{DpopKey, ath, claims};
 use crate::common::*;
 use crate::*;
 
-mod documented {
+mod apis_md {
     use std::collections::HashSet;
     use std::time::{Duration, SystemTime};
 
@@ -134,7 +134,7 @@ async fn the_documented_dpop_check_accepts_the_holder_and_refuses_everyone_else(
     };
     let mut seen = std::collections::HashSet::new();
     let mut check = |proof: &str, url: &str, token: &str| {
-        documented::check_dpop(proof, "GET", url, token, &payload(token), &mut seen, now)
+        apis_md::check_dpop(proof, "GET", url, token, &payload(token), &mut seen, now)
     };
 
     let good = proof(&key, &token, &format!("{url}?page=2"));

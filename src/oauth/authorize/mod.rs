@@ -61,7 +61,8 @@ pub enum UntrustedRedirectError {
 /// The outcome of validating a request.
 #[derive(Debug)]
 pub enum Validation<'c> {
-    Valid(AuthorizationRequest, &'c Client),
+    /// Boxed: a request is far larger than a refusal.
+    Valid(Box<AuthorizationRequest>, &'c Client),
     /// Tell the user; do not redirect.
     ErrorPage(UntrustedRedirectError),
     /// Send the error back to the (verified) redirect_uri.
@@ -94,7 +95,7 @@ pub fn validate<'c>(
         Err(reason) => return Validation::ErrorPage(reason),
     };
     match validate_trusted(params, client, redirect_uri) {
-        Ok(request) => Validation::Valid(request, client),
+        Ok(request) => Validation::Valid(Box::new(request), client),
         Err(error) => Validation::ErrorRedirect(checks::error_target(params, redirect_uri), error),
     }
 }

@@ -33,7 +33,7 @@ fn run(query: &str) -> Result<AuthorizationRequest, String> {
     let client = client();
     let params = Params::parse(query.as_bytes());
     match validate(&params, |id| (id == "app").then_some(&client)) {
-        Validation::Valid(request, _) => Ok(request),
+        Validation::Valid(request, _) => Ok(*request),
         Validation::ErrorPage(e) => Err(format!("page:{e:?}")),
         Validation::ErrorRedirect(target, e) => {
             assert_eq!(target.state.as_deref(), Some("s1"));
