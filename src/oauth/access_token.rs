@@ -26,8 +26,9 @@ impl Audience {
 }
 
 /// RFC 9068 §2.2 claims, with `acr` and `amr` (§2.2.1) so a resource server can demand the
-/// second factor too, and `cnf` (RFC 9449 §6.1) when the token is bound to a DPoP key. A token a client got for itself (client_credentials) has no user, so
-/// no `auth_time`, `acr` or `amr`, and its `sub` is the client_id (§2.2).
+/// second factor too, and `cnf` (RFC 9449 §6.1) when the token is bound to a DPoP key. A
+/// token a client got for itself (client_credentials) has no user, so no `auth_time`, `acr`
+/// or `amr`, and its `sub` is the client_id (§2.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessTokenClaims {
     pub iss: String,

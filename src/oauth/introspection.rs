@@ -1,5 +1,6 @@
 //! Token introspection (RFC 7662) as the protocol sees it: who may ask (§2.1) and the answer
-//! (§2.2, with RFC 9449 §6.2's `cnf` and `token_type` `DPoP` for a DPoP-bound token). Which tokens each caller sees is the service's (`service::introspect`).
+//! (§2.2, with RFC 9449 §6.2's `cnf` and `token_type` `DPoP` for a DPoP-bound token). Which
+//! tokens each caller sees is the service's (`service::introspect`).
 use serde::Serialize;
 
 use super::access_token::Audience;

@@ -1,6 +1,6 @@
 //! What the token, revocation and introspection endpoints receive (RFC 6749 §2.3, §3.2): a
-//! form body, the `Authorization` header as sent, the caller's address and any DPoP proof; and the client
-//! (at introspection: the client or the API) that the request authenticates.
+//! form body, the `Authorization` header as sent, the caller's address and any DPoP proof;
+//! and the client (at introspection: the client or the API) that the request authenticates.
 use std::net::IpAddr;
 
 use super::client_auth;

@@ -1,7 +1,7 @@
 //! `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6, RFC 9449 §10). The code
 //! is checked before it is spent, so a wrong client, verifier or DPoP key cannot burn the
-//! legitimate client's code; it is then redeemed in one transaction with the tokens it produced, so a replay
-//! always finds what to revoke (RFC 6749 §4.1.2).
+//! legitimate client's code; it is then redeemed in one transaction with the tokens it
+//! produced, so a replay always finds what to revoke (RFC 6749 §4.1.2).
 use super::dpop;
 use super::error::{Error, Result};
 use super::mint::issuance::Issuance;

@@ -1,7 +1,7 @@
 //! Removal of rows that can no longer matter: expired sessions and half-done sign-ins,
 //! refresh-token families past their absolute expiry, revocations of access tokens that have
-//! expired anyway, the `jti`s of client assertions and DPoP proofs that have expired, passkey ceremonies
-//! never finished, trips to upstream providers and links never completed, old throttle windows,
+//! expired anyway, the `jti`s of client assertions and DPoP proofs that have expired, passkey
+//! ceremonies never finished, trips to upstream providers and links never completed, old throttle windows,
 //! outbox rows given up a week ago, and codes an hour after expiry (kept that long so a late replay is still recognised as one).
 use super::outbox::{TAKEN, take_and_queue};
 use super::outbox_lease::Outbox;
