@@ -41,16 +41,20 @@ enum Workload {
     Refresh,
     Userinfo,
     ClientCredentials,
+    /// W3 with a DPoP proof at /token (RFC 9449): last, since its access tokens are bound
+    /// and W5 sends the agent's newest one as a bearer token.
+    SilentCodeFlowDpop,
 }
 
 impl Workload {
-    const ALL: [Workload; 6] = [
+    const ALL: [Workload; 7] = [
         Workload::Discovery,
         Workload::Jwks,
         Workload::SilentCodeFlow,
         Workload::Refresh,
         Workload::Userinfo,
         Workload::ClientCredentials,
+        Workload::SilentCodeFlowDpop,
     ];
 
     fn label(self) -> &'static str {
@@ -61,6 +65,7 @@ impl Workload {
             Workload::Refresh => "W4 refresh (rotation)",
             Workload::Userinfo => "W5 userinfo",
             Workload::ClientCredentials => "W6 client_credentials",
+            Workload::SilentCodeFlowDpop => "W3d code flow + DPoP",
         }
     }
 
@@ -72,6 +77,7 @@ impl Workload {
             Workload::Refresh => "refresh",
             Workload::Userinfo => "userinfo",
             Workload::ClientCredentials => "client_credentials",
+            Workload::SilentCodeFlowDpop => "silent_code_flow_dpop",
         }
     }
 }
@@ -85,6 +91,7 @@ async fn step(agent: &mut Agent, provider: &Provider, workload: Workload) -> Out
         Workload::Refresh => agent.refresh_or_restart(provider).await,
         Workload::Userinfo => agent.userinfo().await,
         Workload::ClientCredentials => agent.client_credentials().await,
+        Workload::SilentCodeFlowDpop => agent.silent_flow_dpop(provider).await,
     }
 }
 
@@ -119,7 +126,7 @@ impl Measured {
         ))
     }
 
-    /// W3 and W4 sign two JWTs per operation, so their ceiling is half the signing rate;
+    /// W3, W3d and W4 sign two JWTs per operation, so their ceiling is half the signing rate;
     /// W6 signs one, so its ceiling is the signing rate; W5 signs nothing, so it is compared
     /// with the signing rate itself.
     fn versus_ceiling(&self, signs_per_second: Option<f64>) -> (String, Option<f64>) {
@@ -127,7 +134,7 @@ impl Measured {
             return ("-".into(), None);
         };
         match self.workload {
-            Workload::SilentCodeFlow | Workload::Refresh => {
+            Workload::SilentCodeFlow | Workload::SilentCodeFlowDpop | Workload::Refresh => {
                 let percent = 100.0 * self.rate() / (signs / 2.0);
                 (format!("{percent:.0}% of sign/2"), Some(percent / 100.0))
             }
@@ -229,6 +236,7 @@ async fn count_one_at_a_time(
         Workload::Refresh => "W4 refresh (rotation)",
         Workload::Userinfo => "W5 userinfo",
         Workload::ClientCredentials => "W6 client_credentials",
+        Workload::SilentCodeFlowDpop => "W3d silent code flow + DPoP (both)",
     };
     let mut tally = Tally::new(label);
     for _ in 0..ONE_AT_A_TIME {
@@ -548,7 +556,7 @@ async fn run(cores: Cores) {
             "threads": idle.threads,
         },
         "sign_ceiling_per_sec": signs_per_second,
-        "versus_ceiling_note": "W3 and W4: rate / (signatures per second / 2); W5 and W6: rate / signatures per second",
+        "versus_ceiling_note": "W3, W3d and W4: rate / (signatures per second / 2); W5 and W6: rate / signatures per second",
         "workloads": rows,
         "db_proxy": db_proxy,
     });

@@ -153,7 +153,7 @@ async fn run(cli: Cli) -> AdminResult<()> {
                 .purge_audit_events(now - config.audit_retention)
                 .await?;
             println!(
-                "purged {} codes, {} sessions ({} back-channel logouts queued), {} pending sign-ins, {} refresh tokens, {} access-token revocations, {} client-assertion jtis, {} throttle counters, {} audit events past audit_retention",
+                "purged {} codes, {} sessions ({} back-channel logouts queued), {} pending sign-ins, {} refresh tokens, {} access-token revocations, {} client-assertion jtis, {} DPoP proof jtis, {} throttle counters, {} audit events past audit_retention",
                 purged.codes,
                 purged.sessions,
                 purged.logouts_queued,
@@ -161,6 +161,7 @@ async fn run(cli: Cli) -> AdminResult<()> {
                 purged.refresh_tokens,
                 purged.revoked_access_tokens,
                 purged.client_assertions,
+                purged.dpop_proofs,
                 purged.throttle_counters,
                 audit_events
             );

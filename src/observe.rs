@@ -26,6 +26,8 @@ pub const TOKENS_ISSUED: &str = "tessera_tokens_issued_total";
 pub const REFRESH_REUSE: &str = "tessera_refresh_token_reuse_total";
 /// An authorization code was presented again: what it issued was revoked.
 pub const CODES_REPLAYED: &str = "tessera_codes_replayed_total";
+/// DPoP proofs refused, by reason (`invalid`, `replayed`, `use_nonce`, `missing`, `wrong_key`).
+pub const DPOP_REFUSALS: &str = "tessera_dpop_refusals_total";
 /// Hashes running or waiting in the argon2 pool.
 pub const ARGON2_QUEUE: &str = "tessera_argon2_queue_depth";
 /// Time a hash waited for a free slot (histogram, seconds).
@@ -207,6 +209,10 @@ pub fn code_replayed() {
     metrics::counter!(CODES_REPLAYED).increment(1);
 }
 
+pub fn dpop_refused(reason: &'static str) {
+    metrics::counter!(DPOP_REFUSALS, "reason" => reason).increment(1);
+}
+
 pub fn argon2_waited(wait: Duration) {
     metrics::histogram!(ARGON2_WAIT).record(wait.as_secs_f64());
 }
@@ -303,6 +309,7 @@ fn describe() {
         CODES_REPLAYED,
         "Authorization codes presented again (what they issued was revoked)."
     );
+    describe_counter!(DPOP_REFUSALS, "DPoP proofs refused, by reason.");
     describe_gauge!(
         ARGON2_QUEUE,
         "Password hashes running or waiting for a slot."

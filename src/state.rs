@@ -10,6 +10,7 @@ use arc_swap::ArcSwap;
 
 use crate::audit::AuditLog;
 use crate::auth::client_jwks::JwksCache;
+use crate::auth::dpop_nonce::NonceKey;
 use crate::auth::master_key::{MasterKey, Purpose};
 use crate::auth::passkey;
 use crate::auth::password::PasswordHasher;
@@ -40,6 +41,8 @@ pub struct Settings {
     signing_key_sealer: Option<SealingKey>,
     /// Seals messages in the mail outbox (derived from the master key).
     mail_sealer: Option<SealingKey>,
+    /// Makes DPoP nonces (derived from the master key, so every instance makes the same).
+    dpop_nonces: NonceKey,
     /// The clients that registered a `backchannel_logout_uri`: the ones told of a session's end.
     backchannel_receivers: Vec<String>,
     /// What the page frame shows (`[branding]`), resolved once per (re)load.
@@ -89,6 +92,9 @@ impl Settings {
             totp_key: master.map(|m| m.derive(Purpose::TotpSecrets)),
             signing_key_sealer: master.map(|m| m.derive(Purpose::SigningKeys)),
             mail_sealer: master.map(|m| m.derive(Purpose::MailOutbox)),
+            dpop_nonces: master.map_or_else(NonceKey::generate, |m| {
+                NonceKey::from_bytes(m.derive_bytes(Purpose::DpopNonces))
+            }),
             clients,
             resources,
             discovery_json,
@@ -260,6 +266,11 @@ impl AppState {
     /// Seals messages in the mail outbox; `None` without a master key.
     pub fn mail_sealer(&self) -> Option<&SealingKey> {
         self.settings.mail_sealer.as_ref()
+    }
+
+    /// Makes and checks DPoP nonces.
+    pub fn dpop_nonces(&self) -> &NonceKey {
+        &self.settings.dpop_nonces
     }
 
     pub fn backchannel_receivers(&self) -> &[String] {

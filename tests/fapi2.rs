@@ -5,11 +5,15 @@
 //! another audience, a response type other than code, no PKCE; a refresh retried with the
 //! previous token; the DPoP flag the profile sets (its enforcement is the DPoP branch's).
 mod common;
+#[path = "dpop/client.rs"]
+#[allow(dead_code)]
+mod dpop_client;
 
 use std::sync::OnceLock;
 
 use common::par::*;
 use common::*;
+use dpop_client::{DpopHttp, DpopKey, ath, claims as dpop_claims};
 use josekit::jwk::Jwk;
 use josekit::jws::{ES256, JwsHeader, PS256, RS256};
 use josekit::jwt::{self, JwtPayload};
@@ -139,6 +143,22 @@ fn bank_auth(app: &TestApp) -> ParAuth<'static> {
 
 /// A token request from the bank, authenticated with a fresh assertion.
 async fn bank_token(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response {
+    let key = DpopKey::es256();
+    let proof = key.proof(&dpop_claims(
+        "POST",
+        &format!("{}/token", app.issuer),
+        app.clock_now(),
+    ));
+    bank_token_with(app, fields, Some(&proof)).await
+}
+
+/// The bank's token request with a client assertion, and the DPoP proof `proof` if any (the
+/// profile requires one: FAPI 2.0 §5.3.2.1).
+async fn bank_token_with(
+    app: &TestApp,
+    fields: &[(&str, &str)],
+    proof: Option<&str>,
+) -> reqwest::Response {
     let assertion = assertion(app, "ES256", json!(app.issuer));
     let mut form = fields.to_vec();
     form.extend([
@@ -146,12 +166,11 @@ async fn bank_token(app: &TestApp, fields: &[(&str, &str)]) -> reqwest::Response
         ("client_assertion_type", JWT_BEARER),
         ("client_assertion", &assertion),
     ]);
-    reqwest::Client::new()
-        .post(app.url("/token"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
+    let mut request = reqwest::Client::new().post(app.url("/token")).form(&form);
+    if let Some(proof) = proof {
+        request = request.header("DPoP", proof);
+    }
+    request.send().await.unwrap()
 }
 
 /// Pushes `fields` for the bank, signs Ada in through the browser and returns the code.
@@ -240,6 +259,9 @@ async fn a_fapi2_client_pushes_signs_in_and_verifies_its_ps256_id_token_with_the
         );
         let mut browser = app.browser();
         let code = bank_code(&app, &mut browser, &fields).await;
+        // The profile binds its tokens to a key: every call carries a DPoP proof.
+        let key = DpopKey::es256();
+        let http = DpopHttp::new(&key, &app.clock);
         let tokens: CoreTokenResponse = oidc
             .exchange_code(AuthorizationCode::new(code))
             .unwrap()
@@ -273,10 +295,25 @@ async fn a_fapi2_client_pushes_signs_in_and_verifies_its_ps256_id_token_with_the
             .set_time_fn(at(START + 1));
         assert!(id_token.claims(&rs256_only, &nonce).is_err());
 
-        // The access token is not RS256 either (FAPI 2.0 §5.4.1), and userinfo takes it.
+        // The access token is not RS256 either (FAPI 2.0 §5.4.1), and userinfo takes it with
+        // its proof, never as a bearer token.
         let access = tokens.access_token().secret();
         assert_eq!(header_alg(access), "PS256");
-        assert_eq!(userinfo_status(&app, access).await, 200);
+        let mut proof = dpop_claims("GET", &format!("{}/userinfo", app.issuer), app.clock_now());
+        proof["ath"] = json!(ath(access));
+        let userinfo = reqwest::Client::new()
+            .get(app.url("/userinfo"))
+            .header("Authorization", format!("DPoP {access}"))
+            .header("DPoP", key.proof(&proof))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(userinfo.status(), 200);
+        assert_eq!(
+            userinfo_status(&app, access).await,
+            401,
+            "bound: not a bearer token"
+        );
         // §5.3.4: never in the query string (RFC 6750 §2.3).
         let in_query = reqwest::get(app.url(&format!("/userinfo?access_token={access}")))
             .await
@@ -493,16 +530,15 @@ async fn a_fapi2_code_lives_sixty_seconds_at_most() {
 }
 
 /// FAPI 2.0 §5.3.2.1 items 4–5: only sender-constrained access tokens. The profile sets
-/// `dpop_bound_access_tokens` (checked above); refusing a token request without a DPoP
-/// proof is the DPoP branch's, and this test is finished when it is merged.
+/// `dpop_bound_access_tokens` (checked above), so a token request without a DPoP proof is
+/// refused.
 #[tokio::test]
-#[ignore = "needs the DPoP branch"]
 async fn a_fapi2_token_request_without_a_dpop_proof_is_refused() {
     for backend in Backend::all() {
         let app = spawn(backend).await;
         let mut browser = app.browser();
         let code = bank_code(&app, &mut browser, &request_fields(BANK_REDIRECT, &[])).await;
-        let response = bank_token(
+        let response = bank_token_with(
             &app,
             &[
                 ("grant_type", "authorization_code"),
@@ -510,6 +546,7 @@ async fn a_fapi2_token_request_without_a_dpop_proof_is_refused() {
                 ("redirect_uri", BANK_REDIRECT),
                 ("code_verifier", VERIFIER),
             ],
+            None,
         )
         .await;
         assert_eq!(

@@ -1,14 +1,16 @@
 //! One user agent and the relying party behind it: a browser's cookie jar and keep-alive
 //! connection (redirects are read, never followed), and the client's side of the code flow
 //! (PKCE S256, `state`, `nonce`, `client_secret_basic`, the ID token checked against the
-//! JWKS). Every step returns `Err` with a reason when Tessera answers anything unexpected.
+//! JWKS; on request, a DPoP proof on its token requests). Every step returns `Err` with a
+//! reason when Tessera answers anything unexpected.
 use std::collections::HashMap;
 use std::time::Duration;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use josekit::jws::alg::ecdsa::EcdsaJwsSigner;
 use josekit::jws::alg::rsassa::RsassaJwsVerifier;
-use josekit::jws::{JwsVerifier, RS256};
+use josekit::jws::{ES256, JwsSigner, JwsVerifier, RS256};
 use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
 use serde_json::Value;
 use sha2::Digest;
@@ -139,6 +141,49 @@ pub struct SignedIn {
     reply: Reply,
 }
 
+/// A client's DPoP key (RFC 9449), ES256, made once per agent: each token request then
+/// carries a fresh proof signed with it, as a DPoP client library sends it.
+struct DpopProver {
+    signer: EcdsaJwsSigner,
+    /// The proof's JOSE header, base64url: the same for every proof of this key.
+    header: String,
+    sent: u64,
+}
+
+impl DpopProver {
+    fn generate() -> DpopProver {
+        let pair = ES256.generate_key_pair().unwrap();
+        let header = serde_json::json!({
+            "typ": "dpop+jwt",
+            "alg": "ES256",
+            "jwk": Value::Object(pair.to_jwk_public_key().into()),
+        });
+        DpopProver {
+            signer: ES256.signer_from_jwk(&pair.to_jwk_private_key()).unwrap(),
+            header: URL_SAFE_NO_PAD.encode(header.to_string()),
+            sent: 0,
+        }
+    }
+
+    /// A proof for `POST url` now, with a `jti` never used before.
+    fn proof(&mut self, agent: usize, url: &str) -> String {
+        self.sent += 1;
+        let claims = serde_json::json!({
+            "jti": format!("{agent}-{}", self.sent),
+            "htm": "POST",
+            "htu": url,
+            "iat": unix_now(),
+        });
+        let input = format!(
+            "{}.{}",
+            self.header,
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        );
+        let signature = self.signer.sign(input.as_bytes()).unwrap();
+        format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
+    }
+}
+
 /// A code the client received, with the request's secrets (the PKCE verifier, the nonce).
 pub struct Code {
     flow: Flow,
@@ -157,6 +202,9 @@ pub struct Agent {
     /// HTTP requests sent so far.
     pub requests: u64,
     sequence: u64,
+    /// The DPoP key, once a DPoP flow has run; `dpop_on` while one runs.
+    dpop: Option<DpopProver>,
+    dpop_on: bool,
 }
 
 impl Agent {
@@ -181,6 +229,8 @@ impl Agent {
             access_token: None,
             requests: 0,
             sequence: 0,
+            dpop: None,
+            dpop_on: false,
         }
     }
 
@@ -275,6 +325,16 @@ impl Agent {
     pub async fn silent_flow(&mut self, provider: &Provider) -> Outcome {
         let code = self.authorize_silently(provider).await?;
         self.redeem(provider, code).await
+    }
+
+    /// [`Agent::silent_flow`] with a DPoP proof on the token request (RFC 9449 §5): the
+    /// access token comes back bound to the agent's key (`token_type` DPoP).
+    pub async fn silent_flow_dpop(&mut self, provider: &Provider) -> Outcome {
+        self.dpop.get_or_insert_with(DpopProver::generate);
+        self.dpop_on = true;
+        let outcome = self.silent_flow(provider).await;
+        self.dpop_on = false;
+        outcome
     }
 
     /// The first half of [`Agent::silent_flow`]: `GET /authorize` with the session cookie.
@@ -378,11 +438,16 @@ impl Agent {
         fields: &[(&str, &str)],
     ) -> Result<Value, String> {
         self.requests += 1;
-        let response = self
+        let url = format!("{}/token", self.base);
+        let mut request = self
             .http
-            .post(format!("{}/token", self.base))
+            .post(&url)
             .basic_auth(client_id, Some(CLIENT_SECRET))
-            .form(fields)
+            .form(fields);
+        if let Some(dpop) = self.dpop.as_mut().filter(|_| self.dpop_on) {
+            request = request.header("DPoP", dpop.proof(self.id, &url));
+        }
+        let response = request
             .send()
             .await
             .map_err(|e| format!("POST /token: {e}"))?;
@@ -404,6 +469,13 @@ impl Agent {
             .await?;
         let id_token = tokens["id_token"].as_str().ok_or("no id_token")?;
         provider.verify_id_token(id_token, Some(&flow.nonce))?;
+        let expected_type = if self.dpop_on { "DPoP" } else { "Bearer" };
+        if tokens["token_type"] != expected_type {
+            return Err(format!(
+                "token_type {} (expected {expected_type})",
+                tokens["token_type"]
+            ));
+        }
         let access_token = tokens["access_token"].as_str().ok_or("no access_token")?;
         self.access_token = Some(access_token.to_string());
         if self.refresh_token.is_none() {

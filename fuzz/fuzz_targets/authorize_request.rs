@@ -2,7 +2,7 @@
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use tessera::oauth::amr::Amr;
-use tessera::oauth::authorize::{DecisionInput, SessionView, Validation, decide, validate};
+use tessera::oauth::authorize::{Channel, DecisionInput, SessionView, Validation, decide, validate};
 use tessera::oauth::client::{AuthMethod, Client, redirect_uri_matches};
 use tessera::oauth::consent::Approval;
 use tessera::oauth::params::Params;
@@ -20,7 +20,7 @@ fuzz_target!(|data: &[u8]| {
     let client = client();
     let params = Params::parse(data);
     let _ = params.to_query();
-    if let Validation::Valid(request, found) = validate(&params, |id| (id == "app").then_some(&client)) {
+    if let Validation::Valid(request, found) = validate(&params, Channel::FrontChannel, |id| (id == "app").then_some(&client)) {
         assert!(found.redirect_uri_registered(&request.redirect_uri));
         assert!(request.scope.contains("openid"));
         let consent = Approval::of_scope(Scopes::parse("openid email").unwrap_or_default());

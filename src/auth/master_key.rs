@@ -18,6 +18,8 @@ pub enum Purpose {
     SigningKeys,
     /// Messages waiting in the mail outbox: they hold one-time links.
     MailOutbox,
+    /// The HMAC key of DPoP nonces (RFC 9449 §8): the same on every instance.
+    DpopNonces,
 }
 
 impl Purpose {
@@ -26,6 +28,7 @@ impl Purpose {
             Self::TotpSecrets => b"tessera/v1/totp-secrets",
             Self::SigningKeys => b"tessera/v1/signing-keys",
             Self::MailOutbox => b"tessera/v1/mail-outbox",
+            Self::DpopNonces => b"tessera/v1/dpop-nonces",
         }
     }
 }
@@ -73,11 +76,16 @@ impl MasterKey {
 
     /// The sealing key for `purpose`.
     pub fn derive(&self, purpose: Purpose) -> SealingKey {
+        SealingKey::from_bytes(self.derive_bytes(purpose))
+    }
+
+    /// The 32 bytes derived for `purpose`, for a key that is not a sealing key (an HMAC key).
+    pub fn derive_bytes(&self, purpose: Purpose) -> Zeroizing<[u8; KEY_LEN]> {
         let mut okm = Zeroizing::new([0u8; KEY_LEN]);
         // 32 bytes is far below HKDF-SHA256's limit of 255 × 32, so expand cannot fail.
         let _ = Hkdf::<Sha256>::new(None, self.0.as_slice())
             .expand(purpose.label(), okm.as_mut_slice());
-        SealingKey::from_bytes(okm)
+        okm
     }
 }
 

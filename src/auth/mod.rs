@@ -2,6 +2,7 @@
 pub mod client_ip;
 pub mod client_jwks;
 pub mod csrf;
+pub mod dpop_nonce;
 pub mod master_key;
 pub mod passkey;
 pub mod password;

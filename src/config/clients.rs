@@ -91,6 +91,9 @@ pub struct ClientConfig {
     /// RFC 9449 §5.2: access tokens only DPoP-bound (always, for a fapi2 client).
     #[serde(default)]
     pub dpop_bound_access_tokens: bool,
+    /// RFC 9449 §8: this client's DPoP proofs must carry a nonce Tessera issued.
+    #[serde(default)]
+    pub dpop_nonce_required: bool,
 }
 
 fn default_grant_types() -> Vec<GrantType> {
@@ -164,6 +167,7 @@ impl ClientConfig {
                     .unwrap_or(defaults.require_pushed_authorization_requests),
             profile,
             dpop_bound_access_tokens: fapi2 || self.dpop_bound_access_tokens,
+            dpop_nonce_required: self.dpop_nonce_required,
         }
     }
 

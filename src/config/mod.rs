@@ -20,6 +20,7 @@ use crate::oauth::signing_alg::SigningAlg;
 mod branding;
 mod clients;
 mod defaults;
+mod dpop;
 mod email;
 mod env;
 mod error;
@@ -34,6 +35,7 @@ mod validate;
 
 pub use branding::BrandingConfig;
 pub use clients::ClientConfig;
+pub use dpop::DpopConfig;
 pub use email::{EmailConfig, MailTransport, SmtpEndpoint, SmtpPassword, SmtpSecurity};
 pub use error::ConfigError;
 pub use profile::ClientDefaults;
@@ -270,6 +272,9 @@ pub struct Config {
     /// How mail is sent: `.eml` files (the default) or SMTP.
     #[serde(default)]
     pub email: EmailConfig,
+    /// DPoP proofs (RFC 9449): their `iat` window and the server's nonces.
+    #[serde(default)]
+    pub dpop: DpopConfig,
 }
 
 /// What a key file readable by its group or by other users gets.

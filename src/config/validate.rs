@@ -24,6 +24,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_signing_algs(&config.signing_algs)?;
     validate_backchannel(config)?;
     config.email.validate()?;
+    config.dpop.validate()?;
     validate_resources(config)?;
     validate_clients(config)?;
     super::profile::validate(config)?;

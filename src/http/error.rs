@@ -119,6 +119,22 @@ fn oauth_json(error: &OAuthError) -> Response {
 /// RFC 6750 §3: the status follows the error code; no credentials at all gets a bare
 /// challenge without an error code.
 fn bearer_challenge(error: &OAuthError) -> Response {
+    resource_challenge("Bearer realm=\"tessera\", ", "", error)
+}
+
+/// RFC 9449 §7.1: a refusal of a DPoP-bound token, or of a DPoP proof, is a challenge of the
+/// DPoP scheme naming the algorithms a proof may use; `use_dpop_nonce` and
+/// `invalid_dpop_proof` are 401 like `invalid_token`.
+pub fn dpop_challenge(error: &OAuthError) -> Response {
+    let algs = format!(
+        ", algs=\"{}\"",
+        crate::oauth::dpop::SUPPORTED_ALGS.join(" ")
+    );
+    resource_challenge("DPoP ", &algs, error)
+}
+
+/// `WWW-Authenticate: <start>error="…", error_description="…"<end>` and the same in JSON.
+fn resource_challenge(start: &str, end: &str, error: &OAuthError) -> Response {
     let status = match error.code {
         ErrorCode::InvalidRequest => StatusCode::BAD_REQUEST,
         ErrorCode::InsufficientScope => StatusCode::FORBIDDEN,
@@ -126,7 +142,7 @@ fn bearer_challenge(error: &OAuthError) -> Response {
     };
     // Descriptions are our own constant texts; quotes are replaced all the same.
     let challenge = format!(
-        "Bearer realm=\"tessera\", error=\"{}\", error_description=\"{}\"",
+        "{start}error=\"{}\", error_description=\"{}\"{end}",
         error.code.as_str(),
         error.description.replace(['"', '\\'], "'")
     );

@@ -11,6 +11,7 @@ use tower_http::cors::{AllowOrigin, Any, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::admin;
+use super::api::client_request::{DPOP, DPOP_NONCE};
 use super::api::{introspect, metadata, par, revoke, token, userinfo};
 use super::audit_origin;
 use super::error::{HttpError, unavailable_as_json};
@@ -197,7 +198,9 @@ fn client_api_cors(origins: &[String]) -> Option<CorsLayer> {
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
             .allow_methods([Method::GET, Method::POST])
-            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE])
+            .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, DPOP])
+            // RFC 9449 §8, §7.1: a browser client reads the nonce and the DPoP challenge.
+            .expose_headers([DPOP_NONCE, header::WWW_AUTHENTICATE])
             .max_age(Duration::from_secs(600)),
     )
 }

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::acr;
 use super::amr::Amr;
+use super::dpop::Confirmation;
 use super::scope::Scopes;
 use super::tokens::TokenContext;
 
@@ -25,8 +26,9 @@ impl Audience {
 }
 
 /// RFC 9068 §2.2 claims, with `acr` and `amr` (§2.2.1) so a resource server can demand the
-/// second factor too. A token a client got for itself (client_credentials) has no user, so
-/// no `auth_time`, `acr` or `amr`, and its `sub` is the client_id (§2.2).
+/// second factor too, and `cnf` (RFC 9449 §6.1) when the token is bound to a DPoP key. A
+/// token a client got for itself (client_credentials) has no user, so no `auth_time`, `acr`
+/// or `amr`, and its `sub` is the client_id (§2.2).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessTokenClaims {
     pub iss: String,
@@ -43,6 +45,8 @@ pub struct AccessTokenClaims {
     pub acr: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amr: Option<Amr>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
 }
 
 /// Who a new access token is for, what it allows, and for how long.
@@ -52,6 +56,8 @@ pub struct Issue<'a> {
     pub scope: &'a Scopes,
     pub jti: &'a str,
     pub ttl: i64,
+    /// The thumbprint of the DPoP key the token is bound to, if any (RFC 9449 §6.1).
+    pub jkt: Option<&'a str>,
 }
 
 impl AccessTokenClaims {
@@ -69,6 +75,7 @@ impl AccessTokenClaims {
             auth_time: Some(ctx.auth_time),
             acr: Some(acr::acr_for(ctx.amr).to_string()),
             amr: Some(ctx.amr.clone()),
+            cnf: confirmation(issue.jkt),
         }
     }
 
@@ -86,7 +93,13 @@ impl AccessTokenClaims {
             auth_time: None,
             acr: None,
             amr: None,
+            cnf: confirmation(issue.jkt),
         }
+    }
+
+    /// The key the token is bound to, if any.
+    pub fn bound_key(&self) -> Option<&str> {
+        self.cnf.as_ref().map(|cnf| cnf.jkt.as_str())
     }
 
     /// True for a token that speaks for a client alone, with no user behind it.
@@ -107,6 +120,12 @@ impl AccessTokenClaims {
     }
 }
 
+fn confirmation(jkt: Option<&str>) -> Option<Confirmation> {
+    jkt.map(|jkt| Confirmation {
+        jkt: jkt.to_string(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -122,12 +141,14 @@ mod tests {
             scope: &scope,
             jti: "j1",
             ttl: 900,
+            jkt: None,
         };
         let claims = AccessTokenClaims::for_user(&context(&user, &scope, &amr), issue);
         let json = serde_json::to_value(&claims).unwrap();
         assert_eq!(json["scope"], "openid email");
         assert_eq!(json["amr"], serde_json::json!(["pwd"]));
         assert_eq!(json["acr"], "urn:tessera:pwd");
+        assert!(json.get("cnf").is_none(), "a bearer token carries no cnf");
         let back: AccessTokenClaims = serde_json::from_value(json).unwrap();
         assert_eq!(back, claims);
         let issuer = "https://id.example";
@@ -145,6 +166,7 @@ mod tests {
             scope: &scope,
             jti: "j2",
             ttl: 600,
+            jkt: Some("key-thumbprint"),
         };
         let claims = AccessTokenClaims::for_client("https://id.example", "svc", issue, 100);
         let json = serde_json::to_value(&claims).unwrap();
@@ -152,6 +174,7 @@ mod tests {
         assert_eq!(json["aud"], "https://api.example");
         assert_eq!(json["exp"], 700);
         assert!(json.get("auth_time").is_none() && json.get("amr").is_none());
+        assert_eq!(json["cnf"], serde_json::json!({ "jkt": "key-thumbprint" }));
         let back: AccessTokenClaims = serde_json::from_value(json).unwrap();
         assert!(back.is_client_token());
     }

@@ -107,6 +107,8 @@ pub struct Client {
     pub profile: Profile,
     /// RFC 9449 §5.2: its access tokens must be DPoP-bound (the fapi2 profile sets it).
     pub dpop_bound_access_tokens: bool,
+    /// RFC 9449 §8, §9: this client's proofs carry a nonce Tessera issued.
+    pub dpop_nonce_required: bool,
 }
 
 impl fmt::Debug for Client {
@@ -144,6 +146,7 @@ impl Client {
             require_pushed_authorization_requests: false,
             profile: Profile::Standard,
             dpop_bound_access_tokens: false,
+            dpop_nonce_required: false,
         }
     }
 

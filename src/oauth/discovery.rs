@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::client_assertion::keys::SUPPORTED_ALGS;
+use super::dpop;
 use super::signing_alg::SigningAlg;
 use super::{acr, scope};
 use crate::i18n::Locale;
@@ -66,6 +67,8 @@ pub fn provider_metadata(offered: &Offered<'_>) -> Value {
         "revocation_endpoint_auth_signing_alg_values_supported": SUPPORTED_ALGS,
         "introspection_endpoint_auth_signing_alg_values_supported": SUPPORTED_ALGS,
         "code_challenge_methods_supported": ["S256"],
+        // RFC 9449 §5.1: the algorithms a DPoP proof may use (asymmetric only).
+        "dpop_signing_alg_values_supported": dpop::SUPPORTED_ALGS,
         "authorization_response_iss_parameter_supported": true,
         // select_account is accepted but does nothing (a session holds one account).
         "prompt_values_supported": ["none", "login", "consent"],
@@ -131,6 +134,10 @@ mod tests {
         assert_eq!(
             metadata["code_challenge_methods_supported"],
             json!(["S256"])
+        );
+        assert_eq!(
+            metadata["dpop_signing_alg_values_supported"],
+            json!(["ES256", "EdDSA", "RS256", "PS256"])
         );
         assert_eq!(
             metadata["acr_values_supported"],

@@ -1,4 +1,5 @@
-//! OAuth 2.0 / OIDC error codes (RFC 6749 §4.1.2.1 and §5.2, OIDC Core §3.1.2.6, RFC 6750 §3.1).
+//! OAuth 2.0 / OIDC error codes (RFC 6749 §4.1.2.1 and §5.2, OIDC Core §3.1.2.6, RFC 6750 §3.1,
+//! RFC 9449 §12.2).
 use std::borrow::Cow;
 use std::fmt;
 
@@ -26,6 +27,10 @@ pub enum ErrorCode {
     InsufficientScope,
     /// RFC 8707 §2: the `resource` is unknown, not permitted, or not an absolute URI.
     InvalidTarget,
+    /// RFC 9449 §5, §7.1: the DPoP proof is missing where one is required, or invalid.
+    InvalidDpopProof,
+    /// RFC 9449 §8, §9: the proof must carry the server's nonce (sent in `DPoP-Nonce`).
+    UseDpopNonce,
 }
 
 impl ErrorCode {
@@ -51,6 +56,8 @@ impl ErrorCode {
             Self::InvalidToken => "invalid_token",
             Self::InsufficientScope => "insufficient_scope",
             Self::InvalidTarget => "invalid_target",
+            Self::InvalidDpopProof => "invalid_dpop_proof",
+            Self::UseDpopNonce => "use_dpop_nonce",
         }
     }
 }
@@ -89,6 +96,14 @@ impl OAuthError {
 
     pub fn invalid_grant(description: impl Into<Cow<'static, str>>) -> Self {
         Self::new(ErrorCode::InvalidGrant, description)
+    }
+
+    pub fn invalid_dpop_proof(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidDpopProof, description)
+    }
+
+    pub fn invalid_token(description: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(ErrorCode::InvalidToken, description)
     }
 
     pub fn invalid_client(description: impl Into<Cow<'static, str>>) -> Self {

@@ -172,6 +172,8 @@ pub struct IssuedCode {
     pub consumed: bool,
     /// The browser session it came from is still live (not signed out, not expired).
     pub session_active: bool,
+    /// RFC 9449 §10: the DPoP key named by `dpop_jkt` on the authorization request.
+    pub dpop_jkt: Option<String>,
 }
 
 /// Checks an unspent code against the request that presents it, before anything is
@@ -239,6 +241,7 @@ mod tests {
             expires_at: 160,
             consumed: false,
             session_active: true,
+            dpop_jkt: None,
         }
     }
 

@@ -1,10 +1,12 @@
 //! Token introspection (RFC 7662) as the protocol sees it: who may ask (§2.1) and the answer
-//! (§2.2). Which tokens each caller sees is the service's (`service::introspect`).
+//! (§2.2, with RFC 9449 §6.2's `cnf` and `token_type` `DPoP` for a DPoP-bound token). Which
+//! tokens each caller sees is the service's (`service::introspect`).
 use serde::Serialize;
 
 use super::access_token::Audience;
 use super::amr::Amr;
 use super::client::Client;
+use super::dpop::Confirmation;
 use super::resource::Resource;
 use super::scope::Scopes;
 
@@ -36,6 +38,10 @@ pub struct Introspection {
     pub acr: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amr: Option<Amr>,
+    /// RFC 9449 §6.2: the key a DPoP-bound access token is bound to, for the resource server
+    /// to compare with the proof it received.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cnf: Option<Confirmation>,
 }
 
 /// Who is asking.

@@ -11,6 +11,7 @@ pub mod client_auth;
 pub mod client_credentials;
 pub mod consent;
 pub mod discovery;
+pub mod dpop;
 pub mod error;
 pub mod grants;
 pub mod introspection;

@@ -27,6 +27,8 @@ pub struct RefreshTokenRecord {
     pub expires_at: i64,
     pub replaced_at: Option<i64>,
     pub revoked_at: Option<i64>,
+    /// The DPoP key it is bound to: a public client's, issued with a proof (RFC 9449 §5).
+    pub dpop_jkt: Option<String>,
 }
 
 impl RefreshTokenRecord {
@@ -133,6 +135,7 @@ mod tests {
             expires_at: 2000,
             replaced_at: None,
             revoked_at: None,
+            dpop_jkt: None,
         }
     }
 

@@ -137,8 +137,8 @@ pub fn hinted_subject(
 }
 
 /// Stores a new single-use code bound to the client, redirect_uri, PKCE challenge, nonce,
-/// scopes and session, and returns the redirect that hands it to the client. A pushed
-/// request is spent first: of two answers to it at once, only one gets a code.
+/// scopes, session and DPoP key (`dpop_jkt`), and returns the redirect that hands it to the
+/// client. A pushed request is spent first: of two answers to it at once, only one gets a code.
 pub async fn issue_code(
     state: &AppState,
     request: &AuthorizationRequest,
@@ -169,6 +169,7 @@ pub async fn issue_code(
             amr: &session.amr,
             created_at: now,
             expires_at: now + state.config().authorization_code_ttl,
+            dpop_jkt: request.dpop_jkt.as_deref(),
         })
         .await?;
     let mut pairs = vec![("code", code.as_str())];

@@ -1,12 +1,13 @@
 //! What the token, revocation and introspection endpoints receive (RFC 6749 §2.3, §3.2): a
-//! form body, the `Authorization` header as sent and the caller's address; and the client
-//! (at introspection: the client or the API) that the request authenticates.
+//! form body, the `Authorization` header as sent, the caller's address and any DPoP proof;
+//! and the client (at introspection: the client or the API) that the request authenticates.
 use std::net::IpAddr;
 
 use super::client_auth;
 use super::error::Result;
 use crate::oauth::client::Client;
 use crate::oauth::client_auth::presented_credentials;
+use crate::oauth::dpop::PresentedProof;
 use crate::oauth::error::OAuthError;
 use crate::oauth::introspection::Caller;
 use crate::oauth::params::Params;
@@ -19,6 +20,8 @@ pub struct ClientRequest {
     pub authorization: Option<Vec<u8>>,
     /// Where the request came from: failed authentications are limited per address too.
     pub ip: IpAddr,
+    /// The `DPoP` header field(s) (RFC 9449 §4.1): read at the token endpoint only.
+    pub dpop: PresentedProof,
 }
 
 impl ClientRequest {

@@ -1,7 +1,8 @@
-//! `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6). The code is checked
-//! before it is spent, so a wrong client or verifier cannot burn the legitimate client's
-//! code; it is then redeemed in one transaction with the tokens it produced, so a replay
-//! always finds what to revoke (RFC 6749 §4.1.2).
+//! `grant_type=authorization_code` (RFC 6749 §4.1.3, RFC 7636 §4.6, RFC 9449 §10). The code
+//! is checked before it is spent, so a wrong client, verifier or DPoP key cannot burn the
+//! legitimate client's code; it is then redeemed in one transaction with the tokens it
+//! produced, so a replay always finds what to revoke (RFC 6749 §4.1.2).
+use super::dpop;
 use super::error::{Error, Result};
 use super::mint::issuance::Issuance;
 use super::mint::lifetime::refresh_family_expires_at;
@@ -10,6 +11,7 @@ use super::mint::sign::{Signed, sign_tokens};
 use crate::audit::{AuditEvent, EventType};
 use crate::auth::{secret, session};
 use crate::oauth::client::Client;
+use crate::oauth::dpop::check_code_binding;
 use crate::oauth::error::OAuthError;
 use crate::oauth::grants::{CodeGrant, IssuedCode, check_code_exchange};
 use crate::oauth::resource::token_audience;
@@ -21,10 +23,13 @@ pub async fn exchange_code(
     state: &AppState,
     client: &Client,
     request: &CodeGrant,
+    dpop_jkt: Option<&str>,
     now: i64,
 ) -> Result<TokenResponse> {
     let code_hash = secret::hash(&request.code);
     let issued = unspent_code(state, client, request, &code_hash, now).await?;
+    check_code_binding(issued.dpop_jkt.as_deref(), dpop_jkt)
+        .map_err(|e| dpop::refused("wrong_key", e))?;
     let audience = token_audience(
         &client.resources,
         &issued.resources,
@@ -44,6 +49,7 @@ pub async fn exchange_code(
         amr: &issued.amr,
         nonce: issued.nonce.as_deref(),
         session_id_hash: &issued.session_id_hash,
+        dpop_jkt,
     };
     crate::observe::note_user(&user.id);
     let signed = sign_tokens(state, &issuance, now)?;

@@ -9,6 +9,7 @@ use crate::auth::secret;
 use crate::oauth::access_token::{AccessTokenClaims, Audience};
 use crate::oauth::acr;
 use crate::oauth::client::Client;
+use crate::oauth::dpop;
 use crate::oauth::error::OAuthError;
 use crate::oauth::introspection::{Caller, Introspection};
 use crate::state::AppState;
@@ -85,6 +86,8 @@ async fn refresh_token(
         jti: None,
         auth_time: Some(record.auth_time),
         amr: Some(record.amr),
+        // Only a public client's refresh token is bound to a key, and it cannot introspect.
+        cnf: None,
     }))
 }
 
@@ -105,7 +108,7 @@ async fn access_token(
     };
     Ok(Introspection {
         active: true,
-        token_type: Some("Bearer"),
+        token_type: Some(dpop::token_type(claims.cnf.is_some())),
         scope: Some(claims.scope),
         client_id: Some(claims.client_id),
         sub: Some(claims.sub),
@@ -117,5 +120,6 @@ async fn access_token(
         auth_time: claims.auth_time,
         acr: claims.amr.as_ref().map(acr::acr_for),
         amr: claims.amr,
+        cnf: claims.cnf,
     })
 }

@@ -1,5 +1,8 @@
 //! `grant_type=refresh_token` (RFC 6749 §6): rotate on every use; a replaced token coming
 //! back revokes its whole family, committed before the error is answered (RFC 9700 §4.14).
+//! A public client's token bound to a DPoP key is used only with a proof of that key (RFC 9449
+//! §5), checked before anything changes.
+use super::dpop;
 use super::error::{Error, Result};
 use super::mint::issuance::Issuance;
 use super::mint::refresh_family::{Family, NewRefresh};
@@ -7,6 +10,7 @@ use super::mint::sign::sign_tokens;
 use crate::audit::{AuditEvent, EventType};
 use crate::auth::secret;
 use crate::oauth::client::Client;
+use crate::oauth::dpop::check_refresh_binding;
 use crate::oauth::error::OAuthError;
 use crate::oauth::grants::RefreshGrant;
 use crate::oauth::refresh::{RefreshDecision, RefreshTokenRecord, check_refresh, grace_period};
@@ -19,11 +23,13 @@ pub async fn refresh(
     state: &AppState,
     client: &Client,
     request: &RefreshGrant,
+    dpop_jkt: Option<&str>,
     now: i64,
 ) -> Result<TokenResponse> {
     let presented = Presented {
         client,
         request,
+        dpop_jkt,
         token_hash: secret::hash(&request.refresh_token),
         grace: grace_period(client, state.config().refresh_grace_period),
     };
@@ -43,6 +49,8 @@ pub async fn refresh(
 struct Presented<'a> {
     client: &'a Client,
     request: &'a RefreshGrant,
+    /// The key the request proved, if any.
+    dpop_jkt: Option<&'a str>,
     token_hash: String,
     grace: i64,
 }
@@ -78,6 +86,7 @@ async fn rotate(
         // OIDC Core §12.2: a refreshed ID token carries no nonce.
         nonce: None,
         session_id_hash: &record.session_id_hash,
+        dpop_jkt: presented.dpop_jkt,
     };
     let signed = sign_tokens(state, &issuance, now)?;
     let next = NewRefresh::generate();
@@ -119,6 +128,7 @@ async fn rotatable(
     let Presented {
         client,
         request,
+        dpop_jkt,
         token_hash,
         grace,
     } = presented;
@@ -127,6 +137,10 @@ async fn rotatable(
         .find_refresh_token(token_hash)
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
+    // Before reuse detection: a request that does not prove the token's key could never use
+    // it, and must not be able to revoke the family either.
+    check_refresh_binding(record.dpop_jkt.as_deref(), *dpop_jkt)
+        .map_err(|e| dpop::refused("wrong_key", e))?;
     match check_refresh(&record, client, request.scope.as_deref(), *grace, now) {
         RefreshDecision::Rotate { scope } => Ok((record, scope, false)),
         RefreshDecision::RotateAgain { scope } => Ok((record, scope, true)),

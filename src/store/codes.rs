@@ -25,6 +25,8 @@ pub struct NewCode<'a> {
     pub amr: &'a Amr,
     pub created_at: i64,
     pub expires_at: i64,
+    /// RFC 9449 §10: the DPoP key the code may only be exchanged with.
+    pub dpop_jkt: Option<&'a str>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -42,6 +44,7 @@ struct CodeRow {
     expires_at: i64,
     consumed: bool,
     session_active: bool,
+    dpop_jkt: Option<String>,
 }
 
 impl TryFrom<CodeRow> for IssuedCode {
@@ -62,6 +65,7 @@ impl TryFrom<CodeRow> for IssuedCode {
             expires_at: row.expires_at,
             consumed: row.consumed,
             session_active: row.session_active,
+            dpop_jkt: row.dpop_jkt,
         })
     }
 }
@@ -100,8 +104,8 @@ impl Store {
         on_pool!(self, |pool| {
             sqlx::query(
                 "insert into authorization_codes (code_hash, client_id, user_id, session_id_hash, redirect_uri,
-                    scope, nonce, code_challenge, auth_time, amr, created_at, expires_at, resources)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                    scope, nonce, code_challenge, auth_time, amr, created_at, expires_at, resources, dpop_jkt)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             )
             .bind(code.code_hash)
             .bind(code.client_id)
@@ -116,6 +120,7 @@ impl Store {
             .bind(code.created_at)
             .bind(code.expires_at)
             .bind(code.resources.to_string())
+            .bind(code.dpop_jkt)
             .execute(pool)
             .await
             .map(|_| ())
@@ -128,7 +133,7 @@ impl Store {
         let row: Option<CodeRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "select c.client_id, c.user_id, c.session_id_hash, c.redirect_uri, c.scope, c.resources, c.nonce,
-                        c.code_challenge, c.auth_time, c.amr, c.expires_at,
+                        c.code_challenge, c.auth_time, c.amr, c.expires_at, c.dpop_jkt,
                         c.consumed_at is not null as consumed,
                         s.id_hash is not null as session_active
                  from authorization_codes c

@@ -16,6 +16,7 @@ pub mod client_assertions;
 pub mod codes;
 pub mod consents;
 pub mod directory;
+pub mod dpop_proofs;
 pub mod email_links;
 pub mod mail_outbox;
 pub mod mfa;

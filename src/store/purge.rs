@@ -1,7 +1,7 @@
 //! Removal of rows that can no longer matter: expired sessions and half-done sign-ins,
 //! refresh-token families past their absolute expiry, revocations of access tokens that have
-//! expired anyway, the `jti`s of client assertions that have expired, passkey ceremonies
-//! never finished, trips to upstream providers and links never completed, old throttle windows,
+//! expired anyway, the `jti`s of client assertions and DPoP proofs that have expired, passkey
+//! ceremonies never finished, trips to upstream providers and links never completed, old throttle windows,
 //! outbox rows given up a week ago, pushed authorization requests past their end, and codes an hour after expiry (kept that long so a late replay is still recognised as one).
 use super::outbox::{TAKEN, take_and_queue};
 use super::outbox_lease::Outbox;
@@ -25,6 +25,8 @@ pub struct Purged {
     pub throttle_counters: u64,
     /// `jti`s of private_key_jwt assertions that would be refused as expired anyway.
     pub client_assertions: u64,
+    /// `jti`s of DPoP proofs that would be refused as stale anyway.
+    pub dpop_proofs: u64,
     /// Back-channel logouts queued for the expired sessions' apps.
     pub logouts_queued: u64,
 }
@@ -69,6 +71,7 @@ impl Store {
                 now,
             )
             .await?,
+            dpop_proofs: delete("delete from dpop_proof_jtis where expires_at < $1", now).await?,
             logouts_queued,
         };
         delete("delete from refresh_families where expires_at <= $1", now).await?;

@@ -27,6 +27,8 @@ pub struct NewRefreshToken<'a> {
     pub idle_expires_at: i64,
     /// The family's end; rotation never extends it.
     pub expires_at: i64,
+    /// The DPoP key a public client's token is bound to (RFC 9449 §5).
+    pub dpop_jkt: Option<&'a str>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -44,6 +46,7 @@ struct Row {
     expires_at: i64,
     replaced_at: Option<i64>,
     revoked_at: Option<i64>,
+    dpop_jkt: Option<String>,
 }
 
 impl TryFrom<Row> for RefreshTokenRecord {
@@ -64,6 +67,7 @@ impl TryFrom<Row> for RefreshTokenRecord {
             expires_at: row.expires_at,
             replaced_at: row.replaced_at,
             revoked_at: row.revoked_at,
+            dpop_jkt: row.dpop_jkt,
         })
     }
 }
@@ -76,8 +80,8 @@ macro_rules! insert_refresh_token_query {
         sqlx::query(
             "insert into refresh_tokens (token_hash, family_id, client_id, user_id, session_id_hash, scope,
                 auth_time, amr, access_token_jti, access_token_expires_at, created_at, idle_expires_at, expires_at,
-                resources)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                resources, dpop_jkt)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
         )
         .bind($token.token_hash)
         .bind($token.family_id)
@@ -93,6 +97,7 @@ macro_rules! insert_refresh_token_query {
         .bind($token.idle_expires_at)
         .bind($token.expires_at)
         .bind($token.resources.to_string())
+        .bind($token.dpop_jkt)
     };
 }
 pub(crate) use insert_refresh_token_query;
@@ -131,7 +136,7 @@ impl Store {
         let row: Option<Row> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "select family_id, client_id, user_id, session_id_hash, scope, resources, auth_time, amr,
-                    created_at, idle_expires_at, expires_at, replaced_at, revoked_at
+                    created_at, idle_expires_at, expires_at, replaced_at, revoked_at, dpop_jkt
                  from refresh_tokens where token_hash = $1",
             )
             .bind(token_hash)

@@ -1,6 +1,6 @@
 //! The JSON endpoints clients and APIs call: `/token`, `/par`, `/revoke`, `/introspect`,
 //! `/userinfo`, discovery and the JWKS, and the request the first four share.
-mod client_request;
+pub mod client_request;
 pub mod introspect;
 pub mod metadata;
 pub mod par;

@@ -2,6 +2,7 @@
 //! OIDC Core §3.1.2.1. The order they run in is `validate` in `mod.rs`.
 use super::{Channel, Prompt, RedirectTarget, UntrustedRedirectError};
 use crate::oauth::client::{Client, GrantType};
+use crate::oauth::dpop;
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::params::Params;
 use crate::oauth::pkce;
@@ -257,6 +258,11 @@ pub fn max_age(params: &Params) -> Result<Option<i64>, OAuthError> {
                 .map_err(|_| OAuthError::invalid_request("max_age must be a non-negative integer"))
         })
         .transpose()
+}
+
+/// RFC 9449 §10: binds the code to the DPoP key with this thumbprint.
+pub fn dpop_jkt(params: &Params) -> Result<Option<String>, OAuthError> {
+    params.get("dpop_jkt").map(dpop::parse_jkt).transpose()
 }
 
 /// A hint only pre-fills the sign-in form; an oversized one is ignored.

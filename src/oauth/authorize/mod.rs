@@ -57,6 +57,8 @@ pub struct AuthorizationRequest {
     /// A pushed request claimed at `/authorize`: the handle its pages carry, spent when the
     /// request ends (set by the service that claimed it; `None` from `validate`).
     pub pushed: Option<PushedHandle>,
+    /// RFC 9449 §10: the thumbprint of the DPoP key the code will be exchanged with.
+    pub dpop_jkt: Option<String>,
 }
 
 /// Why a request was refused before the redirect_uri could be trusted: shown on a page.
@@ -138,6 +140,7 @@ fn validate_trusted(
     let code_challenge = checks::pkce_challenge(params)?;
     let nonce = checks::nonce(params)?;
     let max_age = checks::max_age(params)?;
+    let dpop_jkt = checks::dpop_jkt(params)?;
     Ok(AuthorizationRequest {
         client_id: client.id.clone(),
         redirect_uri: redirect_uri.to_string(),
@@ -152,6 +155,7 @@ fn validate_trusted(
         id_token_hint: params.get("id_token_hint").map(str::to_string),
         acr_values: checks::acr_values(params),
         pushed: None,
+        dpop_jkt,
     })
 }
 

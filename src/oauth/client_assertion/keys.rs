@@ -24,7 +24,7 @@ pub enum AssertionAlg {
 pub const SUPPORTED_ALGS: [&str; 4] = ["RS256", "PS256", "ES256", "EdDSA"];
 
 /// Members only a private (or symmetric) JWK has (RFC 7518 §6.2.2, §6.3.2, §6.4.1; RFC 8037 §2).
-const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+pub const PRIVATE_MEMBERS: [&str; 8] = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 
 impl AssertionAlg {
     pub const ALL: [AssertionAlg; 4] = [Self::Rs256, Self::Ps256, Self::Es256, Self::EdDsa];

@@ -1,4 +1,4 @@
-//! Who and what the tokens of one token response are for.
+//! Who and what the tokens of one token response are for, and the key they are bound to.
 use crate::oauth::amr::Amr;
 use crate::oauth::client::Client;
 use crate::oauth::resource::Resource;
@@ -18,4 +18,7 @@ pub struct Issuance<'a> {
     pub amr: &'a Amr,
     pub nonce: Option<&'a str>,
     pub session_id_hash: &'a str,
+    /// The thumbprint of the DPoP key the request proved (RFC 9449 §5): the access token is
+    /// bound to it, and a public client's refresh token too.
+    pub dpop_jkt: Option<&'a str>,
 }

@@ -6,6 +6,7 @@ use super::lifetime::refresh_idle_expires_at;
 use super::sign::Signed;
 use crate::auth::secret;
 use crate::config::Config;
+use crate::oauth::dpop;
 use crate::oauth::resource::ResourceIds;
 use crate::oauth::scope::Scopes;
 use crate::store::refresh_tokens::NewRefreshToken;
@@ -55,6 +56,7 @@ impl NewRefresh {
             created_at: now,
             idle_expires_at: refresh_idle_expires_at(config, family.expires_at, now),
             expires_at: family.expires_at,
+            dpop_jkt: dpop::refresh_binding(issuance.client, issuance.dpop_jkt),
         }
     }
 }

@@ -1,10 +1,12 @@
-//! Signing the tokens of an issuance: an RFC 9068 access token for userinfo or for one API,
-//! and an ID token (OIDC Core §2) when `openid` was granted.
+//! Signing the tokens of an issuance: an RFC 9068 access token for userinfo or for one API
+//! (bound to the request's DPoP key, if any), and an ID token (OIDC Core §2) when `openid`
+//! was granted.
 use super::issuance::Issuance;
 use super::lifetime::access_token_ttl;
 use crate::auth::session;
 use crate::oauth::access_token::{AccessTokenClaims, Issue};
 use crate::oauth::client::Client;
+use crate::oauth::dpop;
 use crate::oauth::profile::userinfo_token_alg;
 use crate::oauth::resource::{self, Resource};
 use crate::oauth::scope::Scopes;
@@ -23,6 +25,8 @@ pub struct Signed {
     pub expires_in: i64,
     pub access_token_expires_at: i64,
     pub id_token: Option<String>,
+    /// `DPoP` for a token bound to a key, `Bearer` otherwise (RFC 9449 §5).
+    pub token_type: &'static str,
 }
 
 impl Signed {
@@ -31,6 +35,7 @@ impl Signed {
         TokenResponse {
             id_token: self.id_token,
             refresh_token,
+            token_type: self.token_type,
             ..TokenResponse::bearer(self.access_token, self.expires_in, self.scope)
         }
     }
@@ -61,6 +66,7 @@ pub fn sign_tokens(state: &AppState, issuance: &Issuance<'_>, now: i64) -> Resul
         scope: &scope,
         jti: &jti,
         ttl,
+        jkt: issuance.dpop_jkt,
     };
     let claims = AccessTokenClaims::for_user(&ctx, issue);
     let access_token = sign_access_token(state, issuance.client, issuance.audience, &claims, now)?;
@@ -78,6 +84,7 @@ pub fn sign_tokens(state: &AppState, issuance: &Issuance<'_>, now: i64) -> Resul
         expires_in: ttl,
         access_token_expires_at: now + ttl,
         id_token,
+        token_type: dpop::token_type(issuance.dpop_jkt.is_some()),
     })
 }
 

@@ -1,6 +1,7 @@
 //! Tokens after they were issued: revocation (RFC 7009), introspection (RFC 7662), userinfo
 //! and the resource server's check of an access token.
 use super::*;
+use crate::oauth::dpop::{PresentedProof, Scheme};
 use crate::oauth::grants::RefreshGrant;
 use crate::oauth::introspection::Caller;
 use crate::oauth::scope::Scopes;
@@ -9,7 +10,7 @@ use crate::service::access_token::{Subject, TokenCheck, check};
 use crate::service::introspect::introspect;
 use crate::service::refresh::refresh;
 use crate::service::revoke::revoke;
-use crate::service::userinfo::userinfo;
+use crate::service::userinfo::{PresentedToken, Userinfo, userinfo};
 
 async fn tokens(state: &AppState, client_id: &str) -> TokenResponse {
     let user = ada(state).await;
@@ -21,6 +22,24 @@ async fn inactive_because(state: &AppState, access_token: &str, now: i64) -> &'s
     match check(state, access_token, now).await.unwrap() {
         TokenCheck::Inactive(why) => why,
         TokenCheck::Active(..) => panic!("the token is still active"),
+    }
+}
+
+/// Userinfo for a bearer token: the claims, or the code of the refusal.
+async fn bearer_userinfo(
+    state: &AppState,
+    token: &str,
+    now: i64,
+) -> std::result::Result<serde_json::Map<String, serde_json::Value>, ErrorCode> {
+    let presented = PresentedToken {
+        token,
+        scheme: Scheme::Bearer,
+        proof: &PresentedProof::Absent,
+        method: "GET",
+    };
+    match userinfo(state, presented, now).await.unwrap() {
+        Userinfo::Claims(claims) => Ok(claims),
+        Userinfo::Refused(error, _) => Err(error.code),
     }
 }
 
@@ -61,7 +80,7 @@ async fn revoking_a_refresh_token_revokes_its_family_and_access_tokens() {
     let first = tokens(&state, APP).await;
     let app = client(&state, APP);
     let token = first.refresh_token.clone().unwrap();
-    let second = refresh(&state, app, &RefreshGrant::token(&token), START)
+    let second = refresh(&state, app, &RefreshGrant::token(&token), None, START)
         .await
         .unwrap();
     let newest = second.refresh_token.clone().unwrap();
@@ -69,7 +88,7 @@ async fn revoking_a_refresh_token_revokes_its_family_and_access_tokens() {
     for access_token in [&first.access_token, &second.access_token] {
         inactive_because(&state, access_token, START + 1).await;
     }
-    let outcome = refresh(&state, app, &RefreshGrant::token(&newest), START + 2).await;
+    let outcome = refresh(&state, app, &RefreshGrant::token(&newest), None, START + 2).await;
     assert_eq!(oauth_code(outcome), ErrorCode::InvalidGrant);
 }
 
@@ -182,7 +201,7 @@ async fn introspection_reports_a_live_refresh_token_and_not_a_rotated_one() {
         .unwrap();
     assert!(answer.active);
     assert_eq!(answer.token_type, Some("refresh_token"));
-    refresh(&state, app, &RefreshGrant::token(&old), START)
+    refresh(&state, app, &RefreshGrant::token(&old), None, START)
         .await
         .unwrap();
     assert!(!introspected(&state, APP, &old, START).await);
@@ -220,7 +239,9 @@ async fn userinfo_releases_the_claims_of_the_scope() {
     let s = session(&state, &user).await;
     let code = code_for(&state, APP, &s.row, &[("scope", "openid email")], START).await;
     let tokens = exchange(&state, APP, &code, START).await.unwrap();
-    let claims = userinfo(&state, &tokens.access_token, START).await.unwrap();
+    let claims = bearer_userinfo(&state, &tokens.access_token, START)
+        .await
+        .unwrap();
     assert_eq!(claims["sub"], user.id.as_str());
     assert_eq!(claims["email"], USER_EMAIL);
     assert!(!claims.contains_key("name"), "profile was not granted");
@@ -233,8 +254,8 @@ async fn userinfo_refuses_a_revoked_token_with_invalid_token() {
     revoke(&state, client(&state, APP), &tokens.access_token, START)
         .await
         .unwrap();
-    let outcome = userinfo(&state, &tokens.access_token, START).await;
-    assert_eq!(oauth_code(outcome), ErrorCode::InvalidToken);
+    let outcome = bearer_userinfo(&state, &tokens.access_token, START).await;
+    assert_eq!(outcome.unwrap_err(), ErrorCode::InvalidToken);
 }
 
 #[tokio::test]
@@ -249,11 +270,12 @@ async fn userinfo_refuses_a_token_without_openid_with_insufficient_scope() {
             scope: Some("email".into()),
             ..RefreshGrant::token(&token)
         },
+        None,
         START,
     )
     .await
     .unwrap();
     assert_eq!(narrowed.scope, Scopes::parse("email").unwrap());
-    let outcome = userinfo(&state, &narrowed.access_token, START).await;
-    assert_eq!(oauth_code(outcome), ErrorCode::InsufficientScope);
+    let outcome = bearer_userinfo(&state, &narrowed.access_token, START).await;
+    assert_eq!(outcome.unwrap_err(), ErrorCode::InsufficientScope);
 }

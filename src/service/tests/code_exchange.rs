@@ -28,7 +28,7 @@ async fn present(
         code_verifier: verifier.map(str::to_string),
         resource: None,
     };
-    exchange_code(state, client(state, APP), &exchange, START).await
+    exchange_code(state, client(state, APP), &exchange, None, START).await
 }
 
 async fn is_active(state: &AppState, access_token: &str, now: i64) -> bool {
@@ -108,6 +108,7 @@ async fn a_replayed_code_revokes_the_refresh_family_its_first_use_got() {
             &state,
             client(&state, APP),
             &RefreshGrant::token(&refresh_token),
+            None,
             START + 2,
         )
         .await;
@@ -152,7 +153,7 @@ async fn a_code_presented_by_another_client_is_refused_and_stays_usable() {
         code_verifier: Some(VERIFIER.into()),
         resource: None,
     };
-    let stolen = exchange_code(&state, other, &exchange_request, START);
+    let stolen = exchange_code(&state, other, &exchange_request, None, START);
     assert_eq!(oauth_code(stolen.await), ErrorCode::InvalidGrant);
     assert!(exchange(&state, APP, &code, START).await.is_ok());
 }

@@ -207,7 +207,7 @@ pub async fn exchange(
         code_verifier: Some(VERIFIER.into()),
         resource: None,
     };
-    crate::service::code_exchange::exchange_code(state, client, &exchange, now).await
+    crate::service::code_exchange::exchange_code(state, client, &exchange, None, now).await
 }
 
 /// Tokens with `offline_access` for `client_id`, from a code of `session`.

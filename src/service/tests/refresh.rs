@@ -31,7 +31,7 @@ async fn use_token(
         scope: scope.map(str::to_string),
         ..RefreshGrant::token(token)
     };
-    refresh(state, client(state, client_id), &request, now).await
+    refresh(state, client(state, client_id), &request, None, now).await
 }
 
 fn refresh_token(tokens: &TokenResponse) -> String {
