@@ -3,9 +3,13 @@
 //! `openidconnect` crate: the happy path; a request_uri reused, expired or of another client;
 //! a client that must push; pushed parameters the browser cannot change; and every bad push.
 mod common;
+#[path = "dpop/client.rs"]
+#[allow(dead_code)]
+mod dpop_client;
 
 use common::par::*;
 use common::*;
+use dpop_client::{DpopKey, claims as dpop_claims};
 use openidconnect::core::{CoreClient, CoreProviderMetadata, CoreTokenResponse};
 use openidconnect::{
     AuthorizationCode, ClientId, ClientSecret, IssuerUrl, Nonce, OAuth2TokenResponse,
@@ -564,5 +568,63 @@ async fn two_browsers_racing_with_one_request_uri_have_exactly_one_winner() {
             statuses.sort();
             assert_eq!(statuses, [303, 400], "one takes it, the other is refused");
         }
+    }
+}
+
+/// RFC 9449 §10: a `dpop_jkt` pushed with the request binds its code to that key, as it does
+/// on `/authorize`: the one validation of an authorization request reads it for both.
+#[tokio::test]
+async fn a_pushed_dpop_jkt_binds_the_code_to_that_key() {
+    for backend in Backend::all() {
+        let app = spawn(backend).await;
+        let (key, other) = (DpopKey::es256(), DpopKey::es256());
+        let jkt = key.jkt();
+        let fields = request_fields(REDIRECT, &[("dpop_jkt", jkt.as_str())]);
+        let request_uri = pushed_request_uri(&app, confidential(), &fields).await;
+        let mut browser = app.browser();
+        let start = browser
+            .get(&par_authorize_url("confidential", &request_uri))
+            .await;
+        let login = browser.follow(start).await.unwrap();
+        let consent = browser
+            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap();
+        let done = browser.submit_consent(&consent, "allow").await;
+        let code = query_of(&done.location().unwrap())["code"].clone();
+        let exchange = |proof: String| {
+            let app = &app;
+            let code = code.clone();
+            async move {
+                reqwest::Client::new()
+                    .post(app.url("/token"))
+                    .basic_auth("confidential", Some(CONFIDENTIAL_SECRET))
+                    .header("DPoP", proof)
+                    .form(&[
+                        ("grant_type", "authorization_code"),
+                        ("code", code.as_str()),
+                        ("redirect_uri", REDIRECT),
+                        ("code_verifier", VERIFIER),
+                    ])
+                    .send()
+                    .await
+                    .unwrap()
+            }
+        };
+        let token_url = format!("{}/token", app.issuer);
+        let wrong = exchange(other.proof(&dpop_claims("POST", &token_url, app.clock.now()))).await;
+        assert_eq!(json_error(wrong).await, (400, "invalid_grant".into()));
+        let right = exchange(key.proof(&dpop_claims("POST", &token_url, app.clock.now()))).await;
+        assert_eq!(right.status(), 200);
+        let body: Value = right.json().await.unwrap();
+        assert_eq!(body["token_type"], "DPoP", "{body}");
+        let access = body["access_token"].as_str().unwrap();
+        let payload = access.split('.').nth(1).unwrap();
+        let claims: Value = serde_json::from_slice(
+            &base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, payload)
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(claims["cnf"]["jkt"], jkt.as_str());
     }
 }
