@@ -1,6 +1,7 @@
 //! Tells the audit trail where each request came from: the client's address (as the rate
 //! limits see it, through trusted proxies) and its user agent, set as the task's origin for
-//! everything the request does (`audit::origin`).
+//! everything the request does (`audit::origin`). The address is kept in the request's
+//! extensions, so it is worked out once per request.
 use axum::extract::{Request, State};
 use axum::http::header::USER_AGENT;
 use axum::middleware::Next;
@@ -11,8 +12,11 @@ use crate::audit::origin::{self, Origin};
 use crate::state::AppState;
 
 pub async fn audit_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let (parts, body) = request.into_parts();
-    let ClientIp(address) = ClientIp::of(&parts, state.trusted_proxies());
+    let (mut parts, body) = request.into_parts();
+    let client = ClientIp::of(&parts, state.trusted_proxies());
+    // The rate limit and the handlers read it from here instead of working it out again.
+    parts.extensions.insert(client);
+    let ClientIp(address) = client;
     let user_agent = parts
         .headers
         .get(USER_AGENT)

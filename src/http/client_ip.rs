@@ -12,7 +12,12 @@ pub struct ClientIp(pub IpAddr);
 
 impl ClientIp {
     /// The client of a request whose `X-Forwarded-For` is believed only from `trusted` peers.
+    /// Worked out once per request: the outermost middleware (`audit_origin`) keeps it in the
+    /// request's extensions, and the rate limit and the handlers read it from there.
     pub fn of(parts: &Parts, trusted: &[ipnet::IpNet]) -> Self {
+        if let Some(known) = parts.extensions.get::<ClientIp>() {
+            return *known;
+        }
         // Without connection info (an in-process test router) there is no peer to name.
         let peer = parts
             .extensions
