@@ -593,7 +593,8 @@ async fn an_id_token_is_exchanged_only_by_the_client_it_was_issued_to() {
 }
 
 #[tokio::test]
-async fn only_confidential_clients_registered_for_the_grant_may_exchange() {
+async fn only_confidential_clients_registered_for_the_grant_may_exchange_and_attempts_are_recorded()
+{
     for backend in Backend::all() {
         let app = spawn(backend).await;
         let user = user_tokens(&app).await;
@@ -614,9 +615,27 @@ async fn only_confidential_clients_registered_for_the_grant_may_exchange() {
             .assert_refused("unauthorized_client");
         let wrong = post_token(&app, ("orders-backend", "wrong"), &fields).await;
         assert_eq!((wrong.status, wrong.error()), (401, "invalid_client"));
-        assert!(
-            exchange_events(&app).await.is_empty(),
-            "nothing was exchanged or tried"
+        // Each attempt of an authenticated client is on record; the wrong secret is
+        // client_authentication_failed's business.
+        let events = exchange_events(&app).await;
+        let seen: Vec<_> = events
+            .iter()
+            .map(|(outcome, user, client, detail)| {
+                (
+                    outcome.as_str(),
+                    user.is_none(),
+                    client.as_deref(),
+                    detail["error"].clone(),
+                )
+            })
+            .collect();
+        let refused = json!("unauthorized_client");
+        assert_eq!(
+            seen,
+            [
+                ("failure", true, Some("public"), refused.clone()),
+                ("failure", true, Some("no-exchange"), refused)
+            ]
         );
     }
 }
@@ -685,6 +704,18 @@ async fn malformed_requests_and_forged_tokens_are_refused() {
         // Nothing was changed: the real token still exchanges.
         let real = exchange_as(&app, "orders-backend", subject, &[("resource", STOCK)]).await;
         assert_eq!(real.status, 200, "{}", real.body);
+        // Malformed or not, every attempt is on record (but the repeated parameter, refused
+        // before the client is known), and never with a token in it.
+        let events = exchange_events(&app).await;
+        assert_eq!(events.len(), 8, "{events:#?}");
+        assert!(events[..7].iter().all(|(outcome, _, client, detail)| {
+            outcome == "failure"
+                && client.as_deref() == Some("orders-backend")
+                && detail["error"] == "invalid_request"
+        }));
+        assert_eq!(events[7].0, "success");
+        let all = format!("{events:?}");
+        assert!(!all.contains(subject) && !all.contains(&forged));
     }
 }
 

@@ -53,8 +53,8 @@ pub enum EventType {
     UserDeleted,
     SecondFactorsReset,
     PasswordSetByAdmin,
-    /// A token exchange (RFC 8693) at `/token`, granted or refused; `detail` names the
-    /// target API and the actor.
+    /// A token exchange (RFC 8693) an authenticated client asked for at `/token`, granted or
+    /// refused; `detail` names the target API and the actor.
     TokenExchanged,
 }
 

@@ -15,8 +15,9 @@ pub async fn token_request(
     now: i64,
 ) -> Result<TokenResponse> {
     let client = request.authenticate(state, now).await?;
-    let grant = grants::parse_token_request(&request.params)?;
-    grants::check_grant_allowed(client, &grant)?;
+    let grant = grants::parse_token_request(&request.params)
+        .and_then(|grant| grants::check_grant_allowed(client, &grant).map(|()| grant))
+        .inspect_err(|e| token_exchange::record_early_refusal(state, client, &request.params, e))?;
     let jkt = dpop::token_proof(state, client, &request.dpop, now).await?;
     let jkt = jkt.as_deref();
     match &grant {

@@ -13,6 +13,7 @@ use crate::oauth::access_token::{AccessTokenClaims, Act};
 use crate::oauth::client::Client;
 use crate::oauth::dpop;
 use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
 use crate::oauth::token_exchange::{
     self as exchange, ACCESS_TOKEN_TYPE, Exchanged, IdTokenClaims, Subject, SubjectKind,
     TokenExchangeGrant, unacceptable,
@@ -58,6 +59,24 @@ pub async fn exchange(
     }
     state.audit().record(event);
     outcome
+}
+
+/// A token-exchange request refused before it reached [`exchange`] (malformed, or from a
+/// client not registered for the grant): recorded too, since a client probing for the grant
+/// is worth knowing about. Requests for other grants are not.
+pub fn record_early_refusal(
+    state: &AppState,
+    client: &Client,
+    params: &Params,
+    error: &OAuthError,
+) {
+    if params.get("grant_type") == Some(exchange::GRANT_TYPE) {
+        state.audit().record(
+            AuditEvent::failure(EventType::TokenExchanged)
+                .client(client.id.as_str())
+                .detail("error", error.code.as_str()),
+        );
+    }
 }
 
 async fn exchange_tokens(
