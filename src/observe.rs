@@ -196,7 +196,7 @@ pub fn second_factor(outcome: &'static str) {
     metrics::counter!(SECOND_FACTOR, "outcome" => outcome).increment(1);
 }
 
-/// `authorization_code` or `refresh_token`.
+/// `authorization_code`, `refresh_token`, `client_credentials` or `token_exchange`.
 pub fn token_issued(grant_type: &'static str) {
     metrics::counter!(TOKENS_ISSUED, "grant_type" => grant_type).increment(1);
 }

@@ -1,4 +1,4 @@
-//! Token-request parsing: grants, client credentials (as given and as read from a header and
+//! Token-request parsing: grants (token exchange's too), client credentials (as given and as read from a header and
 //! the body), PKCE verification and scopes.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
@@ -39,6 +39,14 @@ fuzz_target!(|data: &[u8]| {
         }
         Ok(TokenRequest::RefreshToken(RefreshGrant { scope, .. }) | TokenRequest::ClientCredentials(ClientCredentialsGrant { scope, .. })) => {
             if let Some(scope) = scope {
+                let _ = Scopes::parse(&scope).map(|s| s.to_string());
+            }
+        }
+        Ok(TokenRequest::TokenExchange(grant)) => {
+            // The tokens are required and never empty (an empty parameter counts as absent).
+            assert!(!grant.subject_token.is_empty());
+            assert!(grant.actor_token.as_deref().is_none_or(|actor| !actor.is_empty()));
+            if let Some(scope) = grant.scope {
                 let _ = Scopes::parse(&scope).map(|s| s.to_string());
             }
         }

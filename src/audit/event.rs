@@ -53,6 +53,9 @@ pub enum EventType {
     UserDeleted,
     SecondFactorsReset,
     PasswordSetByAdmin,
+    /// A token exchange (RFC 8693) an authenticated client asked for at `/token`, granted or
+    /// refused; `detail` names the target API and the actor.
+    TokenExchanged,
 }
 
 impl EventType {
@@ -95,6 +98,7 @@ impl EventType {
         Self::UserDeleted,
         Self::SecondFactorsReset,
         Self::PasswordSetByAdmin,
+        Self::TokenExchanged,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -137,6 +141,7 @@ impl EventType {
             Self::UserDeleted => "user_deleted",
             Self::SecondFactorsReset => "second_factors_reset",
             Self::PasswordSetByAdmin => "password_set_by_admin",
+            Self::TokenExchanged => "token_exchanged",
         }
     }
 

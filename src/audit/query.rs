@@ -96,6 +96,7 @@ pub async fn query(
         user_id,
         client_id: query.client_id.clone(),
         event_type: query.event_type.map(|t| t.as_str().to_string()),
+        except_event_type: None,
         since: query.since,
         until: query.until,
         before,
@@ -114,7 +115,9 @@ pub async fn query(
     })
 }
 
-/// A user's own latest events, for their account page.
+/// A user's own latest events, for their account page. Token exchanges are left out: a
+/// backend may exchange a user's token on every call, and those rows, which the page does
+/// not show, would crowd out the ones it does.
 pub async fn recent_for_user(
     store: &Store,
     user_id: &str,
@@ -122,6 +125,7 @@ pub async fn recent_for_user(
 ) -> StoreResult<Vec<AuditRow>> {
     let filter = AuditFilter {
         user_id: Some(user_id.to_string()),
+        except_event_type: Some(EventType::TokenExchanged.as_str().to_string()),
         limit: i64::from(limit),
         ..AuditFilter::default()
     };

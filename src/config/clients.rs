@@ -94,6 +94,9 @@ pub struct ClientConfig {
     /// RFC 9449 §8: this client's DPoP proofs must carry a nonce Tessera issued.
     #[serde(default)]
     pub dpop_nonce_required: bool,
+    /// RFC 8693: its token exchanges without an `actor_token` carry no `act` (impersonation).
+    #[serde(default)]
+    pub token_exchange_impersonation: bool,
 }
 
 fn default_grant_types() -> Vec<GrantType> {
@@ -168,6 +171,7 @@ impl ClientConfig {
             profile,
             dpop_bound_access_tokens: fapi2 || self.dpop_bound_access_tokens,
             dpop_nonce_required: self.dpop_nonce_required,
+            token_exchange_impersonation: self.token_exchange_impersonation,
         }
     }
 

@@ -29,6 +29,7 @@ mod profile;
 mod registration;
 mod reload;
 mod resources;
+mod token_exchange;
 mod typed;
 mod upstreams;
 mod validate;

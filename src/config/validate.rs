@@ -28,6 +28,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_resources(config)?;
     validate_clients(config)?;
     super::profile::validate(config)?;
+    super::token_exchange::validate(config)?;
     super::registration::validate_domains(&config.registration_email_domains)?;
     super::upstreams::validate_all(&config.upstreams)
 }

@@ -25,6 +25,24 @@ impl Audience {
     }
 }
 
+/// RFC 8693 §4.1 `act`: who acts for the token's subject (`sub`, and the client it acts
+/// through), with the actor before it nested inside (a delegation chain, newest outermost).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Act {
+    pub sub: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Box<Act>>,
+}
+
+impl Act {
+    /// How many actors the chain names, this one included.
+    pub fn depth(&self) -> usize {
+        1 + self.act.as_ref().map_or(0, |prior| prior.depth())
+    }
+}
+
 /// RFC 9068 §2.2 claims, with `acr` and `amr` (§2.2.1) so a resource server can demand the
 /// second factor too, and `cnf` (RFC 9449 §6.1) when the token is bound to a DPoP key. A
 /// token a client got for itself (client_credentials) has no user, so no `auth_time`, `acr`
@@ -47,6 +65,9 @@ pub struct AccessTokenClaims {
     pub amr: Option<Amr>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cnf: Option<Confirmation>,
+    /// RFC 8693 §4.1: present on a token made by a token exchange (delegation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub act: Option<Act>,
 }
 
 /// Who a new access token is for, what it allows, and for how long.
@@ -76,6 +97,7 @@ impl AccessTokenClaims {
             acr: Some(acr::acr_for(ctx.amr).to_string()),
             amr: Some(ctx.amr.clone()),
             cnf: confirmation(issue.jkt),
+            act: None,
         }
     }
 
@@ -94,6 +116,7 @@ impl AccessTokenClaims {
             acr: None,
             amr: None,
             cnf: confirmation(issue.jkt),
+            act: None,
         }
     }
 
@@ -120,7 +143,7 @@ impl AccessTokenClaims {
     }
 }
 
-fn confirmation(jkt: Option<&str>) -> Option<Confirmation> {
+pub fn confirmation(jkt: Option<&str>) -> Option<Confirmation> {
     jkt.map(|jkt| Confirmation {
         jkt: jkt.to_string(),
     })

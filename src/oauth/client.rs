@@ -37,6 +37,9 @@ pub enum GrantType {
     AuthorizationCode,
     RefreshToken,
     ClientCredentials,
+    /// RFC 8693: a confidential client exchanges a user's token for one to another API.
+    #[serde(rename = "urn:ietf:params:oauth:grant-type:token-exchange")]
+    TokenExchange,
 }
 
 impl GrantType {
@@ -45,6 +48,7 @@ impl GrantType {
             Self::AuthorizationCode => "authorization_code",
             Self::RefreshToken => "refresh_token",
             Self::ClientCredentials => "client_credentials",
+            Self::TokenExchange => "urn:ietf:params:oauth:grant-type:token-exchange",
         }
     }
 }
@@ -109,6 +113,8 @@ pub struct Client {
     pub dpop_bound_access_tokens: bool,
     /// RFC 9449 §8, §9: this client's proofs carry a nonce Tessera issued.
     pub dpop_nonce_required: bool,
+    /// RFC 8693 §1.1: its token exchanges without an `actor_token` may impersonate (no `act`).
+    pub token_exchange_impersonation: bool,
 }
 
 impl fmt::Debug for Client {
@@ -147,6 +153,7 @@ impl Client {
             profile: Profile::Standard,
             dpop_bound_access_tokens: false,
             dpop_nonce_required: false,
+            token_exchange_impersonation: false,
         }
     }
 

@@ -10,6 +10,7 @@ use super::params::Params;
 use super::pkce;
 use super::resource::{self, ResourceIds};
 use super::scope::Scopes;
+use super::token_exchange::{self, TokenExchangeGrant};
 
 /// A parsed token request: one grant type and its parameters. `resource` (RFC 8707) names
 /// the one API the access token is for; without it the token is for Tessera's userinfo
@@ -19,6 +20,7 @@ pub enum TokenRequest {
     AuthorizationCode(CodeGrant),
     RefreshToken(RefreshGrant),
     ClientCredentials(ClientCredentialsGrant),
+    TokenExchange(TokenExchangeGrant),
 }
 
 /// `grant_type=authorization_code` as the client sent it (RFC 6749 §4.1.3).
@@ -82,6 +84,7 @@ impl TokenRequest {
             Self::AuthorizationCode(_) => GrantType::AuthorizationCode,
             Self::RefreshToken(_) => GrantType::RefreshToken,
             Self::ClientCredentials(_) => GrantType::ClientCredentials,
+            Self::TokenExchange(_) => GrantType::TokenExchange,
         }
     }
 }
@@ -116,9 +119,12 @@ pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> 
             scope: params.get("scope").map(str::to_string),
             resource,
         })),
+        Some(token_exchange::GRANT_TYPE) => Ok(TokenRequest::TokenExchange(token_exchange::parse(
+            params, resource,
+        )?)),
         Some(_) => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
-            "supported grant types: authorization_code, refresh_token, client_credentials",
+            "supported grant types: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange",
         )),
     }
 }

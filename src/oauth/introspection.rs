@@ -3,7 +3,7 @@
 //! tokens each caller sees is the service's (`service::introspect`).
 use serde::Serialize;
 
-use super::access_token::Audience;
+use super::access_token::{Act, Audience};
 use super::amr::Amr;
 use super::client::Client;
 use super::dpop::Confirmation;
@@ -42,6 +42,9 @@ pub struct Introspection {
     /// to compare with the proof it received.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cnf: Option<Confirmation>,
+    /// RFC 8693 §4.1: who acts for the subject, on a token made by a token exchange.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub act: Option<Act>,
 }
 
 /// Who is asking.

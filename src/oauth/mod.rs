@@ -27,5 +27,6 @@ pub mod resource;
 pub mod scope;
 pub mod signing_alg;
 pub mod step_up;
+pub mod token_exchange;
 pub mod token_response;
 pub mod tokens;

@@ -14,6 +14,9 @@ pub struct TokenResponse {
     pub id_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
+    /// RFC 8693 §2.2.1: the kind of token a token exchange issued.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub issued_token_type: Option<&'static str>,
 }
 
 // The tokens are bearer secrets: never in Debug output.
@@ -35,6 +38,7 @@ impl TokenResponse {
             scope,
             id_token: None,
             refresh_token: None,
+            issued_token_type: None,
         }
     }
 }

@@ -88,6 +88,7 @@ async fn refresh_token(
         amr: Some(record.amr),
         // Only a public client's refresh token is bound to a key, and it cannot introspect.
         cnf: None,
+        act: None,
     }))
 }
 
@@ -121,5 +122,6 @@ async fn access_token(
         acr: claims.amr.as_ref().map(acr::acr_for),
         amr: claims.amr,
         cnf: claims.cnf,
+        act: claims.act,
     })
 }

@@ -39,6 +39,7 @@ pub mod sign_in;
 pub mod signed_in;
 pub mod throttle;
 pub mod token;
+pub mod token_exchange;
 pub mod upstream_trip;
 pub mod userinfo;
 

@@ -1,10 +1,10 @@
 //! `POST /token` (RFC 6749 §3.2, §5) as one use case: the client authenticates, the request
 //! names a grant type the client is registered for, its DPoP proof (if any) holds (RFC 9449
 //! §5), and that grant runs, each in a service of its own (`code_exchange`, `refresh`,
-//! `client_credentials`), binding its tokens to the proven key.
+//! `client_credentials`, `token_exchange`), binding its tokens to the proven key.
 use super::client_request::ClientRequest;
 use super::error::Result;
-use super::{client_credentials, code_exchange, dpop, refresh};
+use super::{client_credentials, code_exchange, dpop, refresh, token_exchange};
 use crate::oauth::grants::{self, TokenRequest};
 use crate::oauth::token_response::TokenResponse;
 use crate::state::AppState;
@@ -15,8 +15,9 @@ pub async fn token_request(
     now: i64,
 ) -> Result<TokenResponse> {
     let client = request.authenticate(state, now).await?;
-    let grant = grants::parse_token_request(&request.params)?;
-    grants::check_grant_allowed(client, &grant)?;
+    let grant = grants::parse_token_request(&request.params)
+        .and_then(|grant| grants::check_grant_allowed(client, &grant).map(|()| grant))
+        .inspect_err(|e| token_exchange::record_early_refusal(state, client, &request.params, e))?;
     let jkt = dpop::token_proof(state, client, &request.dpop, now).await?;
     let jkt = jkt.as_deref();
     match &grant {
@@ -28,6 +29,9 @@ pub async fn token_request(
         }
         TokenRequest::ClientCredentials(asked) => {
             client_credentials::issue(state, client, asked, jkt, now)
+        }
+        TokenRequest::TokenExchange(exchange) => {
+            token_exchange::exchange(state, client, exchange, jkt, now).await
         }
     }
 }

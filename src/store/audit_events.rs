@@ -43,6 +43,8 @@ pub struct AuditFilter {
     pub user_id: Option<String>,
     pub client_id: Option<String>,
     pub event_type: Option<String>,
+    /// Every type but this one.
+    pub except_event_type: Option<String>,
     /// Unix seconds, inclusive.
     pub since: Option<i64>,
     /// Unix seconds, exclusive.
@@ -98,6 +100,11 @@ impl Store {
                 select
                     .push(" and event_type = ")
                     .push_bind(event_type.as_str());
+            }
+            if let Some(except) = &filter.except_event_type {
+                select
+                    .push(" and event_type <> ")
+                    .push_bind(except.as_str());
             }
             if let Some(since) = filter.since {
                 select.push(" and at >= ").push_bind(since);

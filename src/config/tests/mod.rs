@@ -9,6 +9,7 @@ mod passkeys;
 mod private_key_jwt;
 mod profile;
 mod signing_algs;
+mod token_exchange;
 mod upstreams;
 
 const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$7sFrbNPIEvIvZS6R0E0q3lUO5JgxSvgEjWEnSvi4hhw";
