@@ -450,3 +450,45 @@ async fn sigterm_under_load_exits_zero_and_cuts_no_answer() {
         );
     }
 }
+
+/// The pool no longer pings a connection on every acquire (one round trip per statement, issue
+/// 30); one that sat idle is still pinged first. Here the database drops the pool's idle
+/// connections (a restart, a proxy's idle timeout): the next call must still succeed, on a
+/// fresh connection, instead of failing on the dead one.
+#[tokio::test]
+async fn a_connection_the_database_dropped_while_idle_is_replaced_before_use() {
+    use std::str::FromStr;
+    use tessera::store::{DEFAULT_TIMEOUT, Db, Store};
+    let Some(url) = postgres_url() else {
+        return;
+    };
+    let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+    let admin = Store::connect(&url).await.unwrap();
+    let Db::Postgres(admin_pool) = admin.db() else {
+        unreachable!()
+    };
+    sqlx::query(sqlx::AssertSqlSafe(format!("create schema {name}")))
+        .execute(admin_pool)
+        .await
+        .unwrap();
+    let options = sqlx::postgres::PgConnectOptions::from_str(&url)
+        .unwrap()
+        .options([("search_path", name.as_str())])
+        .application_name(&name);
+    let store = Store::connect_postgres(options, DEFAULT_TIMEOUT)
+        .await
+        .unwrap();
+    store.migrate().await.unwrap();
+    assert!(store.find_active_user("nobody").await.unwrap().is_none());
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let dropped: i64 = sqlx::query_scalar(
+        "select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = $1",
+    )
+    .bind(&name)
+    .fetch_one(admin_pool)
+    .await
+    .unwrap();
+    assert!(dropped >= 1, "the pool's idle connection was not found");
+    admin.close().await;
+    assert!(store.find_active_user("nobody").await.unwrap().is_none());
+}
