@@ -53,6 +53,10 @@ pub enum EventType {
     UserDeleted,
     SecondFactorsReset,
     PasswordSetByAdmin,
+    /// A user code was typed on the `/device` page: right, wrong or throttled.
+    DeviceCodeEntered,
+    DeviceCodeApproved,
+    DeviceCodeDenied,
 }
 
 impl EventType {
@@ -95,6 +99,9 @@ impl EventType {
         Self::UserDeleted,
         Self::SecondFactorsReset,
         Self::PasswordSetByAdmin,
+        Self::DeviceCodeEntered,
+        Self::DeviceCodeApproved,
+        Self::DeviceCodeDenied,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -137,6 +144,9 @@ impl EventType {
             Self::UserDeleted => "user_deleted",
             Self::SecondFactorsReset => "second_factors_reset",
             Self::PasswordSetByAdmin => "password_set_by_admin",
+            Self::DeviceCodeEntered => "device_code_entered",
+            Self::DeviceCodeApproved => "device_code_approved",
+            Self::DeviceCodeDenied => "device_code_denied",
         }
     }
 

@@ -19,6 +19,16 @@ pub enum TokenRequest {
     AuthorizationCode(CodeGrant),
     RefreshToken(RefreshGrant),
     ClientCredentials(ClientCredentialsGrant),
+    /// RFC 8628 §3.4.
+    DeviceCode(DeviceCodeGrant),
+}
+
+/// `grant_type=urn:ietf:params:oauth:grant-type:device_code` as the client sent it (RFC 8628
+/// §3.4).
+pub struct DeviceCodeGrant {
+    pub device_code: String,
+    /// The API the access token is for: one the device authorization request named.
+    pub resource: Option<String>,
 }
 
 /// `grant_type=authorization_code` as the client sent it (RFC 6749 §4.1.3).
@@ -67,6 +77,14 @@ impl fmt::Debug for CodeGrant {
     }
 }
 
+impl fmt::Debug for DeviceCodeGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceCodeGrant")
+            .field("resource", &self.resource)
+            .finish_non_exhaustive()
+    }
+}
+
 impl fmt::Debug for RefreshGrant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RefreshGrant")
@@ -82,6 +100,7 @@ impl TokenRequest {
             Self::AuthorizationCode(_) => GrantType::AuthorizationCode,
             Self::RefreshToken(_) => GrantType::RefreshToken,
             Self::ClientCredentials(_) => GrantType::ClientCredentials,
+            Self::DeviceCode(_) => GrantType::DeviceCode,
         }
     }
 }
@@ -116,9 +135,18 @@ pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> 
             scope: params.get("scope").map(str::to_string),
             resource,
         })),
+        Some(super::device::GRANT_TYPE) => {
+            let device_code = params
+                .get("device_code")
+                .ok_or_else(|| OAuthError::invalid_request("device_code is required"))?;
+            Ok(TokenRequest::DeviceCode(DeviceCodeGrant {
+                device_code: device_code.to_string(),
+                resource,
+            }))
+        }
         Some(_) => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
-            "supported grant types: authorization_code, refresh_token, client_credentials",
+            "supported grant types: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:device_code",
         )),
     }
 }
