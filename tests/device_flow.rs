@@ -2,9 +2,13 @@
 //! instance for codes and polls it, while a person types the code, signs in (with the
 //! second step too) and answers on another instance sharing the database; the device's
 //! side of the happy path is the `openidconnect` crate. Then every other answer: denial,
-//! expiry, `slow_down`, a spent or unknown device code, two polls racing for the tokens,
+//! expiry, `slow_down`, a spent or unknown device code, two polls racing for the tokens, a
+//! poll with a DPoP proof, the second factor before the consent,
 //! guessing user codes, a client without the grant, a public client, and bad requests.
 mod common;
+#[path = "dpop/client.rs"]
+#[allow(dead_code)]
+mod dpop_client;
 
 use std::time::Duration;
 
@@ -22,6 +26,7 @@ const GRANT: &str = "urn:ietf:params:oauth:grant-type:device_code";
 const TV: &str = "tv";
 const TV_SECRET: &str = "tv-secret";
 const CLI: &str = "cli";
+const KIOSK: &str = "kiosk";
 
 fn device_clients() -> String {
     format!(
@@ -39,6 +44,13 @@ client_name = "Command Line"
 token_endpoint_auth_method = "none"
 grant_types = ["{GRANT}"]
 scopes = ["openid", "email"]
+
+[[clients]]
+client_id = "{KIOSK}"
+client_name = "Bank Kiosk"
+token_endpoint_auth_method = "none"
+grant_types = ["{GRANT}"]
+require_mfa = true
 "#,
         secret = hashed(TV_SECRET)
     )
@@ -646,5 +658,96 @@ async fn the_consent_form_needs_its_csrf_token_and_a_live_handle() {
         );
         let unknown = browser.get("/device/consent?device=nothing").await;
         assert_eq!(unknown.status, 400);
+    }
+}
+
+#[tokio::test]
+async fn a_client_demanding_two_step_verification_is_denied_for_an_account_without_it() {
+    for backend in Backend::all() {
+        let app = spawn(backend).await;
+        let (status, codes) = call(
+            &app,
+            "/device_authorization",
+            (KIOSK, None),
+            &[("scope", "openid")],
+        )
+        .await;
+        assert_eq!(status, 200, "{codes}");
+        let mut browser = app.browser();
+        let entered = type_code(&mut browser, codes["user_code"].as_str().unwrap()).await;
+        let login = browser.follow(entered).await.unwrap();
+        let refused = browser
+            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap();
+        assert_eq!(refused.status, 403, "{}", refused.body);
+        assert!(
+            refused.body.contains("requires two-step verification"),
+            "{}",
+            refused.body
+        );
+        assert!(!refused.body.contains("decision"), "no consent form");
+        let device_code = codes["device_code"].as_str().unwrap();
+        assert_eq!(
+            error_of(&poll(&app, (KIOSK, None), device_code).await),
+            "access_denied"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_password_only_session_is_stepped_up_before_the_device_consent() {
+    for backend in Backend::all() {
+        let app = spawn(backend).await;
+        // Browser A signs in with the password; the account gets TOTP in browser B afterwards.
+        let mut a = app.browser();
+        common::mfa::sign_in_with_password(&app, &mut a).await;
+        let mut b = app.browser();
+        common::mfa::sign_in_with_password(&app, &mut b).await;
+        let enrolment = common::mfa::enrol(&app, &mut b).await;
+        app.clock.advance(common::mfa::STEP);
+        let codes = start(&app, "openid").await;
+        let entered = type_code(&mut a, codes["user_code"].as_str().unwrap()).await;
+        let login = a.follow(entered).await.unwrap();
+        assert!(login.body.contains("name=\"password\""), "{}", login.body);
+        let totp = a
+            .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+            .await
+            .unwrap();
+        assert!(is_totp_page(&totp), "{}", totp.body);
+        let code = code_at(&enrolment.secret, app.clock_now());
+        let after = submit_code(&mut a, &totp, &code).await;
+        let consent = a.follow(after).await.unwrap();
+        assert!(is_device_consent(&consent), "{}", consent.body);
+    }
+}
+
+#[tokio::test]
+async fn a_poll_with_a_dpop_proof_gets_tokens_bound_to_that_key() {
+    use tessera::clock::Clock;
+    for backend in Backend::all() {
+        let app = spawn(backend).await;
+        let codes = start(&app, "openid offline_access").await;
+        let mut browser = app.browser();
+        answer(&mut browser, &codes, "allow").await;
+        let key = dpop_client::DpopKey::es256();
+        let token_url = format!("{}/token", app.issuer);
+        let proof = key.proof(&dpop_client::claims("POST", &token_url, app.clock.now()));
+        let response = http_client()
+            .post(app.url("/token"))
+            .basic_auth(TV, Some(TV_SECRET))
+            .header("DPoP", proof)
+            .form(&[
+                ("grant_type", GRANT),
+                ("device_code", codes["device_code"].as_str().unwrap()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let tokens: Value = response.json().await.unwrap();
+        assert_eq!(tokens["token_type"], "DPoP", "{tokens}");
+        let claims = jwt_claims(tokens["access_token"].as_str().unwrap());
+        assert_eq!(claims["cnf"]["jkt"], key.jkt());
     }
 }

@@ -47,7 +47,12 @@ async fn discovery_advertises_what_is_implemented() {
         );
         assert_eq!(
             metadata["grant_types_supported"],
-            serde_json::json!(["authorization_code", "refresh_token", "client_credentials"])
+            serde_json::json!([
+                "authorization_code",
+                "refresh_token",
+                "client_credentials",
+                "urn:ietf:params:oauth:grant-type:device_code"
+            ])
         );
         for endpoint in [
             "revocation_endpoint",

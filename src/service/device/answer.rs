@@ -15,7 +15,7 @@ use crate::state::AppState;
 #[derive(Debug)]
 pub enum Answerer {
     /// Signed in as strongly as the account and the client need.
-    Ready(SignedIn),
+    Ready(Box<SignedIn>),
     /// Not signed in, or only with the password while the account has a second factor: the
     /// sign-in (both steps) comes first.
     SignInFirst,
@@ -35,10 +35,10 @@ pub async fn answerer(
     let view = sessions::view(state, &current.session).await?;
     let passed = current.session.amr.has_second_factor();
     Ok(match (passed, view.has_second_factor) {
-        (true, _) => Answerer::Ready(current),
+        (true, _) => Answerer::Ready(Box::new(current)),
         (false, true) => Answerer::SignInFirst,
         (false, false) if client.require_mfa => Answerer::SecondFactorMissing,
-        (false, false) => Answerer::Ready(current),
+        (false, false) => Answerer::Ready(Box::new(current)),
     })
 }
 
