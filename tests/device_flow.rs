@@ -305,7 +305,7 @@ async fn a_denial_is_access_denied_and_the_page_says_so() {
 }
 
 #[tokio::test]
-async fn an_expired_device_code_is_expired_token_and_cannot_be_approved() {
+async fn an_expired_device_code_is_expired_token_cannot_be_approved_and_is_purged_later() {
     for backend in Backend::all() {
         let app = spawn(backend).await;
         let codes = start(&app, "openid").await;
@@ -319,6 +319,18 @@ async fn an_expired_device_code_is_expired_token_and_cannot_be_approved() {
             "{}",
             typed.body
         );
+        // Kept an hour past its expiry (still `expired_token`), then purged.
+        let expired_at = app.clock_now();
+        app.store
+            .purge_expired(expired_at + 3599, &[])
+            .await
+            .unwrap();
+        assert_eq!(error_of(&poll_tv(&app, &codes).await), "expired_token");
+        app.store
+            .purge_expired(expired_at + 3601, &[])
+            .await
+            .unwrap();
+        assert_eq!(error_of(&poll_tv(&app, &codes).await), "invalid_grant");
     }
 }
 

@@ -46,6 +46,7 @@ pub async fn device_submit(
     ClientIp(ip): ClientIp,
     posted: PageForm,
 ) -> HttpResult {
+    // The code form carries no continuation: its query string is not read.
     let posted = posted
         .open(&state, Continues::To(AccountPage::Overview))
         .await?;
