@@ -396,3 +396,25 @@ mail-email-change-notice-action = Änderung rückgängig machen
 mail-account-deleted-subject = Ihr { $product }-Konto wurde gelöscht
 mail-account-deleted-why = Ihr { $product }-Konto wurde gelöscht, mit allem, was { $product } über Sie gespeichert hatte. Die Apps, bei denen Sie angemeldet waren, wurden informiert.
 mail-account-deleted-not-you = Falls Sie das nicht waren, wenden Sie sich so bald wie möglich an die Betreiber von { $product }.
+
+## Gerät anmelden (RFC 8628)
+
+device-title = Gerät verbinden
+device-heading = Gerät verbinden
+device-lead = Geben Sie den Code ein, den Ihr Gerät anzeigt.
+device-code-label = Code von Ihrem Gerät
+device-code-hint = Acht Buchstaben, wie auf dem Gerät angezeigt, zum Beispiel BCDF-GHJK.
+device-continue = Weiter
+device-code-wrong = Dieser Code ist falsch, abgelaufen oder wurde schon verwendet. Prüfen Sie das Gerät und versuchen Sie es erneut.
+device-form-expired = Das Formular ist abgelaufen. Bitte geben Sie den Code erneut ein.
+device-consent-title = Gerät zulassen
+device-consent-heading = Dieses Gerät zulassen?
+device-consent-lead-html = Ein Gerät mit <strong>{ $client }</strong> möchte:
+device-consent-warning = Fahren Sie nur fort, wenn Sie dies selbst auf einem eigenen Gerät gestartet haben. Wenn Ihnen jemand diesen Code geschickt oder Sie gebeten hat, ihn einzugeben, wählen Sie Ablehnen.
+device-done-title = Gerät verbunden
+device-approved = { $client } ist verbunden. Sie können jetzt zu Ihrem Gerät zurückkehren.
+device-denied-title = Gerät nicht verbunden
+device-denied = { $client } wurde nicht verbunden. Sie können diese Seite schließen.
+device-ended-title = Code nicht mehr gültig
+device-ended = Dieser Code ist abgelaufen, wurde schon beantwortet oder anderswo eingegeben. Beginnen Sie auf dem Gerät von vorn.
+device-second-factor-required = { $client } verlangt die Bestätigung in zwei Schritten, die Ihr Konto nicht hat. Richten Sie sie auf Ihrer Kontoseite ein und beginnen Sie dann auf dem Gerät von vorn.

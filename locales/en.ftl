@@ -397,3 +397,25 @@ mail-email-change-notice-action = Undo the change
 mail-account-deleted-subject = Your { $product } account was deleted
 mail-account-deleted-why = Your { $product } account was deleted, with everything { $product } held about you. Apps you signed in to were told.
 mail-account-deleted-not-you = If this was not you, contact the people who run { $product } as soon as you can.
+
+## Device sign-in (RFC 8628)
+
+device-title = Connect a device
+device-heading = Connect a device
+device-lead = Enter the code your device shows.
+device-code-label = Code from your device
+device-code-hint = Eight letters, as shown on the device, for example BCDF-GHJK.
+device-continue = Continue
+device-code-wrong = That code is not right, has expired or was already used. Check the device and try again.
+device-form-expired = The form expired. Please enter the code again.
+device-consent-title = Allow a device
+device-consent-heading = Allow this device?
+device-consent-lead-html = A device using <strong>{ $client }</strong> wants to:
+device-consent-warning = Only continue if you started this yourself on a device you own. If someone sent you this code or asked you to enter it, choose Deny.
+device-done-title = Device connected
+device-approved = { $client } is connected. You can return to your device now.
+device-denied-title = Device not connected
+device-denied = { $client } was not connected. You can close this page.
+device-ended-title = Code no longer valid
+device-ended = This code expired, was already answered, or was entered somewhere else. Start again on the device.
+device-second-factor-required = { $client } requires two-step verification, which your account does not have. Set it up on your account page, then start again on the device.

@@ -397,3 +397,25 @@ mail-email-change-notice-action = Annuler la modification
 mail-account-deleted-subject = Votre compte { $product } a été supprimé
 mail-account-deleted-why = Votre compte { $product } a été supprimé, avec tout ce que { $product } conservait sur vous. Les applications auxquelles vous vous étiez connecté en ont été informées.
 mail-account-deleted-not-you = Si ce n’était pas vous, contactez au plus vite les responsables de { $product }.
+
+## Connexion d’un appareil (RFC 8628)
+
+device-title = Connecter un appareil
+device-heading = Connecter un appareil
+device-lead = Saisissez le code affiché par votre appareil.
+device-code-label = Code de votre appareil
+device-code-hint = Huit lettres, telles qu’affichées sur l’appareil, par exemple BCDF-GHJK.
+device-continue = Continuer
+device-code-wrong = Ce code est incorrect, a expiré ou a déjà servi. Vérifiez l’appareil et réessayez.
+device-form-expired = Le formulaire a expiré. Veuillez saisir le code à nouveau.
+device-consent-title = Autoriser un appareil
+device-consent-heading = Autoriser cet appareil ?
+device-consent-lead-html = Un appareil utilisant <strong>{ $client }</strong> souhaite :
+device-consent-warning = Ne continuez que si vous avez lancé cette démarche vous-même sur un appareil qui vous appartient. Si quelqu’un vous a envoyé ce code ou vous a demandé de le saisir, choisissez Refuser.
+device-done-title = Appareil connecté
+device-approved = { $client } est connecté. Vous pouvez retourner à votre appareil.
+device-denied-title = Appareil non connecté
+device-denied = { $client } n’a pas été connecté. Vous pouvez fermer cette page.
+device-ended-title = Code plus valable
+device-ended = Ce code a expiré, a déjà reçu une réponse ou a été saisi ailleurs. Recommencez sur l’appareil.
+device-second-factor-required = { $client } exige la validation en deux étapes, que votre compte n’a pas. Activez-la depuis la page de votre compte, puis recommencez sur l’appareil.

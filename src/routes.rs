@@ -14,6 +14,12 @@ pub const CONSENT: &str = "/consent";
 pub const TOKEN: &str = "/token";
 /// RFC 9126: the pushed authorization request endpoint.
 pub const PAR: &str = "/par";
+/// RFC 8628 §3.1: the device authorization endpoint.
+pub const DEVICE_AUTHORIZATION: &str = "/device_authorization";
+/// RFC 8628 §3.3: where the user types the code a device shows (the `verification_uri`).
+pub const DEVICE: &str = "/device";
+/// The device flow's consent page, reached with a handle once the code was right.
+pub const DEVICE_CONSENT: &str = "/device/consent";
 pub const REVOKE: &str = "/revoke";
 pub const INTROSPECT: &str = "/introspect";
 pub const LOGOUT: &str = "/logout";

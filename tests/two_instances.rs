@@ -734,3 +734,61 @@ skip_consent = true
         );
     }
 }
+
+/// RFC 8628: the device asks A for codes and polls A, the person types the code, signs in and
+/// allows on B; A's next poll gets the tokens, and the poll after, on either, `invalid_grant`.
+#[tokio::test]
+async fn a_device_polling_a_gets_tokens_once_after_the_user_allows_on_b() {
+    let hash = tessera::auth::password::hash_blocking(SECRET.as_bytes()).unwrap();
+    let device_client = format!(
+        "\n[[clients]]\nclient_id = \"tv\"\nclient_name = \"Living Room TV\"\nclient_secret_hash = \"{hash}\"\ngrant_types = [\"urn:ietf:params:oauth:grant-type:device_code\"]\nscopes = [\"openid\", \"email\"]\n"
+    );
+    let Some(pair) = Pair::start(&device_client).await else {
+        return;
+    };
+    pair.on(A);
+    let (status, codes) = client_post(
+        &pair.issuer(),
+        "/device_authorization",
+        "tv",
+        &[("scope", "openid email")],
+    )
+    .await;
+    assert_eq!(status, 200, "{codes}");
+    let device_code = codes["device_code"].as_str().unwrap();
+    let poll = [
+        ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+        ("device_code", device_code),
+    ];
+    let pending = pair.token("tv", &poll).await;
+    assert_eq!(pending.1["error"], "authorization_pending", "{pending:?}");
+
+    pair.on(B);
+    let mut browser = pair.browser();
+    let complete = codes["verification_uri_complete"].as_str().unwrap();
+    let form = browser.get(complete).await;
+    let csrf = form.hidden("csrf_token");
+    let user_code = codes["user_code"].as_str().unwrap();
+    let entered = browser
+        .post_form(
+            "/device",
+            &[("csrf_token", &csrf), ("user_code", user_code)],
+        )
+        .await;
+    let login = browser.follow(entered).await.unwrap();
+    let consent = browser
+        .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+        .await
+        .unwrap();
+    assert!(consent.body.contains("Living Room TV"), "{}", consent.body);
+    let done = browser.submit_consent(&consent, "allow").await;
+    assert_eq!(done.status, 200, "{}", done.body);
+
+    pair.on(A);
+    let (status, tokens) = pair.token("tv", &poll).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert!(tokens["id_token"].is_string());
+    assert_eq!(pair.token("tv", &poll).await.1["error"], "invalid_grant");
+    pair.on(B);
+    assert_eq!(pair.token("tv", &poll).await.1["error"], "invalid_grant");
+}

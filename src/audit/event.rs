@@ -56,6 +56,10 @@ pub enum EventType {
     /// A token exchange (RFC 8693) an authenticated client asked for at `/token`, granted or
     /// refused; `detail` names the target API and the actor.
     TokenExchanged,
+    /// A user code was typed on the `/device` page: right, wrong or throttled.
+    DeviceCodeEntered,
+    DeviceCodeApproved,
+    DeviceCodeDenied,
 }
 
 impl EventType {
@@ -99,6 +103,9 @@ impl EventType {
         Self::SecondFactorsReset,
         Self::PasswordSetByAdmin,
         Self::TokenExchanged,
+        Self::DeviceCodeEntered,
+        Self::DeviceCodeApproved,
+        Self::DeviceCodeDenied,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -142,6 +149,9 @@ impl EventType {
             Self::SecondFactorsReset => "second_factors_reset",
             Self::PasswordSetByAdmin => "password_set_by_admin",
             Self::TokenExchanged => "token_exchanged",
+            Self::DeviceCodeEntered => "device_code_entered",
+            Self::DeviceCodeApproved => "device_code_approved",
+            Self::DeviceCodeDenied => "device_code_denied",
         }
     }
 

@@ -28,6 +28,13 @@ pub enum ThrottleKind {
     EmailedLinkRecipient,
     /// Emailed links asked for from one client address, whatever the mailbox.
     EmailedLinkAddress,
+    /// Wrong user codes typed on the `/device` page from one address (RFC 8628 §5.1).
+    DeviceEntryAddress,
+    /// Wrong user codes typed in one browser (its CSRF cookie).
+    DeviceEntryBrowser,
+    /// Wrong user codes typed by everybody together: what bounds a guesser with many
+    /// addresses.
+    DeviceEntryGlobal,
 }
 
 impl ThrottleKind {
@@ -41,6 +48,9 @@ impl ThrottleKind {
             Self::SecondFactor => "second-factor",
             Self::EmailedLinkRecipient => "mail-recipient",
             Self::EmailedLinkAddress => "mail-ip",
+            Self::DeviceEntryAddress => "device-ip",
+            Self::DeviceEntryBrowser => "device-browser",
+            Self::DeviceEntryGlobal => "device-all",
         }
     }
 }

@@ -215,6 +215,7 @@ impl ClientConfig {
         self.validate_assertion_keys(key)?;
         self.validate_grant_types(&field("grant_types"))?;
         let interactive = self.grant_types.contains(&GrantType::AuthorizationCode);
+        let signs_in = interactive || self.grant_types.contains(&GrantType::DeviceCode);
         if interactive && self.redirect_uris.is_empty() {
             return Err(ConfigError::new(
                 field("redirect_uris"),
@@ -234,7 +235,7 @@ impl ClientConfig {
             backchannel::check_registration(uri)
                 .map_err(|m| ConfigError::new(field("backchannel_logout_uri"), m))?;
         }
-        if interactive && !self.scopes.iter().any(|s| s == "openid") {
+        if signs_in && !self.scopes.iter().any(|s| s == "openid") {
             return Err(ConfigError::new(field("scopes"), "must include \"openid\""));
         }
         if let Some(bad) = self.scopes.iter().find(|s| !scope::is_scope_token(s)) {
@@ -296,10 +297,13 @@ impl ClientConfig {
         if self.grant_types.is_empty() {
             return Err(ConfigError::new(key, "at least one grant type is required"));
         }
-        if has(GrantType::RefreshToken) && !has(GrantType::AuthorizationCode) {
+        if has(GrantType::RefreshToken)
+            && !has(GrantType::AuthorizationCode)
+            && !has(GrantType::DeviceCode)
+        {
             return Err(ConfigError::new(
                 key,
-                "refresh_token needs authorization_code (refresh tokens come only from a sign-in)",
+                "refresh_token needs authorization_code or the device_code grant (refresh tokens come only from a sign-in)",
             ));
         }
         if has(GrantType::ClientCredentials) && self.token_endpoint_auth_method == AuthMethod::None

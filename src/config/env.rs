@@ -12,7 +12,14 @@ const PREFIX: &str = "TESSERA_";
 const NOT_CONFIG: &[&str] = &["TESSERA_CONFIG", "TESSERA_LOG"];
 const NOT_CONFIG_PREFIXES: &[&str] = &["TESSERA_TEST_", "TESSERA_BENCH_"];
 /// Keys that hold tables; they have no sensible one-line form.
-const TABLES: &[&str] = &["clients", "branding", "upstreams", "email", "dpop"];
+const TABLES: &[&str] = &[
+    "clients",
+    "branding",
+    "upstreams",
+    "email",
+    "dpop",
+    "device_flow",
+];
 
 pub fn apply_overrides(
     table: &mut toml::Table,

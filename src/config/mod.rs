@@ -20,6 +20,7 @@ use crate::oauth::signing_alg::SigningAlg;
 mod branding;
 mod clients;
 mod defaults;
+mod device_flow;
 mod dpop;
 mod email;
 mod env;
@@ -36,6 +37,7 @@ mod validate;
 
 pub use branding::BrandingConfig;
 pub use clients::ClientConfig;
+pub use device_flow::DeviceFlowConfig;
 pub use dpop::DpopConfig;
 pub use email::{EmailConfig, MailTransport, SmtpEndpoint, SmtpPassword, SmtpSecurity};
 pub use error::ConfigError;
@@ -276,6 +278,10 @@ pub struct Config {
     /// DPoP proofs (RFC 9449): their `iat` window and the server's nonces.
     #[serde(default)]
     pub dpop: DpopConfig,
+    /// The device authorization grant (RFC 8628): code lifetime, polling interval, the
+    /// `/device` page's limit on wrong codes.
+    #[serde(default)]
+    pub device_flow: DeviceFlowConfig,
 }
 
 /// What a key file readable by its group or by other users gets.

@@ -6,8 +6,8 @@ use axum::routing::{get, post};
 
 use super::pages::{
     account, account_delete, account_email, account_export, account_identities, account_mfa,
-    account_passkeys, account_password, consent, emailed_links, forgot_password, link_password,
-    logout, second_step, sign_in, sign_up, upstream,
+    account_passkeys, account_password, consent, device, emailed_links, forgot_password,
+    link_password, logout, second_step, sign_in, sign_up, upstream,
 };
 use super::rate_limit::rate_limited;
 use super::respond;
@@ -35,6 +35,16 @@ pub fn sign_in_pages(config: &Config) -> Router<SharedState> {
         )
         // Each start stores a trip and each callback with a live trip claims one: throttled
         // per address with the sign-in pages.
+        // Typing a user code is a guess (throttled in the database too); the device consent
+        // page stands beside the sign-in pages it leads through.
+        .route(
+            routes::DEVICE,
+            get(device::device_page).post(device::device_submit),
+        )
+        .route(
+            routes::DEVICE_CONSENT,
+            get(device::consent_page).post(device::consent_submit),
+        )
         .route(routes::UPSTREAM_START, get(upstream::start))
         .route(routes::UPSTREAM_CALLBACK, get(upstream::callback))
         // Each of these may send mail or spend a link: throttled per address too.

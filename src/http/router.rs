@@ -12,7 +12,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::admin;
 use super::api::client_request::{DPOP, DPOP_NONCE};
-use super::api::{introspect, metadata, par, revoke, token, userinfo};
+use super::api::{device_authorization, introspect, metadata, par, revoke, token, userinfo};
 use super::audit_origin;
 use super::error::{HttpError, unavailable_as_json};
 use super::html;
@@ -145,6 +145,10 @@ fn protocol_endpoints(config: &Config) -> Router<SharedState> {
     let json_apis = Router::new()
         .merge(client_apis)
         .route(routes::REVOKE, post(revoke::revoke))
+        .route(
+            routes::DEVICE_AUTHORIZATION,
+            post(device_authorization::device_authorization),
+        )
         .route(routes::INTROSPECT, post(introspect::introspect))
         .layer(axum::middleware::map_response(unavailable_as_json));
     let endpoints = Router::new().merge(json_apis).route(

@@ -43,6 +43,8 @@ pub fn provider_metadata(offered: &Offered<'_>) -> Value {
         // RFC 9126 §5. `request_uri_parameter_supported` below stays false: it is OpenID
         // Connect's request object by reference, which Tessera does not fetch.
         "pushed_authorization_request_endpoint": url(routes::PAR),
+        // RFC 8628 §4.
+        "device_authorization_endpoint": url(routes::DEVICE_AUTHORIZATION),
         "require_pushed_authorization_requests": offered.require_pushed_authorization_requests,
         "userinfo_endpoint": url(routes::USERINFO),
         "jwks_uri": url(routes::JWKS),
@@ -55,7 +57,7 @@ pub fn provider_metadata(offered: &Offered<'_>) -> Value {
         "scopes_supported": scopes,
         "response_types_supported": ["code"],
         "response_modes_supported": ["query"],
-        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange"],
+        "grant_types_supported": ["authorization_code", "refresh_token", "client_credentials", "urn:ietf:params:oauth:grant-type:token-exchange", super::device::GRANT_TYPE],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": algs,
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "private_key_jwt", "none"],
@@ -110,6 +112,10 @@ mod tests {
             ])
         );
         assert_eq!(metadata["token_endpoint"], "https://id.example/token");
+        assert_eq!(
+            metadata["device_authorization_endpoint"],
+            "https://id.example/device_authorization"
+        );
         assert_eq!(
             metadata["pushed_authorization_request_endpoint"],
             "https://id.example/par"

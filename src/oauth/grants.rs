@@ -21,6 +21,16 @@ pub enum TokenRequest {
     RefreshToken(RefreshGrant),
     ClientCredentials(ClientCredentialsGrant),
     TokenExchange(TokenExchangeGrant),
+    /// RFC 8628 §3.4.
+    DeviceCode(DeviceCodeGrant),
+}
+
+/// `grant_type=urn:ietf:params:oauth:grant-type:device_code` as the client sent it (RFC 8628
+/// §3.4).
+pub struct DeviceCodeGrant {
+    pub device_code: String,
+    /// The API the access token is for: one the device authorization request named.
+    pub resource: Option<String>,
 }
 
 /// `grant_type=authorization_code` as the client sent it (RFC 6749 §4.1.3).
@@ -69,6 +79,14 @@ impl fmt::Debug for CodeGrant {
     }
 }
 
+impl fmt::Debug for DeviceCodeGrant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeviceCodeGrant")
+            .field("resource", &self.resource)
+            .finish_non_exhaustive()
+    }
+}
+
 impl fmt::Debug for RefreshGrant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("RefreshGrant")
@@ -85,6 +103,7 @@ impl TokenRequest {
             Self::RefreshToken(_) => GrantType::RefreshToken,
             Self::ClientCredentials(_) => GrantType::ClientCredentials,
             Self::TokenExchange(_) => GrantType::TokenExchange,
+            Self::DeviceCode(_) => GrantType::DeviceCode,
         }
     }
 }
@@ -122,9 +141,18 @@ pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> 
         Some(token_exchange::GRANT_TYPE) => Ok(TokenRequest::TokenExchange(token_exchange::parse(
             params, resource,
         )?)),
+        Some(super::device::GRANT_TYPE) => {
+            let device_code = params
+                .get("device_code")
+                .ok_or_else(|| OAuthError::invalid_request("device_code is required"))?;
+            Ok(TokenRequest::DeviceCode(DeviceCodeGrant {
+                device_code: device_code.to_string(),
+                resource,
+            }))
+        }
         Some(_) => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
-            "supported grant types: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange",
+            "supported grant types: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange, urn:ietf:params:oauth:grant-type:device_code",
         )),
     }
 }

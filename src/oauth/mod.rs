@@ -10,6 +10,7 @@ pub mod client_assertion;
 pub mod client_auth;
 pub mod client_credentials;
 pub mod consent;
+pub mod device;
 pub mod discovery;
 pub mod dpop;
 pub mod error;

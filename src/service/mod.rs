@@ -16,6 +16,7 @@ pub mod client_credentials;
 pub mod client_request;
 pub mod code_exchange;
 pub mod consent;
+pub mod device;
 pub mod dpop;
 pub mod emailed;
 mod error;

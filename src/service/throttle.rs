@@ -121,6 +121,37 @@ pub fn emailed_link_recipient_limit(email: &str) -> Vec<Limit> {
     )]
 }
 
+/// Wrong user codes one address (an IPv6 address by its /64), or one browser, may type in a
+/// window of `device_flow.expires_in`: any code's lifetime spans at most two windows, so at
+/// most 4 guesses from one address meet a given code, 4 / 20⁸ ≈ 2^-32.6 (docs/security.md).
+pub const DEVICE_ENTRIES_PER_ADDRESS: i64 = 2;
+
+/// The limits on typing a user code on the `/device` page: per address, per browser (the
+/// CSRF cookie the form came with) and for everybody together.
+pub fn device_entry_limits(config: &Config, ip: IpAddr, browser: &str) -> Vec<Limit> {
+    let window = config.device_flow.expires_in;
+    vec![
+        Limit::new(
+            ThrottleKind::DeviceEntryAddress,
+            &AddressBlock::of(ip).to_string(),
+            DEVICE_ENTRIES_PER_ADDRESS,
+            window,
+        ),
+        Limit::new(
+            ThrottleKind::DeviceEntryBrowser,
+            browser,
+            DEVICE_ENTRIES_PER_ADDRESS,
+            window,
+        ),
+        Limit::new(
+            ThrottleKind::DeviceEntryGlobal,
+            "all",
+            config.device_flow.max_failed_entries,
+            window,
+        ),
+    ]
+}
+
 /// Forgets an account's second-factor attempts (its two-step verification was reset or
 /// turned off: a new authenticator starts with a clean slate).
 pub async fn forget_second_factor_attempts(store: &Store, user_id: &str) -> Result<()> {

@@ -1,10 +1,10 @@
 //! `POST /token` (RFC 6749 §3.2, §5) as one use case: the client authenticates, the request
 //! names a grant type the client is registered for, its DPoP proof (if any) holds (RFC 9449
 //! §5), and that grant runs, each in a service of its own (`code_exchange`, `refresh`,
-//! `client_credentials`, `token_exchange`), binding its tokens to the proven key.
+//! `client_credentials`, `token_exchange`, `device::poll`), binding its tokens to the proven key.
 use super::client_request::ClientRequest;
 use super::error::Result;
-use super::{client_credentials, code_exchange, dpop, refresh, token_exchange};
+use super::{client_credentials, code_exchange, device, dpop, refresh, token_exchange};
 use crate::oauth::grants::{self, TokenRequest};
 use crate::oauth::token_response::TokenResponse;
 use crate::state::AppState;
@@ -32,6 +32,9 @@ pub async fn token_request(
         }
         TokenRequest::TokenExchange(exchange) => {
             token_exchange::exchange(state, client, exchange, jkt, now).await
+        }
+        TokenRequest::DeviceCode(device_code) => {
+            device::poll::poll(state, client, device_code, jkt, now).await
         }
     }
 }

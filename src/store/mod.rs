@@ -16,6 +16,7 @@ pub mod audit_events;
 pub mod client_assertions;
 pub mod codes;
 pub mod consents;
+pub mod device_codes;
 pub mod directory;
 pub mod dpop_proofs;
 pub mod email_links;

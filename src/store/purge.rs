@@ -2,7 +2,7 @@
 //! refresh-token families past their absolute expiry, revocations of access tokens that have
 //! expired anyway, the `jti`s of client assertions and DPoP proofs that have expired, passkey
 //! ceremonies never finished, trips to upstream providers and links never completed, old throttle windows,
-//! outbox rows given up a week ago, pushed authorization requests past their end, and codes an hour after expiry (kept that long so a late replay is still recognised as one).
+//! outbox rows given up a week ago, pushed authorization requests past their end, and codes and device codes an hour after expiry (kept that long so a late replay is still recognised as one).
 use super::outbox::{TAKEN, take_and_queue};
 use super::outbox_lease::Outbox;
 use super::{Store, StoreResult, on_pool};
@@ -87,6 +87,12 @@ impl Store {
         )
         .await?;
         delete("delete from email_links where expires_at <= $1", now).await?;
+        // Kept an hour past expiry, as codes are, so a late poll still hears `expired_token`.
+        delete(
+            "delete from device_codes where expires_at < $1",
+            now - CODE_RETENTION,
+        )
+        .await?;
         delete(
             "delete from upstream_pending_links where expires_at <= $1",
             now,

@@ -15,6 +15,7 @@ mod steps;
 mod account;
 mod account_security;
 mod branding;
+mod device;
 mod emailed;
 mod languages;
 mod passkeys;

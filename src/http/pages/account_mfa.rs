@@ -216,6 +216,10 @@ fn codes_page(
             next.action(routes::AUTHORIZE),
             locale.text_with("mfa-continue-to", "client", &client.name),
         ),
+        Next::Device { client, .. } => (
+            next.action(routes::DEVICE_CONSENT),
+            locale.text_with("mfa-continue-to", "client", &client.name),
+        ),
         Next::Account(_) => (routes::ACCOUNT_MFA.to_string(), locale.text("mfa-done")),
     };
     let shown = MfaShown::Codes {

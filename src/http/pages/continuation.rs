@@ -21,6 +21,8 @@ use crate::state::AppState;
 
 /// The query parameter naming the account page to return to.
 const RETURN_TO: &str = "return_to";
+/// The query parameter carrying a waiting device's handle (RFC 8628: `/device` found it).
+pub const DEVICE: &str = "device";
 
 /// The account pages a sign-in may return to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,6 +74,11 @@ pub enum Next<'s> {
         client: &'s Client,
     },
     Account(AccountPage),
+    /// A device waiting for this user's answer (RFC 8628): its consent page follows.
+    Device {
+        handle: String,
+        client: &'s Client,
+    },
 }
 
 impl<'s> Next<'s> {
@@ -88,6 +95,9 @@ impl<'s> Next<'s> {
         params: Params,
         page: AccountPage,
     ) -> Result<Self, HttpError> {
+        if let Some(handle) = params.get(DEVICE) {
+            return Self::device(state, handle).await;
+        }
         let is_authorization = ["client_id", "redirect_uri", "response_type"]
             .iter()
             .any(|name| params.get(name).is_some());
@@ -103,10 +113,24 @@ impl<'s> Next<'s> {
         })
     }
 
+    /// The waiting device `handle` names, or the page saying it waits no more.
+    async fn device(state: &'s AppState, handle: &str) -> Result<Self, HttpError> {
+        let now = state.now();
+        match crate::service::device::entry::waiting(state, handle, now).await? {
+            Some(waiting) => Ok(Self::Device {
+                handle: handle.to_string(),
+                client: waiting.client,
+            }),
+            None => Err(device_ended()),
+        }
+    }
+
     /// The application named on the sign-in pages; none for the user's own account.
     pub fn audience(&self) -> Option<String> {
         match self {
-            Self::Authorization { client, .. } => Some(client.name.clone()),
+            Self::Authorization { client, .. } | Self::Device { client, .. } => {
+                Some(client.name.clone())
+            }
             Self::Account(_) => None,
         }
     }
@@ -124,6 +148,9 @@ impl<'s> Next<'s> {
     pub fn query(&self) -> String {
         match self {
             Self::Authorization { params, .. } => params.to_query(),
+            Self::Device { handle, .. } => url::form_urlencoded::Serializer::new(String::new())
+                .append_pair(DEVICE, handle)
+                .finish(),
             Self::Account(AccountPage::Overview) => String::new(),
             Self::Account(page) => url::form_urlencoded::Serializer::new(String::new())
                 .append_pair(RETURN_TO, page.path())
@@ -135,7 +162,7 @@ impl<'s> Next<'s> {
     /// there is one; an account page needs nothing carried.
     pub fn form_action(&self, path: &str) -> String {
         match self {
-            Self::Authorization { .. } => self.action(path),
+            Self::Authorization { .. } | Self::Device { .. } => self.action(path),
             Self::Account(_) => path.to_string(),
         }
     }
@@ -149,7 +176,7 @@ impl<'s> Next<'s> {
     pub fn final_redirect(&self) -> Option<&str> {
         match self {
             Self::Authorization { request, .. } => Some(request.redirect_uri.as_str()),
-            Self::Account(_) => None,
+            Self::Account(_) | Self::Device { .. } => None,
         }
     }
 
@@ -182,6 +209,9 @@ impl<'s> Next<'s> {
                 // The sign-in just made satisfies the request's prompt=login / max_age.
                 step_response(state, jar, step, &after_fresh_login(params))
             }
+            (_, Self::Device { .. }) => {
+                (jar, see_other(&self.action(routes::DEVICE_CONSENT))).into_response()
+            }
             // Only a sign-in for an account page ends at one.
             _ => (jar, see_other(self.account_page().path())).into_response(),
         })
@@ -193,7 +223,7 @@ impl<'s> Next<'s> {
             Self::Authorization {
                 request, client, ..
             } => SignedInFor::Authorization { request, client },
-            Self::Account(_) => SignedInFor::Account,
+            Self::Account(_) | Self::Device { .. } => SignedInFor::Account,
         }
     }
 
@@ -201,7 +231,17 @@ impl<'s> Next<'s> {
     fn account_page(&self) -> AccountPage {
         match self {
             Self::Account(page) => *page,
-            Self::Authorization { .. } => AccountPage::Overview,
+            Self::Authorization { .. } | Self::Device { .. } => AccountPage::Overview,
         }
     }
+}
+
+/// The page for a device that waits no more: its code expired, was answered, or was typed
+/// again in another browser.
+pub fn device_ended() -> HttpError {
+    HttpError::page(
+        axum::http::StatusCode::BAD_REQUEST,
+        "device-ended-title",
+        crate::i18n::Message::new("device-ended"),
+    )
 }

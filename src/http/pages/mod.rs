@@ -16,6 +16,8 @@ pub mod authorize;
 pub mod consent;
 mod continuation;
 mod cookies;
+pub mod device;
+mod device_templates;
 mod email_templates;
 pub mod emailed_links;
 pub mod forgot_password;

@@ -35,7 +35,7 @@ pub async fn login_page(
     let next = Next::from_params(&state, query(raw)).await?;
     let email = match &next {
         Next::Authorization { request, .. } => request.login_hint.clone().unwrap_or_default(),
-        Next::Account(_) => String::new(),
+        Next::Account(_) | Next::Device { .. } => String::new(),
     };
     let form = LoginForm {
         state: &state,

@@ -119,6 +119,23 @@ pub fn validate<'c>(
     }
 }
 
+/// RFC 8628 §3.1: a device authorization request's `scope` and `resource`, checked exactly
+/// as an authorization request's are. The device flow always asks the user (a device cannot
+/// be trusted to be who it claims), so `offline_access` is honoured as with `prompt=consent`.
+pub fn device_request_scope(
+    params: &Params,
+    client: &Client,
+) -> Result<(Scopes, ResourceIds), OAuthError> {
+    params.reject_duplicates_except(&["resource"])?;
+    let resources = checks::resources(params, client)?;
+    let asked = Prompt {
+        consent: true,
+        ..Prompt::default()
+    };
+    let scope = checks::scope(params, client, asked, &resources)?;
+    Ok((scope, resources))
+}
+
 /// The checks once errors may be redirected, in the order they are made.
 fn validate_trusted(
     params: &Params,

@@ -4,6 +4,7 @@
 
 use askama::Template;
 
+use super::device_pages::device_pages;
 use super::emailed_pages::emailed_pages;
 use super::fixtures::*;
 use crate::auth::recovery;
@@ -241,6 +242,7 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
     pages
         .into_iter()
         .chain(emailed_pages(locale))
+        .chain(device_pages(locale))
         .map(|(name, html)| (name, html.unwrap_or_else(|e| panic!("{name}: {e}"))))
         .collect()
 }
