@@ -765,3 +765,85 @@ async fn offline_access_when_allowed_and_deleting_revokes_the_refresh_tokens() {
         assert_eq!(refused.status(), 401);
     }
 }
+
+#[tokio::test]
+async fn a_registered_private_key_jwt_client_authenticates_with_its_assertion() {
+    use josekit::jws::{ES256, JwsHeader};
+    use josekit::jwt::{self, JwtPayload};
+    for backend in Backend::all() {
+        let app = spawn_open(backend).await;
+        let pair = ES256.generate_key_pair().unwrap();
+        let mut public = pair.to_jwk_public_key();
+        public.set_key_id("k1");
+        let mut asking = agent_metadata();
+        asking["token_endpoint_auth_method"] = json!("private_key_jwt");
+        asking["jwks"] = json!({ "keys": [Value::Object(public.as_ref().clone())] });
+        let registered = register(&app, &asking).await;
+        assert_eq!(registered["token_endpoint_auth_method"], "private_key_jwt");
+        let client_id = registered["client_id"].as_str().unwrap();
+
+        let mut browser = app.browser();
+        let consent = browser
+            .sign_in_at(&authorize_url(client_id, AGENT_REDIRECT, &[]))
+            .await;
+        let code = browser.allow(&consent).await;
+        let sign = |jti: &str| {
+            let claims = json!({
+                "iss": client_id, "sub": client_id, "aud": app.issuer, "jti": jti,
+                "iat": START, "exp": START + 60,
+            });
+            let mut header = JwsHeader::new();
+            header.set_key_id("k1");
+            let payload = JwtPayload::from_map(claims.as_object().unwrap().clone()).unwrap();
+            let signer = ES256.signer_from_jwk(&pair.to_jwk_key_pair()).unwrap();
+            jwt::encode_with_signer(&payload, &header, &signer).unwrap()
+        };
+        let exchange = |assertion: String| {
+            let app = &app;
+            let code = code.clone();
+            async move {
+                token_request(
+                    app,
+                    None,
+                    &[
+                        ("grant_type", "authorization_code"),
+                        ("code", &code),
+                        ("redirect_uri", AGENT_REDIRECT),
+                        ("code_verifier", VERIFIER),
+                        (
+                            "client_assertion_type",
+                            "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                        ),
+                        ("client_assertion", &assertion),
+                    ],
+                )
+                .await
+            }
+        };
+        // Another key's signature is refused, and the code is not spent.
+        let other = ES256.generate_key_pair().unwrap();
+        let mut header = JwsHeader::new();
+        header.set_key_id("k1");
+        let forged = jwt::encode_with_signer(
+            &JwtPayload::from_map(
+                json!({"iss": client_id, "sub": client_id, "aud": app.issuer, "jti": "f",
+                    "iat": START, "exp": START + 60})
+                .as_object()
+                .unwrap()
+                .clone(),
+            )
+            .unwrap(),
+            &header,
+            &ES256.signer_from_jwk(&other.to_jwk_key_pair()).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(exchange(forged).await.status(), 401);
+        let answer = exchange(sign("j1")).await;
+        assert_eq!(answer.status(), 200);
+        let tokens: Value = answer.json().await.unwrap();
+        assert_eq!(
+            claims(tokens["access_token"].as_str().unwrap())["client_id"],
+            client_id
+        );
+    }
+}
