@@ -180,6 +180,12 @@ async fn a_registered_client_signs_in_reads_updates_and_deletes_its_registration
         let consent = browser.sign_in_at(auth_url.as_str()).await;
         assert!(consent.body.contains("Agent"), "{}", consent.body);
         let code = browser.allow(&consent).await;
+        let account = browser.get("/account").await;
+        assert!(
+            account.body.contains(">Agent<"),
+            "the account's consents name the client: {}",
+            account.body
+        );
         let tokens = client
             .exchange_code(AuthorizationCode::new(code))
             .unwrap()
@@ -844,6 +850,76 @@ async fn a_registered_private_key_jwt_client_authenticates_with_its_assertion() 
         assert_eq!(
             claims(tokens["access_token"].as_str().unwrap())["client_id"],
             client_id
+        );
+    }
+}
+
+#[tokio::test]
+async fn unused_registrations_expire_and_use_keeps_them() {
+    for backend in Backend::all() {
+        let app = spawn_open(backend).await;
+        let idle = app.state.config().dynamic_client_idle_expiry;
+        let used = register(&app, &agent_metadata()).await;
+        let unused = register(&app, &agent_metadata()).await;
+        let used_id = used["client_id"].as_str().unwrap();
+        let unused_id = unused["client_id"].as_str().unwrap();
+        // Used two hours later: its last use moves (written at most hourly).
+        app.clock.advance(7200);
+        sign_in_for_mcp(&app, used_id).await;
+        let row = app
+            .store
+            .find_registered_client(used_id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(row.last_used_at, START + 7200);
+
+        let now = START + idle + 3600;
+        let purged = app
+            .store
+            .purge_idle_registered_clients(now - idle)
+            .await
+            .unwrap();
+        assert_eq!(purged, 1);
+        assert!(
+            app.store
+                .find_registered_client(unused_id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        assert!(
+            app.store
+                .find_registered_client(used_id)
+                .await
+                .unwrap()
+                .is_some()
+        );
+        let later = START + 7200 + idle + 1;
+        app.store
+            .purge_idle_registered_clients(later - idle)
+            .await
+            .unwrap();
+        assert!(
+            app.store
+                .find_registered_client(used_id)
+                .await
+                .unwrap()
+                .is_none()
+        );
+        let user = app
+            .store
+            .find_user_by_email(USER_EMAIL)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            app.store
+                .find_consent(&user.id, used_id)
+                .await
+                .unwrap()
+                .is_none(),
+            "its consent went with it"
         );
     }
 }

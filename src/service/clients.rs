@@ -77,6 +77,19 @@ pub async fn admit_named(state: &AppState, params: &Params, now: i64) -> Result<
     }
 }
 
+/// The name of the client `client_id` for a page that lists clients (the account's
+/// consents): a configured client's, else a registered one's (reading it is no use), else
+/// the id itself.
+pub async fn display_name(state: &AppState, client_id: &str) -> Result<String, AdmitError> {
+    if let Some(client) = state.client(client_id) {
+        return Ok(client.name.clone());
+    }
+    let row = state.store().find_registered_client(client_id).await?;
+    Ok(row
+        .and_then(|row| client_of(state, &row))
+        .map_or_else(|| client_id.to_string(), |client| client.name))
+}
+
 /// The registered client `client_id`, as the current policy makes it; marks it used.
 async fn registered(
     state: &AppState,
