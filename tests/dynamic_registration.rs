@@ -532,7 +532,7 @@ async fn the_initial_token_mode_needs_the_operators_token() {
 async fn an_mcp_client_registers_signs_in_and_calls_the_mcp_server() {
     for backend in Backend::all() {
         let app = spawn_open(backend).await;
-        let server = mcp_server::start(&app.issuer, &app.base, MCP).await;
+        let server = mcp_server::start(&app.issuer, &app.base, MCP, START + 1).await;
         let http = http_client();
 
         let first = http.get(server.url("/mcp")).send().await.unwrap();

@@ -2,7 +2,8 @@
 //! answers an unauthenticated call with a 401 naming its protected resource metadata
 //! (RFC 9728), publishes that metadata (its resource identifier and Tessera as its
 //! authorization server), and accepts a bearer token only when Tessera's JWKS verifies its
-//! signature and its `iss` and `aud` are Tessera and this server.
+//! signature, its `iss` and `aud` are Tessera and this server, and its `exp` has not passed
+//! (at the tests' clock, given to it).
 use std::sync::Arc;
 
 use axum::Json;
@@ -23,6 +24,8 @@ struct Settings {
     tessera: String,
     resource: String,
     base: String,
+    /// The time tokens are checked at (the tests' injected clock).
+    now: i64,
 }
 
 pub struct McpServer {
@@ -42,7 +45,7 @@ impl Drop for McpServer {
     }
 }
 
-pub async fn start(issuer: &str, tessera: &str, resource: &str) -> McpServer {
+pub async fn start(issuer: &str, tessera: &str, resource: &str, now: i64) -> McpServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let settings = Arc::new(Settings {
@@ -50,6 +53,7 @@ pub async fn start(issuer: &str, tessera: &str, resource: &str) -> McpServer {
         tessera: tessera.to_string(),
         resource: resource.to_string(),
         base: base.clone(),
+        now,
     });
     let router = Router::new()
         .route("/mcp", get(call))
@@ -127,5 +131,6 @@ async fn verify(settings: &Settings, token: &str) -> Option<Value> {
         || claims["aud"]
             .as_array()
             .is_some_and(|a| a.iter().any(|v| v == settings.resource.as_str()));
-    (claims["iss"] == settings.issuer.as_str() && audience_ok).then_some(claims)
+    let fresh = claims["exp"].as_i64().is_some_and(|exp| exp > settings.now);
+    (claims["iss"] == settings.issuer.as_str() && audience_ok && fresh).then_some(claims)
 }
