@@ -923,3 +923,44 @@ async fn unused_registrations_expire_and_use_keeps_them() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_browser_based_client_of_a_configured_origin_may_register_cross_origin() {
+    let top =
+        "dynamic_registration = \"open\"\ncors_allowed_origins = [\"https://inspector.example\"]";
+    let app = spawn(Backend::Sqlite, top).await;
+    let preflight = |path: &'static str, method: &'static str, origin: &'static str| {
+        let url = app.url(path);
+        async move {
+            reqwest::Client::new()
+                .request(reqwest::Method::OPTIONS, url)
+                .header("origin", origin)
+                .header("access-control-request-method", method)
+                .header(
+                    "access-control-request-headers",
+                    "authorization, content-type",
+                )
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    for (path, method) in [
+        ("/register", "POST"),
+        ("/register/dyn-x", "PUT"),
+        ("/register/dyn-x", "DELETE"),
+    ] {
+        let answer = preflight(path, method, "https://inspector.example").await;
+        assert_eq!(
+            answer.headers()["access-control-allow-origin"],
+            "https://inspector.example",
+            "{method} {path}"
+        );
+        let allowed = answer.headers()["access-control-allow-methods"]
+            .to_str()
+            .unwrap();
+        assert!(allowed.contains(method), "{allowed}");
+    }
+    let other = preflight("/register", "POST", "https://evil.example").await;
+    assert!(!other.headers().contains_key("access-control-allow-origin"));
+}

@@ -128,8 +128,8 @@ fn public_documents() -> Router<SharedState> {
         )
 }
 
-/// The OAuth/OIDC endpoints, behind the per-address rate limit. `/token`, `/par` and
-/// `/userinfo` are called by browser-based public clients: only the configured origins, never
+/// The OAuth/OIDC endpoints, behind the per-address rate limit. `/token`, `/par`,
+/// `/userinfo` and `/register` are called by browser-based public clients: only the configured origins, never
 /// `*`, never with cookies. `/authorize`, `/revoke` and `/introspect` get no CORS at all.
 fn protocol_endpoints(config: &Config) -> Router<SharedState> {
     let mut client_apis = Router::new()
@@ -204,7 +204,8 @@ fn client_api_cors(origins: &[String]) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
-            .allow_methods([Method::GET, Method::POST])
+            // PUT and DELETE: a registration's management (RFC 7592).
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, DPOP])
             // RFC 9449 §8, §7.1: a browser client reads the nonce and the DPoP challenge.
             .expose_headers([DPOP_NONCE, header::WWW_AUTHENTICATE])
