@@ -60,6 +60,13 @@ pub enum EventType {
     DeviceCodeEntered,
     DeviceCodeApproved,
     DeviceCodeDenied,
+    /// A client registered itself at `/register` (RFC 7591).
+    ClientRegistered,
+    /// A registered client replaced its metadata (RFC 7592 §2.2).
+    ClientRegistrationUpdated,
+    /// A registration was deleted: by the client, an administrator or the idle purge
+    /// (`detail.by`); its refresh tokens and consents went with it.
+    ClientRegistrationDeleted,
 }
 
 impl EventType {
@@ -106,6 +113,9 @@ impl EventType {
         Self::DeviceCodeEntered,
         Self::DeviceCodeApproved,
         Self::DeviceCodeDenied,
+        Self::ClientRegistered,
+        Self::ClientRegistrationUpdated,
+        Self::ClientRegistrationDeleted,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -152,6 +162,9 @@ impl EventType {
             Self::DeviceCodeEntered => "device_code_entered",
             Self::DeviceCodeApproved => "device_code_approved",
             Self::DeviceCodeDenied => "device_code_denied",
+            Self::ClientRegistered => "client_registered",
+            Self::ClientRegistrationUpdated => "client_registration_updated",
+            Self::ClientRegistrationDeleted => "client_registration_deleted",
         }
     }
 

@@ -35,6 +35,8 @@ pub enum ThrottleKind {
     /// Wrong user codes typed by everybody together: what bounds a guesser with many
     /// addresses.
     DeviceEntryGlobal,
+    /// Dynamic client registrations (RFC 7591) from one address.
+    ClientRegistrationAddress,
 }
 
 impl ThrottleKind {
@@ -51,6 +53,7 @@ impl ThrottleKind {
             Self::DeviceEntryAddress => "device-ip",
             Self::DeviceEntryBrowser => "device-browser",
             Self::DeviceEntryGlobal => "device-all",
+            Self::ClientRegistrationAddress => "registration-ip",
         }
     }
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::resources::ADMIN_API;
 use super::{ClientDefaults, ConfigError, ResourceConfig};
 use crate::oauth::backchannel;
-use crate::oauth::client::{AuthMethod, Client, GrantType};
+use crate::oauth::client::{AuthMethod, Client, ClientOrigin, GrantType};
 use crate::oauth::client_assertion::{
     AssertionAlg, JwkSource, PrivateKeyJwt, keys::usable_algs, parse_jwk_set,
 };
@@ -172,6 +172,7 @@ impl ClientConfig {
             dpop_bound_access_tokens: fapi2 || self.dpop_bound_access_tokens,
             dpop_nonce_required: self.dpop_nonce_required,
             token_exchange_impersonation: self.token_exchange_impersonation,
+            origin: ClientOrigin::Config,
         }
     }
 

@@ -26,6 +26,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     config.email.validate()?;
     config.dpop.validate()?;
     config.device_flow.validate()?;
+    super::dynamic_clients::validate(config)?;
     validate_resources(config)?;
     validate_clients(config)?;
     super::profile::validate(config)?;

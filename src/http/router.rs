@@ -12,7 +12,9 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::admin;
 use super::api::client_request::{DPOP, DPOP_NONCE};
-use super::api::{device_authorization, introspect, metadata, par, revoke, token, userinfo};
+use super::api::{
+    device_authorization, introspect, metadata, par, registration, revoke, token, userinfo,
+};
 use super::audit_origin;
 use super::error::{HttpError, unavailable_as_json};
 use super::html;
@@ -128,13 +130,20 @@ fn public_documents() -> Router<SharedState> {
         )
 }
 
-/// The OAuth/OIDC endpoints, behind the per-address rate limit. `/token`, `/par` and
-/// `/userinfo` are called by browser-based public clients: only the configured origins, never
+/// The OAuth/OIDC endpoints, behind the per-address rate limit. `/token`, `/par`,
+/// `/userinfo` and `/register` are called by browser-based public clients: only the configured origins, never
 /// `*`, never with cookies. `/authorize`, `/revoke` and `/introspect` get no CORS at all.
 fn protocol_endpoints(config: &Config) -> Router<SharedState> {
     let mut client_apis = Router::new()
         .route(routes::TOKEN, post(token::token))
         .route(routes::PAR, post(par::par))
+        .route(routes::REGISTER, post(registration::register))
+        .route(
+            routes::REGISTRATION,
+            get(registration::read)
+                .put(registration::update)
+                .delete(registration::delete),
+        )
         .route(
             routes::USERINFO,
             get(userinfo::userinfo_get).post(userinfo::userinfo_post),
@@ -201,7 +210,8 @@ fn client_api_cors(origins: &[String]) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(origins))
-            .allow_methods([Method::GET, Method::POST])
+            // PUT and DELETE: a registration's management (RFC 7592).
+            .allow_methods([Method::GET, Method::POST, Method::PUT, Method::DELETE])
             .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, DPOP])
             // RFC 9449 §8, §7.1: a browser client reads the nonce and the DPoP challenge.
             .expose_headers([DPOP_NONCE, header::WWW_AUTHENTICATE])

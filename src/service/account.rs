@@ -71,18 +71,14 @@ pub async fn overview(state: &AppState, current: &SignedIn, now: i64) -> Result<
             address: s.address,
         })
         .collect();
-    let consents = store
-        .list_consents(&user.id)
-        .await?
-        .into_iter()
-        .map(|(client_id, scope)| ConsentSummary {
-            client_name: state
-                .client(&client_id)
-                .map_or_else(|| client_id.clone(), |c| c.name.clone()),
+    let mut consents = Vec::new();
+    for (client_id, scope) in store.list_consents(&user.id).await? {
+        consents.push(ConsentSummary {
+            client_name: super::clients::display_name(state, &client_id).await?,
             client_id,
             scope,
-        })
-        .collect();
+        });
+    }
     let activity = audit::recent_for_user(store, &user.id, ACTIVITY_READ)
         .await?
         .into_iter()

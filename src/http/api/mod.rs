@@ -5,6 +5,7 @@ pub mod device_authorization;
 pub mod introspect;
 pub mod metadata;
 pub mod par;
+pub mod registration;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;
