@@ -18,6 +18,8 @@ use crate::oauth::profile::Profile;
 use crate::oauth::signing_alg::SigningAlg;
 
 mod branding;
+mod choices;
+mod client_metadata;
 mod clients;
 mod defaults;
 mod dpop;
@@ -34,6 +36,7 @@ mod upstreams;
 mod validate;
 
 pub use branding::BrandingConfig;
+pub use choices::{KeyFilePermissions, LogFormat};
 pub use clients::ClientConfig;
 pub use dpop::DpopConfig;
 pub use email::{EmailConfig, MailTransport, SmtpEndpoint, SmtpPassword, SmtpSecurity};
@@ -275,26 +278,19 @@ pub struct Config {
     /// DPoP proofs (RFC 9449): their `iat` window and the server's nonces.
     #[serde(default)]
     pub dpop: DpopConfig,
-}
-
-/// What a key file readable by its group or by other users gets.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KeyFilePermissions {
-    /// A warning in the log; the key is used (existing installations keep starting).
-    #[default]
-    Warn,
-    /// No start until the file is made private (`chmod 600`).
-    Refuse,
-}
-
-/// How log lines are written.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogFormat {
-    #[default]
-    Text,
-    Json,
+    /// Clients may name themselves by the https URL of their metadata document
+    /// (draft-ietf-oauth-client-id-metadata-document); checked in `client_metadata.rs`.
+    #[serde(default)]
+    pub client_id_metadata_documents: bool,
+    /// Hosts whose URLs may be such client ids (`app.example.com`, `*.example.com`); empty: any.
+    #[serde(default)]
+    pub client_id_metadata_hosts_allow: Vec<String>,
+    /// Hosts whose URLs may never be (wins over the allow list).
+    #[serde(default)]
+    pub client_id_metadata_hosts_deny: Vec<String>,
+    /// Tests and development only: documents and keys from plain http on loopback.
+    #[serde(default)]
+    pub client_id_metadata_allow_loopback: bool,
 }
 
 impl Config {

@@ -29,6 +29,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_clients(config)?;
     super::profile::validate(config)?;
     super::registration::validate_domains(&config.registration_email_domains)?;
+    super::client_metadata::validate(config)?;
     super::upstreams::validate_all(&config.upstreams)
 }
 

@@ -22,6 +22,8 @@ pub struct Offered<'a> {
     /// RFC 9126 §5: whether every client must push its requests (the global setting; a
     /// client may be held to it alone, which its registration says).
     pub require_pushed_authorization_requests: bool,
+    /// draft-ietf-oauth-client-id-metadata-document §6: URL client ids are accepted.
+    pub client_id_metadata_document_supported: bool,
 }
 
 pub fn provider_metadata(offered: &Offered<'_>) -> Value {
@@ -83,6 +85,7 @@ pub fn provider_metadata(offered: &Offered<'_>) -> Value {
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "require_request_uri_registration": false,
+        "client_id_metadata_document_supported": offered.client_id_metadata_document_supported,
     })
 }
 
@@ -97,6 +100,7 @@ mod tests {
             signing_algs: &[SigningAlg::Rs256],
             api_scopes: vec!["orders:read", "openid"],
             require_pushed_authorization_requests: false,
+            client_id_metadata_document_supported: false,
         };
         let metadata = provider_metadata(&offered);
         assert_eq!(
@@ -162,6 +166,7 @@ mod tests {
             signing_algs: &algs,
             api_scopes: Vec::new(),
             require_pushed_authorization_requests: true,
+            client_id_metadata_document_supported: true,
         };
         let metadata = provider_metadata(&offered);
         assert_eq!(
@@ -169,5 +174,6 @@ mod tests {
             json!(["RS256", "PS256", "ES256", "EdDSA"])
         );
         assert_eq!(metadata["require_pushed_authorization_requests"], true);
+        assert_eq!(metadata["client_id_metadata_document_supported"], true);
     }
 }
