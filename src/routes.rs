@@ -15,6 +15,10 @@ pub const TOKEN: &str = "/token";
 /// RFC 9126: the pushed authorization request endpoint.
 pub const PAR: &str = "/par";
 pub const REVOKE: &str = "/revoke";
+/// RFC 7591: Dynamic Client Registration (when `dynamic_registration` is not `off`).
+pub const REGISTER: &str = "/register";
+/// RFC 7592: a registration's client configuration endpoint.
+pub const REGISTRATION: &str = "/register/{client_id}";
 pub const INTROSPECT: &str = "/introspect";
 pub const LOGOUT: &str = "/logout";
 pub const ACCOUNT: &str = "/account";
@@ -64,6 +68,11 @@ pub const ACCOUNT_EXPORT: &str = "/account/export";
 pub fn upstream_callback(issuer: &str, upstream_id: &str) -> String {
     let path = UPSTREAM_CALLBACK.replace("{id}", upstream_id);
     format!("{}{path}", issuer.trim_end_matches('/'))
+}
+
+/// A registration's client configuration endpoint (RFC 7592 §1), as a path.
+pub fn registration_client(client_id: &str) -> String {
+    REGISTRATION.replace("{client_id}", client_id)
 }
 
 /// "Forgot password": ask for a reset link.

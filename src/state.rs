@@ -21,6 +21,7 @@ use crate::clock::Clock;
 use crate::config::Config;
 use crate::keys::KeySet;
 use crate::oauth::client::Client;
+use crate::oauth::client_metadata::DynamicClientPolicy;
 use crate::oauth::discovery;
 use crate::oauth::resource::Resource;
 use crate::outbound::{DocumentCache, FetchError, Guard};
@@ -32,6 +33,8 @@ use webauthn_rs::Webauthn;
 pub struct Settings {
     config: Config,
     clients: HashMap<String, Client>,
+    /// What clients from outside the configuration may have (`oauth::client_metadata`).
+    dynamic_client_policy: DynamicClientPolicy,
     /// The APIs (resource servers), by identifier.
     resources: HashMap<String, Resource>,
     /// Serialised once: discovery is fetched often and changes only with the settings.
@@ -79,6 +82,7 @@ impl Settings {
                 .flat_map(|r| r.scopes.iter().map(String::as_str))
                 .collect(),
             require_pushed_authorization_requests: config.require_pushed_authorization_requests,
+            registration_endpoint: config.dynamic_registration.is_on(),
             client_id_metadata_document_supported: config.client_id_metadata_documents,
         };
         let discovery_json = discovery::provider_metadata(&offered).to_string();
@@ -99,6 +103,7 @@ impl Settings {
             dpop_nonces: master.map_or_else(NonceKey::generate, |m| {
                 NonceKey::from_bytes(m.derive_bytes(Purpose::DpopNonces))
             }),
+            dynamic_client_policy: config.dynamic_client_policy(),
             outbound: OnceLock::new(),
             clients,
             resources,
@@ -139,6 +144,10 @@ pub struct AppState {
     shared: Arc<Shared>,
     settings: Arc<Settings>,
     keys: Arc<KeySet>,
+    /// A client not in the configuration, admitted for this request only
+    /// (`service::clients::admit`): registered in the database or described by a metadata
+    /// document. [`AppState::client`] finds it beside the configured ones.
+    visiting: Option<Arc<Client>>,
 }
 
 impl AppState {
@@ -167,6 +176,7 @@ impl AppState {
             shared: shared.clone(),
             settings: shared.settings.load_full(),
             keys: shared.keys.load_full(),
+            visiting: None,
         }
     }
 
@@ -210,8 +220,32 @@ impl AppState {
         &self.settings.config.issuer
     }
 
+    /// The client with this id: a configured one, or the visiting client this snapshot
+    /// admitted. A configured client always wins a clash of names.
     pub fn client(&self, client_id: &str) -> Option<&Client> {
-        self.settings.clients.get(client_id)
+        self.settings.clients.get(client_id).or_else(|| {
+            self.visiting
+                .as_deref()
+                .filter(|visiting| visiting.id == client_id)
+        })
+    }
+
+    /// True when the configuration registers a client with this id.
+    pub fn is_configured_client(&self, client_id: &str) -> bool {
+        self.settings.clients.contains_key(client_id)
+    }
+
+    /// This snapshot, whose [`Self::client`] also finds `client` (unless a configured client
+    /// has its id): how a client from outside the configuration takes part in one request.
+    pub fn with_visiting_client(&self, client: Client) -> AppState {
+        let mut admitted = self.clone();
+        admitted.visiting = Some(Arc::new(client));
+        admitted
+    }
+
+    /// What clients from outside the configuration may have.
+    pub fn dynamic_client_policy(&self) -> &DynamicClientPolicy {
+        &self.settings.dynamic_client_policy
     }
 
     /// The API (resource server) with this identifier.

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::resources::ADMIN_API;
 use super::{ClientDefaults, ConfigError, ResourceConfig};
 use crate::oauth::backchannel;
-use crate::oauth::client::{AuthMethod, Client, GrantType};
+use crate::oauth::client::{AuthMethod, Client, ClientOrigin, GrantType};
 use crate::oauth::client_assertion::{
     AssertionAlg, JwkSource, PrivateKeyJwt, keys::usable_algs, parse_jwk_set,
 };
@@ -168,6 +168,7 @@ impl ClientConfig {
             profile,
             dpop_bound_access_tokens: fapi2 || self.dpop_bound_access_tokens,
             dpop_nonce_required: self.dpop_nonce_required,
+            origin: ClientOrigin::Config,
         }
     }
 

@@ -22,7 +22,9 @@ mod choices;
 mod client_metadata;
 mod clients;
 mod defaults;
+mod derived;
 mod dpop;
+mod dynamic_clients;
 mod email;
 mod env;
 mod error;
@@ -39,6 +41,7 @@ pub use branding::BrandingConfig;
 pub use choices::{KeyFilePermissions, LogFormat};
 pub use clients::ClientConfig;
 pub use dpop::DpopConfig;
+pub use dynamic_clients::DynamicRegistration;
 pub use email::{EmailConfig, MailTransport, SmtpEndpoint, SmtpPassword, SmtpSecurity};
 pub use error::ConfigError;
 pub use profile::ClientDefaults;
@@ -278,6 +281,24 @@ pub struct Config {
     /// DPoP proofs (RFC 9449): their `iat` window and the server's nonces.
     #[serde(default)]
     pub dpop: DpopConfig,
+    /// Dynamic Client Registration (RFC 7591) at `/register`: `off`, `open` or `initial_token`.
+    #[serde(default)]
+    pub dynamic_registration: DynamicRegistration,
+    /// `initial_token`: the file holding the token a registration must present; or the env.
+    #[serde(default)]
+    pub dynamic_registration_token_file: Option<PathBuf>,
+    /// `initial_token`: the (non-`TESSERA_`) variable holding that token; or the file.
+    #[serde(default)]
+    pub dynamic_registration_token_env: Option<String>,
+    /// Unregistered clients may ask for `offline_access` (refresh tokens).
+    #[serde(default)]
+    pub dynamic_clients_offline_access: bool,
+    /// Registrations one address (an IPv6 /64) may make per `throttle_window`.
+    #[serde(default = "dynamic_clients::registrations_per_ip")]
+    pub dynamic_registrations_per_ip: i64,
+    /// Seconds a registered client lives unused before it is purged.
+    #[serde(default = "dynamic_clients::idle_expiry")]
+    pub dynamic_client_idle_expiry: i64,
     /// Clients may name themselves by the https URL of their metadata document
     /// (draft-ietf-oauth-client-id-metadata-document); checked in `client_metadata.rs`.
     #[serde(default)]
@@ -337,32 +358,6 @@ impl Config {
         url::Url::parse(&self.issuer)
             .map(|u| u.scheme() == "http" && crate::oauth::redirect_uri::is_loopback_host(&u))
             .unwrap_or(false)
-    }
-
-    /// The rules every new password follows: this minimum length, and the product's name as
-    /// a word no password may contain.
-    pub fn password_rules(&self) -> crate::auth::password_policy::PasswordRules {
-        crate::auth::password_policy::PasswordRules {
-            min_length: self.password_min_length,
-            product_name: self.branding.product_name.clone(),
-        }
-    }
-
-    /// The otpauth issuer label: `mfa_issuer_name` when set, else the product name.
-    pub fn mfa_issuer(&self) -> &str {
-        self.mfa_issuer_name
-            .as_deref()
-            .unwrap_or(&self.branding.product_name)
-    }
-
-    /// The From mailbox of every message: `email.from`, or the product name at
-    /// `no-reply@<issuer host>`.
-    pub fn mail_from(&self) -> lettre::message::Mailbox {
-        self.email
-            .from
-            .as_deref()
-            .and_then(|from| email::parse_mailbox(from).ok())
-            .unwrap_or_else(|| email::default_from(&self.branding.product_name, &self.issuer))
     }
 
     /// The registered clients, in the protocol core's terms.

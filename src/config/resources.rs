@@ -30,6 +30,10 @@ pub struct ResourceConfig {
     /// The algorithm of the API's access tokens: one of `signing_algs` the API can verify.
     #[serde(default = "rs256")]
     pub access_token_signed_response_alg: SigningAlg,
+    /// Clients nobody configured (registered at `/register`, or metadata documents) may ask
+    /// tokens for this API, with its scopes. Off: it stays reserved to `[[clients]]`.
+    #[serde(default)]
+    pub dynamic_clients: bool,
 }
 
 fn rs256() -> SigningAlg {
@@ -67,6 +71,7 @@ impl ResourceConfig {
             introspection_secret_hash: None,
             access_token_ttl: None,
             access_token_signed_response_alg: SigningAlg::Rs256,
+            dynamic_clients: false,
         }
     }
 

@@ -25,6 +25,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     validate_backchannel(config)?;
     config.email.validate()?;
     config.dpop.validate()?;
+    super::dynamic_clients::validate(config)?;
     validate_resources(config)?;
     validate_clients(config)?;
     super::profile::validate(config)?;

@@ -70,6 +70,27 @@ impl Profile {
     }
 }
 
+/// Where a client's registration comes from: the configuration file, a Dynamic Client
+/// Registration (RFC 7591) stored in the database, or a Client ID Metadata Document fetched
+/// from the URL that is its id. The last two are held to `client_metadata`'s policy.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ClientOrigin {
+    #[default]
+    Config,
+    Registered,
+    MetadataDocument,
+}
+
+impl ClientOrigin {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Config => "config",
+            Self::Registered => "registered",
+            Self::MetadataDocument => "metadata_document",
+        }
+    }
+}
+
 #[derive(Clone)]
 pub struct Client {
     pub id: String,
@@ -109,6 +130,8 @@ pub struct Client {
     pub dpop_bound_access_tokens: bool,
     /// RFC 9449 §8, §9: this client's proofs carry a nonce Tessera issued.
     pub dpop_nonce_required: bool,
+    /// Where its registration comes from.
+    pub origin: ClientOrigin,
 }
 
 impl fmt::Debug for Client {
@@ -117,6 +140,7 @@ impl fmt::Debug for Client {
             .field("id", &self.id)
             .field("auth_method", &self.auth_method)
             .field("redirect_uris", &self.redirect_uris)
+            .field("origin", &self.origin)
             .finish_non_exhaustive()
     }
 }
@@ -147,6 +171,7 @@ impl Client {
             profile: Profile::Standard,
             dpop_bound_access_tokens: false,
             dpop_nonce_required: false,
+            origin: ClientOrigin::Config,
         }
     }
 

@@ -140,6 +140,21 @@ fn identify_by_assertion<'c>(
     })
 }
 
+/// The client the credentials claim to be, read without verifying anything: the Basic
+/// username, else the assertion's `sub`, else the body's `client_id`. Only to find the
+/// client's registration, which `identify_client` then checks them against.
+pub fn claimed_client_id(presented: &PresentedCredentials) -> Option<String> {
+    if let Some((id, _)) = &presented.basic {
+        return Some(id.clone());
+    }
+    if let Some(assertion) = &presented.client_assertion
+        && let Ok(subject) = client_assertion::unverified_subject(assertion)
+    {
+        return Some(subject);
+    }
+    presented.body_client_id.clone()
+}
+
 /// The credentials a request carries: its `Authorization` header, as sent, and/or the body's.
 pub fn presented_credentials(
     authorization: Option<&[u8]>,

@@ -22,6 +22,8 @@ pub struct Offered<'a> {
     /// RFC 9126 §5: whether every client must push its requests (the global setting; a
     /// client may be held to it alone, which its registration says).
     pub require_pushed_authorization_requests: bool,
+    /// RFC 7591: `/register` is open (`dynamic_registration` is not `off`).
+    pub registration_endpoint: bool,
     /// draft-ietf-oauth-client-id-metadata-document §6: URL client ids are accepted.
     pub client_id_metadata_document_supported: bool,
 }
@@ -38,7 +40,7 @@ pub fn provider_metadata(offered: &Offered<'_>) -> Value {
             scopes.push(api_scope);
         }
     }
-    json!({
+    let mut metadata = json!({
         "issuer": issuer,
         "authorization_endpoint": url(routes::AUTHORIZE),
         "token_endpoint": url(routes::TOKEN),
@@ -86,7 +88,13 @@ pub fn provider_metadata(offered: &Offered<'_>) -> Value {
         "request_uri_parameter_supported": false,
         "require_request_uri_registration": false,
         "client_id_metadata_document_supported": offered.client_id_metadata_document_supported,
-    })
+    });
+    if offered.registration_endpoint
+        && let Some(fields) = metadata.as_object_mut()
+    {
+        fields.insert("registration_endpoint".into(), url(routes::REGISTER).into());
+    }
+    metadata
 }
 
 #[cfg(test)]
@@ -100,6 +108,7 @@ mod tests {
             signing_algs: &[SigningAlg::Rs256],
             api_scopes: vec!["orders:read", "openid"],
             require_pushed_authorization_requests: false,
+            registration_endpoint: false,
             client_id_metadata_document_supported: false,
         };
         let metadata = provider_metadata(&offered);
@@ -119,6 +128,7 @@ mod tests {
             "https://id.example/par"
         );
         assert_eq!(metadata["require_pushed_authorization_requests"], false);
+        assert!(metadata.get("registration_endpoint").is_none());
         assert_eq!(
             metadata["jwks_uri"],
             format!("https://id.example{}", routes::JWKS)
@@ -166,9 +176,14 @@ mod tests {
             signing_algs: &algs,
             api_scopes: Vec::new(),
             require_pushed_authorization_requests: true,
+            registration_endpoint: true,
             client_id_metadata_document_supported: true,
         };
         let metadata = provider_metadata(&offered);
+        assert_eq!(
+            metadata["registration_endpoint"],
+            "https://id.example/register"
+        );
         assert_eq!(
             metadata["id_token_signing_alg_values_supported"],
             json!(["RS256", "PS256", "ES256", "EdDSA"])

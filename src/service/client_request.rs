@@ -3,10 +3,10 @@
 //! and the client (at introspection: the client or the API) that the request authenticates.
 use std::net::IpAddr;
 
-use super::client_auth;
 use super::error::Result;
+use super::{client_auth, clients};
 use crate::oauth::client::Client;
-use crate::oauth::client_auth::presented_credentials;
+use crate::oauth::client_auth::{claimed_client_id, presented_credentials};
 use crate::oauth::dpop::PresentedProof;
 use crate::oauth::error::OAuthError;
 use crate::oauth::introspection::Caller;
@@ -25,6 +25,16 @@ pub struct ClientRequest {
 }
 
 impl ClientRequest {
+    /// The request's state with the client its credentials name admitted (a registered
+    /// client, say): what [`Self::authenticate`] must be given. Nothing is verified yet.
+    pub async fn admit(&self, state: &AppState, now: i64) -> Result<AppState> {
+        let presented = presented_credentials(self.authorization.as_deref(), &self.params)?;
+        match claimed_client_id(&presented) {
+            Some(client_id) => Ok(clients::admit(state, &client_id, now).await?),
+            None => Ok(state.clone()),
+        }
+    }
+
     /// The client that the request's credentials prove.
     pub async fn authenticate<'s>(&self, state: &'s AppState, now: i64) -> Result<&'s Client> {
         let presented = presented_credentials(self.authorization.as_deref(), &self.params)?;

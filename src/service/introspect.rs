@@ -20,6 +20,8 @@ pub async fn introspection_request(
     request: &ClientRequest,
     now: i64,
 ) -> Result<Introspection> {
+    let admitted = request.admit(state, now).await?;
+    let state = &admitted;
     let caller = request.authenticate_introspector(state, now).await?;
     introspect(state, caller, request.token()?, now).await
 }

@@ -2,6 +2,7 @@
 //! only when it exactly matches one the identified client registered; a session ends without
 //! asking only for an unexpired hint naming this very session. A hint whose key is no longer
 //! published cannot be verified, and is treated as no hint.
+use super::clients;
 use super::error::Result;
 use super::sessions::{self, RevokeOnEnd};
 use crate::auth::session;
@@ -39,6 +40,19 @@ pub enum InvalidLogout {
     UnknownClient,
     /// `client_id` names another client than the hint's audience.
     ClientMismatch,
+}
+
+/// The request's state with the client it names admitted (`client_id`, else the audience
+/// of an `id_token_hint` we signed): what [`logout`] must be given.
+pub async fn admit_client(state: &AppState, params: &Params, now: i64) -> Result<AppState> {
+    let hinted = || {
+        let hint = params.get("id_token_hint")?;
+        verify_hint(state, hint).map(|hint| hint.client_id)
+    };
+    match params.get("client_id").map(str::to_string).or_else(hinted) {
+        Some(client_id) => Ok(clients::admit(state, &client_id, now).await?),
+        None => Ok(state.clone()),
+    }
 }
 
 pub async fn logout<'s>(

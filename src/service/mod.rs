@@ -14,6 +14,7 @@ pub mod client_assertion;
 pub mod client_auth;
 pub mod client_credentials;
 pub mod client_request;
+pub mod clients;
 pub mod code_exchange;
 pub mod consent;
 pub mod dpop;

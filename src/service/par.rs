@@ -21,6 +21,8 @@ pub struct PushedRequest {
 }
 
 pub async fn push(state: &AppState, call: &ClientRequest, now: i64) -> Result<PushedRequest> {
+    let admitted = call.admit(state, now).await?;
+    let state = &admitted;
     let client = call.authenticate(state, now).await?;
     let params = par::pushed_params(&call.params, &client.id)?;
     let only_this_client = |id: &str| (id == client.id).then_some(client);

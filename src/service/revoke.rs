@@ -11,6 +11,8 @@ use crate::state::AppState;
 
 /// `POST /revoke`: the token of an authenticated client.
 pub async fn revocation_request(state: &AppState, request: &ClientRequest, now: i64) -> Result<()> {
+    let admitted = request.admit(state, now).await?;
+    let state = &admitted;
     let client = request.authenticate(state, now).await?;
     revoke(state, client, request.token()?, now).await
 }

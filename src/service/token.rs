@@ -14,6 +14,8 @@ pub async fn token_request(
     request: &ClientRequest,
     now: i64,
 ) -> Result<TokenResponse> {
+    let admitted = request.admit(state, now).await?;
+    let state = &admitted;
     let client = request.authenticate(state, now).await?;
     let grant = grants::parse_token_request(&request.params)?;
     grants::check_grant_allowed(client, &grant)?;

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::access_token::{self, Subject, TokenCheck};
+use super::clients;
 use super::dpop::{self, ProofAt};
 use super::error::{Error, Result};
 use crate::oauth::access_token::AccessTokenClaims;
@@ -112,12 +113,13 @@ async fn proven_key(
     claims: &AccessTokenClaims,
     now: i64,
 ) -> Result<String> {
+    let admitted = clients::admit(state, &claims.client_id, now).await?;
     let at = ProofAt {
         presented: presented.proof,
         method: presented.method,
         route: routes::USERINFO,
         access_token: Some(presented.token),
-        nonce_required: dpop::nonce_required(state, state.client(&claims.client_id)),
+        nonce_required: dpop::nonce_required(&admitted, admitted.client(&claims.client_id)),
     };
     dpop::prove(state, at, now).await?.ok_or_else(|| {
         let missing = OAuthError::invalid_dpop_proof(

@@ -28,6 +28,7 @@ pub mod pending_sign_ins;
 pub mod purge;
 pub mod pushed_requests;
 pub mod refresh_tokens;
+pub mod registered_clients;
 pub mod revocations;
 pub mod sessions;
 pub mod signing_keys;

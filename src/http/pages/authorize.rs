@@ -15,6 +15,7 @@ use crate::oauth::authorize::UntrustedRedirectError;
 use crate::oauth::params::Params;
 use crate::routes;
 use crate::service::authorize::{self, Entry, Refusal, Resolved, Step};
+use crate::service::clients;
 use crate::state::AppState;
 
 pub async fn authorize_get(
@@ -36,6 +37,8 @@ pub async fn authorize_post(
 
 async fn authorize_request(state: &AppState, jar: CookieJar, params: &Params) -> HttpResult {
     let now = state.now();
+    let admitted = clients::admit_named(state, params, now).await?;
+    let state = &admitted;
     let Resolved {
         request,
         client,
@@ -47,7 +50,8 @@ async fn authorize_request(state: &AppState, jar: CookieJar, params: &Params) ->
 }
 
 /// The request `params` stand for at `entry` (a pushed one is claimed at the endpoint and
-/// read by its handle on the pages), or the response for one that cannot go on: an error
+/// read by its handle on the pages), against `state` with its client admitted
+/// (`service::clients::admit_named`), or the response for one that cannot go on: an error
 /// page while the redirect_uri is not trusted, an error redirect after.
 pub async fn resolve<'s>(
     state: &'s AppState,

@@ -19,7 +19,7 @@ use crate::oauth::consent::apis_asked;
 use crate::oauth::params::Params;
 use crate::routes;
 use crate::service::authorize::{Entry, Resolved};
-use crate::service::consent;
+use crate::service::{clients, consent};
 use crate::state::AppState;
 
 pub async fn consent_page(
@@ -29,11 +29,13 @@ pub async fn consent_page(
     RawQuery(raw): RawQuery,
 ) -> HttpResult {
     let now = state.now();
+    let asked = query(raw);
+    let state = clients::admit_named(&state, &asked, now).await?;
     let Resolved {
         request,
         client,
         carried: params,
-    } = resolve(&state, &query(raw), Entry::Page, now).await?;
+    } = resolve(&state, &asked, Entry::Page, now).await?;
     let cookie = cookies::read(&jar, Kind::Session, state.secure_cookies());
     let Some(current) = consent::signed_in_for(&state, &request, cookie, now).await? else {
         return Ok(sign_in_again(&params));
@@ -64,11 +66,13 @@ pub async fn consent_submit(
     body: Bytes,
 ) -> HttpResult {
     let now = state.now();
+    let asked = query(raw);
+    let state = clients::admit_named(&state, &asked, now).await?;
     let Resolved {
         request,
         client,
         carried: params,
-    } = resolve(&state, &query(raw), Entry::Page, now).await?;
+    } = resolve(&state, &asked, Entry::Page, now).await?;
     let form = page_form(&headers, &body)?;
     let secure = state.secure_cookies();
     if !cookies::csrf_ok(&jar, secure, form.get(csrf::FIELD)) {

@@ -2,6 +2,8 @@
 //! brought the user here (carried whole in the query string and validated again at every
 //! step; a pushed one is carried as its handle and read from the database), or back to the account page the user asked for. The account page is named from a
 //! fixed list, so the continuation can never become an open redirect.
+use std::borrow::Cow;
+
 use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 
@@ -15,6 +17,7 @@ use crate::oauth::client::Client;
 use crate::oauth::params::Params;
 use crate::routes;
 use crate::service::authorize::Entry;
+use crate::service::clients;
 use crate::service::sessions::NewSession;
 use crate::service::sign_in::after::{self, AfterSignIn, SignedInFor};
 use crate::state::AppState;
@@ -69,7 +72,8 @@ pub enum Next<'s> {
     Authorization {
         params: Params,
         request: Box<AuthorizationRequest>,
-        client: &'s Client,
+        /// A configured client, borrowed; a client admitted for this request, owned.
+        client: Box<Cow<'s, Client>>,
     },
     Account(AccountPage),
 }
@@ -95,11 +99,17 @@ impl<'s> Next<'s> {
             let named = params.get(RETURN_TO).and_then(AccountPage::from_path);
             return Ok(Self::Account(named.unwrap_or(page)));
         }
-        let resolved = resolve(state, &params, Entry::Page, state.now()).await?;
+        let now = state.now();
+        let admitted = clients::admit_named(state, &params, now).await?;
+        let resolved = resolve(&admitted, &params, Entry::Page, now).await?;
+        let client = Box::new(match state.client(&resolved.client.id) {
+            Some(configured) => Cow::Borrowed(configured),
+            None => Cow::Owned(resolved.client.clone()),
+        });
         Ok(Self::Authorization {
             params: resolved.carried,
             request: Box::new(resolved.request),
-            client: resolved.client,
+            client,
         })
     }
 

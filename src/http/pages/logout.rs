@@ -101,6 +101,8 @@ async fn respond(
 ) -> HttpResult {
     let secure = state.secure_cookies();
     let session = cookies::read(&jar, Kind::Session, secure);
+    let admitted = logout::admit_client(state, params, state.now()).await?;
+    let state = &admitted;
     match logout::logout(state, params, session, confirmed, state.now()).await? {
         Logout::Invalid(why) => Err(HttpError::page(
             StatusCode::BAD_REQUEST,

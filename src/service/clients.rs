@@ -1,0 +1,119 @@
+//! Which client a request names, when it is not one of the configuration's: a client
+//! registered at `/register` (RFC 7591), read from the database on every request so every
+//! instance knows it at once; (next) a Client ID Metadata Document. The client found is
+//! admitted into the request's [`AppState`] snapshot (`AppState::with_visiting_client`),
+//! where `AppState::client` finds it like a configured one. A configured client always wins
+//! a clash of names; a client that cannot be admitted is simply unknown, and the endpoint
+//! answers as it does for any unknown client.
+use std::fmt;
+
+use super::error::Error;
+use crate::oauth::client::{Client, ClientOrigin};
+use crate::oauth::client_metadata::{self, ClientMetadata, MetadataError};
+use crate::oauth::error::OAuthError;
+use crate::oauth::params::Params;
+use crate::state::AppState;
+use crate::store::StoreError;
+use crate::store::registered_clients::RegisteredClientRow;
+
+/// A registered client's `last_used_at` is written at most this often (seconds).
+const TOUCH_INTERVAL: i64 = 3600;
+
+/// Why a client could not be admitted.
+#[derive(Debug)]
+pub enum AdmitError {
+    /// The database failed.
+    Store(StoreError),
+    /// The client's metadata could not be had, or the policy refuses it.
+    Refused(MetadataError),
+}
+
+impl fmt::Display for AdmitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Store(e) => write!(f, "database: {e}"),
+            Self::Refused(e) => write!(f, "client refused: {e}"),
+        }
+    }
+}
+
+impl From<StoreError> for AdmitError {
+    fn from(e: StoreError) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl From<AdmitError> for Error {
+    fn from(e: AdmitError) -> Self {
+        match e {
+            AdmitError::Store(e) => e.into(),
+            AdmitError::Refused(why) => OAuthError::invalid_client(why.description).into(),
+        }
+    }
+}
+
+/// The request's state with the client `client_id` admitted: the state as it is for a
+/// configured (or unknown) client, a snapshot that also knows a registered one.
+pub async fn admit(state: &AppState, client_id: &str, now: i64) -> Result<AppState, AdmitError> {
+    if state.is_configured_client(client_id) {
+        return Ok(state.clone());
+    }
+    if state.config().dynamic_registration.is_on()
+        && let Some(client) = registered(state, client_id, now).await?
+    {
+        return Ok(state.with_visiting_client(client));
+    }
+    Ok(state.clone())
+}
+
+/// As [`admit`], for the client a request's parameters name (`client_id`, sent once; a
+/// repeated one is refused later, as ever).
+pub async fn admit_named(state: &AppState, params: &Params, now: i64) -> Result<AppState, Error> {
+    match params.get("client_id") {
+        Some(client_id) if !params.is_duplicated("client_id") => {
+            Ok(admit(state, client_id, now).await?)
+        }
+        _ => Ok(state.clone()),
+    }
+}
+
+/// The registered client `client_id`, as the current policy makes it; marks it used.
+async fn registered(
+    state: &AppState,
+    client_id: &str,
+    now: i64,
+) -> Result<Option<Client>, AdmitError> {
+    let Some(row) = state.store().find_registered_client(client_id).await? else {
+        return Ok(None);
+    };
+    let Some(client) = client_of(state, &row) else {
+        return Ok(None);
+    };
+    if row.last_used_at < now - TOUCH_INTERVAL {
+        state
+            .store()
+            .touch_registered_client(client_id, now, now - TOUCH_INTERVAL)
+            .await?;
+    }
+    Ok(Some(client))
+}
+
+/// The client a stored registration describes; none (logged) when the policy, narrowed
+/// since, refuses it now, or the row is damaged.
+pub fn client_of(state: &AppState, row: &RegisteredClientRow) -> Option<Client> {
+    let meta: ClientMetadata = match serde_json::from_str(&row.metadata) {
+        Ok(meta) => meta,
+        Err(e) => {
+            tracing::error!(client_id = %row.client_id, error = %e, "a registered client's stored metadata does not parse");
+            return None;
+        }
+    };
+    let policy = state.dynamic_client_policy();
+    match client_metadata::to_client(&meta, &row.client_id, ClientOrigin::Registered, policy) {
+        Ok(client) => Some(client),
+        Err(why) => {
+            tracing::warn!(client_id = %row.client_id, %why, "a registered client no longer passes the dynamic client policy");
+            None
+        }
+    }
+}
