@@ -4,13 +4,14 @@
 //! elsewhere (`oauth::client_metadata`); here: a 200 answer, JSON, an object, at most
 //! [`MAX_DOCUMENT_BYTES`]. Failures are not cached: a client that fixes its document is
 //! seen at its next request, and the per-address rate limit in front of `/authorize` and
-//! `/token` bounds how often one caller can make Tessera fetch.
+//! `/token` bounds how often one caller can make Tessera fetch. The caller keeps a document
+//! ([`DocumentCache::insert`]) only once it has found it usable.
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use reqwest::header::{AGE, CACHE_CONTROL, CONTENT_TYPE, DATE, EXPIRES, HeaderMap};
 use serde_json::Value;
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, SemaphorePermit};
 
 use super::freshness::{self, CacheHeaders};
 use super::guard::{FetchError, Guard, origin};
@@ -111,30 +112,12 @@ impl DocumentCache {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The document at `url`: the cached one while it is fresh, otherwise fetched (and kept
-    /// when it is usable).
-    pub async fn document(
-        &self,
-        guard: &Guard,
-        url: &url::Url,
-        now: i64,
-    ) -> Result<Arc<Value>, FetchError> {
-        if let Some(json) = self.fresh(url.as_str(), now) {
-            return Ok(json);
-        }
-        let _slot = self
-            .fetches
+    /// A turn to fetch: at most a few fetches run at once per instance, the rest wait.
+    pub async fn fetch_slot(&self) -> Result<SemaphorePermit<'_>, FetchError> {
+        self.fetches
             .acquire()
             .await
-            .map_err(|_| FetchError::Failed("shutting down".into()))?;
-        // Another request may have fetched it while this one waited.
-        if let Some(json) = self.fresh(url.as_str(), now) {
-            return Ok(json);
-        }
-        let document = fetch_metadata_document(guard, url, now).await?;
-        let json = document.json.clone();
-        self.insert(url.as_str(), document, now);
-        Ok(json)
+            .map_err(|_| FetchError::Failed("shutting down".into()))
     }
 
     /// The cached document at `url` if it is still fresh at `now`.

@@ -8,4 +8,4 @@ pub mod guard;
 pub mod metadata_document;
 
 pub use guard::{FetchError, Fetched, Guard};
-pub use metadata_document::{DocumentCache, fetch_metadata_document};
+pub use metadata_document::{Document, DocumentCache, fetch_metadata_document};

@@ -17,6 +17,7 @@ mod account_security;
 mod branding;
 mod emailed;
 mod languages;
+mod metadata_documents;
 mod passkeys;
 mod screenshots;
 mod sign_in;
