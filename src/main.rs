@@ -14,6 +14,7 @@ use tessera::store::Store;
 use tessera::upstream::Upstreams;
 
 mod audit_cli;
+mod client_cli;
 mod keys_cli;
 mod user_cli;
 
@@ -105,6 +106,8 @@ enum ClientCommand {
         #[arg(long)]
         generate: bool,
     },
+    #[command(flatten)]
+    Registry(client_cli::RegistryCommand),
 }
 
 fn main() -> ExitCode {
@@ -152,8 +155,11 @@ async fn run(cli: Cli) -> AdminResult<()> {
             let audit_events = store
                 .purge_audit_events(now - config.audit_retention)
                 .await?;
+            let registered = store
+                .purge_idle_registered_clients(now - config.dynamic_client_idle_expiry)
+                .await?;
             println!(
-                "purged {} codes, {} sessions ({} back-channel logouts queued), {} pending sign-ins, {} refresh tokens, {} access-token revocations, {} client-assertion jtis, {} DPoP proof jtis, {} throttle counters, {} audit events past audit_retention",
+                "purged {} codes, {} sessions ({} back-channel logouts queued), {} pending sign-ins, {} refresh tokens, {} access-token revocations, {} client-assertion jtis, {} DPoP proof jtis, {} throttle counters, {} audit events past audit_retention, {} registered clients unused for dynamic_client_idle_expiry",
                 purged.codes,
                 purged.sessions,
                 purged.logouts_queued,
@@ -163,7 +169,8 @@ async fn run(cli: Cli) -> AdminResult<()> {
                 purged.client_assertions,
                 purged.dpop_proofs,
                 purged.throttle_counters,
-                audit_events
+                audit_events,
+                registered
             );
             store.close().await;
             Ok(())
@@ -176,7 +183,11 @@ async fn run(cli: Cli) -> AdminResult<()> {
             origin::within(Origin::cli(), keys_cli::keys_command(config, command, now)).await
         }
         Command::Audit(args) => audit_cli::audit_command(&config, args, now).await,
-        Command::Client(_) => Ok(()),
+        Command::Client(ClientCommand::Registry(command)) => {
+            let run = client_cli::client_command(&config, command, now);
+            origin::within(Origin::cli(), run).await
+        }
+        Command::Client(ClientCommand::HashSecret { .. }) => Ok(()),
     }
 }
 

@@ -53,6 +53,13 @@ pub enum EventType {
     UserDeleted,
     SecondFactorsReset,
     PasswordSetByAdmin,
+    /// A client registered itself at `/register` (RFC 7591).
+    ClientRegistered,
+    /// A registered client replaced its metadata (RFC 7592 §2.2).
+    ClientRegistrationUpdated,
+    /// A registration was deleted: by the client, an administrator or the idle purge
+    /// (`detail.by`); its refresh tokens and consents went with it.
+    ClientRegistrationDeleted,
 }
 
 impl EventType {
@@ -95,6 +102,9 @@ impl EventType {
         Self::UserDeleted,
         Self::SecondFactorsReset,
         Self::PasswordSetByAdmin,
+        Self::ClientRegistered,
+        Self::ClientRegistrationUpdated,
+        Self::ClientRegistrationDeleted,
     ];
 
     pub const fn as_str(self) -> &'static str {
@@ -137,6 +147,9 @@ impl EventType {
             Self::UserDeleted => "user_deleted",
             Self::SecondFactorsReset => "second_factors_reset",
             Self::PasswordSetByAdmin => "password_set_by_admin",
+            Self::ClientRegistered => "client_registered",
+            Self::ClientRegistrationUpdated => "client_registration_updated",
+            Self::ClientRegistrationDeleted => "client_registration_deleted",
         }
     }
 

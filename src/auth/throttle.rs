@@ -28,6 +28,8 @@ pub enum ThrottleKind {
     EmailedLinkRecipient,
     /// Emailed links asked for from one client address, whatever the mailbox.
     EmailedLinkAddress,
+    /// Dynamic client registrations (RFC 7591) from one address.
+    ClientRegistrationAddress,
 }
 
 impl ThrottleKind {
@@ -41,6 +43,7 @@ impl ThrottleKind {
             Self::SecondFactor => "second-factor",
             Self::EmailedLinkRecipient => "mail-recipient",
             Self::EmailedLinkAddress => "mail-ip",
+            Self::ClientRegistrationAddress => "registration-ip",
         }
     }
 }

@@ -12,7 +12,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::admin;
 use super::api::client_request::{DPOP, DPOP_NONCE};
-use super::api::{introspect, metadata, par, revoke, token, userinfo};
+use super::api::{introspect, metadata, par, registration, revoke, token, userinfo};
 use super::audit_origin;
 use super::error::{HttpError, unavailable_as_json};
 use super::html;
@@ -135,6 +135,13 @@ fn protocol_endpoints(config: &Config) -> Router<SharedState> {
     let mut client_apis = Router::new()
         .route(routes::TOKEN, post(token::token))
         .route(routes::PAR, post(par::par))
+        .route(routes::REGISTER, post(registration::register))
+        .route(
+            routes::REGISTRATION,
+            get(registration::read)
+                .put(registration::update)
+                .delete(registration::delete),
+        )
         .route(
             routes::USERINFO,
             get(userinfo::userinfo_get).post(userinfo::userinfo_post),

@@ -78,6 +78,11 @@ async fn purge_periodically(state: AppState) {
             }
             Err(e) => tracing::warn!(error = %e, "purge failed"),
         }
+        let idle = current.now() - current.config().dynamic_client_idle_expiry;
+        match current.store().purge_idle_registered_clients(idle).await {
+            Ok(purged) => tracing::debug!(purged, "purged registered clients left unused"),
+            Err(e) => tracing::warn!(error = %e, "purge of unused registered clients failed"),
+        }
         let cutoff = current.now() - current.config().audit_retention;
         match current.store().purge_audit_events(cutoff).await {
             Ok(purged) => tracing::debug!(purged, "purged audit events past audit_retention"),

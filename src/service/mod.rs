@@ -13,6 +13,7 @@ pub mod backchannel;
 pub mod client_assertion;
 pub mod client_auth;
 pub mod client_credentials;
+pub mod client_registration;
 pub mod client_request;
 pub mod clients;
 pub mod code_exchange;

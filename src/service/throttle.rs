@@ -121,6 +121,16 @@ pub fn emailed_link_recipient_limit(email: &str) -> Vec<Limit> {
     )]
 }
 
+/// The limit on client registrations (`/register`) from `ip`: each one counts.
+pub fn client_registration_limit(config: &Config, ip: IpAddr) -> Vec<Limit> {
+    vec![Limit::new(
+        ThrottleKind::ClientRegistrationAddress,
+        &AddressBlock::of(ip).to_string(),
+        config.dynamic_registrations_per_ip,
+        config.throttle_window,
+    )]
+}
+
 /// Forgets an account's second-factor attempts (its two-step verification was reset or
 /// turned off: a new authenticator starts with a clean slate).
 pub async fn forget_second_factor_attempts(store: &Store, user_id: &str) -> Result<()> {

@@ -126,4 +126,27 @@ impl Store {
             Ok((sessions, queued))
         })
     }
+
+    /// Deletes the registered clients (RFC 7591) unused since `before`, and the consents
+    /// users gave them. Their refresh tokens stay until they expire: without a
+    /// registration no request can authenticate as the client to use them.
+    pub async fn purge_idle_registered_clients(&self, before: i64) -> StoreResult<u64> {
+        on_pool!(self, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "delete from consents where client_id in
+                 (select client_id from registered_clients where last_used_at < $1)",
+            )
+            .bind(before)
+            .execute(&mut *tx)
+            .await?;
+            let deleted = sqlx::query("delete from registered_clients where last_used_at < $1")
+                .bind(before)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            tx.commit().await?;
+            Ok(deleted)
+        })
+    }
 }

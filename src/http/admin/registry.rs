@@ -30,6 +30,8 @@ pub struct Client {
     pub backchannel_logout_uri: Option<String>,
     pub jwks_uri: Option<String>,
     pub id_token_signed_response_alg: String,
+    /// `config` (config.toml, changed there) or `registered` (at `/register`, RFC 7591).
+    pub origin: String,
 }
 
 impl From<registry::ClientView> for Client {
@@ -49,16 +51,18 @@ impl From<registry::ClientView> for Client {
             backchannel_logout_uri: c.backchannel_logout_uri,
             jwks_uri: c.jwks_uri,
             id_token_signed_response_alg: c.id_token_signed_response_alg.to_string(),
+            origin: c.origin.to_string(),
         }
     }
 }
 
 /// List the registered clients.
 #[utoipa::path(get, path = "/clients", tag = "clients",
-    responses((status = 200, description = "The registered clients", body = Vec<Client>)))]
-pub async fn list_clients(State(state): State<AppState>) -> Json<Vec<Client>> {
-    let clients = registry::clients(&state);
-    Json(clients.into_iter().map(Client::from).collect())
+    responses((status = 200, description = "The clients of config.toml, then those registered \
+        at /register (RFC 7591)", body = Vec<Client>)))]
+pub async fn list_clients(State(state): State<AppState>) -> Result<Json<Vec<Client>>, Problem> {
+    let clients = registry::clients(&state).await?;
+    Ok(Json(clients.into_iter().map(Client::from).collect()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -75,7 +79,9 @@ pub async fn get_client(
     State(state): State<AppState>,
     PathParams(path): PathParams<ClientId>,
 ) -> Result<Json<Client>, Problem> {
-    Ok(Json(registry::client(&state, &path.client_id)?.into()))
+    Ok(Json(
+        registry::client(&state, &path.client_id).await?.into(),
+    ))
 }
 
 /// Revoke every refresh token of a client.

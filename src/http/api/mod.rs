@@ -4,6 +4,7 @@ pub mod client_request;
 pub mod introspect;
 pub mod metadata;
 pub mod par;
+pub mod registration;
 pub mod revoke;
 pub mod token;
 pub mod userinfo;
