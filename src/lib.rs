@@ -19,6 +19,7 @@ pub mod keys;
 pub mod logging;
 pub mod oauth;
 pub mod observe;
+pub mod outbound;
 pub mod private_files;
 pub mod retry;
 pub mod routes;

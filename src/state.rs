@@ -4,7 +4,7 @@
 //! timer). Each request works on an [`AppState`]: a snapshot of both taken when it starts, so
 //! a reload or a key refresh never changes the rules half-way through a request.
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use arc_swap::ArcSwap;
 
@@ -24,6 +24,7 @@ use crate::oauth::client::Client;
 use crate::oauth::client_metadata::DynamicClientPolicy;
 use crate::oauth::discovery;
 use crate::oauth::resource::Resource;
+use crate::outbound::{DocumentCache, FetchError, Guard};
 use crate::store::Store;
 use crate::upstream::Upstreams;
 use webauthn_rs::Webauthn;
@@ -55,6 +56,8 @@ pub struct Settings {
     /// The upstream identity providers (`[[upstreams]]`), resolved on first use: a reload
     /// builds a new set, so changed secrets and discovery documents are read again.
     upstreams: Arc<Upstreams>,
+    /// The guarded client for URLs not from the configuration, made on first use.
+    outbound: OnceLock<Guard>,
 }
 
 impl Settings {
@@ -80,6 +83,7 @@ impl Settings {
                 .collect(),
             require_pushed_authorization_requests: config.require_pushed_authorization_requests,
             registration_endpoint: config.dynamic_registration.is_on(),
+            client_id_metadata_document_supported: config.client_id_metadata_documents,
         };
         let discovery_json = discovery::provider_metadata(&offered).to_string();
         let backchannel_receivers = crate::oauth::backchannel::receivers(clients.values());
@@ -100,6 +104,7 @@ impl Settings {
                 NonceKey::from_bytes(m.derive_bytes(Purpose::DpopNonces))
             }),
             dynamic_client_policy: config.dynamic_client_policy(),
+            outbound: OnceLock::new(),
             clients,
             resources,
             discovery_json,
@@ -125,6 +130,8 @@ struct Shared {
     mail_bell: tokio::sync::Notify,
     /// The audit trail's writer.
     audit: AuditLog,
+    /// Client metadata documents fetched by this instance.
+    client_metadata: DocumentCache,
 }
 
 /// The state the router holds; every handler gets a fresh [`AppState`] snapshot of it.
@@ -159,6 +166,7 @@ impl AppState {
             client_jwks: JwksCache::default(),
             outbox_bell: tokio::sync::Notify::new(),
             mail_bell: tokio::sync::Notify::new(),
+            client_metadata: DocumentCache::default(),
         });
         Self::snapshot(&shared)
     }
@@ -272,6 +280,20 @@ impl AppState {
 
     pub fn client_jwks(&self) -> &JwksCache {
         &self.shared.client_jwks
+    }
+
+    /// Client metadata documents fetched (and still fresh).
+    pub fn client_metadata(&self) -> &DocumentCache {
+        &self.shared.client_metadata
+    }
+
+    /// The guarded HTTP client for URLs not from the configuration (`outbound::guard`).
+    pub fn outbound(&self) -> Result<&Guard, FetchError> {
+        if let Some(guard) = self.settings.outbound.get() {
+            return Ok(guard);
+        }
+        let guard = Guard::new(self.settings.config.client_id_metadata_allow_loopback)?;
+        Ok(self.settings.outbound.get_or_init(|| guard))
     }
 
     pub fn discovery_json(&self) -> &str {

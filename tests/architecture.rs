@@ -88,6 +88,18 @@ const RULES: &[(&str, &[&str], &str)] = &[
         "the upstream client talks to providers; what a sign-in does with the answer is the service's",
     ),
     (
+        "src/outbound",
+        &[
+            "axum",
+            "sqlx",
+            "crate::store",
+            "crate::service",
+            "crate::http",
+            "crate::state",
+        ],
+        "the SSRF guard fetches; what a fetched document means is the service's",
+    ),
+    (
         "src/branding",
         &[
             "axum",

@@ -10,6 +10,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::Value;
 
 use crate::oauth::client_assertion::parse_jwk_set;
+use crate::outbound::Guard;
 
 /// How long a fetched set is used before it is fetched again.
 pub const CACHE_FOR: i64 = 600;
@@ -63,13 +64,15 @@ impl JwksCache {
 
     /// The client's keys from `uri`: the cached set while it is fresh, otherwise fetched.
     /// `after_unknown_key` (an assertion named a key the set lacks) fetches again early,
-    /// unless a fetch was made in the last [`REFETCH_AFTER`] seconds.
+    /// unless a fetch was made in the last [`REFETCH_AFTER`] seconds. `guard`: the client is
+    /// not in the configuration, so its `jwks_uri` is fetched through the SSRF guard.
     pub async fn keys(
         &self,
         client_id: &str,
         uri: &str,
         now: i64,
         after_unknown_key: bool,
+        guard: Option<&Guard>,
     ) -> Result<Arc<Vec<Value>>, FetchError> {
         let entry = self.entry(client_id);
         // Held across the fetch: requests for one client wait for one fetch, not start many.
@@ -86,7 +89,11 @@ impl JwksCache {
             .is_some_and(|at| now - at < REFETCH_AFTER);
         if (!fresh || after_unknown_key) && !recently {
             entry.last_attempt = Some(now);
-            match fetch(self.http()?, uri).await {
+            let fetched = match guard {
+                Some(guard) => fetch_guarded(guard, uri).await,
+                None => fetch(self.http()?, uri).await,
+            };
+            match fetched {
                 Ok(keys) => {
                     entry.keys = Some(Arc::new(keys));
                     entry.fetched_at = now;
@@ -127,16 +134,7 @@ async fn fetch(http: &reqwest::Client, uri: &str) -> Result<Vec<Value>, FetchErr
             status.as_u16()
         )));
     }
-    let media_type = response
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(|v| v.trim().to_ascii_lowercase());
-    if !matches!(
-        media_type.as_deref(),
-        Some("application/json" | "application/jwk-set+json")
-    ) {
+    if !is_json(response.headers()) {
         return Err(FetchError("the answer is not application/json".into()));
     }
     let too_big = || FetchError(format!("the answer is larger than {} KiB", MAX_BODY / 1024));
@@ -153,7 +151,37 @@ async fn fetch(http: &reqwest::Client, uri: &str) -> Result<Vec<Value>, FetchErr
         }
         body.extend_from_slice(&chunk);
     }
+    jwk_set(&body)
+}
+
+/// The same GET through the SSRF guard (`outbound`), for a client not in the configuration.
+async fn fetch_guarded(guard: &Guard, uri: &str) -> Result<Vec<Value>, FetchError> {
+    let url = url::Url::parse(uri).map_err(|_| FetchError("not a URL".into()))?;
+    let accept = "application/jwk-set+json, application/json";
+    let fetched = guard
+        .get(&url, accept, MAX_BODY)
+        .await
+        .map_err(|e| FetchError(e.to_string()))?;
+    if !is_json(&fetched.headers) {
+        return Err(FetchError("the answer is not application/json".into()));
+    }
+    jwk_set(&fetched.body)
+}
+
+fn jwk_set(body: &[u8]) -> Result<Vec<Value>, FetchError> {
     let set: Value =
-        serde_json::from_slice(&body).map_err(|_| FetchError("the answer is not JSON".into()))?;
+        serde_json::from_slice(body).map_err(|_| FetchError("the answer is not JSON".into()))?;
     parse_jwk_set(&set).map_err(|why| FetchError(format!("not a usable JWK Set: {why}")))
+}
+
+fn is_json(headers: &reqwest::header::HeaderMap) -> bool {
+    let media_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(|v| v.trim().to_ascii_lowercase());
+    matches!(
+        media_type.as_deref(),
+        Some("application/json" | "application/jwk-set+json")
+    )
 }

@@ -19,6 +19,7 @@ use crate::oauth::signing_alg::SigningAlg;
 
 mod branding;
 mod choices;
+mod client_metadata;
 mod clients;
 mod defaults;
 mod derived;
@@ -305,6 +306,19 @@ pub struct Config {
     /// Seconds a registered client lives unused before it is purged.
     #[serde(default = "dynamic_clients::idle_expiry")]
     pub dynamic_client_idle_expiry: i64,
+    /// Clients may name themselves by the https URL of their metadata document
+    /// (draft-ietf-oauth-client-id-metadata-document); checked in `client_metadata.rs`.
+    #[serde(default)]
+    pub client_id_metadata_documents: bool,
+    /// Hosts whose URLs may be such client ids (`app.example.com`, `*.example.com`); empty: any.
+    #[serde(default)]
+    pub client_id_metadata_hosts_allow: Vec<String>,
+    /// Hosts whose URLs may never be (wins over the allow list).
+    #[serde(default)]
+    pub client_id_metadata_hosts_deny: Vec<String>,
+    /// Tests and development only: documents and keys from plain http on loopback.
+    #[serde(default)]
+    pub client_id_metadata_allow_loopback: bool,
 }
 
 impl Config {

@@ -32,6 +32,7 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     super::profile::validate(config)?;
     super::token_exchange::validate(config)?;
     super::registration::validate_domains(&config.registration_email_domains)?;
+    super::client_metadata::validate(config)?;
     super::upstreams::validate_all(&config.upstreams)
 }
 

@@ -46,6 +46,38 @@ pub fn render(
     response
 }
 
+/// As [`render`], for a page showing one image from another origin (a metadata-document
+/// client's logo on the consent page): `img-src` allows that URL alone. An image whose URL
+/// cannot be written safely into the policy is left blocked.
+pub fn render_with_image(
+    status: StatusCode,
+    page: impl IntoResponse,
+    final_redirect: Option<&str>,
+    image: Option<&str>,
+) -> Response {
+    let mut response = (status, page).into_response();
+    let targets: Vec<&str> = final_redirect.into_iter().collect();
+    apply_page_headers(response.headers_mut(), &targets, Scripts::None);
+    if let Some(source) = image.and_then(csp_image_source) {
+        let headers = response.headers_mut();
+        let widened = headers
+            .get(header::CONTENT_SECURITY_POLICY)
+            .and_then(|csp| csp.to_str().ok())
+            .map(|csp| {
+                csp.replacen(
+                    "img-src 'self' data:",
+                    &format!("img-src 'self' data: {source}"),
+                    1,
+                )
+            })
+            .and_then(|csp| HeaderValue::from_str(&csp).ok());
+        if let Some(csp) = widened {
+            headers.insert(header::CONTENT_SECURITY_POLICY, csp);
+        }
+    }
+    response
+}
+
 /// As [`render`], for a page whose forms lead (through Tessera's 303s) to other origins
 /// than the page's own: each of `targets` is allowed in `form-action`.
 pub fn render_leading_to(
@@ -173,9 +205,34 @@ fn csp_source_for(redirect_uri: &str) -> Option<String> {
     safe.then_some(source)
 }
 
+/// The CSP source for one https image: its origin and path (CSP matches paths exactly and
+/// ignores queries), or nothing when a character could break out of the directive.
+fn csp_image_source(image: &str) -> Option<String> {
+    let url = url::Url::parse(image).ok()?;
+    if url.scheme() != "https" {
+        return None;
+    }
+    let source = format!("{}{}", url.origin().ascii_serialization(), url.path());
+    let safe = source
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"-._:/[]+%~".contains(&b));
+    safe.then_some(source)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn image_sources() {
+        assert_eq!(
+            csp_image_source("https://app.example/img/logo.png?v=2").unwrap(),
+            "https://app.example/img/logo.png"
+        );
+        assert_eq!(csp_image_source("http://app.example/logo.png"), None);
+        assert_eq!(csp_image_source("https://app.example/a;b.png"), None);
+        assert_eq!(csp_image_source("https://app.example/a,b.png"), None);
+    }
 
     #[test]
     fn csp_sources() {

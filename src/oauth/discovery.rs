@@ -24,6 +24,8 @@ pub struct Offered<'a> {
     pub require_pushed_authorization_requests: bool,
     /// RFC 7591: `/register` is open (`dynamic_registration` is not `off`).
     pub registration_endpoint: bool,
+    /// draft-ietf-oauth-client-id-metadata-document §6: URL client ids are accepted.
+    pub client_id_metadata_document_supported: bool,
 }
 
 pub fn provider_metadata(offered: &Offered<'_>) -> Value {
@@ -87,6 +89,7 @@ pub fn provider_metadata(offered: &Offered<'_>) -> Value {
         "request_parameter_supported": false,
         "request_uri_parameter_supported": false,
         "require_request_uri_registration": false,
+        "client_id_metadata_document_supported": offered.client_id_metadata_document_supported,
     });
     if offered.registration_endpoint
         && let Some(fields) = metadata.as_object_mut()
@@ -108,6 +111,7 @@ mod tests {
             api_scopes: vec!["orders:read", "openid"],
             require_pushed_authorization_requests: false,
             registration_endpoint: false,
+            client_id_metadata_document_supported: false,
         };
         let metadata = provider_metadata(&offered);
         assert_eq!(
@@ -179,6 +183,7 @@ mod tests {
             api_scopes: Vec::new(),
             require_pushed_authorization_requests: true,
             registration_endpoint: true,
+            client_id_metadata_document_supported: true,
         };
         let metadata = provider_metadata(&offered);
         assert_eq!(
@@ -190,5 +195,6 @@ mod tests {
             json!(["RS256", "PS256", "ES256", "EdDSA"])
         );
         assert_eq!(metadata["require_pushed_authorization_requests"], true);
+        assert_eq!(metadata["client_id_metadata_document_supported"], true);
     }
 }

@@ -9,6 +9,7 @@ pub mod client;
 pub mod client_assertion;
 pub mod client_auth;
 pub mod client_credentials;
+pub mod client_id_url;
 pub mod client_metadata;
 pub mod consent;
 pub mod device;

@@ -18,6 +18,11 @@ pub fn warn_about_unsafe_settings(config: &Config, addr: SocketAddr) {
             "the issuer is plain http but Tessera listens beyond loopback: use an https issuer in production"
         );
     }
+    if config.client_id_metadata_allow_loopback {
+        tracing::warn!(
+            "client_id_metadata_allow_loopback is on: client metadata documents and the keys of clients not in config.toml may be fetched from loopback, over plain http; a test setting, never for production"
+        );
+    }
     if addr.ip().is_loopback() {
         return;
     }

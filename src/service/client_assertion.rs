@@ -11,7 +11,7 @@ use super::error::Result;
 use super::sign_in::attempt::{self, Settle, Verdict};
 use super::throttle;
 use crate::audit::{AuditEvent, EventType};
-use crate::oauth::client::Client;
+use crate::oauth::client::{Client, ClientOrigin};
 use crate::oauth::client_assertion::{
     self, AssertionHeader, ExpectedAssertion, JwkSource, KeyLookup, PrivateKeyJwt,
     VerifiedAssertion, select_key,
@@ -159,14 +159,19 @@ async fn find_key(
     };
     let cache = state.client_jwks();
     let unavailable = |_| Refusal::KeysUnavailable;
+    // A jwks_uri Tessera did not get from its own configuration goes through the SSRF guard.
+    let guard = match client.origin {
+        ClientOrigin::Config => None,
+        _ => Some(state.outbound().map_err(|_| Refusal::KeysUnavailable)?),
+    };
     let keys = cache
-        .keys(&client.id, uri, now, false)
+        .keys(&client.id, uri, now, false, guard)
         .await
         .map_err(unavailable)?;
     match select_key(&keys, header.alg, header.kid.as_deref()) {
         KeyLookup::NotFound => {
             let keys = cache
-                .keys(&client.id, uri, now, true)
+                .keys(&client.id, uri, now, true, guard)
                 .await
                 .map_err(unavailable)?;
             chosen(select_key(&keys, header.alg, header.kid.as_deref()))

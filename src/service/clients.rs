@@ -1,13 +1,16 @@
 //! Which client a request names, when it is not one of the configuration's: a client
 //! registered at `/register` (RFC 7591), read from the database on every request so every
-//! instance knows it at once; (next) a Client ID Metadata Document. The client found is
+//! instance knows it at once; or a Client ID Metadata Document (`metadata_document`). The client found is
 //! admitted into the request's [`AppState`] snapshot (`AppState::with_visiting_client`),
 //! where `AppState::client` finds it like a configured one. A configured client always wins
-//! a clash of names; a client that cannot be admitted is simply unknown, and the endpoint
-//! answers as it does for any unknown client.
+//! a clash of names; a registered client that cannot be admitted is simply unknown, and the
+//! endpoint answers as it does for any unknown client; a metadata document that cannot be
+//! used is a refusal (`AdmitError::Refused`): an error page in the browser, `invalid_client`
+//! at the endpoints.
 use std::fmt;
 
 use super::error::Error;
+use super::metadata_document;
 use crate::oauth::client::{Client, ClientOrigin};
 use crate::oauth::client_metadata::{self, ClientMetadata, MetadataError};
 use crate::oauth::error::OAuthError;
@@ -58,6 +61,12 @@ pub async fn admit(state: &AppState, client_id: &str, now: i64) -> Result<AppSta
     if state.is_configured_client(client_id) {
         return Ok(state.clone());
     }
+    if metadata_document::applies(state, client_id) {
+        let client = metadata_document::admit(state, client_id, now)
+            .await
+            .map_err(AdmitError::Refused)?;
+        return Ok(state.with_visiting_client(client));
+    }
     if state.config().dynamic_registration.is_on()
         && let Some(client) = registered(state, client_id, now).await?
     {
@@ -69,11 +78,28 @@ pub async fn admit(state: &AppState, client_id: &str, now: i64) -> Result<AppSta
 /// As [`admit`], for the client a request's parameters name (`client_id`, sent once; a
 /// repeated one is refused later, as ever).
 pub async fn admit_named(state: &AppState, params: &Params, now: i64) -> Result<AppState, Error> {
+    Ok(admit_named_or_refused(state, params, now)
+        .await?
+        .map_err(AdmitError::Refused)?)
+}
+
+/// As [`admit_named`], with a client that cannot be admitted (a metadata document that
+/// cannot be used) kept apart from a failure: a page explains it to the person, where an
+/// endpoint answers `invalid_client`.
+pub async fn admit_named_or_refused(
+    state: &AppState,
+    params: &Params,
+    now: i64,
+) -> Result<Result<AppState, MetadataError>, Error> {
     match params.get("client_id") {
         Some(client_id) if !params.is_duplicated("client_id") => {
-            Ok(admit(state, client_id, now).await?)
+            match admit(state, client_id, now).await {
+                Ok(admitted) => Ok(Ok(admitted)),
+                Err(AdmitError::Refused(why)) => Ok(Err(why)),
+                Err(AdmitError::Store(e)) => Err(e.into()),
+            }
         }
-        _ => Ok(state.clone()),
+        _ => Ok(Ok(state.clone())),
     }
 }
 

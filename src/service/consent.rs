@@ -7,7 +7,7 @@ use super::sessions;
 use super::signed_in::{self, SignedIn};
 use crate::audit::{AuditEvent, EventType};
 use crate::oauth::authorize::{AuthorizationRequest, authentication_satisfied, second_factor};
-use crate::oauth::client::Client;
+use crate::oauth::client::{Client, ClientOrigin};
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::state::AppState;
 
@@ -70,4 +70,43 @@ pub async fn deny(state: &AppState, request: &AuthorizationRequest, now: i64) ->
     let error = OAuthError::new(ErrorCode::AccessDenied, "the user denied the request");
     let redirect = authorize::finish_with_error(state, request, &error, now).await?;
     Ok(Step::Redirect(redirect))
+}
+
+/// Who asks, as the consent page presents a client from outside the configuration: its
+/// name and logo are its own claims, so the page shows what was checked beside them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Asker {
+    /// A metadata-document client: the host of its client_id URL, which served the document.
+    pub client_host: Option<String>,
+    /// A client that registered itself (RFC 7591): nobody vouched for its name.
+    pub self_registered: bool,
+    /// A metadata-document client's `logo_uri` (https only).
+    pub logo_uri: Option<String>,
+    /// Where the answer goes: the redirect URI's host (or private-use scheme).
+    pub redirect_host: Option<String>,
+}
+
+/// How the consent page presents `client`, which will be sent back to `redirect_uri`.
+/// Nothing for a configured client: the operator vouched for it.
+pub fn asker(state: &AppState, client: &Client, redirect_uri: &str, now: i64) -> Asker {
+    let host_of = |uri: &str| {
+        url::Url::parse(uri).ok().map(|url| match url.host_str() {
+            Some(host) if !host.is_empty() => host.to_string(),
+            _ => url.scheme().to_string(),
+        })
+    };
+    match client.origin {
+        ClientOrigin::Config => Asker::default(),
+        ClientOrigin::Registered => Asker {
+            self_registered: true,
+            redirect_host: host_of(redirect_uri),
+            ..Asker::default()
+        },
+        ClientOrigin::MetadataDocument => Asker {
+            client_host: host_of(&client.id),
+            logo_uri: super::metadata_document::logo_uri(state, client, now),
+            redirect_host: host_of(redirect_uri),
+            ..Asker::default()
+        },
+    }
 }

@@ -28,6 +28,7 @@ pub mod introspect;
 pub mod keys;
 pub mod logout;
 pub mod mail;
+pub mod metadata_document;
 pub mod mfa;
 pub mod mint;
 pub mod par;

@@ -18,6 +18,7 @@ mod branding;
 mod device;
 mod emailed;
 mod languages;
+mod metadata_documents;
 mod passkeys;
 mod screenshots;
 mod sign_in;

@@ -17,6 +17,7 @@ use zeroize::Zeroizing;
 
 pub mod admin;
 pub mod balancer;
+pub mod document_server;
 pub mod fake_github;
 pub mod federation;
 pub mod mfa;

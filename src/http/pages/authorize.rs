@@ -37,7 +37,7 @@ pub async fn authorize_post(
 
 async fn authorize_request(state: &AppState, jar: CookieJar, params: &Params) -> HttpResult {
     let now = state.now();
-    let admitted = clients::admit_named(state, params, now).await?;
+    let admitted = admit(state, params, now).await?;
     let state = &admitted;
     let Resolved {
         request,
@@ -47,6 +47,21 @@ async fn authorize_request(state: &AppState, jar: CookieJar, params: &Params) ->
     let cookie = cookies::read(&jar, Kind::Session, state.secure_cookies());
     let step = authorize::next_step_for_browser(state, &request, client, cookie, now).await?;
     Ok(step_response(state, jar, step, &carried))
+}
+
+/// `state` with the client `params` name admitted (`service::clients`), or the error page
+/// for a client whose metadata document cannot be used: its redirect_uri is unverified, so
+/// the person is told here and never sent there.
+pub async fn admit(state: &AppState, params: &Params, now: i64) -> Result<AppState, HttpError> {
+    clients::admit_named_or_refused(state, params, now)
+        .await?
+        .map_err(|refused| {
+            HttpError::page(
+                StatusCode::BAD_REQUEST,
+                "error-client-metadata-title",
+                Message::new("error-client-metadata").with_text("reason", refused.description),
+            )
+        })
 }
 
 /// The request `params` stand for at `entry` (a pushed one is claimed at the endpoint and

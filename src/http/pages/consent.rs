@@ -5,13 +5,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::IntoResponse;
 use axum_extra::extract::cookie::CookieJar;
 
-use super::authorize::{resolve, step_response};
+use super::authorize::{admit, resolve, step_response};
 use super::cookies::{self, Kind};
 use super::templates::{ConsentPage, describe_scope};
 use crate::auth::csrf;
 use crate::http::error::{HttpError, HttpResult};
 use crate::http::form::{page_form, query};
-use crate::http::html::render;
+use crate::http::html::render_with_image;
 use crate::http::locale::PageLocale;
 use crate::http::respond::see_other;
 use crate::i18n::Message;
@@ -19,7 +19,7 @@ use crate::oauth::consent::apis_asked;
 use crate::oauth::params::Params;
 use crate::routes;
 use crate::service::authorize::{Entry, Resolved};
-use crate::service::{clients, consent};
+use crate::service::consent;
 use crate::state::AppState;
 
 pub async fn consent_page(
@@ -30,7 +30,7 @@ pub async fn consent_page(
 ) -> HttpResult {
     let now = state.now();
     let asked = query(raw);
-    let state = clients::admit_named(&state, &asked, now).await?;
+    let state = admit(&state, &asked, now).await?;
     let Resolved {
         request,
         client,
@@ -53,8 +53,15 @@ pub async fn consent_page(
             .collect(),
         action: format!("{}?{}", routes::CONSENT, params.to_query()),
         csrf_token,
+        asker: consent::asker(&state, client, &request.redirect_uri, now),
     };
-    let page = render(StatusCode::OK, page, Some(&request.redirect_uri));
+    let logo = page.asker.logo_uri.clone();
+    let page = render_with_image(
+        StatusCode::OK,
+        page,
+        Some(&request.redirect_uri),
+        logo.as_deref(),
+    );
     Ok((jar, page).into_response())
 }
 
@@ -67,7 +74,7 @@ pub async fn consent_submit(
 ) -> HttpResult {
     let now = state.now();
     let asked = query(raw);
-    let state = clients::admit_named(&state, &asked, now).await?;
+    let state = admit(&state, &asked, now).await?;
     let Resolved {
         request,
         client,

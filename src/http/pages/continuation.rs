@@ -17,7 +17,6 @@ use crate::oauth::client::Client;
 use crate::oauth::params::Params;
 use crate::routes;
 use crate::service::authorize::Entry;
-use crate::service::clients;
 use crate::service::sessions::NewSession;
 use crate::service::sign_in::after::{self, AfterSignIn, SignedInFor};
 use crate::state::AppState;
@@ -110,7 +109,7 @@ impl<'s> Next<'s> {
             return Ok(Self::Account(named.unwrap_or(page)));
         }
         let now = state.now();
-        let admitted = clients::admit_named(state, &params, now).await?;
+        let admitted = super::authorize::admit(state, &params, now).await?;
         let resolved = resolve(&admitted, &params, Entry::Page, now).await?;
         let client = Box::new(match state.client(&resolved.client.id) {
             Some(configured) => Cow::Borrowed(configured),

@@ -17,6 +17,7 @@ use crate::branding::Branding;
 use crate::i18n::{Arg, Locale};
 use crate::oauth::scope::Scopes;
 use crate::service::account::{Overview, SessionSummary};
+use crate::service::consent::Asker;
 use crate::service::identities::LinkedIdentity;
 use crate::service::mfa::Enrolment;
 
@@ -63,6 +64,8 @@ pub struct ConsentPage {
     pub apis: Vec<(String, Vec<String>)>,
     pub action: String,
     pub csrf_token: String,
+    /// What was checked about a client from outside the configuration (empty for others).
+    pub asker: Asker,
 }
 
 /// The sign-in's TOTP step.

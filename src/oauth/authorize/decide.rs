@@ -3,7 +3,7 @@
 //! of a user who is not (fully) signed in.
 use super::AuthorizationRequest;
 use crate::oauth::amr::Amr;
-use crate::oauth::client::Client;
+use crate::oauth::client::{Client, ClientOrigin};
 use crate::oauth::consent::Approval;
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::params::Params;
@@ -126,6 +126,11 @@ fn needs_consent(
     }
     if client.skip_consent {
         return false;
+    }
+    // A client from outside the configuration describes itself: the person is shown who
+    // asks (its host, or that it registered itself) every time.
+    if client.origin != ClientOrigin::Config {
+        return true;
     }
     let remembered =
         consented.is_some_and(|c| c.covers(client, &request.scope, &request.resources));

@@ -239,6 +239,23 @@ fn a_public_client_is_never_re_approved_silently() {
 }
 
 #[test]
+fn a_client_from_outside_the_configuration_is_always_shown_the_consent_page() {
+    // A confidential (private_key_jwt) client described by a metadata document or a
+    // registration: its remembered approval never skips the page where its host is shown.
+    let request = run(&query("")).unwrap();
+    let session = password_session(1000);
+    let consent = Approval::of_scope(Scopes::parse("openid email").unwrap());
+    for origin in [
+        crate::oauth::client::ClientOrigin::MetadataDocument,
+        crate::oauth::client::ClientOrigin::Registered,
+    ] {
+        let visiting = Client { origin, ..client() };
+        let remembered = input(&request, &visiting, Some(&session), Some(&consent));
+        assert_eq!(decide(remembered), Decision::Consent, "{origin:?}");
+    }
+}
+
+#[test]
 fn an_id_token_hint_for_another_user_is_not_answered_with_this_session() {
     let client = client();
     let consent = Approval::of_scope(Scopes::parse("openid email").unwrap());

@@ -13,6 +13,7 @@ use crate::http::pages::templates::*;
 use crate::i18n::{Locale, Message, message_ids};
 use crate::oauth::scope::Scopes;
 use crate::service::account::{ConsentSummary, Overview, SessionSummary};
+use crate::service::consent::Asker;
 
 /// Every page, in every state that changes its words.
 fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
@@ -106,6 +107,27 @@ fn every_page(locale: Locale) -> Vec<(&'static str, String)> {
                 apis: vec![(HOSTILE.into(), vec!["read".into()])],
                 action: "/consent".into(),
                 csrf_token: "t".into(),
+                asker: Asker::default(),
+            }
+            .render(),
+        ),
+        (
+            "consent of a client that describes itself",
+            ConsentPage {
+                brand: brand(),
+                locale,
+                client_name: HOSTILE.into(),
+                user_email: "ada@example.com".into(),
+                scopes: scopes.iter().filter_map(describe_scope).collect(),
+                apis: Vec::new(),
+                action: "/consent".into(),
+                csrf_token: "t".into(),
+                asker: Asker {
+                    client_host: Some(HOSTILE.into()),
+                    self_registered: true,
+                    logo_uri: Some("https://tool.example/logo.png".into()),
+                    redirect_host: Some(HOSTILE.into()),
+                },
             }
             .render(),
         ),
