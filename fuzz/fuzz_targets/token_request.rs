@@ -50,6 +50,10 @@ fuzz_target!(|data: &[u8]| {
                 let _ = Scopes::parse(&scope).map(|s| s.to_string());
             }
         }
+        Ok(TokenRequest::DeviceCode(grant)) => {
+            // The device code is required and never empty (an empty parameter counts as absent).
+            assert!(!grant.device_code.is_empty());
+        }
         Err(_) => {}
     }
 });
