@@ -12,6 +12,9 @@ use super::resource::{self, ResourceIds};
 use super::scope::Scopes;
 use super::token_exchange::{self, TokenExchangeGrant};
 
+use super::device;
+pub use super::device::DeviceCodeGrant;
+
 /// A parsed token request: one grant type and its parameters. `resource` (RFC 8707) names
 /// the one API the access token is for; without it the token is for Tessera's userinfo
 /// endpoint.
@@ -23,14 +26,6 @@ pub enum TokenRequest {
     TokenExchange(TokenExchangeGrant),
     /// RFC 8628 §3.4.
     DeviceCode(DeviceCodeGrant),
-}
-
-/// `grant_type=urn:ietf:params:oauth:grant-type:device_code` as the client sent it (RFC 8628
-/// §3.4).
-pub struct DeviceCodeGrant {
-    pub device_code: String,
-    /// The API the access token is for: one the device authorization request named.
-    pub resource: Option<String>,
 }
 
 /// `grant_type=authorization_code` as the client sent it (RFC 6749 §4.1.3).
@@ -74,14 +69,6 @@ impl fmt::Debug for CodeGrant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("CodeGrant")
             .field("redirect_uri", &self.redirect_uri)
-            .field("resource", &self.resource)
-            .finish_non_exhaustive()
-    }
-}
-
-impl fmt::Debug for DeviceCodeGrant {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DeviceCodeGrant")
             .field("resource", &self.resource)
             .finish_non_exhaustive()
     }
@@ -141,15 +128,7 @@ pub fn parse_token_request(params: &Params) -> Result<TokenRequest, OAuthError> 
         Some(token_exchange::GRANT_TYPE) => Ok(TokenRequest::TokenExchange(token_exchange::parse(
             params, resource,
         )?)),
-        Some(super::device::GRANT_TYPE) => {
-            let device_code = params
-                .get("device_code")
-                .ok_or_else(|| OAuthError::invalid_request("device_code is required"))?;
-            Ok(TokenRequest::DeviceCode(DeviceCodeGrant {
-                device_code: device_code.to_string(),
-                resource,
-            }))
-        }
+        Some(device::GRANT_TYPE) => Ok(TokenRequest::DeviceCode(device::parse(params, resource)?)),
         Some(_) => Err(OAuthError::new(
             ErrorCode::UnsupportedGrantType,
             "supported grant types: authorization_code, refresh_token, client_credentials, urn:ietf:params:oauth:grant-type:token-exchange, urn:ietf:params:oauth:grant-type:device_code",

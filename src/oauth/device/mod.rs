@@ -1,10 +1,12 @@
 //! RFC 8628, the device authorization grant: its pure part. The user code a person types
 //! (`user_code`), what a poll of the token endpoint is answered with (`poll`), and the
 //! device authorization response (`response`).
+mod grant;
 pub mod poll;
 pub mod response;
 pub mod user_code;
 
+pub use grant::{DeviceCodeGrant, parse};
 pub use poll::{Approval, DeviceGrant, DeviceStatus, Poll, decide_poll};
 pub use response::DeviceAuthorizationResponse;
 pub use user_code::UserCode;
