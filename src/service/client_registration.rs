@@ -275,7 +275,7 @@ fn check_initial_token(state: &AppState, bearer: Option<&str>) -> Result<()> {
 /// registration must never be shadowed by one added later: the id is too random for that).
 fn new_client_id(state: &AppState) -> String {
     loop {
-        let id = format!("dyn-{}", secret::generate());
+        let id = format!("{}{}", clients::REGISTERED_ID_PREFIX, secret::generate());
         if !state.is_configured_client(&id) {
             return id;
         }

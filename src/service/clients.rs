@@ -22,6 +22,10 @@ use crate::store::registered_clients::RegisteredClientRow;
 /// A registered client's `last_used_at` is written at most this often (seconds).
 const TOUCH_INTERVAL: i64 = 3600;
 
+/// What every client id Tessera hands out at `/register` starts with: an id without it is
+/// never looked up, so a mistyped or made-up client id costs no database round trip.
+pub const REGISTERED_ID_PREFIX: &str = "dyn-";
+
 /// Why a client could not be admitted.
 #[derive(Debug)]
 pub enum AdmitError {
@@ -68,6 +72,7 @@ pub async fn admit(state: &AppState, client_id: &str, now: i64) -> Result<AppSta
         return Ok(state.with_visiting_client(client));
     }
     if state.config().dynamic_registration.is_on()
+        && client_id.starts_with(REGISTERED_ID_PREFIX)
         && let Some(client) = registered(state, client_id, now).await?
     {
         return Ok(state.with_visiting_client(client));
@@ -109,6 +114,9 @@ pub async fn admit_named_or_refused(
 pub async fn display_name(state: &AppState, client_id: &str) -> Result<String, AdmitError> {
     if let Some(client) = state.client(client_id) {
         return Ok(client.name.clone());
+    }
+    if !client_id.starts_with(REGISTERED_ID_PREFIX) {
+        return Ok(client_id.to_string());
     }
     let row = state.store().find_registered_client(client_id).await?;
     Ok(row
