@@ -5,7 +5,6 @@
 use super::dpop;
 use super::error::{Error, Result};
 use super::mint::issuance::Issuance;
-use super::mint::lifetime::refresh_family_expires_at;
 use super::mint::refresh_family::{Family, NewRefresh};
 use super::mint::sign::{Signed, sign_tokens};
 use crate::audit::{AuditEvent, EventType};
@@ -53,11 +52,7 @@ pub async fn exchange_code(
     };
     crate::observe::note_user(&user.id);
     let signed = sign_tokens(state, &issuance, now)?;
-    // OIDC Core §11: offline_access (only ever granted with consent) brings a refresh token.
-    let refresh = issued
-        .scope
-        .contains("offline_access")
-        .then(NewRefresh::generate);
+    let refresh = NewRefresh::for_grant(&issued.scope);
     let spent = Spent {
         code_hash: &code_hash,
         issued: &issued,
@@ -117,12 +112,13 @@ async fn redeem(
         refresh,
     } = spent;
     let family_id = uuid::Uuid::new_v4().to_string();
-    let family = Family {
-        id: &family_id,
-        scope: &issued.scope,
-        resources: &issued.resources,
-        expires_at: refresh_family_expires_at(state.config(), now),
-    };
+    let family = Family::starting(
+        &family_id,
+        &issued.scope,
+        &issued.resources,
+        state.config(),
+        now,
+    );
     let refresh_row = refresh.map(|r| r.row(state.config(), issuance, &family, signed, now));
     let tokens = CodeTokens {
         access_token_jti: signed.jti.clone(),

@@ -6,7 +6,6 @@
 //! to the proven DPoP key) and only by the one update that spends the approved grant.
 use super::super::error::Result;
 use super::super::mint::issuance::Issuance;
-use super::super::mint::lifetime::refresh_family_expires_at;
 use super::super::mint::refresh_family::{Family, NewRefresh};
 use super::super::mint::sign::sign_tokens;
 use crate::auth::secret;
@@ -115,18 +114,15 @@ async fn issue(
     };
     crate::observe::note_user(&user.id);
     let signed = sign_tokens(state, &issuance, now)?;
-    // OIDC Core §11: offline_access (the device consent always asks) brings a refresh token.
-    let refresh = grant
-        .scope
-        .contains("offline_access")
-        .then(NewRefresh::generate);
+    let refresh = NewRefresh::for_grant(&grant.scope);
     let family_id = uuid::Uuid::new_v4().to_string();
-    let family = Family {
-        id: &family_id,
-        scope: &grant.scope,
-        resources: &grant.resources,
-        expires_at: refresh_family_expires_at(state.config(), now),
-    };
+    let family = Family::starting(
+        &family_id,
+        &grant.scope,
+        &grant.resources,
+        state.config(),
+        now,
+    );
     let refresh_row = refresh
         .as_ref()
         .map(|r| r.row(state.config(), &issuance, &family, &signed, now));

@@ -2,7 +2,7 @@
 //! one absolute end. A new token is a secret for the client and a row that stores only its
 //! hash.
 use super::issuance::Issuance;
-use super::lifetime::refresh_idle_expires_at;
+use super::lifetime::{refresh_family_expires_at, refresh_idle_expires_at};
 use super::sign::Signed;
 use crate::auth::secret;
 use crate::config::Config;
@@ -25,7 +25,32 @@ pub struct Family<'a> {
     pub expires_at: i64,
 }
 
+impl<'a> Family<'a> {
+    /// A new family for a grant just spent (an authorization code, an approved device),
+    /// ending `refresh_token_ttl` from now.
+    pub fn starting(
+        id: &'a str,
+        scope: &'a Scopes,
+        resources: &'a ResourceIds,
+        config: &Config,
+        now: i64,
+    ) -> Self {
+        Self {
+            id,
+            scope,
+            resources,
+            expires_at: refresh_family_expires_at(config, now),
+        }
+    }
+}
+
 impl NewRefresh {
+    /// The refresh token a spent grant brings: one only with `offline_access`, which is only
+    /// ever granted with consent (OIDC Core §11).
+    pub fn for_grant(scope: &Scopes) -> Option<Self> {
+        scope.contains("offline_access").then(Self::generate)
+    }
+
     pub fn generate() -> Self {
         let token = secret::generate();
         let token_hash = secret::hash(&token);
