@@ -8,13 +8,15 @@ use super::error::Result;
 use super::sign_in::pending::{self, NewPendingSignIn, PendingStart};
 use super::{pushed, sessions};
 use crate::auth::secret;
-use crate::oauth::authorize::{self, AuthorizationRequest, Decision, DecisionInput};
+use crate::oauth::authorize::{self, AuthorizationRequest, Decision, DecisionInput, SessionView};
 use crate::oauth::client::Client;
+use crate::oauth::consent::Approval;
 use crate::oauth::error::{ErrorCode, OAuthError};
 use crate::oauth::redirect_uri;
 use crate::oauth::tokens::TokenType;
 use crate::state::AppState;
 use crate::store::codes::NewCode;
+use crate::store::held::Held;
 use crate::store::sessions::SessionRow;
 
 /// Where the browser goes next.
@@ -54,13 +56,6 @@ pub async fn next_step(
     fresh_login: bool,
     now: i64,
 ) -> Result<Step> {
-    let hinted_subject = match hinted_subject(state, request) {
-        Ok(subject) => subject,
-        Err(error) => {
-            let redirect = finish_with_error(state, request, &error, now).await?;
-            return Ok(Step::Redirect(redirect));
-        }
-    };
     let (view, consented) = match session {
         Some(s) => (
             Some(sessions::view(state, s).await?),
@@ -68,16 +63,43 @@ pub async fn next_step(
         ),
         None => (None, None),
     };
-    let decision = authorize::decide(DecisionInput {
-        request,
-        client,
+    let known = Known {
         session: view.as_ref(),
         consented: consented.as_ref(),
-        hinted_subject: hinted_subject.as_deref(),
         fresh_login,
-        now,
-    });
+    };
+    let decision = decision(state, request, client, known, now);
     carry_out(state, request, decision, session, now).await
+}
+
+/// What is known of the browser's session when an authorization request is decided.
+struct Known<'a> {
+    session: Option<&'a SessionView>,
+    consented: Option<&'a Approval>,
+    /// The user signed in for this very request just now.
+    fresh_login: bool,
+}
+
+/// The protocol core's decision, an `id_token_hint` we did not sign being an error sent back.
+fn decision(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    client: &Client,
+    known: Known<'_>,
+    now: i64,
+) -> Decision {
+    match hinted_subject(state, request) {
+        Err(error) => Decision::ErrorRedirect(error),
+        Ok(hinted_subject) => authorize::decide(DecisionInput {
+            request,
+            client,
+            session: known.session,
+            consented: known.consented,
+            hinted_subject: hinted_subject.as_deref(),
+            fresh_login: known.fresh_login,
+            now,
+        }),
+    }
 }
 
 /// Carries out a decision that needs the store: a step-up or a code.
@@ -151,27 +173,38 @@ pub async fn issue_code(
         let error = OAuthError::invalid_request("this authorization request was already answered");
         return Ok(error_redirect(state, &request.target(), &error));
     }
+    let mut held = state.store().hold().await?;
+    issue_code_on(state, &mut held, request, session, now).await
+}
+
+/// Stores a new code for `request` on a connection the caller holds, and returns the
+/// redirect that hands it to the client (a pushed request is the caller's to spend).
+async fn issue_code_on(
+    state: &AppState,
+    held: &mut Held<'_>,
+    request: &AuthorizationRequest,
+    session: &SessionRow,
+    now: i64,
+) -> Result<String> {
     let code = secret::generate();
     let code_hash = secret::hash(&code);
-    state
-        .store()
-        .insert_code(&NewCode {
-            code_hash: &code_hash,
-            client_id: &request.client_id,
-            user_id: &session.user_id,
-            session_id_hash: &session.id_hash,
-            redirect_uri: &request.redirect_uri,
-            scope: &request.scope,
-            resources: &request.resources,
-            nonce: request.nonce.as_deref(),
-            code_challenge: &request.code_challenge,
-            auth_time: session.auth_time,
-            amr: &session.amr,
-            created_at: now,
-            expires_at: now + state.config().authorization_code_ttl,
-            dpop_jkt: request.dpop_jkt.as_deref(),
-        })
-        .await?;
+    held.insert_code(&NewCode {
+        code_hash: &code_hash,
+        client_id: &request.client_id,
+        user_id: &session.user_id,
+        session_id_hash: &session.id_hash,
+        redirect_uri: &request.redirect_uri,
+        scope: &request.scope,
+        resources: &request.resources,
+        nonce: request.nonce.as_deref(),
+        code_challenge: &request.code_challenge,
+        auth_time: session.auth_time,
+        amr: &session.amr,
+        created_at: now,
+        expires_at: now + state.config().authorization_code_ttl,
+        dpop_jkt: request.dpop_jkt.as_deref(),
+    })
+    .await?;
     let mut pairs = vec![("code", code.as_str())];
     if let Some(state_param) = &request.state {
         pairs.push(("state", state_param));
@@ -182,6 +215,10 @@ pub async fn issue_code(
 
 /// The next step for `request` given the session behind the browser's cookie, if any: the
 /// authorization endpoint's own question (`fresh_login` is false: nobody signed in for it).
+///
+/// The silent path of every code flow, so it costs one connection and two statements (issue
+/// 30): the session with its user, second factor and consent in one read, then the code.
+/// Any other step lets the connection go before it needs the store again.
 pub async fn next_step_for_browser(
     state: &AppState,
     request: &AuthorizationRequest,
@@ -189,6 +226,32 @@ pub async fn next_step_for_browser(
     session_cookie: Option<&str>,
     now: i64,
 ) -> Result<Step> {
-    let session = sessions::current(state, session_cookie, now).await?;
-    next_step(state, request, client, session.as_ref(), false, now).await
+    let Some(cookie_value) = session_cookie else {
+        return next_step(state, request, client, None, false, now).await;
+    };
+    let idle_ttl = state.config().session_idle_ttl;
+    let mut held = state.store().hold().await?;
+    let found = held
+        .find_session_facts(&secret::hash(cookie_value), &client.id, now, idle_ttl)
+        .await?;
+    let Some(facts) = found else {
+        drop(held);
+        return next_step(state, request, client, None, false, now).await;
+    };
+    let view = sessions::view_of(&facts.session, facts.has_second_factor);
+    let known = Known {
+        session: Some(&view),
+        consented: facts.consent.as_ref(),
+        fresh_login: false,
+    };
+    match decision(state, request, client, known, now) {
+        Decision::Issue if request.pushed.is_none() => {
+            let redirect = issue_code_on(state, &mut held, request, &facts.session, now).await?;
+            Ok(Step::Redirect(redirect))
+        }
+        decision => {
+            drop(held);
+            carry_out(state, request, decision, Some(&facts.session), now).await
+        }
+    }
 }

@@ -6,7 +6,7 @@ use super::dpop;
 use super::error::{Error, Result};
 use super::mint::issuance::Issuance;
 use super::mint::refresh_family::{Family, NewRefresh};
-use super::mint::sign::{Signed, sign_tokens};
+use super::mint::sign::{AccessTokenId, sign_tokens_as};
 use crate::audit::{AuditEvent, EventType};
 use crate::auth::{secret, session};
 use crate::oauth::client::Client;
@@ -17,6 +17,7 @@ use crate::oauth::resource::token_audience;
 use crate::oauth::token_response::TokenResponse;
 use crate::state::AppState;
 use crate::store::codes::{CodeTokens, Redeemed, Redemption};
+use crate::store::held::Held;
 
 pub async fn exchange_code(
     state: &AppState,
@@ -26,7 +27,23 @@ pub async fn exchange_code(
     now: i64,
 ) -> Result<TokenResponse> {
     let code_hash = secret::hash(&request.code);
-    let issued = unspent_code(state, client, request, &code_hash, now).await?;
+    // One connection for the read and the redemption, released before the tokens are
+    // signed; released too before a replay is answered, which needs the store again.
+    let mut held = state.store().hold().await?;
+    let Some((issued, user)) = held.find_code_with_user(&code_hash, now).await? else {
+        return Err(OAuthError::invalid_grant("the code is invalid").into());
+    };
+    if issued.consumed {
+        drop(held);
+        return Err(replayed(state, &code_hash, &issued, now).await);
+    }
+    check_code_exchange(
+        &issued,
+        client,
+        request.redirect_uri.as_deref(),
+        request.code_verifier.as_deref(),
+        now,
+    )?;
     check_code_binding(issued.dpop_jkt.as_deref(), dpop_jkt)
         .map_err(|e| dpop::refused("wrong_key", e))?;
     let audience = token_audience(
@@ -34,11 +51,8 @@ pub async fn exchange_code(
         &issued.resources,
         request.resource.as_deref(),
     )?;
-    let user = state
-        .store()
-        .find_active_user(&issued.user_id)
-        .await?
-        .ok_or_else(|| OAuthError::invalid_grant("the user account is no longer active"))?;
+    let user =
+        user.ok_or_else(|| OAuthError::invalid_grant("the user account is no longer active"))?;
     let issuance = Issuance {
         client,
         user: &user,
@@ -51,64 +65,56 @@ pub async fn exchange_code(
         dpop_jkt,
     };
     crate::observe::note_user(&user.id);
-    let signed = sign_tokens(state, &issuance, now)?;
+    let access = AccessTokenId::draw(state.config(), &issuance, now);
     let refresh = NewRefresh::for_grant(&issued.scope);
     let spent = Spent {
         code_hash: &code_hash,
         issued: &issued,
-        signed: &signed,
+        access: &access,
         refresh: refresh.as_ref(),
     };
-    redeem(state, &issuance, spent, now).await?;
+    match redeem(state, &mut held, &issuance, spent, now).await? {
+        Redeemed::Redeemed => {}
+        // A concurrent exchange of the same code won: this one is the replay.
+        Redeemed::AlreadyUsed => {
+            drop(held);
+            return Err(replayed(state, &code_hash, &issued, now).await);
+        }
+        // Signed out between the check and now: the app would never hear of this session's
+        // end, so it gets no tokens for it.
+        Redeemed::SessionEnded => {
+            return Err(OAuthError::invalid_grant("the session has ended").into());
+        }
+    }
+    drop(held);
+    // Signed once the code is spent: were signing to fail (no usable key), the client gets
+    // a server error and the code is spent, never tokens nobody recorded.
+    let signed = sign_tokens_as(state, &issuance, access, now)?;
     crate::observe::token_issued("authorization_code");
     Ok(signed.into_response(refresh.map(|r| r.token)))
 }
 
-/// The code, once checked against the request that presents it. A code used before is a
-/// replay, answered by `replayed`.
-async fn unspent_code(
-    state: &AppState,
-    client: &Client,
-    request: &CodeGrant,
-    code_hash: &str,
-    now: i64,
-) -> Result<IssuedCode> {
-    let Some(issued) = state.store().find_code(code_hash, now).await? else {
-        return Err(OAuthError::invalid_grant("the code is invalid").into());
-    };
-    if issued.consumed {
-        return Err(replayed(state, code_hash, &issued, now).await);
-    }
-    check_code_exchange(
-        &issued,
-        client,
-        request.redirect_uri.as_deref(),
-        request.code_verifier.as_deref(),
-        now,
-    )?;
-    Ok(issued)
-}
-
-/// What a redemption spends the code on: the tokens signed for it and the refresh token
-/// that starts a family, if any.
+/// What a redemption spends the code on: the access token's id and the refresh token that
+/// starts a family, if any.
 struct Spent<'a> {
     code_hash: &'a str,
     issued: &'a IssuedCode,
-    signed: &'a Signed,
+    access: &'a AccessTokenId,
     refresh: Option<&'a NewRefresh>,
 }
 
-/// Marks the code used and stores what it produced, in one transaction.
+/// Marks the code used and stores what it produced, at once.
 async fn redeem(
     state: &AppState,
+    held: &mut Held<'_>,
     issuance: &Issuance<'_>,
     spent: Spent<'_>,
     now: i64,
-) -> Result<()> {
+) -> Result<Redeemed> {
     let Spent {
         code_hash,
         issued,
-        signed,
+        access,
         refresh,
     } = spent;
     let family_id = uuid::Uuid::new_v4().to_string();
@@ -119,10 +125,10 @@ async fn redeem(
         state.config(),
         now,
     );
-    let refresh_row = refresh.map(|r| r.row(state.config(), issuance, &family, signed, now));
+    let refresh_row = refresh.map(|r| r.row(state.config(), issuance, &family, access, now));
     let tokens = CodeTokens {
-        access_token_jti: signed.jti.clone(),
-        access_token_expires_at: signed.access_token_expires_at,
+        access_token_jti: access.jti.clone(),
+        access_token_expires_at: access.expires_at,
         refresh_family_id: refresh.map(|_| family_id.clone()),
     };
     let sid = session::public_id(&issued.session_id_hash);
@@ -133,18 +139,9 @@ async fn redeem(
         sid: &sid,
         now,
     };
-    let redeemed = state
-        .store()
+    Ok(held
         .redeem_code(&redemption, &tokens, refresh_row.as_ref())
-        .await?;
-    match redeemed {
-        Redeemed::Redeemed => Ok(()),
-        // A concurrent exchange of the same code won: this one is the replay.
-        Redeemed::AlreadyUsed => Err(replayed(state, code_hash, spent.issued, now).await),
-        // Signed out between the check and now: the app would never hear of this session's
-        // end, so it gets no tokens for it.
-        Redeemed::SessionEnded => Err(OAuthError::invalid_grant("the session has ended").into()),
-    }
+        .await?)
 }
 
 /// RFC 6749 §4.1.2: a code used twice is evidence of theft; revoke what its first use got,

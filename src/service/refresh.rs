@@ -6,7 +6,7 @@ use super::dpop;
 use super::error::{Error, Result};
 use super::mint::issuance::Issuance;
 use super::mint::refresh_family::{Family, NewRefresh};
-use super::mint::sign::sign_tokens;
+use super::mint::sign::{AccessTokenId, sign_tokens_as};
 use crate::audit::{AuditEvent, EventType};
 use crate::auth::secret;
 use crate::oauth::client::Client;
@@ -18,6 +18,8 @@ use crate::oauth::resource::token_audience;
 use crate::oauth::scope::Scopes;
 use crate::oauth::token_response::TokenResponse;
 use crate::state::AppState;
+use crate::store::held::Held;
+use crate::store::users::UserRow;
 
 pub async fn refresh(
     state: &AppState,
@@ -55,25 +57,36 @@ struct Presented<'a> {
     grace: i64,
 }
 
-/// One pass: read the token, decide, sign, rotate. `None`: a concurrent refresh or
-/// revocation changed the family first, and nothing was issued.
+/// One pass: read the token and its user, decide, rotate, sign. `None`: a concurrent refresh
+/// or revocation changed the family first, and nothing was issued.
 async fn rotate(
     state: &AppState,
     presented: &Presented<'_>,
     now: i64,
 ) -> Result<Option<TokenResponse>> {
     let (client, request) = (presented.client, presented.request);
-    let (record, scope, again) = rotatable(state, presented, now).await?;
+    // One connection for the read and the rotation, released before the tokens are signed
+    // and before a reuse is answered (which needs the store again).
+    let mut held = state.store().hold().await?;
+    let Rotatable {
+        record,
+        user,
+        scope,
+        again,
+    } = match rotatable(&mut held, presented, now).await? {
+        Found::Rotatable(rotatable) => rotatable,
+        Found::Reused(record) => {
+            drop(held);
+            return Err(reused(state, client, &record, now).await);
+        }
+    };
     // Checked before anything changes: a wrong resource must not rotate the token.
     let audience = token_audience(
         &client.resources,
         &record.resources,
         request.resource.as_deref(),
     )?;
-    let store = state.store();
-    let user = store
-        .find_user(&record.user_id)
-        .await?
+    let user = user
         .filter(|u| u.accepts_token_issued_at(record.created_at))
         .ok_or_else(|| OAuthError::invalid_grant("the user account is no longer active"))?;
     let issuance = Issuance {
@@ -88,7 +101,7 @@ async fn rotate(
         session_id_hash: &record.session_id_hash,
         dpop_jkt: presented.dpop_jkt,
     };
-    let signed = sign_tokens(state, &issuance, now)?;
+    let access = AccessTokenId::draw(state.config(), &issuance, now);
     let next = NewRefresh::generate();
     let family = Family {
         id: &record.family_id,
@@ -97,34 +110,46 @@ async fn rotate(
         resources: &record.resources,
         expires_at: record.expires_at,
     };
-    let row = next.row(state.config(), &issuance, &family, &signed, now);
+    let row = next.row(state.config(), &issuance, &family, &access, now);
     let rotated = match again {
         false => {
-            store
-                .rotate_refresh_token(&presented.token_hash, &row)
+            held.rotate_refresh_token(&presented.token_hash, &row)
                 .await?
         }
         true => {
-            store
-                .rotate_refresh_token_again(&presented.token_hash, &row)
+            held.rotate_refresh_token_again(&presented.token_hash, &row)
                 .await?
         }
     };
+    drop(held);
     if !rotated {
         return Ok(None);
     }
+    // Signed once the rotation is stored: were signing to fail, the client gets a server
+    // error and may retry with the replaced token inside the grace period, if it has one.
+    let signed = sign_tokens_as(state, &issuance, access, now)?;
     crate::observe::note_user(&user.id);
     crate::observe::token_issued("refresh_token");
     Ok(Some(signed.into_response(Some(next.token))))
 }
 
-/// The stored token, if it may be rotated now, the scope of the new access token, and
-/// whether this is a fapi2 client's retry with the token replaced moments ago.
-async fn rotatable(
-    state: &AppState,
-    presented: &Presented<'_>,
-    now: i64,
-) -> Result<(RefreshTokenRecord, Scopes, bool)> {
+/// A stored token that may be rotated now, its user, the scope of the new access token,
+/// and whether this is a fapi2 client's retry with the token replaced moments ago.
+struct Rotatable {
+    record: RefreshTokenRecord,
+    user: Option<UserRow>,
+    scope: Scopes,
+    again: bool,
+}
+
+/// What the presented token turned out to be.
+enum Found {
+    Rotatable(Rotatable),
+    /// A replaced token came back: its family is to be revoked.
+    Reused(RefreshTokenRecord),
+}
+
+async fn rotatable(held: &mut Held<'_>, presented: &Presented<'_>, now: i64) -> Result<Found> {
     let Presented {
         client,
         request,
@@ -132,21 +157,27 @@ async fn rotatable(
         token_hash,
         grace,
     } = presented;
-    let record = state
-        .store()
-        .find_refresh_token(token_hash)
+    let (record, user) = held
+        .find_refresh_token_with_user(token_hash)
         .await?
         .ok_or_else(|| OAuthError::invalid_grant("the refresh token is invalid"))?;
     // Before reuse detection: a request that does not prove the token's key could never use
     // it, and must not be able to revoke the family either.
     check_refresh_binding(record.dpop_jkt.as_deref(), *dpop_jkt)
         .map_err(|e| dpop::refused("wrong_key", e))?;
-    match check_refresh(&record, client, request.scope.as_deref(), *grace, now) {
-        RefreshDecision::Rotate { scope } => Ok((record, scope, false)),
-        RefreshDecision::RotateAgain { scope } => Ok((record, scope, true)),
-        RefreshDecision::Reject(error) => Err(error.into()),
-        RefreshDecision::RevokeFamily => Err(reused(state, client, &record, now).await),
-    }
+    let (scope, again) = match check_refresh(&record, client, request.scope.as_deref(), *grace, now)
+    {
+        RefreshDecision::Rotate { scope } => (scope, false),
+        RefreshDecision::RotateAgain { scope } => (scope, true),
+        RefreshDecision::Reject(error) => return Err(error.into()),
+        RefreshDecision::RevokeFamily => return Ok(Found::Reused(record)),
+    };
+    Ok(Found::Rotatable(Rotatable {
+        record,
+        user,
+        scope,
+        again,
+    }))
 }
 
 /// RFC 9700 §4.14.2: a replaced token came back, so it was copied: revoke its family,

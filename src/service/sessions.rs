@@ -192,12 +192,17 @@ pub async fn end_recorded(
 /// session that passed a second factor needs no step-up whatever the user has since, so the
 /// lookup is spared then.
 pub async fn view(state: &AppState, session: &SessionRow) -> Result<SessionView> {
-    let has_second_factor = session.amr.has_second_factor()
-        || state.store().has_second_factor(&session.user_id).await?;
-    Ok(SessionView {
+    let user_has_one = !session.amr.has_second_factor()
+        && state.store().has_second_factor(&session.user_id).await?;
+    Ok(view_of(session, user_has_one))
+}
+
+/// As [`view`], whether the user has a second factor read already (`user_has_one`).
+pub fn view_of(session: &SessionRow, user_has_one: bool) -> SessionView {
+    SessionView {
         user_id: session.user_id.clone(),
         auth_time: session.auth_time,
         amr: session.amr.clone(),
-        has_second_factor,
-    })
+        has_second_factor: session.amr.has_second_factor() || user_has_one,
+    }
 }

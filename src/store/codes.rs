@@ -2,8 +2,9 @@
 //! protocol core, and only then redeemed: one transaction that marks it used (only if it is
 //! still unused and bound to the presenting client), records the tokens it produced, and
 //! stores the refresh-token family. A replay therefore always finds what to revoke.
-use super::refresh_tokens::{NewRefreshToken, insert_family_query, insert_refresh_token_query};
-use super::{Db, Store, StoreResult, corrupt, on_pool};
+use super::held::{Held, on_held};
+use super::users::{JoinedUserRow, UserRow, joined_user_columns};
+use super::{Store, StoreResult, corrupt, on_pool};
 use crate::oauth::amr::Amr;
 use crate::oauth::grants::IssuedCode;
 use crate::oauth::resource::ResourceIds;
@@ -45,13 +46,15 @@ struct CodeRow {
     consumed: bool,
     session_active: bool,
     dpop_jkt: Option<String>,
+    #[sqlx(flatten)]
+    user: JoinedUserRow,
 }
 
-impl TryFrom<CodeRow> for IssuedCode {
-    type Error = sqlx::Error;
-
-    fn try_from(row: CodeRow) -> Result<Self, Self::Error> {
-        Ok(Self {
+impl CodeRow {
+    /// The code, and its user if the join found one.
+    fn split(self) -> Result<(IssuedCode, Option<UserRow>), sqlx::Error> {
+        let row = self;
+        let code = IssuedCode {
             scope: row.scope.parse().map_err(|e| corrupt("scope", e))?,
             resources: ResourceIds::parse(&row.resources),
             amr: row.amr.parse().map_err(|e| corrupt("amr", e))?,
@@ -66,7 +69,8 @@ impl TryFrom<CodeRow> for IssuedCode {
             consumed: row.consumed,
             session_active: row.session_active,
             dpop_jkt: row.dpop_jkt,
-        })
+        };
+        Ok((code, row.user.into_user()))
     }
 }
 
@@ -99,9 +103,9 @@ pub struct CodeTokens {
     pub refresh_family_id: Option<String>,
 }
 
-impl Store {
-    pub async fn insert_code(&self, code: &NewCode<'_>) -> StoreResult<()> {
-        on_pool!(self, |pool| {
+impl Held<'_> {
+    pub async fn insert_code(&mut self, code: &NewCode<'_>) -> StoreResult<()> {
+        on_held!(self, |connection| {
             sqlx::query(
                 "insert into authorization_codes (code_hash, client_id, user_id, session_id_hash, redirect_uri,
                     scope, nonce, code_challenge, auth_time, amr, created_at, expires_at, resources, dpop_jkt)
@@ -121,100 +125,55 @@ impl Store {
             .bind(code.expires_at)
             .bind(code.resources.to_string())
             .bind(code.dpop_jkt)
-            .execute(pool)
+            .execute(&mut *connection)
             .await
             .map(|_| ())
         })
     }
 
-    /// The code with this hash, whether it was used already, and whether the browser
-    /// session it came from is still live at `now`.
-    pub async fn find_code(&self, code_hash: &str, now: i64) -> StoreResult<Option<IssuedCode>> {
-        let row: Option<CodeRow> = on_pool!(self, |pool| {
-            sqlx::query_as(
+    /// The code with this hash as [`Store::find_code`] reads it, with its user unless the
+    /// user is disabled (or gone), in one round trip.
+    pub async fn find_code_with_user(
+        &mut self,
+        code_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<(IssuedCode, Option<UserRow>)>> {
+        let row: Option<CodeRow> = on_held!(self, |connection| {
+            sqlx::query_as(concat!(
                 "select c.client_id, c.user_id, c.session_id_hash, c.redirect_uri, c.scope, c.resources, c.nonce,
                         c.code_challenge, c.auth_time, c.amr, c.expires_at, c.dpop_jkt,
                         c.consumed_at is not null as consumed,
-                        s.id_hash is not null as session_active
-                 from authorization_codes c
+                        s.id_hash is not null as session_active, ",
+                joined_user_columns!(),
+                " from authorization_codes c
                  left join sessions s on s.id_hash = c.session_id_hash
                      and s.expires_at > $2 and s.idle_expires_at > $2
-                 where c.code_hash = $1",
-            )
+                 left join users u on u.id = c.user_id and not u.disabled
+                 where c.code_hash = $1"
+            ))
             .bind(code_hash)
             .bind(now)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *connection)
             .await
         })?;
-        row.map(IssuedCode::try_from).transpose()
+        row.map(CodeRow::split).transpose()
+    }
+}
+
+impl Store {
+    pub async fn insert_code(&self, code: &NewCode<'_>) -> StoreResult<()> {
+        self.hold().await?.insert_code(code).await
     }
 
-    /// Marks the code used by `client_id`, records the tokens it produced, records the client
-    /// as one that got tokens through the code's session (for back-channel logout, with the
-    /// `sid` it was given), and stores the new refresh token (and its family), all in one
-    /// transaction. Changes nothing when the code was used meanwhile (a concurrent exchange
-    /// won) or its session has ended.
-    pub async fn redeem_code(
-        &self,
-        code: &Redemption<'_>,
-        tokens: &CodeTokens,
-        refresh: Option<&NewRefreshToken<'_>>,
-    ) -> StoreResult<Redeemed> {
-        // The session row is locked first (PostgreSQL), as ending a session deletes it first:
-        // an exchange and a logout of the same session take their locks in the same order, and
-        // whichever comes second sees what the first did.
-        let lock = match self.db() {
-            Db::Postgres(_) => "for key share",
-            Db::Sqlite(_) => "",
-        };
-        let record = format!(
-            "insert into session_clients (session_id_hash, client_id, user_id, sid, created_at)
-             select id_hash, $1, user_id, $2, $3 from sessions where id_hash = $4 {lock}
-             on conflict (session_id_hash, client_id) do update set sid = excluded.sid"
-        );
-        on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let recorded = sqlx::query(sqlx::AssertSqlSafe(record.as_str()))
-                .bind(code.client_id)
-                .bind(code.sid)
-                .bind(code.now)
-                .bind(code.session_id_hash)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                == 1;
-            if !recorded {
-                tx.rollback().await?;
-                return Ok(Redeemed::SessionEnded);
-            }
-            let redeemed = sqlx::query(
-                "update authorization_codes
-                 set consumed_at = $1, access_token_jti = $2, access_token_expires_at = $3, refresh_family_id = $4
-                 where code_hash = $5 and client_id = $6 and consumed_at is null",
-            )
-            .bind(code.now)
-            .bind(&tokens.access_token_jti)
-            .bind(tokens.access_token_expires_at)
-            .bind(&tokens.refresh_family_id)
-            .bind(code.code_hash)
-            .bind(code.client_id)
-            .execute(&mut *tx)
+    /// The code with this hash, whether it was used already, and whether the browser
+    /// session it came from is still live at `now`.
+    pub async fn find_code(&self, code_hash: &str, now: i64) -> StoreResult<Option<IssuedCode>> {
+        let found = self
+            .hold()
             .await?
-            .rows_affected()
-                == 1;
-            if !redeemed {
-                tx.rollback().await?;
-                return Ok(Redeemed::AlreadyUsed);
-            }
-            if let Some(refresh) = refresh {
-                insert_family_query!(refresh).execute(&mut *tx).await?;
-                insert_refresh_token_query!(refresh)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            tx.commit().await?;
-            Ok(Redeemed::Redeemed)
-        })
+            .find_code_with_user(code_hash, now)
+            .await?;
+        Ok(found.map(|(code, _)| code))
     }
 
     /// The tokens a used code produced.

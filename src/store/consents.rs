@@ -14,7 +14,7 @@ impl Store {
         user_id: &str,
         client_id: &str,
     ) -> StoreResult<Option<Approval>> {
-        let rows: Vec<(String, Option<String>, Option<String>)> = on_pool!(self, |pool| {
+        let rows: Vec<ConsentRow> = on_pool!(self, |pool| {
             sqlx::query_as(
                 "select c.scope, a.resource, a.scope from consents c
                  left join consent_apis a on a.user_id = c.user_id and a.client_id = c.client_id
@@ -26,23 +26,7 @@ impl Store {
             .fetch_all(pool)
             .await
         })?;
-        let Some((scope, _, _)) = rows.first() else {
-            return Ok(None);
-        };
-        let scope = scope.parse().map_err(|e| corrupt("scope", e))?;
-        let apis = rows
-            .into_iter()
-            .filter_map(|(_, resource, scope)| resource.zip(scope))
-            .map(|(resource, scope)| {
-                Ok(ApiApproval {
-                    resource,
-                    scope: scope
-                        .parse()
-                        .map_err(|e| corrupt("consent_apis.scope", e))?,
-                })
-            })
-            .collect::<StoreResult<Vec<_>>>()?;
-        Ok(Some(Approval { scope, apis }))
+        approval(rows)
     }
 
     /// Records the approval, replacing what was there (callers pass the union): the row per
@@ -115,4 +99,30 @@ impl Store {
                 .map(|_| ())
         })
     }
+}
+
+/// One result row of a consent read: the client's approved scope, and one API with its
+/// approved scope (none when the approval names no API).
+pub(super) type ConsentRow = (String, Option<String>, Option<String>);
+
+/// The approval the rows of a consent read (the client's row left-joined with its per-API
+/// rows) describe; none without rows.
+pub(super) fn approval(rows: Vec<ConsentRow>) -> StoreResult<Option<Approval>> {
+    let Some((scope, _, _)) = rows.first() else {
+        return Ok(None);
+    };
+    let scope = scope.parse().map_err(|e| corrupt("scope", e))?;
+    let apis = rows
+        .into_iter()
+        .filter_map(|(_, resource, scope)| resource.zip(scope))
+        .map(|(resource, scope)| {
+            Ok(ApiApproval {
+                resource,
+                scope: scope
+                    .parse()
+                    .map_err(|e| corrupt("consent_apis.scope", e))?,
+            })
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(Some(Approval { scope, apis }))
 }

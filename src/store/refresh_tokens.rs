@@ -3,6 +3,8 @@
 //! PostgreSQL as they do on SQLite: a revocation cannot miss the token a concurrent rotation
 //! is inserting, and a rotation cannot continue a family that was just revoked
 //! (RFC 9700 §4.14).
+use super::held::{Held, on_held};
+use super::users::{JoinedUserRow, UserRow, joined_user_columns};
 use super::{Store, StoreResult, corrupt, on_pool};
 use crate::oauth::amr::Amr;
 use crate::oauth::refresh::RefreshTokenRecord;
@@ -47,13 +49,15 @@ struct Row {
     replaced_at: Option<i64>,
     revoked_at: Option<i64>,
     dpop_jkt: Option<String>,
+    #[sqlx(flatten)]
+    user: JoinedUserRow,
 }
 
-impl TryFrom<Row> for RefreshTokenRecord {
-    type Error = sqlx::Error;
-
-    fn try_from(row: Row) -> Result<Self, Self::Error> {
-        Ok(Self {
+impl Row {
+    /// The token, and its user if the join found one.
+    fn split(self) -> Result<(RefreshTokenRecord, Option<UserRow>), sqlx::Error> {
+        let row = self;
+        let record = RefreshTokenRecord {
             scope: row.scope.parse().map_err(|e| corrupt("scope", e))?,
             resources: ResourceIds::parse(&row.resources),
             amr: row.amr.parse().map_err(|e| corrupt("amr", e))?,
@@ -68,36 +72,58 @@ impl TryFrom<Row> for RefreshTokenRecord {
             replaced_at: row.replaced_at,
             revoked_at: row.revoked_at,
             dpop_jkt: row.dpop_jkt,
-        })
+        };
+        Ok((record, row.user.into_user()))
     }
 }
 
+/// Binds a refresh-token row's columns as $1–$15, in the order of [`REFRESH_TOKEN_COLUMNS`].
+/// Scope, resources and amr are stored as their space-separated text, the form `Row` parses
+/// back.
+macro_rules! bind_refresh_token {
+    ($query:expr, $token:expr) => {
+        $query
+            .bind($token.token_hash)
+            .bind($token.family_id)
+            .bind($token.client_id)
+            .bind($token.user_id)
+            .bind($token.session_id_hash)
+            .bind($token.scope.to_string())
+            .bind($token.auth_time)
+            .bind($token.amr.to_string())
+            .bind($token.access_token_jti)
+            .bind($token.access_token_expires_at)
+            .bind($token.created_at)
+            .bind($token.idle_expires_at)
+            .bind($token.expires_at)
+            .bind($token.resources.to_string())
+            .bind($token.dpop_jkt)
+    };
+}
+pub(crate) use bind_refresh_token;
+
+/// The columns [`bind_refresh_token`] binds, in its order.
+macro_rules! refresh_token_columns {
+    () => {
+        "token_hash, family_id, client_id, user_id, session_id_hash, scope, auth_time, amr,
+         access_token_jti, access_token_expires_at, created_at, idle_expires_at, expires_at,
+         resources, dpop_jkt"
+    };
+}
+pub(crate) use refresh_token_columns;
+
 /// The insert of a refresh-token row, shared by first issue and rotation (both inside a
-/// transaction). Scope, resources and amr are stored as their space-separated text, the
-/// form `Row` parses back.
+/// transaction).
 macro_rules! insert_refresh_token_query {
     ($token:expr) => {
-        sqlx::query(
-            "insert into refresh_tokens (token_hash, family_id, client_id, user_id, session_id_hash, scope,
-                auth_time, amr, access_token_jti, access_token_expires_at, created_at, idle_expires_at, expires_at,
-                resources, dpop_jkt)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+        $crate::store::refresh_tokens::bind_refresh_token!(
+            sqlx::query(concat!(
+                "insert into refresh_tokens (",
+                $crate::store::refresh_tokens::refresh_token_columns!(),
+                ") values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)"
+            )),
+            $token
         )
-        .bind($token.token_hash)
-        .bind($token.family_id)
-        .bind($token.client_id)
-        .bind($token.user_id)
-        .bind($token.session_id_hash)
-        .bind($token.scope.to_string())
-        .bind($token.auth_time)
-        .bind($token.amr.to_string())
-        .bind($token.access_token_jti)
-        .bind($token.access_token_expires_at)
-        .bind($token.created_at)
-        .bind($token.idle_expires_at)
-        .bind($token.expires_at)
-        .bind($token.resources.to_string())
-        .bind($token.dpop_jkt)
     };
 }
 pub(crate) use insert_refresh_token_query;
@@ -128,108 +154,37 @@ pub enum FamilyFilter<'a> {
     Client(&'a str),
 }
 
+impl Held<'_> {
+    /// The token with this hash, with its user (whether disabled or not: the caller asks
+    /// [`UserRow::accepts_token_issued_at`]), in one round trip.
+    pub async fn find_refresh_token_with_user(
+        &mut self,
+        token_hash: &str,
+    ) -> StoreResult<Option<(RefreshTokenRecord, Option<UserRow>)>> {
+        let row: Option<Row> = on_held!(self, |connection| {
+            sqlx::query_as(concat!(
+                "select t.family_id, t.client_id, t.user_id, t.session_id_hash, t.scope, t.resources, t.auth_time,
+                    t.amr, t.created_at, t.idle_expires_at, t.expires_at, t.replaced_at, t.revoked_at, t.dpop_jkt, ",
+                joined_user_columns!(),
+                " from refresh_tokens t left join users u on u.id = t.user_id
+                 where t.token_hash = $1"
+            ))
+            .bind(token_hash)
+            .fetch_optional(&mut *connection)
+            .await
+        })?;
+        row.map(Row::split).transpose()
+    }
+}
+
 impl Store {
     pub async fn find_refresh_token(
         &self,
         token_hash: &str,
     ) -> StoreResult<Option<RefreshTokenRecord>> {
-        let row: Option<Row> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "select family_id, client_id, user_id, session_id_hash, scope, resources, auth_time, amr,
-                    created_at, idle_expires_at, expires_at, replaced_at, revoked_at, dpop_jkt
-                 from refresh_tokens where token_hash = $1",
-            )
-            .bind(token_hash)
-            .fetch_optional(pool)
-            .await
-        })?;
-        row.map(RefreshTokenRecord::try_from).transpose()
-    }
-
-    /// Replaces `old_hash` by `new` in one transaction that first locks the family. Returns
-    /// false, changing nothing, when the family was revoked or the old token was already
-    /// replaced or revoked (a concurrent refresh or revocation won).
-    pub async fn rotate_refresh_token(
-        &self,
-        old_hash: &str,
-        new: &NewRefreshToken<'_>,
-    ) -> StoreResult<bool> {
-        on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let family_live = sqlx::query(
-                "update refresh_families set revoked_at = revoked_at where id = $1 and revoked_at is null",
-            )
-            .bind(new.family_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            let claimed = family_live
-                && sqlx::query(
-                    "update refresh_tokens set replaced_at = $1
-                     where token_hash = $2 and replaced_at is null and revoked_at is null",
-                )
-                .bind(new.created_at)
-                .bind(old_hash)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected()
-                    == 1;
-            if !claimed {
-                tx.rollback().await?;
-                return Ok(false);
-            }
-            insert_refresh_token_query!(new).execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok(true)
-        })
-    }
-
-    /// Rotates again from a token replaced moments ago (a fapi2 client's retry, FAPI 2.0
-    /// §5.3.2.1 Note 2): under the family lock, the family's live token (the replacement the
-    /// client never received) is ended and `new` becomes the newest. False when the family or
-    /// the presented token was revoked meanwhile.
-    pub async fn rotate_refresh_token_again(
-        &self,
-        old_hash: &str,
-        new: &NewRefreshToken<'_>,
-    ) -> StoreResult<bool> {
-        on_pool!(self, |pool| {
-            let mut tx = pool.begin().await?;
-            let family_live = sqlx::query(
-                "update refresh_families set revoked_at = revoked_at where id = $1 and revoked_at is null",
-            )
-            .bind(new.family_id)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected()
-                == 1;
-            let presented_live = family_live
-                && sqlx::query_scalar::<_, i64>(
-                    "select count(*) from refresh_tokens
-                     where token_hash = $1 and family_id = $2 and revoked_at is null",
-                )
-                .bind(old_hash)
-                .bind(new.family_id)
-                .fetch_one(&mut *tx)
-                .await?
-                    == 1;
-            if !presented_live {
-                tx.rollback().await?;
-                return Ok(false);
-            }
-            sqlx::query(
-                "update refresh_tokens set replaced_at = $1
-                 where family_id = $2 and replaced_at is null and revoked_at is null",
-            )
-            .bind(new.created_at)
-            .bind(new.family_id)
-            .execute(&mut *tx)
-            .await?;
-            insert_refresh_token_query!(new).execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok(true)
-        })
+        let mut held = self.hold().await?;
+        let found = held.find_refresh_token_with_user(token_hash).await?;
+        Ok(found.map(|(record, _)| record))
     }
 
     /// Revokes a family: the family row first (which waits for a rotation in flight), then,

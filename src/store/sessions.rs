@@ -1,4 +1,5 @@
 //! Browser sessions, keyed by the SHA-256 of the cookie value.
+use super::held::{Held, on_held};
 use super::outbox::{TAKEN, take_and_queue};
 use super::users::UserRow;
 use super::{Store, StoreResult, corrupt, on_pool};
@@ -59,7 +60,7 @@ impl TryFrom<Row> for SessionRow {
 
 /// A session joined with its user, as one statement reads them.
 #[derive(sqlx::FromRow)]
-struct SessionUserRow {
+pub(super) struct SessionUserRow {
     #[sqlx(flatten)]
     session: Row,
     email: String,
@@ -70,8 +71,17 @@ struct SessionUserRow {
     tokens_valid_after: i64,
 }
 
+/// The columns of [`SessionUserRow`], sessions as `s` and users as `u`.
+macro_rules! session_user_columns {
+    () => {
+        "s.id_hash, s.user_id, s.auth_time, s.amr, s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at,
+         u.email, u.name, u.password_hash, u.email_verified, u.created_at as user_created_at, u.tokens_valid_after"
+    };
+}
+pub(super) use session_user_columns;
+
 impl SessionUserRow {
-    fn split(self) -> Result<(SessionRow, UserRow), sqlx::Error> {
+    pub(super) fn split(self) -> Result<(SessionRow, UserRow), sqlx::Error> {
         let user = UserRow {
             id: self.session.user_id.clone(),
             email: self.email,
@@ -126,6 +136,34 @@ macro_rules! delete_pending_of_session {
 /// Sliding the idle expiry costs a write; do it at most this often per session.
 const TOUCH_INTERVAL: i64 = 60;
 
+impl Held<'_> {
+    /// Slides a live session's idle expiry forward, at most once per [`TOUCH_INTERVAL`].
+    pub(super) async fn slide_idle_expiry(
+        &mut self,
+        session: &mut SessionRow,
+        now: i64,
+        idle_ttl: i64,
+    ) -> StoreResult<()> {
+        if now - session.last_seen_at < TOUCH_INTERVAL {
+            return Ok(());
+        }
+        session.last_seen_at = now;
+        session.idle_expires_at = (now + idle_ttl).min(session.expires_at);
+        let session: &SessionRow = session;
+        on_held!(self, |connection| {
+            sqlx::query(
+                "update sessions set last_seen_at = $1, idle_expires_at = $2 where id_hash = $3",
+            )
+            .bind(session.last_seen_at)
+            .bind(session.idle_expires_at)
+            .bind(&session.id_hash)
+            .execute(&mut *connection)
+            .await
+            .map(|_| ())
+        })
+    }
+}
+
 impl Store {
     pub async fn insert_session(&self, session: &SessionRow) -> StoreResult<()> {
         on_pool!(self, |pool| {
@@ -156,34 +194,23 @@ impl Store {
         now: i64,
         idle_ttl: i64,
     ) -> StoreResult<Option<(SessionRow, UserRow)>> {
-        let found: Option<SessionUserRow> = on_pool!(self, |pool| {
-            sqlx::query_as(
-                "select s.id_hash, s.user_id, s.auth_time, s.amr, s.created_at, s.last_seen_at, s.idle_expires_at, s.expires_at,
-                        u.email, u.name, u.password_hash, u.email_verified, u.created_at as user_created_at, u.tokens_valid_after
-                 from sessions s join users u on u.id = s.user_id
+        let mut held = self.hold().await?;
+        let found: Option<SessionUserRow> = on_held!(&mut held, |connection| {
+            sqlx::query_as(concat!(
+                "select ",
+                session_user_columns!(),
+                " from sessions s join users u on u.id = s.user_id
                  where s.id_hash = $1 and s.expires_at > $2 and s.idle_expires_at > $2 and not u.disabled",
-            )
+            ))
             .bind(id_hash)
             .bind(now)
-            .fetch_optional(pool)
+            .fetch_optional(&mut *connection)
             .await
         })?;
         let Some((mut session, user)) = found.map(SessionUserRow::split).transpose()? else {
             return Ok(None);
         };
-        if now - session.last_seen_at >= TOUCH_INTERVAL {
-            session.last_seen_at = now;
-            session.idle_expires_at = (now + idle_ttl).min(session.expires_at);
-            on_pool!(self, |pool| {
-                sqlx::query("update sessions set last_seen_at = $1, idle_expires_at = $2 where id_hash = $3")
-                    .bind(session.last_seen_at)
-                    .bind(session.idle_expires_at)
-                    .bind(id_hash)
-                    .execute(pool)
-                    .await
-                    .map(|_| ())
-            })?;
-        }
+        held.slide_idle_expiry(&mut session, now, idle_ttl).await?;
         Ok(Some((session, user)))
     }
 

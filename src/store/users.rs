@@ -36,6 +36,46 @@ macro_rules! user_columns {
 }
 pub(crate) use user_columns;
 
+/// A user's columns, users as `u`, named apart from the columns of the row they are joined
+/// to: a statement that reads a token or a code reads its user in the same round trip.
+macro_rules! joined_user_columns {
+    () => {
+        "u.id as user_id_found, u.email as user_email, u.name as user_name,
+         u.password_hash as user_password_hash, u.email_verified as user_email_verified,
+         u.disabled as user_disabled, u.created_at as user_created_at, u.tokens_valid_after as user_tokens_valid_after"
+    };
+}
+pub(crate) use joined_user_columns;
+
+/// The user a `left join users u` found, as [`joined_user_columns`] names it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct JoinedUserRow {
+    user_id_found: Option<String>,
+    user_email: Option<String>,
+    user_name: Option<String>,
+    user_password_hash: Option<String>,
+    user_email_verified: Option<bool>,
+    user_disabled: Option<bool>,
+    user_created_at: Option<i64>,
+    user_tokens_valid_after: Option<i64>,
+}
+
+impl JoinedUserRow {
+    /// The user, if the join found one.
+    pub(crate) fn into_user(self) -> Option<UserRow> {
+        Some(UserRow {
+            id: self.user_id_found?,
+            email: self.user_email?,
+            name: self.user_name,
+            password_hash: self.user_password_hash?,
+            email_verified: self.user_email_verified?,
+            disabled: self.user_disabled?,
+            created_at: self.user_created_at?,
+            tokens_valid_after: self.user_tokens_valid_after?,
+        })
+    }
+}
+
 impl Store {
     pub async fn insert_user(&self, user: &UserRow) -> StoreResult<()> {
         on_pool!(self, |pool| {

@@ -125,7 +125,7 @@ async fn issue(
     );
     let refresh_row = refresh
         .as_ref()
-        .map(|r| r.row(state.config(), &issuance, &family, &signed, now));
+        .map(|r| r.row(state.config(), &issuance, &family, &signed.id, now));
     let spent = state
         .store()
         .spend_device_code(device_code_hash, &client.id, refresh_row.as_ref(), now)

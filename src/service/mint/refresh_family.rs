@@ -3,7 +3,7 @@
 //! hash.
 use super::issuance::Issuance;
 use super::lifetime::{refresh_family_expires_at, refresh_idle_expires_at};
-use super::sign::Signed;
+use super::sign::AccessTokenId;
 use crate::auth::secret;
 use crate::config::Config;
 use crate::oauth::dpop;
@@ -57,13 +57,14 @@ impl NewRefresh {
         Self { token, token_hash }
     }
 
-    /// The row storing this token as the newest of `family`, issued with `signed`.
+    /// The row storing this token as the newest of `family`, issued with the access token
+    /// `access`.
     pub fn row<'a>(
         &'a self,
         config: &Config,
         issuance: &'a Issuance<'a>,
         family: &Family<'a>,
-        signed: &'a Signed,
+        access: &'a AccessTokenId,
         now: i64,
     ) -> NewRefreshToken<'a> {
         NewRefreshToken {
@@ -76,8 +77,8 @@ impl NewRefresh {
             resources: family.resources,
             auth_time: issuance.auth_time,
             amr: issuance.amr,
-            access_token_jti: &signed.jti,
-            access_token_expires_at: signed.access_token_expires_at,
+            access_token_jti: &access.jti,
+            access_token_expires_at: access.expires_at,
             created_at: now,
             idle_expires_at: refresh_idle_expires_at(config, family.expires_at, now),
             expires_at: family.expires_at,

@@ -4,6 +4,7 @@
 use super::issuance::Issuance;
 use super::lifetime::access_token_ttl;
 use crate::auth::session;
+use crate::config::Config;
 use crate::oauth::access_token::{AccessTokenClaims, Issue};
 use crate::oauth::client::Client;
 use crate::oauth::dpop;
@@ -16,14 +17,33 @@ use crate::service::error::Result;
 use crate::state::AppState;
 use crate::store::users::UserRow;
 
+/// An access token's id and lifetime, drawn before it is signed: a grant is spent with the
+/// id recorded first, and only then are the tokens signed, so no database connection is held
+/// while the CPU signs (issue 30).
+pub struct AccessTokenId {
+    pub jti: String,
+    pub expires_in: i64,
+    pub expires_at: i64,
+}
+
+impl AccessTokenId {
+    /// A fresh id for an access token of `issuance`, issued `now`.
+    pub fn draw(config: &Config, issuance: &Issuance<'_>, now: i64) -> Self {
+        let ttl = access_token_ttl(config, issuance.audience);
+        Self {
+            jti: uuid::Uuid::new_v4().to_string(),
+            expires_in: ttl,
+            expires_at: now + ttl,
+        }
+    }
+}
+
 /// The signed tokens, with what the store records about the access token.
 pub struct Signed {
     pub access_token: String,
-    pub jti: String,
+    pub id: AccessTokenId,
     /// What the access token allows: the part of the grant its audience understands.
     pub scope: Scopes,
-    pub expires_in: i64,
-    pub access_token_expires_at: i64,
     pub id_token: Option<String>,
     /// `DPoP` for a token bound to a key, `Bearer` otherwise (RFC 9449 §5).
     pub token_type: &'static str,
@@ -36,13 +56,24 @@ impl Signed {
             id_token: self.id_token,
             refresh_token,
             token_type: self.token_type,
-            ..TokenResponse::bearer(self.access_token, self.expires_in, self.scope)
+            ..TokenResponse::bearer(self.access_token, self.id.expires_in, self.scope)
         }
     }
 }
 
 /// Signs the access token and, when `openid` was granted, the ID token.
 pub fn sign_tokens(state: &AppState, issuance: &Issuance<'_>, now: i64) -> Result<Signed> {
+    let id = AccessTokenId::draw(state.config(), issuance, now);
+    sign_tokens_as(state, issuance, id, now)
+}
+
+/// As [`sign_tokens`], the access token's id and lifetime drawn (and recorded) already.
+pub fn sign_tokens_as(
+    state: &AppState,
+    issuance: &Issuance<'_>,
+    id: AccessTokenId,
+    now: i64,
+) -> Result<Signed> {
     let config = state.config();
     let user = user_claims(issuance.user);
     let sid = session::public_id(issuance.session_id_hash);
@@ -58,14 +89,12 @@ pub fn sign_tokens(state: &AppState, issuance: &Issuance<'_>, now: i64) -> Resul
         now,
         id_token_ttl: config.id_token_ttl,
     };
-    let jti = uuid::Uuid::new_v4().to_string();
     let (audience, scope) = access_token_target(state, issuance);
-    let ttl = access_token_ttl(config, issuance.audience);
     let issue = Issue {
         audience,
         scope: &scope,
-        jti: &jti,
-        ttl,
+        jti: &id.jti,
+        ttl: id.expires_in,
         jkt: issuance.dpop_jkt,
     };
     let claims = AccessTokenClaims::for_user(&ctx, issue);
@@ -79,10 +108,8 @@ pub fn sign_tokens(state: &AppState, issuance: &Issuance<'_>, now: i64) -> Resul
     };
     Ok(Signed {
         access_token,
-        jti,
+        id,
         scope,
-        expires_in: ttl,
-        access_token_expires_at: now + ttl,
         id_token,
         token_type: dpop::token_type(issuance.dpop_jkt.is_some()),
     })

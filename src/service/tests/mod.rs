@@ -40,6 +40,7 @@ mod code_exchange;
 mod consent;
 mod consent_migration;
 mod database_timeout;
+mod folded_races;
 mod keys;
 mod logout;
 mod mfa;
