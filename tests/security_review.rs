@@ -64,7 +64,8 @@ async fn thirty_parallel_password_guesses_get_at_most_the_limit_evaluated() {
         );
         assert_eq!(
             statuses.iter().filter(|s| **s == 429).count() as u64,
-            30 - evaluated
+            30 - evaluated,
+            "{backend:?}: {statuses:?}"
         );
         // The account is locked now, for the right password too.
         let page = browser.get(&login.form_action()).await;

@@ -11,6 +11,7 @@ use crate::auth::client_ip::AddressBlock;
 use crate::auth::throttle::{Limit, ThrottleKind};
 use crate::config::Config;
 use crate::store::Store;
+use crate::store::throttle::Settlement;
 use crate::store::users::normalize_email;
 
 /// The limits on one password attempt: per account (guessing one password from many
@@ -213,64 +214,61 @@ enum Try {
 }
 
 async fn try_reserve(store: &Store, limits: &[Limit], now: i64) -> Result<Try> {
-    for (index, limit) in limits.iter().enumerate() {
-        if store
-            .reserve_attempt(&limit.key, limit.max, limit.window, now)
-            .await?
-        {
-            continue;
-        }
-        for reserved in limits.iter().take(index) {
-            store.release_attempt(&reserved.key).await?;
-        }
-        // Retrying when this limit frees would only meet the next full one.
-        let mut full_for = 0;
-        for candidate in limits.iter().skip(index) {
-            let counter = store.throttle_counter(&candidate.key).await?;
-            if counter.is_some_and(|c| c.is_full(candidate, now)) {
-                full_for = full_for.max(candidate.retry_after(counter, now));
-            }
-        }
-        return Ok(if full_for > 0 {
-            Try::Full(full_for)
-        } else {
-            Try::Busy
-        });
+    let counted = store.reserve_attempts(limits, now).await?;
+    if counted.len() == limits.len() {
+        return Ok(Try::Reserved);
     }
-    Ok(Try::Reserved)
+    // Some limit had no room: the attempts counted on the others are given back.
+    let given_back: Vec<(&str, Settlement)> = counted
+        .iter()
+        .map(|key| (key.as_str(), Settlement::Release))
+        .collect();
+    store.settle_attempts(&given_back).await?;
+    // Retrying when one full limit frees would only meet the next full one.
+    let mut full_for = 0;
+    for refused in limits.iter().filter(|l| !counted.contains(&l.key)) {
+        let counter = store.throttle_counter(&refused.key).await?;
+        if counter.is_some_and(|c| c.is_full(refused, now)) {
+            full_for = full_for.max(refused.retry_after(counter, now));
+        }
+    }
+    Ok(if full_for > 0 {
+        Try::Full(full_for)
+    } else {
+        Try::Busy
+    })
 }
 
 impl Reservation {
     /// The guess was wrong: it counts as a failure on every limit.
-    pub async fn fail(mut self) -> Result<()> {
-        self.settled = true;
-        for limit in &self.limits {
-            self.store.fail_attempt(&limit.key).await?;
-        }
-        Ok(())
+    pub async fn fail(self) -> Result<()> {
+        self.settle(|_| Settlement::Fail).await
     }
 
     /// The guess was right: it does not count against anyone.
-    pub async fn release(mut self) -> Result<()> {
-        self.settled = true;
-        for limit in &self.limits {
-            self.store.release_attempt(&limit.key).await?;
-        }
-        Ok(())
+    pub async fn release(self) -> Result<()> {
+        self.settle(|_| Settlement::Release).await
     }
 
     /// The guess was right: the failures of the limits at `clear` start over (the account's,
     /// after a correct password), and the rest are released.
-    pub async fn clear(mut self, clear: &[ThrottleKind]) -> Result<()> {
+    pub async fn clear(self, clear: &[ThrottleKind]) -> Result<()> {
+        self.settle(|limit| match clear.iter().any(|kind| limit.is(*kind)) {
+            true => Settlement::Clear,
+            false => Settlement::Release,
+        })
+        .await
+    }
+
+    /// Settles every limit's attempt as `how` says, in one statement.
+    async fn settle(mut self, how: impl Fn(&Limit) -> Settlement) -> Result<()> {
         self.settled = true;
-        for limit in &self.limits {
-            if clear.iter().any(|kind| limit.is(*kind)) {
-                self.store.clear_failures(&limit.key).await?;
-            } else {
-                self.store.release_attempt(&limit.key).await?;
-            }
-        }
-        Ok(())
+        let attempts: Vec<(&str, Settlement)> = self
+            .limits
+            .iter()
+            .map(|limit| (limit.key.as_str(), how(limit)))
+            .collect();
+        Ok(self.store.settle_attempts(&attempts).await?)
     }
 }
 
@@ -288,10 +286,12 @@ impl Drop for Reservation {
         );
         if let Ok(runtime) = tokio::runtime::Handle::try_current() {
             runtime.spawn(async move {
-                for key in keys {
-                    if let Err(e) = store.fail_attempt(&key).await {
-                        tracing::warn!(error = %e, "an abandoned attempt could not be counted");
-                    }
+                let attempts: Vec<(&str, Settlement)> = keys
+                    .iter()
+                    .map(|key| (key.as_str(), Settlement::Fail))
+                    .collect();
+                if let Err(e) = store.settle_attempts(&attempts).await {
+                    tracing::warn!(error = %e, "an abandoned attempt could not be counted");
                 }
             });
         }

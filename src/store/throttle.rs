@@ -2,8 +2,43 @@
 //! and the attempts being evaluated (pending). An attempt is reserved — counted and checked
 //! against failures + pending in one statement — before the guess is evaluated, so concurrent
 //! requests, on this instance or another, cannot all slip under the limit.
-use super::{Store, StoreResult, on_pool};
-use crate::auth::throttle::Counter;
+use super::{Db, Store, StoreResult, on_pool};
+use crate::auth::throttle::{Counter, Limit};
+
+/// How an attempt in flight is settled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Settlement {
+    /// A wrong guess: it becomes a failure.
+    Fail,
+    /// It does not count (it was right, or another limit refused it).
+    Release,
+    /// It was right and the failures start over (a correct password).
+    Clear,
+}
+
+impl Settlement {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Fail => "fail",
+            Self::Release => "release",
+            Self::Clear => "clear",
+        }
+    }
+}
+
+/// `count` rows of `width` numbered placeholders for a `values` list, the first numbered
+/// `first`: `($2, $3, $4), ($5, $6, $7)`. Only numbers go into the SQL, never a value.
+fn placeholder_rows(count: usize, width: usize, first: usize) -> String {
+    (0..count)
+        .map(|row| {
+            let cells: Vec<String> = (0..width)
+                .map(|cell| format!("${}", first + row * width + cell))
+                .collect();
+            format!("({})", cells.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
 
 /// `pending - 1`, never below zero (a window restarted while an attempt was in flight).
 macro_rules! one_less_pending {
@@ -29,78 +64,81 @@ impl Store {
         }))
     }
 
-    /// Counts one attempt in flight against `key` unless failures + pending already reach
-    /// `max`; a window older than `window` seconds starts over. True when it was counted.
-    pub async fn reserve_attempt(
-        &self,
-        key: &str,
-        max: i64,
-        window: i64,
-        now: i64,
-    ) -> StoreResult<bool> {
-        let counted: Option<i64> = on_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "insert into throttle_counters (key, window_start, failures, pending) values ($1, $2, 0, 1)
-                 on conflict (key) do update set
-                   failures = case when throttle_counters.window_start <= $3 then 0 else throttle_counters.failures end,
-                   pending = case when throttle_counters.window_start <= $3 then 1 else throttle_counters.pending + 1 end,
-                   window_start = case when throttle_counters.window_start <= $3 then $2 else throttle_counters.window_start end
-                 where throttle_counters.window_start <= $3
-                    or throttle_counters.failures + throttle_counters.pending < $4
-                 returning pending",
-            )
-            .bind(key)
-            .bind(now)
-            .bind(now - window)
-            .bind(max)
-            .fetch_optional(pool)
-            .await
-        })?;
-        Ok(counted.is_some())
-    }
-
-    /// The attempt in flight was a wrong guess: it becomes a failure.
-    pub async fn fail_attempt(&self, key: &str) -> StoreResult<()> {
-        self.settle(
-            key,
-            concat!(
-                "update throttle_counters set failures = failures + 1, ",
-                one_less_pending!(),
-                " where key = $1"
-            ),
-        )
-        .await
-    }
-
-    /// The attempt in flight does not count (it was right, or another limit refused it).
-    pub async fn release_attempt(&self, key: &str) -> StoreResult<()> {
-        self.settle(
-            key,
-            concat!(
-                "update throttle_counters set ",
-                one_less_pending!(),
-                " where key = $1"
-            ),
-        )
-        .await
-    }
-
-    /// The attempt in flight was right and the failures start over (a correct password).
-    pub async fn clear_failures(&self, key: &str) -> StoreResult<()> {
-        self.settle(
-            key,
-            concat!(
-                "update throttle_counters set failures = 0, ",
-                one_less_pending!(),
-                " where key = $1"
-            ),
-        )
-        .await
-    }
-
-    async fn settle(&self, key: &str, sql: &'static str) -> StoreResult<()> {
+    /// Counts one attempt in flight against each limit whose counter has room (failures +
+    /// pending below its `max`; a window older than its `window` seconds starts over), all in
+    /// one statement: one round trip whatever the number of limits (issue 30). The room is
+    /// checked on the counter row as the upsert locks it, so concurrent requests, on this
+    /// instance or another, cannot all slip under a limit. Returns the keys counted.
+    ///
+    /// The rows are written in the order of their keys, as [`Store::settle_attempts`] locks
+    /// them: two statements that each lock several counters never wait for each other in a
+    /// circle (PostgreSQL would abort one as a deadlock).
+    pub async fn reserve_attempts(&self, limits: &[Limit], now: i64) -> StoreResult<Vec<String>> {
+        if limits.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut limits: Vec<&Limit> = limits.iter().collect();
+        limits.sort_by(|a, b| a.key.cmp(&b.key));
+        // One row per limit: its key, its max and the start a window must be newer than.
+        let rows = placeholder_rows(limits.len(), 3, 2);
+        let sql = format!(
+            "with wanted (key, max, stale_before) as (values {rows})
+             insert into throttle_counters (key, window_start, failures, pending)
+             select key, $1, 0, 1 from wanted where true
+             on conflict (key) do update set
+               failures = case when {stale} then 0 else throttle_counters.failures end,
+               pending = case when {stale} then 1 else throttle_counters.pending + 1 end,
+               window_start = case when {stale} then $1 else throttle_counters.window_start end
+             where {stale}
+                or throttle_counters.failures + throttle_counters.pending
+                   < (select max from wanted where wanted.key = throttle_counters.key)
+             returning key",
+            stale = "throttle_counters.window_start
+                     <= (select stale_before from wanted where wanted.key = throttle_counters.key)",
+        );
         on_pool!(self, |pool| {
-            sqlx::query(sql).bind(key).execute(pool).await.map(|_| ())
+            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).bind(now);
+            for limit in &limits {
+                query = query
+                    .bind(&limit.key)
+                    .bind(limit.max)
+                    .bind(now - limit.window);
+            }
+            query.fetch_all(pool).await
+        })
+    }
+
+    /// Settles the attempts in flight against these keys, each as it says, in one statement.
+    /// On PostgreSQL the rows are locked in the order of their keys first (see
+    /// [`Store::reserve_attempts`]); SQLite has one writer at a time anyway.
+    pub async fn settle_attempts(&self, attempts: &[(&str, Settlement)]) -> StoreResult<()> {
+        if attempts.is_empty() {
+            return Ok(());
+        }
+        let rows = placeholder_rows(attempts.len(), 2, 1);
+        let in_key_order = match self.db() {
+            Db::Postgres(_) => " order by key for update",
+            Db::Sqlite(_) => "",
+        };
+        let sql = format!(
+            "with settled (key, outcome) as (values {rows}),
+             locked as (
+               select key from throttle_counters
+               where key in (select key from settled){in_key_order}
+             )
+             update throttle_counters set
+               failures = case (select outcome from settled where settled.key = throttle_counters.key)
+                 when 'fail' then failures + 1 when 'clear' then 0 else failures end,
+               {}
+             where key in (select key from locked)",
+            one_less_pending!(),
+        );
+        on_pool!(self, |pool| {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql.as_str()));
+            for (key, settlement) in attempts {
+                query = query.bind(*key).bind(settlement.as_str());
+            }
+            query.execute(pool).await.map(|_| ())
         })
     }
 
