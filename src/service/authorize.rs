@@ -56,20 +56,66 @@ pub async fn next_step(
     fresh_login: bool,
     now: i64,
 ) -> Result<Step> {
-    let (view, consented) = match session {
-        Some(s) => (
-            Some(sessions::view(state, s).await?),
-            state.store().find_consent(&s.user_id, &client.id).await?,
-        ),
-        None => (None, None),
-    };
+    match session {
+        Some(s) => next_step_in_session(state, request, client, &s.id_hash, fresh_login, now).await,
+        None => next_step_without_session(state, request, client, fresh_login, now).await,
+    }
+}
+
+/// The next step for `request` when the browser has no live session.
+async fn next_step_without_session(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    client: &Client,
+    fresh_login: bool,
+    now: i64,
+) -> Result<Step> {
     let known = Known {
-        session: view.as_ref(),
-        consented: consented.as_ref(),
+        session: None,
+        consented: None,
         fresh_login,
     };
     let decision = decision(state, request, client, known, now);
-    carry_out(state, request, decision, session, now).await
+    carry_out(state, request, decision, None, now).await
+}
+
+/// The next step for `request` in the session with this id hash (if it is still live), the
+/// path of every code flow, so it costs one connection and two statements (issue 30): the
+/// session with its user, second factor and consent in one read, then the code. Any other
+/// step lets the connection go before it needs the store again.
+async fn next_step_in_session(
+    state: &AppState,
+    request: &AuthorizationRequest,
+    client: &Client,
+    id_hash: &str,
+    fresh_login: bool,
+    now: i64,
+) -> Result<Step> {
+    let idle_ttl = state.config().session_idle_ttl;
+    let mut held = state.store().hold().await?;
+    let found = held
+        .find_session_facts(id_hash, &client.id, now, idle_ttl)
+        .await?;
+    let Some(facts) = found else {
+        drop(held);
+        return next_step_without_session(state, request, client, fresh_login, now).await;
+    };
+    let view = sessions::view_of(&facts.session, facts.has_second_factor);
+    let known = Known {
+        session: Some(&view),
+        consented: facts.consent.as_ref(),
+        fresh_login,
+    };
+    match decision(state, request, client, known, now) {
+        Decision::Issue if request.pushed.is_none() => {
+            let redirect = issue_code_on(state, &mut held, request, &facts.session, now).await?;
+            Ok(Step::Redirect(redirect))
+        }
+        decision => {
+            drop(held);
+            carry_out(state, request, decision, Some(&facts.session), now).await
+        }
+    }
 }
 
 /// What is known of the browser's session when an authorization request is decided.
@@ -215,10 +261,6 @@ async fn issue_code_on(
 
 /// The next step for `request` given the session behind the browser's cookie, if any: the
 /// authorization endpoint's own question (`fresh_login` is false: nobody signed in for it).
-///
-/// The silent path of every code flow, so it costs one connection and two statements (issue
-/// 30): the session with its user, second factor and consent in one read, then the code.
-/// Any other step lets the connection go before it needs the store again.
 pub async fn next_step_for_browser(
     state: &AppState,
     request: &AuthorizationRequest,
@@ -226,32 +268,11 @@ pub async fn next_step_for_browser(
     session_cookie: Option<&str>,
     now: i64,
 ) -> Result<Step> {
-    let Some(cookie_value) = session_cookie else {
-        return next_step(state, request, client, None, false, now).await;
-    };
-    let idle_ttl = state.config().session_idle_ttl;
-    let mut held = state.store().hold().await?;
-    let found = held
-        .find_session_facts(&secret::hash(cookie_value), &client.id, now, idle_ttl)
-        .await?;
-    let Some(facts) = found else {
-        drop(held);
-        return next_step(state, request, client, None, false, now).await;
-    };
-    let view = sessions::view_of(&facts.session, facts.has_second_factor);
-    let known = Known {
-        session: Some(&view),
-        consented: facts.consent.as_ref(),
-        fresh_login: false,
-    };
-    match decision(state, request, client, known, now) {
-        Decision::Issue if request.pushed.is_none() => {
-            let redirect = issue_code_on(state, &mut held, request, &facts.session, now).await?;
-            Ok(Step::Redirect(redirect))
+    match session_cookie {
+        Some(value) => {
+            let id_hash = secret::hash(value);
+            next_step_in_session(state, request, client, &id_hash, false, now).await
         }
-        decision => {
-            drop(held);
-            carry_out(state, request, decision, Some(&facts.session), now).await
-        }
+        None => next_step_without_session(state, request, client, false, now).await,
     }
 }
