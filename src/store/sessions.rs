@@ -282,6 +282,11 @@ impl Store {
         receivers: &[String],
         now: i64,
     ) -> StoreResult<u64> {
+        if replacing.iter().all(|old| *old == new.id_hash) {
+            // Nothing to replace: one insert, without the transaction's BEGIN and COMMIT.
+            self.insert_session(new).await?;
+            return Ok(0);
+        }
         on_pool!(self, |pool| {
             let mut tx = pool.begin().await?;
             insert_session_query!(new).execute(&mut *tx).await?;
