@@ -153,3 +153,14 @@ impl Store {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::placeholder_rows;
+
+    #[test]
+    fn placeholder_rows_number_every_cell_once_after_the_leading_parameters() {
+        assert_eq!(placeholder_rows(1, 2, 1), "($1, $2)");
+        assert_eq!(placeholder_rows(2, 3, 2), "($2, $3, $4), ($5, $6, $7)");
+    }
+}
