@@ -122,6 +122,11 @@ pub enum RevokeOnEnd<'a> {
 /// app that got tokens through it and registered a `backchannel_logout_uri` (in the same
 /// transaction; delivery follows, never holding up the user). The revocation does not wait
 /// for, or depend on, any delivery.
+///
+/// The families are revoked once more after the session is gone: a code exchange that spent
+/// its code between the first pass and the session's end stored a family the first pass
+/// could not see. Deleting the session row waits for such an exchange (it holds the row), and
+/// no exchange can store one after it, so the second pass leaves none alive.
 pub async fn end(state: &AppState, id_hash: &str, revoke: RevokeOnEnd<'_>, now: i64) -> Result<()> {
     let store = state.store();
     let filter = match revoke {
@@ -130,14 +135,28 @@ pub async fn end(state: &AppState, id_hash: &str, revoke: RevokeOnEnd<'_>, now: 
         RevokeOnEnd::AllClients => Some(FamilyFilter::AllClients),
     };
     if let Some(filter) = filter {
-        for family in store.refresh_families_for_session(id_hash, filter).await? {
-            store.revoke_refresh_family(&family, now).await?;
-        }
+        revoke_families_of_session(store, id_hash, filter, now).await?;
     }
     let queued = store
         .end_session(id_hash, state.backchannel_receivers(), now)
         .await?;
     backchannel::queued(state, queued);
+    if let Some(filter) = filter {
+        revoke_families_of_session(store, id_hash, filter, now).await?;
+    }
+    Ok(())
+}
+
+/// Revokes the live refresh-token families obtained in the session that `filter` names.
+async fn revoke_families_of_session(
+    store: &Store,
+    id_hash: &str,
+    filter: FamilyFilter<'_>,
+    now: i64,
+) -> Result<()> {
+    for family in store.refresh_families_for_session(id_hash, filter).await? {
+        store.revoke_refresh_family(&family, now).await?;
+    }
     Ok(())
 }
 

@@ -2,8 +2,9 @@
 //! redemption is one statement on PostgreSQL (one batch in a transaction on SQLite) that
 //! records the app for back-channel logout, spends the code and stores the refresh family,
 //! gated on the session still being there; a logout deletes the session row first. Raced
-//! against each other, either the exchange gets no tokens or the logout tells the app: never
-//! tokens from a session whose end the app is not told of.
+//! against each other, either the exchange gets no tokens or the logout tells the app and
+//! revokes what the exchange got: never tokens from a session whose end the app is not told
+//! of, or that outlive an end meant to revoke them.
 use super::backchannel::{outbox, state_for};
 use super::*;
 use crate::service::sessions::RevokeOnEnd;
@@ -36,7 +37,7 @@ async fn a_code_exchange_racing_its_sessions_end_gets_no_tokens_or_the_app_is_to
             let end_task = {
                 let (state, id_hash) = (state.clone(), s.row.id_hash.clone());
                 tokio::spawn(async move {
-                    sessions::end(&state, &id_hash, RevokeOnEnd::Nothing, START + 1).await
+                    sessions::end(&state, &id_hash, RevokeOnEnd::AllClients, START + 1).await
                 })
             };
             let (exchanged_now, ended) = (exchange_task.await.unwrap(), end_task.await.unwrap());
@@ -53,7 +54,13 @@ async fn a_code_exchange_racing_its_sessions_end_gets_no_tokens_or_the_app_is_to
                         told,
                         "{backend:?} trial {trial}: tokens, and the app was not told"
                     );
-                    assert!(tokens.refresh_token.is_some(), "offline_access was granted");
+                    let refresh = tokens.refresh_token.expect("offline_access was granted");
+                    let hash = crate::auth::secret::hash(&refresh);
+                    let record = state.store().find_refresh_token(&hash).await.unwrap();
+                    assert!(
+                        record.unwrap().revoked_at.is_some(),
+                        "{backend:?} trial {trial}: the session's end left its refresh token live"
+                    );
                 }
                 Err(error) => {
                     refused += 1;
