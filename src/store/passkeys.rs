@@ -57,6 +57,21 @@ pub struct CeremonyRow {
 const PASSKEY_COLUMNS: &str = "credential_id, user_id, name, passkey, backup_eligible, sign_count,
      created_at, last_used_at";
 
+/// Whether the user whose id is `$user` (a placeholder or a column) has a second factor: TOTP
+/// turned on, or a passkey. The store's one notion of it, for every statement that asks.
+macro_rules! has_second_factor {
+    ($user:literal) => {
+        concat!(
+            "(exists (select 1 from totp_credentials where user_id = ",
+            $user,
+            " and enabled) or exists (select 1 from passkey_credentials where user_id = ",
+            $user,
+            "))"
+        )
+    };
+}
+pub(super) use has_second_factor;
+
 impl Store {
     /// The user's WebAuthn user handle, made from `candidate` on first use.
     pub async fn passkey_user_handle(&self, user_id: &str, candidate: &str) -> StoreResult<String> {
@@ -90,13 +105,10 @@ impl Store {
     /// statement, so a password sign-in costs no extra round trip.
     pub async fn has_second_factor(&self, user_id: &str) -> StoreResult<bool> {
         on_pool!(self, |pool| {
-            sqlx::query_scalar(
-                "select exists (select 1 from totp_credentials where user_id = $1 and enabled)
-                     or exists (select 1 from passkey_credentials where user_id = $1)",
-            )
-            .bind(user_id)
-            .fetch_one(pool)
-            .await
+            sqlx::query_scalar(concat!("select ", has_second_factor!("$1")))
+                .bind(user_id)
+                .fetch_one(pool)
+                .await
         })
     }
 

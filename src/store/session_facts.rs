@@ -4,7 +4,10 @@
 use super::StoreResult;
 use super::consents::{ConsentRow, approval};
 use super::held::{Held, on_held};
-use super::sessions::{SessionRow, SessionUserRow, session_user_columns};
+use super::passkeys::has_second_factor;
+use super::sessions::{
+    SessionRow, SessionUserRow, live_session_of_active_user, session_user_columns,
+};
 use super::users::UserRow;
 use crate::oauth::consent::Approval;
 
@@ -44,14 +47,16 @@ impl Held<'_> {
             sqlx::query_as(concat!(
                 "select ",
                 session_user_columns!(),
-                ", (exists (select 1 from totp_credentials t where t.user_id = s.user_id and t.enabled)
-                    or exists (select 1 from passkey_credentials p where p.user_id = s.user_id)) as has_second_factor,
+                ", ",
+                has_second_factor!("s.user_id"),
+                " as has_second_factor,
                   c.scope as consent_scope, a.resource as api_resource, a.scope as api_scope
                  from sessions s join users u on u.id = s.user_id
                  left join consents c on c.user_id = s.user_id and c.client_id = $3
                  left join consent_apis a on a.user_id = c.user_id and a.client_id = c.client_id
-                 where s.id_hash = $1 and s.expires_at > $2 and s.idle_expires_at > $2 and not u.disabled
-                 order by a.resource",
+                 where ",
+                live_session_of_active_user!(),
+                " order by a.resource",
             ))
             .bind(id_hash)
             .bind(now)
@@ -59,29 +64,24 @@ impl Held<'_> {
             .fetch_all(&mut *connection)
             .await
         })?;
-        let mut rows = rows.into_iter();
-        let Some(first) = rows.next() else {
+        let has_second_factor = match rows.first() {
+            Some(first) => first.has_second_factor,
+            None => return Ok(None),
+        };
+        // Every row repeats the session; its consent columns are one API each (none without
+        // a consent row).
+        let mut session = None;
+        let mut consent_rows: Vec<ConsentRow> = Vec::new();
+        for row in rows {
+            if let Some(scope) = row.consent_scope {
+                consent_rows.push((scope, row.api_resource, row.api_scope));
+            }
+            session.get_or_insert(row.session);
+        }
+        let Some(session) = session else {
             return Ok(None);
         };
-        let has_second_factor = first.has_second_factor;
-        let mut consent_rows: Vec<ConsentRow> = Vec::new();
-        let (session, user) = {
-            let FactsRow {
-                session,
-                consent_scope,
-                api_resource,
-                api_scope,
-                ..
-            } = first;
-            if let Some(scope) = consent_scope {
-                consent_rows.push((scope, api_resource, api_scope));
-            }
-            session.split()?
-        };
-        consent_rows.extend(rows.filter_map(|row| {
-            let scope = row.consent_scope?;
-            Some((scope, row.api_resource, row.api_scope))
-        }));
+        let (session, user) = session.split()?;
         let mut session = session;
         self.slide_idle_expiry(&mut session, now, idle_ttl).await?;
         Ok(Some(SessionFacts {

@@ -80,6 +80,15 @@ macro_rules! session_user_columns {
 }
 pub(super) use session_user_columns;
 
+/// The condition on `sessions s join users u` that finds the live session with id hash $1 at
+/// $2, of a user who is not disabled.
+macro_rules! live_session_of_active_user {
+    () => {
+        "s.id_hash = $1 and s.expires_at > $2 and s.idle_expires_at > $2 and not u.disabled"
+    };
+}
+pub(super) use live_session_of_active_user;
+
 impl SessionUserRow {
     pub(super) fn split(self) -> Result<(SessionRow, UserRow), sqlx::Error> {
         let user = UserRow {
@@ -199,8 +208,8 @@ impl Store {
             sqlx::query_as(concat!(
                 "select ",
                 session_user_columns!(),
-                " from sessions s join users u on u.id = s.user_id
-                 where s.id_hash = $1 and s.expires_at > $2 and s.idle_expires_at > $2 and not u.disabled",
+                " from sessions s join users u on u.id = s.user_id where ",
+                live_session_of_active_user!(),
             ))
             .bind(id_hash)
             .bind(now)
