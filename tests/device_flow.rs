@@ -515,14 +515,14 @@ async fn audit_count(app: &TestApp, event_type: &str, outcome: &str) -> i64 {
             sqlx::query_scalar(sql)
                 .bind(event_type)
                 .bind(outcome)
-                .fetch_one(pool)
+                .fetch_one(&mut *pool.acquire().await.unwrap())
                 .await
         }
         tessera::store::Db::Postgres(pool) => {
             sqlx::query_scalar(sql)
                 .bind(event_type)
                 .bind(outcome)
-                .fetch_one(pool)
+                .fetch_one(&mut *pool.acquire().await.unwrap())
                 .await
         }
     }

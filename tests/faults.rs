@@ -247,7 +247,7 @@ async fn sigkill_under_load_loses_no_token_a_client_received_and_leaves_no_famil
         let store = tessera::store::Store::connect(&url).await.unwrap();
         if let tessera::store::Db::Sqlite(pool) = store.db() {
             let check: String = sqlx::query_scalar("pragma integrity_check")
-                .fetch_one(pool)
+                .fetch_one(&mut *pool.acquire().await.unwrap())
                 .await
                 .unwrap();
             assert_eq!(check, "ok", "the SQLite file opens cleanly");
@@ -328,10 +328,14 @@ async fn families_with_two_live_tokens(store: &tessera::store::Store) -> i64 {
 
 async fn count(store: &tessera::store::Store, sql: &'static str) -> i64 {
     match store.db() {
-        tessera::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
-        tessera::store::Db::Postgres(pool) => {
-            sqlx::query_scalar(sql).fetch_one(pool).await.unwrap()
-        }
+        tessera::store::Db::Sqlite(pool) => sqlx::query_scalar(sql)
+            .fetch_one(&mut *pool.acquire().await.unwrap())
+            .await
+            .unwrap(),
+        tessera::store::Db::Postgres(pool) => sqlx::query_scalar(sql)
+            .fetch_one(&mut *pool.acquire().await.unwrap())
+            .await
+            .unwrap(),
     }
 }
 
@@ -468,7 +472,7 @@ async fn a_connection_the_database_dropped_while_idle_is_replaced_before_use() {
         unreachable!()
     };
     sqlx::query(sqlx::AssertSqlSafe(format!("create schema {name}")))
-        .execute(admin_pool)
+        .execute(&mut *admin_pool.acquire().await.unwrap())
         .await
         .unwrap();
     let options = sqlx::postgres::PgConnectOptions::from_str(&url)
@@ -485,7 +489,7 @@ async fn a_connection_the_database_dropped_while_idle_is_replaced_before_use() {
         "select count(pg_terminate_backend(pid)) from pg_stat_activity where application_name = $1",
     )
     .bind(&name)
-    .fetch_one(admin_pool)
+    .fetch_one(&mut *admin_pool.acquire().await.unwrap())
     .await
     .unwrap();
     assert!(dropped >= 1, "the pool's idle connection was not found");

@@ -43,8 +43,16 @@ fn confidential() -> ParAuth<'static> {
 async fn pushed_rows(app: &TestApp) -> i64 {
     let sql = "select count(*) from pushed_authorization_requests";
     match app.store.db() {
-        tessera::store::Db::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
-        tessera::store::Db::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        tessera::store::Db::Sqlite(pool) => {
+            sqlx::query_scalar(sql)
+                .fetch_one(&mut *pool.acquire().await.unwrap())
+                .await
+        }
+        tessera::store::Db::Postgres(pool) => {
+            sqlx::query_scalar(sql)
+                .fetch_one(&mut *pool.acquire().await.unwrap())
+                .await
+        }
     }
     .unwrap()
 }

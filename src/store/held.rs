@@ -7,9 +7,9 @@
 //! Hold a connection only across work measured in microseconds: never across signing, an
 //! HTTP call or another store call. SQLite's pool has one connection, so a request holding it
 //! that asked the store for another would wait for itself until the store's timeout.
-use sqlx::pool::PoolConnection;
-use sqlx::{Postgres, Sqlite};
+use sqlx::{PgConnection, SqliteConnection};
 
+use super::pool::Lease;
 use super::{Db, Store, StoreResult};
 
 /// A connection taken from the store's pool; it goes back when this is dropped.
@@ -19,8 +19,8 @@ pub struct Held<'s> {
 }
 
 pub(super) enum HeldConnection {
-    Sqlite(PoolConnection<Sqlite>),
-    Postgres(PoolConnection<Postgres>),
+    Sqlite(Lease<SqliteConnection>),
+    Postgres(Lease<PgConnection>),
 }
 
 impl std::fmt::Debug for Held<'_> {
@@ -31,19 +31,26 @@ impl std::fmt::Debug for Held<'_> {
 
 /// Runs the same body on whichever connection `held` holds (`$connection` is a
 /// `&mut SqliteConnection` or a `&mut PgConnection`), within the store's timeout, as
-/// `on_pool!` does for a body that takes its own connection.
+/// `on_pool!` does for a body that takes its own connection; a body that fails or is
+/// cancelled leaves the connection to be pinged before its next lease.
 macro_rules! on_held {
     ($held:expr, |$connection:ident| $body:expr) => {{
         let held: &mut $crate::store::held::Held<'_> = $held;
         let store = held.store;
         match &mut held.connection {
-            $crate::store::held::HeldConnection::Sqlite(pooled) => {
-                let $connection: &mut sqlx::SqliteConnection = &mut *pooled;
-                store.timed(async { $body }).await
+            $crate::store::held::HeldConnection::Sqlite(lease) => {
+                lease.begin_work();
+                let $connection: &mut sqlx::SqliteConnection = &mut *lease;
+                let result = store.timed(async { $body }).await;
+                lease.settle(result.is_ok());
+                result
             }
-            $crate::store::held::HeldConnection::Postgres(pooled) => {
-                let $connection: &mut sqlx::PgConnection = &mut *pooled;
-                store.timed(async { $body }).await
+            $crate::store::held::HeldConnection::Postgres(lease) => {
+                lease.begin_work();
+                let $connection: &mut sqlx::PgConnection = &mut *lease;
+                let result = store.timed(async { $body }).await;
+                lease.settle(result.is_ok());
+                result
             }
         }
     }};

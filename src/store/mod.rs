@@ -4,13 +4,11 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use sqlx::Connection as _;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
-use sqlx::sqlite::{
-    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
-};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteConnection, SqliteJournalMode, SqliteSynchronous};
 
 use outage::Outage;
+use pool::{ConnectionPool, Upkeep};
 
 pub mod audit_events;
 pub mod client_assertions;
@@ -29,6 +27,7 @@ pub mod outbox;
 pub mod outbox_lease;
 pub mod passkeys;
 pub mod pending_sign_ins;
+pub mod pool;
 pub mod purge;
 pub mod pushed_requests;
 pub mod refresh_rotation;
@@ -71,8 +70,8 @@ static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("migrations
 
 #[derive(Clone, Debug)]
 pub enum Db {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
+    Sqlite(ConnectionPool<SqliteConnection>),
+    Postgres(ConnectionPool<PgConnection>),
 }
 
 /// The database handle shared by every request; cloning is cheap.
@@ -88,18 +87,52 @@ pub struct Store {
 /// How long a database call may take unless the configuration says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// A pooled PostgreSQL connection idle this long is pinged before a request gets it.
-const PING_IDLE_AFTER: Duration = Duration::from_secs(1);
+/// How many PostgreSQL connections one instance keeps at most.
+const POSTGRES_CONNECTIONS: usize = 16;
 
-/// Runs the same body against whichever pool this store holds, within the store's timeout
-/// (past it the call fails as `PoolTimedOut`: the database is treated as unavailable, the
-/// request is answered 503 instead of hanging). The body is compiled once per backend, so
-/// each gets its own statically typed query.
+/// Runs the same body on a connection leased from whichever pool this store holds
+/// (`$connection` is a `&mut SqliteConnection` or a `&mut PgConnection`), within the store's
+/// timeout, waiting for the connection included (past it the call fails as `PoolTimedOut`:
+/// the database is treated as unavailable, the request is answered 503 instead of hanging).
+/// The body is compiled once per backend, so each gets its own statically typed query. A
+/// body that fails, or is cancelled, leaves the connection to be pinged before its next use.
 macro_rules! on_pool {
-    ($store:expr, |$pool:ident| $body:expr) => {
+    ($store:expr, |$connection:ident| $body:expr) => {
         match $store.db() {
-            $crate::store::Db::Sqlite($pool) => $store.timed(async { $body }).await,
-            $crate::store::Db::Postgres($pool) => $store.timed(async { $body }).await,
+            $crate::store::Db::Sqlite(pool) => {
+                $store
+                    .timed(async {
+                        let mut lease = pool.acquire().await?;
+                        let $connection: &mut sqlx::SqliteConnection = &mut lease;
+                        let result = async {
+                            // Bodies begin transactions on their connection.
+                            #[allow(unused_imports)]
+                            use sqlx::Connection as _;
+                            $body
+                        }
+                        .await;
+                        lease.settle(result.is_ok());
+                        result
+                    })
+                    .await
+            }
+            $crate::store::Db::Postgres(pool) => {
+                $store
+                    .timed(async {
+                        let mut lease = pool.acquire().await?;
+                        let $connection: &mut sqlx::PgConnection = &mut lease;
+                        let result = async {
+                            // Bodies begin transactions on their connection.
+                            #[allow(unused_imports)]
+                            use sqlx::Connection as _;
+                            $body
+                        }
+                        .await;
+                        lease.settle(result.is_ok());
+                        result
+                    })
+                    .await
+            }
         }
     };
 }
@@ -132,18 +165,22 @@ impl Store {
             // writer that finds the lock taken sleeps in SQLite's busy handler (1–100 ms
             // steps) while the lock frees in microseconds. Queueing in sqlx's FIFO instead cut
             // refresh p99 from 7× to 1.8× p50 (docs/performance.md).
-            // No ping before each acquire: an in-process database has no connection to lose,
-            // and each ping is one more hand-off to sqlx's SQLite worker thread.
-            let pool = SqlitePoolOptions::new()
-                .max_connections(1)
-                .test_before_acquire(false)
-                .connect_with(options)
-                .await?;
-            Ok(Self {
+            // No ping for idleness: an in-process database has no connection to lose, and
+            // each ping is one more hand-off to sqlx's SQLite worker thread. Never replaced
+            // for age: an in-memory database lives only as long as its connection.
+            let upkeep = Upkeep {
+                ping_idle_after: None,
+                max_lifetime: None,
+            };
+            let pool = ConnectionPool::new(options, 1, upkeep)?;
+            let store = Self {
                 db: Db::Sqlite(pool),
                 timeout,
                 outage: None,
-            })
+            };
+            // Open (and create) the database now, so a bad path fails at start.
+            store.ping().await?;
+            Ok(store)
         } else {
             let options = PgConnectOptions::from_str(database_url)?;
             Self::connect_postgres(options, timeout).await
@@ -156,29 +193,24 @@ impl Store {
         options: PgConnectOptions,
         timeout: Duration,
     ) -> StoreResult<Self> {
-        let pool = PgPoolOptions::new()
-            .max_connections(16)
-            .acquire_timeout(timeout)
-            // sqlx pings every connection it hands out: one more round trip per statement
-            // outside a transaction. A connection used within the last second is not pinged
-            // (HikariCP's rule is 500 ms): under load none is, and one the database dropped
-            // while it sat idle is still caught before a request gets it.
-            .test_before_acquire(false)
-            .before_acquire(|connection, meta| {
-                Box::pin(async move {
-                    if meta.idle_for >= PING_IDLE_AFTER {
-                        connection.ping().await?;
-                    }
-                    Ok(true)
-                })
-            })
-            .connect_with(options.clone())
-            .await?;
-        Ok(Self {
+        // A connection used within the last second is not pinged before a request gets it:
+        // under load none is, and one the database dropped while it sat idle is still caught.
+        let upkeep = Upkeep {
+            ping_idle_after: Some(pool::PING_IDLE_AFTER),
+            max_lifetime: Some(pool::MAX_LIFETIME),
+        };
+        let pool = ConnectionPool::new(options.clone(), POSTGRES_CONNECTIONS, upkeep)?;
+        let store = Self {
             outage: Some(Outage::new(pool.clone(), &options)),
             db: Db::Postgres(pool),
             timeout,
-        })
+        };
+        // Connect now, so a wrong address or password fails at start.
+        match tokio::time::timeout(timeout, store.ping_directly()).await {
+            Ok(connected) => connected?,
+            Err(_) => return Err(StoreError::PoolTimedOut),
+        }
+        Ok(store)
     }
 
     pub fn db(&self) -> &Db {
@@ -203,8 +235,8 @@ impl Store {
     /// Applies the embedded migrations for this backend.
     pub async fn migrate(&self) -> Result<(), sqlx::migrate::MigrateError> {
         match &self.db {
-            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(pool).await,
-            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await,
+            Db::Sqlite(pool) => SQLITE_MIGRATIONS.run(&mut *pool.acquire().await?).await,
+            Db::Postgres(pool) => POSTGRES_MIGRATIONS.run(&mut *pool.acquire().await?).await,
         }
     }
 
@@ -225,19 +257,27 @@ impl Store {
             ..sqlx::migrate::Migrator::DEFAULT
         };
         match &self.db {
-            Db::Sqlite(pool) => before(&SQLITE_MIGRATIONS).run(pool).await,
-            Db::Postgres(pool) => before(&POSTGRES_MIGRATIONS).run(pool).await,
+            Db::Sqlite(pool) => {
+                before(&SQLITE_MIGRATIONS)
+                    .run(&mut *pool.acquire().await?)
+                    .await
+            }
+            Db::Postgres(pool) => {
+                before(&POSTGRES_MIGRATIONS)
+                    .run(&mut *pool.acquire().await?)
+                    .await
+            }
         }
     }
 
     /// Connections (in use, idle) in the pool, for metrics.
     pub fn pool_stats(&self) -> (u32, u32) {
-        let (size, idle) = match self.db() {
-            Db::Sqlite(pool) => (pool.size(), pool.num_idle()),
-            Db::Postgres(pool) => (pool.size(), pool.num_idle()),
+        let (in_use, idle) = match self.db() {
+            Db::Sqlite(pool) => pool.usage(),
+            Db::Postgres(pool) => pool.usage(),
         };
-        let idle = u32::try_from(idle).unwrap_or(u32::MAX);
-        (size.saturating_sub(idle), idle)
+        let count = |n: usize| u32::try_from(n).unwrap_or(u32::MAX);
+        (count(in_use), count(idle))
     }
 
     /// A cheap round trip for readiness checks.
@@ -246,6 +286,18 @@ impl Store {
             .execute(pool)
             .await
             .map(|_| ()))
+    }
+
+    /// The same round trip outside the outage guard, for connecting at start: there is no
+    /// outage to remember before the first connection.
+    async fn ping_directly(&self) -> StoreResult<()> {
+        let Db::Postgres(pool) = self.db() else {
+            return Ok(());
+        };
+        let mut lease = pool.acquire().await?;
+        sqlx::query("select 1").execute(&mut *lease).await?;
+        lease.settle(true);
+        Ok(())
     }
 
     pub async fn close(&self) {

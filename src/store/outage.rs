@@ -15,9 +15,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use sqlx::postgres::{PgConnectOptions, PgPool};
+use sqlx::postgres::{PgConnectOptions, PgConnection};
 use tokio::time::Instant;
 
+use super::pool::ConnectionPool;
 use super::{StoreError, StoreResult};
 
 /// How long a call waits before the port is asked whether anything listens: far longer
@@ -35,7 +36,7 @@ const PING_EVERY: Duration = Duration::from_millis(250);
 
 #[derive(Debug)]
 pub(crate) struct Outage {
-    pool: PgPool,
+    pool: ConnectionPool<PgConnection>,
     address: Address,
     down: AtomicBool,
     /// A background task is pinging; at most one per store.
@@ -62,7 +63,7 @@ enum Answer {
 }
 
 impl Outage {
-    pub(crate) fn new(pool: PgPool, options: &PgConnectOptions) -> Arc<Self> {
+    pub(crate) fn new(pool: ConnectionPool<PgConnection>, options: &PgConnectOptions) -> Arc<Self> {
         Arc::new(Self {
             pool,
             address: Address::of(options),
@@ -139,7 +140,12 @@ impl Outage {
                 if outage.pool.is_closed() {
                     break;
                 }
-                let ping = sqlx::query("select 1").execute(&outage.pool);
+                let ping = async {
+                    let mut lease = outage.pool.acquire().await?;
+                    sqlx::query("select 1").execute(&mut *lease).await?;
+                    lease.settle(true);
+                    Ok::<_, StoreError>(())
+                };
                 if matches!(tokio::time::timeout(timeout, ping).await, Ok(Ok(_))) {
                     // In this order: a call marking it down between the two starts a new
                     // ping rather than finding this one still running and leaving it down.

@@ -82,7 +82,7 @@ impl Store {
             )
             .bind(user_id)
             .bind(candidate)
-            .execute(pool)
+            .execute(&mut *pool)
             .await?;
             sqlx::query_scalar("select handle from passkey_user_handles where user_id = $1")
                 .bind(user_id)

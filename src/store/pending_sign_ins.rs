@@ -56,7 +56,7 @@ impl Store {
         on_pool!(self, |pool| {
             sqlx::query("delete from pending_sign_ins where expires_at <= $1")
                 .bind(pending.created_at)
-                .execute(pool)
+                .execute(&mut *pool)
                 .await?;
             sqlx::query(
                 "insert into pending_sign_ins (id_hash, user_id, replaces_session_hash, first_factor_amr, auth_time, created_at, expires_at)

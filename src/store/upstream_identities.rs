@@ -135,7 +135,7 @@ impl Store {
         on_pool!(self, |pool| {
             sqlx::query("delete from upstream_pending_links where expires_at <= $1")
                 .bind(link.created_at)
-                .execute(pool)
+                .execute(&mut *pool)
                 .await?;
             sqlx::query(
                 "insert into upstream_pending_links (id_hash, user_id, upstream_id, issuer, subject, account_name, created_at, expires_at)

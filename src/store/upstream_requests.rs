@@ -38,7 +38,7 @@ impl Store {
         on_pool!(self, |pool| {
             sqlx::query("delete from upstream_requests where expires_at <= $1")
                 .bind(request.created_at)
-                .execute(pool)
+                .execute(&mut *pool)
                 .await?;
             sqlx::query(
                 "insert into upstream_requests (state_hash, upstream_id, nonce, pkce_verifier, continuation, link_user_id, created_at, expires_at)

@@ -172,7 +172,7 @@ impl Store {
                 "delete from email_links where purpose = 'reset_password' and user_id = (select id from users where email = $1)",
             )
             .bind(&email)
-            .execute(pool)
+            .execute(&mut *pool)
             .await?;
             sqlx::query(
                 "update users set password_hash = $1, tokens_valid_after = $2 where email = $3",
@@ -244,7 +244,7 @@ impl Store {
                 "delete from email_links where purpose = 'reset_password' and user_id = $1",
             )
             .bind(user_id)
-            .execute(pool)
+            .execute(&mut *pool)
             .await?;
             sqlx::query(
                 "update users set password_hash = $1, tokens_valid_after = $2 where id = $3",

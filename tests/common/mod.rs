@@ -293,7 +293,7 @@ async fn postgres_store() -> Store {
     let admin = Store::connect(&url).await.unwrap();
     if let tessera::store::Db::Postgres(pool) = admin.db() {
         sqlx::query(sqlx::AssertSqlSafe(format!("create schema {schema}")))
-            .execute(pool)
+            .execute(&mut *pool.acquire().await.unwrap())
             .await
             .unwrap();
     }

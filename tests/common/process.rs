@@ -31,7 +31,7 @@ pub async fn database_url(backend: Backend, dir: &Path) -> String {
             let admin = tessera::store::Store::connect(&url).await.unwrap();
             if let tessera::store::Db::Postgres(pool) = admin.db() {
                 sqlx::query(sqlx::AssertSqlSafe(format!("create schema {schema}")))
-                    .execute(pool)
+                    .execute(&mut *pool.acquire().await.unwrap())
                     .await
                     .unwrap();
             }

@@ -46,6 +46,7 @@ mod logout;
 mod mfa;
 mod passkey_registration;
 mod passkeys;
+mod pool_leases;
 mod refresh;
 mod second_factor;
 mod sign_in;
@@ -219,7 +220,7 @@ async fn postgres_store() -> Store {
     let admin = Store::connect(&url).await.unwrap();
     if let crate::store::Db::Postgres(pool) = admin.db() {
         sqlx::query(sqlx::AssertSqlSafe(format!("create schema {schema}")))
-            .execute(pool)
+            .execute(&mut *pool.acquire().await.unwrap())
             .await
             .unwrap();
     }
