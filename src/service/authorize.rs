@@ -8,6 +8,7 @@ use super::error::Result;
 use super::sign_in::pending::{self, NewPendingSignIn, PendingStart};
 use super::{pushed, sessions};
 use crate::auth::secret;
+use crate::i18n::Locale;
 use crate::oauth::authorize::{self, AuthorizationRequest, Decision, DecisionInput, SessionView};
 use crate::oauth::client::Client;
 use crate::oauth::consent::Approval;
@@ -46,19 +47,27 @@ pub async fn finish_with_error(
     Ok(error_redirect(state, &request.target(), error))
 }
 
-/// The next step for `request` given the browser's `session`. `fresh_login` says the user
+/// A sign-in that just completed for this very request: it satisfies the request's
+/// `prompt=login` and `max_age`, and the pages' language it was made in is remembered for
+/// the user's mail.
+#[derive(Debug, Clone, Copy)]
+pub struct JustSignedIn {
+    pub locale: Locale,
+}
+
+/// The next step for `request` given the browser's `session`; `signed_in` when the user
 /// signed in for this very request just now.
 pub async fn next_step(
     state: &AppState,
     request: &AuthorizationRequest,
     client: &Client,
     session: Option<&SessionRow>,
-    fresh_login: bool,
+    signed_in: Option<JustSignedIn>,
     now: i64,
 ) -> Result<Step> {
     match session {
-        Some(s) => next_step_in_session(state, request, client, &s.id_hash, fresh_login, now).await,
-        None => next_step_without_session(state, request, client, fresh_login, now).await,
+        Some(s) => next_step_in_session(state, request, client, &s.id_hash, signed_in, now).await,
+        None => next_step_without_session(state, request, client, signed_in, now).await,
     }
 }
 
@@ -67,13 +76,13 @@ async fn next_step_without_session(
     state: &AppState,
     request: &AuthorizationRequest,
     client: &Client,
-    fresh_login: bool,
+    signed_in: Option<JustSignedIn>,
     now: i64,
 ) -> Result<Step> {
     let known = Known {
         session: None,
         consented: None,
-        fresh_login,
+        fresh_login: signed_in.is_some(),
     };
     let decision = decision(state, request, client, known, now);
     carry_out(state, request, decision, None, now).await
@@ -82,13 +91,14 @@ async fn next_step_without_session(
 /// The next step for `request` in the session with this id hash (if it is still live), the
 /// path of every code flow, so it costs one connection and two statements (issue 30): the
 /// session with its user, second factor and consent in one read, then the code. Any other
-/// step lets the connection go before it needs the store again.
+/// step lets the connection go before it needs the store again. After a sign-in, the pages'
+/// language is written on the same connection, and only when it is not the user's already.
 async fn next_step_in_session(
     state: &AppState,
     request: &AuthorizationRequest,
     client: &Client,
     id_hash: &str,
-    fresh_login: bool,
+    signed_in: Option<JustSignedIn>,
     now: i64,
 ) -> Result<Step> {
     let idle_ttl = state.config().session_idle_ttl;
@@ -97,14 +107,22 @@ async fn next_step_in_session(
         .find_session_facts(id_hash, &client.id, now, idle_ttl)
         .await?;
     let Some(facts) = found else {
+        // Ended already (a sign-in's session, only by a logout racing it): the language of a
+        // sign-in whose session is gone is not remembered.
         drop(held);
-        return next_step_without_session(state, request, client, fresh_login, now).await;
+        return next_step_without_session(state, request, client, signed_in, now).await;
     };
+    if let Some(JustSignedIn { locale }) = signed_in
+        && facts.user_locale.as_deref() != Some(locale.as_str())
+    {
+        held.set_user_locale(&facts.user.id, locale.as_str())
+            .await?;
+    }
     let view = sessions::view_of(&facts.session, facts.has_second_factor);
     let known = Known {
         session: Some(&view),
         consented: facts.consent.as_ref(),
-        fresh_login,
+        fresh_login: signed_in.is_some(),
     };
     match decision(state, request, client, known, now) {
         Decision::Issue if request.pushed.is_none() => {
@@ -271,8 +289,8 @@ pub async fn next_step_for_browser(
     match session_cookie {
         Some(value) => {
             let id_hash = secret::hash(value);
-            next_step_in_session(state, request, client, &id_hash, false, now).await
+            next_step_in_session(state, request, client, &id_hash, None, now).await
         }
-        None => next_step_without_session(state, request, client, false, now).await,
+        None => next_step_without_session(state, request, client, None, now).await,
     }
 }

@@ -20,6 +20,8 @@ pub struct SessionFacts {
     pub has_second_factor: bool,
     /// What the user approved for the client, if anything.
     pub consent: Option<Approval>,
+    /// The language the user's mail is written in, if known.
+    pub user_locale: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -27,6 +29,7 @@ struct FactsRow {
     #[sqlx(flatten)]
     session: SessionUserRow,
     has_second_factor: bool,
+    user_locale: Option<String>,
     consent_scope: Option<String>,
     api_resource: Option<String>,
     api_scope: Option<String>,
@@ -49,7 +52,7 @@ impl Held<'_> {
                 session_user_columns!(),
                 ", ",
                 has_second_factor!("s.user_id"),
-                " as has_second_factor,
+                " as has_second_factor, u.locale as user_locale,
                   c.scope as consent_scope, a.resource as api_resource, a.scope as api_scope
                  from sessions s join users u on u.id = s.user_id
                  left join consents c on c.user_id = s.user_id and c.client_id = $3
@@ -64,8 +67,8 @@ impl Held<'_> {
             .fetch_all(&mut *connection)
             .await
         })?;
-        let has_second_factor = match rows.first() {
-            Some(first) => first.has_second_factor,
+        let (has_second_factor, user_locale) = match rows.first() {
+            Some(first) => (first.has_second_factor, first.user_locale.clone()),
             None => return Ok(None),
         };
         // Every row repeats the session; its consent columns are one API each (none without
@@ -89,6 +92,7 @@ impl Held<'_> {
             user,
             has_second_factor,
             consent: approval(consent_rows)?,
+            user_locale,
         }))
     }
 }

@@ -1,4 +1,6 @@
 //! Users: the login name is the email address, stored lower-cased.
+use super::held::{Held, on_held};
+use super::passkeys::has_second_factor;
 use super::{Store, StoreResult, on_pool};
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -21,6 +23,21 @@ impl UserRow {
     pub fn accepts_token_issued_at(&self, iat: i64) -> bool {
         !self.disabled && iat > self.tokens_valid_after
     }
+}
+
+/// An account as a password sign-in reads it.
+#[derive(Debug, Clone)]
+pub struct SignInAccount {
+    pub user: UserRow,
+    /// TOTP turned on or a passkey registered.
+    pub has_second_factor: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct SignInAccountRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    has_second_factor: bool,
 }
 
 /// Emails compare case-insensitively; the stored form is trimmed and lower-cased.
@@ -108,6 +125,31 @@ impl Store {
             .fetch_optional(pool)
             .await
         })
+    }
+
+    /// The account a password sign-in names, with whether it has a second factor: read in
+    /// one statement before the password is checked (issue 30), so the step that follows a
+    /// right password needs no second read. A second factor added while the password is
+    /// checked counts from the next sign-in, as it does for the sessions that already exist
+    /// (adding one ends none of them).
+    pub async fn find_user_for_sign_in(&self, email: &str) -> StoreResult<Option<SignInAccount>> {
+        let email = normalize_email(email);
+        let found: Option<SignInAccountRow> = on_pool!(self, |pool| {
+            sqlx::query_as(concat!(
+                "select ",
+                user_columns!(),
+                ", ",
+                has_second_factor!("users.id"),
+                " as has_second_factor from users where email = $1"
+            ))
+            .bind(&email)
+            .fetch_optional(pool)
+            .await
+        })?;
+        Ok(found.map(|row| SignInAccount {
+            user: row.user,
+            has_second_factor: row.has_second_factor,
+        }))
     }
 
     /// Inserts the user; false when another account has the email already.
@@ -260,16 +302,7 @@ impl Store {
 
     /// Remembers the language of the pages the user last signed in on (their mail's).
     pub async fn set_user_locale(&self, user_id: &str, locale: &str) -> StoreResult<()> {
-        on_pool!(self, |pool| {
-            sqlx::query(
-                "update users set locale = $1 where id = $2 and (locale is null or locale <> $1)",
-            )
-            .bind(locale)
-            .bind(user_id)
-            .execute(pool)
-            .await
-            .map(|_| ())
-        })
+        self.hold().await?.set_user_locale(user_id, locale).await
     }
 
     /// The language the user last signed in with, if known.
@@ -316,6 +349,22 @@ impl Store {
                 .rows_affected();
             tx.commit().await?;
             Ok(deleted > 0)
+        })
+    }
+}
+
+impl Held<'_> {
+    /// Remembers the language of the pages the user last signed in on (their mail's).
+    pub async fn set_user_locale(&mut self, user_id: &str, locale: &str) -> StoreResult<()> {
+        on_held!(self, |connection| {
+            sqlx::query(
+                "update users set locale = $1 where id = $2 and (locale is null or locale <> $1)",
+            )
+            .bind(locale)
+            .bind(user_id)
+            .execute(&mut *connection)
+            .await
+            .map(|_| ())
         })
     }
 }

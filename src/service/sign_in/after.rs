@@ -8,7 +8,7 @@ use super::linking;
 use crate::i18n::Locale;
 use crate::oauth::authorize::AuthorizationRequest;
 use crate::oauth::client::Client;
-use crate::service::authorize::{self, Step};
+use crate::service::authorize::{self, JustSignedIn, Step};
 use crate::service::error::Result;
 use crate::service::sessions::NewSession;
 use crate::state::AppState;
@@ -62,16 +62,17 @@ pub async fn after_sign_in(
     if let Some(cookie_value) = waiting_link {
         linking::complete(state, cookie_value, user_id, now).await?;
     }
-    state
-        .store()
-        .set_user_locale(user_id, locale.as_str())
-        .await?;
     let SignedInFor::Authorization { request, client } = signed_in_for else {
+        state
+            .store()
+            .set_user_locale(user_id, locale.as_str())
+            .await?;
         return Ok(AfterSignIn::Account);
     };
     crate::service::pushed::note_fresh_login(state, request, now).await?;
-    let fresh_login = true;
+    // The language is remembered on the authorization step's connection (issue 30).
+    let signed_in = Some(JustSignedIn { locale });
     let step =
-        authorize::next_step(state, request, client, Some(&session.row), fresh_login, now).await?;
+        authorize::next_step(state, request, client, Some(&session.row), signed_in, now).await?;
     Ok(AfterSignIn::Authorization(step))
 }

@@ -22,6 +22,7 @@ pub async fn sign_in_with_new_password(
         amr: Amr::password(),
         auth_time: now,
         replacing,
+        has_second_factor: None,
     };
     let outcome = first_factor::passed(state, passed, now).await?;
     audit::first_factor(state, "email_link", Outcome::Success, Some(user_id));

@@ -18,6 +18,9 @@ pub struct FirstFactorPassed<'a> {
     pub auth_time: i64,
     /// The browser's current session cookie, which the new session replaces.
     pub replacing: Option<&'a str>,
+    /// Whether the user has a second factor, when the credential's own read already said
+    /// (a password's account read does); `None`: asked here.
+    pub has_second_factor: Option<bool>,
 }
 
 /// Signs in, unless the methods proved are one factor and the user has a second (TOTP or a
@@ -28,8 +31,14 @@ pub async fn passed(state: &AppState, passed: FirstFactorPassed<'_>, now: i64) -
         amr,
         auth_time,
         replacing,
+        has_second_factor,
     } = passed;
-    if !amr.has_second_factor() && state.store().has_second_factor(user_id).await? {
+    let second_step_next = !amr.has_second_factor()
+        && match has_second_factor {
+            Some(known) => known,
+            None => state.store().has_second_factor(user_id).await?,
+        };
+    if second_step_next {
         let start = PendingStart {
             user_id,
             first_factor: amr,

@@ -105,6 +105,7 @@ pub async fn sign_in_with_passkey(
         amr: Amr::passkey().with(Method::MultiFactor),
         auth_time: now,
         replacing,
+        has_second_factor: None,
     };
     let outcome = first_factor::passed(state, passed, now).await?;
     audit::first_factor(state, "passkey", Outcome::Success, Some(&user.id));

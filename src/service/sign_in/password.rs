@@ -107,7 +107,9 @@ pub async fn sign_in_with_password(
         other => other?,
     };
     // A lookup that fails leaves the attempt unsettled: it counts, as an abandoned one does.
-    let user = state.store().find_user_by_email(email).await?;
+    let account = state.store().find_user_for_sign_in(email).await?;
+    let has_second_factor = account.as_ref().map(|a| a.has_second_factor);
+    let user = account.map(|a| a.user);
     let checked = attempt.evaluate(check(state, user.as_ref(), password));
     let checked = checked.await.inspect_err(|e| {
         if let Some(outcome) = audit::outcome_of(e) {
@@ -134,6 +136,7 @@ pub async fn sign_in_with_password(
         amr: Amr::password(),
         auth_time: now,
         replacing,
+        has_second_factor,
     };
     let outcome = first_factor::passed(state, passed, now).await?;
     match &outcome {

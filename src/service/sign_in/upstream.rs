@@ -86,6 +86,7 @@ pub async fn sign_in_with_upstream(
         amr: Amr::federated(upstream.trusted_for_mfa() && identity.upstream_mfa),
         auth_time: now,
         replacing,
+        has_second_factor: None,
     };
     let outcome = first_factor::passed(state, passed, now).await?;
     state.audit().record(

@@ -6,7 +6,9 @@ use super::*;
 use crate::oauth::authorize::UntrustedRedirectError;
 use crate::oauth::consent::Approval;
 use crate::oauth::tokens::TokenType;
-use crate::service::authorize::{Entry, Refusal, Step, issue_code, next_step, resolve};
+use crate::service::authorize::{
+    Entry, JustSignedIn, Refusal, Step, issue_code, next_step, resolve,
+};
 use crate::service::sign_in::pending;
 
 async fn step_for(
@@ -18,7 +20,7 @@ async fn step_for(
 ) -> Step {
     let request = request(state, client_id, extra);
     let client = client(state, client_id);
-    next_step(state, &request, client, session, false, now)
+    next_step(state, &request, client, session, None, now)
         .await
         .unwrap()
 }
@@ -281,7 +283,9 @@ async fn prompt_login_asks_for_a_new_sign_in_unless_one_just_happened() {
         &request,
         client(&state, APP),
         Some(&s.row),
-        true,
+        Some(JustSignedIn {
+            locale: crate::i18n::Locale::En,
+        }),
         START,
     );
     let fresh = fresh.await.unwrap();
