@@ -219,3 +219,26 @@ async fn discovery_lists_the_supported_ui_locales() {
         serde_json::json!(["en", "de", "fr"])
     );
 }
+
+/// The language each sign-in was made in is the user's mail's from then on: written when it
+/// changes, on the authorization step's connection (issue 30).
+#[tokio::test]
+async fn the_language_of_the_last_sign_in_is_remembered_for_the_users_mail() {
+    for backend in Backend::all() {
+        let app = TestApp::spawn(backend).await;
+        let user_id = app.add_user(USER_EMAIL, USER_PASSWORD).await;
+        let mut stored = Vec::new();
+        for language in ["de", "de", "fr", "en"] {
+            let mut browser = app.browser();
+            let login = sign_in_page(&mut browser, &[("ui_locales", language)]).await;
+            let consent = browser
+                .submit_login(&login, USER_EMAIL, USER_PASSWORD)
+                .await
+                .unwrap();
+            assert_eq!(consent.status, 200, "the consent page");
+            stored.push(app.store.user_locale(&user_id).await.unwrap());
+        }
+        let expected = ["de", "de", "fr", "en"].map(|l| Some(l.to_string()));
+        assert_eq!(stored, expected, "{backend:?}");
+    }
+}
