@@ -157,11 +157,13 @@ impl Held<'_> {
         let sql = statement(self.is_postgres(), refresh.is_some());
         let sql = sqlx::AssertSqlSafe(sql);
         let store = self.store;
-        match &mut self.connection {
+        // A failure returns early and leaves the connection to be pinged (`Held::settle`).
+        self.begin_work();
+        let redeemed = match &mut self.connection {
             HeldConnection::Postgres(connection) => {
                 let query = bind_redemption!(sqlx::query_as(sql), code, tokens, refresh);
                 let outcome: Outcome = store.timed(query.fetch_one(&mut **connection)).await?;
-                Ok(outcome.redeemed())
+                outcome.redeemed()
             }
             HeldConnection::Sqlite(connection) => {
                 store
@@ -176,8 +178,10 @@ impl Held<'_> {
                         }
                         Ok(redeemed)
                     })
-                    .await
+                    .await?
             }
-        }
+        };
+        self.settle();
+        Ok(redeemed)
     }
 }

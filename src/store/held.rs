@@ -72,6 +72,23 @@ impl Store {
 }
 
 impl Held<'_> {
+    /// Marks the connection busy, for a body that does not run through `on_held!`: unless
+    /// [`Held::settle`] follows, it is pinged before its next lease.
+    pub(super) fn begin_work(&mut self) {
+        match &mut self.connection {
+            HeldConnection::Sqlite(lease) => lease.begin_work(),
+            HeldConnection::Postgres(lease) => lease.begin_work(),
+        }
+    }
+
+    /// The work since [`Held::begin_work`] ended cleanly.
+    pub(super) fn settle(&mut self) {
+        match &mut self.connection {
+            HeldConnection::Sqlite(lease) => lease.settle(true),
+            HeldConnection::Postgres(lease) => lease.settle(true),
+        }
+    }
+
     /// Whether this is a PostgreSQL connection (whose statements may fold writes into one
     /// statement with data-modifying `WITH`, which SQLite does not have).
     pub(super) fn is_postgres(&self) -> bool {

@@ -58,11 +58,13 @@ impl Held<'_> {
         new: &NewRefreshToken<'_>,
     ) -> StoreResult<bool> {
         let store = self.store;
-        match &mut self.connection {
+        // A failure returns early and leaves the connection to be pinged (`Held::settle`).
+        self.begin_work();
+        let rotated = match &mut self.connection {
             HeldConnection::Postgres(connection) => {
                 let query = bind_refresh_token!(sqlx::query(POSTGRES_ROTATE), new).bind(old_hash);
                 let inserted = store.timed(query.execute(&mut **connection)).await?;
-                Ok(inserted.rows_affected() == 1)
+                inserted.rows_affected() == 1
             }
             HeldConnection::Sqlite(connection) => {
                 store
@@ -77,9 +79,11 @@ impl Held<'_> {
                         }
                         Ok(rotated)
                     })
-                    .await
+                    .await?
             }
-        }
+        };
+        self.settle();
+        Ok(rotated)
     }
 
     /// Rotates again from a token replaced moments ago (a fapi2 client's retry, FAPI 2.0
