@@ -12,7 +12,7 @@ use crate::auth::throttle::{Limit, ThrottleKind};
 use crate::config::Config;
 use crate::store::Store;
 use crate::store::throttle::Settlement;
-use crate::store::users::normalize_email;
+use crate::store::users::{SignInAccount, normalize_email};
 
 /// The limits on one password attempt: per account (guessing one password from many
 /// addresses), per address (one address spraying many accounts) and per address and account
@@ -189,15 +189,44 @@ pub struct Reservation {
 /// `Throttled` at once, with the longest wait of the full limits; a limit only busy with
 /// attempts in flight is tried again until `BUSY_WAIT` has passed.
 pub async fn reserve(store: &Store, limits: Vec<Limit>, now: i64) -> Result<Reservation> {
+    Ok(reserve_reading(store, limits, None, now).await?.0)
+}
+
+/// As [`reserve`], reading the account `email` names in the same round trip (one statement
+/// on PostgreSQL, issue 30): a password sign-in's first step.
+pub async fn reserve_reading_account(
+    store: &Store,
+    limits: Vec<Limit>,
+    email: &str,
+    now: i64,
+) -> Result<(Reservation, Option<SignInAccount>)> {
+    reserve_reading(store, limits, Some(email), now).await
+}
+
+async fn reserve_reading(
+    store: &Store,
+    limits: Vec<Limit>,
+    account_email: Option<&str>,
+    now: i64,
+) -> Result<(Reservation, Option<SignInAccount>)> {
     let deadline = Instant::now() + BUSY_WAIT;
     loop {
-        match try_reserve(store, &limits, now).await? {
+        let (counted, account) = match account_email {
+            Some(email) => {
+                store
+                    .reserve_attempts_and_find_account(&limits, email, now)
+                    .await?
+            }
+            None => (store.reserve_attempts(&limits, now).await?, None),
+        };
+        match judge(store, &limits, &counted, now).await? {
             Try::Reserved => {
-                return Ok(Reservation {
+                let reservation = Reservation {
                     store: store.clone(),
                     limits,
                     settled: false,
-                });
+                };
+                return Ok((reservation, account));
             }
             Try::Full(retry_after) => return Err(Error::Throttled { retry_after }),
             Try::Busy if Instant::now() < deadline => tokio::time::sleep(BUSY_POLL).await,
@@ -213,8 +242,8 @@ enum Try {
     Busy,
 }
 
-async fn try_reserve(store: &Store, limits: &[Limit], now: i64) -> Result<Try> {
-    let counted = store.reserve_attempts(limits, now).await?;
+/// What a reservation that `counted` these keys of `limits` came to.
+async fn judge(store: &Store, limits: &[Limit], counted: &[String], now: i64) -> Result<Try> {
     if counted.len() == limits.len() {
         return Ok(Try::Reserved);
     }

@@ -26,6 +26,7 @@ mod outage;
 pub mod outbox;
 pub mod outbox_lease;
 pub mod passkeys;
+pub mod password_attempt;
 pub mod pending_sign_ins;
 pub mod pool;
 pub mod purge;

@@ -40,6 +40,54 @@ fn placeholder_rows(count: usize, width: usize, first: usize) -> String {
         .join(", ")
 }
 
+/// The limits in the order of their keys, the order every statement takes their counters in.
+pub(super) fn in_key_order(limits: &[Limit]) -> Vec<&Limit> {
+    let mut limits: Vec<&Limit> = limits.iter().collect();
+    limits.sort_by(|a, b| a.key.cmp(&b.key));
+    limits
+}
+
+/// The `values` of the `wanted (key, max, stale_before)` rows of a reservation, one row per
+/// limit from `$2` on (`$1` is now): bind each limit's key, its max and the start a window
+/// must be newer than (`now - window`).
+pub(super) fn wanted_rows(count: usize) -> String {
+    placeholder_rows(count, 3, 2)
+}
+
+/// Binds `$1` (now) and the [`wanted_rows`] of `limits` (in key order) to `query`.
+macro_rules! bind_wanted {
+    ($query:expr, $limits:expr, $now:expr) => {{
+        let mut query = $query.bind($now);
+        for limit in $limits {
+            query = query
+                .bind(&limit.key)
+                .bind(limit.max)
+                .bind($now - limit.window);
+        }
+        query
+    }};
+}
+pub(super) use bind_wanted;
+
+/// The upsert that reserves an attempt on each `wanted` row with room (see
+/// [`Store::reserve_attempts`]), returning the keys it counted.
+pub(super) fn reserve_wanted() -> String {
+    format!(
+        "insert into throttle_counters (key, window_start, failures, pending)
+         select key, $1, 0, 1 from wanted where true
+         on conflict (key) do update set
+           failures = case when {stale} then 0 else throttle_counters.failures end,
+           pending = case when {stale} then 1 else throttle_counters.pending + 1 end,
+           window_start = case when {stale} then $1 else throttle_counters.window_start end
+         where {stale}
+            or throttle_counters.failures + throttle_counters.pending
+               < (select max from wanted where wanted.key = throttle_counters.key)
+         returning key",
+        stale = "throttle_counters.window_start
+                 <= (select stale_before from wanted where wanted.key = throttle_counters.key)",
+    )
+}
+
 /// `pending - 1`, never below zero (a window restarted while an attempt was in flight).
 macro_rules! one_less_pending {
     () => {
@@ -77,34 +125,15 @@ impl Store {
         if limits.is_empty() {
             return Ok(Vec::new());
         }
-        let mut limits: Vec<&Limit> = limits.iter().collect();
-        limits.sort_by(|a, b| a.key.cmp(&b.key));
-        // One row per limit: its key, its max and the start a window must be newer than.
-        let rows = placeholder_rows(limits.len(), 3, 2);
+        let limits = in_key_order(limits);
         let sql = format!(
-            "with wanted (key, max, stale_before) as (values {rows})
-             insert into throttle_counters (key, window_start, failures, pending)
-             select key, $1, 0, 1 from wanted where true
-             on conflict (key) do update set
-               failures = case when {stale} then 0 else throttle_counters.failures end,
-               pending = case when {stale} then 1 else throttle_counters.pending + 1 end,
-               window_start = case when {stale} then $1 else throttle_counters.window_start end
-             where {stale}
-                or throttle_counters.failures + throttle_counters.pending
-                   < (select max from wanted where wanted.key = throttle_counters.key)
-             returning key",
-            stale = "throttle_counters.window_start
-                     <= (select stale_before from wanted where wanted.key = throttle_counters.key)",
+            "with wanted (key, max, stale_before) as (values {}) {}",
+            wanted_rows(limits.len()),
+            reserve_wanted()
         );
         on_pool!(self, |pool| {
-            let mut query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str())).bind(now);
-            for limit in &limits {
-                query = query
-                    .bind(&limit.key)
-                    .bind(limit.max)
-                    .bind(now - limit.window);
-            }
-            query.fetch_all(pool).await
+            let query = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()));
+            bind_wanted!(query, &limits, now).fetch_all(pool).await
         })
     }
 

@@ -9,6 +9,7 @@ use crate::auth::throttle::{Limit, ThrottleKind};
 use crate::service::error::Result;
 use crate::service::throttle::{self, Reservation};
 use crate::store::Store;
+use crate::store::users::SignInAccount;
 
 /// How an evaluated attempt counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +41,18 @@ pub struct Attempt {
 pub async fn reserve(store: &Store, limits: Vec<Limit>, now: i64) -> Result<Attempt> {
     let reservation = throttle::reserve(store, limits, now).await?;
     Ok(Attempt { reservation })
+}
+
+/// As [`reserve`], reading the account a password names in the same round trip.
+pub async fn reserve_reading_account(
+    store: &Store,
+    limits: Vec<Limit>,
+    email: &str,
+    now: i64,
+) -> Result<(Attempt, Option<SignInAccount>)> {
+    let (reservation, account) =
+        throttle::reserve_reading_account(store, limits, email, now).await?;
+    Ok((Attempt { reservation }, account))
 }
 
 /// The whole sequence: reserves an attempt on `limits`, then runs `evaluation` (a future only

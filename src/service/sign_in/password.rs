@@ -98,7 +98,10 @@ pub async fn sign_in_with_password(
         audit::first_factor(state, METHOD, Outcome::Failure, None);
         return Ok(SignIn::Refused(Refusal::WrongEmailOrPassword));
     }
-    let attempt = match reserve(state, email, ip, now).await {
+    // The account is read with the reservation, in one round trip (issue 30).
+    let limits = throttle::password_limits(state.config(), email, ip);
+    let reserved = attempt::reserve_reading_account(state.store(), limits, email, now).await;
+    let (attempt, account) = match reserved {
         Err(Error::Throttled { retry_after }) => {
             observe::sign_in(SignInOutcome::Throttled);
             audit::first_factor(state, METHOD, Outcome::Throttled, None);
@@ -106,8 +109,6 @@ pub async fn sign_in_with_password(
         }
         other => other?,
     };
-    // A lookup that fails leaves the attempt unsettled: it counts, as an abandoned one does.
-    let account = state.store().find_user_for_sign_in(email).await?;
     let has_second_factor = account.as_ref().map(|a| a.has_second_factor);
     let user = account.map(|a| a.user);
     let checked = attempt.evaluate(check(state, user.as_ref(), password));
