@@ -327,16 +327,7 @@ async fn families_with_two_live_tokens(store: &tessera::store::Store) -> i64 {
 }
 
 async fn count(store: &tessera::store::Store, sql: &'static str) -> i64 {
-    match store.db() {
-        tessera::store::Db::Sqlite(pool) => sqlx::query_scalar(sql)
-            .fetch_one(&mut *pool.acquire().await.unwrap())
-            .await
-            .unwrap(),
-        tessera::store::Db::Postgres(pool) => sqlx::query_scalar(sql)
-            .fetch_one(&mut *pool.acquire().await.unwrap())
-            .await
-            .unwrap(),
-    }
+    count_rows(store, sql).await
 }
 
 async fn active(server: &common::process::Server, access_token: &str) -> bool {

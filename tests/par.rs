@@ -41,20 +41,11 @@ fn confidential() -> ParAuth<'static> {
 
 /// The rows of the pushed-request table (to see what is stored and what the purge leaves).
 async fn pushed_rows(app: &TestApp) -> i64 {
-    let sql = "select count(*) from pushed_authorization_requests";
-    match app.store.db() {
-        tessera::store::Db::Sqlite(pool) => {
-            sqlx::query_scalar(sql)
-                .fetch_one(&mut *pool.acquire().await.unwrap())
-                .await
-        }
-        tessera::store::Db::Postgres(pool) => {
-            sqlx::query_scalar(sql)
-                .fetch_one(&mut *pool.acquire().await.unwrap())
-                .await
-        }
-    }
-    .unwrap()
+    count_rows(
+        &app.store,
+        "select count(*) from pushed_authorization_requests",
+    )
+    .await
 }
 
 /// The error page's status, and whether it names `invalid_request_uri`.

@@ -228,20 +228,7 @@ async fn a_flood_of_account_passkey_page_views_stores_at_most_a_burst_of_ceremon
 }
 
 async fn ceremonies(app: &TestApp) -> i64 {
-    let sql = "select count(*) from webauthn_ceremonies";
-    match app.store.db() {
-        tessera::store::Db::Sqlite(pool) => {
-            sqlx::query_scalar(sql)
-                .fetch_one(&mut *pool.acquire().await.unwrap())
-                .await
-        }
-        tessera::store::Db::Postgres(pool) => {
-            sqlx::query_scalar(sql)
-                .fetch_one(&mut *pool.acquire().await.unwrap())
-                .await
-        }
-    }
-    .unwrap()
+    count_rows(&app.store, "select count(*) from webauthn_ceremonies").await
 }
 
 /// An IPv6 client holds a whole /64: taking a new address for each request must not give it a

@@ -101,42 +101,36 @@ macro_rules! on_pool {
     ($store:expr, |$connection:ident| $body:expr) => {
         match $store.db() {
             $crate::store::Db::Sqlite(pool) => {
-                $store
-                    .timed(async {
-                        let mut lease = pool.acquire().await?;
-                        let $connection: &mut sqlx::SqliteConnection = &mut lease;
-                        let result = async {
-                            // Bodies begin transactions on their connection.
-                            #[allow(unused_imports)]
-                            use sqlx::Connection as _;
-                            $body
-                        }
-                        .await;
-                        lease.settle(result.is_ok());
-                        result
-                    })
-                    .await
+                $crate::store::on_lease!($store, pool, |$connection: sqlx::SqliteConnection| $body)
             }
             $crate::store::Db::Postgres(pool) => {
-                $store
-                    .timed(async {
-                        let mut lease = pool.acquire().await?;
-                        let $connection: &mut sqlx::PgConnection = &mut lease;
-                        let result = async {
-                            // Bodies begin transactions on their connection.
-                            #[allow(unused_imports)]
-                            use sqlx::Connection as _;
-                            $body
-                        }
-                        .await;
-                        lease.settle(result.is_ok());
-                        result
-                    })
-                    .await
+                $crate::store::on_lease!($store, pool, |$connection: sqlx::PgConnection| $body)
             }
         }
     };
 }
+
+/// `on_pool!` for one backend: leases a connection from `$pool` and runs the body on it.
+macro_rules! on_lease {
+    ($store:expr, $pool:expr, |$connection:ident: $kind:ty| $body:expr) => {
+        $store
+            .timed(async {
+                let mut lease = $pool.acquire().await?;
+                let $connection: &mut $kind = &mut lease;
+                let result = async {
+                    // Bodies begin transactions on their connection.
+                    #[allow(unused_imports)]
+                    use sqlx::Connection as _;
+                    $body
+                }
+                .await;
+                lease.settle(result.is_ok());
+                result
+            })
+            .await
+    };
+}
+pub(crate) use on_lease;
 pub(crate) use on_pool;
 
 impl Store {

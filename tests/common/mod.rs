@@ -721,3 +721,18 @@ pub async fn userinfo_status(app: &TestApp, access_token: &str) -> u16 {
         .status()
         .as_u16()
 }
+
+/// The one number `sql` (a `select count(*) …`) answers, read straight from the database.
+pub async fn count_rows(store: &tessera::store::Store, sql: &'static str) -> i64 {
+    match store.db() {
+        tessera::store::Db::Sqlite(pool) => {
+            let mut connection = pool.acquire().await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut *connection).await
+        }
+        tessera::store::Db::Postgres(pool) => {
+            let mut connection = pool.acquire().await.unwrap();
+            sqlx::query_scalar(sql).fetch_one(&mut *connection).await
+        }
+    }
+    .unwrap()
+}
