@@ -6,16 +6,17 @@
 //! no wire between the two, they stay two statements.
 use super::passkeys::has_second_factor;
 use super::throttle::{bind_wanted, in_key_order, reserve_wanted, wanted_rows};
-use super::users::{JoinedUserRow, SignInAccount, joined_user_columns, normalize_email};
-use super::{Db, Store, StoreResult};
+use super::users::{
+    SignInAccount, SignInAccountRow, joined_user_columns, normalize_email, sign_in_account_columns,
+};
+use super::{Db, Store, StoreResult, on_lease};
 use crate::auth::throttle::Limit;
 
 #[derive(sqlx::FromRow)]
 struct ReservedWithAccount {
     reserved_keys: Vec<String>,
     #[sqlx(flatten)]
-    user: JoinedUserRow,
-    has_second_factor: bool,
+    account: SignInAccountRow,
 }
 
 impl Store {
@@ -40,30 +41,21 @@ impl Store {
         let sql = format!(
             "with wanted (key, max, stale_before) as (values {}),
              reserved as ({})
-             select array(select key from reserved) as reserved_keys, {}, {} as has_second_factor
+             select array(select key from reserved) as reserved_keys, {}
              from (select 1) as one left join users u on u.email = ${email_parameter}",
             wanted_rows(limits.len()),
             reserve_wanted(),
-            joined_user_columns!(),
-            has_second_factor!("u.id"),
+            sign_in_account_columns!(),
         );
         let email = normalize_email(email);
-        let row: ReservedWithAccount = self
-            .timed(async {
-                let mut lease = pool.acquire().await?;
-                let query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
-                let row = bind_wanted!(query, &limits, now)
-                    .bind(&email)
-                    .fetch_one(&mut *lease)
-                    .await?;
-                lease.settle(true);
-                Ok(row)
-            })
-            .await?;
-        let account = row.user.into_user().map(|user| SignInAccount {
-            user,
-            has_second_factor: row.has_second_factor,
-        });
+        let row: ReservedWithAccount = on_lease!(self, pool, |connection: sqlx::PgConnection| {
+            let query = sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str()));
+            bind_wanted!(query, &limits, now)
+                .bind(&email)
+                .fetch_one(connection)
+                .await
+        })?;
+        let account = row.account.into_account();
         Ok((row.reserved_keys, account))
     }
 }

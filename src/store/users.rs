@@ -33,11 +33,37 @@ pub struct SignInAccount {
     pub has_second_factor: bool,
 }
 
+/// The columns of an account as a password sign-in reads it, users as `u` (a `left join`
+/// may find none): [`joined_user_columns`] and whether it has a second factor.
+macro_rules! sign_in_account_columns {
+    () => {
+        concat!(
+            joined_user_columns!(),
+            ", ",
+            has_second_factor!("u.id"),
+            " as has_second_factor"
+        )
+    };
+}
+pub(super) use sign_in_account_columns;
+
+/// What [`sign_in_account_columns`] read.
 #[derive(sqlx::FromRow)]
-struct SignInAccountRow {
+pub(super) struct SignInAccountRow {
     #[sqlx(flatten)]
-    user: UserRow,
+    user: JoinedUserRow,
     has_second_factor: bool,
+}
+
+impl SignInAccountRow {
+    /// The account, if there was one.
+    pub(super) fn into_account(self) -> Option<SignInAccount> {
+        let has_second_factor = self.has_second_factor;
+        self.user.into_user().map(|user| SignInAccount {
+            user,
+            has_second_factor,
+        })
+    }
 }
 
 /// Emails compare case-insensitively; the stored form is trimmed and lower-cased.
@@ -137,19 +163,14 @@ impl Store {
         let found: Option<SignInAccountRow> = on_pool!(self, |pool| {
             sqlx::query_as(concat!(
                 "select ",
-                user_columns!(),
-                ", ",
-                has_second_factor!("users.id"),
-                " as has_second_factor from users where email = $1"
+                sign_in_account_columns!(),
+                " from users u where u.email = $1"
             ))
             .bind(&email)
             .fetch_optional(pool)
             .await
         })?;
-        Ok(found.map(|row| SignInAccount {
-            user: row.user,
-            has_second_factor: row.has_second_factor,
-        }))
+        Ok(found.and_then(SignInAccountRow::into_account))
     }
 
     /// Inserts the user; false when another account has the email already.
