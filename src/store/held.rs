@@ -39,18 +39,20 @@ macro_rules! on_held {
         let store = held.store;
         match &mut held.connection {
             $crate::store::held::HeldConnection::Sqlite(lease) => {
-                lease.begin_work();
-                let $connection: &mut sqlx::SqliteConnection = &mut *lease;
-                let result = store.timed(async { $body }).await;
-                lease.settle(result.is_ok());
-                result
+                store
+                    .timed(async {
+                        $crate::store::on_leased!(lease, |$connection: sqlx::SqliteConnection| {
+                            $body
+                        })
+                    })
+                    .await
             }
             $crate::store::held::HeldConnection::Postgres(lease) => {
-                lease.begin_work();
-                let $connection: &mut sqlx::PgConnection = &mut *lease;
-                let result = store.timed(async { $body }).await;
-                lease.settle(result.is_ok());
-                result
+                store
+                    .timed(async {
+                        $crate::store::on_leased!(lease, |$connection: sqlx::PgConnection| $body)
+                    })
+                    .await
             }
         }
     }};

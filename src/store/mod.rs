@@ -116,21 +116,32 @@ macro_rules! on_lease {
         $store
             .timed(async {
                 let mut lease = $pool.acquire().await?;
-                let $connection: &mut $kind = &mut lease;
-                let result = async {
-                    // Bodies begin transactions on their connection.
-                    #[allow(unused_imports)]
-                    use sqlx::Connection as _;
-                    $body
-                }
-                .await;
-                lease.settle(result.is_ok());
-                result
+                $crate::store::on_leased!(lease, |$connection: $kind| $body)
             })
             .await
     };
 }
+
+/// Runs the body on the connection of `$lease` (a `Lease` or a `&mut Lease`), marked busy
+/// until the body ends well: a body that fails, or is cancelled, leaves the connection to be
+/// pinged before its next lease.
+macro_rules! on_leased {
+    ($lease:ident, |$connection:ident: $kind:ty| $body:expr) => {{
+        $lease.begin_work();
+        let $connection: &mut $kind = &mut *$lease;
+        let result = async {
+            // Bodies begin transactions on their connection.
+            #[allow(unused_imports)]
+            use sqlx::Connection as _;
+            $body
+        }
+        .await;
+        $lease.settle(result.is_ok());
+        result
+    }};
+}
 pub(crate) use on_lease;
+pub(crate) use on_leased;
 pub(crate) use on_pool;
 
 impl Store {
@@ -195,17 +206,17 @@ impl Store {
             max_lifetime: Some(pool::MAX_LIFETIME),
         };
         let pool = ConnectionPool::new(options.clone(), POSTGRES_CONNECTIONS, upkeep)?;
-        let store = Self {
-            outage: Some(Outage::new(pool.clone(), &options)),
-            db: Db::Postgres(pool),
-            timeout,
-        };
-        // Connect now, so a wrong address or password fails at start.
-        match tokio::time::timeout(timeout, store.ping_directly()).await {
+        // Connect now, so a wrong address or password fails at start (outside the outage
+        // guard: there is no outage to remember before the first connection).
+        match tokio::time::timeout(timeout, pool.ping()).await {
             Ok(connected) => connected?,
             Err(_) => return Err(StoreError::PoolTimedOut),
         }
-        Ok(store)
+        Ok(Self {
+            outage: Some(Outage::new(pool.clone(), &options)),
+            db: Db::Postgres(pool),
+            timeout,
+        })
     }
 
     pub fn db(&self) -> &Db {
@@ -281,18 +292,6 @@ impl Store {
             .execute(pool)
             .await
             .map(|_| ()))
-    }
-
-    /// The same round trip outside the outage guard, for connecting at start: there is no
-    /// outage to remember before the first connection.
-    async fn ping_directly(&self) -> StoreResult<()> {
-        let Db::Postgres(pool) = self.db() else {
-            return Ok(());
-        };
-        let mut lease = pool.acquire().await?;
-        sqlx::query("select 1").execute(&mut *lease).await?;
-        lease.settle(true);
-        Ok(())
     }
 
     pub async fn close(&self) {

@@ -140,12 +140,7 @@ impl Outage {
                 if outage.pool.is_closed() {
                     break;
                 }
-                let ping = async {
-                    let mut lease = outage.pool.acquire().await?;
-                    sqlx::query("select 1").execute(&mut *lease).await?;
-                    lease.settle(true);
-                    Ok::<_, StoreError>(())
-                };
+                let ping = outage.pool.ping();
                 if matches!(tokio::time::timeout(timeout, ping).await, Ok(Ok(_))) {
                     // In this order: a call marking it down between the two starts a new
                     // ping rather than finding this one still running and leaving it down.

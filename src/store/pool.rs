@@ -131,6 +131,14 @@ impl<C: Connection> ConnectionPool<C> {
         Ok(Lease { object })
     }
 
+    /// One round trip on a leased connection (sqlx's ping): whether the database answers.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let mut lease = self.acquire().await?;
+        lease.ping().await?;
+        lease.settle(true);
+        Ok(())
+    }
+
     /// (leased, idle) connections, for metrics.
     pub fn usage(&self) -> (usize, usize) {
         let status = self.inner.status();
@@ -164,7 +172,7 @@ pub struct Lease<C: Connection> {
 impl<C: Connection> Lease<C> {
     /// Marks the connection busy: if the lease ends before [`Lease::settle`], the
     /// connection is pinged before it is leased again.
-    pub(super) fn begin_work(&mut self) {
+    pub fn begin_work(&mut self) {
         self.object.settled = false;
     }
 
